@@ -1,0 +1,41 @@
+package io.pangaea.allocator;
+
+import io.pangaea.model.Resources;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable snapshot of what an allocation decision needs.
+ *
+ * @param agents         the active agents
+ * @param frameworks     the connected frameworks
+ * @param weights        role weights; a role not present has weight 1
+ * @param filters        the decline filters in force
+ * @param total          the sum of all active agents' resources (the denominator of DRF shares)
+ * @param minAllocatable a grant must contain at least one of these (Mesos {@code min_allocatable_resources});
+ *                       empty means any non-empty grant is allowed
+ */
+public record ClusterView(List<AgentView> agents, List<FrameworkView> frameworks, Map<String, Double> weights,
+                          OfferFilter filters, Resources total, List<Resources> minAllocatable) {
+
+    public double weight(String role) {
+        return weights.getOrDefault(role, 1.0);
+    }
+
+    /** True when {@code resources} is worth offering under {@code min_allocatable_resources}. */
+    public boolean isAllocatable(Resources resources) {
+        if (resources.isEmpty()) {
+            return false;
+        }
+        if (minAllocatable.isEmpty()) {
+            return true;
+        }
+        Resources flat = resources.unallocated().flatten();
+        for (Resources min : minAllocatable) {
+            if (flat.contains(min)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,139 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.scheduler.Call;
+import java.util.Base64;
+
+/**
+ * The checks Mesos makes on a scheduler call before it reaches the master's state, with its messages. Returns
+ * null for a valid call, else the message of the 400.
+ */
+public final class CallValidator {
+
+    private CallValidator() {}
+
+    public static String validate(Call call) {
+        if (call.type() == null) {
+            return "Expecting 'type' to be present";
+        }
+        if (call.type() == Call.Type.UNKNOWN) {
+            return "Unknown call type";
+        }
+        if (call.type() == Call.Type.SUBSCRIBE) {
+            if (call.subscribe() == null) {
+                return "Expecting 'subscribe' to be present";
+            }
+            FrameworkInfo fi = call.subscribe().frameworkInfo();
+            if (fi == null) {
+                return "Expecting 'subscribe.framework_info' to be present";
+            }
+            if (fi.user() == null) {
+                return "Missing required field: 'subscribe.framework_info.user'";
+            }
+            if (fi.name() == null) {
+                return "Missing required field: 'subscribe.framework_info.name'";
+            }
+            if (fi.id() != null && call.frameworkId() != null && !fi.id().equals(call.frameworkId())) {
+                return "'framework_id' differs from 'subscribe.framework_info.id'";
+            }
+            if (fi.failoverTimeout() != null && (fi.failoverTimeout() < 0 || fi.failoverTimeout().isNaN())) {
+                return "'subscribe.framework_info.failover_timeout' must be a non-negative number";
+            }
+            boolean multiRole = fi.hasCapability(FrameworkInfo.Capability.Type.MULTI_ROLE);
+            if (multiRole && fi.role() != null) {
+                return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
+            }
+            if (!multiRole && fi.roles() != null && !fi.roles().isEmpty()) {
+                return "'FrameworkInfo.roles' must be empty when the framework is not MULTI_ROLE capable";
+            }
+            for (String role : fi.effectiveRoles()) {
+                String bad = validateRole(role);
+                if (bad != null) {
+                    return bad;
+                }
+            }
+            return null;
+        }
+        if (call.frameworkId() == null || call.frameworkId().value() == null) {
+            return "Expecting 'framework_id' to be present";
+        }
+        return switch (call.type()) {
+            case ACCEPT -> call.accept() == null ? "Expecting 'accept' to be present" : validateAccept(call.accept());
+            case DECLINE -> call.decline() == null ? "Expecting 'decline' to be present" : null;
+            case KILL -> call.kill() == null ? "Expecting 'kill' to be present"
+                    : call.kill().taskId() == null ? "Missing required field: 'kill.task_id'" : null;
+            case SHUTDOWN -> call.shutdown() == null ? "Expecting 'shutdown' to be present"
+                    : call.shutdown().executorId() == null ? "Missing required field: 'shutdown.executor_id'"
+                    : null;
+            case ACKNOWLEDGE -> validateAck(call.acknowledge());
+            case RECONCILE -> call.reconcile() == null ? "Expecting 'reconcile' to be present" : null;
+            case MESSAGE -> call.message() == null ? "Expecting 'message' to be present" : null;
+            case REQUEST -> call.request() == null ? "Expecting 'request' to be present" : null;
+            default -> null;
+        };
+    }
+
+    private static String validateAccept(Call.Accept accept) {
+        if (accept.operations() != null) {
+            for (Call.Operation op : accept.operations()) {
+                if (op == null || op.type() == null) {
+                    return "Expecting 'accept.operations[].type' to be present";
+                }
+                if (op.type() != Call.Operation.Type.LAUNCH) {
+                    return "Offer operation '" + op.type() + "' is not supported by this Pangaea version";
+                }
+                if (op.launch() == null) {
+                    return "Expecting 'accept.operations[].launch' to be present for a LAUNCH operation";
+                }
+            }
+        }
+        if (accept.offerIds() == null) {
+            return "Expecting 'accept.offer_ids' to be present";
+        }
+        return null;
+    }
+
+    private static String validateAck(Call.Acknowledge ack) {
+        if (ack == null) {
+            return "Expecting 'acknowledge' to be present";
+        }
+        if (ack.agentId() == null || ack.taskId() == null || ack.uuid() == null) {
+            return "Missing required fields: 'acknowledge.agent_id', 'acknowledge.task_id' and 'acknowledge.uuid'";
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(ack.uuid());
+        } catch (IllegalArgumentException e) {
+            char bad = ack.uuid().chars().filter(c -> !(Character.isLetterOrDigit(c) || c == '+' || c == '/'
+                    || c == '=')).mapToObj(c -> (char) c).findFirst().orElse('?');
+            return "Failed to convert JSON into Call protobuf: Failed to base64 decode bytes field 'uuid':"
+                    + " Invalid character '" + bad + "'";
+        }
+        if (bytes.length != 16) {
+            return "'acknowledge.uuid' is not a valid UUID: expected 16 bytes, got " + bytes.length;
+        }
+        return null;
+    }
+
+    /** Mesos role names: not empty, not "." or "..", no leading '-', no whitespace, '/' only between parts. */
+    public static String validateRole(String role) {
+        if (role == null || role.isEmpty()) {
+            return "Role name must not be empty";
+        }
+        if ("*".equals(role)) {
+            return null;
+        }
+        if (role.startsWith("/") || role.endsWith("/") || role.contains("//")) {
+            return "Role '" + role + "' must not start or end with '/' or contain empty parts";
+        }
+        for (String part : role.split("/")) {
+            if (part.equals(".") || part.equals("..") || part.startsWith("-")) {
+                return "Role '" + role + "' has an invalid part '" + part + "'";
+            }
+            if (part.chars().anyMatch(c -> Character.isWhitespace(c) || c == '\\' || c == '*' || c < 0x20)) {
+                return "Role '" + role + "' contains invalid characters";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,17 @@
+package io.pangaea.master.internal;
+
+/**
+ * One subscriber's event stream (a framework's or an agent's). {@link #send} frames the record and queues it
+ * without blocking; writes happen in order. When the peer goes away the sink runs its close listener once.
+ */
+public interface EventSink {
+
+    /** Queues one record; returns false when the stream is already closed. */
+    boolean send(byte[] record);
+
+    /** Ends the stream (the response completes). */
+    void close();
+
+    /** Runs {@code listener} once, on any thread, when the stream ends for any reason. */
+    void onClose(Runnable listener);
+}

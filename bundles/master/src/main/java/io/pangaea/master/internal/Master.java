@@ -1,0 +1,1015 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.allocator.AgentView;
+import io.pangaea.allocator.Allocator;
+import io.pangaea.allocator.ClusterView;
+import io.pangaea.allocator.FrameworkView;
+import io.pangaea.allocator.Grant;
+import io.pangaea.allocator.OfferFilter;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.DeclineFilter;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.OfferEntry;
+import io.pangaea.master.internal.MasterState.TaskEntry;
+import io.pangaea.master.internal.MasterState.TaskKey;
+import io.pangaea.model.Address;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.AgentInfo;
+import io.pangaea.model.AllocationInfo;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.MasterInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.Task;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.model.Url;
+import io.pangaea.model.agentproto.AgentCall;
+import io.pangaea.model.agentproto.AgentEvent;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.scheduler.Call;
+import io.pangaea.model.scheduler.Event;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master core. One event loop thread owns every piece of state ({@link MasterState}); the public methods may
+ * be called from any thread and post their work to the loop, answering through futures. Allocation decisions are
+ * made by the active {@link Allocator} on a separate thread from a snapshot, and applied back on the loop.
+ */
+public final class Master implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Master.class);
+
+    /** The Mesos API version Pangaea speaks; clients such as Marathon check it. */
+    public static final String MESOS_VERSION = "1.11.0";
+
+    private final MasterConfig config;
+    private final String masterId = UUID.randomUUID().toString();
+    private final MasterInfo masterInfo;
+    private final double startTime = now();
+    private final ScheduledThreadPoolExecutor loop;
+    private final ExecutorService allocationThread;
+    private final AtomicReference<Allocator> allocator = new AtomicReference<>();
+    private final MasterState state = new MasterState();
+
+    private long nextFrameworkNumber;
+    private long nextAgentNumber;
+    private long nextOfferNumber;
+    private boolean allocationQueued;
+    private boolean allocationRunning;
+    private boolean allocationAgain;
+    private ScheduledFuture<?> periodicAllocation;
+
+    public Master(MasterConfig config) {
+        this.config = config;
+        this.masterInfo = new MasterInfo(masterId, MasterInfo.ipToInt(config.ip()), config.port(),
+                "master@" + config.ip() + ":" + config.port(), config.hostname(), MESOS_VERSION,
+                new Address(config.hostname(), config.ip(), config.port()),
+                List.of(new MasterInfo.Capability("AGENT_UPDATE"), new MasterInfo.Capability("AGENT_DRAINING"),
+                        new MasterInfo.Capability("QUOTA_V2")));
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "pangaea-master-loop"));
+        this.loop.setRemoveOnCancelPolicy(true);
+        this.allocationThread = Executors.newSingleThreadExecutor(r -> daemon(r, "pangaea-master-allocator"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    public void start() {
+        long ms = Math.max(1, config.allocationInterval().toMillis());
+        periodicAllocation = loop.scheduleWithFixedDelay(this::requestAllocation, ms, ms, TimeUnit.MILLISECONDS);
+        LOG.info("Master {} started on {}:{}", masterId, config.ip(), config.port());
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+            if (periodicAllocation != null) {
+                periodicAllocation.cancel(false);
+            }
+            for (FrameworkEntry f : state.frameworks.values()) {
+                if (f.stream != null) {
+                    f.stream.close();
+                }
+            }
+            for (AgentEntry a : state.agents.values()) {
+                if (a.stream != null) {
+                    a.stream.close();
+                }
+            }
+        }, loop);
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Master shutdown did not finish cleanly", e);
+        }
+        loop.shutdownNow();
+        allocationThread.shutdownNow();
+    }
+
+    public MasterConfig config() {
+        return config;
+    }
+
+    public MasterInfo masterInfo() {
+        return masterInfo;
+    }
+
+    public String id() {
+        return masterId;
+    }
+
+    public double startTime() {
+        return startTime;
+    }
+
+    /** Sets the allocation policy (null: none, no offers are made); outstanding offers are rescinded. */
+    public void setAllocator(Allocator next) {
+        Allocator prev = allocator.getAndSet(next);
+        if (prev != next && prev != null) {
+            loop.execute(this::rescindAllOffers);
+        }
+        requestAllocation();
+    }
+
+    public Allocator allocator() {
+        return allocator.get();
+    }
+
+    /** Runs {@code query} on the event loop against the live state; for read endpoints and shell commands. */
+    <T> CompletableFuture<T> query(Function<MasterState, T> query) {
+        return CompletableFuture.supplyAsync(() -> query.apply(state), loop);
+    }
+
+    /** A read-only view for HTTP read endpoints and shell commands, computed on the loop. */
+    public <T> CompletableFuture<T> read(Function<MasterViews, T> view) {
+        return query(s -> view.apply(new MasterViews(this, s)));
+    }
+
+    static double now() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+
+    // ---- frameworks -------------------------------------------------------------------------------------------
+
+    /**
+     * SUBSCRIBE: the stream is already open (status 200 and headers sent); everything else is said on it.
+     * The call has passed {@link CallValidator}.
+     */
+    public void subscribe(Call call, String streamId, EventSink stream) {
+        loop.execute(() -> doSubscribe(call, streamId, stream));
+    }
+
+    private void doSubscribe(Call call, String streamId, EventSink stream) {
+        FrameworkInfo info = call.subscribe().frameworkInfo();
+        FrameworkId requested = info.id() != null ? info.id() : call.frameworkId();
+        FrameworkEntry fw;
+        if (requested != null && !requested.value().isEmpty()) {
+            if (state.completedFrameworks.stream().anyMatch(c -> c.id.equals(requested))) {
+                stream.send(MesosJson.write(Event.error("Framework has been removed")));
+                stream.close();
+                return;
+            }
+            fw = state.frameworks.get(requested);
+            if (fw == null) {
+                // A framework the master has never seen (e.g. after a master failover): Mesos accepts it.
+                fw = new FrameworkEntry(requested);
+                fw.registeredTime = now();
+                state.frameworks.put(requested, fw);
+                LOG.info("Framework {} ({}) subscribed with a known id", requested, info.name());
+            } else {
+                failover(fw);
+                fw.reregisteredTime = now();
+            }
+        } else {
+            FrameworkId id = FrameworkId.of(String.format("%s-%04d", masterId, nextFrameworkNumber++));
+            fw = new FrameworkEntry(id);
+            fw.registeredTime = now();
+            state.frameworks.put(id, fw);
+            LOG.info("Framework {} ({}) subscribed", id, info.name());
+        }
+        fw.info = info.withId(fw.id);
+        fw.stream = stream;
+        fw.streamId = streamId;
+        fw.connected = true;
+        fw.active = true;
+        fw.suppressedRoles.clear();
+        if (call.subscribe().suppressedRoles() != null) {
+            fw.suppressedRoles.addAll(call.subscribe().suppressedRoles());
+        }
+        if (fw.failoverTimer != null) {
+            fw.failoverTimer.cancel(false);
+            fw.failoverTimer = null;
+        }
+        FrameworkEntry subscribed = fw;
+        stream.onClose(() -> loop.execute(() -> disconnected(subscribed, stream)));
+        double hb = config.heartbeatInterval().toMillis() / 1000.0;
+        stream.send(MesosJson.write(Event.subscribed(new Event.Subscribed(fw.id, hb, masterInfo))));
+        long hbMs = config.heartbeatInterval().toMillis();
+        fw.heartbeat = loop.scheduleAtFixedRate(() -> {
+            if (subscribed.stream == stream) {
+                stream.send(MesosJson.write(Event.HEARTBEAT));
+            }
+        }, hbMs, hbMs, TimeUnit.MILLISECONDS);
+        requestAllocation();
+    }
+
+    /** A new subscription replaces a live one: the old stream is told and closed; its offers are rescinded. */
+    private void failover(FrameworkEntry fw) {
+        if (fw.stream != null) {
+            EventSink old = fw.stream;
+            fw.stream = null;
+            old.send(MesosJson.write(Event.error("Framework failed over")));
+            old.close();
+        }
+        if (fw.heartbeat != null) {
+            fw.heartbeat.cancel(false);
+        }
+        for (OfferId o : List.copyOf(fw.offers)) {
+            removeOffer(o, true, false);
+        }
+    }
+
+    private void disconnected(FrameworkEntry fw, EventSink stream) {
+        if (fw.stream != stream || !state.frameworks.containsKey(fw.id)) {
+            return;
+        }
+        LOG.info("Framework {} disconnected", fw.id);
+        fw.stream = null;
+        fw.connected = false;
+        fw.active = false;
+        fw.unregisteredTime = now();
+        if (fw.heartbeat != null) {
+            fw.heartbeat.cancel(false);
+        }
+        for (OfferId o : List.copyOf(fw.offers)) {
+            removeOffer(o, false, false);
+        }
+        double timeout = fw.info.failoverTimeout() == null ? 0 : fw.info.failoverTimeout();
+        long nanos = (long) Math.min(Long.MAX_VALUE / 2.0, Math.max(0, timeout) * 1e9);
+        fw.failoverTimer = loop.schedule(() -> {
+            if (!fw.connected && state.frameworks.containsKey(fw.id)) {
+                LOG.info("Framework {} failover timeout elapsed", fw.id);
+                removeFramework(fw, "Framework failover timeout");
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
+        requestAllocation();
+    }
+
+    /**
+     * Any call but SUBSCRIBE, already validated for shape by {@link CallValidator}. Answers with the HTTP status;
+     * effects that Mesos reports asynchronously (task errors, reconciliation) go out on the stream.
+     */
+    public CompletableFuture<CallResult> call(Call call, String streamId) {
+        return CompletableFuture.supplyAsync(() -> doCall(call, streamId), loop);
+    }
+
+    private CallResult doCall(Call call, String streamId) {
+        FrameworkEntry fw = state.frameworks.get(call.frameworkId());
+        if (fw == null) {
+            return CallResult.badRequest("Framework cannot be found");
+        }
+        if (!fw.connected) {
+            return CallResult.forbidden("Framework is not subscribed");
+        }
+        if (streamId == null) {
+            return CallResult.badRequest("All non-subscribe calls should include the 'Mesos-Stream-Id' header");
+        }
+        if (!streamId.equals(fw.streamId)) {
+            return CallResult.badRequest("The stream ID '" + streamId + "' included in this request didn't match"
+                    + " the stream ID currently associated with framework ID " + fw.id);
+        }
+        switch (call.type()) {
+            case TEARDOWN -> {
+                EventSink s = fw.stream;
+                removeFramework(fw, "Framework teardown");
+                if (s != null) {
+                    s.close();
+                }
+            }
+            case ACCEPT -> accept(fw, call.accept());
+            case DECLINE -> decline(fw, call.decline().offerIds(), call.decline().filters());
+            case REVIVE -> revive(fw, call.revive() == null ? null : call.revive().roles());
+            case SUPPRESS -> suppress(fw, call.suppress() == null ? null : call.suppress().roles());
+            case KILL -> kill(fw, call.kill());
+            case SHUTDOWN -> shutdownExecutor(fw, call.shutdown());
+            case ACKNOWLEDGE -> acknowledge(fw, call.acknowledge());
+            case RECONCILE -> reconcile(fw, call.reconcile());
+            case MESSAGE, REQUEST -> LOG.debug("{} from {} has no receiver yet", call.type(), fw.id);
+            default -> {
+                return new CallResult(501, "Call type " + call.type() + " is not implemented");
+            }
+        }
+        return CallResult.ACCEPTED;
+    }
+
+    private void removeFramework(FrameworkEntry fw, String why) {
+        LOG.info("Removing framework {}: {}", fw.id, why);
+        for (OfferId o : List.copyOf(fw.offers)) {
+            removeOffer(o, false, false);
+        }
+        Set<AgentId> agentsWithTasks = new HashSet<>();
+        for (TaskEntry t : List.copyOf(fw.tasks.values())) {
+            agentsWithTasks.add(t.agentId);
+            if (!t.state.isTerminal()) {
+                t.state = TaskState.TASK_KILLED;
+                t.statuses.add(masterStatus(t, TaskState.TASK_KILLED, why, TaskStatus.Reason.REASON_FRAMEWORK_REMOVED));
+            }
+            recoverTaskResources(t);
+            completeTask(fw, t);
+        }
+        for (AgentId a : agentsWithTasks) {
+            AgentEntry agent = state.agents.get(a);
+            if (agent != null && agent.connected) {
+                sendToAgent(agent, AgentEvent.shutdownFramework(fw.id));
+            }
+        }
+        if (fw.heartbeat != null) {
+            fw.heartbeat.cancel(false);
+        }
+        if (fw.failoverTimer != null) {
+            fw.failoverTimer.cancel(false);
+        }
+        fw.stream = null;
+        fw.connected = false;
+        fw.active = false;
+        fw.unregisteredTime = now();
+        fw.filters.clear();
+        fw.allocated.clear();
+        state.frameworks.remove(fw.id);
+        state.completedFrameworks.addLast(fw);
+        while (state.completedFrameworks.size() > config.maxCompletedFrameworks()) {
+            state.completedFrameworks.removeFirst();
+        }
+        requestAllocation();
+    }
+
+    private void accept(FrameworkEntry fw, Call.Accept accept) {
+        List<OfferEntry> used = new ArrayList<>();
+        String invalid = null;
+        for (OfferId id : accept.offerIds()) {
+            OfferEntry o = state.offers.get(id);
+            if (o == null) {
+                invalid = "Offer " + id + " is no longer valid";
+            } else if (!o.frameworkId.equals(fw.id)) {
+                invalid = "Offer " + id + " is not for this framework";
+            } else if (!used.isEmpty() && !used.get(0).agentId.equals(o.agentId)) {
+                invalid = "Aggregated offers must belong to one single agent";
+            } else if (!used.isEmpty() && !used.get(0).role.equals(o.role)) {
+                invalid = "Aggregated offers must be allocated to the same role";
+            } else if (used.stream().anyMatch(u -> u.offer.id().equals(id))) {
+                invalid = "Offer " + id + " is used more than once";
+            } else {
+                used.add(o);
+            }
+        }
+        List<TaskInfo> launches = new ArrayList<>();
+        for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
+            if (op.type() == Call.Operation.Type.LAUNCH && op.launch() != null && op.launch().taskInfos() != null) {
+                launches.addAll(op.launch().taskInfos());
+            }
+        }
+        if (invalid != null || used.isEmpty()) {
+            String msg = "Task launched with invalid offers: " + (invalid == null ? "no offers" : invalid);
+            for (OfferEntry o : used) {
+                removeOffer(o.offer.id(), false, false);
+            }
+            for (TaskInfo t : launches) {
+                sendUpdate(fw, masterStatusFor(t.taskId(), null,
+                        fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE)
+                                ? TaskState.TASK_DROPPED : TaskState.TASK_LOST,
+                        msg, TaskStatus.Reason.REASON_INVALID_OFFERS));
+            }
+            return;
+        }
+        AgentEntry agent = state.agents.get(used.get(0).agentId);
+        String role = used.get(0).role;
+        Resources remaining = Resources.EMPTY;
+        for (OfferEntry o : used) {
+            remaining = remaining.plus(o.resources);
+            state.offers.remove(o.offer.id());
+            fw.offers.remove(o.offer.id());
+            agent.offers.remove(o.offer.id());
+        }
+        // The offered resources stay allocated to the framework: they become the tasks' or are released below.
+        Set<TaskId> inThisCall = new HashSet<>();
+        for (TaskInfo task : launches) {
+            String error = validateTask(fw, agent, task, remaining, role, inThisCall);
+            if (error != null) {
+                sendUpdate(fw, masterStatusFor(task.taskId(), agent.id, TaskState.TASK_ERROR, error,
+                        TaskStatus.Reason.REASON_TASK_INVALID));
+                continue;
+            }
+            Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
+            remaining = remaining.minus(taskResources);
+            inThisCall.add(task.taskId());
+            TaskInfo launched = task.withAgentId(agent.id);
+            TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);
+            fw.tasks.put(task.taskId(), entry);
+            agent.tasks.put(entry.key(), entry);
+            sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
+        }
+        if (!remaining.isEmpty()) {
+            fw.release(role, remaining);
+            agent.available = agent.available.plus(remaining.unallocated());
+            addFilter(fw, agent.id, remaining.unallocated(), accept.filters() == null
+                    ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
+                    : accept.filters().refuseSecondsOrDefault());
+            requestAllocation();
+        }
+    }
+
+    private String validateTask(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Resources remaining, String role,
+                                Set<TaskId> inThisCall) {
+        if (task.taskId() == null || task.taskId().value() == null || task.taskId().value().isEmpty()) {
+            return "Task ID must not be empty";
+        }
+        String tid = task.taskId().value();
+        if (tid.contains("/") || tid.chars().anyMatch(Character::isWhitespace)) {
+            return "'TaskID.value' '" + tid + "' contains invalid characters";
+        }
+        if (fw.tasks.containsKey(task.taskId()) || inThisCall.contains(task.taskId())) {
+            return "Task has duplicate ID: " + tid;
+        }
+        if (task.agentId() != null && !agent.id.equals(task.agentId())) {
+            return "Task uses invalid agent: " + task.agentId();
+        }
+        if ((task.command() == null) == (task.executor() == null)) {
+            return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
+        }
+        if (task.executor() != null) {
+            return "Custom executors (TaskInfo.executor) are not supported by this Pangaea version;"
+                    + " use TaskInfo.command";
+        }
+        if (task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
+            return "'CommandInfo.value' must be set for a shell command";
+        }
+        if (!task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
+            return "'CommandInfo.value' must name the executable when 'shell' is false";
+        }
+        if (task.resources() == null || task.resources().isEmpty()) {
+            return "Task uses no resources";
+        }
+        Resources asked;
+        try {
+            asked = Resources.of(task.resources());
+        } catch (RuntimeException e) {
+            return "Task uses invalid resources: " + e.getMessage();
+        }
+        for (io.pangaea.model.Resource r : task.resources()) {
+            if (r.name() == null || r.type() == null) {
+                return "Task uses invalid resources: each resource needs 'name' and 'type'";
+            }
+            if (r.type() == io.pangaea.model.ValueType.SCALAR && (r.scalar() == null || r.scalar().value() < 0
+                    || Double.isNaN(r.scalar().value()))) {
+                return "Task uses invalid resources: '" + r.name() + "' needs a non-negative 'scalar.value'";
+            }
+        }
+        Resources wanted = asked.unallocated().allocatedTo(role);
+        if (!remaining.contains(wanted)) {
+            return "Task uses more resources " + asked.unallocated() + " than available "
+                    + remaining.unallocated();
+        }
+        return null;
+    }
+
+    private void decline(FrameworkEntry fw, List<OfferId> ids, io.pangaea.model.Filters filters) {
+        double refuse = filters == null ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
+                : filters.refuseSecondsOrDefault();
+        for (OfferId id : ids) {
+            OfferEntry o = state.offers.get(id);
+            if (o == null || !o.frameworkId.equals(fw.id)) {
+                continue;
+            }
+            removeOffer(id, false, false);
+            addFilter(fw, o.agentId, o.resources.unallocated(), refuse);
+        }
+        requestAllocation();
+    }
+
+    private void addFilter(FrameworkEntry fw, AgentId agent, Resources resources, double refuseSeconds) {
+        if (!(refuseSeconds > 0)) {
+            return;
+        }
+        // Mesos holds a filter for at least one allocation interval.
+        long nanos = (long) Math.min(Long.MAX_VALUE / 4.0,
+                Math.max(refuseSeconds * 1e9, config.allocationInterval().toNanos()));
+        fw.filters.computeIfAbsent(agent, k -> new ArrayList<>())
+                .add(new DeclineFilter(resources, System.nanoTime() + nanos));
+    }
+
+    private void revive(FrameworkEntry fw, List<String> roles) {
+        if (roles == null || roles.isEmpty()) {
+            fw.suppressedRoles.clear();
+        } else {
+            roles.forEach(fw.suppressedRoles::remove);
+        }
+        fw.filters.clear();
+        requestAllocation();
+    }
+
+    private void suppress(FrameworkEntry fw, List<String> roles) {
+        fw.suppressedRoles.addAll(roles == null || roles.isEmpty() ? fw.roles() : roles);
+    }
+
+    private void kill(FrameworkEntry fw, Call.Kill kill) {
+        TaskEntry t = fw.tasks.get(kill.taskId());
+        AgentEntry agent = t == null ? null : state.agents.get(t.agentId);
+        if (t == null || agent == null) {
+            // Mesos answers a kill of an unknown task with a reconciliation of that task.
+            reconcile(fw, new Call.Reconcile(List.of(new Call.Reconcile.ReconcileTask(kill.taskId(),
+                    kill.agentId()))));
+            return;
+        }
+        if (!agent.connected) {
+            LOG.info("Kill of task {} waits for agent {} to reconnect", kill.taskId(), agent.id);
+            return;
+        }
+        sendToAgent(agent, AgentEvent.kill(new AgentEvent.Kill(fw.id, kill.taskId(),
+                kill.killPolicy() != null ? kill.killPolicy() : t.info.killPolicy())));
+    }
+
+    private void shutdownExecutor(FrameworkEntry fw, Call.Shutdown shutdown) {
+        // A command task's executor has the task's id: shutting it down kills the task.
+        TaskEntry t = fw.tasks.get(TaskId.of(shutdown.executorId().value()));
+        if (t != null) {
+            kill(fw, new Call.Kill(t.info.taskId(), t.agentId, null));
+        }
+    }
+
+    private void acknowledge(FrameworkEntry fw, Call.Acknowledge ack) {
+        TaskEntry t = fw.tasks.get(ack.taskId());
+        AgentEntry agent = state.agents.get(ack.agentId());
+        if (t != null && ack.uuid().equals(t.statusUpdateUuid) && t.statusUpdateState != null
+                && t.statusUpdateState.isTerminal()) {
+            recoverTaskResources(t);
+            completeTask(fw, t);
+        }
+        if (agent != null && agent.connected) {
+            sendToAgent(agent, AgentEvent.acknowledge(new AgentEvent.Acknowledge(fw.id, ack.taskId(), ack.uuid())));
+        }
+    }
+
+    private void reconcile(FrameworkEntry fw, Call.Reconcile reconcile) {
+        double now = now();
+        if (reconcile.tasks() == null || reconcile.tasks().isEmpty()) {
+            for (TaskEntry t : fw.tasks.values()) {
+                sendUpdate(fw, latestStatus(t).forReconciliation(now));
+            }
+            return;
+        }
+        boolean partitionAware = fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+        for (Call.Reconcile.ReconcileTask rt : reconcile.tasks()) {
+            TaskEntry t = fw.tasks.get(rt.taskId());
+            if (t != null) {
+                sendUpdate(fw, latestStatus(t).forReconciliation(now));
+                continue;
+            }
+            TaskEntry done = fw.completedTasks.stream().filter(c -> c.info.taskId().equals(rt.taskId()))
+                    .findFirst().orElse(null);
+            if (done != null) {
+                sendUpdate(fw, latestStatus(done).forReconciliation(now));
+                continue;
+            }
+            TaskStatus s = new TaskStatus(rt.taskId(),
+                    partitionAware ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST, "Reconciliation: Task is unknown",
+                    TaskStatus.Source.SOURCE_MASTER, TaskStatus.Reason.REASON_RECONCILIATION, null,
+                    rt.agentId() != null && state.agents.containsKey(rt.agentId()) ? rt.agentId() : null, null,
+                    now, null, null, null, null);
+            sendUpdate(fw, s);
+        }
+    }
+
+    private TaskStatus latestStatus(TaskEntry t) {
+        if (t.latestStatus != null) {
+            TaskStatus s = t.latestStatus;
+            return new TaskStatus(s.taskId(), t.state, s.message(), s.source(), s.reason(), s.data(), t.agentId,
+                    s.executorId(), s.timestamp(), null, s.healthy(), s.labels(), s.containerStatus());
+        }
+        return masterStatus(t, t.state, null, null);
+    }
+
+    private TaskStatus masterStatus(TaskEntry t, TaskState s, String message, TaskStatus.Reason reason) {
+        return masterStatusFor(t.info.taskId(), t.agentId, s, message, reason);
+    }
+
+    private static TaskStatus masterStatusFor(TaskId task, AgentId agent, TaskState s, String message,
+                                              TaskStatus.Reason reason) {
+        return new TaskStatus(task, s, message, TaskStatus.Source.SOURCE_MASTER, reason, null, agent, null, now(),
+                null, null, null, null);
+    }
+
+    private void sendUpdate(FrameworkEntry fw, TaskStatus status) {
+        if (fw.stream != null) {
+            fw.stream.send(MesosJson.write(Event.update(status)));
+        }
+    }
+
+    private void completeTask(FrameworkEntry fw, TaskEntry t) {
+        fw.tasks.remove(t.info.taskId());
+        AgentEntry agent = state.agents.get(t.agentId);
+        if (agent != null) {
+            agent.tasks.remove(t.key());
+        }
+        fw.completedTasks.addLast(t);
+        while (fw.completedTasks.size() > config.maxCompletedTasksPerFramework()) {
+            fw.completedTasks.removeFirst();
+        }
+    }
+
+    private void recoverTaskResources(TaskEntry t) {
+        if (t.resourcesRecovered) {
+            return;
+        }
+        t.resourcesRecovered = true;
+        FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+        if (fw != null) {
+            fw.release(t.role, t.resources);
+        }
+        AgentEntry agent = state.agents.get(t.agentId);
+        if (agent != null) {
+            agent.available = agent.available.plus(t.resources.unallocated());
+        }
+        requestAllocation();
+    }
+
+    // ---- agents -----------------------------------------------------------------------------------------------
+
+    /** An agent (re-)subscribes; its stream is open. */
+    public void subscribeAgent(AgentCall.Subscribe sub, EventSink stream) {
+        loop.execute(() -> doSubscribeAgent(sub, stream));
+    }
+
+    private void doSubscribeAgent(AgentCall.Subscribe sub, EventSink stream) {
+        AgentInfo info = sub.agentInfo();
+        AgentId id = info.id();
+        AgentEntry agent = id == null ? null : state.agents.get(id);
+        boolean known = agent != null;
+        if (id == null) {
+            id = AgentId.of(masterId + "-S" + nextAgentNumber++);
+        }
+        if (agent == null) {
+            agent = new AgentEntry(id);
+            agent.registeredTime = now();
+            state.agents.put(id, agent);
+        } else {
+            if (agent.stream != null) {
+                agent.stream.close();
+            }
+            if (agent.heartbeat != null) {
+                agent.heartbeat.cancel(false);
+            }
+            for (OfferId o : List.copyOf(agent.offers)) {
+                removeOffer(o, true, false);
+            }
+            agent.reregisteredTime = now();
+        }
+        agent.info = info.withId(id);
+        agent.total = Resources.of(info.resources());
+        agent.version = sub.version();
+        agent.stream = stream;
+        agent.connected = true;
+        LOG.info("Agent {} at {}:{} {} with {}", id, info.hostname(), info.port(),
+                known ? "re-registered" : (info.id() != null ? "registered with its previous id" : "registered"),
+                agent.total);
+        reconcileAgentTasks(agent, sub);
+        AgentEntry subscribed = agent;
+        stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
+        sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, masterInfo,
+                config.heartbeatInterval().toMillis() / 1000.0)));
+        long hbMs = config.heartbeatInterval().toMillis();
+        agent.heartbeat = loop.scheduleAtFixedRate(() -> {
+            if (subscribed.stream == stream) {
+                stream.send(MesosJson.write(AgentEvent.HEARTBEAT));
+            }
+        }, hbMs, hbMs, TimeUnit.MILLISECONDS);
+        requestAllocation();
+    }
+
+    /** Adopts the tasks an agent reports; tasks the master had there and the agent no longer has are lost. */
+    private void reconcileAgentTasks(AgentEntry agent, AgentCall.Subscribe sub) {
+        Map<FrameworkId, FrameworkInfo> infos = new HashMap<>();
+        if (sub.frameworks() != null) {
+            sub.frameworks().forEach(f -> infos.put(f.id(), f));
+        }
+        Set<TaskKey> reported = new HashSet<>();
+        Set<FrameworkId> toShutDown = new HashSet<>();
+        for (Task task : sub.tasks() == null ? List.<Task>of() : sub.tasks()) {
+            TaskKey key = new TaskKey(task.frameworkId(), task.taskId());
+            reported.add(key);
+            if (agent.tasks.containsKey(key)) {
+                continue;
+            }
+            if (state.completedFrameworks.stream().anyMatch(c -> c.id.equals(task.frameworkId()))) {
+                toShutDown.add(task.frameworkId());
+                continue;
+            }
+            FrameworkEntry fw = state.frameworks.get(task.frameworkId());
+            if (fw == null) {
+                FrameworkInfo fi = infos.get(task.frameworkId());
+                if (fi == null) {
+                    toShutDown.add(task.frameworkId());
+                    continue;
+                }
+                // Known only through its agent (e.g. after a master failover) until it subscribes again.
+                fw = new FrameworkEntry(task.frameworkId());
+                fw.info = fi;
+                fw.registeredTime = now();
+                state.frameworks.put(fw.id, fw);
+            }
+            String role = task.resources() == null || task.resources().isEmpty()
+                    || task.resources().get(0).allocationInfo() == null
+                    ? fw.roles().isEmpty() ? "*" : fw.roles().get(0)
+                    : task.resources().get(0).allocationInfo().role();
+            Resources res = Resources.of(task.resources()).unallocated().allocatedTo(role);
+            TaskInfo ti = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), null, null,
+                    task.container(), null, null, task.labels());
+            TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role, res);
+            t.state = task.state();
+            t.statusUpdateState = task.statusUpdateState();
+            t.statusUpdateUuid = task.statusUpdateUuid();
+            if (task.statuses() != null) {
+                t.statuses.addAll(task.statuses());
+            }
+            fw.tasks.put(task.taskId(), t);
+            agent.tasks.put(key, t);
+            if (task.state().isTerminal()) {
+                t.resourcesRecovered = true;
+            } else {
+                fw.allocate(role, res);
+            }
+        }
+        for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+            if (!reported.contains(t.key()) && !t.state.isTerminal()) {
+                FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+                t.state = TaskState.TASK_LOST;
+                TaskStatus lost = masterStatus(t, TaskState.TASK_LOST, "Task is unknown to the agent",
+                        TaskStatus.Reason.REASON_AGENT_RESTARTED);
+                t.statuses.add(lost);
+                t.latestStatus = lost;
+                recoverTaskResources(t);
+                if (fw != null) {
+                    sendUpdate(fw, lost);
+                    completeTask(fw, t);
+                }
+            }
+        }
+        Resources used = agent.used().unallocated();
+        agent.available = agent.total.minus(used);
+        for (FrameworkId f : toShutDown) {
+            sendToAgent(agent, AgentEvent.shutdownFramework(f));
+        }
+    }
+
+    private void agentDisconnected(AgentEntry agent, EventSink stream) {
+        if (agent.stream != stream) {
+            return;
+        }
+        LOG.info("Agent {} disconnected", agent.id);
+        agent.stream = null;
+        agent.connected = false;
+        if (agent.heartbeat != null) {
+            agent.heartbeat.cancel(false);
+        }
+        for (OfferId o : List.copyOf(agent.offers)) {
+            removeOffer(o, true, false);
+        }
+    }
+
+    /** A status update from an agent, to forward to its framework. */
+    public void agentUpdate(AgentCall call) {
+        loop.execute(() -> doAgentUpdate(call));
+    }
+
+    private void doAgentUpdate(AgentCall call) {
+        AgentCall.Update u = call.update();
+        TaskStatus status = u.status();
+        FrameworkEntry fw = state.frameworks.get(u.frameworkId());
+        if (fw == null) {
+            LOG.debug("Dropping update for task {} of unknown framework {}", status.taskId(), u.frameworkId());
+            return;
+        }
+        TaskEntry t = fw.tasks.get(status.taskId());
+        if (t == null) {
+            t = fw.completedTasks.stream().filter(c -> c.info.taskId().equals(status.taskId())).findFirst()
+                    .orElse(null);
+        }
+        if (t != null) {
+            TaskState latest = u.latestState() != null ? u.latestState() : status.state();
+            if (!t.state.isTerminal() || latest.isTerminal()) {
+                t.state = latest;
+            }
+            if (t.statuses.stream().noneMatch(s -> status.uuid() != null && status.uuid().equals(s.uuid()))) {
+                t.statuses.add(status);
+            }
+            t.statusUpdateState = status.state();
+            t.statusUpdateUuid = status.uuid();
+            t.latestStatus = status;
+            if (latest.isTerminal()) {
+                recoverTaskResources(t);
+            }
+        }
+        sendUpdate(fw, status);
+    }
+
+    private void sendToAgent(AgentEntry agent, AgentEvent event) {
+        if (agent.stream != null) {
+            agent.stream.send(MesosJson.write(event));
+        }
+    }
+
+    // ---- offers and allocation --------------------------------------------------------------------------------
+
+    /** Removes an offer and returns its resources to the agent; optionally tells the framework (RESCIND). */
+    private void removeOffer(OfferId id, boolean rescind, boolean keepAllocated) {
+        OfferEntry o = state.offers.remove(id);
+        if (o == null) {
+            return;
+        }
+        FrameworkEntry fw = state.frameworks.get(o.frameworkId);
+        AgentEntry agent = state.agents.get(o.agentId);
+        if (fw != null) {
+            fw.offers.remove(id);
+            if (!keepAllocated) {
+                fw.release(o.role, o.resources);
+            }
+            if (rescind && fw.stream != null) {
+                fw.stream.send(MesosJson.write(Event.rescind(id)));
+            }
+        }
+        if (agent != null) {
+            agent.offers.remove(id);
+            agent.available = agent.available.plus(o.resources.unallocated());
+        }
+    }
+
+    private void rescindAllOffers() {
+        for (OfferId id : List.copyOf(state.offers.keySet())) {
+            removeOffer(id, true, false);
+        }
+    }
+
+    /** Asks for an allocation cycle soon; calls coalesce. Any thread. */
+    public void requestAllocation() {
+        if (loop.isShutdown()) {
+            return;
+        }
+        loop.execute(() -> {
+            if (!allocationQueued) {
+                allocationQueued = true;
+                loop.execute(this::startAllocation);
+            }
+        });
+    }
+
+    private void startAllocation() {
+        allocationQueued = false;
+        if (allocationRunning) {
+            allocationAgain = true;
+            return;
+        }
+        Allocator policy = allocator.get();
+        if (policy == null) {
+            return;
+        }
+        ClusterView view = snapshot();
+        if (view.agents().isEmpty() || view.frameworks().isEmpty()) {
+            return;
+        }
+        allocationRunning = true;
+        allocationThread.execute(() -> {
+            List<Grant> grants;
+            try {
+                grants = policy.allocate(view);
+            } catch (RuntimeException e) {
+                LOG.error("Allocator {} failed", policy.getClass().getName(), e);
+                grants = List.of();
+            }
+            List<Grant> result = grants == null ? List.of() : grants;
+            loop.execute(() -> applyGrants(view, result));
+        });
+    }
+
+    ClusterView snapshot() {
+        List<AgentView> agents = new ArrayList<>();
+        Resources total = Resources.EMPTY;
+        for (AgentEntry a : state.agents.values()) {
+            if (!a.connected) {
+                continue;
+            }
+            total = total.plus(a.total);
+            agents.add(new AgentView(a.id, a.info.hostname(), a.total, a.available,
+                    a.info.attributes() == null ? List.of() : a.info.attributes()));
+        }
+        List<FrameworkView> frameworks = new ArrayList<>();
+        Map<FrameworkId, Map<AgentId, List<DeclineFilter>>> filters = new HashMap<>();
+        long nowNanos = System.nanoTime();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            if (!f.connected || !f.active) {
+                continue;
+            }
+            frameworks.add(new FrameworkView(f.id, f.info.name(), List.copyOf(f.roles()),
+                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated)));
+            f.filters.values().forEach(l -> l.removeIf(x -> x.expiresNanos() - nowNanos <= 0));
+            f.filters.values().removeIf(List::isEmpty);
+            if (!f.filters.isEmpty()) {
+                Map<AgentId, List<DeclineFilter>> copy = new HashMap<>();
+                f.filters.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+                filters.put(f.id, copy);
+            }
+        }
+        OfferFilter filter = filters.isEmpty() ? OfferFilter.NONE : (fw, agent, res) -> {
+            Map<AgentId, List<DeclineFilter>> byAgent = filters.get(fw);
+            List<DeclineFilter> l = byAgent == null ? null : byAgent.get(agent);
+            if (l == null) {
+                return false;
+            }
+            long n = System.nanoTime();
+            Resources flat = res.unallocated();
+            for (DeclineFilter d : l) {
+                if (d.expiresNanos() - n > 0 && d.resources().contains(flat)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+        return new ClusterView(agents, frameworks, Map.of(), filter, total, config.minAllocatable());
+    }
+
+    private void applyGrants(ClusterView view, List<Grant> grants) {
+        allocationRunning = false;
+        Map<FrameworkEntry, List<Offer>> out = new LinkedHashMap<>();
+        for (Grant g : grants) {
+            FrameworkEntry fw = state.frameworks.get(g.frameworkId());
+            AgentEntry agent = state.agents.get(g.agentId());
+            if (fw == null || agent == null || !fw.connected || !agent.connected || g.resources() == null) {
+                continue;
+            }
+            if (!fw.roles().contains(g.role()) || fw.suppressedRoles.contains(g.role())) {
+                continue;
+            }
+            Resources res = g.resources().unallocated().usableBy(g.role());
+            if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)
+                    || view.filters().isFiltered(fw.id, agent.id, res)) {
+                continue;
+            }
+            agent.available = agent.available.minus(res);
+            Resources allocated = res.allocatedTo(g.role());
+            fw.allocate(g.role(), allocated);
+            OfferId id = OfferId.of(masterId + "-O" + nextOfferNumber++);
+            Offer offer = new Offer(id, fw.id, agent.id, agent.info.hostname(),
+                    new Url("http", new Address(agent.info.hostname(), config.ip(), agent.info.port()), "/slave(1)"),
+                    allocated.toList(), agent.info.attributes(), null, new AllocationInfo(g.role()));
+            OfferEntry entry = new OfferEntry(offer, g.role(), allocated);
+            state.offers.put(id, entry);
+            fw.offers.add(id);
+            agent.offers.add(id);
+            out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
+        }
+        out.forEach((fw, offers) -> {
+            if (fw.stream != null) {
+                fw.stream.send(MesosJson.write(Event.offers(offers)));
+            }
+        });
+        if (allocationAgain) {
+            allocationAgain = false;
+            startAllocation();
+        }
+    }
+
+    // ---- helpers for views -------------------------------------------------------------------------------------
+
+    ScheduledExecutorService loop() {
+        return loop;
+    }
+
+    Duration allocationInterval() {
+        return config.allocationInterval();
+    }
+}

@@ -1,0 +1,42 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.model.Resources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The master's settings, with the Mesos flag names and defaults.
+ *
+ * @param minAllocatable Mesos {@code min_allocatable_resources}: alternatives separated by {@code |}
+ */
+public record MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
+                           Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
+                           int maxCompletedFrameworks, int maxCompletedTasksPerFramework) {
+
+    public static MasterConfig defaults() {
+        return new MasterConfig("127.0.0.1", 5050, "localhost", Duration.ofSeconds(1), Duration.ofSeconds(15), "drf",
+                parseMinAllocatable("cpus:0.01|mem:32"), 50, 1000);
+    }
+
+    public MasterConfig withPort(int newPort) {
+        return new MasterConfig(ip, newPort, hostname, allocationInterval, heartbeatInterval, allocator,
+                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework);
+    }
+
+    public MasterConfig withAllocationInterval(Duration d) {
+        return new MasterConfig(ip, port, hostname, d, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework);
+    }
+
+    public static List<Resources> parseMinAllocatable(String text) {
+        List<Resources> out = new ArrayList<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String alt : text.split("\\|")) {
+            out.add(Resources.parse(alt));
+        }
+        return out;
+    }
+}

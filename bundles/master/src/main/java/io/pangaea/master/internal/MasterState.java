@@ -1,0 +1,170 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.model.AgentId;
+import io.pangaea.model.AgentInfo;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+
+/** The master's mutable state. Touched only on the master's event loop thread. */
+final class MasterState {
+
+    final Map<AgentId, AgentEntry> agents = new LinkedHashMap<>();
+    final Map<FrameworkId, FrameworkEntry> frameworks = new LinkedHashMap<>();
+    final ArrayDeque<FrameworkEntry> completedFrameworks = new ArrayDeque<>();
+    final Map<OfferId, OfferEntry> offers = new LinkedHashMap<>();
+
+    static final class AgentEntry {
+        final AgentId id;
+        AgentInfo info;
+        Resources total;
+        /** Neither used nor offered; without allocation info. */
+        Resources available;
+        EventSink stream;
+        boolean connected;
+        double registeredTime;
+        double reregisteredTime;
+        String version;
+        final Map<TaskKey, TaskEntry> tasks = new LinkedHashMap<>();
+        final Set<OfferId> offers = new HashSet<>();
+        ScheduledFuture<?> heartbeat;
+
+        AgentEntry(AgentId id) {
+            this.id = id;
+        }
+
+        Resources used() {
+            Resources r = Resources.EMPTY;
+            for (TaskEntry t : tasks.values()) {
+                if (!t.resourcesRecovered) {
+                    r = r.plus(t.resources);
+                }
+            }
+            return r;
+        }
+    }
+
+    static final class FrameworkEntry {
+        final FrameworkId id;
+        FrameworkInfo info;
+        EventSink stream;
+        String streamId;
+        boolean connected;
+        boolean active;
+        double registeredTime;
+        double reregisteredTime;
+        double unregisteredTime;
+        final Set<String> suppressedRoles = new HashSet<>();
+        /** Offered plus used, per role, with allocation info. */
+        final Map<String, Resources> allocated = new LinkedHashMap<>();
+        final Set<OfferId> offers = new HashSet<>();
+        final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
+        final ArrayDeque<TaskEntry> completedTasks = new ArrayDeque<>();
+        final Map<AgentId, List<DeclineFilter>> filters = new LinkedHashMap<>();
+        ScheduledFuture<?> heartbeat;
+        ScheduledFuture<?> failoverTimer;
+
+        FrameworkEntry(FrameworkId id) {
+            this.id = id;
+        }
+
+        List<String> roles() {
+            return info.effectiveRoles();
+        }
+
+        void allocate(String role, Resources r) {
+            allocated.merge(role, r, Resources::plus);
+        }
+
+        void release(String role, Resources r) {
+            Resources left = allocated.getOrDefault(role, Resources.EMPTY).minus(r);
+            if (left.isEmpty()) {
+                allocated.remove(role);
+            } else {
+                allocated.put(role, left);
+            }
+        }
+
+        Resources allocatedTotal() {
+            Resources r = Resources.EMPTY;
+            for (Resources x : allocated.values()) {
+                r = r.plus(x);
+            }
+            return r;
+        }
+
+        Resources offeredTotal(Map<OfferId, OfferEntry> all) {
+            Resources r = Resources.EMPTY;
+            for (OfferId o : offers) {
+                OfferEntry e = all.get(o);
+                if (e != null) {
+                    r = r.plus(e.resources);
+                }
+            }
+            return r;
+        }
+    }
+
+    record TaskKey(FrameworkId frameworkId, TaskId taskId) {}
+
+    static final class TaskEntry {
+        final TaskInfo info;
+        final FrameworkId frameworkId;
+        final AgentId agentId;
+        final String role;
+        /** With allocation info for {@link #role}. */
+        final Resources resources;
+        TaskState state = TaskState.TASK_STAGING;
+        final List<TaskStatus> statuses = new ArrayList<>();
+        TaskState statusUpdateState;
+        String statusUpdateUuid;
+        TaskStatus latestStatus;
+        boolean resourcesRecovered;
+
+        TaskEntry(TaskInfo info, FrameworkId frameworkId, AgentId agentId, String role, Resources resources) {
+            this.info = info;
+            this.frameworkId = frameworkId;
+            this.agentId = agentId;
+            this.role = role;
+            this.resources = resources;
+        }
+
+        TaskKey key() {
+            return new TaskKey(frameworkId, info.taskId());
+        }
+    }
+
+    static final class OfferEntry {
+        final Offer offer;
+        final FrameworkId frameworkId;
+        final AgentId agentId;
+        final String role;
+        /** With allocation info for {@link #role}. */
+        final Resources resources;
+
+        OfferEntry(Offer offer, String role, Resources resources) {
+            this.offer = offer;
+            this.frameworkId = offer.frameworkId();
+            this.agentId = offer.agentId();
+            this.role = role;
+            this.resources = resources;
+        }
+    }
+
+    /** Resources a framework declined on an agent, not offered to it again (as a subset) until {@code expiresNanos}. */
+    record DeclineFilter(Resources resources, long expiresNanos) {}
+}

@@ -1,0 +1,379 @@
+package io.pangaea.master.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.OfferEntry;
+import io.pangaea.master.internal.MasterState.TaskEntry;
+import io.pangaea.model.Attribute;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.model.json.MesosJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Renders the master's state for the legacy read endpoints, in the shape Mesos 1.11 gives them, and as plain rows
+ * for shell commands. Instances live only for one call on the event loop.
+ */
+public final class MasterViews {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    static final String[] AGENT_CAPABILITIES = {"MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT",
+        "AGENT_OPERATION_FEEDBACK", "AGENT_DRAINING"};
+
+    private final Master master;
+    private final MasterState state;
+
+    MasterViews(Master master, MasterState state) {
+        this.master = master;
+        this.state = state;
+    }
+
+    // ---- JSON -------------------------------------------------------------------------------------------------
+
+    public ObjectNode version() {
+        ObjectNode n = F.objectNode();
+        n.put("build_date", "");
+        n.put("build_time", 0.0);
+        n.put("build_user", "");
+        n.put("git_branch", "");
+        n.put("version", Master.MESOS_VERSION);
+        n.put("pangaea_version", pangaeaVersion());
+        return n;
+    }
+
+    static String pangaeaVersion() {
+        String v = Master.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    public ObjectNode state() {
+        MasterConfig c = master.config();
+        ObjectNode n = version();
+        n.put("start_time", master.startTime());
+        n.put("elected_time", master.startTime());
+        n.put("id", master.id());
+        n.put("pid", master.masterInfo().pid());
+        n.put("hostname", c.hostname());
+        ArrayNode caps = n.putArray("capabilities");
+        caps.add("AGENT_UPDATE").add("AGENT_DRAINING").add("QUOTA_V2");
+        long active = state.agents.values().stream().filter(a -> a.connected).count();
+        n.put("activated_slaves", (double) active);
+        n.put("deactivated_slaves", 0.0);
+        n.put("unreachable_slaves", (double) (state.agents.size() - active));
+        n.put("leader", master.masterInfo().pid());
+        ObjectNode leader = n.putObject("leader_info");
+        leader.put("id", master.id());
+        leader.put("pid", master.masterInfo().pid());
+        leader.put("port", c.port());
+        leader.put("hostname", c.hostname());
+        n.set("flags", flags());
+        n.set("slaves", agentsArray(false));
+        n.putArray("recovered_slaves");
+        ArrayNode fws = n.putArray("frameworks");
+        state.frameworks.values().forEach(f -> fws.add(framework(f)));
+        ArrayNode done = n.putArray("completed_frameworks");
+        state.completedFrameworks.forEach(f -> done.add(framework(f)));
+        n.putArray("orphan_tasks");
+        n.putArray("unregistered_frameworks");
+        return n;
+    }
+
+    public ObjectNode flags() {
+        MasterConfig c = master.config();
+        ObjectNode f = F.objectNode();
+        f.put("allocation_interval", Durations.format(c.allocationInterval()));
+        f.put("allocator", c.allocator());
+        f.put("authenticate_agents", "false");
+        f.put("authenticate_frameworks", "false");
+        f.put("authenticate_http_frameworks", "false");
+        f.put("authenticate_http_readonly", "false");
+        f.put("authenticate_http_readwrite", "false");
+        f.put("hostname", c.hostname());
+        f.put("http_framework_heartbeat_interval", Durations.format(c.heartbeatInterval()));
+        f.put("ip", c.ip());
+        f.put("max_completed_frameworks", Integer.toString(c.maxCompletedFrameworks()));
+        f.put("max_completed_tasks_per_framework", Integer.toString(c.maxCompletedTasksPerFramework()));
+        f.put("min_allocatable_resources", String.join("|",
+                c.minAllocatable().stream().map(Resources::toString).toList()));
+        f.put("port", Integer.toString(c.port()));
+        f.put("registry", "in_memory");
+        return f;
+    }
+
+    public ObjectNode frameworks() {
+        ObjectNode n = F.objectNode();
+        ArrayNode fws = n.putArray("frameworks");
+        state.frameworks.values().forEach(f -> fws.add(framework(f)));
+        ArrayNode done = n.putArray("completed_frameworks");
+        state.completedFrameworks.forEach(f -> done.add(framework(f)));
+        n.putArray("unregistered_frameworks");
+        return n;
+    }
+
+    public ObjectNode slaves() {
+        ObjectNode n = F.objectNode();
+        n.set("slaves", agentsArray(true));
+        n.putArray("recovered_slaves");
+        return n;
+    }
+
+    public ObjectNode tasks() {
+        ObjectNode n = F.objectNode();
+        ArrayNode tasks = n.putArray("tasks");
+        for (FrameworkEntry f : state.frameworks.values()) {
+            f.tasks.values().forEach(t -> tasks.add(task(t)));
+            f.completedTasks.forEach(t -> tasks.add(task(t)));
+        }
+        for (FrameworkEntry f : state.completedFrameworks) {
+            f.completedTasks.forEach(t -> tasks.add(task(t)));
+        }
+        return n;
+    }
+
+    private ArrayNode agentsArray(boolean full) {
+        ArrayNode arr = F.arrayNode();
+        for (AgentEntry a : state.agents.values()) {
+            ObjectNode s = arr.addObject();
+            s.put("id", a.id.value());
+            s.put("hostname", a.info.hostname());
+            s.put("port", a.info.port() == null ? 5051 : a.info.port());
+            ObjectNode attrs = s.putObject("attributes");
+            if (a.info.attributes() != null) {
+                for (Attribute at : a.info.attributes()) {
+                    Object v = at.plainValue();
+                    if (v instanceof Double d) {
+                        attrs.put(at.name(), d);
+                    } else if (v != null) {
+                        attrs.put(at.name(), v.toString());
+                    }
+                }
+            }
+            s.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
+            s.put("registered_time", a.registeredTime);
+            if (a.reregisteredTime > 0) {
+                s.put("reregistered_time", a.reregisteredTime);
+            }
+            Resources used = a.used();
+            Resources offered = Resources.EMPTY;
+            for (var o : a.offers) {
+                OfferEntry e = state.offers.get(o);
+                if (e != null) {
+                    offered = offered.plus(e.resources);
+                }
+            }
+            s.set("resources", legacy(a.total));
+            s.set("used_resources", legacy(used));
+            s.set("offered_resources", legacy(offered));
+            s.set("reserved_resources", reservedByRole(a.total));
+            s.set("unreserved_resources", legacy(a.total.unreserved()));
+            s.put("active", a.connected);
+            s.put("deactivated", false);
+            s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);
+            ArrayNode caps = s.putArray("capabilities");
+            for (String c : AGENT_CAPABILITIES) {
+                caps.add(c);
+            }
+            if (full) {
+                s.set("reserved_resources_full", reservedFull(a.total));
+                s.set("unreserved_resources_full", MesosJson.tree(a.total.unreserved().toList()));
+                s.set("used_resources_full", MesosJson.tree(used.toList()));
+                s.set("offered_resources_full", MesosJson.tree(offered.toList()));
+            }
+        }
+        return arr;
+    }
+
+    private ObjectNode reservedByRole(Resources total) {
+        ObjectNode n = F.objectNode();
+        for (var r : total) {
+            if (r.isReserved() && !n.has(r.reservationRole())) {
+                n.set(r.reservationRole(), legacy(total.reservedTo(r.reservationRole())));
+            }
+        }
+        return n;
+    }
+
+    private ObjectNode reservedFull(Resources total) {
+        ObjectNode n = F.objectNode();
+        for (var r : total) {
+            if (r.isReserved() && !n.has(r.reservationRole())) {
+                n.set(r.reservationRole(), MesosJson.tree(total.reservedTo(r.reservationRole()).toList()));
+            }
+        }
+        return n;
+    }
+
+    private ObjectNode framework(FrameworkEntry f) {
+        ObjectNode n = F.objectNode();
+        FrameworkInfo info = f.info;
+        n.put("id", f.id.value());
+        n.put("name", info.name());
+        Resources used = Resources.EMPTY;
+        for (TaskEntry t : f.tasks.values()) {
+            if (!t.resourcesRecovered) {
+                used = used.plus(t.resources);
+            }
+        }
+        Resources offered = f.offeredTotal(state.offers);
+        n.set("used_resources", legacy(used));
+        n.set("offered_resources", legacy(offered));
+        ArrayNode caps = n.putArray("capabilities");
+        if (info.capabilities() != null) {
+            info.capabilities().forEach(c -> caps.add(c.type().name()));
+        }
+        n.put("hostname", info.hostname() == null ? "" : info.hostname());
+        n.put("webui_url", info.webuiUrl() == null ? "" : info.webuiUrl());
+        n.put("active", f.active);
+        n.put("connected", f.connected);
+        n.put("recovered", f.stream == null && f.registeredTime > 0 && !f.connected && f.unregisteredTime == 0);
+        n.put("user", info.user());
+        n.put("failover_timeout", info.failoverTimeout() == null ? 0.0 : info.failoverTimeout());
+        n.put("checkpoint", info.checkpoint() != null && info.checkpoint());
+        n.put("registered_time", f.registeredTime);
+        n.put("unregistered_time", f.unregisteredTime);
+        if (f.reregisteredTime > 0) {
+            n.put("reregistered_time", f.reregisteredTime);
+        }
+        if (info.principal() != null) {
+            n.put("principal", info.principal());
+        }
+        n.set("resources", legacy(used.plus(offered)));
+        ArrayNode roles = n.putArray("roles");
+        f.roles().forEach(roles::add);
+        ArrayNode tasks = n.putArray("tasks");
+        f.tasks.values().forEach(t -> tasks.add(task(t)));
+        n.putArray("unreachable_tasks");
+        ArrayNode done = n.putArray("completed_tasks");
+        f.completedTasks.forEach(t -> done.add(task(t)));
+        ArrayNode offers = n.putArray("offers");
+        for (var o : f.offers) {
+            OfferEntry e = state.offers.get(o);
+            if (e != null) {
+                ObjectNode on = offers.addObject();
+                on.put("id", e.offer.id().value());
+                on.put("framework_id", e.frameworkId.value());
+                on.put("slave_id", e.agentId.value());
+                on.set("resources", legacy(e.resources));
+                on.set("allocation_info", MesosJson.tree(e.offer.allocationInfo()));
+            }
+        }
+        n.putArray("executors");
+        n.putObject("offer_constraints");
+        return n;
+    }
+
+    private ObjectNode task(TaskEntry t) {
+        ObjectNode n = F.objectNode();
+        n.put("id", t.info.taskId().value());
+        n.put("name", t.info.name() == null ? "" : t.info.name());
+        n.put("framework_id", t.frameworkId.value());
+        n.put("executor_id", "");
+        n.put("slave_id", t.agentId.value());
+        n.put("state", t.state.name());
+        n.set("resources", legacy(t.resources));
+        n.put("role", t.role);
+        ArrayNode statuses = n.putArray("statuses");
+        for (TaskStatus s : t.statuses) {
+            ObjectNode sn = statuses.addObject();
+            sn.put("state", s.state().name());
+            sn.put("timestamp", s.timestamp() == null ? 0.0 : s.timestamp());
+            if (s.containerStatus() != null) {
+                sn.set("container_status", MesosJson.tree(s.containerStatus()));
+            }
+        }
+        if (t.info.labels() != null) {
+            n.set("labels", MesosJson.tree(t.info.labels().labels()));
+        }
+        return n;
+    }
+
+    private static JsonNode legacy(Resources r) {
+        ObjectNode n = F.objectNode();
+        for (Map.Entry<String, Object> e : r.toLegacyMap().entrySet()) {
+            if (e.getValue() instanceof Double d) {
+                n.put(e.getKey(), d);
+            } else {
+                n.put(e.getKey(), e.getValue().toString());
+            }
+        }
+        return n;
+    }
+
+    // ---- rows for the shell -----------------------------------------------------------------------------------
+
+    public record AgentRow(String id, String hostname, int port, boolean active, String resources, String used,
+                           String offered, int tasks) {}
+
+    public record FrameworkRow(String id, String name, String roles, boolean active, boolean connected, int tasks,
+                               int offers, String used) {}
+
+    public record TaskRow(String id, String name, String frameworkId, String agentId, String state,
+                          String resources) {}
+
+    public record OfferRow(String id, String frameworkId, String agentId, String hostname, String role,
+                           String resources) {}
+
+    public List<AgentRow> agentRows() {
+        List<AgentRow> rows = new ArrayList<>();
+        for (AgentEntry a : state.agents.values()) {
+            Resources offered = Resources.EMPTY;
+            for (var o : a.offers) {
+                OfferEntry e = state.offers.get(o);
+                if (e != null) {
+                    offered = offered.plus(e.resources);
+                }
+            }
+            rows.add(new AgentRow(a.id.value(), a.info.hostname(), a.info.port() == null ? 0 : a.info.port(),
+                    a.connected, a.total.toString(), a.used().unallocated().toString(),
+                    offered.unallocated().toString(), a.tasks.size()));
+        }
+        return rows;
+    }
+
+    public List<FrameworkRow> frameworkRows() {
+        List<FrameworkRow> rows = new ArrayList<>();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            Resources used = Resources.EMPTY;
+            for (TaskEntry t : f.tasks.values()) {
+                if (!t.resourcesRecovered) {
+                    used = used.plus(t.resources);
+                }
+            }
+            rows.add(new FrameworkRow(f.id.value(), f.info.name(), String.join(",", f.roles()), f.active,
+                    f.connected, f.tasks.size(), f.offers.size(), used.unallocated().toString()));
+        }
+        return rows;
+    }
+
+    public List<TaskRow> taskRows(boolean includeCompleted) {
+        List<TaskRow> rows = new ArrayList<>();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            f.tasks.values().forEach(t -> rows.add(taskRow(t)));
+            if (includeCompleted) {
+                f.completedTasks.forEach(t -> rows.add(taskRow(t)));
+            }
+        }
+        return rows;
+    }
+
+    private static TaskRow taskRow(TaskEntry t) {
+        return new TaskRow(t.info.taskId().value(), t.info.name() == null ? "" : t.info.name(),
+                t.frameworkId.value(), t.agentId.value(), t.state.name(), t.resources.unallocated().toString());
+    }
+
+    public List<OfferRow> offerRows() {
+        List<OfferRow> rows = new ArrayList<>();
+        for (OfferEntry o : state.offers.values()) {
+            rows.add(new OfferRow(o.offer.id().value(), o.frameworkId.value(), o.agentId.value(),
+                    o.offer.hostname(), o.role, o.resources.unallocated().toString()));
+        }
+        return rows;
+    }
+}

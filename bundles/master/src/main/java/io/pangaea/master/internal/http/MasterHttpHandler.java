@@ -1,0 +1,207 @@
+package io.pangaea.master.internal.http;
+
+import io.pangaea.master.internal.CallResult;
+import io.pangaea.master.internal.CallValidator;
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterViews;
+import io.pangaea.model.agentproto.AgentCall;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.json.MesosJsonException;
+import io.pangaea.model.scheduler.Call;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's HTTP edge: {@code /api/v1/scheduler}, the agent protocol under {@code /internal/v1/agent}, and the
+ * read-only endpoints. It parses and validates, then hands the work to the {@link Master}'s event loop; it never
+ * touches master state itself.
+ */
+public final class MasterHttpHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MasterHttpHandler.class);
+    static final String JSON = "application/json";
+    static final String PROTOBUF = "application/x-protobuf";
+
+    private final Master master;
+
+    public MasterHttpHandler(Master master) {
+        this.master = master;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        try {
+            switch (path) {
+                case "/api/v1/scheduler" -> scheduler(request, response, callback);
+                case "/internal/v1/agent" -> agent(request, response, callback);
+                case "/health", "/master/health" -> HttpSupport.text(response, callback, 200, "");
+                case "/version" -> read(response, callback, MasterViews::version);
+                case "/master/state", "/master/state.json", "/state", "/state.json" ->
+                        read(response, callback, MasterViews::state);
+                case "/master/frameworks", "/frameworks" -> read(response, callback, MasterViews::frameworks);
+                case "/master/slaves", "/slaves" -> read(response, callback, MasterViews::slaves);
+                case "/master/tasks", "/tasks", "/master/tasks.json" -> read(response, callback, MasterViews::tasks);
+                case "/master/flags", "/flags" -> read(response, callback, v -> {
+                    var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                    n.set("flags", v.flags());
+                    return n;
+                });
+                case "/master/redirect", "/redirect" -> {
+                    response.setStatus(307);
+                    response.getHeaders().put(HttpHeader.LOCATION,
+                            "//" + master.config().ip() + ":" + master.config().port());
+                    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+                    callback.succeeded();
+                }
+                default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
+            }
+        } catch (Exception e) {
+            LOG.warn("Failed to serve {}", path, e);
+            HttpSupport.text(response, callback, 500, "Internal error: " + e.getClass().getSimpleName());
+        }
+        return true;
+    }
+
+    private void read(Response response, Callback callback,
+                      Function<MasterViews, com.fasterxml.jackson.databind.JsonNode> view) {
+        master.read(view).whenComplete((node, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.json(response, callback, MesosJson.write(node));
+            }
+        });
+    }
+
+    private boolean checkPost(Request request, Response response, Callback callback) {
+        if (!"POST".equals(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            HttpSupport.text(response, callback, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but"
+                    + " received '" + request.getMethod() + "'.");
+            return false;
+        }
+        String type = HttpSupport.mediaType(request);
+        if (type == null || !(type.equals(JSON) || type.equals(PROTOBUF))) {
+            HttpSupport.text(response, callback, 415,
+                    "Expecting 'Content-Type' of application/json or application/x-protobuf");
+            return false;
+        }
+        if (type.equals(PROTOBUF)) {
+            HttpSupport.text(response, callback, 415,
+                    "This Pangaea version reads calls as application/json only; application/x-protobuf is not"
+                            + " supported yet");
+            return false;
+        }
+        return true;
+    }
+
+    private byte[] readBody(Request request, Response response, Callback callback) throws java.io.IOException {
+        byte[] body = HttpSupport.body(request);
+        if (body == null) {
+            HttpSupport.text(response, callback, 413,
+                    "Request body is larger than " + HttpSupport.MAX_BODY + " bytes");
+        }
+        return body;
+    }
+
+    private void scheduler(Request request, Response response, Callback callback) throws Exception {
+        if (!checkPost(request, response, callback)) {
+            return;
+        }
+        byte[] body = readBody(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        Call call;
+        try {
+            call = MesosJson.read(body, Call.class);
+        } catch (MesosJsonException e) {
+            HttpSupport.text(response, callback, 400, e.getMessage());
+            return;
+        }
+        String invalid = CallValidator.validate(call);
+        if (invalid != null) {
+            HttpSupport.text(response, callback, 400, invalid);
+            return;
+        }
+        if (call.type() == Call.Type.SUBSCRIBE) {
+            if (!HttpSupport.accepts(request, JSON)) {
+                HttpSupport.text(response, callback, 406,
+                        "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
+                return;
+            }
+            String streamId = UUID.randomUUID().toString();
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+            response.getHeaders().put("Mesos-Stream-Id", streamId);
+            master.subscribe(call, streamId, new JettyEventStream(request, response, callback));
+            return;
+        }
+        String streamId = request.getHeaders().get("Mesos-Stream-Id");
+        complete(master.call(call, streamId), response, callback);
+    }
+
+    private void agent(Request request, Response response, Callback callback) throws Exception {
+        if (!checkPost(request, response, callback)) {
+            return;
+        }
+        byte[] body = readBody(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        AgentCall call;
+        try {
+            call = MesosJson.read(body, AgentCall.class);
+        } catch (MesosJsonException e) {
+            HttpSupport.text(response, callback, 400, e.getMessage());
+            return;
+        }
+        if (call.type() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting 'type' to be present");
+            return;
+        }
+        switch (call.type()) {
+            case SUBSCRIBE -> {
+                if (call.subscribe() == null || call.subscribe().agentInfo() == null
+                        || call.subscribe().agentInfo().hostname() == null) {
+                    HttpSupport.text(response, callback, 400,
+                            "Expecting 'subscribe.agent_info' with a 'hostname' to be present");
+                    return;
+                }
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+                master.subscribeAgent(call.subscribe(), new JettyEventStream(request, response, callback));
+            }
+            case UPDATE -> {
+                if (call.update() == null || call.update().status() == null || call.update().frameworkId() == null
+                        || call.update().status().taskId() == null || call.update().status().state() == null) {
+                    HttpSupport.text(response, callback, 400,
+                            "Expecting 'update' with 'framework_id', 'status.task_id' and 'status.state'");
+                    return;
+                }
+                master.agentUpdate(call);
+                HttpSupport.text(response, callback, 202, "");
+            }
+            default -> HttpSupport.text(response, callback, 400, "Unknown agent call type");
+        }
+    }
+
+    private static void complete(CompletableFuture<CallResult> result, Response response, Callback callback) {
+        result.whenComplete((r, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available");
+            } else {
+                HttpSupport.text(response, callback, r.status(), r.message());
+            }
+        });
+    }
+}

@@ -1,0 +1,186 @@
+package io.pangaea.master.internal.osgi;
+
+import io.pangaea.allocator.Allocator;
+import io.pangaea.master.internal.Durations;
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterConfig;
+import io.pangaea.master.internal.http.MasterHttpServer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the master in Karaf: owns the {@link Master} and its HTTP server, configured from {@code etc/io.pangaea.master.cfg}
+ * (Mesos flag names). Allocators are bound from the service registry as they come and go; the one named by
+ * {@code allocator} is used. Changing {@code allocator} is applied live; other changes restart the master, whose
+ * state is soft (agents and frameworks re-subscribe).
+ */
+@Component(name = "io.pangaea.master", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        service = {})
+@Designate(ocd = MasterComponent.Config.class)
+public final class MasterComponent {
+
+    @ObjectClassDefinition(name = "Pangaea master")
+    public @interface Config {
+        @AttributeDefinition(description = "Address to listen on and to advertise")
+        String ip() default "127.0.0.1";
+
+        @AttributeDefinition(description = "HTTP port of the master")
+        int port() default 5050;
+
+        @AttributeDefinition(description = "Hostname advertised to frameworks and agents")
+        String hostname() default "localhost";
+
+        @AttributeDefinition(description = "Time between allocation cycles, e.g. 1secs or 500ms")
+        String allocation__interval() default "1secs";
+
+        @AttributeDefinition(description = "Heartbeat interval on scheduler and agent streams")
+        String http__framework__heartbeat__interval() default "15secs";
+
+        @AttributeDefinition(description = "Name of the allocator to use (service property pangaea.allocator.name)")
+        String allocator() default "drf";
+
+        @AttributeDefinition(description = "Smallest grants worth offering, alternatives separated by |")
+        String min__allocatable__resources() default "cpus:0.01|mem:32";
+
+        @AttributeDefinition(description = "Completed frameworks kept for the read endpoints")
+        int max__completed__frameworks() default 50;
+
+        @AttributeDefinition(description = "Completed tasks kept per framework")
+        int max__completed__tasks__per__framework() default 1000;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
+
+    private final BundleContext context;
+    private final Map<String, Allocator> allocators = new ConcurrentHashMap<>();
+    private volatile Master master;
+    private MasterHttpServer http;
+    private ServiceRegistration<Master> registration;
+    private MasterConfig current;
+
+    @Activate
+    public MasterComponent(BundleContext context, Config config) throws Exception {
+        this.context = context;
+        start(toMasterConfig(config));
+    }
+
+    static MasterConfig toMasterConfig(Config c) {
+        return new MasterConfig(c.ip(), c.port(), c.hostname(),
+                Durations.parse("allocation_interval", c.allocation__interval()),
+                Durations.parse("http_framework_heartbeat_interval", c.http__framework__heartbeat__interval()),
+                c.allocator(), MasterConfig.parseMinAllocatable(c.min__allocatable__resources()),
+                c.max__completed__frameworks(), c.max__completed__tasks__per__framework());
+    }
+
+    private synchronized void start(MasterConfig config) throws Exception {
+        Master m = new Master(config);
+        m.start();
+        try {
+            http = new MasterHttpServer(m, config.ip(), config.port());
+        } catch (Exception e) {
+            m.close();
+            throw new IllegalStateException("Cannot listen on " + config.ip() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+        master = m;
+        current = config;
+        selectAllocator();
+        registration = context.registerService(Master.class, m, null);
+        LOG.info("Pangaea master {} listening on http://{}:{}", m.id(), config.ip(), http.port());
+    }
+
+    private synchronized void stop() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException ignored) {
+                // already gone with the bundle
+            }
+            registration = null;
+        }
+        if (http != null) {
+            try {
+                http.close();
+            } catch (Exception e) {
+                LOG.warn("Error stopping the master's HTTP server", e);
+            }
+            http = null;
+        }
+        if (master != null) {
+            master.close();
+            master = null;
+        }
+    }
+
+    @Modified
+    synchronized void modified(Config config) throws Exception {
+        MasterConfig next = toMasterConfig(config);
+        MasterConfig sameButAllocator = new MasterConfig(next.ip(), next.port(), next.hostname(),
+                next.allocationInterval(), next.heartbeatInterval(), current.allocator(), next.minAllocatable(),
+                next.maxCompletedFrameworks(), next.maxCompletedTasksPerFramework());
+        if (sameButAllocator.equals(current)) {
+            current = next;
+            LOG.info("Allocator set to '{}'", next.allocator());
+            selectAllocator();
+            return;
+        }
+        LOG.info("Master configuration changed; restarting the master (agents and frameworks re-subscribe)");
+        stop();
+        start(next);
+    }
+
+    @Deactivate
+    void deactivate() {
+        stop();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAllocator(Allocator allocator, Map<String, Object> props) {
+        Object name = props.get(Allocator.NAME_PROPERTY);
+        if (name != null) {
+            allocators.put(name.toString(), allocator);
+            LOG.info("Allocator '{}' available", name);
+            selectAllocator();
+        }
+    }
+
+    void unbindAllocator(Allocator allocator, Map<String, Object> props) {
+        Object name = props.get(Allocator.NAME_PROPERTY);
+        if (name != null && allocators.remove(name.toString(), allocator)) {
+            LOG.info("Allocator '{}' gone", name);
+            selectAllocator();
+        }
+    }
+
+    private synchronized void selectAllocator() {
+        Master m = master;
+        if (m == null || current == null) {
+            return;
+        }
+        Allocator wanted = allocators.get(current.allocator());
+        if (wanted == null) {
+            LOG.warn("Allocator '{}' is not installed (available: {}); no offers are made until it is",
+                    current.allocator(), allocators.keySet());
+        }
+        if (m.allocator() != wanted) {
+            m.setAllocator(wanted);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.pangaea.master.internal.shell;
+
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterViews;
+import io.pangaea.model.json.MesosJson;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+/** Shared by the list commands: fetch rows from the master's loop, print them as a table or as JSON. */
+final class Tables {
+
+    private Tables() {}
+
+    static <R> List<R> rows(Master master, Function<MasterViews, List<R>> view) throws Exception {
+        if (master == null) {
+            throw new IllegalStateException("The Pangaea master is not running (see log:display)");
+        }
+        return master.read(view).get(10, TimeUnit.SECONDS);
+    }
+
+    static void print(PrintStream out, List<?> rows, boolean json, String[] headers,
+                      Function<Object, Object[]> cells) {
+        if (json) {
+            out.println(MesosJson.writeString(rows));
+            return;
+        }
+        ShellTable table = new ShellTable();
+        for (String h : headers) {
+            table.column(h);
+        }
+        for (Object r : rows) {
+            table.addRow().addContent(cells.apply(r));
+        }
+        table.print(out);
+    }
+}

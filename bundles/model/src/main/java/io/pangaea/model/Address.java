@@ -1,0 +1,3 @@
+package io.pangaea.model;
+
+public record Address(String hostname, String ip, Integer port) {}

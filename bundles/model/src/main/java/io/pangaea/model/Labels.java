@@ -1,0 +1,5 @@
+package io.pangaea.model;
+
+import java.util.List;
+
+public record Labels(List<Label> labels) {}

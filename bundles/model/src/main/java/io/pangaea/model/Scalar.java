@@ -1,0 +1,3 @@
+package io.pangaea.model;
+
+public record Scalar(double value) {}

@@ -1,0 +1,3 @@
+package io.pangaea.model;
+
+public record Url(String scheme, Address address, String path) {}

@@ -1,0 +1,3 @@
+package io.pangaea.model;
+
+public enum ValueType { SCALAR, RANGES, SET, TEXT }

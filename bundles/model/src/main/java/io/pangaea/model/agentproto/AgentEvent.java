@@ -1,0 +1,54 @@
+package io.pangaea.model.agentproto;
+
+import io.pangaea.model.AgentId;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.KillPolicy;
+import io.pangaea.model.MasterInfo;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+
+/** A command from the master to an agent, on the agent's subscription stream. */
+public record AgentEvent(Type type, Registered registered, Launch launch, Kill kill,
+                         ShutdownFramework shutdownFramework, Acknowledge acknowledge, Error error) {
+
+    public enum Type { REGISTERED, LAUNCH, KILL, SHUTDOWN_FRAMEWORK, ACKNOWLEDGE, HEARTBEAT, ERROR }
+
+    public record Registered(AgentId agentId, MasterInfo masterInfo, Double heartbeatIntervalSeconds) {}
+
+    public record Launch(FrameworkInfo frameworkInfo, TaskInfo task) {}
+
+    public record Kill(FrameworkId frameworkId, TaskId taskId, KillPolicy killPolicy) {}
+
+    public record ShutdownFramework(FrameworkId frameworkId) {}
+
+    public record Acknowledge(FrameworkId frameworkId, TaskId taskId, String uuid) {}
+
+    public record Error(String message) {}
+
+    public static final AgentEvent HEARTBEAT = new AgentEvent(Type.HEARTBEAT, null, null, null, null, null, null);
+
+    public static AgentEvent registered(Registered r) {
+        return new AgentEvent(Type.REGISTERED, r, null, null, null, null, null);
+    }
+
+    public static AgentEvent launch(Launch l) {
+        return new AgentEvent(Type.LAUNCH, null, l, null, null, null, null);
+    }
+
+    public static AgentEvent kill(Kill k) {
+        return new AgentEvent(Type.KILL, null, null, k, null, null, null);
+    }
+
+    public static AgentEvent shutdownFramework(FrameworkId id) {
+        return new AgentEvent(Type.SHUTDOWN_FRAMEWORK, null, null, null, new ShutdownFramework(id), null, null);
+    }
+
+    public static AgentEvent acknowledge(Acknowledge a) {
+        return new AgentEvent(Type.ACKNOWLEDGE, null, null, null, null, a, null);
+    }
+
+    public static AgentEvent error(String message) {
+        return new AgentEvent(Type.ERROR, null, null, null, null, null, new Error(message));
+    }
+}

@@ -1,0 +1,153 @@
+package io.pangaea.model.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads and writes JSON as Mesos 1.11 does: proto field names in snake_case, enums by name, unset fields left out,
+ * doubles always with a fraction and never in exponent form ({@code 15.0}, {@code 1795239324.793704}). On reading,
+ * unknown keys are ignored, {@code null} means unset, and numbers and booleans may come as strings.
+ */
+public final class MesosJson {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .addModule(new SimpleModule("mesos-numbers")
+                    .addSerializer(Double.class, new DoubleSerializer())
+                    .addSerializer(double.class, new DoubleSerializer()))
+            .build();
+
+    private MesosJson() {}
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static String writeString(Object value) {
+        return new String(write(value), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Parses {@code body} into {@code type}.
+     *
+     * @throws MesosJsonException with a message in Mesos's words that names the offending field
+     */
+    public static <T> T read(byte[] body, Class<T> type) throws MesosJsonException {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(body);
+        } catch (JsonParseException e) {
+            throw new MesosJsonException("Failed to parse body into JSON: syntax error at line "
+                    + e.getLocation().getLineNr() + " near: " + near(body, e), e);
+        } catch (IOException e) {
+            throw new MesosJsonException("Failed to parse body into JSON: " + e.getMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new MesosJsonException("Failed to parse body into JSON: empty body", null);
+        }
+        if (!tree.isObject()) {
+            throw new MesosJsonException("Failed to convert JSON into " + protoName(type)
+                    + " protobuf: expected a JSON object", null);
+        }
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (JsonMappingException e) {
+            throw new MesosJsonException("Failed to convert JSON into " + protoName(type) + " protobuf: "
+                    + describe(e), e);
+        } catch (JsonProcessingException e) {
+            throw new MesosJsonException("Failed to convert JSON into " + protoName(type) + " protobuf: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    private static String protoName(Class<?> type) {
+        return type.getSimpleName();
+    }
+
+    private static String describe(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (path.length() > 0) {
+                    path.append('.');
+                }
+                path.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        String msg = e.getOriginalMessage();
+        int nl = msg == null ? -1 : msg.indexOf('\n');
+        if (nl > 0) {
+            msg = msg.substring(0, nl);
+        }
+        return (path.length() > 0 ? "field '" + path + "': " : "") + msg;
+    }
+
+    /** The text around the error, as Mesos quotes it: the whole body when short, else 40 characters near it. */
+    private static String near(byte[] body, JsonParseException e) {
+        String s = new String(body, StandardCharsets.UTF_8).strip();
+        if (s.length() <= 40) {
+            return s;
+        }
+        int off = (int) Math.max(0, Math.min(s.length() - 1, e.getLocation().getCharOffset() - 20));
+        return s.substring(off, Math.min(s.length(), off + 40));
+    }
+
+    /** Mesos prints doubles with a fraction and without an exponent. */
+    static final class DoubleSerializer extends StdSerializer<Double> {
+        DoubleSerializer() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            gen.writeNumber(format(value));
+        }
+
+        static String format(double d) {
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return "0.0";
+            }
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return (long) d + ".0";
+            }
+            String s = BigDecimal.valueOf(d).toPlainString();
+            return s.contains(".") ? s : s + ".0";
+        }
+    }
+}
