@@ -1,0 +1,12 @@
+package io.pangaea.agent.internal;
+
+import io.pangaea.model.Attribute;
+import io.pangaea.model.Resources;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The agent's settings, with Mesos flag names: master, port, work_dir, resources, attributes, isolation, ... */
+public record AgentConfig(String master, String ip, int port, String hostname, Path workDir, Resources resources,
+                          List<Attribute> attributes, List<String> isolation, List<String> containerizers,
+                          Duration killGracePeriod) {}

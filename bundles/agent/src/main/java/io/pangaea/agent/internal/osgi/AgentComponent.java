@@ -1,0 +1,131 @@
+package io.pangaea.agent.internal.osgi;
+
+import io.pangaea.agent.internal.Agent;
+import io.pangaea.agent.internal.AgentConfig;
+import io.pangaea.agent.internal.ResourceDetector;
+import io.pangaea.agent.internal.http.AgentHttpServer;
+import io.pangaea.agent.spi.Containerizer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the agent in Karaf from {@code etc/io.pangaea.agent.cfg}. Containerizers are picked up from the service
+ * registry as their bundles come and go; a new task uses whichever is installed when it is launched.
+ */
+@Component(name = "io.pangaea.agent", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        service = {})
+@Designate(ocd = AgentComponent.Config.class)
+public final class AgentComponent {
+
+    @ObjectClassDefinition(name = "Pangaea agent")
+    public @interface Config {
+        @AttributeDefinition(description = "Master address, host:port")
+        String master() default "127.0.0.1:5050";
+
+        @AttributeDefinition(description = "Address to listen on and to advertise")
+        String ip() default "127.0.0.1";
+
+        @AttributeDefinition(description = "HTTP port of the agent")
+        int port() default 5051;
+
+        @AttributeDefinition(description = "Hostname advertised in offers")
+        String hostname() default "localhost";
+
+        @AttributeDefinition(description = "Where sandboxes and checkpoints live; relative to karaf.data")
+        String work__dir() default "pangaea-agent";
+
+        @AttributeDefinition(description = "Resources in Mesos syntax; detected ones fill in what is not named")
+        String resources() default "";
+
+        @AttributeDefinition(description = "Attributes, name:value separated by ;")
+        String attributes() default "";
+
+        @AttributeDefinition(description = "Isolators for the native containerizer, in order")
+        String isolation() default "posix/cpu,posix/mem";
+
+        @AttributeDefinition(description = "Containerizers tasks may use")
+        String containerizers() default "native";
+
+        @AttributeDefinition(description = "Default grace period between SIGTERM and SIGKILL when killing a task")
+        String executor__shutdown__grace__period() default "3secs";
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentComponent.class);
+
+    private final Map<String, Containerizer> containerizers = new ConcurrentHashMap<>();
+    private final Agent agent;
+    private final AgentHttpServer http;
+
+    @Activate
+    public AgentComponent(Config c) throws Exception {
+        Path base = Path.of(System.getProperty("karaf.data", "data"));
+        Path workDir = base.resolve(c.work__dir()).toAbsolutePath();
+        AgentConfig config = new AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), workDir,
+                ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
+                split(c.isolation()), split(c.containerizers()),
+                parseDuration(c.executor__shutdown__grace__period()));
+        agent = new Agent(config, containerizers::get);
+        http = new AgentHttpServer(agent, c.ip(), c.port());
+        agent.start();
+        LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),
+                c.master());
+    }
+
+    static List<String> split(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    static Duration parseDuration(String text) {
+        String t = text.trim();
+        if (t.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+        }
+        if (t.endsWith("secs")) {
+            return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 4).trim()) * 1000));
+        }
+        if (t.endsWith("mins")) {
+            return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 4).trim()) * 60000));
+        }
+        throw new IllegalArgumentException("Invalid duration '" + text + "': use e.g. 500ms, 3secs or 1mins");
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        agent.close();
+        http.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindContainerizer(Containerizer c, Map<String, Object> props) {
+        Object name = props.get(Containerizer.NAME_PROPERTY);
+        if (name != null) {
+            containerizers.put(name.toString(), c);
+            LOG.info("Containerizer '{}' available", name);
+        }
+    }
+
+    void unbindContainerizer(Containerizer c, Map<String, Object> props) {
+        Object name = props.get(Containerizer.NAME_PROPERTY);
+        if (name != null && containerizers.remove(name.toString(), c)) {
+            LOG.info("Containerizer '{}' gone", name);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.pangaea.containerizer.nativ;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerException;
+import io.pangaea.agent.spi.ContainerSpec;
+import io.pangaea.agent.spi.Termination;
+import io.pangaea.model.CommandInfo;
+import io.pangaea.model.ContainerId;
+import io.pangaea.model.Resources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Real processes: exit codes, output files, environment, and killing a whole process tree. */
+public class NativeContainerizerTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private ContainerSpec spec(CommandInfo cmd) throws Exception {
+        Path sandbox = tmp.newFolder().toPath();
+        return new ContainerSpec(ContainerId.of("c-" + System.nanoTime()), cmd, null, sandbox,
+                Map.of("PATH", "/usr/bin:/bin", "MESOS_SANDBOX", sandbox.toString(), "GREETING", "hello"),
+                Resources.parse("cpus:0.1;mem:32"), List.of(), Map.of());
+    }
+
+    @Test
+    public void shellCommandWritesItsOutputIntoTheSandboxAndExitsZero() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("echo $GREETING from $MESOS_SANDBOX; echo oops >&2"));
+        Container c = new NativeContainerizer(Map.of()).launch(s);
+        Termination t = c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertTrue(t.succeeded());
+        assertEquals("hello from " + s.sandbox() + "\n", Files.readString(s.sandbox().resolve("stdout")));
+        assertEquals("oops\n", Files.readString(s.sandbox().resolve("stderr")));
+    }
+
+    @Test
+    public void exitCodeIsReported() throws Exception {
+        Container c = new NativeContainerizer(Map.of()).launch(spec(CommandInfo.shell("exit 3")));
+        assertEquals(Integer.valueOf(3), c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS).exitCode());
+    }
+
+    @Test
+    public void nonShellCommandRunsTheExecutableWithArguments() throws Exception {
+        ContainerSpec s = spec(new CommandInfo(null, null, false, "/bin/echo", List.of("echo", "a b", "c"), null));
+        Container c = new NativeContainerizer(Map.of()).launch(s);
+        assertTrue(c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS).succeeded());
+        assertEquals("a b c\n", Files.readString(s.sandbox().resolve("stdout")));
+    }
+
+    @Test
+    public void killEndsTheWholeProcessTree() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("sleep 600 & sleep 600 & wait"));
+        Container c = new NativeContainerizer(Map.of()).launch(s);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(c.pid()).orElseThrow()
+                .descendants().count() == 2);
+        List<ProcessHandle> children = ProcessHandle.of(c.pid()).orElseThrow().descendants().toList();
+        c.kill(Duration.ofSeconds(2));
+        Termination t = c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertNotNull(t.signal());
+        assertEquals(15, (int) t.signal());
+        await().atMost(Duration.ofSeconds(5)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    public void processesLeftBehindByTheTaskAreReaped() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("sleep 600 & echo started"));
+        Container c = new NativeContainerizer(Map.of()).launch(s);
+        assertTrue(c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS).succeeded());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.allProcesses()
+                .noneMatch(p -> p.info().commandLine().orElse("").contains("sleep 600")
+                        && p.info().arguments().isPresent() && isIn(p, s.sandbox())));
+    }
+
+    private static boolean isIn(ProcessHandle p, Path sandbox) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/cwd")).equals(sandbox);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    public void missingIsolatorFailsTheLaunchByName() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("true"));
+        ContainerSpec withIsolator = new ContainerSpec(s.containerId(), s.command(), null, s.sandbox(),
+                s.environment(), s.resources(), List.of("cgroups/mem"), Map.of());
+        try {
+            new NativeContainerizer(Map.of()).launch(withIsolator);
+            throw new AssertionError("launch should fail");
+        } catch (ContainerException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("cgroups/mem"));
+        }
+        assertFalse(Files.exists(s.sandbox().resolve("stdout")));
+    }
+}
