@@ -1,7 +1,9 @@
 package io.pangaea.model.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -11,10 +13,7 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class MesosJson {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .addDecorator((factory, gen) -> new MesosNumbers(gen)).build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -34,9 +34,6 @@ public final class MesosJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .addModule(new SimpleModule("mesos-numbers")
-                    .addSerializer(Double.class, new DoubleSerializer())
-                    .addSerializer(double.class, new DoubleSerializer()))
             .build();
 
     private MesosJson() {}
@@ -128,15 +125,23 @@ public final class MesosJson {
         return s.substring(off, Math.min(s.length(), off + 40));
     }
 
-    /** Mesos prints doubles with a fraction and without an exponent. */
-    static final class DoubleSerializer extends StdSerializer<Double> {
-        DoubleSerializer() {
-            super(Double.class);
+    /**
+     * Mesos prints doubles with a fraction and without an exponent. Done on the generator, so that it holds for
+     * records and for JSON trees alike.
+     */
+    static final class MesosNumbers extends JsonGeneratorDelegate {
+        MesosNumbers(JsonGenerator d) {
+            super(d, true);
         }
 
         @Override
-        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-            gen.writeNumber(format(value));
+        public void writeNumber(double v) throws IOException {
+            delegate.writeNumber(format(v));
+        }
+
+        @Override
+        public void writeNumber(float v) throws IOException {
+            delegate.writeNumber(format(v));
         }
 
         static String format(double d) {

@@ -1,0 +1,92 @@
+package io.pangaea.model;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.util.List;
+import org.junit.Test;
+
+public class ResourcesTest {
+
+    @Test
+    public void scalarsAddAndSubtractInFixedPoint() {
+        Resources r = Resources.parse("cpus:0.1").plus(Resources.parse("cpus:0.2"));
+        assertEquals(0.3, r.scalar("cpus"), 0);
+        assertEquals(0.0, r.minus(Resources.parse("cpus:0.3")).scalar("cpus"), 0);
+        assertTrue(r.minus(Resources.parse("cpus:0.3")).isEmpty());
+    }
+
+    @Test
+    public void parsesMesosTextWithRangesSetsAndRoles() {
+        Resources r = Resources.parse("cpus:4;mem:2048;ports:[31000-32000,33000-33010];disks:{a,b};cpus(web):2");
+        assertEquals(6.0, r.scalar("cpus"), 0);
+        assertEquals(2.0, r.reservedTo("web").scalar("cpus"), 0);
+        assertEquals(List.of(new Range(31000, 32000), new Range(33000, 33010)), r.ranges("ports"));
+        assertEquals("cpus:4;mem:2048;ports:[31000-32000, 33000-33010];disks:{a,b};cpus(web):2", r.toString());
+    }
+
+    @Test
+    public void rangesSplitAndMerge() {
+        Resources all = Resources.parse("ports:[31000-32000]");
+        Resources left = all.minus(Resources.parse("ports:[31005-31010]"));
+        assertEquals(List.of(new Range(31000, 31004), new Range(31011, 32000)), left.ranges("ports"));
+        assertEquals(all, left.plus(Resources.parse("ports:[31005-31010]")));
+        assertFalse(left.contains(Resources.parse("ports:[31004-31005]")));
+        assertTrue(left.contains(Resources.parse("ports:[31011-31020]")));
+    }
+
+    @Test
+    public void containsRespectsAmountsAndReservations() {
+        Resources agent = Resources.parse("cpus:2;mem:1024;cpus(web):1");
+        assertTrue(agent.contains(Resources.parse("cpus:2;mem:512")));
+        assertFalse(agent.contains(Resources.parse("cpus:3")));
+        assertTrue(agent.contains(Resources.parse("cpus(web):1")));
+        assertFalse(agent.contains(Resources.parse("cpus(db):1")));
+        assertEquals(3.0, agent.usableBy("web").scalar("cpus"), 0);
+        assertEquals(2.0, agent.usableBy("db").scalar("cpus"), 0);
+    }
+
+    @Test
+    public void allocationIsPartOfTheIdentity() {
+        Resources offered = Resources.parse("cpus:1;mem:128").allocatedTo("*");
+        assertFalse(offered.contains(Resources.parse("cpus:1")));
+        assertTrue(offered.contains(Resources.parse("cpus:1").allocatedTo("*")));
+        assertEquals(Resources.parse("cpus:1;mem:128"), offered.unallocated());
+    }
+
+    @Test
+    public void flattenDropsReservations() {
+        Resources r = Resources.parse("cpus(web):2;cpus:1").flatten();
+        assertEquals(1, r.size());
+        assertEquals(3.0, r.scalar("cpus"), 0);
+    }
+
+    @Test
+    public void setsUnionAndDifference() {
+        Resources r = Resources.parse("gpus_ids:{a,b}").plus(Resources.parse("gpus_ids:{c}"));
+        assertTrue(r.contains(Resources.parse("gpus_ids:{a,c}")));
+        assertFalse(r.minus(Resources.parse("gpus_ids:{a}")).contains(Resources.parse("gpus_ids:{a}")));
+    }
+
+    @Test(expected = IllegalArgumentException.class)
+    public void rejectsNegativeScalars() {
+        Resources.parse("cpus:-1");
+    }
+
+    @Test
+    public void badTextNamesTheEntry() {
+        try {
+            Resources.parse("cpus:4;mem:lots");
+            throw new AssertionError("expected a parse error");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("mem:lots"));
+        }
+    }
+
+    @Test
+    public void legacyMapAlwaysHasTheFourScalars() {
+        assertEquals("{disk=0.0, mem=32.0, gpus=0.0, cpus=0.1, ports=[31000-31001]}",
+                Resources.parse("cpus:0.1;mem:32;ports:[31000-31001]").toLegacyMap().toString());
+    }
+}
