@@ -12,6 +12,7 @@ public record CommandInfo(List<CommandUri> uris, Environment environment, Boolea
         return new CommandInfo(null, null, true, command, null, null);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isShell() {
         return shell == null || shell;
     }

@@ -30,6 +30,7 @@ public record Resource(String name, ValueType type, Scalar scalar, Ranges ranges
         return role == null || role.isEmpty() ? "*" : role;
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isReserved() {
         return !"*".equals(reservationRole());
     }
