@@ -1,0 +1,141 @@
+package io.pangaea.itests;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A master and an agent from the built distributions, each a separate JVM in its own copy of the distribution,
+ * on free ports. {@link #close()} ends both by their PIDs and checks no task process is left.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    public final int masterPort = freePort();
+    public final int agentPort = freePort();
+    private final Path root;
+    private final List<Process> processes = new ArrayList<>();
+
+    public LocalCluster(String agentResources) throws Exception {
+        Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
+        root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
+        Path master = copy(single(dist.resolve("master")), root.resolve("master"));
+        Path agent = copy(single(dist.resolve("agent")), root.resolve("agent"));
+        setting(master, "io.pangaea.master.cfg", "port", Integer.toString(masterPort));
+        setting(master, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+        setting(agent, "io.pangaea.agent.cfg", "port", Integer.toString(agentPort));
+        setting(agent, "io.pangaea.agent.cfg", "master", "127.0.0.1:" + masterPort);
+        setting(agent, "io.pangaea.agent.cfg", "resources", agentResources);
+        setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+        processes.add(start(master));
+        processes.add(start(agent));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> get("/master/slaves").contains("\"active\":true"));
+    }
+
+    public String masterUrl() {
+        return "http://127.0.0.1:" + masterPort;
+    }
+
+    public Path agentWorkDir() {
+        return root.resolve("agent/data/pangaea-agent");
+    }
+
+    public Path masterHome() {
+        return root.resolve("master");
+    }
+
+    public String get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(masterUrl() + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static Path single(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    private static Path copy(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return to;
+    }
+
+    private static void setting(Path home, String file, String key, String value) throws IOException {
+        Path f = home.resolve("etc").resolve(file);
+        List<String> out = new ArrayList<>();
+        boolean done = false;
+        for (String line : Files.readAllLines(f)) {
+            if (line.matches("\\s*" + key + "\\s*=.*")) {
+                out.add(key + " = " + value);
+                done = true;
+            } else {
+                out.add(line);
+            }
+        }
+        if (!done) {
+            out.add(key + " = " + value);
+        }
+        Files.write(f, out);
+    }
+
+    private Process start(Path home) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("console.log").toFile());
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("EXTRA_JAVA_OPTS", "-Xmx512m");
+        return pb.start();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops agent then master by PID (SIGTERM, then SIGKILL), with every process they started. */
+    @Override
+    public void close() throws Exception {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            Process p = processes.get(i);
+            List<ProcessHandle> tree = p.descendants().toList();
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle h : tree) {
+                h.destroyForcibly();
+            }
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+}
