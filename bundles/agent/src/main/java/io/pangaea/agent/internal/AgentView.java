@@ -43,9 +43,9 @@ public final class AgentView {
         n.put("hostname", c.hostname());
         ArrayNode caps = n.putArray("capabilities");
         caps.add("MULTI_ROLE").add("HIERARCHICAL_ROLE").add("RESERVATION_REFINEMENT");
-        n.set("resources", legacy(c.resources()));
+        n.set("resources", MesosJson.legacy(c.resources()));
         n.putObject("reserved_resources");
-        n.set("unreserved_resources", legacy(c.resources().unreserved()));
+        n.set("unreserved_resources", MesosJson.legacy(c.resources().unreserved()));
         n.putObject("reserved_resources_full");
         n.set("unreserved_resources_full", MesosJson.tree(c.resources().unreserved().toList()));
         Resources used = Resources.EMPTY;
@@ -55,7 +55,7 @@ public final class AgentView {
             }
         }
         n.putObject("reserved_resources_allocated");
-        n.set("unreserved_resources_allocated", legacy(used));
+        n.set("unreserved_resources_allocated", MesosJson.legacy(used));
         ObjectNode attrs = n.putObject("attributes");
         for (Attribute a : c.attributes()) {
             Object v = a.plainValue();
@@ -99,7 +99,7 @@ public final class AgentView {
                 tn.put("executor_id", "");
                 tn.put("slave_id", agent.agentId().value());
                 tn.put("state", t.state.name());
-                tn.set("resources", legacy(Resources.of(t.info.resources())));
+                tn.set("resources", MesosJson.legacy(Resources.of(t.info.resources())));
                 ArrayNode st = tn.putArray("statuses");
                 for (TaskStatus s : t.statuses) {
                     ObjectNode sn = st.addObject();
@@ -130,15 +130,4 @@ public final class AgentView {
         return arr;
     }
 
-    private static ObjectNode legacy(Resources r) {
-        ObjectNode n = F.objectNode();
-        r.toLegacyMap().forEach((k, v) -> {
-            if (v instanceof Double d) {
-                n.put(k, d);
-            } else {
-                n.put(k, v.toString());
-            }
-        });
-        return n;
-    }
 }

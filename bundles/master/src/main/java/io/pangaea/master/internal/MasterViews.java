@@ -1,5 +1,7 @@
 package io.pangaea.master.internal;
 
+import io.pangaea.model.Durations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -168,11 +170,11 @@ public final class MasterViews {
                     offered = offered.plus(e.resources);
                 }
             }
-            s.set("resources", legacy(a.total));
-            s.set("used_resources", legacy(used));
-            s.set("offered_resources", legacy(offered));
+            s.set("resources", MesosJson.legacy(a.total));
+            s.set("used_resources", MesosJson.legacy(used));
+            s.set("offered_resources", MesosJson.legacy(offered));
             s.set("reserved_resources", reservedByRole(a.total));
-            s.set("unreserved_resources", legacy(a.total.unreserved()));
+            s.set("unreserved_resources", MesosJson.legacy(a.total.unreserved()));
             s.put("active", a.connected);
             s.put("deactivated", false);
             s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);
@@ -194,7 +196,7 @@ public final class MasterViews {
         ObjectNode n = F.objectNode();
         for (var r : total) {
             if (r.isReserved() && !n.has(r.reservationRole())) {
-                n.set(r.reservationRole(), legacy(total.reservedTo(r.reservationRole())));
+                n.set(r.reservationRole(), MesosJson.legacy(total.reservedTo(r.reservationRole())));
             }
         }
         return n;
@@ -222,8 +224,8 @@ public final class MasterViews {
             }
         }
         Resources offered = f.offeredTotal(state.offers);
-        n.set("used_resources", legacy(used));
-        n.set("offered_resources", legacy(offered));
+        n.set("used_resources", MesosJson.legacy(used));
+        n.set("offered_resources", MesosJson.legacy(offered));
         ArrayNode caps = n.putArray("capabilities");
         if (info.capabilities() != null) {
             info.capabilities().forEach(c -> caps.add(c.type().name()));
@@ -244,7 +246,7 @@ public final class MasterViews {
         if (info.principal() != null) {
             n.put("principal", info.principal());
         }
-        n.set("resources", legacy(used.plus(offered)));
+        n.set("resources", MesosJson.legacy(used.plus(offered)));
         ArrayNode roles = n.putArray("roles");
         f.roles().forEach(roles::add);
         ArrayNode tasks = n.putArray("tasks");
@@ -260,7 +262,7 @@ public final class MasterViews {
                 on.put("id", e.offer.id().value());
                 on.put("framework_id", e.frameworkId.value());
                 on.put("slave_id", e.agentId.value());
-                on.set("resources", legacy(e.resources));
+                on.set("resources", MesosJson.legacy(e.resources));
                 on.set("allocation_info", MesosJson.tree(e.offer.allocationInfo()));
             }
         }
@@ -277,7 +279,7 @@ public final class MasterViews {
         n.put("executor_id", "");
         n.put("slave_id", t.agentId.value());
         n.put("state", t.state.name());
-        n.set("resources", legacy(t.resources));
+        n.set("resources", MesosJson.legacy(t.resources));
         n.put("role", t.role);
         ArrayNode statuses = n.putArray("statuses");
         for (TaskStatus s : t.statuses) {
@@ -290,18 +292,6 @@ public final class MasterViews {
         }
         if (t.info.labels() != null) {
             n.set("labels", MesosJson.tree(t.info.labels().labels()));
-        }
-        return n;
-    }
-
-    private static JsonNode legacy(Resources r) {
-        ObjectNode n = F.objectNode();
-        for (Map.Entry<String, Object> e : r.toLegacyMap().entrySet()) {
-            if (e.getValue() instanceof Double d) {
-                n.put(e.getKey(), d);
-            } else {
-                n.put(e.getKey(), e.getValue().toString());
-            }
         }
         return n;
     }

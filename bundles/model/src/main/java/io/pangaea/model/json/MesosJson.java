@@ -87,6 +87,19 @@ public final class MesosJson {
         }
     }
 
+    /** Resources in the legacy endpoints' summary form: {"cpus": 2.0, "ports": "[31000-32000]", ...}. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode legacy(io.pangaea.model.Resources resources) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = MAPPER.createObjectNode();
+        resources.toLegacyMap().forEach((k, v) -> {
+            if (v instanceof Double d) {
+                n.put(k, d);
+            } else {
+                n.put(k, v.toString());
+            }
+        });
+        return n;
+    }
+
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);
     }

@@ -6,7 +6,7 @@ import io.pangaea.agent.internal.ResourceDetector;
 import io.pangaea.agent.internal.http.AgentHttpServer;
 import io.pangaea.agent.spi.Containerizer;
 import java.nio.file.Path;
-import java.time.Duration;
+import io.pangaea.model.Durations;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,7 @@ public final class AgentComponent {
         AgentConfig config = new AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), workDir,
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
                 split(c.isolation()), split(c.containerizers()),
-                parseDuration(c.executor__shutdown__grace__period()));
+                Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()));
         agent = new Agent(config, containerizers::get);
         http = new AgentHttpServer(agent, c.ip(), c.port());
         agent.start();
@@ -90,20 +90,6 @@ public final class AgentComponent {
 
     static List<String> split(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-    }
-
-    static Duration parseDuration(String text) {
-        String t = text.trim();
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-        }
-        if (t.endsWith("secs")) {
-            return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 4).trim()) * 1000));
-        }
-        if (t.endsWith("mins")) {
-            return Duration.ofMillis((long) (Double.parseDouble(t.substring(0, t.length() - 4).trim()) * 60000));
-        }
-        throw new IllegalArgumentException("Invalid duration '" + text + "': use e.g. 500ms, 3secs or 1mins");
     }
 
     @Deactivate

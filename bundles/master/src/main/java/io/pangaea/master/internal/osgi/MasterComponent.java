@@ -1,8 +1,8 @@
 package io.pangaea.master.internal.osgi;
 
 import io.pangaea.allocator.Allocator;
-import io.pangaea.master.internal.Durations;
 import io.pangaea.master.internal.Master;
+import io.pangaea.model.Durations;
 import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.master.internal.http.MasterHttpServer;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.pangaea.master.internal;
+package io.pangaea.model;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
