@@ -107,7 +107,10 @@ public final class LocalCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(home.resolve("console.log").toFile());
         pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().put("EXTRA_JAVA_OPTS", "-Xmx512m");
+        // pangaea.cluster.javaOpts: extra JVM options for both daemons, e.g. a flight recording while benchmarking
+        String extra = System.getProperty("pangaea.cluster.javaOpts", "").replace("{name}",
+                home.getFileName().toString());
+        pb.environment().put("EXTRA_JAVA_OPTS", ("-Xmx512m " + extra).trim());
         return pb.start();
     }
 
@@ -125,14 +128,27 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = processes.size() - 1; i >= 0; i--) {
             Process p = processes.get(i);
             List<ProcessHandle> tree = p.descendants().toList();
+            // SIGTERM to the JVM (a child of bin/karaf) lets it shut down in order; SIGKILL what is left.
+            tree.forEach(ProcessHandle::destroy);
             p.destroy();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            for (ProcessHandle h : tree) {
+                try {
+                    h.onExit().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    h.destroyForcibly();
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             for (ProcessHandle h : tree) {
                 h.destroyForcibly();
             }
+        }
+        if (Boolean.getBoolean("pangaea.cluster.keep")) {
+            System.out.println("Cluster kept for inspection in " + root);
+            return;
         }
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());

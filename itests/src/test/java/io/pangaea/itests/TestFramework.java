@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -30,6 +30,8 @@ public final class TestFramework implements AutoCloseable {
 
     private final String master;
     public final List<JsonNode> events = new CopyOnWriteArrayList<>();
+    /** When each event of {@link #events} arrived, in epoch seconds (same index). */
+    public final List<Double> arrivals = new CopyOnWriteArrayList<>();
     private volatile InputStream stream;
     public volatile String frameworkId;
     public volatile String streamId;
@@ -45,7 +47,7 @@ public final class TestFramework implements AutoCloseable {
             throw new IllegalStateException("SUBSCRIBE answered " + r.statusCode());
         }
         streamId = r.headers().firstValue("Mesos-Stream-Id").orElseThrow();
-        stream = r.body();
+        stream = new BufferedInputStream(r.body());
         reader = new Thread(this::read, "test-framework-" + name);
         reader.setDaemon(true);
         reader.start();
@@ -62,16 +64,17 @@ public final class TestFramework implements AutoCloseable {
     private void read() {
         try {
             while (true) {
-                ByteArrayOutputStream len = new ByteArrayOutputStream();
+                StringBuilder len = new StringBuilder();
                 int c;
                 while ((c = stream.read()) != '\n') {
                     if (c < 0) {
                         return;
                     }
-                    len.write(c);
+                    len.append((char) c);
                 }
                 byte[] rec = stream.readNBytes(Integer.parseInt(len.toString()));
                 JsonNode e = JSON.readTree(rec);
+                arrivals.add(System.currentTimeMillis() / 1000.0);
                 events.add(e);
                 JsonNode status = e.at("/update/status");
                 if (e.path("type").asText().equals("UPDATE") && status.has("uuid")) {
@@ -79,7 +82,9 @@ public final class TestFramework implements AutoCloseable {
                     ack.putObject("acknowledge").put("uuid", status.get("uuid").asText())
                             .set("task_id", status.get("task_id"));
                     ((ObjectNode) ack.get("acknowledge")).set("agent_id", status.get("agent_id"));
-                    post(ack);
+                    // Asynchronously, as Mesos's scheduler driver does: the stream is never held up by an ack.
+                    HTTP.sendAsync(request(ack).header("Mesos-Stream-Id", streamId).build(),
+                            HttpResponse.BodyHandlers.discarding());
                 }
             }
         } catch (Exception e) {
