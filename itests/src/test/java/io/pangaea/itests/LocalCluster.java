@@ -56,6 +56,16 @@ public final class LocalCluster implements AutoCloseable {
         return root.resolve("agent/data/pangaea-agent");
     }
 
+    /** CPU time used so far by the master's and the agent's JVMs, in seconds: {master, agent}. */
+    public double[] cpuSeconds() {
+        double[] out = new double[2];
+        for (int i = 0; i < 2; i++) {
+            out[i] = processes.get(i).descendants().filter(h -> h.info().command().orElse("").endsWith("java"))
+                    .mapToDouble(h -> h.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+        }
+        return out;
+    }
+
     public Path masterHome() {
         return root.resolve("master");
     }

@@ -78,6 +78,10 @@ public final class Agent implements AutoCloseable {
     private volatile boolean closed;
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile InputStream currentStream;
+    private static final int MAX_BATCH = 1000;
+    private final java.util.concurrent.ConcurrentLinkedQueue<AgentCall.Update> outbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A task on this agent; touched only on the state thread. */
     static final class TaskRun {
@@ -246,19 +250,48 @@ public final class Agent implements AutoCloseable {
                 List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0");
     }
 
+    /**
+     * Queues an update for the master. One call is out at a time, on a worker thread; what piles up meanwhile goes in
+     * the next call, so a burst of updates costs a few requests rather than one each. A lost call is made good by
+     * the status update manager's resend.
+     */
     private void post(AgentCall.Update update) {
-        AgentId id = agentId;
-        if (!registered || id == null) {
+        if (!registered || agentId == null) {
             return; // flushed again once registered
+        }
+        outbox.add(update);
+        if (posting.compareAndSet(false, true)) {
+            workers.execute(this::postBatch);
+        }
+    }
+
+    private void postBatch() {
+        List<AgentCall.Update> batch = new ArrayList<>();
+        AgentCall.Update u;
+        while (batch.size() < MAX_BATCH && (u = outbox.poll()) != null) {
+            batch.add(u);
+        }
+        AgentId id = agentId;
+        if (batch.isEmpty() || id == null || closed) {
+            posting.set(false);
+            if (!outbox.isEmpty() && !closed && posting.compareAndSet(false, true)) {
+                workers.execute(this::postBatch);
+            }
+            return;
         }
         HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.update(id, update))))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(batch.size() == 1
+                        ? AgentCall.update(id, batch.get(0)) : AgentCall.updates(id, batch))))
                 .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             if (e != null || r.statusCode() != 202) {
-                LOG.debug("Status update for {} not delivered ({}); it will be retried", update.status().taskId(),
+                LOG.debug("{} status update(s) not delivered ({}); they will be retried", batch.size(),
                         e != null ? e.toString() : r.statusCode());
+            }
+            posting.set(false);
+            if (!outbox.isEmpty() && !closed && posting.compareAndSet(false, true)) {
+                workers.execute(this::postBatch);
             }
         });
     }
@@ -316,20 +349,19 @@ public final class Agent implements AutoCloseable {
                     TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
             return;
         }
-        ContainerSpec spec;
-        try {
-            Files.createDirectories(dir);
-            spec = new ContainerSpec(t.containerId, task.command(), task.container(), dir, environment(t, dir),
-                    Resources.of(task.resources()), config.isolation(),
-                    Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework",
-                            framework.id().value(), "io.pangaea.task", task.taskId().value()));
-        } catch (IOException e) {
-            terminal(t, TaskState.TASK_FAILED, "Cannot create the sandbox: " + e.getMessage(),
-                    TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
-            return;
-        }
+        ContainerSpec spec = new ContainerSpec(t.containerId, task.command(), task.container(), dir,
+                environment(t, dir), Resources.of(task.resources()), config.isolation(),
+                Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", framework.id().value(),
+                        "io.pangaea.task", task.taskId().value()));
         send(t, TaskState.TASK_STARTING, null, null);
         workers.execute(() -> {
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                state.execute(() -> terminal(t, TaskState.TASK_FAILED, "Cannot create the sandbox: "
+                        + e.getMessage(), TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
+                return;
+            }
             try {
                 Container c = containerizer.launch(spec);
                 state.execute(() -> launched(t, c));

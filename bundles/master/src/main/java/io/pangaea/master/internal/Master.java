@@ -802,13 +802,12 @@ public final class Master implements AutoCloseable {
         }
     }
 
-    /** A status update from an agent, to forward to its framework. */
-    public void agentUpdate(AgentCall call) {
-        loop.execute(() -> doAgentUpdate(call));
+    /** Status updates from an agent, in the order it sent them, to forward to their frameworks. */
+    public void agentUpdates(List<AgentCall.Update> updates) {
+        loop.execute(() -> updates.forEach(this::doAgentUpdate));
     }
 
-    private void doAgentUpdate(AgentCall call) {
-        AgentCall.Update u = call.update();
+    private void doAgentUpdate(AgentCall.Update u) {
         TaskStatus status = u.status();
         FrameworkEntry fw = state.frameworks.get(u.frameworkId());
         if (fw == null) {

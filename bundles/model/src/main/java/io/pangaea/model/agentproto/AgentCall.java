@@ -10,7 +10,7 @@ import io.pangaea.model.TaskStatus;
 import java.util.List;
 
 /** A call from an agent to the master. */
-public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update) {
+public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates) {
 
     public enum Type { SUBSCRIBE, UPDATE }
 
@@ -28,10 +28,28 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
     public record Update(FrameworkId frameworkId, TaskStatus status, TaskState latestState) {}
 
     public static AgentCall subscribe(Subscribe s) {
-        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null);
+        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null);
     }
 
     public static AgentCall update(AgentId id, Update u) {
-        return new AgentCall(Type.UPDATE, id, null, u);
+        return new AgentCall(Type.UPDATE, id, null, u, null);
+    }
+
+    /** Several updates in one call, applied in order; how an agent sends what piled up while a call was out. */
+    public static AgentCall updates(AgentId id, List<Update> batch) {
+        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch));
+    }
+
+    /** Every update of an UPDATE call: {@code update}, then {@code updates}. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public List<Update> allUpdates() {
+        List<Update> all = new java.util.ArrayList<>();
+        if (update != null) {
+            all.add(update);
+        }
+        if (updates != null) {
+            all.addAll(updates);
+        }
+        return all;
     }
 }

@@ -5,7 +5,6 @@ import io.pangaea.agent.spi.Isolator;
 import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.ContainerId;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -100,18 +99,12 @@ final class NativeContainer implements Container {
 
     /** Signals every process in the container's process group, and any descendant that left it. */
     private void signalGroup(String signal) {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        try {
-            new ProcessBuilder("kill", "-" + signal, "--", "-" + process.pid())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-                    .waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean kill = signal.equals("KILL");
+        // Only while the leader lives are its descendants found through it (orphans move to init).
+        List<ProcessHandle> descendants = process.isAlive() ? process.descendants().toList() : List.of();
+        Signals.signalGroup(process.pid(), kill ? Signals.SIGKILL : Signals.SIGTERM);
         for (ProcessHandle h : descendants) {
-            if (signal.equals("KILL")) {
+            if (kill) {
                 h.destroyForcibly();
             } else {
                 h.destroy();

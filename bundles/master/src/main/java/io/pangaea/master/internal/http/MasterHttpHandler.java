@@ -9,6 +9,7 @@ import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.MesosJsonException;
 import io.pangaea.model.scheduler.Call;
 import java.util.UUID;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
@@ -182,13 +183,20 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 master.subscribeAgent(call.subscribe(), new JettyEventStream(request, response, callback));
             }
             case UPDATE -> {
-                if (call.update() == null || call.update().status() == null || call.update().frameworkId() == null
-                        || call.update().status().taskId() == null || call.update().status().state() == null) {
-                    HttpSupport.text(response, callback, 400,
-                            "Expecting 'update' with 'framework_id', 'status.task_id' and 'status.state'");
+                List<AgentCall.Update> all = call.allUpdates();
+                if (all.isEmpty()) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'update' or 'updates' to be present");
                     return;
                 }
-                master.agentUpdate(call);
+                for (AgentCall.Update u : all) {
+                    if (u == null || u.status() == null || u.frameworkId() == null || u.status().taskId() == null
+                            || u.status().state() == null) {
+                        HttpSupport.text(response, callback, 400,
+                                "Expecting each update with 'framework_id', 'status.task_id' and 'status.state'");
+                        return;
+                    }
+                }
+                master.agentUpdates(all);
                 HttpSupport.text(response, callback, 202, "");
             }
             default -> HttpSupport.text(response, callback, 400, "Unknown agent call type");
