@@ -20,7 +20,7 @@ import org.junit.Test;
 public class EndToEndThroughputBenchmark {
 
     private static final int TASKS = 300;
-    private static final int ROUNDS = Integer.getInteger("pangaea.benchmark.rounds", 3);
+    private static final int ROUNDS = Integer.getInteger("pangaea.benchmark.rounds", 5);
     private static final Set<String> TERMINAL = Set.of("TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR",
             "TASK_LOST", "TASK_DROPPED", "TASK_GONE");
 
