@@ -82,6 +82,10 @@ public final class Master implements AutoCloseable {
     private boolean allocationRunning;
     private boolean allocationAgain;
     private ScheduledFuture<?> periodicAllocation;
+    /** Callers of {@link #allocateNow} waiting for the next cycle to finish. */
+    private final List<CompletableFuture<AllocationCycle>> cycleWaiters = new ArrayList<>();
+    private volatile AllocationCycle lastCycle = AllocationCycle.SKIPPED;
+    private volatile boolean allocationPaused;
 
     public Master(MasterConfig config) {
         this.config = config;
@@ -874,9 +878,20 @@ public final class Master implements AutoCloseable {
         }
     }
 
+    /**
+     * Pauses (or resumes) the periodic and event-triggered allocation cycles, as Mesos pauses its allocator while a
+     * master recovers; {@link #allocateNow} still runs one. Resources are still freed and filters still expire.
+     */
+    public void setAllocationPaused(boolean paused) {
+        allocationPaused = paused;
+        if (!paused) {
+            requestAllocation();
+        }
+    }
+
     /** Asks for an allocation cycle soon; calls coalesce. Any thread. */
     public void requestAllocation() {
-        if (loop.isShutdown()) {
+        if (loop.isShutdown() || allocationPaused) {
             return;
         }
         loop.execute(() -> {
@@ -887,22 +902,43 @@ public final class Master implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs an allocation cycle as soon as the current one (if any) is done, and completes with what it cost once its
+     * offers are made. For benchmarks, tests and operators; the periodic cycles go on as usual.
+     */
+    public CompletableFuture<AllocationCycle> allocateNow() {
+        CompletableFuture<AllocationCycle> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            cycleWaiters.add(done);
+            startAllocation();
+        });
+        return done;
+    }
+
+    /** The figures of the last cycle that ran. */
+    public AllocationCycle lastCycle() {
+        return lastCycle;
+    }
+
     private void startAllocation() {
         allocationQueued = false;
         if (allocationRunning) {
             allocationAgain = true;
             return;
         }
+        List<CompletableFuture<AllocationCycle>> waiters = List.copyOf(cycleWaiters);
+        cycleWaiters.clear();
         Allocator policy = allocator.get();
-        if (policy == null) {
+        long t0 = System.nanoTime();
+        ClusterView view = policy == null ? null : snapshot();
+        if (view == null || view.agents().isEmpty() || view.frameworks().isEmpty()) {
+            waiters.forEach(w -> w.complete(AllocationCycle.SKIPPED));
             return;
         }
-        ClusterView view = snapshot();
-        if (view.agents().isEmpty() || view.frameworks().isEmpty()) {
-            return;
-        }
+        long snapshotNanos = System.nanoTime() - t0;
         allocationRunning = true;
         allocationThread.execute(() -> {
+            long t1 = System.nanoTime();
             List<Grant> grants;
             try {
                 grants = policy.allocate(view);
@@ -910,8 +946,20 @@ public final class Master implements AutoCloseable {
                 LOG.error("Allocator {} failed", policy.getClass().getName(), e);
                 grants = List.of();
             }
+            long decideNanos = System.nanoTime() - t1;
             List<Grant> result = grants == null ? List.of() : grants;
-            loop.execute(() -> applyGrants(view, result));
+            loop.execute(() -> {
+                long t2 = System.nanoTime();
+                int offers = applyGrants(view, result);
+                AllocationCycle cycle = new AllocationCycle(snapshotNanos, decideNanos, System.nanoTime() - t2,
+                        view.agents().size(), view.frameworks().size(), result.size(), offers);
+                lastCycle = cycle;
+                waiters.forEach(w -> w.complete(cycle));
+                if (allocationAgain) {
+                    allocationAgain = false;
+                    startAllocation();
+                }
+            });
         });
     }
 
@@ -961,8 +1009,10 @@ public final class Master implements AutoCloseable {
         return new ClusterView(agents, frameworks, Map.of(), filter, total, config.minAllocatable());
     }
 
-    private void applyGrants(ClusterView view, List<Grant> grants) {
+    /** Turns the valid grants into offers and sends them; returns how many offers were made. */
+    private int applyGrants(ClusterView view, List<Grant> grants) {
         allocationRunning = false;
+        int made = 0;
         Map<FrameworkEntry, List<Offer>> out = new LinkedHashMap<>();
         for (Grant g : grants) {
             FrameworkEntry fw = state.frameworks.get(g.frameworkId());
@@ -990,16 +1040,14 @@ public final class Master implements AutoCloseable {
             fw.offers.add(id);
             agent.offers.add(id);
             out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
+            made++;
         }
         out.forEach((fw, offers) -> {
             if (fw.stream != null) {
                 fw.stream.send(MesosJson.write(Event.offers(offers)));
             }
         });
-        if (allocationAgain) {
-            allocationAgain = false;
-            startAllocation();
-        }
+        return made;
     }
 
     // ---- helpers for views -------------------------------------------------------------------------------------
