@@ -14,9 +14,28 @@ import java.util.Map;
  * @param total          the sum of all active agents' resources (the denominator of DRF shares)
  * @param minAllocatable a grant must contain at least one of these (Mesos {@code min_allocatable_resources});
  *                       empty means any non-empty grant is allowed
+ * @param quotas         role quotas; a role not present has none
  */
 public record ClusterView(List<AgentView> agents, List<FrameworkView> frameworks, Map<String, Double> weights,
-                          OfferFilter filters, Resources total, List<Resources> minAllocatable) {
+                          OfferFilter filters, Resources total, List<Resources> minAllocatable,
+                          Map<String, Quota> quotas) {
+
+    public ClusterView {
+        weights = weights == null ? Map.of() : weights;
+        quotas = quotas == null ? Map.of() : quotas;
+        filters = filters == null ? OfferFilter.NONE : filters;
+        minAllocatable = minAllocatable == null ? List.of() : minAllocatable;
+    }
+
+    /** A view without quotas. */
+    public ClusterView(List<AgentView> agents, List<FrameworkView> frameworks, Map<String, Double> weights,
+                       OfferFilter filters, Resources total, List<Resources> minAllocatable) {
+        this(agents, frameworks, weights, filters, total, minAllocatable, Map.of());
+    }
+
+    public Quota quota(String role) {
+        return quotas.getOrDefault(role, Quota.NONE);
+    }
 
     public double weight(String role) {
         return weights.getOrDefault(role, 1.0);

@@ -109,9 +109,18 @@ public final class Resources implements Iterable<Resource> {
         return filter(r -> r.isReserved() && r.reservationRole().equals(role));
     }
 
-    /** Usable by a framework in {@code role}: unreserved, or reserved to that role. */
+    /**
+     * Usable by a framework in {@code role}: unreserved, or reserved to that role or to one of its ancestors
+     * (a reservation for {@code eng} is available to {@code eng/web}, as in Mesos's hierarchical roles).
+     */
     public Resources usableBy(String role) {
-        return filter(r -> !r.isReserved() || r.reservationRole().equals(role));
+        return filter(r -> !r.isReserved() || isSelfOrAncestor(r.reservationRole(), role));
+    }
+
+    /** True when {@code ancestor} is {@code role} or one of its parents ({@code a} for {@code a/b/c}). */
+    public static boolean isSelfOrAncestor(String ancestor, String role) {
+        return role.equals(ancestor) || (role.length() > ancestor.length() && role.startsWith(ancestor)
+                && role.charAt(ancestor.length()) == '/');
     }
 
     /** The same resources marked as allocated to {@code role} (as they appear in offers and in tasks). */
