@@ -157,23 +157,43 @@ public final class AllocationBenchmark {
 
     // ---- an in-process cluster ----------------------------------------------------------------------------------
 
-    /** A framework: its id and the offers it holds. */
+    /**
+     * A framework: its id and the offers it holds. Like the master's HTTP streams, {@link #send} only queues the
+     * record (it runs on the master's event loop); records are read later, outside the timed cycle.
+     */
     static final class Fw implements EventSink {
         volatile FrameworkId id;
         final String streamId = UUID.randomUUID().toString();
-        final ConcurrentLinkedQueue<OfferId> offers = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<byte[]> records = new ConcurrentLinkedQueue<>();
+        final List<OfferId> offers = new ArrayList<>();
 
         @Override
         public boolean send(byte[] record) {
-            Event e = parse(record, Event.class);
-            if (e.type() == Event.Type.SUBSCRIBED) {
-                id = e.subscribed().frameworkId();
-            } else if (e.type() == Event.Type.OFFERS) {
-                for (Offer o : e.offers().offers()) {
-                    offers.add(o.id());
+            if (id == null) {
+                Event e = parse(record, Event.class);
+                if (e.type() == Event.Type.SUBSCRIBED) {
+                    id = e.subscribed().frameworkId();
+                }
+                return true;
+            }
+            records.add(record);
+            return true;
+        }
+
+        /** Reads the queued events; returns the offers received and not yet taken. */
+        List<OfferId> takeOffers() {
+            byte[] record;
+            while ((record = records.poll()) != null) {
+                Event e = parse(record, Event.class);
+                if (e.type() == Event.Type.OFFERS) {
+                    for (Offer o : e.offers().offers()) {
+                        offers.add(o.id());
+                    }
                 }
             }
-            return true;
+            List<OfferId> out = new ArrayList<>(offers);
+            offers.clear();
+            return out;
         }
 
         @Override
@@ -255,11 +275,7 @@ public final class AllocationBenchmark {
         void declineAll(List<Fw> fws, double refuseSeconds) throws Exception {
             List<java.util.concurrent.CompletableFuture<?>> done = new ArrayList<>();
             for (Fw fw : fws) {
-                List<OfferId> ids = new ArrayList<>();
-                OfferId o;
-                while ((o = fw.offers.poll()) != null) {
-                    ids.add(o);
-                }
+                List<OfferId> ids = fw.takeOffers();
                 if (ids.isEmpty()) {
                     continue;
                 }

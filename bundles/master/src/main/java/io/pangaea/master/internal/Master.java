@@ -1024,8 +1024,8 @@ public final class Master implements AutoCloseable {
                 continue;
             }
             Resources res = g.resources().unallocated().usableBy(g.role());
-            if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)
-                    || view.filters().isFiltered(fw.id, agent.id, res)) {
+            // (filters were checked by the allocator against this same snapshot)
+            if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)) {
                 continue;
             }
             agent.available = agent.available.minus(res);
@@ -1042,11 +1042,16 @@ public final class Master implements AutoCloseable {
             out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
             made++;
         }
-        out.forEach((fw, offers) -> {
+        // Encoding is the bulk of the work for big cycles: done in parallel, then sent in order from this thread.
+        List<Map.Entry<FrameworkEntry, List<Offer>>> batches = new ArrayList<>(out.entrySet());
+        List<byte[]> encoded = (batches.size() > 64 ? batches.parallelStream() : batches.stream())
+                .map(e -> MesosJson.write(Event.offers(e.getValue()))).toList();
+        for (int i = 0; i < batches.size(); i++) {
+            FrameworkEntry fw = batches.get(i).getKey();
             if (fw.stream != null) {
-                fw.stream.send(MesosJson.write(Event.offers(offers)));
+                fw.stream.send(encoded.get(i));
             }
-        });
+        }
         return made;
     }
 
