@@ -7,7 +7,13 @@ import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.master.internal.http.MasterHttpServer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import io.pangaea.master.internal.AllocatorControl;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -33,7 +39,7 @@ import org.slf4j.LoggerFactory;
 @Component(name = "io.pangaea.master", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})
 @Designate(ocd = MasterComponent.Config.class)
-public final class MasterComponent {
+public final class MasterComponent implements AllocatorControl {
 
     @ObjectClassDefinition(name = "Pangaea master")
     public @interface Config {
@@ -55,6 +61,9 @@ public final class MasterComponent {
         @AttributeDefinition(description = "Name of the allocator to use (service property pangaea.allocator.name)")
         String allocator() default "drf";
 
+        @AttributeDefinition(description = "Allocator used while the configured one is not installed")
+        String default__allocator() default "drf";
+
         @AttributeDefinition(description = "Smallest grants worth offering, alternatives separated by |")
         String min__allocatable__resources() default "cpus:0.01|mem:32";
 
@@ -69,6 +78,13 @@ public final class MasterComponent {
 
     private final BundleContext context;
     private final Map<String, Allocator> allocators = new ConcurrentHashMap<>();
+    private final Map<String, String> allocatorBundles = new ConcurrentHashMap<>();
+    private volatile String activeAllocator;
+    private volatile String defaultAllocator = "drf";
+    private ServiceRegistration<AllocatorControl> controlRegistration;
+
+    @Reference
+    private ConfigurationAdmin configAdmin;
     private volatile Master master;
     private MasterHttpServer http;
     private ServiceRegistration<Master> registration;
@@ -77,7 +93,9 @@ public final class MasterComponent {
     @Activate
     public MasterComponent(BundleContext context, Config config) throws Exception {
         this.context = context;
+        this.defaultAllocator = config.default__allocator();
         start(toMasterConfig(config));
+        controlRegistration = context.registerService(AllocatorControl.class, this, null);
     }
 
     static MasterConfig toMasterConfig(Config c) {
@@ -130,6 +148,7 @@ public final class MasterComponent {
 
     @Modified
     synchronized void modified(Config config) throws Exception {
+        defaultAllocator = config.default__allocator();
         MasterConfig next = toMasterConfig(config);
         MasterConfig sameButAllocator = new MasterConfig(next.ip(), next.port(), next.hostname(),
                 next.allocationInterval(), next.heartbeatInterval(), current.allocator(), next.minAllocatable(),
@@ -147,40 +166,98 @@ public final class MasterComponent {
 
     @Deactivate
     void deactivate() {
+        if (controlRegistration != null) {
+            try {
+                controlRegistration.unregister();
+            } catch (IllegalStateException ignored) {
+                // already gone with the bundle
+            }
+        }
         stop();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindAllocator(Allocator allocator, Map<String, Object> props) {
-        Object name = props.get(Allocator.NAME_PROPERTY);
+    void bindAllocator(Allocator allocator, ServiceReference<Allocator> ref) {
+        Object name = ref.getProperty(Allocator.NAME_PROPERTY);
         if (name != null) {
             allocators.put(name.toString(), allocator);
+            allocatorBundles.put(name.toString(), ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName()
+                    + " " + ref.getBundle().getVersion());
             LOG.info("Allocator '{}' available", name);
             selectAllocator();
         }
     }
 
-    void unbindAllocator(Allocator allocator, Map<String, Object> props) {
-        Object name = props.get(Allocator.NAME_PROPERTY);
+    void unbindAllocator(Allocator allocator, ServiceReference<Allocator> ref) {
+        Object name = ref.getProperty(Allocator.NAME_PROPERTY);
         if (name != null && allocators.remove(name.toString(), allocator)) {
+            allocatorBundles.remove(name.toString());
             LOG.info("Allocator '{}' gone", name);
             selectAllocator();
         }
     }
 
+    /**
+     * Uses the configured allocator; while it is not installed, the default one ({@code default_allocator}), or any
+     * installed one: a running master always has a policy when one exists.
+     */
     private synchronized void selectAllocator() {
         Master m = master;
         if (m == null || current == null) {
             return;
         }
-        Allocator wanted = allocators.get(current.allocator());
+        String name = current.allocator();
+        Allocator wanted = allocators.get(name);
         if (wanted == null) {
-            LOG.warn("Allocator '{}' is not installed (available: {}); no offers are made until it is",
-                    current.allocator(), allocators.keySet());
+            String fallback = allocators.containsKey(defaultAllocator) ? defaultAllocator
+                    : allocators.keySet().stream().sorted().findFirst().orElse(null);
+            if (fallback == null) {
+                LOG.warn("Allocator '{}' is not installed and no other is; no offers are made until one is", name);
+            } else if (!fallback.equals(activeAllocator)) {
+                LOG.warn("Allocator '{}' is not installed; using '{}' until it is", name, fallback);
+            }
+            name = fallback;
+            wanted = fallback == null ? null : allocators.get(fallback);
         }
         if (m.allocator() != wanted) {
+            LOG.info("Allocation policy is now '{}'", name);
             m.setAllocator(wanted);
         }
+        activeAllocator = name;
+    }
+
+    // ---- AllocatorControl -------------------------------------------------------------------------------------
+
+    @Override
+    public Map<String, String> installed() {
+        return new java.util.TreeMap<>(allocatorBundles);
+    }
+
+    @Override
+    public String configured() {
+        MasterConfig c = current;
+        return c == null ? null : c.allocator();
+    }
+
+    @Override
+    public String active() {
+        return activeAllocator;
+    }
+
+    @Override
+    public void use(String name) throws Exception {
+        if (name == null || !allocators.containsKey(name)) {
+            throw new IllegalArgumentException("Allocator '" + name + "' is not installed (installed: "
+                    + String.join(", ", installed().keySet()) + "); install one with"
+                    + " feature:install pangaea-allocator-<name>");
+        }
+        Configuration cfg = configAdmin.getConfiguration("io.pangaea.master", null);
+        Dictionary<String, Object> props = cfg.getProperties();
+        if (props == null) {
+            props = new Hashtable<>();
+        }
+        props.put("allocator", name);
+        cfg.update(props);
     }
 }

@@ -1,0 +1,43 @@
+package io.pangaea.master.internal.shell;
+
+import io.pangaea.master.internal.AllocatorControl;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Service
+@Command(scope = "allocator", name = "list", description = "Lists the installed allocation policies and the active one")
+public class AllocatorListCommand implements Action {
+
+    @Reference
+    AllocatorControl control;
+
+    @Option(name = "--json", description = "Print JSON instead of a table")
+    boolean json;
+
+    /** One installed policy. */
+    public record PolicyRow(String name, boolean active, boolean configured, String bundle) {}
+
+    @Override
+    public Object execute() throws Exception {
+        List<Object> rows = new ArrayList<>();
+        for (Map.Entry<String, String> e : control.installed().entrySet()) {
+            rows.add(new PolicyRow(e.getKey(), e.getKey().equals(control.active()),
+                    e.getKey().equals(control.configured()), e.getValue()));
+        }
+        Tables.print(System.out, rows, json, new String[] {"Name", "Active", "Configured", "Bundle"}, o -> {
+            PolicyRow r = (PolicyRow) o;
+            return new Object[] {r.name(), r.active() ? "*" : "", r.configured() ? "*" : "", r.bundle()};
+        });
+        if (!json && control.configured() != null && !control.configured().equals(control.active())) {
+            System.out.println("Configured allocator '" + control.configured() + "' is not installed; using '"
+                    + control.active() + "'.");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,28 @@
+package io.pangaea.master.internal.shell;
+
+import io.pangaea.master.internal.AllocatorControl;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Service
+@Command(scope = "allocator", name = "use", description = "Switches the running master to another installed allocation"
+        + " policy (saved as 'allocator' in etc/io.pangaea.master.cfg); outstanding offers are rescinded, tasks"
+        + " keep running")
+public class AllocatorUseCommand implements Action {
+
+    @Reference
+    AllocatorControl control;
+
+    @Argument(index = 0, name = "name", description = "The policy's name, as allocator:list shows it", required = true)
+    String name;
+
+    @Override
+    public Object execute() throws Exception {
+        control.use(name); // an unknown name: Karaf prints "Error executing command: <why>"
+        System.out.println("Allocator set to '" + name + "'.");
+        return null;
+    }
+}
