@@ -74,6 +74,8 @@ public final class Master implements AutoCloseable {
     private final ExecutorService allocationThread;
     private final AtomicReference<Allocator> allocator = new AtomicReference<>();
     private final MasterState state = new MasterState();
+    private final Registry registry;
+    private long cycleNumber;
 
     private long nextFrameworkNumber;
     private long nextAgentNumber;
@@ -88,7 +90,13 @@ public final class Master implements AutoCloseable {
     private volatile boolean allocationPaused;
 
     public Master(MasterConfig config) {
+        this(config, Registry.inMemory());
+    }
+
+    /** A master whose weights and quotas live in {@code registry}. */
+    public Master(MasterConfig config, Registry registry) {
         this.config = config;
+        this.registry = registry;
         this.masterInfo = new MasterInfo(masterId, MasterInfo.ipToInt(config.ip()), config.port(),
                 "master@" + config.ip() + ":" + config.port(), config.hostname(), MESOS_VERSION,
                 new Address(config.hostname(), config.ip(), config.port()),
@@ -902,6 +910,143 @@ public final class Master implements AutoCloseable {
         });
     }
 
+    // ---- weights and quota (operator API) ---------------------------------------------------------------------
+
+    public CompletableFuture<List<io.pangaea.model.operator.WeightInfo>> weights() {
+        return CompletableFuture.supplyAsync(registry::weightInfos, loop);
+    }
+
+    /** Sets role weights (already validated), persists them and re-allocates. */
+    public CompletableFuture<Void> updateWeights(List<io.pangaea.model.operator.WeightInfo> infos) {
+        return CompletableFuture.runAsync(() -> {
+            registry.updateWeights(infos);
+            requestAllocation();
+        }, loop);
+    }
+
+    public CompletableFuture<List<io.pangaea.model.operator.QuotaConfig>> quotas() {
+        return CompletableFuture.supplyAsync(registry::quotaConfigs, loop);
+    }
+
+    /** Sets role quotas (already validated), persists them and re-allocates. */
+    public CompletableFuture<Void> updateQuotas(List<io.pangaea.model.operator.QuotaConfig> configs) {
+        return CompletableFuture.runAsync(() -> {
+            registry.updateQuotas(configs);
+            requestAllocation();
+        }, loop);
+    }
+
+    /**
+     * Why the frameworks named by {@code subject} (a framework id, or a role: all its frameworks) have or have not
+     * been getting offers. Empty when nothing matches.
+     */
+    public CompletableFuture<List<Explanation>> explain(String subject) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Explanation> out = new ArrayList<>();
+            for (FrameworkEntry f : state.frameworks.values()) {
+                boolean byId = f.id.value().equals(subject);
+                for (String role : f.roles()) {
+                    if (byId || role.equals(subject)) {
+                        out.add(explain(f, role));
+                    }
+                }
+            }
+            return out;
+        }, loop);
+    }
+
+    private Explanation explain(FrameworkEntry f, String role) {
+        List<String> notes = new ArrayList<>();
+        if (!f.connected) {
+            notes.add("the framework is disconnected: no offers until it subscribes again");
+        } else if (!f.active) {
+            notes.add("the framework is inactive");
+        }
+        if (f.suppressedRoles.contains(role)) {
+            notes.add("the framework suppressed offers for this role (REVIVE to receive them again)");
+        }
+        if (allocator.get() == null) {
+            notes.add("no allocator is installed");
+        }
+        Resources total = Resources.EMPTY;
+        Resources roleAlloc = Resources.EMPTY;
+        for (AgentEntry a : state.agents.values()) {
+            if (a.connected) {
+                total = total.plus(a.total);
+            }
+        }
+        for (FrameworkEntry other : state.frameworks.values()) {
+            for (Map.Entry<String, Resources> e : other.allocated.entrySet()) {
+                if (Resources.isSelfOrAncestor(role, e.getKey())) {
+                    roleAlloc = roleAlloc.plus(e.getValue());
+                }
+            }
+        }
+        io.pangaea.allocator.Quota quota = registry.quotas().getOrDefault(role, io.pangaea.allocator.Quota.NONE);
+        boolean limitReached = false;
+        for (io.pangaea.model.Resource l : quota.limits()) {
+            if (roleAlloc.scalar(l.name()) >= l.scalar().value() - 1e-9) {
+                limitReached = true;
+            }
+        }
+        Map<String, Integer> reasons = new LinkedHashMap<>();
+        int free = 0;
+        long nowNanos = System.nanoTime();
+        for (AgentEntry a : state.agents.values()) {
+            if (!a.connected || a.available.isEmpty()) {
+                continue;
+            }
+            free++;
+            Resources usable = a.available.usableBy(role);
+            String reason;
+            if (usable.isEmpty()) {
+                reason = Explanation.RESERVED_ELSEWHERE;
+            } else if (!isAllocatable(usable)) {
+                reason = Explanation.BELOW_MINIMUM;
+            } else if (limitReached) {
+                reason = Explanation.QUOTA_LIMIT;
+            } else if (filtered(f, a.id, usable, nowNanos)) {
+                reason = Explanation.FILTERED;
+            } else {
+                reason = Explanation.ELIGIBLE;
+            }
+            reasons.merge(reason, 1, Integer::sum);
+        }
+        if (free == 0) {
+            notes.add("no agent has anything free: everything is used by tasks or offered");
+        }
+        double share = io.pangaea.allocator.Allocations.dominantShare(
+                f.allocated.getOrDefault(role, Resources.EMPTY).unallocated(), total);
+        double roleShare = io.pangaea.allocator.Allocations.dominantShare(roleAlloc.unallocated(), total);
+        int outstanding = (int) f.offers.stream().map(state.offers::get)
+                .filter(o -> o != null && o.role.equals(role)).count();
+        return new Explanation(f.id.value(), f.info.name(), role, registry.weights().getOrDefault(role, 1.0),
+                roleShare, share, quota.guarantees().isEmpty() ? null : quota.guarantees().toString(),
+                quota.limits().isEmpty() ? null : quota.limits().toString(), outstanding,
+                f.lastOfferCycle < 0 ? null : cycleNumber - f.lastOfferCycle,
+                f.lastOfferCycle < 0 ? null : Math.round((now() - f.lastOfferTime) * 10) / 10.0, free, reasons,
+                notes);
+    }
+
+    private boolean isAllocatable(Resources r) {
+        return new ClusterView(List.of(), List.of(), Map.of(), OfferFilter.NONE, Resources.EMPTY,
+                config.minAllocatable()).isAllocatable(r);
+    }
+
+    private static boolean filtered(FrameworkEntry f, AgentId agent, Resources usable, long nowNanos) {
+        List<DeclineFilter> l = f.filters.get(agent);
+        if (l == null) {
+            return false;
+        }
+        Resources flat = usable.unallocated();
+        for (DeclineFilter d : l) {
+            if (d.expiresNanos() - nowNanos > 0 && d.resources().contains(flat)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Runs an allocation cycle as soon as the current one (if any) is done, and completes with what it cost once its
      * offers are made. For benchmarks, tests and operators; the periodic cycles go on as usual.
@@ -1006,7 +1151,8 @@ public final class Master implements AutoCloseable {
             }
             return false;
         };
-        return new ClusterView(agents, frameworks, Map.of(), filter, total, config.minAllocatable());
+        return new ClusterView(agents, frameworks, registry.weights(), filter, total, config.minAllocatable(),
+                registry.quotas());
     }
 
     /** Turns the valid grants into offers and sends them; returns how many offers were made. */
@@ -1046,8 +1192,12 @@ public final class Master implements AutoCloseable {
         List<Map.Entry<FrameworkEntry, List<Offer>>> batches = new ArrayList<>(out.entrySet());
         List<byte[]> encoded = (batches.size() > 64 ? batches.parallelStream() : batches.stream())
                 .map(e -> MesosJson.write(Event.offers(e.getValue()))).toList();
+        cycleNumber++;
+        double now = now();
         for (int i = 0; i < batches.size(); i++) {
             FrameworkEntry fw = batches.get(i).getKey();
+            fw.lastOfferCycle = cycleNumber;
+            fw.lastOfferTime = now;
             if (fw.stream != null) {
                 fw.stream.send(encoded.get(i));
             }

@@ -77,6 +77,9 @@ final class MasterState {
         final Map<AgentId, List<DeclineFilter>> filters = new LinkedHashMap<>();
         ScheduledFuture<?> heartbeat;
         ScheduledFuture<?> failoverTimer;
+        /** The allocation cycle that last made this framework an offer (-1: never), and when. */
+        long lastOfferCycle = -1;
+        double lastOfferTime;
 
         FrameworkEntry(FrameworkId id) {
             this.id = id;

@@ -64,7 +64,17 @@ public final class DrfAllocator implements Allocator {
         for (AgentView a : agents) {
             c.allocateAgent(a, left.getOrDefault(a.id(), a.available()), false, grants);
         }
-        return grants;
+        return c.anyGuarantee ? merged(grants) : grants;
+    }
+
+    /** One offer per framework, role and agent, as Mesos makes: the two stages' grants are summed. */
+    private static List<Grant> merged(List<Grant> grants) {
+        Map<String, Grant> byKey = new java.util.LinkedHashMap<>();
+        for (Grant g : grants) {
+            byKey.merge(g.frameworkId().value() + '\u0000' + g.role() + '\u0000' + g.agentId().value(), g,
+                    (a, b) -> new Grant(a.frameworkId(), a.role(), a.agentId(), a.resources().plus(b.resources())));
+        }
+        return new ArrayList<>(byKey.values());
     }
 
     /** Scalar quantities indexed by resource name, for shares and quota arithmetic. */

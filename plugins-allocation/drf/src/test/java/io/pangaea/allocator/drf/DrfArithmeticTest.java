@@ -115,8 +115,12 @@ public class DrfArithmeticTest {
         Resources total = Resources.parse("cpus:10;mem:10240");
         ClusterView withQuota = view(agents, List.of(fw("fg", "g", "cpus:4;mem:4096"), fw("fo", "other", null)),
                 Map.of(), Map.of("g", new Quota(Resources.parse("cpus:8"), Resources.EMPTY)), total);
-        Map<String, Resources> got = grantedBy(new DrfAllocator(new Random(2)).allocate(withQuota), true);
+        List<Grant> quotaGrants = new DrfAllocator(new Random(2)).allocate(withQuota);
+        Map<String, Resources> got = grantedBy(quotaGrants, true);
         assertEquals(4.0, got.get("g").scalar("cpus"), 1e-9);
+        // one grant per framework, role and agent, the two stages merged
+        assertEquals(quotaGrants.size(), quotaGrants.stream().map(g -> g.frameworkId() + "/" + g.agentId())
+                .distinct().count());
         ClusterView without = view(agents, List.of(fw("fg", "g", "cpus:4;mem:4096"), fw("fo", "other", null)),
                 Map.of(), Map.of(), total);
         Map<String, Resources> plain = grantedBy(new DrfAllocator(new Random(2)).allocate(without), true);

@@ -32,9 +32,11 @@ public final class MasterHttpHandler extends Handler.Abstract {
     static final String PROTOBUF = "application/x-protobuf";
 
     private final Master master;
+    private final OperatorApi operator;
 
     public MasterHttpHandler(Master master) {
         this.master = master;
+        this.operator = new OperatorApi(master);
     }
 
     @Override
@@ -44,6 +46,28 @@ public final class MasterHttpHandler extends Handler.Abstract {
             switch (path) {
                 case "/api/v1/scheduler" -> scheduler(request, response, callback);
                 case "/internal/v1/agent" -> agent(request, response, callback);
+                case "/api/v1" -> {
+                    if (checkPost(request, response, callback)) {
+                        byte[] body = readBody(request, response, callback);
+                        if (body != null) {
+                            operator.call(body, response, callback);
+                        }
+                    }
+                }
+                case "/weights", "/master/weights" -> {
+                    if ("GET".equals(request.getMethod())) {
+                        operator.weights(request, null, response, callback);
+                    } else if ("PUT".equals(request.getMethod())) {
+                        byte[] body = readBody(request, response, callback);
+                        if (body != null) {
+                            operator.weights(request, body, response, callback);
+                        }
+                    } else {
+                        response.getHeaders().put(HttpHeader.ALLOW, "GET, PUT");
+                        HttpSupport.text(response, callback, 405, "Expecting GET or PUT");
+                    }
+                }
+                case "/quota", "/master/quota" -> operator.quota(response, callback);
                 case "/health", "/master/health" -> HttpSupport.text(response, callback, 200, "");
                 case "/version" -> read(response, callback, MasterViews::version);
                 case "/master/state", "/master/state.json", "/state", "/state.json" ->

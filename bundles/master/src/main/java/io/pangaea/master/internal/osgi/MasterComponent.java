@@ -8,6 +8,8 @@ import io.pangaea.master.internal.http.MasterHttpServer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import io.pangaea.master.internal.AllocatorControl;
+import io.pangaea.master.internal.Registry;
+import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
@@ -64,6 +66,9 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "Allocator used while the configured one is not installed")
         String default__allocator() default "drf";
 
+        @AttributeDefinition(description = "Where the registry (weights, quotas) is kept; relative to karaf.data")
+        String work__dir() default "pangaea-master";
+
         @AttributeDefinition(description = "Smallest grants worth offering, alternatives separated by |")
         String min__allocatable__resources() default "cpus:0.01|mem:32";
 
@@ -90,9 +95,12 @@ public final class MasterComponent implements AllocatorControl {
     private ServiceRegistration<Master> registration;
     private MasterConfig current;
 
+    private Path registryFile;
+
     @Activate
     public MasterComponent(BundleContext context, Config config) throws Exception {
         this.context = context;
+        this.registryFile = registryFile(config);
         this.defaultAllocator = config.default__allocator();
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -107,7 +115,7 @@ public final class MasterComponent implements AllocatorControl {
     }
 
     private synchronized void start(MasterConfig config) throws Exception {
-        Master m = new Master(config);
+        Master m = new Master(config, new Registry(registryFile));
         m.start();
         try {
             http = new MasterHttpServer(m, config.ip(), config.port());
@@ -146,9 +154,15 @@ public final class MasterComponent implements AllocatorControl {
         }
     }
 
+    private static Path registryFile(Config c) {
+        return Path.of(System.getProperty("karaf.data", "data")).resolve(c.work__dir()).resolve("registry.json")
+                .toAbsolutePath();
+    }
+
     @Modified
     synchronized void modified(Config config) throws Exception {
         defaultAllocator = config.default__allocator();
+        registryFile = registryFile(config);
         MasterConfig next = toMasterConfig(config);
         MasterConfig sameButAllocator = new MasterConfig(next.ip(), next.port(), next.hostname(),
                 next.allocationInterval(), next.heartbeatInterval(), current.allocator(), next.minAllocatable(),

@@ -1,0 +1,134 @@
+package io.pangaea.master.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pangaea.allocator.Quota;
+import io.pangaea.model.Resource;
+import io.pangaea.model.Resources;
+import io.pangaea.model.Scalar;
+import io.pangaea.model.ValueType;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.operator.QuotaConfig;
+import io.pangaea.model.operator.WeightInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the master keeps across restarts, as Mesos keeps it in its registry: role weights and quotas. Written to one
+ * JSON file, atomically (write, then rename), on every change; no file means memory only. Used on the master's
+ * event loop only.
+ */
+public final class Registry {
+
+    /** The resources a quota may name, as in Mesos. */
+    public static final List<String> QUOTA_RESOURCES = List.of("cpus", "mem", "disk", "gpus");
+
+    private record Stored(List<WeightInfo> weights, List<QuotaConfig> quotas) {}
+
+    private final Path file;
+    private final Map<String, Double> weights = new TreeMap<>();
+    private final Map<String, QuotaConfig> quotas = new TreeMap<>();
+
+    /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
+    public Registry(Path file) {
+        this.file = file;
+        if (file != null && Files.exists(file)) {
+            try {
+                ObjectMapper m = MesosJson.mapper();
+                Stored s = m.readValue(file.toFile(), new TypeReference<Stored>() { });
+                if (s.weights() != null) {
+                    s.weights().forEach(w -> weights.put(w.role(), w.weight()));
+                }
+                if (s.quotas() != null) {
+                    s.quotas().forEach(q -> quotas.put(q.role(), q));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the registry " + file + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    public static Registry inMemory() {
+        return new Registry(null);
+    }
+
+    public Map<String, Double> weights() {
+        return Map.copyOf(weights);
+    }
+
+    public List<WeightInfo> weightInfos() {
+        List<WeightInfo> out = new ArrayList<>();
+        weights.forEach((r, w) -> out.add(new WeightInfo(w, r)));
+        return out;
+    }
+
+    public List<QuotaConfig> quotaConfigs() {
+        return List.copyOf(quotas.values());
+    }
+
+    /** The quotas as the allocator sees them. */
+    public Map<String, Quota> quotas() {
+        Map<String, Quota> out = new TreeMap<>();
+        quotas.forEach((role, q) -> out.put(role, new Quota(resources(q.guarantees()), resources(q.limits()))));
+        return out;
+    }
+
+    static Resources resources(Map<String, Scalar> quantities) {
+        if (quantities == null) {
+            return Resources.EMPTY;
+        }
+        List<Resource> list = new ArrayList<>();
+        quantities.forEach((name, v) -> list.add(new Resource(name, ValueType.SCALAR, v, null, null, null, null,
+                null)));
+        return Resources.of(list);
+    }
+
+    /** Sets weights (weight 1 removes the entry, as it is the default) and persists them. */
+    public void updateWeights(List<WeightInfo> infos) {
+        for (WeightInfo w : infos) {
+            if (w.weight() == 1.0) {
+                weights.remove(w.role());
+            } else {
+                weights.put(w.role(), w.weight());
+            }
+        }
+        save();
+    }
+
+    /** Sets quotas (no guarantees and no limits removes the role's quota) and persists them. */
+    public void updateQuotas(List<QuotaConfig> configs) {
+        for (QuotaConfig q : configs) {
+            boolean none = (q.guarantees() == null || q.guarantees().isEmpty())
+                    && (q.limits() == null || q.limits().isEmpty());
+            if (none) {
+                quotas.remove(q.role());
+            } else {
+                quotas.put(q.role(), new QuotaConfig(q.role(), q.guarantees() == null ? Map.of() : q.guarantees(),
+                        q.limits() == null ? Map.of() : q.limits()));
+            }
+        }
+        save();
+    }
+
+    private void save() {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, MesosJson.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs())));
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the registry " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.pangaea.master.internal.http;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.OperatorValidator;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.json.MesosJsonException;
+import io.pangaea.model.operator.OperatorCall;
+import io.pangaea.model.operator.QuotaConfig;
+import io.pangaea.model.operator.WeightInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The master's operator API ({@code POST /api/v1}) as far as it is served so far (weights, quota, the allocation
+ * explanation, health, version), and the legacy {@code /weights} and {@code /quota} endpoints. Other operator calls
+ * answer 501 with their name.
+ */
+final class OperatorApi {
+
+    private static final ObjectMapper JSON = MesosJson.mapper();
+    private final Master master;
+
+    OperatorApi(Master master) {
+        this.master = master;
+    }
+
+    void call(byte[] body, Response response, Callback callback) {
+        OperatorCall call;
+        try {
+            call = MesosJson.read(body, OperatorCall.class);
+        } catch (MesosJsonException e) {
+            HttpSupport.text(response, callback, 400, e.getMessage());
+            return;
+        }
+        if (call.type() == null || call.type() == OperatorCall.Type.UNKNOWN) {
+            HttpSupport.text(response, callback, 400, "Expecting 'type' to be present and known");
+            return;
+        }
+        switch (call.type()) {
+            case GET_HEALTH -> {
+                ObjectNode r = response("GET_HEALTH");
+                r.putObject("get_health").put("healthy", true);
+                HttpSupport.json(response, callback, bytes(r));
+            }
+            case GET_VERSION -> {
+                ObjectNode r = response("GET_VERSION");
+                r.putObject("get_version").putObject("version_info").put("version", Master.MESOS_VERSION);
+                HttpSupport.json(response, callback, bytes(r));
+            }
+            case GET_WEIGHTS -> reply(master.weights(), w -> {
+                ObjectNode r = response("GET_WEIGHTS");
+                r.putObject("get_weights").set("weight_infos", JSON.valueToTree(w));
+                return r;
+            }, response, callback);
+            case UPDATE_WEIGHTS -> {
+                String bad = OperatorValidator.updateWeights(call.updateWeights());
+                if (bad != null) {
+                    HttpSupport.text(response, callback, 400, bad);
+                    return;
+                }
+                done(master.updateWeights(call.updateWeights().weightInfos()), response, callback);
+            }
+            case GET_QUOTA -> reply(master.quotas(), q -> {
+                ObjectNode r = response("GET_QUOTA");
+                r.putObject("get_quota").set("status", quotaStatus(q));
+                return r;
+            }, response, callback);
+            case UPDATE_QUOTA -> {
+                String bad = OperatorValidator.updateQuota(call.updateQuota());
+                if (bad != null) {
+                    HttpSupport.text(response, callback, 400, bad);
+                    return;
+                }
+                done(master.updateQuotas(call.updateQuota().quotaConfigs()), response, callback);
+            }
+            case EXPLAIN_ALLOCATION -> {
+                OperatorCall.Explain e = call.explain();
+                String subject = e == null ? null : e.frameworkId() != null ? e.frameworkId() : e.role();
+                if (subject == null || subject.isEmpty()) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'explain.role' or 'explain.framework_id'");
+                    return;
+                }
+                reply(master.explain(subject), list -> {
+                    ObjectNode r = response("EXPLAIN_ALLOCATION");
+                    r.putObject("explain_allocation").set("explanations", JSON.valueToTree(list));
+                    return r;
+                }, response, callback);
+            }
+            default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
+                    + " is not served by this Pangaea version");
+        }
+    }
+
+    /** {@code GET /weights}: the weights as a JSON array; {@code PUT /weights}: replaces the given ones. */
+    void weights(Request request, byte[] body, Response response, Callback callback) {
+        if ("GET".equals(request.getMethod())) {
+            reply(master.weights(), w -> JSON.valueToTree(w), response, callback);
+            return;
+        }
+        List<WeightInfo> infos;
+        try {
+            infos = JSON.readValue(body, new TypeReference<List<WeightInfo>>() { });
+        } catch (Exception e) {
+            HttpSupport.text(response, callback, 400, "Expecting a JSON array of {\"role\", \"weight\"}: "
+                    + e.getMessage().split("\n")[0]);
+            return;
+        }
+        OperatorCall.UpdateWeights u = new OperatorCall.UpdateWeights(infos);
+        String bad = OperatorValidator.updateWeights(u);
+        if (bad != null) {
+            HttpSupport.text(response, callback, 400, bad);
+            return;
+        }
+        done(master.updateWeights(infos), response, callback);
+    }
+
+    /** {@code GET /quota}: the quota status (Mesos {@code QuotaStatus}). */
+    void quota(Response response, Callback callback) {
+        reply(master.quotas(), this::quotaStatus, response, callback);
+    }
+
+    private JsonNode quotaStatus(List<QuotaConfig> configs) {
+        ObjectNode status = JSON.createObjectNode();
+        ArrayNode infos = status.putArray("infos");
+        for (QuotaConfig q : configs) {
+            ObjectNode info = infos.addObject().put("role", q.role());
+            ArrayNode guarantee = info.putArray("guarantee");
+            q.guarantees().forEach((name, v) -> guarantee.addObject().put("name", name).put("type", "SCALAR")
+                    .putObject("scalar").put("value", v.value()));
+        }
+        status.set("configs", JSON.valueToTree(configs));
+        return status;
+    }
+
+    private static ObjectNode response(String type) {
+        return JSON.createObjectNode().put("type", type);
+    }
+
+    private static byte[] bytes(JsonNode n) {
+        return MesosJson.write(n);
+    }
+
+    private static <T> void reply(CompletableFuture<T> f, java.util.function.Function<T, JsonNode> render,
+                                  Response response, Callback callback) {
+        f.whenComplete((v, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.json(response, callback, bytes(render.apply(v)));
+            }
+        });
+    }
+
+    private static void done(CompletableFuture<Void> f, Response response, Callback callback) {
+        f.whenComplete((v, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Not applied: " + err.getMessage());
+            } else {
+                HttpSupport.text(response, callback, 200, "");
+            }
+        });
+    }
+}

@@ -1,0 +1,25 @@
+package io.pangaea.model.operator;
+
+import java.util.List;
+
+/** A call to the operator API. Only the calls Pangaea serves have their messages here. */
+public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain) {
+
+    public enum Type {
+        UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
+        READ_FILE, GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_OPERATIONS, GET_TASKS, GET_ROLES,
+        GET_WEIGHTS, UPDATE_WEIGHTS, GET_MASTER, SUBSCRIBE, RESERVE_RESOURCES, UNRESERVE_RESOURCES, CREATE_VOLUMES,
+        DESTROY_VOLUMES, GROW_VOLUME, SHRINK_VOLUME, GET_MAINTENANCE_STATUS, GET_MAINTENANCE_SCHEDULE,
+        UPDATE_MAINTENANCE_SCHEDULE, START_MAINTENANCE, STOP_MAINTENANCE, DRAIN_AGENT, DEACTIVATE_AGENT,
+        REACTIVATE_AGENT, GET_QUOTA, UPDATE_QUOTA, SET_QUOTA, REMOVE_QUOTA, TEARDOWN, MARK_AGENT_GONE,
+        /** Pangaea's own: why a role or framework got no offers lately. */
+        EXPLAIN_ALLOCATION
+    }
+
+    public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    public record UpdateQuota(Boolean force, List<QuotaConfig> quotaConfigs) {}
+
+    /** {@code role} or {@code framework_id} (a framework id's value). */
+    public record Explain(String role, String frameworkId) {}
+}

@@ -1,0 +1,4 @@
+package io.pangaea.model.operator;
+
+/** A role's weight (Mesos {@code WeightInfo}). */
+public record WeightInfo(Double weight, String role) {}
