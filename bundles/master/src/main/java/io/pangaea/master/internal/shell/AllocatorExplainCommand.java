@@ -13,11 +13,16 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "allocator", name = "explain", description = "Explains why a framework, or the frameworks of a role,"
         + " got or did not get offers lately")
 public class AllocatorExplainCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     Master master;
@@ -32,33 +37,33 @@ public class AllocatorExplainCommand implements Action {
     public Object execute() throws Exception {
         List<Explanation> list = master.explain(subject).get(10, TimeUnit.SECONDS);
         if (json) {
-            System.out.println(new String(MesosJson.write(list), java.nio.charset.StandardCharsets.UTF_8));
+            session.getConsole().println(new String(MesosJson.write(list), java.nio.charset.StandardCharsets.UTF_8));
             return null;
         }
         if (list.isEmpty()) {
-            System.out.println("No framework has the id or the role '" + subject + "'.");
+            session.getConsole().println("No framework has the id or the role '" + subject + "'.");
             return null;
         }
         for (Explanation e : list) {
-            System.out.printf(Locale.ROOT, "Framework %s (%s), role %s%n", e.frameworkId(), e.frameworkName(),
+            session.getConsole().printf(Locale.ROOT, "Framework %s (%s), role %s%n", e.frameworkId(), e.frameworkName(),
                     e.role());
-            System.out.printf(Locale.ROOT, "  last offer: %s; outstanding offers: %d%n",
+            session.getConsole().printf(Locale.ROOT, "  last offer: %s; outstanding offers: %d%n",
                     e.cyclesSinceLastOffer() == null ? "never"
                             : e.cyclesSinceLastOffer() + " cycle(s), " + e.secondsSinceLastOffer() + " s ago",
                     e.outstandingOffers());
-            System.out.printf(Locale.ROOT, "  dominant share: framework %.4f, role %.4f (weight %s)%n",
+            session.getConsole().printf(Locale.ROOT, "  dominant share: framework %.4f, role %.4f (weight %s)%n",
                     e.frameworkShare(), e.roleShare(), e.weight());
             if (e.quotaGuarantee() != null || e.quotaLimit() != null) {
-                System.out.printf(Locale.ROOT, "  quota: guarantee %s, limit %s%n",
+                session.getConsole().printf(Locale.ROOT, "  quota: guarantee %s, limit %s%n",
                         e.quotaGuarantee() == null ? "-" : e.quotaGuarantee(),
                         e.quotaLimit() == null ? "-" : e.quotaLimit());
             }
             for (String note : e.notes()) {
-                System.out.println("  note: " + note);
+                session.getConsole().println("  note: " + note);
             }
-            System.out.printf(Locale.ROOT, "  agents with free resources: %d%n", e.agentsWithFreeResources());
+            session.getConsole().printf(Locale.ROOT, "  agents with free resources: %d%n", e.agentsWithFreeResources());
             for (Map.Entry<String, Integer> r : e.agents().entrySet()) {
-                System.out.printf(Locale.ROOT, "    %-45s %d%n", r.getKey(), r.getValue());
+                session.getConsole().printf(Locale.ROOT, "    %-45s %d%n", r.getKey(), r.getValue());
             }
         }
         return null;

@@ -9,10 +9,15 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "allocator", name = "list", description = "Lists the installed allocation policies and the active one")
 public class AllocatorListCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     AllocatorControl control;
@@ -30,12 +35,12 @@ public class AllocatorListCommand implements Action {
             rows.add(new PolicyRow(e.getKey(), e.getKey().equals(control.active()),
                     e.getKey().equals(control.configured()), e.getValue()));
         }
-        Tables.print(System.out, rows, json, new String[] {"Name", "Active", "Configured", "Bundle"}, o -> {
+        Tables.print(session.getConsole(), rows, json, new String[] {"Name", "Active", "Configured", "Bundle"}, o -> {
             PolicyRow r = (PolicyRow) o;
             return new Object[] {r.name(), r.active() ? "*" : "", r.configured() ? "*" : "", r.bundle()};
         });
         if (!json && control.configured() != null && !control.configured().equals(control.active())) {
-            System.out.println("Configured allocator '" + control.configured() + "' is not installed; using '"
+            session.getConsole().println("Configured allocator '" + control.configured() + "' is not installed; using '"
                     + control.active() + "'.");
         }
         return null;

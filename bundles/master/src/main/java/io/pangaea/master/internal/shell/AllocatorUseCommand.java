@@ -6,12 +6,17 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "allocator", name = "use", description = "Switches the running master to another installed allocation"
         + " policy (saved as 'allocator' in etc/io.pangaea.master.cfg); outstanding offers are rescinded, tasks"
         + " keep running")
 public class AllocatorUseCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     AllocatorControl control;
@@ -22,7 +27,7 @@ public class AllocatorUseCommand implements Action {
     @Override
     public Object execute() throws Exception {
         control.use(name); // an unknown name: Karaf prints "Error executing command: <why>"
-        System.out.println("Allocator set to '" + name + "'.");
+        session.getConsole().println("Allocator set to '" + name + "'.");
         return null;
     }
 }

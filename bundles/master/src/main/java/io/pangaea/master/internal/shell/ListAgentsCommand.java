@@ -7,10 +7,15 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "agent", name = "list", description = "Lists the agents registered with this master")
 public class ListAgentsCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     Master master;
@@ -20,7 +25,7 @@ public class ListAgentsCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Tables.print(System.out, Tables.rows(master, v -> v.agentRows()), json,
+        Tables.print(session.getConsole(), Tables.rows(master, v -> v.agentRows()), json,
                 new String[] {"ID", "Hostname", "Port", "Active", "Tasks", "Resources", "Used", "Offered"},
                 o -> {
                     AgentRow r = (AgentRow) o;

@@ -7,10 +7,15 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "framework", name = "list", description = "Lists the frameworks known to this master")
 public class ListFrameworksCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     Master master;
@@ -20,7 +25,7 @@ public class ListFrameworksCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Tables.print(System.out, Tables.rows(master, v -> v.frameworkRows()), json,
+        Tables.print(session.getConsole(), Tables.rows(master, v -> v.frameworkRows()), json,
                 new String[] {"ID", "Name", "Roles", "Active", "Connected", "Tasks", "Offers", "Used"},
                 o -> {
                     FrameworkRow r = (FrameworkRow) o;

@@ -7,10 +7,15 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 
 @Service
 @Command(scope = "task", name = "list", description = "Lists tasks (active ones; with --all also completed ones)")
 public class ListTasksCommand implements Action {
+
+    /** The caller's session: output goes to its console, not to the JVM's stdout. */
+    @Reference
+    Session session;
 
     @Reference
     Master master;
@@ -23,7 +28,7 @@ public class ListTasksCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Tables.print(System.out, Tables.rows(master, v -> v.taskRows(all)), json,
+        Tables.print(session.getConsole(), Tables.rows(master, v -> v.taskRows(all)), json,
                 new String[] {"ID", "Name", "Framework", "Agent", "State", "Resources"},
                 o -> {
                     TaskRow r = (TaskRow) o;
