@@ -81,6 +81,9 @@ public final class AllocationBenchmark {
     static Allocator allocator(String name) {
         return switch (name) {
             case "drf" -> new DrfAllocator();
+            case "priority" -> new io.pangaea.allocator.priority.PriorityAllocator();
+            case "random" -> new io.pangaea.allocator.random.RandomAllocator();
+            case "fifo" -> new io.pangaea.allocator.fifo.FifoAllocator();
             default -> throw new IllegalArgumentException("unknown policy " + name);
         };
     }
