@@ -426,6 +426,9 @@ public final class Master implements AutoCloseable {
         for (OfferEntry o : used) {
             remaining = remaining.plus(o.resources);
             state.offers.remove(o.offer.id());
+            if (o.timeout != null) {
+                o.timeout.cancel(false);
+            }
             fw.offers.remove(o.offer.id());
             agent.offers.remove(o.offer.id());
         }
@@ -863,6 +866,9 @@ public final class Master implements AutoCloseable {
         if (o == null) {
             return;
         }
+        if (o.timeout != null) {
+            o.timeout.cancel(false);
+        }
         FrameworkEntry fw = state.frameworks.get(o.frameworkId);
         AgentEntry agent = state.agents.get(o.agentId);
         if (fw != null) {
@@ -1182,6 +1188,15 @@ public final class Master implements AutoCloseable {
                     new Url("http", new Address(agent.info.hostname(), config.ip(), agent.info.port()), "/slave(1)"),
                     allocated.toList(), agent.info.attributes(), null, new AllocationInfo(g.role()));
             OfferEntry entry = new OfferEntry(offer, g.role(), allocated);
+            if (config.offerTimeout() != null) {
+                entry.timeout = loop.schedule(() -> {
+                    if (state.offers.get(id) == entry) {
+                        LOG.info("Offer {} timed out (offer_timeout {}); rescinding it", id, config.offerTimeout());
+                        removeOffer(id, true, false);
+                        requestAllocation();
+                    }
+                }, config.offerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
             state.offers.put(id, entry);
             fw.offers.add(id);
             agent.offers.add(id);

@@ -9,10 +9,28 @@ import java.util.List;
  * The master's settings, with the Mesos flag names and defaults.
  *
  * @param minAllocatable Mesos {@code min_allocatable_resources}: alternatives separated by {@code |}
+ * @param offerTimeout   Mesos {@code offer_timeout}: offers not answered within it are rescinded; null for never
  */
 public record MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
                            Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
-                           int maxCompletedFrameworks, int maxCompletedTasksPerFramework) {
+                           int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout) {
+
+    public MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
+                        Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
+                        int maxCompletedFrameworks, int maxCompletedTasksPerFramework) {
+        this(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, null);
+    }
+
+    public MasterConfig withOfferTimeout(Duration d) {
+        return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, d);
+    }
+
+    public MasterConfig withAllocator(String name) {
+        return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, name, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+    }
 
     public static MasterConfig defaults() {
         return new MasterConfig("127.0.0.1", 5050, "localhost", Duration.ofSeconds(1), Duration.ofSeconds(15), "drf",
@@ -21,12 +39,12 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
 
     public MasterConfig withPort(int newPort) {
         return new MasterConfig(ip, newPort, hostname, allocationInterval, heartbeatInterval, allocator,
-                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework);
+                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
     }
 
     public MasterConfig withAllocationInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, d, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
     }
 
     public static List<Resources> parseMinAllocatable(String text) {

@@ -158,6 +158,8 @@ final class MasterState {
         final String role;
         /** With allocation info for {@link #role}. */
         final Resources resources;
+        /** Rescinds the offer at {@code offer_timeout}, when one is set. */
+        ScheduledFuture<?> timeout;
 
         OfferEntry(Offer offer, String role, Resources resources) {
             this.offer = offer;

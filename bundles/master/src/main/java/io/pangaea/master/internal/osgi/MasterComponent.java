@@ -72,6 +72,10 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "Smallest grants worth offering, alternatives separated by |")
         String min__allocatable__resources() default "cpus:0.01|mem:32";
 
+        @AttributeDefinition(description = "Offers not accepted or declined within this time are rescinded"
+                + " (e.g. 30secs); empty for never")
+        String offer__timeout() default "";
+
         @AttributeDefinition(description = "Completed frameworks kept for the read endpoints")
         int max__completed__frameworks() default 50;
 
@@ -111,7 +115,9 @@ public final class MasterComponent implements AllocatorControl {
                 Durations.parse("allocation_interval", c.allocation__interval()),
                 Durations.parse("http_framework_heartbeat_interval", c.http__framework__heartbeat__interval()),
                 c.allocator(), MasterConfig.parseMinAllocatable(c.min__allocatable__resources()),
-                c.max__completed__frameworks(), c.max__completed__tasks__per__framework());
+                c.max__completed__frameworks(), c.max__completed__tasks__per__framework(),
+                c.offer__timeout() == null || c.offer__timeout().isBlank() ? null
+                        : Durations.parse("offer_timeout", c.offer__timeout()));
     }
 
     private synchronized void start(MasterConfig config) throws Exception {
@@ -164,9 +170,7 @@ public final class MasterComponent implements AllocatorControl {
         defaultAllocator = config.default__allocator();
         registryFile = registryFile(config);
         MasterConfig next = toMasterConfig(config);
-        MasterConfig sameButAllocator = new MasterConfig(next.ip(), next.port(), next.hostname(),
-                next.allocationInterval(), next.heartbeatInterval(), current.allocator(), next.minAllocatable(),
-                next.maxCompletedFrameworks(), next.maxCompletedTasksPerFramework());
+        MasterConfig sameButAllocator = next.withAllocator(current.allocator());
         if (sameButAllocator.equals(current)) {
             current = next;
             LOG.info("Allocator set to '{}'", next.allocator());
