@@ -79,11 +79,27 @@ public final class CallValidator {
                 if (op == null || op.type() == null) {
                     return "Expecting 'accept.operations[].type' to be present";
                 }
-                if (op.type() != Call.Operation.Type.LAUNCH) {
-                    return "Offer operation '" + op.type() + "' is not supported by this Pangaea version";
-                }
-                if (op.launch() == null) {
-                    return "Expecting 'accept.operations[].launch' to be present for a LAUNCH operation";
+                switch (op.type()) {
+                    case LAUNCH -> {
+                        if (op.launch() == null) {
+                            return "Expecting 'accept.operations[].launch' to be present for a LAUNCH operation";
+                        }
+                    }
+                    case RESERVE -> {
+                        if (op.reserve() == null || op.reserve().resources() == null) {
+                            return "Expecting 'accept.operations[].reserve.resources' to be present for a RESERVE"
+                                    + " operation";
+                        }
+                    }
+                    case UNRESERVE -> {
+                        if (op.unreserve() == null || op.unreserve().resources() == null) {
+                            return "Expecting 'accept.operations[].unreserve.resources' to be present for an"
+                                    + " UNRESERVE operation";
+                        }
+                    }
+                    default -> {
+                        return "Offer operation '" + op.type() + "' is not supported by this Pangaea version";
+                    }
                 }
             }
         }

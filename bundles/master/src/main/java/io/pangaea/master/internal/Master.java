@@ -433,22 +433,47 @@ public final class Master implements AutoCloseable {
             agent.offers.remove(o.offer.id());
         }
         // The offered resources stay allocated to the framework: they become the tasks' or are released below.
+        // Operations apply in order, each to what the previous ones left (Mesos semantics).
         Set<TaskId> inThisCall = new HashSet<>();
-        for (TaskInfo task : launches) {
-            String error = validateTask(fw, agent, task, remaining, role, inThisCall);
-            if (error != null) {
-                sendUpdate(fw, masterStatusFor(task.taskId(), agent.id, TaskState.TASK_ERROR, error,
-                        TaskStatus.Reason.REASON_TASK_INVALID));
-                continue;
+        for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
+            switch (op.type()) {
+                case LAUNCH -> {
+                    for (TaskInfo task : op.launch().taskInfos() == null ? List.<TaskInfo>of()
+                            : op.launch().taskInfos()) {
+                        remaining = launchTask(fw, agent, task, remaining, role, inThisCall);
+                    }
+                }
+                case RESERVE, UNRESERVE -> {
+                    List<io.pangaea.model.Resource> asked = op.type() == Call.Operation.Type.RESERVE
+                            ? op.reserve().resources() : op.unreserve().resources();
+                    String error = reservationError(op.type(), asked, role);
+                    Resources reserved = error == null ? Resources.of(asked).unallocated() : null;
+                    Resources unreserved = error == null ? Resources.of(asked.stream()
+                            .map(Master::popReservation).toList()).unallocated() : null;
+                    Resources from = error == null ? (op.type() == Call.Operation.Type.RESERVE ? unreserved
+                            : reserved) : null;
+                    Resources to = error == null ? (op.type() == Call.Operation.Type.RESERVE ? reserved
+                            : unreserved) : null;
+                    if (error == null && !remaining.contains(from.allocatedTo(role))) {
+                        error = "the resources " + from + " are not in the offer (" + remaining.unallocated() + ")";
+                    }
+                    if (error != null) {
+                        LOG.info("Dropping {} from framework {}: {}", op.type(), fw.id, error);
+                        continue;
+                    }
+                    remaining = remaining.minus(from.allocatedTo(role)).plus(to.allocatedTo(role));
+                    fw.release(role, from.allocatedTo(role));
+                    fw.allocate(role, to.allocatedTo(role));
+                    agent.total = agent.total.minus(from).plus(to);
+                    if (op.type() == Call.Operation.Type.RESERVE) {
+                        registry.addReservation(agent.id.value(), reserved);
+                    } else {
+                        registry.removeReservation(agent.id.value(), reserved);
+                    }
+                    LOG.info("Framework {} {}D {} on agent {}", fw.id, op.type(), reserved, agent.id);
+                }
+                default -> LOG.info("Dropping unsupported operation {} from framework {}", op.type(), fw.id);
             }
-            Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
-            remaining = remaining.minus(taskResources);
-            inThisCall.add(task.taskId());
-            TaskInfo launched = task.withAgentId(agent.id);
-            TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);
-            fw.tasks.put(task.taskId(), entry);
-            agent.tasks.put(entry.key(), entry);
-            sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
         }
         if (!remaining.isEmpty()) {
             fw.release(role, remaining);
@@ -458,6 +483,61 @@ public final class Master implements AutoCloseable {
                     : accept.filters().refuseSecondsOrDefault());
             requestAllocation();
         }
+    }
+
+    /** Launches one task out of {@code remaining}; returns what is left. */
+    private Resources launchTask(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Resources remaining, String role,
+                                 Set<TaskId> inThisCall) {
+        String error = validateTask(fw, agent, task, remaining, role, inThisCall);
+        if (error != null) {
+            sendUpdate(fw, masterStatusFor(task.taskId(), agent.id, TaskState.TASK_ERROR, error,
+                    TaskStatus.Reason.REASON_TASK_INVALID));
+            return remaining;
+        }
+        Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
+        inThisCall.add(task.taskId());
+        TaskInfo launched = task.withAgentId(agent.id);
+        TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);
+        fw.tasks.put(task.taskId(), entry);
+        agent.tasks.put(entry.key(), entry);
+        sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
+        return remaining.minus(taskResources);
+    }
+
+    /** Why a RESERVE or UNRESERVE of {@code resources} by a framework offered {@code role} is invalid, or null. */
+    static String reservationError(Call.Operation.Type type, List<io.pangaea.model.Resource> resources, String role) {
+        if (resources == null || resources.isEmpty()) {
+            return "no resources";
+        }
+        for (io.pangaea.model.Resource r : resources) {
+            List<io.pangaea.model.ReservationInfo> rs = r.reservations();
+            if (r.name() == null || r.type() == null) {
+                return "each resource needs 'name' and 'type'";
+            }
+            if (rs == null || rs.isEmpty()) {
+                return "'" + r.name() + "' has no 'reservations' (" + type + " takes resources in the reservation"
+                        + " refinement format)";
+            }
+            io.pangaea.model.ReservationInfo last = rs.get(rs.size() - 1);
+            if (last.type() != io.pangaea.model.ReservationInfo.Type.DYNAMIC) {
+                return "'" + r.name() + "': only a DYNAMIC reservation can be " + (type == Call.Operation.Type.RESERVE
+                        ? "made" : "removed") + " by a framework";
+            }
+            if (!role.equals(last.role())) {
+                return "'" + r.name() + "': the reservation's role '" + last.role() + "' is not the offer's role '"
+                        + role + "'";
+            }
+        }
+        return null;
+    }
+
+    /** The resource without its last (newest) reservation: what a RESERVE starts from, an UNRESERVE gives back. */
+    static io.pangaea.model.Resource popReservation(io.pangaea.model.Resource r) {
+        List<io.pangaea.model.ReservationInfo> rs = r.reservations();
+        List<io.pangaea.model.ReservationInfo> rest = rs == null || rs.size() <= 1 ? null
+                : List.copyOf(rs.subList(0, rs.size() - 1));
+        return new io.pangaea.model.Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), null,
+                r.allocationInfo(), rest);
     }
 
     private String validateTask(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Resources remaining, String role,
@@ -706,7 +786,7 @@ public final class Master implements AutoCloseable {
             agent.reregisteredTime = now();
         }
         agent.info = info.withId(id);
-        agent.total = Resources.of(info.resources());
+        agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
         agent.version = sub.version();
         agent.stream = stream;
         agent.connected = true;

@@ -30,11 +30,14 @@ public final class Registry {
     /** The resources a quota may name, as in Mesos. */
     public static final List<String> QUOTA_RESOURCES = List.of("cpus", "mem", "disk", "gpus");
 
-    private record Stored(List<WeightInfo> weights, List<QuotaConfig> quotas) {}
+    private record Stored(List<WeightInfo> weights, List<QuotaConfig> quotas,
+                          Map<String, List<Resource>> reservations) {}
 
     private final Path file;
     private final Map<String, Double> weights = new TreeMap<>();
     private final Map<String, QuotaConfig> quotas = new TreeMap<>();
+    /** Dynamic reservations by agent id, as reserved resources (without allocation). */
+    private final Map<String, Resources> reservations = new TreeMap<>();
 
     /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
     public Registry(Path file) {
@@ -48,6 +51,9 @@ public final class Registry {
                 }
                 if (s.quotas() != null) {
                     s.quotas().forEach(q -> quotas.put(q.role(), q));
+                }
+                if (s.reservations() != null) {
+                    s.reservations().forEach((agent, list) -> reservations.put(agent, Resources.of(list)));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read the registry " + file + ": " + e.getMessage(), e);
@@ -117,6 +123,48 @@ public final class Registry {
         save();
     }
 
+    private Map<String, List<Resource>> reservationLists() {
+        Map<String, List<Resource>> out = new TreeMap<>();
+        reservations.forEach((agent, r) -> out.put(agent, r.toList()));
+        return out;
+    }
+
+    /** Records a dynamic reservation made on {@code agentId} (RESERVE) and persists it. */
+    public void addReservation(String agentId, Resources reserved) {
+        reservations.merge(agentId, reserved, Resources::plus);
+        save();
+    }
+
+    /** Forgets a dynamic reservation (UNRESERVE) and persists that. */
+    public void removeReservation(String agentId, Resources reserved) {
+        Resources left = reservations.getOrDefault(agentId, Resources.EMPTY).minus(reserved);
+        if (left.isEmpty()) {
+            reservations.remove(agentId);
+        } else {
+            reservations.put(agentId, left);
+        }
+        save();
+    }
+
+    public Resources reservations(String agentId) {
+        return reservations.getOrDefault(agentId, Resources.EMPTY);
+    }
+
+    /**
+     * An agent's total with its dynamic reservations applied: each reserved resource replaces the same amount of
+     * what it was reserved from. A reservation the agent no longer has room for is skipped.
+     */
+    public Resources applyReservations(String agentId, Resources total) {
+        Resources out = total;
+        for (Resource r : reservations.getOrDefault(agentId, Resources.EMPTY)) {
+            Resources from = Resources.of(Master.popReservation(r));
+            if (out.contains(from)) {
+                out = out.minus(from).plus(Resources.of(r));
+            }
+        }
+        return out;
+    }
+
     private void save() {
         if (file == null) {
             return;
@@ -125,7 +173,7 @@ public final class Registry {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(tmp, MesosJson.mapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs())));
+                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists())));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the registry " + file + ": " + e.getMessage(), e);
