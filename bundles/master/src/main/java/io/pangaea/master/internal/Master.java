@@ -1023,6 +1023,71 @@ public final class Master implements AutoCloseable {
     }
 
     /**
+     * The operator's RESERVE_RESOURCES ({@code reserve}) or UNRESERVE_RESOURCES on an agent: the resources must be
+     * free on it (outstanding offers of the agent are rescinded to make room). Completes with the HTTP status and
+     * message: 202 when applied, 400/404/409 with the reason otherwise.
+     */
+    public CompletableFuture<CallResult> operatorReservation(String agentId, List<io.pangaea.model.Resource> resources,
+                                                             boolean reserve) {
+        return CompletableFuture.supplyAsync(() -> {
+            AgentEntry agent = state.agents.get(AgentId.of(agentId));
+            if (agent == null) {
+                return new CallResult(404, "No agent with id '" + agentId + "'");
+            }
+            String error = null;
+            for (io.pangaea.model.Resource r : resources) {
+                List<io.pangaea.model.ReservationInfo> rs = r.reservations();
+                if (r.name() == null || r.type() == null) {
+                    error = "each resource needs 'name' and 'type'";
+                } else if (rs == null || rs.isEmpty()
+                        || rs.get(rs.size() - 1).type() != io.pangaea.model.ReservationInfo.Type.DYNAMIC) {
+                    error = "'" + r.name() + "' needs 'reservations' ending with a DYNAMIC one";
+                } else if (OperatorValidator.validateRole("reservations.role", rs.get(rs.size() - 1).role()) != null
+                        || "*".equals(rs.get(rs.size() - 1).role())) {
+                    error = "'" + r.name() + "': invalid reservation role '" + rs.get(rs.size() - 1).role() + "'";
+                }
+                if (error != null) {
+                    return new CallResult(400, error);
+                }
+            }
+            Resources reserved;
+            Resources unreserved;
+            try {
+                reserved = Resources.of(resources).unallocated();
+                unreserved = Resources.of(resources.stream().map(Master::popReservation).toList()).unallocated();
+            } catch (RuntimeException e) {
+                return new CallResult(400, "Invalid resources: " + e.getMessage());
+            }
+            Resources from = reserve ? unreserved : reserved;
+            Resources to = reserve ? reserved : unreserved;
+            Resources offered = Resources.EMPTY;
+            for (OfferId o : agent.offers) {
+                OfferEntry e = state.offers.get(o);
+                offered = e == null ? offered : offered.plus(e.resources.unallocated());
+            }
+            if (!agent.available.plus(offered).contains(from)) {
+                // checked before rescinding anything: a refused request changes nothing
+                return new CallResult(409, "Agent " + agentId + " does not have " + from + " free (free or offered: "
+                        + agent.available.plus(offered) + ")");
+            }
+            if (!agent.available.contains(from)) {
+                for (OfferId o : List.copyOf(agent.offers)) {
+                    removeOffer(o, true, false);
+                }
+            }
+            agent.available = agent.available.minus(from).plus(to);
+            agent.total = agent.total.minus(from).plus(to);
+            if (reserve) {
+                registry.addReservation(agentId, reserved);
+            } else {
+                registry.removeReservation(agentId, reserved);
+            }
+            requestAllocation();
+            return new CallResult(202, "");
+        }, loop);
+    }
+
+    /**
      * Why the frameworks named by {@code subject} (a framework id, or a role: all its frameworks) have or have not
      * been getting offers. Empty when nothing matches.
      */

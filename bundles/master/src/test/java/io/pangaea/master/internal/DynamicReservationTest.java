@@ -143,4 +143,40 @@ public class DynamicReservationTest {
             m.close();
         }
     }
+
+    @Test
+    public void theOperatorReservesAndUnreservesFreeResources() throws Exception {
+        Master m = master(tmp.getRoot().toPath().resolve("registry.json"));
+        try {
+            OfferTimeoutTest.Sink ops = framework(m, "ops");
+            agent(m, null);
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            String agentId = lastOffer(ops).agentId().value();
+            List<io.pangaea.model.Resource> oneCpu = Resources.of(List.of(new io.pangaea.model.Resource("cpus",
+                    io.pangaea.model.ValueType.SCALAR, new io.pangaea.model.Scalar(1), null, null, null, null,
+                    List.of(new io.pangaea.model.ReservationInfo(io.pangaea.model.ReservationInfo.Type.DYNAMIC,
+                            "ops", "admin", null))))).toList();
+            // the outstanding offer is rescinded to make room
+            assertEquals(202, m.operatorReservation(agentId, oneCpu, true).get(10, TimeUnit.SECONDS).status());
+            await().atMost(Duration.ofSeconds(10)).until(() -> ops.count(Event.Type.RESCIND) == 1);
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            assertEquals(1.0, reservedCpus(lastOffer(ops), "ops"), 0);
+
+            assertEquals(404, m.operatorReservation("nope", oneCpu, true).get(10, TimeUnit.SECONDS).status());
+            List<io.pangaea.model.Resource> tenCpus = List.of(oneCpu.get(0).withScalar(10));
+            CallResult tooMuch = m.operatorReservation(agentId, tenCpus, true).get(10, TimeUnit.SECONDS);
+            assertEquals(409, tooMuch.status());
+            assertTrue(tooMuch.message(), tooMuch.message().contains("does not have"));
+            assertEquals("a refused reservation rescinds nothing", 1, ops.count(Event.Type.RESCIND));
+            List<io.pangaea.model.Resource> noReservation = Resources.parse("cpus:1").toList();
+            assertEquals(400, m.operatorReservation(agentId, noReservation, true).get(10, TimeUnit.SECONDS)
+                    .status());
+
+            assertEquals(202, m.operatorReservation(agentId, oneCpu, false).get(10, TimeUnit.SECONDS).status());
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            assertEquals(0.0, reservedCpus(lastOffer(ops), "ops"), 0);
+        } finally {
+            m.close();
+        }
+    }
 }

@@ -3,7 +3,8 @@ package io.pangaea.model.operator;
 import java.util.List;
 
 /** A call to the operator API. Only the calls Pangaea serves have their messages here. */
-public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain) {
+public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
+                           ReserveResources reserveResources, UnreserveResources unreserveResources) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -17,6 +18,12 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     }
 
     public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    /** Reserve {@code resources} (with their new reservation) on an agent; {@code source} is accepted and unused. */
+    public record ReserveResources(io.pangaea.model.AgentId agentId, List<io.pangaea.model.Resource> source,
+                                   List<io.pangaea.model.Resource> resources) {}
+
+    public record UnreserveResources(io.pangaea.model.AgentId agentId, List<io.pangaea.model.Resource> resources) {}
 
     public record UpdateQuota(Boolean force, List<QuotaConfig> quotaConfigs) {}
 

@@ -81,6 +81,31 @@ final class OperatorApi {
                 }
                 done(master.updateQuotas(call.updateQuota().quotaConfigs()), response, callback);
             }
+            case RESERVE_RESOURCES, UNRESERVE_RESOURCES -> {
+                boolean reserve = call.type() == OperatorCall.Type.RESERVE_RESOURCES;
+                io.pangaea.model.AgentId agent = reserve
+                        ? (call.reserveResources() == null ? null : call.reserveResources().agentId())
+                        : (call.unreserveResources() == null ? null : call.unreserveResources().agentId());
+                List<io.pangaea.model.Resource> res = reserve
+                        ? (call.reserveResources() == null ? null : call.reserveResources().resources())
+                        : (call.unreserveResources() == null ? null : call.unreserveResources().resources());
+                String field = reserve ? "reserve_resources" : "unreserve_resources";
+                if (agent == null || agent.value() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+                    return;
+                }
+                if (res == null || res.isEmpty()) {
+                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".resources' to be present");
+                    return;
+                }
+                master.operatorReservation(agent.value(), res, reserve).whenComplete((r, err) -> {
+                    if (err != null) {
+                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+                    } else {
+                        HttpSupport.text(response, callback, r.status(), r.message());
+                    }
+                });
+            }
             case EXPLAIN_ALLOCATION -> {
                 OperatorCall.Explain e = call.explain();
                 String subject = e == null ? null : e.frameworkId() != null ? e.frameworkId() : e.role();
