@@ -18,11 +18,67 @@ final class HttpSupport {
 
     private HttpSupport() {}
 
+    private static final String GATE = "io.pangaea.http.gate";
+
+    /**
+     * Holds back responses produced on other threads until the handler's {@code handle} has returned: completing a
+     * request from another thread while Jetty is still inside {@code handle} races in Jetty 12 (jetty/jetty.project
+     * #11653, #13470: "stream is null" NPE, and the connection is closed under the next request).
+     */
+    static final class Gate {
+        private boolean open;
+        private java.util.List<Runnable> held;
+
+        synchronized void open() {
+            open = true;
+            if (held != null) {
+                held.forEach(Runnable::run);
+                held = null;
+            }
+        }
+
+        void run(Runnable r) {
+            synchronized (this) {
+                if (!open) {
+                    if (held == null) {
+                        held = new java.util.ArrayList<>(1);
+                    }
+                    held.add(r);
+                    return;
+                }
+            }
+            r.run();
+        }
+    }
+
+    /** Installs a gate for {@code request}; open it when {@code handle} returns. */
+    static Gate gate(org.eclipse.jetty.server.Request request) {
+        Gate g = new Gate();
+        request.setAttribute(GATE, g);
+        return g;
+    }
+
+    /** Runs {@code respond} now if {@code handle} has returned, else as soon as it does. Any thread. */
+    static void later(Response response, Runnable respond) {
+        Object g = response.getRequest().getAttribute(GATE);
+        if (g instanceof Gate gate) {
+            gate.run(respond);
+        } else {
+            respond.run();
+        }
+    }
+
     static void text(Response response, Callback callback, int status, String message) {
+        later(response, () -> textNow(response, callback, status, message));
+    }
+
+    private static void textNow(Response response, Callback callback, int status, String message) {
         response.setStatus(status);
         if (message == null || message.isEmpty()) {
+            // an explicit last write, rather than completing the callback on an unwritten response: Jetty 12's
+            // implicit completion raced with the next request on the connection (NPE, connection closed)
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-            callback.succeeded();
+            response.write(true, java.nio.ByteBuffer.allocate(0), callback);
             return;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -30,6 +86,10 @@ final class HttpSupport {
     }
 
     static void json(Response response, Callback callback, byte[] body) {
+        later(response, () -> jsonNow(response, callback, body));
+    }
+
+    private static void jsonNow(Response response, Callback callback, byte[] body) {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, java.nio.ByteBuffer.wrap(body), callback);

@@ -42,6 +42,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        HttpSupport.Gate gate = HttpSupport.gate(request);
         try {
             switch (path) {
                 case "/api/v1/scheduler" -> scheduler(request, response, callback);
@@ -85,13 +86,15 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     response.getHeaders().put(HttpHeader.LOCATION,
                             "//" + master.config().ip() + ":" + master.config().port());
                     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-                    callback.succeeded();
+                    response.write(true, java.nio.ByteBuffer.allocate(0), callback);
                 }
                 default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
             }
         } catch (Exception e) {
             LOG.warn("Failed to serve {}", path, e);
             HttpSupport.text(response, callback, 500, "Internal error: " + e.getClass().getSimpleName());
+        } finally {
+            gate.open();
         }
         return true;
     }
