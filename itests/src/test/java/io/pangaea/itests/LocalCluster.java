@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -32,6 +33,14 @@ public final class LocalCluster implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     public LocalCluster(String agentResources) throws Exception {
+        this(agentResources, Map.of());
+    }
+
+    /**
+     * With extra agent settings: {@code key} for {@code etc/io.pangaea.agent.cfg} (e.g. {@code isolation}), or
+     * {@code file.cfg:key} for another file of the agent's {@code etc/}.
+     */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings) throws Exception {
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
         Path master = copy(single(dist.resolve("master")), root.resolve("master"));
@@ -41,6 +50,11 @@ public final class LocalCluster implements AutoCloseable {
         setting(agent, "io.pangaea.agent.cfg", "port", Integer.toString(agentPort));
         setting(agent, "io.pangaea.agent.cfg", "master", "127.0.0.1:" + masterPort);
         setting(agent, "io.pangaea.agent.cfg", "resources", agentResources);
+        for (Map.Entry<String, String> e : agentSettings.entrySet()) {
+            int colon = e.getKey().indexOf(':');
+            setting(agent, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
+                    e.getKey().substring(colon + 1), e.getValue());
+        }
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
         processes.add(start(master));
         processes.add(start(agent));

@@ -37,6 +37,14 @@ public interface Isolator {
         return new CompletableFuture<>();
     }
 
+    /**
+     * Called once the container's process has ended, before {@link #cleanup}: the limitation it crossed, if the
+     * kernel ended it for that (an OOM kill in a memory cgroup), else null.
+     */
+    default Termination limitation(ContainerId id) {
+        return null;
+    }
+
     /** Adds this isolator's measurements to {@code stats}. */
     default ResourceStatistics usage(ContainerId id, long pid, ResourceStatistics stats) {
         return stats;

@@ -44,6 +44,15 @@ final class NativeContainer implements Container {
         }
         process.onExit().thenAccept(p -> {
             signalGroup("KILL");
+            for (Isolator i : isolators) {
+                if (limitation == null) {
+                    try {
+                        limitation = i.limitation(id);
+                    } catch (RuntimeException ignored) {
+                        // a failing probe is no limitation
+                    }
+                }
+            }
             for (int i = isolators.size() - 1; i >= 0; i--) {
                 try {
                     isolators.get(i).cleanup(id);

@@ -1,0 +1,141 @@
+package io.pangaea.isolator.cgroups;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerSpec;
+import io.pangaea.agent.spi.Isolator;
+import io.pangaea.agent.spi.ResourceStatistics;
+import io.pangaea.agent.spi.Termination;
+import io.pangaea.containerizer.nativ.NativeContainerizer;
+import io.pangaea.model.CommandInfo;
+import io.pangaea.model.ContainerId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The cgroups isolators on the real kernel (root, cgroup v1 as on the project's machines), through the native
+ * containerizer: limits land in the cgroup files, an OOM kill becomes a memory limitation, a fork bomb stalls at
+ * pids.max, and no cgroup is left afterwards.
+ */
+public class CgroupsIsolatorsTest {
+
+    private static final String ROOT = "pangaea-test-" + ProcessHandle.current().pid();
+    private static final CgroupFs FS = CgroupFs.detect();
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @After
+    public void nothingLeft() throws Exception {
+        for (String c : List.of("cpu", "cpuacct", "memory", "pids")) {
+            Path base = FS.v1(c) != null ? FS.v1(c) : FS.v2(c);
+            if (base == null) {
+                continue;
+            }
+            Path root = base.resolve(ROOT);
+            if (Files.isDirectory(root)) {
+                try (var children = Files.list(root)) {
+                    assertEquals("cgroups left under " + root, 0, children.filter(Files::isDirectory).count());
+                }
+                Files.delete(root);
+            }
+        }
+    }
+
+    private ContainerSpec spec(String command, String resources, String... isolation) throws Exception {
+        Path sandbox = tmp.newFolder().toPath();
+        return new ContainerSpec(ContainerId.of("c-" + System.nanoTime()), CommandInfo.shell(command), null, sandbox,
+                Map.of("PATH", "/usr/bin:/bin"), Resources.parse(resources), List.of(isolation), Map.of());
+    }
+
+    private static Path cgroup(String controller, ContainerSpec s) {
+        Path base = FS.v1(controller) != null ? FS.v1(controller) : FS.v2(controller);
+        return base.resolve(ROOT).resolve(s.containerId().value());
+    }
+
+    @Test
+    public void cpuSharesAndCfsQuotaComeFromTheTasksCpus() throws Exception {
+        Isolator cpu = new CgroupsCpuIsolator(FS, ROOT, true);
+        ContainerSpec s = spec("sleep 30", "cpus:0.5;mem:64", "cgroups/cpu");
+        Container c = new NativeContainerizer(Map.of("cgroups/cpu", cpu)).launch(s);
+        Path cg = cgroup("cpu", s);
+        if (FS.v1("cpu") != null) {
+            assertEquals("512", Files.readString(cg.resolve("cpu.shares")).trim());
+            assertEquals("50000", Files.readString(cg.resolve("cpu.cfs_quota_us")).trim());
+            assertEquals("100000", Files.readString(cg.resolve("cpu.cfs_period_us")).trim());
+        } else {
+            assertEquals("50000 100000", Files.readString(cg.resolve("cpu.max")).trim());
+        }
+        // the task's process is in the cgroup from its first instruction
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(cg.resolve("cgroup.procs")).trim()
+                .contains(Long.toString(c.pid())));
+        ResourceStatistics st = c.usage();
+        assertEquals(0.5, st.cpusLimit(), 0);
+        assertNotNull(st.cpusUserTimeSecs());
+        c.kill(Duration.ZERO);
+        c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(cg));
+    }
+
+    @Test
+    public void allocatingPastTheMemoryLimitEndsAsAMemoryLimitation() throws Exception {
+        Isolator mem = new CgroupsMemIsolator(FS, ROOT, 100);
+        // dd holds a 200 MB buffer: far over mem:64
+        ContainerSpec s = spec("dd if=/dev/zero of=/dev/null bs=200M count=1; sleep 30", "cpus:0.1;mem:64",
+                "cgroups/mem");
+        Container c = new NativeContainerizer(Map.of("cgroups/mem", mem)).launch(s);
+        assertEquals(Long.toString(64L << 20),
+                Files.readString(cgroup("memory", s).resolve(FS.v1("memory") != null ? "memory.limit_in_bytes"
+                        : "memory.max")).trim());
+        Termination t = c.termination().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(TaskStatus.Reason.REASON_CONTAINER_LIMITATION_MEMORY, t.limitation());
+        assertTrue(t.message(), t.message().startsWith("Memory limit exceeded: Requested: 64MB Maximum Used: "));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(cgroup("memory", s)));
+    }
+
+    @Test
+    public void aForkBombIsContainedByPidsMax() throws Exception {
+        Isolator pids = new CgroupsPidsIsolator(FS, ROOT, 32);
+        ContainerSpec s = spec("bomb() { bomb | bomb & }; bomb; sleep 30", "cpus:0.1;mem:64", "cgroups/pids");
+        Container c = new NativeContainerizer(Map.of("cgroups/pids", pids)).launch(s);
+        Path cg = cgroup("pids", s);
+        // it hits the ceiling, and stays there
+        await().atMost(Duration.ofSeconds(20)).until(() -> Long.parseLong(
+                Files.readString(cg.resolve("pids.current")).trim()) >= 30);
+        assertTrue(Long.parseLong(Files.readString(cg.resolve("pids.current")).trim()) <= 32);
+        Long failures = new Cgroups.Dir(cg, FS.v1("pids") == null).keyed("pids.events", "max");
+        assertTrue("forks were refused: " + failures, failures == null || failures > 0);
+        c.kill(Duration.ZERO);
+        c.termination().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !Files.exists(cg));
+    }
+
+    @Test
+    public void aMissingControllerFailsTheLaunchWithItsName() throws Exception {
+        CgroupFs none = CgroupFs.parse("");
+        Isolator mem = new CgroupsMemIsolator(none, ROOT, 100);
+        ContainerSpec s = spec("true", "cpus:0.1;mem:64", "cgroups/mem");
+        try {
+            new NativeContainerizer(Map.of("cgroups/mem", mem)).launch(s);
+            throw new AssertionError("launched without a memory controller");
+        } catch (io.pangaea.agent.spi.ContainerException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("'memory' is not available"));
+        }
+        assertFalse(Files.exists(cgroup("memory", s)));
+    }
+}
