@@ -14,8 +14,9 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The agent distribution with {@code isolation = cgroups/cpu,cgroups/mem,cgroups/pids}: a task that allocates 200 MB
- * with {@code mem: 64} ends TASK_FAILED with the memory-limit reason, and the agent goes on running tasks.
+ * The agent distribution with {@code isolation = cgroups/cpu,cgroups/mem,cgroups/pids,namespaces/pid}: a task that
+ * allocates 200 MB with {@code mem: 64} ends TASK_FAILED with the memory-limit reason, and the agent goes on running
+ * tasks, which see only their own processes.
  */
 public class CgroupsIsolationIT {
 
@@ -25,7 +26,7 @@ public class CgroupsIsolationIT {
     @BeforeClass
     public static void startCluster() throws Exception {
         cluster = new LocalCluster("cpus:4;mem:2048;disk:4096;ports:[31000-32000]",
-                Map.of("isolation", "cgroups/cpu,cgroups/mem,cgroups/pids",
+                Map.of("isolation", "cgroups/cpu,cgroups/mem,cgroups/pids,namespaces/pid",
                         "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT));
     }
 
@@ -60,8 +61,17 @@ public class CgroupsIsolationIT {
                     .startsWith("Memory limit exceeded: Requested: 64MB"));
 
             // the rest of the first offer (and the hog's freed share) is offered again
-            assertEquals(202, fw.launch(fw.nextOffer(from), 0.1, 64, "after", "echo still here").statusCode());
+            assertEquals(202, fw.launch(fw.nextOffer(from), 0.1, 64, "after", "ps -e -o pid= | wc -l").statusCode());
             assertEquals("TASK_FINISHED", fw.terminalUpdate("after").at("/update/status/state").asText());
+            // in its own PID namespace: init, the shell, ps and wc (the host has hundreds)
+            Path runs;
+            try (Stream<Path> walk = Files.walk(cluster.agentWorkDir())) {
+                runs = walk.filter(p -> p.getFileName().toString().equals("runs")
+                        && p.getParent().getFileName().toString().equals("after")).findFirst().orElseThrow();
+            }
+            Path sandbox = runs.toFile().listFiles()[0].toPath();
+            int seen = Integer.parseInt(Files.readString(sandbox.resolve("stdout")).trim());
+            assertTrue("processes seen by the task: " + seen, seen > 0 && seen <= 6);
             fw.teardown();
         }
     }
