@@ -33,7 +33,7 @@ public final class CgroupsCpuIsolator implements Isolator {
 
     @Activate
     public CgroupsCpuIsolator(CgroupsConfig config) {
-        this(CgroupFs.detect(), config.cgroups_root(), config.cgroups_enable_cfs());
+        this(CgroupFs.detect(), config.cgroups__root(), config.cgroups__enable__cfs());
     }
 
     CgroupsCpuIsolator(CgroupFs fs, String root, boolean cfs) {

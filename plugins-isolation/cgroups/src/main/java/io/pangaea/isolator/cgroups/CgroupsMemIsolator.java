@@ -44,7 +44,7 @@ public final class CgroupsMemIsolator implements Isolator {
 
     @Activate
     public CgroupsMemIsolator(CgroupsConfig config) {
-        this(CgroupFs.detect(), config.cgroups_root(), config.cgroups_oom_poll_ms());
+        this(CgroupFs.detect(), config.cgroups__root(), config.cgroups__oom__poll__ms());
     }
 
     CgroupsMemIsolator(CgroupFs fs, String root, long pollMs) {

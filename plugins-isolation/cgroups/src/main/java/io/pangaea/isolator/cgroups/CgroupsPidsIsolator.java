@@ -20,7 +20,7 @@ public final class CgroupsPidsIsolator implements Isolator {
 
     @Activate
     public CgroupsPidsIsolator(CgroupsConfig config) {
-        this(CgroupFs.detect(), config.cgroups_root(), config.cgroups_pids_max());
+        this(CgroupFs.detect(), config.cgroups__root(), config.cgroups__pids__max());
     }
 
     CgroupsPidsIsolator(CgroupFs fs, String root, int max) {
