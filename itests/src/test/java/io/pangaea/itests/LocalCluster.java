@@ -38,7 +38,8 @@ public final class LocalCluster implements AutoCloseable {
 
     /**
      * With extra agent settings: {@code key} for {@code etc/io.pangaea.agent.cfg} (e.g. {@code isolation}), or
-     * {@code file.cfg:key} for another file of the agent's {@code etc/}.
+     * {@code file.cfg:key} for another file of the agent's {@code etc/}, or {@code featuresBoot+} to boot one more
+     * feature.
      */
     public LocalCluster(String agentResources, Map<String, String> agentSettings) throws Exception {
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
@@ -51,6 +52,10 @@ public final class LocalCluster implements AutoCloseable {
         setting(agent, "io.pangaea.agent.cfg", "master", "127.0.0.1:" + masterPort);
         setting(agent, "io.pangaea.agent.cfg", "resources", agentResources);
         for (Map.Entry<String, String> e : agentSettings.entrySet()) {
+            if (e.getKey().equals("featuresBoot+")) {
+                bootFeature(agent, e.getValue());
+                continue;
+            }
             int colon = e.getKey().indexOf(':');
             setting(agent, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
                     e.getKey().substring(colon + 1), e.getValue());
@@ -107,6 +112,19 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         return to;
+    }
+
+    /** Adds {@code feature} to the distribution's boot features (as if feature:install'ed before the start). */
+    private static void bootFeature(Path home, String feature) throws IOException {
+        Path f = home.resolve("etc/org.apache.karaf.features.cfg");
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(f)) {
+            out.add(line);
+            if (line.matches("\\s*featuresBoot\\s*=\\s*\\\\\\s*")) {
+                out.add("    " + feature + ", \\");
+            }
+        }
+        Files.write(f, out);
     }
 
     private static void setting(Path home, String file, String key, String value) throws IOException {

@@ -365,9 +365,14 @@ public final class Agent implements AutoCloseable {
             try {
                 Container c = containerizer.launch(spec);
                 state.execute(() -> launched(t, c));
-            } catch (ContainerException | RuntimeException e) {
-                state.execute(() -> terminal(t, TaskState.TASK_FAILED, "Failed to launch container: "
-                        + e.getMessage(), TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
+            } catch (ContainerException | RuntimeException | LinkageError e) {
+                // a broken plugin (a class missing from its bundle) fails the task, never leaves it STARTING
+                if (!(e instanceof ContainerException)) {
+                    LOG.warn("Containerizer '{}' failed launching task {}", kind, task.taskId(), e);
+                }
+                String why = e instanceof ContainerException ? e.getMessage() : e.toString();
+                state.execute(() -> terminal(t, TaskState.TASK_FAILED, "Failed to launch container: " + why,
+                        TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
             }
         });
     }

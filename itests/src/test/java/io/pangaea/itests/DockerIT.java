@@ -1,0 +1,85 @@
+package io.pangaea.itests;
+
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Docker tasks through both distributions, the agent with the docker containerizer feature: a task from the busybox
+ * test image ({@code .ci/engines}) finishes with its stdout in the sandbox; a non-Docker task still runs natively.
+ * Leave it out with {@code -Dpangaea.docker.skip=true} on a machine without a Docker engine.
+ */
+public class DockerIT {
+
+    private static LocalCluster cluster;
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        cluster = new LocalCluster("cpus:4;mem:2048;disk:4096;ports:[31000-32000]",
+                Map.of("featuresBoot+", "pangaea-containerizer-docker"));
+    }
+
+    @AfterClass
+    public static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static ObjectNode accept(TestFramework fw, JsonNode offer, String id, String command, String image) {
+        ObjectNode accept = fw.call("ACCEPT");
+        ObjectNode a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        ArrayNode tasks = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
+                .putArray("task_infos");
+        ObjectNode t = tasks.addObject().put("name", id);
+        t.putObject("task_id").put("value", id);
+        t.set("agent_id", offer.get("agent_id"));
+        t.putObject("command").put("value", command);
+        if (image != null) {
+            ObjectNode c = t.putObject("container").put("type", "DOCKER");
+            c.putObject("docker").put("image", image).put("network", "NONE");
+        }
+        ArrayNode res = t.putArray("resources");
+        res.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
+        res.addObject().put("name", "mem").put("type", "SCALAR").putObject("scalar").put("value", 64);
+        a.putObject("filters").put("refuse_seconds", 0.0);
+        return accept;
+    }
+
+    private static Path sandbox(String taskId) throws Exception {
+        try (Stream<Path> s = Files.walk(cluster.agentWorkDir())) {
+            return s.filter(p -> p.getFileName().toString().equals("runs")
+                    && p.getParent().getFileName().toString().equals(taskId)).findFirst().orElseThrow()
+                    .toFile().listFiles()[0].toPath();
+        }
+    }
+
+    @Test
+    public void aDockerTaskFromTheBusyboxImageFinishesWithItsOutputInTheSandbox() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "docker")) {
+            JsonNode offer = fw.nextOffer(0);
+            int from = fw.events.size();
+            assertEquals(202, fw.post(accept(fw, offer, "in-docker",
+                    "echo hello from $(cat /etc/hostname 2>/dev/null || echo docker) in $MESOS_SANDBOX",
+                    "pangaea/busybox:test")).statusCode());
+            JsonNode u = fw.terminalUpdate("in-docker");
+            assertEquals(u.toString(), "TASK_FINISHED", u.at("/update/status/state").asText());
+            String out = Files.readString(sandbox("in-docker").resolve("stdout"));
+            assertEquals(out, true, out.startsWith("hello from ") && out.trim().endsWith("in /mnt/mesos/sandbox"));
+
+            assertEquals(202, fw.post(accept(fw, fw.nextOffer(from), "native", "echo native", null)).statusCode());
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("native").at("/update/status/state").asText());
+            fw.teardown();
+        }
+    }
+}

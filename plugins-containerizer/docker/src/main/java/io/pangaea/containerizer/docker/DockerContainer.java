@@ -1,0 +1,140 @@
+package io.pangaea.containerizer.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ResourceStatistics;
+import io.pangaea.agent.spi.Termination;
+import io.pangaea.model.ContainerId;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One task's Docker container: its output followed into the sandbox, its exit awaited, then it is removed. */
+final class DockerContainer implements Container {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerContainer.class);
+
+    private final ContainerId id;
+    private final String dockerId;
+    private final DockerApi docker;
+    private final Path sandbox;
+    private final ExecutorService workers;
+    private final Runnable onGone;
+    private final CompletableFuture<Termination> termination = new CompletableFuture<>();
+    private final AtomicBoolean killing = new AtomicBoolean();
+    private volatile long pid = -1;
+
+    DockerContainer(ContainerId id, String dockerId, DockerApi docker, Path sandbox, ExecutorService workers,
+                    Runnable onGone) {
+        this.id = id;
+        this.dockerId = dockerId;
+        this.docker = docker;
+        this.sandbox = sandbox;
+        this.workers = workers;
+        this.onGone = onGone;
+    }
+
+    void start() throws Exception {
+        OutputStream out = new FileOutputStream(sandbox.resolve("stdout").toFile(), true);
+        OutputStream err = new FileOutputStream(sandbox.resolve("stderr").toFile(), true);
+        CompletableFuture<Integer> exit = docker.await(dockerId);
+        docker.start(dockerId);
+        try {
+            pid = docker.inspect(dockerId).path("State").path("Pid").asLong(-1);
+        } catch (Exception e) {
+            pid = -1;
+        }
+        CompletableFuture<Void> logs = docker.follow(dockerId, frame -> {
+            try {
+                (frame.stream() == 2 ? err : out).write(frame.data());
+            } catch (IOException e) {
+                LOG.debug("Cannot write the output of {}: {}", id, e.toString());
+            }
+        });
+        exit.whenComplete((code, failure) -> workers.execute(() -> {
+            try {
+                logs.get(10, TimeUnit.SECONDS); // the last lines after the exit
+            } catch (Exception ignored) {
+                // what arrived is kept
+            }
+            close(out);
+            close(err);
+            try {
+                docker.remove(dockerId);
+            } catch (Exception e) {
+                LOG.warn("Could not remove Docker container {}: {}", dockerId, e.toString());
+            }
+            onGone.run();
+            if (failure != null) {
+                termination.completeExceptionally(failure);
+            } else if (killing.get() && code > 128 && code < 160) {
+                termination.complete(Termination.signaled(code - 128));
+            } else {
+                termination.complete(Termination.exited(code));
+            }
+        }));
+    }
+
+    private static void close(OutputStream s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing more to write
+        }
+    }
+
+    @Override
+    public ContainerId id() {
+        return id;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public CompletionStage<Termination> termination() {
+        return termination;
+    }
+
+    @Override
+    public void kill(Duration gracePeriod) {
+        killing.set(true);
+        long seconds = Math.max(0, (gracePeriod.toMillis() + 999) / 1000);
+        workers.execute(() -> {
+            try {
+                docker.stop(dockerId, seconds);
+            } catch (Exception e) {
+                LOG.warn("Could not stop Docker container {}: {}", dockerId, e.toString());
+            }
+        });
+    }
+
+    @Override
+    public ResourceStatistics usage() {
+        ResourceStatistics s = ResourceStatistics.empty(System.currentTimeMillis() / 1000.0);
+        try {
+            JsonNode st = docker.stats(dockerId);
+            JsonNode cpu = st.path("cpu_stats").path("cpu_usage");
+            JsonNode mem = st.path("memory_stats");
+            return new ResourceStatistics(s.timestamp(), st.path("pids_stats").path("current").isMissingNode()
+                    ? null : st.path("pids_stats").path("current").asInt(), null,
+                    cpu.has("usage_in_usermode") ? cpu.path("usage_in_usermode").asLong() / 1e9 : null,
+                    cpu.has("usage_in_kernelmode") ? cpu.path("usage_in_kernelmode").asLong() / 1e9 : null, null,
+                    mem.has("usage") ? mem.path("usage").asLong() : null,
+                    mem.has("limit") ? mem.path("limit").asLong() : null);
+        } catch (Exception e) {
+            return s;
+        }
+    }
+}

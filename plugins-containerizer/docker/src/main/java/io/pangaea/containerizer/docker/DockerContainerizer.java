@@ -1,0 +1,215 @@
+package io.pangaea.containerizer.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerException;
+import io.pangaea.agent.spi.ContainerSpec;
+import io.pangaea.agent.spi.Containerizer;
+import io.pangaea.model.CommandInfo;
+import io.pangaea.model.ContainerInfo;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks whose {@code ContainerInfo.type} is DOCKER in Docker containers, through the Docker Engine API on its
+ * unix socket (not the {@code docker} command). The sandbox is mounted at {@code /mnt/mesos/sandbox}, which is the
+ * working directory and {@code MESOS_SANDBOX}. The container's stdout and stderr are followed into the sandbox's
+ * {@code stdout} and {@code stderr} files. Memory and CPU shares come from the task's resources, and the network
+ * from {@code docker.network} (HOST by default, as Mesos). Containers carry labels naming the agent, framework,
+ * task and container. The first launch for an agent removes that agent's containers left by an earlier run.
+ */
+@Component(service = Containerizer.class, property = Containerizer.NAME_PROPERTY + "=docker",
+        configurationPid = "io.pangaea.containerizer.docker", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = DockerContainerizer.Config.class)
+public final class DockerContainerizer implements Containerizer {
+
+    @ObjectClassDefinition(name = "Pangaea Docker containerizer")
+    public @interface Config {
+        @AttributeDefinition(description = "The Docker engine's unix socket (Mesos --docker_socket)")
+        String docker__socket() default "/var/run/docker.sock";
+    }
+
+    static final String SANDBOX = "/mnt/mesos/sandbox";
+    static final String LABEL_AGENT = "io.pangaea.agent";
+    static final String LABEL_CONTAINER = "io.pangaea.container";
+    private static final Logger LOG = LoggerFactory.getLogger(DockerContainerizer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path socket;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pangaea-docker");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<String> reapedAgents = ConcurrentHashMap.newKeySet();
+    private final Map<String, DockerContainer> running = new ConcurrentHashMap<>();
+    private volatile DockerApi api;
+
+    @Activate
+    public DockerContainerizer(Config config) {
+        this(Path.of(config.docker__socket()));
+    }
+
+    DockerContainerizer(Path socket) {
+        this.socket = socket;
+    }
+
+    @Deactivate
+    void deactivate() {
+        DockerApi a = api;
+        if (a != null) {
+            try {
+                a.close();
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
+        workers.shutdownNow();
+    }
+
+    private synchronized DockerApi api() throws ContainerException {
+        if (api == null) {
+            try {
+                DockerApi a = new DockerApi(socket);
+                a.ping();
+                api = a;
+            } catch (Exception e) {
+                throw new ContainerException("The Docker engine is not reachable at " + socket + ": " + e.getMessage(),
+                        e);
+            }
+        }
+        return api;
+    }
+
+    @Override
+    public Container launch(ContainerSpec spec) throws ContainerException {
+        ContainerInfo info = spec.container();
+        if (info == null || info.docker() == null || info.docker().image() == null
+                || info.docker().image().isBlank()) {
+            throw new ContainerException("A Docker task needs 'container.docker.image'");
+        }
+        DockerApi docker = api();
+        String agent = spec.labels().get(LABEL_AGENT);
+        if (agent != null && reapedAgents.add(agent)) {
+            reapOrphans(docker, agent);
+        }
+        String name = "pangaea-" + spec.containerId().value();
+        String id;
+        try {
+            id = docker.create(name, containerSpec(spec));
+        } catch (DockerApi.DockerException e) {
+            throw new ContainerException("Docker could not create a container from '" + info.docker().image()
+                    + "': " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new ContainerException("Docker could not create the container: " + e.getMessage(), e);
+        }
+        DockerContainer c = new DockerContainer(spec.containerId(), id, docker, spec.sandbox(), workers,
+                () -> running.remove(id));
+        running.put(id, c);
+        try {
+            c.start();
+        } catch (Exception e) {
+            running.remove(id);
+            try {
+                docker.remove(id);
+            } catch (Exception ignored) {
+                // best effort
+            }
+            throw new ContainerException("Docker could not start the container: " + e.getMessage(), e);
+        }
+        return c;
+    }
+
+    /** Removes the agent's containers that this containerizer is not running (left by an agent that crashed). */
+    private void reapOrphans(DockerApi docker, String agent) {
+        try {
+            for (JsonNode c : docker.list(LABEL_AGENT, agent)) {
+                String id = c.path("Id").asText();
+                if (!running.containsKey(id)) {
+                    LOG.info("Removing Docker container {} left by an earlier run of agent {}", id, agent);
+                    docker.remove(id);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not look for Docker containers left by agent {}: {}", agent, e.toString());
+        }
+    }
+
+    static ObjectNode containerSpec(ContainerSpec spec) throws ContainerException {
+        ContainerInfo info = spec.container();
+        ObjectNode c = JSON.createObjectNode();
+        c.put("Image", info.docker().image());
+        ArrayNode cmd = c.putArray("Cmd");
+        CommandInfo command = spec.command();
+        if (command != null && command.value() != null) {
+            if (command.isShell()) {
+                cmd.add("/bin/sh").add("-c").add(command.value());
+            } else {
+                cmd.add(command.value());
+                if (command.arguments() != null && command.arguments().size() > 1) {
+                    command.arguments().subList(1, command.arguments().size()).forEach(cmd::add);
+                }
+            }
+        } else {
+            c.remove("Cmd"); // the image's own command
+        }
+        ArrayNode env = c.putArray("Env");
+        spec.environment().forEach((k, v) -> {
+            if (!k.equals("PATH") && !k.equals("HOME")) {
+                env.add(k + "=" + (k.equals("MESOS_SANDBOX") || k.equals("MESOS_DIRECTORY") ? SANDBOX : v));
+            }
+        });
+        c.put("WorkingDir", SANDBOX);
+        ObjectNode labels = c.putObject("Labels");
+        spec.labels().forEach(labels::put);
+        labels.put(LABEL_CONTAINER, spec.containerId().value());
+        ObjectNode host = c.putObject("HostConfig");
+        ArrayNode binds = host.putArray("Binds");
+        binds.add(spec.sandbox().toAbsolutePath() + ":" + SANDBOX + ":rw");
+        if (info.volumes() != null) {
+            for (ContainerInfo.Volume v : info.volumes()) {
+                if (v.hostPath() == null || v.containerPath() == null) {
+                    throw new ContainerException("Docker volumes need 'host_path' and 'container_path'");
+                }
+                binds.add(v.hostPath() + ":" + v.containerPath() + (v.mode() == ContainerInfo.Volume.Mode.RO
+                        ? ":ro" : ":rw"));
+            }
+        }
+        ContainerInfo.DockerInfo.Network net = info.docker().network() == null
+                ? ContainerInfo.DockerInfo.Network.HOST : info.docker().network();
+        host.put("NetworkMode", switch (net) {
+            case HOST -> "host";
+            case NONE -> "none";
+            case BRIDGE -> "bridge";
+            case USER -> throw new ContainerException("Docker network USER is not supported by this Pangaea version");
+        });
+        double mem = spec.resources().scalar("mem");
+        if (mem > 0) {
+            long bytes = Math.max(6L << 20, (long) (mem * (1L << 20)));
+            host.put("Memory", bytes);
+            host.put("MemorySwap", bytes);
+        }
+        double cpus = spec.resources().scalar("cpus");
+        if (cpus > 0) {
+            host.put("CpuShares", Math.max(2, (long) (cpus * 1024)));
+        }
+        host.put("Privileged", Boolean.TRUE.equals(info.docker().privileged()));
+        return c;
+    }
+}
