@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q install -DskipTests
-mvn -B -pl itests verify -Pbenchmark 2>&1 | grep -E "BENCHMARK|Tests run:|FAIL"
+mvn -B -pl itests verify -Pbenchmark -Dit.test=EndToEndThroughputBenchmark 2>&1 | grep -E "BENCHMARK|Tests run:|FAIL"

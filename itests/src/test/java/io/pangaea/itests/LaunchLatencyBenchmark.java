@@ -1,0 +1,101 @@
+package io.pangaea.itests;
+
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.awaitility.Awaitility;
+import org.junit.Test;
+
+/**
+ * Launch-to-RUNNING latency and tasks per second for 100 tasks on one agent, through both distributions: native
+ * tasks under cgroups/cpu and cgroups/mem, and Docker tasks from the busybox test image. Each task runs
+ * {@code sleep 1}; latency is from the ACCEPT to the task's TASK_RUNNING reaching the framework, throughput from
+ * the ACCEPT to the last TASK_FINISHED. Run: {@code benchmarks/launch.sh}.
+ */
+public class LaunchLatencyBenchmark {
+
+    private static final int TASKS = 100;
+
+    @Test
+    public void nativeWithCgroups() throws Exception {
+        String root = "pangaea-bench-" + ProcessHandle.current().pid();
+        try (LocalCluster cluster = new LocalCluster("cpus:16;mem:16384;disk:4096;ports:[31000-32000]",
+                Map.of("isolation", "cgroups/cpu,cgroups/mem", "io.pangaea.isolator.cgroups.cfg:cgroups_root",
+                        root))) {
+            run(cluster, "native + cgroups/cpu,cgroups/mem", null);
+        } finally {
+            for (String c : new String[] {"cpu", "cpuacct", "memory"}) {
+                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/sys/fs/cgroup", c, root));
+            }
+        }
+    }
+
+    @Test
+    public void docker() throws Exception {
+        try (LocalCluster cluster = new LocalCluster("cpus:16;mem:16384;disk:4096;ports:[31000-32000]",
+                Map.of("featuresBoot+", "pangaea-containerizer-docker"))) {
+            run(cluster, "docker (busybox, network none)", "pangaea/busybox:test");
+        }
+    }
+
+    private static void run(LocalCluster cluster, String what, String image) throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "launch-bench")) {
+            JsonNode offer = fw.nextOffer(0);
+            ObjectNode accept = fw.call("ACCEPT");
+            ObjectNode a = accept.putObject("accept");
+            a.putArray("offer_ids").add(offer.get("id"));
+            ArrayNode tasks = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
+                    .putArray("task_infos");
+            for (int i = 0; i < TASKS; i++) {
+                ObjectNode t = tasks.addObject().put("name", "t" + i);
+                t.putObject("task_id").put("value", "t" + i);
+                t.set("agent_id", offer.get("agent_id"));
+                t.putObject("command").put("value", "sleep 1");
+                if (image != null) {
+                    t.putObject("container").put("type", "DOCKER").putObject("docker").put("image", image)
+                            .put("network", "NONE");
+                }
+                ArrayNode res = t.putArray("resources");
+                res.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
+                res.addObject().put("name", "mem").put("type", "SCALAR").putObject("scalar").put("value", 64);
+            }
+            double start = System.currentTimeMillis() / 1000.0;
+            assertEquals(202, fw.post(accept).statusCode());
+            Map<String, Double> running = new HashMap<>();
+            Set<String> finished = new HashSet<>();
+            double[] end = {0};
+            int[] scanned = {0};
+            Awaitility.await("all tasks finished").atMost(Duration.ofMinutes(5)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (int n = fw.events.size(); scanned[0] < n; scanned[0]++) {
+                            JsonNode e = fw.events.get(scanned[0]);
+                            String id = e.at("/update/status/task_id/value").asText();
+                            String state = e.at("/update/status/state").asText();
+                            if (state.equals("TASK_RUNNING")) {
+                                running.putIfAbsent(id, fw.arrivals.get(scanned[0]));
+                            } else if (state.equals("TASK_FINISHED")) {
+                                finished.add(id);
+                                end[0] = fw.arrivals.get(scanned[0]);
+                            } else if (state.equals("TASK_FAILED") || state.equals("TASK_ERROR")) {
+                                throw new AssertionError(e.toString());
+                            }
+                        }
+                        return finished.size() == TASKS;
+                    });
+            double[] lat = running.values().stream().mapToDouble(t -> t - start).sorted().toArray();
+            System.out.printf(Locale.ROOT, "%nBENCHMARK launch %s: %d tasks, launch-to-RUNNING median %.0f ms, p95 %.0f"
+                            + " ms, max %.0f ms; all finished in %.2f s = %.1f tasks/s%n%n", what, TASKS,
+                    lat[lat.length / 2] * 1000, lat[(int) (lat.length * 0.95)] * 1000, lat[lat.length - 1] * 1000,
+                    end[0] - start, TASKS / (end[0] - start));
+            fw.teardown();
+        }
+    }
+}
