@@ -5,10 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -36,15 +33,7 @@ public class CgroupsIsolationIT {
         if (cluster != null) {
             cluster.close();
         }
-        for (String controller : List.of("cpu", "cpuacct", "memory", "pids")) {
-            Path root = Path.of("/sys/fs/cgroup", controller, CGROUPS_ROOT);
-            if (Files.isDirectory(root)) {
-                try (Stream<Path> children = Files.list(root)) {
-                    assertEquals("container cgroups left in " + root, 0, children.filter(Files::isDirectory).count());
-                }
-                Files.delete(root);
-            }
-        }
+        LocalCluster.removeCgroupRoot(CGROUPS_ROOT);
     }
 
     @Test
@@ -64,13 +53,7 @@ public class CgroupsIsolationIT {
             assertEquals(202, fw.launch(fw.nextOffer(from), 0.1, 64, "after", "ps -e -o pid= | wc -l").statusCode());
             assertEquals("TASK_FINISHED", fw.terminalUpdate("after").at("/update/status/state").asText());
             // in its own PID namespace: init, the shell, ps and wc (the host has hundreds)
-            Path runs;
-            try (Stream<Path> walk = Files.walk(cluster.agentWorkDir())) {
-                runs = walk.filter(p -> p.getFileName().toString().equals("runs")
-                        && p.getParent().getFileName().toString().equals("after")).findFirst().orElseThrow();
-            }
-            Path sandbox = runs.toFile().listFiles()[0].toPath();
-            int seen = Integer.parseInt(Files.readString(sandbox.resolve("stdout")).trim());
+            int seen = Integer.parseInt(Files.readString(cluster.sandbox("after").resolve("stdout")).trim());
             assertTrue("processes seen by the task: " + seen, seen > 0 && seen <= 6);
             fw.teardown();
         }

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -56,13 +54,6 @@ public class DockerIT {
         return accept;
     }
 
-    private static Path sandbox(String taskId) throws Exception {
-        try (Stream<Path> s = Files.walk(cluster.agentWorkDir())) {
-            return s.filter(p -> p.getFileName().toString().equals("runs")
-                    && p.getParent().getFileName().toString().equals(taskId)).findFirst().orElseThrow()
-                    .toFile().listFiles()[0].toPath();
-        }
-    }
 
     @Test
     public void aDockerTaskFromTheBusyboxImageFinishesWithItsOutputInTheSandbox() throws Exception {
@@ -74,7 +65,7 @@ public class DockerIT {
                     "pangaea/busybox:test")).statusCode());
             JsonNode u = fw.terminalUpdate("in-docker");
             assertEquals(u.toString(), "TASK_FINISHED", u.at("/update/status/state").asText());
-            String out = Files.readString(sandbox("in-docker").resolve("stdout"));
+            String out = Files.readString(cluster.sandbox("in-docker").resolve("stdout"));
             assertEquals(out, true, out.startsWith("hello from ") && out.trim().endsWith("in /mnt/mesos/sandbox"));
 
             assertEquals(202, fw.post(accept(fw, fw.nextOffer(from), "native", "echo native", null)).statusCode());

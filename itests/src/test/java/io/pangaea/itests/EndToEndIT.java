@@ -67,12 +67,7 @@ public class EndToEndIT {
     }
 
     private static Path sandbox(String taskId) throws Exception {
-        try (Stream<Path> s = Files.walk(cluster.agentWorkDir())) {
-            return s.filter(p -> p.getFileName().toString().equals("runs")
-                    && p.getParent().getFileName().toString().equals(taskId))
-                    .findFirst().orElseThrow(() -> new AssertionError("no sandbox for " + taskId))
-                    .toFile().listFiles()[0].toPath();
-        }
+        return cluster.sandbox(taskId);
     }
 
     @Test

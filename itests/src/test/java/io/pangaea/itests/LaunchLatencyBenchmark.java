@@ -32,9 +32,7 @@ public class LaunchLatencyBenchmark {
                         root))) {
             run(cluster, "native + cgroups/cpu,cgroups/mem", null);
         } finally {
-            for (String c : new String[] {"cpu", "cpuacct", "memory"}) {
-                java.nio.file.Files.deleteIfExists(java.nio.file.Path.of("/sys/fs/cgroup", c, root));
-            }
+            LocalCluster.removeCgroupRoot(root);
         }
     }
 

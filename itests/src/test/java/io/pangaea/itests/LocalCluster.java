@@ -85,6 +85,31 @@ public final class LocalCluster implements AutoCloseable {
         return out;
     }
 
+    /** The sandbox of {@code taskId}'s (first) run on the agent. */
+    public Path sandbox(String taskId) throws IOException {
+        try (Stream<Path> s = Files.walk(agentWorkDir())) {
+            return s.filter(p -> p.getFileName().toString().equals("runs")
+                    && p.getParent().getFileName().toString().equals(taskId))
+                    .findFirst().orElseThrow(() -> new AssertionError("no sandbox for " + taskId))
+                    .toFile().listFiles()[0].toPath();
+        }
+    }
+
+    /** Removes a test's cgroup root under each v1 controller; fails if a container's cgroup is still in it. */
+    public static void removeCgroupRoot(String root) throws IOException {
+        for (String controller : List.of("cpu", "cpuacct", "memory", "pids")) {
+            Path dir = Path.of("/sys/fs/cgroup", controller, root);
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> children = Files.list(dir)) {
+                    if (children.anyMatch(Files::isDirectory)) {
+                        throw new AssertionError("container cgroups left in " + dir);
+                    }
+                }
+                Files.delete(dir);
+            }
+        }
+    }
+
     public Path masterHome() {
         return root.resolve("master");
     }

@@ -43,6 +43,11 @@ public record ClusterView(List<AgentView> agents, List<FrameworkView> frameworks
 
     /** True when {@code resources} is worth offering under {@code min_allocatable_resources}. */
     public boolean isAllocatable(Resources resources) {
+        return isAllocatable(resources, minAllocatable);
+    }
+
+    /** True when {@code resources} contains at least one of {@code minAllocatable} (any, when it is empty). */
+    public static boolean isAllocatable(Resources resources, List<Resources> minAllocatable) {
         if (resources.isEmpty()) {
             return false;
         }

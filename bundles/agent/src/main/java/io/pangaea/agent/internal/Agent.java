@@ -260,7 +260,12 @@ public final class Agent implements AutoCloseable {
             return; // flushed again once registered
         }
         outbox.add(update);
-        if (posting.compareAndSet(false, true)) {
+        schedulePost();
+    }
+
+    /** Starts a call for what is queued unless one is already out. */
+    private void schedulePost() {
+        if (!outbox.isEmpty() && !closed && posting.compareAndSet(false, true)) {
             workers.execute(this::postBatch);
         }
     }
@@ -274,9 +279,7 @@ public final class Agent implements AutoCloseable {
         AgentId id = agentId;
         if (batch.isEmpty() || id == null || closed) {
             posting.set(false);
-            if (!outbox.isEmpty() && !closed && posting.compareAndSet(false, true)) {
-                workers.execute(this::postBatch);
-            }
+            schedulePost();
             return;
         }
         HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
@@ -290,9 +293,7 @@ public final class Agent implements AutoCloseable {
                         e != null ? e.toString() : r.statusCode());
             }
             posting.set(false);
-            if (!outbox.isEmpty() && !closed && posting.compareAndSet(false, true)) {
-                workers.execute(this::postBatch);
-            }
+            schedulePost();
         });
     }
 

@@ -444,33 +444,25 @@ public final class Master implements AutoCloseable {
                     }
                 }
                 case RESERVE, UNRESERVE -> {
-                    List<io.pangaea.model.Resource> asked = op.type() == Call.Operation.Type.RESERVE
-                            ? op.reserve().resources() : op.unreserve().resources();
-                    String error = reservationError(op.type(), asked, role);
-                    Resources reserved = error == null ? Resources.of(asked).unallocated() : null;
-                    Resources unreserved = error == null ? Resources.of(asked.stream()
-                            .map(Master::popReservation).toList()).unallocated() : null;
-                    Resources from = error == null ? (op.type() == Call.Operation.Type.RESERVE ? unreserved
-                            : reserved) : null;
-                    Resources to = error == null ? (op.type() == Call.Operation.Type.RESERVE ? reserved
-                            : unreserved) : null;
-                    if (error == null && !remaining.contains(from.allocatedTo(role))) {
-                        error = "the resources " + from + " are not in the offer (" + remaining.unallocated() + ")";
+                    boolean reserve = op.type() == Call.Operation.Type.RESERVE;
+                    List<io.pangaea.model.Resource> asked = reserve ? op.reserve().resources()
+                            : op.unreserve().resources();
+                    String error = ReservationChange.invalid(asked, r -> role.equals(r) ? null
+                            : "the reservation's role '" + r + "' is not the offer's role '" + role + "'");
+                    ReservationChange change = error == null ? ReservationChange.of(asked, reserve) : null;
+                    if (error == null && !remaining.contains(change.from().allocatedTo(role))) {
+                        error = "the resources " + change.from() + " are not in the offer (" + remaining.unallocated()
+                                + ")";
                     }
                     if (error != null) {
                         LOG.info("Dropping {} from framework {}: {}", op.type(), fw.id, error);
                         continue;
                     }
-                    remaining = remaining.minus(from.allocatedTo(role)).plus(to.allocatedTo(role));
-                    fw.release(role, from.allocatedTo(role));
-                    fw.allocate(role, to.allocatedTo(role));
-                    agent.total = agent.total.minus(from).plus(to);
-                    if (op.type() == Call.Operation.Type.RESERVE) {
-                        registry.addReservation(agent.id.value(), reserved);
-                    } else {
-                        registry.removeReservation(agent.id.value(), reserved);
-                    }
-                    LOG.info("Framework {} {}D {} on agent {}", fw.id, op.type(), reserved, agent.id);
+                    remaining = remaining.minus(change.from().allocatedTo(role)).plus(change.to().allocatedTo(role));
+                    fw.release(role, change.from().allocatedTo(role));
+                    fw.allocate(role, change.to().allocatedTo(role));
+                    apply(agent, change);
+                    LOG.info("Framework {} {}D {} on agent {}", fw.id, op.type(), change.reserved(), agent.id);
                 }
                 default -> LOG.info("Dropping unsupported operation {} from framework {}", op.type(), fw.id);
             }
@@ -504,40 +496,14 @@ public final class Master implements AutoCloseable {
         return remaining.minus(taskResources);
     }
 
-    /** Why a RESERVE or UNRESERVE of {@code resources} by a framework offered {@code role} is invalid, or null. */
-    static String reservationError(Call.Operation.Type type, List<io.pangaea.model.Resource> resources, String role) {
-        if (resources == null || resources.isEmpty()) {
-            return "no resources";
+    /** Applies a reservation change to the agent's total and records it in the registry. */
+    private void apply(AgentEntry agent, ReservationChange change) {
+        agent.total = agent.total.minus(change.from()).plus(change.to());
+        if (change.reserve()) {
+            registry.addReservation(agent.id.value(), change.reserved());
+        } else {
+            registry.removeReservation(agent.id.value(), change.reserved());
         }
-        for (io.pangaea.model.Resource r : resources) {
-            List<io.pangaea.model.ReservationInfo> rs = r.reservations();
-            if (r.name() == null || r.type() == null) {
-                return "each resource needs 'name' and 'type'";
-            }
-            if (rs == null || rs.isEmpty()) {
-                return "'" + r.name() + "' has no 'reservations' (" + type + " takes resources in the reservation"
-                        + " refinement format)";
-            }
-            io.pangaea.model.ReservationInfo last = rs.get(rs.size() - 1);
-            if (last.type() != io.pangaea.model.ReservationInfo.Type.DYNAMIC) {
-                return "'" + r.name() + "': only a DYNAMIC reservation can be " + (type == Call.Operation.Type.RESERVE
-                        ? "made" : "removed") + " by a framework";
-            }
-            if (!role.equals(last.role())) {
-                return "'" + r.name() + "': the reservation's role '" + last.role() + "' is not the offer's role '"
-                        + role + "'";
-            }
-        }
-        return null;
-    }
-
-    /** The resource without its last (newest) reservation: what a RESERVE starts from, an UNRESERVE gives back. */
-    static io.pangaea.model.Resource popReservation(io.pangaea.model.Resource r) {
-        List<io.pangaea.model.ReservationInfo> rs = r.reservations();
-        List<io.pangaea.model.ReservationInfo> rest = rs == null || rs.size() <= 1 ? null
-                : List.copyOf(rs.subList(0, rs.size() - 1));
-        return new io.pangaea.model.Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), null,
-                r.allocationInfo(), rest);
     }
 
     private String validateTask(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Resources remaining, String role,
@@ -1034,32 +1000,19 @@ public final class Master implements AutoCloseable {
             if (agent == null) {
                 return new CallResult(404, "No agent with id '" + agentId + "'");
             }
-            String error = null;
-            for (io.pangaea.model.Resource r : resources) {
-                List<io.pangaea.model.ReservationInfo> rs = r.reservations();
-                if (r.name() == null || r.type() == null) {
-                    error = "each resource needs 'name' and 'type'";
-                } else if (rs == null || rs.isEmpty()
-                        || rs.get(rs.size() - 1).type() != io.pangaea.model.ReservationInfo.Type.DYNAMIC) {
-                    error = "'" + r.name() + "' needs 'reservations' ending with a DYNAMIC one";
-                } else if (OperatorValidator.validateRole("reservations.role", rs.get(rs.size() - 1).role()) != null
-                        || "*".equals(rs.get(rs.size() - 1).role())) {
-                    error = "'" + r.name() + "': invalid reservation role '" + rs.get(rs.size() - 1).role() + "'";
-                }
-                if (error != null) {
-                    return new CallResult(400, error);
-                }
+            String error = ReservationChange.invalid(resources, r -> "*".equals(r)
+                    || OperatorValidator.validateRole("role", r) != null ? "invalid reservation role '" + r + "'"
+                    : null);
+            if (error != null) {
+                return new CallResult(400, error);
             }
-            Resources reserved;
-            Resources unreserved;
+            ReservationChange change;
             try {
-                reserved = Resources.of(resources).unallocated();
-                unreserved = Resources.of(resources.stream().map(Master::popReservation).toList()).unallocated();
+                change = ReservationChange.of(resources, reserve);
             } catch (RuntimeException e) {
                 return new CallResult(400, "Invalid resources: " + e.getMessage());
             }
-            Resources from = reserve ? unreserved : reserved;
-            Resources to = reserve ? reserved : unreserved;
+            Resources from = change.from();
             Resources offered = Resources.EMPTY;
             for (OfferId o : agent.offers) {
                 OfferEntry e = state.offers.get(o);
@@ -1075,13 +1028,8 @@ public final class Master implements AutoCloseable {
                     removeOffer(o, true, false);
                 }
             }
-            agent.available = agent.available.minus(from).plus(to);
-            agent.total = agent.total.minus(from).plus(to);
-            if (reserve) {
-                registry.addReservation(agentId, reserved);
-            } else {
-                registry.removeReservation(agentId, reserved);
-            }
+            agent.available = agent.available.minus(from).plus(change.to());
+            apply(agent, change);
             requestAllocation();
             return new CallResult(202, "");
         }, loop);
@@ -1152,11 +1100,11 @@ public final class Master implements AutoCloseable {
             String reason;
             if (usable.isEmpty()) {
                 reason = Explanation.RESERVED_ELSEWHERE;
-            } else if (!isAllocatable(usable)) {
+            } else if (!ClusterView.isAllocatable(usable, config.minAllocatable())) {
                 reason = Explanation.BELOW_MINIMUM;
             } else if (limitReached) {
                 reason = Explanation.QUOTA_LIMIT;
-            } else if (filtered(f, a.id, usable, nowNanos)) {
+            } else if (filtered(f.filters.get(a.id), usable, nowNanos)) {
                 reason = Explanation.FILTERED;
             } else {
                 reason = Explanation.ELIGIBLE;
@@ -1179,17 +1127,12 @@ public final class Master implements AutoCloseable {
                 notes);
     }
 
-    private boolean isAllocatable(Resources r) {
-        return new ClusterView(List.of(), List.of(), Map.of(), OfferFilter.NONE, Resources.EMPTY,
-                config.minAllocatable()).isAllocatable(r);
-    }
-
-    private static boolean filtered(FrameworkEntry f, AgentId agent, Resources usable, long nowNanos) {
-        List<DeclineFilter> l = f.filters.get(agent);
+    /** True when a filter of {@code l} still in force at {@code nowNanos} covers {@code resources}. */
+    private static boolean filtered(List<DeclineFilter> l, Resources resources, long nowNanos) {
         if (l == null) {
             return false;
         }
-        Resources flat = usable.unallocated();
+        Resources flat = resources.unallocated();
         for (DeclineFilter d : l) {
             if (d.expiresNanos() - nowNanos > 0 && d.resources().contains(flat)) {
                 return true;
@@ -1289,18 +1232,7 @@ public final class Master implements AutoCloseable {
         }
         OfferFilter filter = filters.isEmpty() ? OfferFilter.NONE : (fw, agent, res) -> {
             Map<AgentId, List<DeclineFilter>> byAgent = filters.get(fw);
-            List<DeclineFilter> l = byAgent == null ? null : byAgent.get(agent);
-            if (l == null) {
-                return false;
-            }
-            long n = System.nanoTime();
-            Resources flat = res.unallocated();
-            for (DeclineFilter d : l) {
-                if (d.expiresNanos() - n > 0 && d.resources().contains(flat)) {
-                    return true;
-                }
-            }
-            return false;
+            return byAgent != null && filtered(byAgent.get(agent), res, System.nanoTime());
         };
         return new ClusterView(agents, frameworks, registry.weights(), filter, total, config.minAllocatable(),
                 registry.quotas());

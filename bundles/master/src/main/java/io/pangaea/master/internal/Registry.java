@@ -38,6 +38,9 @@ public final class Registry {
     private final Map<String, QuotaConfig> quotas = new TreeMap<>();
     /** Dynamic reservations by agent id, as reserved resources (without allocation). */
     private final Map<String, Resources> reservations = new TreeMap<>();
+    /** What the allocator sees, rebuilt on change only (every allocation cycle reads them). */
+    private Map<String, Double> weightsView = Map.of();
+    private Map<String, Quota> quotasView = Map.of();
 
     /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
     public Registry(Path file) {
@@ -59,6 +62,14 @@ public final class Registry {
                 throw new UncheckedIOException("Cannot read the registry " + file + ": " + e.getMessage(), e);
             }
         }
+        refreshViews();
+    }
+
+    private void refreshViews() {
+        weightsView = Map.copyOf(weights);
+        Map<String, Quota> q = new TreeMap<>();
+        quotas.forEach((role, c) -> q.put(role, new Quota(resources(c.guarantees()), resources(c.limits()))));
+        quotasView = java.util.Collections.unmodifiableMap(q);
     }
 
     public static Registry inMemory() {
@@ -66,7 +77,7 @@ public final class Registry {
     }
 
     public Map<String, Double> weights() {
-        return Map.copyOf(weights);
+        return weightsView;
     }
 
     public List<WeightInfo> weightInfos() {
@@ -81,9 +92,7 @@ public final class Registry {
 
     /** The quotas as the allocator sees them. */
     public Map<String, Quota> quotas() {
-        Map<String, Quota> out = new TreeMap<>();
-        quotas.forEach((role, q) -> out.put(role, new Quota(resources(q.guarantees()), resources(q.limits()))));
-        return out;
+        return quotasView;
     }
 
     static Resources resources(Map<String, Scalar> quantities) {
@@ -157,7 +166,7 @@ public final class Registry {
     public Resources applyReservations(String agentId, Resources total) {
         Resources out = total;
         for (Resource r : reservations.getOrDefault(agentId, Resources.EMPTY)) {
-            Resources from = Resources.of(Master.popReservation(r));
+            Resources from = Resources.of(ReservationChange.pop(r));
             if (out.contains(from)) {
                 out = out.minus(from).plus(Resources.of(r));
             }
@@ -166,6 +175,7 @@ public final class Registry {
     }
 
     private void save() {
+        refreshViews();
         if (file == null) {
             return;
         }

@@ -4,12 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import io.pangaea.allocator.AgentView;
-import io.pangaea.allocator.Allocations;
-import io.pangaea.allocator.Allocator;
-import io.pangaea.allocator.ClusterView;
-import io.pangaea.allocator.FrameworkView;
-import io.pangaea.allocator.Grant;
+import io.pangaea.allocator.fifo.FifoAllocator;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
 import io.pangaea.model.Offer;
@@ -20,7 +15,6 @@ import io.pangaea.model.scheduler.Call;
 import io.pangaea.model.scheduler.Event;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
@@ -33,28 +27,10 @@ public class DynamicReservationTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    /** Every agent, whole, to the first framework (in subscription order) that may use it. */
-    static final Allocator FIRST_TAKER = (ClusterView view) -> {
-        List<Grant> out = new ArrayList<>();
-        for (AgentView a : view.agents()) {
-            Resources left = a.available();
-            for (FrameworkView f : view.frameworks()) {
-                for (String role : f.roles()) {
-                    Resources offer = Allocations.offerable(view, left, role);
-                    if (!offer.isEmpty() && Allocations.takes(view, f, role, a, offer)) {
-                        out.add(new Grant(f.id(), role, a.id(), offer));
-                        left = left.minus(offer);
-                    }
-                }
-            }
-        }
-        return out;
-    };
-
     private static Master master(Path registry) {
         Master m = new Master(MasterConfig.defaults().withAllocationInterval(Duration.ofHours(1)),
                 new Registry(registry));
-        m.setAllocator(FIRST_TAKER);
+        m.setAllocator(new FifoAllocator()); // every agent, whole, to the first framework that may use it
         m.setAllocationPaused(true);
         m.start();
         return m;

@@ -375,21 +375,14 @@ public final class DrfAllocator implements Allocator {
             fw.share = share(fw.alloc, 1);
             role.frameworks.add(fw);
             for (Node x = role; x != null; x = x.parent) {
-                double needBefore = 0;
-                double[] before = null;
-                if (headroom != null && x != root) {
-                    before = x.alloc.clone();
+                if (headroom != null) {
+                    // what this grant covers of the node's unmet guarantee no longer needs holding back
+                    for (int i = 0; i < n; i++) {
+                        headroom[i] -= ownNeed(x, i) - Math.max(0, x.guarantee[i] - x.alloc[i] - q[i]);
+                    }
                 }
                 add(x.alloc, q, 1);
                 x.share = share(x.alloc, x.weight);
-                if (before != null) {
-                    for (int i = 0; i < n; i++) {
-                        if (x.guarantee[i] > 0) {
-                            needBefore = Math.max(0, x.guarantee[i] - before[i]);
-                            headroom[i] -= needBefore - Math.max(0, x.guarantee[i] - x.alloc[i]);
-                        }
-                    }
-                }
             }
             if (unallocated != null) {
                 add(unallocated, names.quantities(granted.unreserved(), n), -1);
