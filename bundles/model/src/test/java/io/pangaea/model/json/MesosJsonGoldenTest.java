@@ -19,21 +19,18 @@ import java.util.Iterator;
 import java.util.List;
 import org.junit.Test;
 
-/** The JSON mapping against real Apache Mesos 1.11.0 output (../shared/mesos-reference). */
+/** The JSON mapping against real Apache Mesos 1.11.0 output (testdata/mesos-reference). */
 public class MesosJsonGoldenTest {
 
+    /** A capture from {@code testdata/mesos-reference} at the root of the project. */
     static Path reference(String name) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("shared/mesos-reference").resolve(name);
+            Path c = p.resolve("testdata/mesos-reference").resolve(name);
             if (Files.exists(c)) {
                 return c;
             }
-            c = p.getParent() == null ? null : p.getParent().resolve("shared/mesos-reference").resolve(name);
-            if (c != null && Files.exists(c)) {
-                return c;
-            }
         }
-        throw new AssertionError("shared/mesos-reference/" + name + " not found beside the project");
+        throw new AssertionError("testdata/mesos-reference/" + name + " not found in the project");
     }
 
     static List<byte[]> records(String name) throws Exception {
