@@ -16,10 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -47,14 +43,8 @@ public final class DiskDuIsolator implements Isolator {
 
     private record Watched(Path sandbox, long limitBytes) {}
 
-    private final long intervalMs;
     private final Map<ContainerId, Watched> containers = new ConcurrentHashMap<>();
-    private final Map<ContainerId, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pangaea-disk-du");
-        t.setDaemon(true);
-        return t;
-    });
+    private final LimitWatch limits;
 
     @Activate
     public DiskDuIsolator(Config config) {
@@ -62,12 +52,12 @@ public final class DiskDuIsolator implements Isolator {
     }
 
     DiskDuIsolator(long intervalMs) {
-        this.intervalMs = intervalMs;
+        this.limits = new LimitWatch("pangaea-disk-du", intervalMs);
     }
 
     @Deactivate
     void deactivate() {
-        timer.shutdownNow();
+        limits.close();
     }
 
     @Override
@@ -81,23 +71,16 @@ public final class DiskDuIsolator implements Isolator {
 
     @Override
     public CompletionStage<Termination> watch(ContainerId id) {
-        CompletableFuture<Termination> f = new CompletableFuture<>();
         Watched w = containers.get(id);
         if (w == null) {
-            return f;
+            return new CompletableFuture<>();
         }
-        timers.put(id, timer.scheduleWithFixedDelay(() -> {
+        return limits.watch(id, () -> {
             long used = usedBytes(w.sandbox());
-            if (used > w.limitBytes()) {
-                f.complete(new Termination(null, 9, TaskStatus.Reason.REASON_CONTAINER_LIMITATION_DISK,
-                        "Disk usage (" + (used >> 20) + "MB) exceeds quota (" + (w.limitBytes() >> 20) + "MB)"));
-                ScheduledFuture<?> t = timers.remove(id);
-                if (t != null) {
-                    t.cancel(false);
-                }
-            }
-        }, intervalMs, intervalMs, TimeUnit.MILLISECONDS));
-        return f;
+            return used <= w.limitBytes() ? null : new Termination(null, 9,
+                    TaskStatus.Reason.REASON_CONTAINER_LIMITATION_DISK, "Disk usage (" + (used >> 20)
+                    + "MB) exceeds quota (" + (w.limitBytes() >> 20) + "MB)");
+        });
     }
 
     /** Allocated bytes under {@code dir} (512-byte blocks, like du), without following links. */
@@ -130,10 +113,7 @@ public final class DiskDuIsolator implements Isolator {
 
     @Override
     public void cleanup(ContainerId id) {
-        ScheduledFuture<?> t = timers.remove(id);
-        if (t != null) {
-            t.cancel(false);
-        }
+        limits.stop(id);
         containers.remove(id);
     }
 }
