@@ -3,8 +3,6 @@ package io.pangaea.itests;
 import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.Map;
 import org.junit.AfterClass;
@@ -33,42 +31,20 @@ public class DockerIT {
         }
     }
 
-    private static ObjectNode accept(TestFramework fw, JsonNode offer, String id, String command, String image) {
-        ObjectNode accept = fw.call("ACCEPT");
-        ObjectNode a = accept.putObject("accept");
-        a.putArray("offer_ids").add(offer.get("id"));
-        ArrayNode tasks = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
-                .putArray("task_infos");
-        ObjectNode t = tasks.addObject().put("name", id);
-        t.putObject("task_id").put("value", id);
-        t.set("agent_id", offer.get("agent_id"));
-        t.putObject("command").put("value", command);
-        if (image != null) {
-            ObjectNode c = t.putObject("container").put("type", "DOCKER");
-            c.putObject("docker").put("image", image).put("network", "NONE");
-        }
-        ArrayNode res = t.putArray("resources");
-        res.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
-        res.addObject().put("name", "mem").put("type", "SCALAR").putObject("scalar").put("value", 64);
-        a.putObject("filters").put("refuse_seconds", 0.0);
-        return accept;
-    }
-
-
     @Test
     public void aDockerTaskFromTheBusyboxImageFinishesWithItsOutputInTheSandbox() throws Exception {
         try (TestFramework fw = new TestFramework(cluster.masterUrl(), "docker")) {
             JsonNode offer = fw.nextOffer(0);
             int from = fw.events.size();
-            assertEquals(202, fw.post(accept(fw, offer, "in-docker",
+            assertEquals(202, fw.launchTask(offer, "in-docker",
                     "echo hello from $(cat /etc/hostname 2>/dev/null || echo docker) in $MESOS_SANDBOX",
-                    "pangaea/busybox:test")).statusCode());
+                    t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
             JsonNode u = fw.terminalUpdate("in-docker");
             assertEquals(u.toString(), "TASK_FINISHED", u.at("/update/status/state").asText());
             String out = Files.readString(cluster.sandbox("in-docker").resolve("stdout"));
             assertEquals(out, true, out.startsWith("hello from ") && out.trim().endsWith("in /mnt/mesos/sandbox"));
 
-            assertEquals(202, fw.post(accept(fw, fw.nextOffer(from), "native", "echo native", null)).statusCode());
+            assertEquals(202, fw.launchTask(fw.nextOffer(from), "native", "echo native", t -> { }).statusCode());
             assertEquals("TASK_FINISHED", fw.terminalUpdate("native").at("/update/status/state").asText());
             fw.teardown();
         }

@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
 
     public final int masterPort = freePort();
     public final int agentPort = freePort();
+    public final int agentSshPort = freePort();
     private final Path root;
     private final List<Process> processes = new ArrayList<>();
 
@@ -60,7 +61,7 @@ public final class LocalCluster implements AutoCloseable {
             setting(agent, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
                     e.getKey().substring(colon + 1), e.getValue());
         }
-        setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+        setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
         processes.add(start(master));
         processes.add(start(agent));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
@@ -108,6 +109,35 @@ public final class LocalCluster implements AutoCloseable {
                 Files.delete(dir);
             }
         }
+    }
+
+    /**
+     * Runs a Karaf shell command in the agent through {@code bin/client} (the quick-start user) and returns what it
+     * printed; fails if the client does not exit 0 or the command printed an error.
+     */
+    public String agentShell(String command) throws Exception {
+        Path home = root.resolve("agent");
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
+                Integer.toString(agentSshPort), "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
+                .directory(home.toFile()).redirectErrorStream(true);
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("bin/client did not finish: " + command);
+        }
+        if (p.exitValue() != 0 || out.contains("Error executing command")) {
+            throw new IllegalStateException("'" + command + "' failed (" + p.exitValue() + "): " + out);
+        }
+        return out;
+    }
+
+    public Path agentHome() {
+        return root.resolve("agent");
     }
 
     public Path masterHome() {

@@ -147,6 +147,34 @@ public final class TestFramework implements AutoCloseable {
         return post(accept);
     }
 
+    /**
+     * ACCEPT one offer with one command task of 0.1 cpus and 64 mem; {@code customize} may add to the TaskInfo (a
+     * container, labels).
+     */
+    public HttpResponse<String> launchTask(JsonNode offer, String id, String command,
+                                           java.util.function.Consumer<ObjectNode> customize) throws Exception {
+        ObjectNode accept = call("ACCEPT");
+        ObjectNode a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        ObjectNode t = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
+                .putArray("task_infos").addObject().put("name", id);
+        t.putObject("task_id").put("value", id);
+        t.set("agent_id", offer.get("agent_id"));
+        t.putObject("command").put("value", command);
+        ArrayNode res = t.putArray("resources");
+        res.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
+        res.addObject().put("name", "mem").put("type", "SCALAR").putObject("scalar").put("value", 64);
+        customize.accept(t);
+        a.putObject("filters").put("refuse_seconds", 0.0);
+        return post(accept);
+    }
+
+    /** Makes a TaskInfo a Docker one from {@code image}, network NONE. */
+    public static void docker(ObjectNode task, String image) {
+        ObjectNode c = task.putObject("container").put("type", "DOCKER");
+        c.putObject("docker").put("image", image).put("network", "NONE");
+    }
+
     public JsonNode terminalUpdate(String taskId) {
         return await("terminal update of " + taskId, e -> e.path("type").asText().equals("UPDATE")
                 && e.at("/update/status/task_id/value").asText().equals(taskId)

@@ -8,6 +8,7 @@ import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
+import io.pangaea.model.Attribute;
 import io.pangaea.model.ContainerId;
 import io.pangaea.model.ContainerInfo;
 import io.pangaea.model.Environment;
@@ -39,9 +40,11 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -75,6 +78,10 @@ public final class Agent implements AutoCloseable {
     private final Thread connector;
     private volatile AgentId agentId;
     private volatile boolean registered;
+    /** What this agent advertises: its configured attributes plus the containerizers and isolators installed. */
+    private volatile List<Attribute> attributes;
+    /** The attributes the master was last given (state thread). */
+    private List<Attribute> sentAttributes;
     private volatile boolean closed;
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile InputStream currentStream;
@@ -120,6 +127,60 @@ public final class Agent implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    /** The attributes the agent registers with: the configured ones plus what {@link #advertise} last set. */
+    public List<Attribute> attributes() {
+        List<Attribute> a = attributes;
+        return a != null ? a : config.attributes();
+    }
+
+    /**
+     * Sets the containerizers and isolators this agent can use now, advertised as the TEXT attributes
+     * {@code containerizers} and {@code isolators} (comma-separated) unless the configuration names those
+     * attributes itself. When they change while registered, the master is told at once, so new offers carry them.
+     */
+    public void advertise(List<String> containerizers, List<String> isolators) {
+        state.execute(() -> {
+            List<Attribute> next = new ArrayList<>(config.attributes());
+            Set<String> configured = new HashSet<>();
+            config.attributes().forEach(a -> configured.add(a.name()));
+            if (!configured.contains("containerizers") && !containerizers.isEmpty()) {
+                next.add(Attribute.text("containerizers", String.join(",", containerizers)));
+            }
+            if (!configured.contains("isolators") && !isolators.isEmpty()) {
+                next.add(Attribute.text("isolators", String.join(",", isolators)));
+            }
+            if (next.equals(attributes())) {
+                return;
+            }
+            attributes = List.copyOf(next);
+            sendAttributes();
+        });
+    }
+
+    /** Tells the master of the current attributes if it has others (state thread). */
+    private void sendAttributes() {
+        AgentId id = agentId;
+        List<Attribute> now = attributes();
+        if (!registered || id == null || closed || now.equals(sentAttributes)) {
+            return; // the next (re-)registration carries them
+        }
+        sentAttributes = now;
+        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.updateAgent(id, now))))
+                .build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            if (e != null || r.statusCode() != 202) {
+                LOG.info("Could not tell the master of new attributes ({}); sending them again",
+                        e != null ? e : r.statusCode());
+                state.schedule(() -> {
+                    sentAttributes = null;
+                    sendAttributes();
+                }, 1, TimeUnit.SECONDS);
+            }
+        });
     }
 
     public void start() {
@@ -244,8 +305,9 @@ public final class Agent implements AutoCloseable {
                     last == null ? null : last.state(), last == null ? null : last.uuid(), t.info.labels(),
                     t.info.container(), null));
         }
+        sentAttributes = attributes();
         AgentInfo info = new AgentInfo(config.hostname(), config.port(), config.resources().toList(),
-                config.attributes(), agentId);
+                sentAttributes, agentId);
         return new AgentCall.Subscribe(info, running, List.copyOf(frameworks.values()),
                 List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0");
     }
@@ -310,6 +372,7 @@ public final class Agent implements AutoCloseable {
                 registered = true;
                 LOG.info("Registered with master {} as {}", event.registered().masterInfo().pid(), id);
                 updates.flush();
+                sendAttributes(); // if they changed since the subscription was made
             }
             case LAUNCH -> launch(event.launch().frameworkInfo(), event.launch().task());
             case KILL -> kill(event.kill().taskId(), event.kill().killPolicy());
@@ -340,8 +403,7 @@ public final class Agent implements AutoCloseable {
         Path dir = sandbox.resolve(containerId.value());
         TaskRun t = new TaskRun(framework.id(), task, dir, containerId);
         tasks.put(task.taskId(), t);
-        String kind = task.container() != null && task.container().type() == ContainerInfo.Type.DOCKER
-                ? "docker" : "native";
+        String kind = containerizerFor(task);
         Containerizer containerizer = config.containerizers().contains(kind) ? containerizers.apply(kind) : null;
         if (containerizer == null) {
             terminal(t, TaskState.TASK_FAILED, "Containerizer '" + kind + "' is not "
@@ -376,6 +438,27 @@ public final class Agent implements AutoCloseable {
                         TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
             }
         });
+    }
+
+    /** Label naming the containerizer for a task that is not a Docker one (for example {@code lxc}). */
+    public static final String CONTAINERIZER_LABEL = "pangaea.containerizer";
+
+    /**
+     * DOCKER tasks go to {@code docker}; others to the containerizer their label {@value #CONTAINERIZER_LABEL}
+     * names, else to the first of the agent's {@code containerizers} that is not {@code docker}.
+     */
+    private String containerizerFor(TaskInfo task) {
+        if (task.container() != null && task.container().type() == ContainerInfo.Type.DOCKER) {
+            return "docker";
+        }
+        if (task.labels() != null && task.labels().labels() != null) {
+            for (var l : task.labels().labels()) {
+                if (CONTAINERIZER_LABEL.equals(l.key()) && l.value() != null && !l.value().isBlank()) {
+                    return l.value().trim();
+                }
+            }
+        }
+        return config.containerizers().stream().filter(c -> !c.equals("docker")).findFirst().orElse("native");
     }
 
     private Map<String, String> environment(TaskRun t, Path sandbox) {

@@ -16,6 +16,7 @@ import io.pangaea.model.Address;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
 import io.pangaea.model.AllocationInfo;
+import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.MasterInfo;
@@ -771,6 +772,28 @@ public final class Master implements AutoCloseable {
             }
         }, hbMs, hbMs, TimeUnit.MILLISECONDS);
         requestAllocation();
+    }
+
+    /**
+     * A running agent's attributes changed (it installed or removed a containerizer or isolator): its outstanding
+     * offers, which carry the old ones, are rescinded and its resources offered again with the new ones.
+     */
+    public void updateAgentAttributes(AgentId id, List<Attribute> attributes) {
+        loop.execute(() -> {
+            AgentEntry agent = state.agents.get(id);
+            if (agent == null || agent.info == null) {
+                LOG.debug("Attributes for unknown agent {} ignored", id);
+                return;
+            }
+            agent.info = new AgentInfo(agent.info.hostname(), agent.info.port(), agent.info.resources(),
+                    List.copyOf(attributes), agent.info.id());
+            LOG.info("Agent {} now has attributes {}", id, attributes.stream()
+                    .map(a -> a.name() + ":" + a.plainValue()).toList());
+            for (OfferId o : List.copyOf(agent.offers)) {
+                removeOffer(o, true, false);
+            }
+            requestAllocation();
+        });
     }
 
     /** Adopts the tasks an agent reports; tasks the master had there and the agent no longer has are lost. */

@@ -1,5 +1,6 @@
 package io.pangaea.model.agentproto;
 
+import io.pangaea.model.Attribute;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
 import io.pangaea.model.FrameworkId;
@@ -10,9 +11,10 @@ import io.pangaea.model.TaskStatus;
 import java.util.List;
 
 /** A call from an agent to the master. */
-public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates) {
+public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates,
+                        UpdateAgent updateAgent) {
 
-    public enum Type { SUBSCRIBE, UPDATE }
+    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT }
 
     /**
      * Register (no {@code agentInfo.id}) or re-register (with the id the agent was given before) together with the
@@ -27,17 +29,27 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
      */
     public record Update(FrameworkId frameworkId, TaskStatus status, TaskState latestState) {}
 
+    /**
+     * What the agent offers changed while it runs (a containerizer or isolator bundle came or went): its attributes
+     * from now on, which the master puts in the agent's next offers.
+     */
+    public record UpdateAgent(List<Attribute> attributes) {}
+
     public static AgentCall subscribe(Subscribe s) {
-        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null);
+        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null, null);
+    }
+
+    public static AgentCall updateAgent(AgentId id, List<Attribute> attributes) {
+        return new AgentCall(Type.UPDATE_AGENT, id, null, null, null, new UpdateAgent(List.copyOf(attributes)));
     }
 
     public static AgentCall update(AgentId id, Update u) {
-        return new AgentCall(Type.UPDATE, id, null, u, null);
+        return new AgentCall(Type.UPDATE, id, null, u, null, null);
     }
 
     /** Several updates in one call, applied in order; how an agent sends what piled up while a call was out. */
     public static AgentCall updates(AgentId id, List<Update> batch) {
-        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch));
+        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null);
     }
 
     /** Every update of an UPDATE call: {@code update}, then {@code updates}. */

@@ -5,6 +5,7 @@ import io.pangaea.agent.internal.AgentConfig;
 import io.pangaea.agent.internal.ResourceDetector;
 import io.pangaea.agent.internal.http.AgentHttpServer;
 import io.pangaea.agent.spi.Containerizer;
+import io.pangaea.agent.spi.Isolator;
 import java.nio.file.Path;
 import io.pangaea.model.Durations;
 import java.util.Arrays;
@@ -70,6 +71,8 @@ public final class AgentComponent {
     private static final Logger LOG = LoggerFactory.getLogger(AgentComponent.class);
 
     private final Map<String, Containerizer> containerizers = new ConcurrentHashMap<>();
+    private final Map<String, Isolator> isolators = new ConcurrentHashMap<>();
+    private final List<String> enabledContainerizers;
     private final Agent agent;
     private final AgentHttpServer http;
 
@@ -81,7 +84,9 @@ public final class AgentComponent {
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
                 split(c.isolation()), split(c.containerizers()),
                 Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()));
+        enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
+        advertise();
         http = new AgentHttpServer(agent, c.ip(), c.port());
         agent.start();
         LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),
@@ -105,6 +110,7 @@ public final class AgentComponent {
         if (name != null) {
             containerizers.put(name.toString(), c);
             LOG.info("Containerizer '{}' available", name);
+            advertise();
         }
     }
 
@@ -112,6 +118,35 @@ public final class AgentComponent {
         Object name = props.get(Containerizer.NAME_PROPERTY);
         if (name != null && containerizers.remove(name.toString(), c)) {
             LOG.info("Containerizer '{}' gone", name);
+            advertise();
         }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindIsolator(Isolator i, Map<String, Object> props) {
+        Object name = props.get(Isolator.NAME_PROPERTY);
+        if (name != null) {
+            isolators.put(name.toString(), i);
+            advertise();
+        }
+    }
+
+    void unbindIsolator(Isolator i, Map<String, Object> props) {
+        Object name = props.get(Isolator.NAME_PROPERTY);
+        if (name != null && isolators.remove(name.toString(), i)) {
+            advertise();
+        }
+    }
+
+    /** Tells the agent which enabled containerizers and which isolators are installed now. */
+    private synchronized void advertise() {
+        Agent a = agent;
+        List<String> enabled = enabledContainerizers;
+        if (a == null || enabled == null) {
+            return; // the constructor advertises once the agent exists
+        }
+        a.advertise(enabled.stream().filter(containerizers::containsKey).toList(),
+                isolators.keySet().stream().sorted().toList());
     }
 }

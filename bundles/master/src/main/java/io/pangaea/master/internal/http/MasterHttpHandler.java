@@ -226,6 +226,15 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 master.agentUpdates(all);
                 HttpSupport.text(response, callback, 202, "");
             }
+            case UPDATE_AGENT -> {
+                if (call.agentId() == null || call.updateAgent() == null || call.updateAgent().attributes() == null) {
+                    HttpSupport.text(response, callback, 400,
+                            "Expecting 'agent_id' and 'update_agent.attributes' to be present");
+                    return;
+                }
+                master.updateAgentAttributes(call.agentId(), call.updateAgent().attributes());
+                HttpSupport.text(response, callback, 202, "");
+            }
             default -> HttpSupport.text(response, callback, 400, "Unknown agent call type");
         }
     }

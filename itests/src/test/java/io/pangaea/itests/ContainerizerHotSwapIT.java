@@ -1,0 +1,120 @@
+package io.pangaea.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Containerizers installed and removed on a running agent with {@code feature:install} / {@code feature:uninstall}
+ * through its Karaf shell: the agent's {@code containerizers} attribute follows at the master and in offers; Docker
+ * and LXC tasks run once their feature is in, a Docker task fails at once with a clear message once it is out, and
+ * native tasks go on throughout. Needs the Docker engine and LXC that {@code .ci/engines} sets up.
+ */
+public class ContainerizerHotSwapIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalCluster cluster;
+    private static Path lxcPath;
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        lxcPath = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "lxc-");
+        cluster = new LocalCluster("cpus:4;mem:2048;disk:4096;ports:[31000-32000]", Map.of(
+                "containerizers", "native,docker,lxc",
+                "io.pangaea.containerizer.lxc.cfg:lxc_path", lxcPath.toString()));
+    }
+
+    @AfterClass
+    public static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        try (Stream<Path> left = Files.list(lxcPath)) {
+            assertEquals("LXC containers left", List.of(), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    private static String attribute(String name) throws Exception {
+        JsonNode agent = JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0");
+        return agent.path("attributes").path(name).asText(null);
+    }
+
+    private static void awaitAttribute(String name, String value) {
+        await("attribute " + name + "=" + value).atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> value.equals(attribute(name)));
+    }
+
+    private static String offerAttribute(JsonNode offer, String name) {
+        for (JsonNode a : offer.path("attributes")) {
+            if (a.path("name").asText().equals(name)) {
+                return a.at("/text/value").asText();
+            }
+        }
+        return null;
+    }
+
+    private static void lxc(ObjectNode task) {
+        task.putObject("labels").putArray("labels").addObject().put("key", "pangaea.containerizer").put("value", "lxc");
+    }
+
+    @Test
+    public void containerizersComeAndGoAtRuntime() throws Exception {
+        awaitAttribute("containerizers", "native");
+        assertTrue(attribute("isolators"), List.of(attribute("isolators").split(",")).contains("posix/cpu"));
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "hot-swap")) {
+            // Docker not installed: the task fails at once, saying so
+            JsonNode offer = fw.nextOffer(0);
+            assertEquals("native", offerAttribute(offer, "containerizers"));
+            fw.launchTask(offer, "docker-1", "echo no", t -> TestFramework.docker(t, "pangaea/busybox:test"));
+            JsonNode u = fw.terminalUpdate("docker-1");
+            assertEquals("TASK_FAILED", u.at("/update/status/state").asText());
+            assertEquals("Containerizer 'docker' is not installed on this agent", u.at("/update/status/message")
+                    .asText());
+
+            // install Docker and LXC: the agent says so, offers say so, and both kinds of task run
+            cluster.agentShell("feature:install pangaea-containerizer-docker");
+            cluster.agentShell("feature:install pangaea-containerizer-lxc");
+            awaitAttribute("containerizers", "native,docker,lxc");
+            JsonNode withBoth = fw.await("an offer advertising docker and lxc", e -> e.path("type").asText()
+                    .equals("OFFERS") && "native,docker,lxc".equals(offerAttribute(e.at("/offers/offers/0"),
+                    "containerizers"))).at("/offers/offers/0");
+            int from = fw.events.size();
+            fw.launchTask(withBoth, "docker-2", "echo in docker", t -> TestFramework.docker(t,
+                    "pangaea/busybox:test"));
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("docker-2").at("/update/status/state").asText());
+            assertEquals("in docker", Files.readString(cluster.sandbox("docker-2").resolve("stdout")).trim());
+            fw.launchTask(fw.nextOffer(from), "lxc-1", "echo in $(hostname)", ContainerizerHotSwapIT::lxc);
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("lxc-1").at("/update/status/state").asText());
+            assertTrue(Files.readString(cluster.sandbox("lxc-1").resolve("stdout")).startsWith("in pangaea-"));
+
+            // uninstall Docker: new Docker tasks fail at once; native tasks go on
+            cluster.agentShell("feature:uninstall pangaea-containerizer-docker");
+            awaitAttribute("containerizers", "native,lxc");
+            JsonNode after = fw.await("an offer without docker", e -> e.path("type").asText().equals("OFFERS")
+                    && "native,lxc".equals(offerAttribute(e.at("/offers/offers/0"), "containerizers")))
+                    .at("/offers/offers/0");
+            from = fw.events.size();
+            fw.launchTask(after, "docker-3", "echo no", t -> TestFramework.docker(t, "pangaea/busybox:test"));
+            u = fw.terminalUpdate("docker-3");
+            assertEquals("TASK_FAILED", u.at("/update/status/state").asText());
+            assertEquals("REASON_CONTAINER_LAUNCH_FAILED", u.at("/update/status/reason").asText());
+            assertTrue(u.toString(), u.at("/update/status/message").asText().contains("not installed"));
+            fw.launchTask(fw.nextOffer(from), "native-1", "echo native", t -> { });
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("native-1").at("/update/status/state").asText());
+            fw.teardown();
+        }
+    }
+}

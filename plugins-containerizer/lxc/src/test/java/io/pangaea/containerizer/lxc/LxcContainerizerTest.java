@@ -1,0 +1,177 @@
+package io.pangaea.containerizer.lxc;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerSpec;
+import io.pangaea.agent.spi.ResourceStatistics;
+import io.pangaea.agent.spi.Termination;
+import io.pangaea.model.CommandInfo;
+import io.pangaea.model.ContainerId;
+import io.pangaea.model.Resources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The LXC containerizer with the real lxc-* tools (root, the busybox template): tasks run and finish in their own
+ * container with the sandbox mounted, limits land in the container's cgroups, a kill ends the container, and no
+ * container is left behind. Leave it out with {@code -Dpangaea.lxc.skip=true} on a machine without LXC.
+ */
+public class LxcContainerizerTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final List<Container> started = new ArrayList<>();
+
+    @After
+    public void killLeftovers() throws Exception {
+        for (Container c : started) {
+            c.kill(Duration.ZERO);
+            c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private Path lxcPath() throws Exception {
+        return tmp.getRoot().toPath().resolve("lxc");
+    }
+
+    private Container launch(LxcContainerizer lxc, String command, String resources, String agent)
+            throws Exception {
+        Path sandbox = Files.createDirectories(tmp.getRoot().toPath().resolve("sandbox-" + UUID.randomUUID()));
+        ContainerSpec spec = new ContainerSpec(ContainerId.of(UUID.randomUUID().toString()),
+                CommandInfo.shell(command), null, sandbox, Map.of("MESOS_SANDBOX", sandbox.toString(),
+                "GREETING", "hello from lxc"), Resources.parse(resources), List.of(),
+                agent == null ? Map.of() : Map.of("io.pangaea.agent", agent));
+        Container c = lxc.launch(spec);
+        started.add(c);
+        return c;
+    }
+
+    private static Termination end(Container c) throws Exception {
+        return c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private Path sandboxOf(Container c) throws Exception {
+        try (var s = Files.list(tmp.getRoot().toPath())) {
+            return s.filter(p -> p.getFileName().toString().startsWith("sandbox-"))
+                    .filter(p -> Files.exists(p.resolve("stdout"))).filter(p -> {
+                        try {
+                            return Files.readString(p.resolve("stdout")).contains(c.id().value());
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    }).findFirst().orElseThrow();
+        }
+    }
+
+    private void assertNoContainers() throws Exception {
+        Path path = lxcPath();
+        if (Files.isDirectory(path)) {
+            try (var s = Files.list(path)) {
+                assertEquals(List.of(), s.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
+
+    @Test
+    public void aTaskRunsInItsOwnContainerFromTheSandboxAndFinishes() throws Exception {
+        LxcContainerizer lxc = new LxcContainerizer(lxcPath(), "busybox", null);
+        Container c = launch(lxc, "echo $GREETING; echo id=$MESOS_SANDBOX; pwd; ps | wc -l; hostname;"
+                + " echo made-inside > file", "cpus:0.5;mem:64", null);
+        Termination t = end(c);
+        assertTrue(t.toString(), t.succeeded());
+        Path sandbox = Files.list(tmp.getRoot().toPath()).filter(p -> Files.exists(p.resolve("file")))
+                .findFirst().orElseThrow();
+        List<String> out = Files.readAllLines(sandbox.resolve("stdout"));
+        assertEquals("hello from lxc", out.get(0));
+        assertEquals("id=/mnt/mesos/sandbox", out.get(1));
+        assertEquals("/mnt/mesos/sandbox", out.get(2));
+        // ps's header, the container's init, the shell, ps and wc: nothing of the host
+        assertTrue(out.toString(), Integer.parseInt(out.get(3).trim()) <= 6);
+        assertEquals("pangaea-" + c.id().value(), out.get(4));
+        assertEquals("made-inside", Files.readString(sandbox.resolve("file")).trim());
+        assertNoContainers();
+    }
+
+    @Test
+    public void theExitCodeIsTheTasks() throws Exception {
+        Termination t = end(launch(new LxcContainerizer(lxcPath(), "busybox", null), "exit 7", "cpus:0.1", null));
+        assertEquals(Integer.valueOf(7), t.exitCode());
+        assertNoContainers();
+    }
+
+    @Test
+    public void limitsFromTheResourcesAreInTheContainersCgroupsAndAKillEndsIt() throws Exception {
+        Container c = launch(new LxcContainerizer(lxcPath(), "busybox", null), "sleep 600", "cpus:0.5;mem:64",
+                null);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> c.pid() > 0);
+        if (LxcConfig.cgroupV1()) {
+            String cg = Files.readAllLines(Path.of("/proc/" + c.pid() + "/cgroup")).stream()
+                    .filter(l -> l.split(":")[1].equals("memory")).findFirst().orElseThrow().split(":", 3)[2];
+            assertEquals(String.valueOf(64L << 20),
+                    Files.readString(Path.of("/sys/fs/cgroup/memory" + cg, "memory.limit_in_bytes")).trim());
+            String cpu = Files.readAllLines(Path.of("/proc/" + c.pid() + "/cgroup")).stream()
+                    .filter(l -> List.of(l.split(":")[1].split(",")).contains("cpu")).findFirst().orElseThrow()
+                    .split(":", 3)[2];
+            assertEquals("512", Files.readString(Path.of("/sys/fs/cgroup/cpu" + cpu, "cpu.shares")).trim());
+        }
+        ResourceStatistics s = c.usage();
+        assertEquals(Long.valueOf(64L << 20), s.memLimitBytes());
+        assertEquals(0.5, s.cpusLimit(), 1e-9);
+        assertNotNull(s.memRssBytes());
+        long pid = c.pid();
+        c.kill(Duration.ofSeconds(1));
+        Termination t = end(c);
+        assertFalse(t.succeeded());
+        assertFalse(ProcessHandle.of(pid).isPresent());
+        assertNoContainers();
+    }
+
+    @Test
+    public void aSharedRootFileSystemDirectoryIsUsedAndKept() throws Exception {
+        Path rootfs = tmp.newFolder("rootfs").toPath();
+        Path busybox = Path.of("/bin/busybox");
+        Files.createDirectories(rootfs.resolve("bin"));
+        Files.copy(busybox, rootfs.resolve("bin/busybox"));
+        for (String applet : List.of("sh", "echo", "ls", "cat", "ps", "wc")) {
+            Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
+        }
+        for (String d : List.of("proc", "sys", "dev", "tmp", "mnt/mesos/sandbox")) {
+            Files.createDirectories(rootfs.resolve(d));
+        }
+        Container c = launch(new LxcContainerizer(lxcPath(), "busybox", rootfs), "echo " + "shared; ls /bin | wc -l",
+                "cpus:0.1;mem:32", null);
+        Termination t = end(c);
+        assertTrue(t.toString(), t.succeeded());
+        assertTrue(Files.exists(rootfs.resolve("bin/busybox")));
+        assertNoContainers();
+    }
+
+    @Test
+    public void containersLeftByAnEarlierRunOfTheAgentAreRemoved() throws Exception {
+        LxcContainerizer before = new LxcContainerizer(lxcPath(), "busybox", null);
+        Container orphan = launch(before, "sleep 600", "cpus:0.1", "agent-1");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> orphan.pid() > 0);
+        // a new containerizer, as after an agent restart: its first launch for agent-1 reaps the orphan
+        LxcContainerizer after = new LxcContainerizer(lxcPath(), "busybox", null);
+        Container fresh = launch(after, "true", "cpus:0.1", "agent-1");
+        assertTrue(end(fresh).succeeded());
+        end(orphan);
+        assertNoContainers();
+    }
+}
