@@ -1,10 +1,18 @@
 package io.pangaea.itests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -55,6 +63,66 @@ public class CgroupsIsolationIT {
             // in its own PID namespace: init, the shell, ps and wc (the host has hundreds)
             int seen = Integer.parseInt(Files.readString(cluster.sandbox("after").resolve("stdout")).trim());
             assertTrue("processes seen by the task: " + seen, seen > 0 && seen <= 6);
+            fw.teardown();
+        }
+    }
+
+    private static HttpResponse<String> agentApi(String contentType, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.agentPort + "/api/v1"));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return HttpClient.newHttpClient().send(body == null ? b.GET().build()
+                : b.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void runningContainersAreReportedWithTheirStatistics() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "stats")) {
+            assertEquals(202, fw.launch(fw.nextOffer(0), 0.5, 64, "sleeper", "sleep 600").statusCode());
+            fw.await("sleeper running", e -> fw.hasUpdate("sleeper", "TASK_RUNNING"));
+
+            JsonNode entry = await("/monitor/statistics lists the sleeper").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions().until(() -> {
+                        for (JsonNode e : json.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + cluster.agentPort + "/monitor/statistics")).build(),
+                                HttpResponse.BodyHandlers.ofString()).body())) {
+                            if (e.path("executor_id").asText().equals("sleeper")) {
+                                return e;
+                            }
+                        }
+                        return null;
+                    }, x -> x != null);
+            assertEquals(0.5, entry.at("/statistics/cpus_limit").asDouble(), 1e-9);
+            assertEquals(64L << 20, entry.at("/statistics/mem_limit_bytes").asLong());
+            assertTrue(entry.toString(), entry.at("/statistics/timestamp").asDouble() > 0);
+            assertTrue(entry.toString(), entry.at("/statistics/cpus_user_time_secs").isNumber());
+
+            HttpResponse<String> r = agentApi("application/json", "{\"type\":\"GET_CONTAINERS\"}");
+            assertEquals(r.body(), 200, r.statusCode());
+            JsonNode c = json.readTree(r.body()).at("/get_containers/containers/0");
+            assertEquals("GET_CONTAINERS", json.readTree(r.body()).path("type").asText());
+            assertEquals("sleeper", c.at("/executor_id/value").asText());
+            assertEquals(fw.frameworkId, c.at("/framework_id/value").asText());
+            assertTrue(c.toString(), c.at("/container_id/value").asText().length() > 10);
+            assertEquals(64L << 20, c.at("/resource_statistics/mem_limit_bytes").asLong());
+
+            // bad calls get a status and a message naming what is wrong
+            assertEquals(405, agentApi(null, null).statusCode());
+            r = agentApi(null, "{\"type\":\"GET_HEALTH\"}");
+            assertEquals(415, r.statusCode());
+            assertTrue(r.body(), r.body().contains("Content-Type"));
+            r = agentApi("application/json", "{\"type\":\"GET_EVERYTHING\"}");
+            assertEquals(400, r.statusCode());
+            assertTrue(r.body(), r.body().contains("GET_EVERYTHING"));
+            r = agentApi("application/json", "{\"type\":");
+            assertEquals(400, r.statusCode());
+            assertEquals(200, agentApi("application/json", "{\"type\":\"GET_HEALTH\"}").statusCode());
+            ObjectNode kill = fw.call("KILL");
+            kill.putObject("kill").putObject("task_id").put("value", "sleeper");
+            assertEquals(202, fw.post(kill).statusCode());
+            fw.await("sleeper killed", e -> fw.hasUpdate("sleeper", "TASK_KILLED"));
             fw.teardown();
         }
     }

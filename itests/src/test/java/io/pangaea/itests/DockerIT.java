@@ -1,8 +1,15 @@
 package io.pangaea.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.Map;
 import org.junit.AfterClass;
@@ -46,6 +53,36 @@ public class DockerIT {
 
             assertEquals(202, fw.launchTask(fw.nextOffer(from), "native", "echo native", t -> { }).statusCode());
             assertEquals("TASK_FINISHED", fw.terminalUpdate("native").at("/update/status/state").asText());
+            fw.teardown();
+        }
+    }
+
+    @Test
+    public void aRunningDockerTaskIsInGetContainersAndAKilledOneLeavesNoContainer() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "docker-stats")) {
+            assertEquals(202, fw.launchTask(fw.nextOffer(0), "docker-sleeper", "sleep 600",
+                    t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
+            fw.await("docker-sleeper running", e -> fw.hasUpdate("docker-sleeper", "TASK_RUNNING"));
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + cluster.agentPort + "/api/v1")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"GET_CONTAINERS\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(r.body(), 200, r.statusCode());
+            JsonNode c = new ObjectMapper().readTree(r.body()).at("/get_containers/containers/0");
+            assertEquals("docker-sleeper", c.at("/executor_id/value").asText());
+            // from the engine's stats: the memory limit it enforces and the CPU the container used
+            assertEquals(c.toString(), 64L << 20, c.at("/resource_statistics/mem_limit_bytes").asLong());
+            assertTrue(c.toString(), c.at("/resource_statistics/cpus_user_time_secs").isNumber());
+
+            ObjectNode kill = fw.call("KILL");
+            kill.putObject("kill").putObject("task_id").put("value", "docker-sleeper");
+            assertEquals(202, fw.post(kill).statusCode());
+            fw.await("docker-sleeper killed", e -> fw.hasUpdate("docker-sleeper", "TASK_KILLED"));
+            Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=io.pangaea.task=docker-sleeper")
+                    .redirectErrorStream(true).start();
+            String left = new String(ps.getInputStream().readAllBytes()).trim();
+            assertEquals(0, ps.waitFor());
+            assertEquals("containers left: " + left, "", left);
             fw.teardown();
         }
     }

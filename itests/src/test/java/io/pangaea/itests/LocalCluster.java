@@ -64,8 +64,19 @@ public final class LocalCluster implements AutoCloseable {
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
         processes.add(start(master));
         processes.add(start(agent));
+        // registered, and advertising the isolators it is configured with: their bundles have started, so no
+        // attribute change (which rescinds the agent's offers) is still to come from the boot
+        List<String> isolation = List.of(agentSettings.getOrDefault("isolation", "posix/cpu,posix/mem").split(","));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> get("/master/slaves").contains("\"active\":true"));
+                .until(() -> {
+                    String slaves = get("/master/slaves");
+                    if (!slaves.contains("\"active\":true")) {
+                        return false;
+                    }
+                    String isolators = new com.fasterxml.jackson.databind.ObjectMapper().readTree(slaves)
+                            .at("/slaves/0/attributes/isolators").asText("");
+                    return List.of(isolators.split(",")).containsAll(isolation);
+                });
     }
 
     public String masterUrl() {

@@ -82,6 +82,7 @@ public final class Agent implements AutoCloseable {
     private volatile List<Attribute> attributes;
     /** The attributes the master was last given (state thread). */
     private List<Attribute> sentAttributes;
+    private boolean attributesInFlight;
     private volatile boolean closed;
     private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
     private volatile InputStream currentStream;
@@ -91,6 +92,9 @@ public final class Agent implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A task on this agent; touched only on the state thread. */
+    /** The Mesos version whose agent APIs this agent speaks. */
+    public static final String MESOS_VERSION = "1.11.0";
+
     static final class TaskRun {
         final FrameworkId frameworkId;
         final TaskInfo info;
@@ -159,27 +163,34 @@ public final class Agent implements AutoCloseable {
         });
     }
 
-    /** Tells the master of the current attributes if it has others (state thread). */
+    /**
+     * Tells the master of the current attributes if it has others (state thread). One call is out at a time, so
+     * that the master sees changes in their order; a change made meanwhile is sent when it returns.
+     */
     private void sendAttributes() {
         AgentId id = agentId;
         List<Attribute> now = attributes();
-        if (!registered || id == null || closed || now.equals(sentAttributes)) {
-            return; // the next (re-)registration carries them
+        if (!registered || id == null || closed || attributesInFlight || now.equals(sentAttributes)) {
+            return; // the next (re-)registration or the call out carries them
         }
-        sentAttributes = now;
+        attributesInFlight = true;
         HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.updateAgent(id, now))))
                 .build();
         http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-            if (e != null || r.statusCode() != 202) {
-                LOG.info("Could not tell the master of new attributes ({}); sending them again",
+            boolean ok = e == null && r.statusCode() == 202;
+            if (!ok) {
+                LOG.info("Could not tell the master of new attributes ({}); trying again",
                         e != null ? e : r.statusCode());
-                state.schedule(() -> {
-                    sentAttributes = null;
-                    sendAttributes();
-                }, 1, TimeUnit.SECONDS);
             }
+            state.schedule(() -> {
+                attributesInFlight = false;
+                if (ok) {
+                    sentAttributes = now;
+                }
+                sendAttributes();
+            }, ok ? 0 : 1000, TimeUnit.MILLISECONDS);
         });
     }
 
@@ -589,9 +600,30 @@ public final class Agent implements AutoCloseable {
         updates.update(t.frameworkId, status);
     }
 
-    ResourceStatistics usage(TaskRun t) {
-        Container c = t.container;
-        return c == null ? null : c.usage();
+    /** A running container with its usage, for {@code /monitor/statistics} and GET_CONTAINERS. */
+    public record ContainerUsage(FrameworkId frameworkId, TaskId taskId, ContainerId containerId,
+                                 ResourceStatistics statistics) {
+        public String executorName() {
+            return "Command Executor (Task: " + taskId.value() + ")";
+        }
+    }
+
+    /**
+     * The usage of every running container. The list is taken on the state thread; the containers are measured on
+     * worker threads, in parallel, since some containerizers ask an engine (Docker's stats take a round trip).
+     */
+    public CompletableFuture<List<ContainerUsage>> containers() {
+        return CompletableFuture.supplyAsync(() -> tasks.values().stream()
+                .filter(t -> t.container != null && !t.state.isTerminal()).toList(), state)
+                .thenCompose(running -> {
+                    List<CompletableFuture<ContainerUsage>> each = running.stream().map(t -> {
+                        Container c = t.container;
+                        return CompletableFuture.supplyAsync(() -> new ContainerUsage(t.frameworkId,
+                                t.info.taskId(), t.containerId, c.usage()), workers);
+                    }).toList();
+                    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                            .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
+                });
     }
 
     // ---- agent id checkpoint ----------------------------------------------------------------------------------

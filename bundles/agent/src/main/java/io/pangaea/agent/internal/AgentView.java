@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.agent.internal.Agent.TaskRun;
-import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
@@ -57,7 +56,7 @@ public final class AgentView {
         n.putObject("reserved_resources_allocated");
         n.set("unreserved_resources_allocated", MesosJson.legacy(used));
         ObjectNode attrs = n.putObject("attributes");
-        for (Attribute a : c.attributes()) {
+        for (Attribute a : agent.attributes()) {
             Object v = a.plainValue();
             if (v instanceof Double d) {
                 attrs.put(a.name(), d);
@@ -113,21 +112,31 @@ public final class AgentView {
     }
 
     /** {@code /monitor/statistics}: one entry per running container, Mesos field names. */
-    public ArrayNode statistics() {
+    public static ArrayNode statistics(List<Agent.ContainerUsage> containers) {
         ArrayNode arr = F.arrayNode();
-        for (TaskRun t : tasks) {
-            ResourceStatistics s = agent.usage(t);
-            if (s == null || t.state.isTerminal()) {
-                continue;
-            }
+        for (Agent.ContainerUsage c : containers) {
             ObjectNode e = arr.addObject();
-            e.put("executor_id", t.info.taskId().value());
-            e.put("executor_name", "Command Executor (Task: " + t.info.taskId().value() + ")");
-            e.put("framework_id", t.frameworkId.value());
-            e.put("source", t.info.taskId().value());
-            e.set("statistics", MesosJson.tree(s));
+            e.put("executor_id", c.taskId().value());
+            e.put("executor_name", c.executorName());
+            e.put("framework_id", c.frameworkId().value());
+            e.put("source", c.taskId().value());
+            e.set("statistics", MesosJson.tree(c.statistics()));
         }
         return arr;
     }
 
+    /** The v1 operator API's GET_CONTAINERS response. */
+    public static ObjectNode getContainers(List<Agent.ContainerUsage> containers) {
+        ObjectNode r = F.objectNode().put("type", "GET_CONTAINERS");
+        ArrayNode arr = r.putObject("get_containers").putArray("containers");
+        for (Agent.ContainerUsage c : containers) {
+            ObjectNode e = arr.addObject();
+            e.putObject("framework_id").put("value", c.frameworkId().value());
+            e.putObject("executor_id").put("value", c.taskId().value());
+            e.put("executor_name", c.executorName());
+            e.putObject("container_id").put("value", c.containerId().value());
+            e.set("resource_statistics", MesosJson.tree(c.statistics()));
+        }
+        return r;
+    }
 }

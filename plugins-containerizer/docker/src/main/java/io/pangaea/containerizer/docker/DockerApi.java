@@ -131,7 +131,7 @@ final class DockerApi implements AutoCloseable {
     }
 
     JsonNode stats(String id) throws Exception {
-        return call(request(HttpMethod.GET, "/containers/" + id + "/stats?stream=false"), 200);
+        return call(request(HttpMethod.GET, "/containers/" + id + "/stats?stream=false&one-shot=true"), 200);
     }
 
     /**

@@ -2,11 +2,9 @@ package io.pangaea.agent.internal.http;
 
 import io.pangaea.agent.internal.Agent;
 import io.pangaea.agent.internal.AgentView;
+import io.pangaea.http.HttpSupport;
 import io.pangaea.model.json.MesosJson;
-import java.nio.ByteBuffer;
 import java.util.function.Function;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -18,7 +16,11 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The agent's HTTP endpoints on {@code :5051}: {@code /state}, {@code /health}, {@code /monitor/statistics}. */
+/**
+ * The agent's HTTP endpoints on {@code :5051}: {@code /state}, {@code /health}, {@code /monitor/statistics} and the
+ * v1 operator API at {@code /api/v1}. Responses made on other threads wait until {@code handle} has returned
+ * ({@link HttpSupport#later}).
+ */
 public final class AgentHttpServer implements AutoCloseable {
 
     private final Server server;
@@ -37,26 +39,36 @@ public final class AgentHttpServer implements AutoCloseable {
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         server.setErrorHandler(errors);
+        AgentOperatorApi operator = new AgentOperatorApi(agent);
         server.setHandler(new Handler.Abstract() {
             @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                String path = Request.getPathInContext(request);
-                switch (path) {
-                    case "/health", "/slave(1)/health" -> {
-                        response.setStatus(200);
-                        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-                        callback.succeeded();
-                    }
-                    case "/state", "/state.json", "/slave(1)/state" -> json(agent, response, callback, AgentView::state);
-                    case "/monitor/statistics", "/monitor/statistics.json" ->
-                            json(agent, response, callback, AgentView::statistics);
-                    default -> {
-                        response.setStatus(404);
-                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-                        Content.Sink.write(response, true, "No such endpoint: " + path, callback);
-                    }
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                HttpSupport.Gate gate = HttpSupport.gate(request);
+                try {
+                    route(request, response, callback);
+                } finally {
+                    gate.open();
                 }
                 return true;
+            }
+
+            private void route(Request request, Response response, Callback callback) throws Exception {
+                String path = Request.getPathInContext(request);
+                switch (path) {
+                    case "/health", "/slave(1)/health" -> HttpSupport.text(response, callback, 200, "");
+                    case "/state", "/state.json", "/slave(1)/state" -> json(agent, response, callback, AgentView::state);
+                    case "/monitor/statistics", "/monitor/statistics.json" ->
+                            agent.containers().whenComplete((list, err) -> {
+                                if (err != null) {
+                                    HttpSupport.text(response, callback, 503, "Agent is not available");
+                                } else {
+                                    HttpSupport.json(response, callback,
+                                            MesosJson.write(AgentView.statistics(list)));
+                                }
+                            });
+                    case "/api/v1", "/slave(1)/api/v1" -> operator.handle(request, response, callback);
+                    default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
+                }
             }
         });
         server.start();
@@ -66,13 +78,10 @@ public final class AgentHttpServer implements AutoCloseable {
                              Function<AgentView, Object> view) {
         agent.read(view).whenComplete((node, err) -> {
             if (err != null) {
-                response.setStatus(503);
-                Content.Sink.write(response, true, "Agent is not available", callback);
-                return;
+                HttpSupport.text(response, callback, 503, "Agent is not available");
+            } else {
+                HttpSupport.json(response, callback, MesosJson.write(node));
             }
-            response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.write(true, ByteBuffer.wrap(MesosJson.write(node)), callback);
         });
     }
 

@@ -88,9 +88,18 @@ public final class AgentComponent {
         agent = new Agent(config, containerizers::get);
         advertise();
         http = new AgentHttpServer(agent, c.ip(), c.port());
-        agent.start();
         LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),
                 c.master());
+    }
+
+    /**
+     * Called by DS after the constructor and after the containerizers and isolators present now are bound, so the
+     * agent registers with the attributes that name them.
+     */
+    @Activate
+    void start() {
+        advertise();
+        agent.start();
     }
 
     static List<String> split(String s) {

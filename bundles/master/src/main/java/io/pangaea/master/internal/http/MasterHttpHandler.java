@@ -1,5 +1,6 @@
 package io.pangaea.master.internal.http;
 
+import io.pangaea.http.HttpSupport;
 import io.pangaea.master.internal.CallResult;
 import io.pangaea.master.internal.CallValidator;
 import io.pangaea.master.internal.Master;

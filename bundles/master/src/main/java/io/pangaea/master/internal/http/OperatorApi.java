@@ -1,5 +1,6 @@
 package io.pangaea.master.internal.http;
 
+import io.pangaea.http.HttpSupport;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

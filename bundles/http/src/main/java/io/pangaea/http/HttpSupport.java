@@ -1,4 +1,4 @@
-package io.pangaea.master.internal.http;
+package io.pangaea.http;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,11 +10,11 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** Small helpers shared by the master's handlers. */
-final class HttpSupport {
+/** Small helpers shared by the master's and the agent's handlers. */
+public final class HttpSupport {
 
     /** Bodies larger than this are refused (413) before they are parsed. */
-    static final int MAX_BODY = 16 * 1024 * 1024;
+    public static final int MAX_BODY = 16 * 1024 * 1024;
 
     private HttpSupport() {}
 
@@ -25,11 +25,11 @@ final class HttpSupport {
      * request from another thread while Jetty is still inside {@code handle} races in Jetty 12 (jetty/jetty.project
      * #11653, #13470: "stream is null" NPE, and the connection is closed under the next request).
      */
-    static final class Gate {
+    public static final class Gate {
         private boolean open;
         private java.util.List<Runnable> held;
 
-        synchronized void open() {
+        public synchronized void open() {
             open = true;
             if (held != null) {
                 held.forEach(Runnable::run);
@@ -37,7 +37,7 @@ final class HttpSupport {
             }
         }
 
-        void run(Runnable r) {
+        public void run(Runnable r) {
             synchronized (this) {
                 if (!open) {
                     if (held == null) {
@@ -52,14 +52,14 @@ final class HttpSupport {
     }
 
     /** Installs a gate for {@code request}; open it when {@code handle} returns. */
-    static Gate gate(org.eclipse.jetty.server.Request request) {
+    public static Gate gate(org.eclipse.jetty.server.Request request) {
         Gate g = new Gate();
         request.setAttribute(GATE, g);
         return g;
     }
 
     /** Runs {@code respond} now if {@code handle} has returned, else as soon as it does. Any thread. */
-    static void later(Response response, Runnable respond) {
+    public static void later(Response response, Runnable respond) {
         Object g = response.getRequest().getAttribute(GATE);
         if (g instanceof Gate gate) {
             gate.run(respond);
@@ -68,7 +68,7 @@ final class HttpSupport {
         }
     }
 
-    static void text(Response response, Callback callback, int status, String message) {
+    public static void text(Response response, Callback callback, int status, String message) {
         later(response, () -> textNow(response, callback, status, message));
     }
 
@@ -85,7 +85,7 @@ final class HttpSupport {
         Content.Sink.write(response, true, message, callback);
     }
 
-    static void json(Response response, Callback callback, byte[] body) {
+    public static void json(Response response, Callback callback, byte[] body) {
         later(response, () -> jsonNow(response, callback, body));
     }
 
@@ -96,7 +96,7 @@ final class HttpSupport {
     }
 
     /** The body, or null when it is larger than {@link #MAX_BODY}. Chunked bodies are accepted. */
-    static byte[] body(Request request) throws IOException {
+    public static byte[] body(Request request) throws IOException {
         long declared = request.getLength();
         if (declared > MAX_BODY) {
             return null;
@@ -107,7 +107,7 @@ final class HttpSupport {
         }
     }
 
-    static String mediaType(Request request) {
+    public static String mediaType(Request request) {
         String ct = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (ct == null) {
             return null;
@@ -117,7 +117,7 @@ final class HttpSupport {
     }
 
     /** True when the Accept header (if any) allows {@code type}. */
-    static boolean accepts(Request request, String type) {
+    public static boolean accepts(Request request, String type) {
         boolean any = false;
         for (HttpField f : request.getHeaders()) {
             if (f.getHeader() != HttpHeader.ACCEPT) {
@@ -134,7 +134,7 @@ final class HttpSupport {
         return !any;
     }
 
-    static String utf8(byte[] b) {
+    public static String utf8(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }
 }

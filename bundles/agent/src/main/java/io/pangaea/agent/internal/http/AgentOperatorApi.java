@@ -1,0 +1,106 @@
+package io.pangaea.agent.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.agent.internal.Agent;
+import io.pangaea.agent.internal.AgentView;
+import io.pangaea.http.HttpSupport;
+import io.pangaea.model.json.MesosJson;
+import java.io.IOException;
+import java.util.Set;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The agent's v1 operator API ({@code POST /api/v1}, JSON): GET_HEALTH, GET_VERSION and GET_CONTAINERS (with each
+ * container's resource statistics, as {@code /monitor/statistics}). The other calls of Mesos's {@code agent.proto}
+ * answer 501 with their name.
+ */
+final class AgentOperatorApi {
+
+    /** Every call type of Mesos 1.11's v1 {@code agent.proto}. */
+    static final Set<String> CALLS = Set.of("GET_HEALTH", "GET_FLAGS", "GET_VERSION", "GET_METRICS",
+            "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL", "LIST_FILES", "READ_FILE", "GET_STATE", "GET_CONTAINERS",
+            "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_OPERATIONS", "GET_TASKS", "GET_AGENT", "GET_RESOURCE_PROVIDERS",
+            "LAUNCH_NESTED_CONTAINER", "WAIT_NESTED_CONTAINER", "KILL_NESTED_CONTAINER", "REMOVE_NESTED_CONTAINER",
+            "LAUNCH_NESTED_CONTAINER_SESSION", "ATTACH_CONTAINER_INPUT", "ATTACH_CONTAINER_OUTPUT",
+            "LAUNCH_CONTAINER", "WAIT_CONTAINER", "KILL_CONTAINER", "REMOVE_CONTAINER", "ADD_RESOURCE_PROVIDER_CONFIG",
+            "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "MARK_RESOURCE_PROVIDER_GONE",
+            "PRUNE_IMAGES");
+    private static final ObjectMapper JSON = MesosJson.mapper();
+    private final Agent agent;
+
+    AgentOperatorApi(Agent agent) {
+        this.agent = agent;
+    }
+
+    void handle(Request request, Response response, Callback callback) throws IOException {
+        if (!"POST".equals(request.getMethod())) {
+            response.getHeaders().put("Allow", "POST");
+            HttpSupport.text(response, callback, 405, "Expecting 'POST', received '" + request.getMethod() + "'");
+            return;
+        }
+        String type = HttpSupport.mediaType(request);
+        if (type == null) {
+            HttpSupport.text(response, callback, 415, "Expecting 'Content-Type' to be present");
+            return;
+        }
+        if (!type.equals("application/json")) {
+            HttpSupport.text(response, callback, 415, "Expecting 'Content-Type' of application/json"
+                    + " (this agent does not speak application/x-protobuf yet)");
+            return;
+        }
+        if (!HttpSupport.accepts(request, "application/json")) {
+            HttpSupport.text(response, callback, 406, "Expecting 'Accept' to allow application/json");
+            return;
+        }
+        byte[] body = HttpSupport.body(request);
+        if (body == null) {
+            HttpSupport.text(response, callback, 413, "Request body larger than " + HttpSupport.MAX_BODY + " bytes");
+            return;
+        }
+        JsonNode call;
+        try {
+            call = JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            HttpSupport.text(response, callback, 400, "Failed to parse the body as JSON: " + e.getOriginalMessage());
+            return;
+        }
+        if (call == null || !call.isObject()) {
+            HttpSupport.text(response, callback, 400, "Expecting a JSON object with 'type'");
+            return;
+        }
+        String callType = call.path("type").asText("");
+        if (callType.isEmpty()) {
+            HttpSupport.text(response, callback, 400, "Expecting 'type' to be present");
+            return;
+        }
+        if (!CALLS.contains(callType)) {
+            HttpSupport.text(response, callback, 400, "Unknown 'type': '" + callType + "'");
+            return;
+        }
+        switch (callType) {
+            case "GET_HEALTH" -> {
+                ObjectNode r = JSON.createObjectNode().put("type", "GET_HEALTH");
+                r.putObject("get_health").put("healthy", true);
+                HttpSupport.json(response, callback, MesosJson.write(r));
+            }
+            case "GET_VERSION" -> {
+                ObjectNode r = JSON.createObjectNode().put("type", "GET_VERSION");
+                r.putObject("get_version").putObject("version_info").put("version", Agent.MESOS_VERSION);
+                HttpSupport.json(response, callback, MesosJson.write(r));
+            }
+            case "GET_CONTAINERS" -> agent.containers().whenComplete((list, err) -> {
+                if (err != null) {
+                    HttpSupport.text(response, callback, 503, "Agent is not available");
+                } else {
+                    HttpSupport.json(response, callback, MesosJson.write(AgentView.getContainers(list)));
+                }
+            });
+            default -> HttpSupport.text(response, callback, 501, "Call '" + callType
+                    + "' is not served by this Pangaea agent yet");
+        }
+    }
+}
