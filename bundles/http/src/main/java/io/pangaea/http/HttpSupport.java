@@ -86,13 +86,16 @@ public final class HttpSupport {
     }
 
     public static void json(Response response, Callback callback, byte[] body) {
-        later(response, () -> jsonNow(response, callback, body));
+        ok(response, callback, "application/json", body);
     }
 
-    private static void jsonNow(Response response, Callback callback, byte[] body) {
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+    /** 200 with {@code body} of {@code contentType}. Any thread. */
+    public static void ok(Response response, Callback callback, String contentType, byte[] body) {
+        later(response, () -> {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+            response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        });
     }
 
     /** The body, or null when it is larger than {@link #MAX_BODY}. Chunked bodies are accepted. */

@@ -3,14 +3,16 @@ package io.pangaea.master.internal.http;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.master.internal.CallResult;
 import io.pangaea.master.internal.CallValidator;
+import io.pangaea.master.internal.EventSink;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.MasterViews;
 import io.pangaea.model.agentproto.AgentCall;
 import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.MesosJsonException;
 import io.pangaea.model.scheduler.Call;
-import java.util.UUID;
+import io.pangaea.protobuf.ProtobufCodec;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
@@ -50,10 +52,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 case "/internal/v1/agent" -> agent(request, response, callback);
                 case "/api/v1" -> {
                     if (checkPost(request, response, callback)) {
-                        byte[] body = readBody(request, response, callback);
-                        if (body != null) {
-                            operator.call(body, response, callback);
-                        }
+                        operator(request, response, callback);
                     }
                 }
                 case "/weights", "/master/weights" -> {
@@ -124,13 +123,44 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     "Expecting 'Content-Type' of application/json or application/x-protobuf");
             return false;
         }
-        if (type.equals(PROTOBUF)) {
-            HttpSupport.text(response, callback, 415,
-                    "This Pangaea version reads calls as application/json only; application/x-protobuf is not"
-                            + " supported yet");
-            return false;
-        }
         return true;
+    }
+
+    /**
+     * The media type of the response: the request's own if Accept allows it (or has none), else the other one
+     * Mesos speaks if Accept allows that, else null (406).
+     */
+    static String responseType(Request request) {
+        String own = HttpSupport.mediaType(request);
+        String other = JSON.equals(own) ? PROTOBUF : JSON;
+        if (HttpSupport.accepts(request, own)) {
+            return own;
+        }
+        return HttpSupport.accepts(request, other) ? other : null;
+    }
+
+    /** {@code POST /api/v1}: a JSON or protobuf operator call, answered in the type Accept asks for. */
+    private void operator(Request request, Response response, Callback callback) throws java.io.IOException {
+        String out = responseType(request);
+        if (out == null) {
+            HttpSupport.text(response, callback, 406,
+                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
+            return;
+        }
+        byte[] body = readBody(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        if (PROTOBUF.equals(HttpSupport.mediaType(request))) {
+            try {
+                body = ProtobufCodec.callToJson(ProtobufCodec.Api.MASTER_OPERATOR, body);
+            } catch (ProtobufCodec.CodecException e) {
+                HttpSupport.text(response, callback, 400, e.getMessage());
+                return;
+            }
+        }
+        request.setAttribute(OperatorApi.PROTOBUF_OUT, PROTOBUF.equals(out));
+        operator.call(body, response, callback);
     }
 
     private byte[] readBody(Request request, Response response, Callback callback) throws java.io.IOException {
@@ -150,6 +180,14 @@ public final class MasterHttpHandler extends Handler.Abstract {
         if (body == null) {
             return;
         }
+        if (PROTOBUF.equals(HttpSupport.mediaType(request))) {
+            try {
+                body = ProtobufCodec.callToJson(ProtobufCodec.Api.SCHEDULER, body);
+            } catch (ProtobufCodec.CodecException e) {
+                HttpSupport.text(response, callback, 400, e.getMessage());
+                return;
+            }
+        }
         Call call;
         try {
             call = MesosJson.read(body, Call.class);
@@ -163,16 +201,19 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         if (call.type() == Call.Type.SUBSCRIBE) {
-            if (!HttpSupport.accepts(request, JSON)) {
+            String type = responseType(request);
+            if (type == null) {
                 HttpSupport.text(response, callback, 406,
                         "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
                 return;
             }
             String streamId = UUID.randomUUID().toString();
             response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
             response.getHeaders().put("Mesos-Stream-Id", streamId);
-            master.subscribe(call, streamId, new JettyEventStream(request, response, callback));
+            EventSink stream = new JettyEventStream(request, response, callback);
+            master.subscribe(call, streamId, PROTOBUF.equals(type)
+                    ? new ProtobufEventSink(stream, ProtobufCodec.Api.SCHEDULER) : stream);
             return;
         }
         String streamId = request.getHeaders().get("Mesos-Stream-Id");
@@ -181,6 +222,10 @@ public final class MasterHttpHandler extends Handler.Abstract {
 
     private void agent(Request request, Response response, Callback callback) throws Exception {
         if (!checkPost(request, response, callback)) {
+            return;
+        }
+        if (!JSON.equals(HttpSupport.mediaType(request))) {
+            HttpSupport.text(response, callback, 415, "The agent protocol is application/json");
             return;
         }
         byte[] body = readBody(request, response, callback);

@@ -1,11 +1,11 @@
 package io.pangaea.master.internal.http;
 
-import io.pangaea.http.HttpSupport;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.http.HttpSupport;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.OperatorValidator;
 import io.pangaea.model.json.MesosJson;
@@ -13,6 +13,7 @@ import io.pangaea.model.json.MesosJsonException;
 import io.pangaea.model.operator.OperatorCall;
 import io.pangaea.model.operator.QuotaConfig;
 import io.pangaea.model.operator.WeightInfo;
+import io.pangaea.protobuf.ProtobufCodec;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Request;
@@ -49,12 +50,12 @@ final class OperatorApi {
             case GET_HEALTH -> {
                 ObjectNode r = response("GET_HEALTH");
                 r.putObject("get_health").put("healthy", true);
-                HttpSupport.json(response, callback, bytes(r));
+                send(response, callback, bytes(r));
             }
             case GET_VERSION -> {
                 ObjectNode r = response("GET_VERSION");
                 r.putObject("get_version").putObject("version_info").put("version", Master.MESOS_VERSION);
-                HttpSupport.json(response, callback, bytes(r));
+                send(response, callback, bytes(r));
             }
             case GET_WEIGHTS -> reply(master.weights(), w -> {
                 ObjectNode r = response("GET_WEIGHTS");
@@ -170,6 +171,18 @@ final class OperatorApi {
         return JSON.createObjectNode().put("type", type);
     }
 
+    /** Request attribute: the operator response goes out as a protobuf {@code mesos.v1.master.Response}. */
+    static final String PROTOBUF_OUT = "io.pangaea.operator.protobuf";
+
+    private static void send(Response response, Callback callback, byte[] json) {
+        if (Boolean.TRUE.equals(response.getRequest().getAttribute(PROTOBUF_OUT))) {
+            HttpSupport.ok(response, callback, MasterHttpHandler.PROTOBUF,
+                    ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR, json));
+        } else {
+            HttpSupport.json(response, callback, json);
+        }
+    }
+
     private static byte[] bytes(JsonNode n) {
         return MesosJson.write(n);
     }
@@ -180,7 +193,7 @@ final class OperatorApi {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
             } else {
-                HttpSupport.json(response, callback, bytes(render.apply(v)));
+                send(response, callback, bytes(render.apply(v)));
             }
         });
     }

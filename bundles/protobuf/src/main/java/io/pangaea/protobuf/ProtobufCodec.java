@@ -1,0 +1,109 @@
+package io.pangaea.protobuf;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * Translates the v1 APIs' protobuf messages (Mesos 1.11's own generated classes) to and from the JSON the rest of
+ * Pangaea reads and writes. Calls that arrive as {@code application/x-protobuf} are parsed with the Mesos message
+ * class and printed as Mesos JSON (proto field names); events and responses that go to a protobuf client are parsed
+ * from Pangaea's JSON into the Mesos message and serialized. So the wire mapping stays in one place (the JSON
+ * mapping) and protobuf clients see exactly the messages Mesos defines.
+ */
+public final class ProtobufCodec {
+
+    /** One v1 API: its call message and the message it answers or streams with. */
+    public enum Api {
+        SCHEDULER(org.apache.mesos.v1.scheduler.Protos.Call::newBuilder,
+                org.apache.mesos.v1.scheduler.Protos.Event::newBuilder),
+        EXECUTOR(org.apache.mesos.v1.executor.Protos.Call::newBuilder,
+                org.apache.mesos.v1.executor.Protos.Event::newBuilder),
+        MASTER_OPERATOR(org.apache.mesos.v1.master.Protos.Call::newBuilder,
+                org.apache.mesos.v1.master.Protos.Response::newBuilder),
+        MASTER_OPERATOR_EVENTS(org.apache.mesos.v1.master.Protos.Call::newBuilder,
+                org.apache.mesos.v1.master.Protos.Event::newBuilder),
+        AGENT_OPERATOR(org.apache.mesos.v1.agent.Protos.Call::newBuilder,
+                org.apache.mesos.v1.agent.Protos.Response::newBuilder);
+
+        private final Supplier<Message.Builder> call;
+        private final Supplier<Message.Builder> out;
+
+        Api(Supplier<Message.Builder> call, Supplier<Message.Builder> out) {
+            this.call = call;
+            this.out = out;
+        }
+    }
+
+    /** A body that is not a valid protobuf message of the expected type. */
+    public static final class CodecException extends Exception {
+        public CodecException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+
+    private ProtobufCodec() {}
+
+    /** A protobuf call as Mesos JSON; 64-bit integers come out as strings, which the JSON reader accepts. */
+    public static byte[] callToJson(Api api, byte[] protobuf) throws CodecException {
+        Message.Builder b = api.call.get();
+        try {
+            b.mergeFrom(protobuf);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CodecException("Failed to parse body into Call protobuf: " + e.getMessage(), e);
+        }
+        if (!b.isInitialized()) {
+            throw new CodecException("Failed to parse body into Call protobuf: missing required fields "
+                    + b.findInitializationErrors(), null);
+        }
+        try {
+            return PRINTER.print(b).getBytes(StandardCharsets.UTF_8);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CodecException("Failed to convert the Call to JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * An event or response Pangaea wrote as JSON, as the Mesos protobuf message. Keys Mesos does not define are
+     * dropped. Throws IllegalArgumentException if the JSON does not fit the message (a Pangaea bug, not the
+     * client's).
+     */
+    public static byte[] toProtobuf(Api api, byte[] json) {
+        Message.Builder b = api.out.get();
+        try {
+            PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("Cannot encode as " + b.getDescriptorForType().getFullName() + ": "
+                    + e.getMessage(), e);
+        }
+        return b.buildPartial().toByteArray();
+    }
+
+    /** The other direction of {@link #toProtobuf}, for tests and clients: a protobuf message as Mesos JSON. */
+    public static String toJson(Api api, byte[] protobuf) throws CodecException {
+        Message.Builder b = api.out.get();
+        try {
+            b.mergeFrom(protobuf);
+            return PRINTER.print(b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CodecException("Not a " + b.getDescriptorForType().getFullName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A JSON call as protobuf bytes (for clients and tests). */
+    public static byte[] callFromJson(Api api, String json) throws CodecException {
+        Message.Builder b = api.call.get();
+        try {
+            PARSER.merge(json, b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new CodecException("Not a Call: " + e.getMessage(), e);
+        }
+        return b.buildPartial().toByteArray();
+    }
+}
