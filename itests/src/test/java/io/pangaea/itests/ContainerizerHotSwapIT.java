@@ -21,7 +21,7 @@ import org.junit.Test;
  * Containerizers installed and removed on a running agent with {@code feature:install} / {@code feature:uninstall}
  * through its Karaf shell: the agent's {@code containerizers} attribute follows at the master and in offers; Docker
  * and LXC tasks run once their feature is in, a Docker task fails at once with a clear message once it is out, and
- * native tasks go on throughout. Needs the Docker engine and LXC that {@code .ci/engines} sets up.
+ * native tasks go on throughout; an isolator taken out and put back likewise decides whether new tasks run. Needs the Docker engine and LXC that {@code .ci/engines} sets up.
  */
 public class ContainerizerHotSwapIT {
 
@@ -34,6 +34,7 @@ public class ContainerizerHotSwapIT {
         lxcPath = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "lxc-");
         cluster = new LocalCluster("cpus:4;mem:2048;disk:4096;ports:[31000-32000]", Map.of(
                 "containerizers", "native,docker,lxc",
+                "isolation", "posix/cpu,posix/mem,namespaces/pid",
                 "io.pangaea.containerizer.lxc.cfg:lxc_path", lxcPath.toString()));
     }
 
@@ -55,6 +56,15 @@ public class ContainerizerHotSwapIT {
     private static void awaitAttribute(String name, String value) {
         await("attribute " + name + "=" + value).atMost(Duration.ofSeconds(60)).ignoreExceptions()
                 .until(() -> value.equals(attribute(name)));
+    }
+
+    private static boolean listsIsolator(String isolators, String name) {
+        return isolators != null && List.of(isolators.split(",")).contains(name);
+    }
+
+    private static void awaitNamespaces(boolean installed) {
+        await("namespaces/pid " + (installed ? "advertised" : "gone")).atMost(Duration.ofSeconds(60))
+                .ignoreExceptions().until(() -> listsIsolator(attribute("isolators"), "namespaces/pid") == installed);
     }
 
     private static String offerAttribute(JsonNode offer, String name) {
@@ -114,6 +124,29 @@ public class ContainerizerHotSwapIT {
             assertTrue(u.toString(), u.at("/update/status/message").asText().contains("not installed"));
             fw.launchTask(fw.nextOffer(from), "native-1", "echo native", t -> { });
             assertEquals("TASK_FINISHED", fw.terminalUpdate("native-1").at("/update/status/state").asText());
+
+            // an isolator likewise: without namespaces/pid new native tasks fail naming it, with it they run
+            cluster.agentShell("feature:uninstall pangaea-isolator-namespaces");
+            awaitNamespaces(false);
+            JsonNode noNs = fw.await("an offer without namespaces/pid", e -> e.path("type").asText()
+                    .equals("OFFERS") && !listsIsolator(offerAttribute(e.at("/offers/offers/0"), "isolators"),
+                    "namespaces/pid")).at("/offers/offers/0");
+            fw.launchTask(noNs, "native-2", "echo native", t -> { });
+            u = fw.terminalUpdate("native-2");
+            assertEquals("TASK_FAILED", u.at("/update/status/state").asText());
+            assertTrue(u.toString(), u.at("/update/status/message").asText()
+                    .contains("Isolator 'namespaces/pid' is not installed"));
+            int afterReinstall = fw.events.size();
+            cluster.agentShell("feature:install pangaea-isolator-namespaces");
+            awaitNamespaces(true);
+            JsonNode withNs = fw.await("an offer with namespaces/pid", e -> e.path("type").asText()
+                    .equals("OFFERS") && e.path("offers").path("offers").size() > 0 && listsIsolator(offerAttribute(
+                    e.at("/offers/offers/0"), "isolators"), "namespaces/pid")
+                    && fw.events.indexOf(e) >= afterReinstall).at("/offers/offers/0");
+            fw.launchTask(withNs, "native-3", "ps -e -o pid= | wc -l", t -> { });
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("native-3").at("/update/status/state").asText());
+            int seen = Integer.parseInt(Files.readString(cluster.sandbox("native-3").resolve("stdout")).trim());
+            assertTrue("processes seen: " + seen, seen <= 6);
             fw.teardown();
         }
     }
