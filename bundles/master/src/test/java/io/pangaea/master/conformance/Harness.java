@@ -1,0 +1,330 @@
+package io.pangaea.master.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.allocator.drf.DrfAllocator;
+import io.pangaea.master.internal.EventSink;
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterConfig;
+import io.pangaea.master.internal.Registry;
+import io.pangaea.master.internal.http.MasterHttpServer;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.AgentInfo;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.Task;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.model.agentproto.AgentCall;
+import io.pangaea.model.agentproto.AgentEvent;
+import io.pangaea.model.json.MesosJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+
+/**
+ * A master with its real HTTP server on a free port, DRF allocation every 50 ms, agents that speak the agent
+ * protocol in process (so a test decides what their tasks do), and schedulers that speak HTTP like any client.
+ */
+final class Harness implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    final Master master;
+    final MasterHttpServer http;
+    final Path registry;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    Harness() throws Exception {
+        this(MasterConfig.defaults());
+    }
+
+    Harness(MasterConfig config) throws Exception {
+        registry = Files.createTempFile("pangaea-conformance", ".json");
+        Files.delete(registry);
+        master = new Master(config.withPort(0).withAllocationInterval(Duration.ofMillis(50)), new Registry(registry));
+        master.setAllocator(new DrfAllocator());
+        master.start();
+        http = new MasterHttpServer(master, "127.0.0.1", 0);
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + http.port() + path;
+    }
+
+    /** A POST with the given headers (name, value pairs); the body as it is. */
+    HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postJson(String path, String body, String... headers) throws Exception {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Content-Type";
+        all[1] = "application/json";
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return post(path, body.getBytes(StandardCharsets.UTF_8), all);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url(path))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode state() throws Exception {
+        return JSON.readTree(get("/master/state").body());
+    }
+
+    // ---- agents ---------------------------------------------------------------------------------------------
+
+    /** An agent in process: what the master sends it is recorded; the test sends its status updates. */
+    final class Agent implements EventSink {
+        final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+        volatile AgentId id;
+        private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean send(byte[] record) {
+            try {
+                AgentEvent e = MesosJson.read(record, AgentEvent.class);
+                if (e.type() == AgentEvent.Type.REGISTERED) {
+                    id = e.registered().agentId();
+                }
+                events.add(e);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return true;
+        }
+
+        @Override
+        public void close() {
+            onClose.forEach(Runnable::run);
+        }
+
+        @Override
+        public void onClose(Runnable listener) {
+            onClose.add(listener);
+        }
+
+        /** Drops the connection, as a crashed agent does. */
+        void disconnect() {
+            close();
+        }
+
+        /** A status update for a task, as the agent would send it (with a fresh uuid). */
+        void update(String frameworkId, String taskId, TaskState state) {
+            TaskStatus s = new TaskStatus(io.pangaea.model.TaskId.of(taskId), state, null,
+                    TaskStatus.Source.SOURCE_EXECUTOR, null, null, id, null, System.currentTimeMillis() / 1000.0,
+                    Base64.getEncoder().encodeToString(uuidBytes()), null, null, null);
+            master.agentUpdates(List.of(new AgentCall.Update(FrameworkId.of(frameworkId), s, state)));
+        }
+
+        long count(AgentEvent.Type type) {
+            return events.stream().filter(e -> e.type() == type).count();
+        }
+
+        AgentEvent await(AgentEvent.Type type, Predicate<AgentEvent> p) {
+            return Awaitility.await(type + " at the agent").atMost(Duration.ofSeconds(10))
+                    .until(() -> events.stream().filter(e -> e.type() == type && p.test(e)).findFirst()
+                            .orElse(null), x -> x != null);
+        }
+    }
+
+    private static byte[] uuidBytes() {
+        UUID u = UUID.randomUUID();
+        return java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                .putLong(u.getLeastSignificantBits()).array();
+    }
+
+    Agent agent(String resources) {
+        return agent(resources, null, List.of());
+    }
+
+    Agent agent(String resources, AgentId previous, List<Task> tasks) {
+        Agent a = new Agent();
+        master.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("localhost", 5051,
+                Resources.parse(resources).toList(), List.of(), previous), tasks, List.of(), List.of(), "test"), a);
+        Awaitility.await("agent registered").atMost(Duration.ofSeconds(10)).until(() -> a.id != null);
+        return a;
+    }
+
+    // ---- schedulers -----------------------------------------------------------------------------------------
+
+    /** A framework subscribed over HTTP with JSON; its events are parsed as they arrive. */
+    final class Scheduler implements AutoCloseable {
+        final List<JsonNode> events = new CopyOnWriteArrayList<>();
+        final HttpResponse<InputStream> response;
+        final String streamId;
+        volatile String frameworkId;
+        volatile boolean ended;
+        private final Thread reader;
+
+        Scheduler(ObjectNode subscribe) throws Exception {
+            response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/v1/scheduler")))
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(subscribe.toString())).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            streamId = response.headers().firstValue("Mesos-Stream-Id").orElse(null);
+            reader = new Thread(this::read, "conformance-scheduler");
+            reader.setDaemon(true);
+            reader.start();
+            if (response.statusCode() == 200) {
+                JsonNode first = await("first event", e -> true);
+                if (first.path("type").asText().equals("SUBSCRIBED")) {
+                    frameworkId = first.at("/subscribed/framework_id/value").asText();
+                }
+            }
+        }
+
+        private void read() {
+            try (InputStream in = response.body()) {
+                byte[] rec;
+                while ((rec = record(in)) != null) {
+                    events.add(JSON.readTree(rec));
+                }
+            } catch (IOException e) {
+                // closed
+            } finally {
+                ended = true;
+            }
+        }
+
+        ObjectNode call(String type) {
+            ObjectNode c = JSON.createObjectNode().put("type", type);
+            c.putObject("framework_id").put("value", frameworkId);
+            return c;
+        }
+
+        HttpResponse<String> post(JsonNode call) throws Exception {
+            return postJson("/api/v1/scheduler", call.toString(), "Mesos-Stream-Id", streamId);
+        }
+
+        JsonNode await(String what, Predicate<JsonNode> p) {
+            return Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> events.stream().filter(p).findFirst().orElse(null), x -> x != null);
+        }
+
+        JsonNode awaitType(String type) {
+            return await(type, e -> e.path("type").asText().equals(type));
+        }
+
+        /** The first event of {@code type} that arrived after index {@code from}. */
+        JsonNode next(String type, int from) {
+            return Awaitility.await(type + " after " + from).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (int i = from; i < events.size(); i++) {
+                            if (events.get(i).path("type").asText().equals(type)) {
+                                return events.get(i);
+                            }
+                        }
+                        return null;
+                    }, x -> x != null);
+        }
+
+        List<JsonNode> all(String type) {
+            return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        }
+
+        JsonNode update(String taskId, String state) {
+            return await(taskId + " " + state, e -> e.path("type").asText().equals("UPDATE")
+                    && e.at("/update/status/task_id/value").asText().equals(taskId)
+                    && e.at("/update/status/state").asText().equals(state));
+        }
+
+        /** ACCEPT {@code offer} launching one command task of 0.1 cpus and 32 mem. */
+        HttpResponse<String> launch(JsonNode offer, String taskId) throws Exception {
+            ObjectNode accept = call("ACCEPT");
+            ObjectNode a = accept.putObject("accept");
+            a.putArray("offer_ids").add(offer.get("id"));
+            ObjectNode t = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
+                    .putArray("task_infos").addObject().put("name", taskId);
+            t.putObject("task_id").put("value", taskId);
+            t.set("agent_id", offer.get("agent_id"));
+            t.putObject("command").put("value", "sleep 1000");
+            t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                    .put("value", 0.1);
+            a.putObject("filters").put("refuse_seconds", 0.0);
+            return post(accept);
+        }
+
+        @Override
+        public void close() throws Exception {
+            response.body().close();
+        }
+    }
+
+    static ObjectNode subscribe(String name, String... capabilities) {
+        ObjectNode c = JSON.createObjectNode().put("type", "SUBSCRIBE");
+        ObjectNode fi = c.putObject("subscribe").putObject("framework_info").put("user", "root").put("name", name);
+        var caps = fi.putArray("capabilities");
+        for (String cap : capabilities) {
+            caps.addObject().put("type", cap);
+        }
+        return c;
+    }
+
+    Scheduler scheduler(ObjectNode subscribe) throws Exception {
+        Scheduler s = new Scheduler(subscribe);
+        open.add(s);
+        return s;
+    }
+
+    Scheduler scheduler(String name, String... capabilities) throws Exception {
+        return scheduler(subscribe(name, capabilities));
+    }
+
+    static byte[] record(InputStream in) throws IOException {
+        ByteArrayOutputStream len = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                return null;
+            }
+            len.write(c);
+        }
+        return in.readNBytes(Integer.parseInt(len.toString(StandardCharsets.US_ASCII)));
+    }
+
+    static Map<String, String> lowerHeaders(HttpResponse<?> r) {
+        Map<String, String> m = new java.util.HashMap<>();
+        r.headers().map().forEach((k, v) -> m.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+        return m;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // the stream may be gone already
+            }
+        }
+        http.close();
+        master.close();
+        Files.deleteIfExists(registry);
+    }
+}

@@ -1,0 +1,196 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The behaviours Mesos's SchedulerHttpApiTest checks: request methods, content types and Accept, the SUBSCRIBE
+ * response, stream ids, and calls for unknown frameworks, each with the status and body Mesos 1.11 gives.
+ */
+public class SchedulerHttpApiTest {
+
+    private Harness h;
+
+    @Before
+    public void start() throws Exception {
+        h = new Harness();
+    }
+
+    @After
+    public void stop() throws Exception {
+        h.close();
+    }
+
+    private static final String SUBSCRIBE = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":"
+            + "{\"user\":\"root\",\"name\":\"c\"}}}";
+
+    @Test
+    public void getRequest() throws Exception {
+        HttpResponse<String> r = h.get("/api/v1/scheduler");
+        assertEquals(405, r.statusCode());
+        assertEquals("POST", r.headers().firstValue("Allow").orElse(""));
+        assertEquals("405 Method Not Allowed. Expecting one of { 'POST' }, but received 'GET'.", r.body());
+    }
+
+    @Test
+    public void noContentType() throws Exception {
+        HttpResponse<String> r = h.post("/api/v1/scheduler", SUBSCRIBE.getBytes(StandardCharsets.UTF_8));
+        assertEquals(415, r.statusCode());
+        assertEquals("Expecting 'Content-Type' of application/json or application/x-protobuf", r.body());
+    }
+
+    @Test
+    public void unsupportedContentMediaType() throws Exception {
+        HttpResponse<String> r = h.post("/api/v1/scheduler", SUBSCRIBE.getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "text/plain");
+        assertEquals(415, r.statusCode());
+        assertEquals("Expecting 'Content-Type' of application/json or application/x-protobuf", r.body());
+    }
+
+    @Test
+    public void malformedJson() throws Exception {
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", "not json");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("Failed to parse body into JSON"));
+    }
+
+    @Test
+    public void validJsonButInvalidCall() throws Exception {
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", "{\"type\":\"SUBSCRIBE\"}");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().contains("subscribe"));
+    }
+
+    @Test
+    public void validProtobufInvalidCall() throws Exception {
+        // a well-formed Call {type: SUBSCRIBE} without its 'subscribe' message
+        HttpResponse<String> r = h.post("/api/v1/scheduler", new byte[] {0x10, 0x01},
+                "Content-Type", "application/x-protobuf");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().contains("subscribe"));
+    }
+
+    @Test
+    public void invalidProtobuf() throws Exception {
+        HttpResponse<String> r = h.post("/api/v1/scheduler", new byte[] {0x0a, 0x7f, 0x01},
+                "Content-Type", "application/x-protobuf");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().startsWith("Failed to parse body into Call protobuf"));
+    }
+
+    @Test
+    public void notAcceptable() throws Exception {
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", SUBSCRIBE, "Accept", "foo/bar");
+        assertEquals(406, r.statusCode());
+        assertEquals("Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'", r.body());
+    }
+
+    @Test
+    public void noAcceptHeaderGivesTheRequestsOwnType() throws Exception {
+        HttpResponse<java.io.InputStream> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                h.url("/api/v1/scheduler"))).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(SUBSCRIBE)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            assertEquals(200, r.statusCode());
+            assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        } finally {
+            r.body().close();
+        }
+    }
+
+    @Test
+    public void subscribe() throws Exception {
+        Harness.Scheduler s = h.scheduler("subscribe", "MULTI_ROLE");
+        assertEquals(200, s.response.statusCode());
+        assertEquals("application/json", s.response.headers().firstValue("Content-Type").orElse(""));
+        assertNotNull(s.streamId);
+        JsonNode first = s.events.get(0);
+        assertEquals("SUBSCRIBED", first.path("type").asText());
+        assertEquals(15.0, first.at("/subscribed/heartbeat_interval_seconds").asDouble(), 0);
+        assertTrue(first.at("/subscribed/master_info/id").isTextual());
+        assertTrue(s.frameworkId.matches(".+-\\d{4}"));
+    }
+
+    @Test
+    public void subscribedWithAStreamIdThatIsAUuid() throws Exception {
+        Harness.Scheduler s = h.scheduler("uuid");
+        assertEquals(s.streamId, java.util.UUID.fromString(s.streamId).toString());
+    }
+
+    @Test
+    public void teardownWithoutStreamId() throws Exception {
+        Harness.Scheduler s = h.scheduler("no-stream-id");
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", s.call("TEARDOWN").toString());
+        assertEquals(400, r.statusCode());
+        assertEquals("All non-subscribe calls should include the 'Mesos-Stream-Id' header", r.body());
+    }
+
+    @Test
+    public void teardownWrongStreamId() throws Exception {
+        Harness.Scheduler s = h.scheduler("wrong-stream-id");
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", s.call("TEARDOWN").toString(),
+                "Mesos-Stream-Id", "bogus");
+        assertEquals(400, r.statusCode());
+        assertEquals("The stream ID 'bogus' included in this request didn't match the stream ID currently"
+                + " associated with framework ID " + s.frameworkId, r.body());
+    }
+
+    @Test
+    public void callForAnUnknownFramework() throws Exception {
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler",
+                "{\"type\":\"REVIVE\",\"framework_id\":{\"value\":\"nobody\"}}", "Mesos-Stream-Id", "x");
+        assertEquals(400, r.statusCode());
+        assertEquals("Framework cannot be found", r.body());
+    }
+
+    @Test
+    public void rejectFrameworkWithInvalidRole() throws Exception {
+        ObjectNode sub = Harness.subscribe("bad-role", "MULTI_ROLE");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).putArray("roles").add("a b");
+        HttpResponse<String> r = h.postJson("/api/v1/scheduler", sub.toString());
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().contains("a b"));
+    }
+
+    @Test
+    public void badAcknowledgementUuid() throws Exception {
+        Harness.Scheduler s = h.scheduler("bad-uuid");
+        ObjectNode ack = s.call("ACKNOWLEDGE");
+        ack.putObject("acknowledge").put("uuid", "!!!").putObject("task_id").put("value", "t");
+        ((ObjectNode) ack.get("acknowledge")).putObject("agent_id").put("value", "a");
+        HttpResponse<String> r = s.post(ack);
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().contains("uuid"));
+    }
+
+    @Test
+    public void killOfAnUnknownTaskIsAcceptedAndAnsweredOnTheStream() throws Exception {
+        Harness.Scheduler s = h.scheduler("kill-unknown");
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "ghost");
+        assertEquals(202, s.post(kill).statusCode());
+        JsonNode u = s.await("an update for ghost", e -> e.at("/update/status/task_id/value").asText()
+                .equals("ghost"));
+        assertEquals("TASK_LOST", u.at("/update/status/state").asText());
+    }
+
+    @Test
+    public void requestIsAcceptedAndChangesNothing() throws Exception {
+        Harness.Scheduler s = h.scheduler("request");
+        ObjectNode req = s.call("REQUEST");
+        req.putObject("request").putArray("requests").addObject().putArray("resources");
+        assertEquals(202, s.post(req).statusCode());
+    }
+}
