@@ -42,6 +42,15 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
                 minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
     }
 
+    /**
+     * The heartbeat interval, which is also how soon a scheduler that went away unannounced is noticed: its
+     * stream fails at the next write.
+     */
+    public MasterConfig withHeartbeatInterval(Duration d) {
+        return new MasterConfig(ip, port, hostname, allocationInterval, d, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+    }
+
     public MasterConfig withAllocationInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, d, heartbeatInterval, allocator, minAllocatable,
                 maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
