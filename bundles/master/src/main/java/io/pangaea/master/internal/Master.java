@@ -659,11 +659,28 @@ public final class Master implements AutoCloseable {
                 sendUpdate(fw, latestStatus(done).forReconciliation(now));
                 continue;
             }
-            TaskStatus s = new TaskStatus(rt.taskId(),
-                    partitionAware ? TaskState.TASK_UNKNOWN : TaskState.TASK_LOST, "Reconciliation: Task is unknown",
-                    TaskStatus.Source.SOURCE_MASTER, TaskStatus.Reason.REASON_RECONCILIATION, null,
-                    rt.agentId() != null && state.agents.containsKey(rt.agentId()) ? rt.agentId() : null, null,
-                    now, null, null, null, null);
+            // unknown task: the answer depends on what the master knows of the agent named
+            AgentEntry agent = rt.agentId() == null ? null : state.agents.get(rt.agentId());
+            TaskState answer;
+            String message;
+            if (rt.agentId() != null && state.goneAgents.contains(rt.agentId())) {
+                answer = TaskState.TASK_GONE_BY_OPERATOR;
+                message = "Reconciliation: Task is gone";
+            } else if (agent != null && agent.unreachableTime != null) {
+                answer = TaskState.TASK_UNREACHABLE;
+                message = "Reconciliation: Task is unreachable";
+            } else if (agent != null && agent.connected) {
+                answer = TaskState.TASK_GONE;
+                message = "Reconciliation: Task is unknown to the agent";
+            } else if (agent != null) {
+                continue; // the agent is reconnecting: it will report the task, or the master will say it is lost
+            } else {
+                answer = TaskState.TASK_UNKNOWN;
+                message = "Reconciliation: Task is unknown";
+            }
+            TaskStatus s = new TaskStatus(rt.taskId(), partitionAware ? answer : TaskState.TASK_LOST, message,
+                    TaskStatus.Source.SOURCE_MASTER, TaskStatus.Reason.REASON_RECONCILIATION, null, rt.agentId(),
+                    null, now, null, null, null, null);
             sendUpdate(fw, s);
         }
     }
@@ -731,6 +748,12 @@ public final class Master implements AutoCloseable {
     private void doSubscribeAgent(AgentCall.Subscribe sub, EventSink stream) {
         AgentInfo info = sub.agentInfo();
         AgentId id = info.id();
+        if (id != null && state.goneAgents.contains(id)) {
+            LOG.info("Agent {} was marked gone; refusing its registration", id);
+            stream.send(MesosJson.write(AgentEvent.error("Agent " + id + " has been marked gone")));
+            stream.close();
+            return;
+        }
         AgentEntry agent = id == null ? null : state.agents.get(id);
         boolean known = agent != null;
         if (id == null) {
@@ -751,6 +774,14 @@ public final class Master implements AutoCloseable {
                 removeOffer(o, true, false);
             }
             agent.reregisteredTime = now();
+        }
+        if (agent.unreachableTimer != null) {
+            agent.unreachableTimer.cancel(false);
+            agent.unreachableTimer = null;
+        }
+        if (agent.unreachableTime != null) {
+            LOG.info("Unreachable agent {} is back", id);
+            agent.unreachableTime = null;
         }
         agent.info = info.withId(id);
         agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
@@ -796,6 +827,12 @@ public final class Master implements AutoCloseable {
         });
     }
 
+    private boolean isCompletedTask(FrameworkId fid, TaskId tid) {
+        FrameworkEntry fw = state.frameworks.get(fid);
+        return fw != null && fw.completedTasks.stream().anyMatch(c -> c.info.taskId().equals(tid)
+                && c.state == TaskState.TASK_LOST);
+    }
+
     /** Adopts the tasks an agent reports; tasks the master had there and the agent no longer has are lost. */
     private void reconcileAgentTasks(AgentEntry agent, AgentCall.Subscribe sub) {
         Map<FrameworkId, FrameworkInfo> infos = new HashMap<>();
@@ -807,7 +844,27 @@ public final class Master implements AutoCloseable {
         for (Task task : sub.tasks() == null ? List.<Task>of() : sub.tasks()) {
             TaskKey key = new TaskKey(task.frameworkId(), task.taskId());
             reported.add(key);
-            if (agent.tasks.containsKey(key)) {
+            TaskEntry known = agent.tasks.get(key);
+            if (known != null) {
+                if (known.state == TaskState.TASK_UNREACHABLE && !task.state().isTerminal()) {
+                    // back with its agent: the framework (partition-aware) learns the task's state again
+                    FrameworkEntry fw = state.frameworks.get(known.frameworkId);
+                    known.state = task.state();
+                    known.resourcesRecovered = false;
+                    TaskStatus back = masterStatus(known, task.state(), "Agent reregistered",
+                            TaskStatus.Reason.REASON_AGENT_REREGISTERED);
+                    known.statuses.add(back);
+                    known.latestStatus = back;
+                    if (fw != null) {
+                        fw.allocate(known.role, known.resources);
+                        sendUpdate(fw, back);
+                    }
+                }
+                continue;
+            }
+            if (isCompletedTask(task.frameworkId(), task.taskId()) && !task.state().isTerminal()) {
+                // marked lost while its agent was away, and its framework was told: it must not run on
+                sendToAgent(agent, AgentEvent.kill(new AgentEvent.Kill(task.frameworkId(), task.taskId(), null)));
                 continue;
             }
             if (state.completedFrameworks.stream().anyMatch(c -> c.id.equals(task.frameworkId()))) {
@@ -884,6 +941,97 @@ public final class Master implements AutoCloseable {
         for (OfferId o : List.copyOf(agent.offers)) {
             removeOffer(o, true, false);
         }
+        agent.unreachableTimer = loop.schedule(() -> {
+            if (!agent.connected && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
+                markUnreachable(agent);
+            }
+        }, config.agentUnreachableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A disconnected agent did not come back in time: its tasks become TASK_UNREACHABLE for partition-aware
+     * frameworks (they may come back with the agent) and TASK_LOST for the others.
+     */
+    private void markUnreachable(AgentEntry agent) {
+        LOG.info("Agent {} is unreachable: it did not reconnect within {}", agent.id,
+                config.agentUnreachableTimeout());
+        agent.unreachableTime = now();
+        String why = "Agent " + agent.info.hostname() + " is unreachable";
+        for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+            if (!t.state.isTerminal()) {
+                FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+                boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+                endTask(fw, t, pa ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST, why,
+                        TaskStatus.Reason.REASON_AGENT_REMOVED);
+            }
+        }
+        requestAllocation();
+    }
+
+    /**
+     * The master itself moves a task to {@code to} (unreachable, lost, gone) and tells its framework. Resources
+     * are released; a terminal task is completed.
+     */
+    private void endTask(FrameworkEntry fw, TaskEntry t, TaskState to, String message, TaskStatus.Reason reason) {
+        t.state = to;
+        TaskStatus status = masterStatus(t, to, message, reason);
+        t.statuses.add(status);
+        t.latestStatus = status;
+        recoverTaskResources(t);
+        if (fw != null) {
+            sendUpdate(fw, status);
+            if (to.isTerminal()) {
+                completeTask(fw, t);
+            }
+        }
+    }
+
+    /**
+     * MARK_AGENT_GONE: the agent is gone for good. Its tasks become TASK_GONE_BY_OPERATOR (TASK_LOST for frameworks
+     * that are not partition-aware), it is told to shut down if it is connected, and it may not register again.
+     * Completes with false when the agent is unknown.
+     */
+    public CompletableFuture<Boolean> markAgentGone(AgentId id) {
+        return CompletableFuture.supplyAsync(() -> {
+            AgentEntry agent = state.agents.get(id);
+            if (agent == null) {
+                return state.goneAgents.contains(id);
+            }
+            LOG.info("Agent {} marked gone by the operator", id);
+            state.goneAgents.add(id);
+            for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+                FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+                boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+                if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
+                    endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,
+                            "Agent " + agent.info.hostname() + " has been marked gone",
+                            TaskStatus.Reason.REASON_AGENT_REMOVED_BY_OPERATOR);
+                }
+            }
+            removeAgent(agent, "Agent has been marked gone");
+            return true;
+        }, loop);
+    }
+
+    private void removeAgent(AgentEntry agent, String why) {
+        for (OfferId o : List.copyOf(agent.offers)) {
+            removeOffer(o, true, false);
+        }
+        if (agent.heartbeat != null) {
+            agent.heartbeat.cancel(false);
+        }
+        if (agent.unreachableTimer != null) {
+            agent.unreachableTimer.cancel(false);
+        }
+        EventSink stream = agent.stream;
+        agent.stream = null;
+        agent.connected = false;
+        if (stream != null) {
+            stream.send(MesosJson.write(AgentEvent.error(why)));
+            stream.close();
+        }
+        state.agents.remove(agent.id);
+        requestAllocation();
     }
 
     /** Status updates from an agent, in the order it sent them, to forward to their frameworks. */

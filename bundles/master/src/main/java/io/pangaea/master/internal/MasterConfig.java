@@ -10,10 +10,23 @@ import java.util.List;
  *
  * @param minAllocatable Mesos {@code min_allocatable_resources}: alternatives separated by {@code |}
  * @param offerTimeout   Mesos {@code offer_timeout}: offers not answered within it are rescinded; null for never
+ * @param agentUnreachableTimeout how long a disconnected agent has to come back before it is marked unreachable
+ *                       and its tasks TASK_UNREACHABLE (or TASK_LOST): Mesos's {@code agent_ping_timeout} times
+ *                       {@code max_agent_ping_timeouts}, 75 s by default
  */
 public record MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
                            Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
-                           int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout) {
+                           int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout,
+                           Duration agentUnreachableTimeout) {
+
+    public static final Duration DEFAULT_AGENT_UNREACHABLE_TIMEOUT = Duration.ofSeconds(75);
+
+    public MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
+                        Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
+                        int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout) {
+        this(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, DEFAULT_AGENT_UNREACHABLE_TIMEOUT);
+    }
 
     public MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
                         Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
@@ -24,12 +37,17 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
 
     public MasterConfig withOfferTimeout(Duration d) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, d);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, d, agentUnreachableTimeout);
+    }
+
+    public MasterConfig withAgentUnreachableTimeout(Duration d) {
+        return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, d);
     }
 
     public MasterConfig withAllocator(String name) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, name, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
     }
 
     public static MasterConfig defaults() {
@@ -39,7 +57,7 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
 
     public MasterConfig withPort(int newPort) {
         return new MasterConfig(ip, newPort, hostname, allocationInterval, heartbeatInterval, allocator,
-                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
     }
 
     /**
@@ -48,12 +66,12 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
      */
     public MasterConfig withHeartbeatInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, allocationInterval, d, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
     }
 
     public MasterConfig withAllocationInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, d, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
     }
 
     public static List<Resources> parseMinAllocatable(String text) {

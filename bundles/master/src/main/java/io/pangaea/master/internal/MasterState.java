@@ -27,6 +27,8 @@ final class MasterState {
     final Map<FrameworkId, FrameworkEntry> frameworks = new LinkedHashMap<>();
     final ArrayDeque<FrameworkEntry> completedFrameworks = new ArrayDeque<>();
     final Map<OfferId, OfferEntry> offers = new LinkedHashMap<>();
+    /** Agents an operator marked gone: they may not come back. */
+    final Set<AgentId> goneAgents = new java.util.LinkedHashSet<>();
 
     static final class AgentEntry {
         final AgentId id;
@@ -42,6 +44,10 @@ final class MasterState {
         final Map<TaskKey, TaskEntry> tasks = new LinkedHashMap<>();
         final Set<OfferId> offers = new HashSet<>();
         ScheduledFuture<?> heartbeat;
+        /** Runs out when a disconnected agent has not come back in time. */
+        ScheduledFuture<?> unreachableTimer;
+        /** When the agent was marked unreachable; null while it is reachable. */
+        Double unreachableTime;
 
         AgentEntry(AgentId id) {
             this.id = id;

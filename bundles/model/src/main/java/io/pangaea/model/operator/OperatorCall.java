@@ -4,7 +4,8 @@ import java.util.List;
 
 /** A call to the operator API. Only the calls Pangaea serves have their messages here. */
 public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
-                           ReserveResources reserveResources, UnreserveResources unreserveResources) {
+                           ReserveResources reserveResources, UnreserveResources unreserveResources,
+                           MarkAgentGone markAgentGone) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -18,6 +19,9 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     }
 
     public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    /** The agent is known to be gone for good (its machine is decommissioned): its tasks are gone too. */
+    public record MarkAgentGone(io.pangaea.model.AgentId agentId) {}
 
     /** Reserve {@code resources} (with their new reservation) on an agent; {@code source} is accepted and unused. */
     public record ReserveResources(io.pangaea.model.AgentId agentId, List<io.pangaea.model.Resource> source,

@@ -121,6 +121,23 @@ final class OperatorApi {
                     return r;
                 }, response, callback);
             }
+            case MARK_AGENT_GONE -> {
+                if (call.markAgentGone() == null || call.markAgentGone().agentId() == null
+                        || call.markAgentGone().agentId().value() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'mark_agent_gone.agent_id' to be present");
+                    return;
+                }
+                var id = call.markAgentGone().agentId();
+                master.markAgentGone(id).whenComplete((known, err) -> {
+                    if (err != null) {
+                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+                    } else if (!known) {
+                        HttpSupport.text(response, callback, 404, "Agent '" + id.value() + "' is not known");
+                    } else {
+                        HttpSupport.text(response, callback, 200, "");
+                    }
+                });
+            }
             default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
                     + " is not served by this Pangaea version");
         }

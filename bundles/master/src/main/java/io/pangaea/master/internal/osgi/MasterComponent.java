@@ -76,6 +76,13 @@ public final class MasterComponent implements AllocatorControl {
                 + " (e.g. 30secs); empty for never")
         String offer__timeout() default "";
 
+        @AttributeDefinition(description = "With max_agent_ping_timeouts: how long a disconnected agent has to come"
+                + " back before it is marked unreachable (their product)")
+        String agent__ping__timeout() default "15secs";
+
+        @AttributeDefinition(description = "See agent_ping_timeout")
+        int max__agent__ping__timeouts() default 5;
+
         @AttributeDefinition(description = "Completed frameworks kept for the read endpoints")
         int max__completed__frameworks() default 50;
 
@@ -117,7 +124,9 @@ public final class MasterComponent implements AllocatorControl {
                 c.allocator(), MasterConfig.parseMinAllocatable(c.min__allocatable__resources()),
                 c.max__completed__frameworks(), c.max__completed__tasks__per__framework(),
                 c.offer__timeout() == null || c.offer__timeout().isBlank() ? null
-                        : Durations.parse("offer_timeout", c.offer__timeout()));
+                        : Durations.parse("offer_timeout", c.offer__timeout()),
+                Durations.parse("agent_ping_timeout", c.agent__ping__timeout())
+                        .multipliedBy(Math.max(1, c.max__agent__ping__timeouts())));
     }
 
     private synchronized void start(MasterConfig config) throws Exception {

@@ -1,0 +1,140 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The behaviours Mesos's scheduler tests check for offers: DECLINE with a filter keeps the agent's resources away
+ * until the filter expires or REVIVE clears it; SUPPRESS stops offers, for all roles or for the named ones, until
+ * REVIVE; SUBSCRIBE with suppressed roles; offers carry the offered role's allocation info.
+ */
+public class OffersTest {
+
+    private Harness h;
+
+    @Before
+    public void start() throws Exception {
+        h = new Harness();
+    }
+
+    @After
+    public void stop() throws Exception {
+        h.close();
+    }
+
+    private static ObjectNode decline(Harness.Scheduler s, JsonNode offer, double refuseSeconds) {
+        ObjectNode d = s.call("DECLINE");
+        ObjectNode body = d.putObject("decline");
+        body.putArray("offer_ids").add(offer.get("id"));
+        body.putObject("filters").put("refuse_seconds", refuseSeconds);
+        return d;
+    }
+
+    /**
+     * No OFFERS event from {@code from} on, after three allocation cycles: a RECONCILE of an unknown task afterwards
+     * puts a marker on the stream, behind any offer those cycles made.
+     */
+    private static void assertNoOfferFor(Harness h, Harness.Scheduler s, int from) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            h.master.allocateNow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String marker = "marker-" + java.util.UUID.randomUUID();
+        ObjectNode reconcile = s.call("RECONCILE");
+        reconcile.putObject("reconcile").putArray("tasks").addObject().putObject("task_id").put("value", marker);
+        assertEquals(202, s.post(reconcile).statusCode());
+        s.await("the marker", e -> e.at("/update/status/task_id/value").asText().equals(marker));
+        assertEquals(s.events.subList(from, s.events.size()).toString(), 0,
+                s.events.subList(from, s.events.size()).stream()
+                        .filter(e -> e.path("type").asText().equals("OFFERS")).count());
+    }
+
+    @Test
+    public void declineWithAFilterKeepsTheResourcesAwayUntilRevive() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = h.scheduler("decline");
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        int from = s.events.size();
+        assertEquals(202, s.post(decline(s, offer, 3600)).statusCode());
+        assertNoOfferFor(h, s, from);
+        assertEquals(202, s.post(s.call("REVIVE")).statusCode());
+        JsonNode again = s.next("OFFERS", from).at("/offers/offers/0");
+        assertEquals(offer.at("/agent_id/value").asText(), again.at("/agent_id/value").asText());
+    }
+
+    @Test
+    public void aShortFilterExpires() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = h.scheduler("short-filter");
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        int from = s.events.size();
+        assertEquals(202, s.post(decline(s, offer, 0.3)).statusCode());
+        s.next("OFFERS", from);
+    }
+
+    @Test
+    public void suppressStopsOffersUntilRevive() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = h.scheduler("suppress");
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        assertEquals(202, s.post(s.call("SUPPRESS")).statusCode());
+        int from = s.events.size();
+        assertEquals(202, s.post(decline(s, offer, 0)).statusCode());
+        assertNoOfferFor(h, s, from);
+        assertEquals(202, s.post(s.call("REVIVE")).statusCode());
+        s.next("OFFERS", from);
+    }
+
+    @Test
+    public void suppressAndReviveByRole() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        ObjectNode sub = Harness.subscribe("roles", "MULTI_ROLE");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).putArray("roles").add("a").add("b");
+        Harness.Scheduler s = h.scheduler(sub);
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        String first = offer.at("/allocation_info/role").asText();
+        String other = first.equals("a") ? "b" : "a";
+        ObjectNode suppress = s.call("SUPPRESS");
+        suppress.putObject("suppress").putArray("roles").add(first);
+        assertEquals(202, s.post(suppress).statusCode());
+        int from = s.events.size();
+        assertEquals(202, s.post(decline(s, offer, 0)).statusCode());
+        // the resources come back for the other role only
+        JsonNode next = s.next("OFFERS", from).at("/offers/offers/0");
+        assertEquals(other, next.at("/allocation_info/role").asText());
+        for (JsonNode r : next.path("resources")) {
+            assertEquals(other, r.at("/allocation_info/role").asText());
+        }
+    }
+
+    @Test
+    public void subscribeWithSuppressedRoles() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        ObjectNode sub = Harness.subscribe("suppressed-at-subscribe", "MULTI_ROLE");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).putArray("roles").add("only");
+        ((ObjectNode) sub.get("subscribe")).putArray("suppressed_roles").add("only");
+        Harness.Scheduler s = h.scheduler(sub);
+        assertNoOfferFor(h, s, 0);
+        ObjectNode revive = s.call("REVIVE");
+        revive.putObject("revive").putArray("roles").add("only");
+        assertEquals(202, s.post(revive).statusCode());
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        assertEquals("only", offer.at("/allocation_info/role").asText());
+    }
+
+    @Test
+    public void offersUseTheMesosIdForms() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = h.scheduler("ids");
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        assertTrue(offer.at("/id/value").asText(), offer.at("/id/value").asText().matches(".+-O\\d+"));
+        assertTrue(offer.at("/agent_id/value").asText().matches(".+-S\\d+"));
+        assertEquals(s.frameworkId, offer.at("/framework_id/value").asText());
+        assertEquals("localhost", offer.path("hostname").asText());
+    }
+}
