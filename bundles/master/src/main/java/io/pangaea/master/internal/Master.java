@@ -158,6 +158,11 @@ public final class Master implements AutoCloseable {
         return masterId;
     }
 
+    /** The registry (state thread for consistent reads). */
+    Registry registry() {
+        return registry;
+    }
+
     public double startTime() {
         return startTime;
     }

@@ -37,6 +37,11 @@ public final class MasterViews {
         this.state = state;
     }
 
+    /** The v1 operator API's read calls over the same state. */
+    public V1Views v1() {
+        return new V1Views(master, state, this);
+    }
+
     // ---- JSON -------------------------------------------------------------------------------------------------
 
     public ObjectNode version() {

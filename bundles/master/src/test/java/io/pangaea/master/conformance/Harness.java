@@ -136,9 +136,13 @@ final class Harness implements AutoCloseable {
 
         /** A status update for a task, as the agent would send it (with a fresh uuid). */
         void update(String frameworkId, String taskId, TaskState state) {
+            // as Pangaea's agent sends them: the command executor's id and the container's status
             TaskStatus s = new TaskStatus(io.pangaea.model.TaskId.of(taskId), state, null,
-                    TaskStatus.Source.SOURCE_EXECUTOR, null, null, id, null, System.currentTimeMillis() / 1000.0,
-                    Base64.getEncoder().encodeToString(uuidBytes()), null, null, null);
+                    TaskStatus.Source.SOURCE_EXECUTOR, null, null, id, io.pangaea.model.ExecutorId.of(taskId),
+                    System.currentTimeMillis() / 1000.0, Base64.getEncoder().encodeToString(uuidBytes()), null,
+                    null, new TaskStatus.ContainerStatus(io.pangaea.model.ContainerId.of("c-" + taskId),
+                    List.of(new TaskStatus.NetworkInfo(List.of(new TaskStatus.IpAddress("IPv4", "127.0.0.1")))),
+                    4242));
             master.agentUpdates(List.of(new AgentCall.Update(FrameworkId.of(frameworkId), s, state)));
         }
 

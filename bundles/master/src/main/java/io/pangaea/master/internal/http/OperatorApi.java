@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.OperatorValidator;
+import io.pangaea.master.internal.V1Views;
 import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.MesosJsonException;
 import io.pangaea.model.operator.OperatorCall;
@@ -53,9 +54,14 @@ final class OperatorApi {
                 send(response, callback, bytes(r));
             }
             case GET_VERSION -> {
-                ObjectNode r = response("GET_VERSION");
-                r.putObject("get_version").putObject("version_info").put("version", Master.MESOS_VERSION);
-                send(response, callback, bytes(r));
+                reply(master.read(views -> views.version()), v -> {
+                    ObjectNode r = response("GET_VERSION");
+                    ObjectNode info = r.putObject("get_version").putObject("version_info");
+                    for (String k : List.of("version", "build_date", "build_time", "build_user", "git_branch")) {
+                        info.set(k, v.get(k));
+                    }
+                    return r;
+                }, response, callback);
             }
             case GET_WEIGHTS -> reply(master.weights(), w -> {
                 ObjectNode r = response("GET_WEIGHTS");
@@ -120,6 +126,22 @@ final class OperatorApi {
                     r.putObject("explain_allocation").set("explanations", JSON.valueToTree(list));
                     return r;
                 }, response, callback);
+            }
+            case GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS, GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS -> {
+                OperatorCall.Type t = call.type();
+                reply(master.read(views -> {
+                    V1Views v = views.v1();
+                    return switch (t) {
+                        case GET_STATE -> v.getState();
+                        case GET_AGENTS -> v.getAgents();
+                        case GET_FRAMEWORKS -> v.getFrameworks();
+                        case GET_TASKS -> v.getTasks();
+                        case GET_EXECUTORS -> v.getExecutors();
+                        case GET_ROLES -> v.getRoles();
+                        case GET_MASTER -> v.getMaster();
+                        default -> v.getFlags();
+                    };
+                }), v -> V1Views.response(t.name(), v), response, callback);
             }
             case MARK_AGENT_GONE -> {
                 if (call.markAgentGone() == null || call.markAgentGone().agentId() == null

@@ -1,0 +1,221 @@
+package io.pangaea.master.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.TaskEntry;
+import io.pangaea.model.Resource;
+import io.pangaea.model.Resources;
+import io.pangaea.model.Task;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.json.MesosJson;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The master's state as the v1 operator API gives it (GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS,
+ * GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS): v1 messages in Mesos JSON, times as {@code TimeInfo}
+ * nanoseconds, resources with their allocation info. Built on the master's event loop.
+ */
+public final class V1Views {
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private final Master master;
+    private final MasterState state;
+    private final MasterViews legacy;
+
+    V1Views(Master master, MasterState state, MasterViews legacy) {
+        this.master = master;
+        this.state = state;
+        this.legacy = legacy;
+    }
+
+    /** A whole response: {@code {"type": T, "<t>": body}}. */
+    public static ObjectNode response(String type, JsonNode body) {
+        ObjectNode r = F.objectNode().put("type", type);
+        r.set(type.toLowerCase(java.util.Locale.ROOT), body);
+        return r;
+    }
+
+    static ObjectNode time(double seconds) {
+        return F.objectNode().put("nanoseconds", (long) (seconds * 1e9));
+    }
+
+    /** Resources as v1 {@code Resource} messages, unreserved ones with the legacy {@code "role": "*"}. */
+    static ArrayNode resources(Resources rs) {
+        ArrayNode arr = F.arrayNode();
+        for (Resource r : rs.toList()) {
+            ObjectNode n = (ObjectNode) MesosJson.tree(r);
+            if (!n.has("role") && (r.reservations() == null || r.reservations().isEmpty())) {
+                n.put("role", "*");
+            }
+            arr.add(n);
+        }
+        return arr;
+    }
+
+    public ObjectNode getAgents() {
+        ObjectNode body = F.objectNode();
+        ArrayNode agents = body.putArray("agents");
+        for (AgentEntry a : state.agents.values()) {
+            ObjectNode n = agents.addObject();
+            ObjectNode info = (ObjectNode) MesosJson.tree(a.info);
+            info.put("checkpoint", true);
+            n.set("agent_info", info);
+            n.put("active", a.connected);
+            n.put("deactivated", false);
+            n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
+            n.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
+            n.set("registered_time", time(a.registeredTime));
+            if (a.reregisteredTime > 0) {
+                n.set("reregistered_time", time(a.reregisteredTime));
+            }
+            n.set("total_resources", resources(a.total));
+            n.set("allocated_resources", resources(a.used()));
+            Resources offered = Resources.EMPTY;
+            for (var o : a.offers) {
+                MasterState.OfferEntry e = state.offers.get(o);
+                if (e != null) {
+                    offered = offered.plus(e.resources);
+                }
+            }
+            if (!offered.isEmpty()) {
+                n.set("offered_resources", resources(offered));
+            }
+            ArrayNode caps = n.putArray("capabilities");
+            for (String c : MasterViews.AGENT_CAPABILITIES) {
+                caps.addObject().put("type", c);
+            }
+        }
+        body.putArray("recovered_agents");
+        return body;
+    }
+
+    private ObjectNode framework(FrameworkEntry f, boolean completed) {
+        ObjectNode n = F.objectNode();
+        n.set("framework_info", MesosJson.tree(f.info));
+        n.put("active", f.active);
+        n.put("connected", f.connected);
+        n.put("recovered", !completed && !f.connected && f.stream == null && f.unregisteredTime == 0);
+        n.set("registered_time", time(f.registeredTime));
+        n.set("reregistered_time", time(f.reregisteredTime > 0 ? f.reregisteredTime : f.registeredTime));
+        if (completed) {
+            n.set("unregistered_time", time(f.unregisteredTime));
+        } else {
+            n.set("allocated_resources", resources(f.allocatedTotal()));
+            Resources offered = f.offeredTotal(state.offers);
+            if (!offered.isEmpty()) {
+                n.set("offered_resources", resources(offered));
+            }
+        }
+        n.putObject("offer_constraints");
+        return n;
+    }
+
+    public ObjectNode getFrameworks() {
+        ObjectNode body = F.objectNode();
+        ArrayNode live = body.putArray("frameworks");
+        state.frameworks.values().forEach(f -> live.add(framework(f, false)));
+        ArrayNode done = body.putArray("completed_frameworks");
+        state.completedFrameworks.forEach(f -> done.add(framework(f, true)));
+        return body;
+    }
+
+    static JsonNode task(TaskEntry t) {
+        Task task = new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId, null,
+                t.agentId, t.state, null, List.copyOf(t.statuses), t.statusUpdateState, t.statusUpdateUuid,
+                t.info.labels(), t.info.container(), null);
+        ObjectNode n = (ObjectNode) MesosJson.tree(task);
+        n.set("resources", resources(t.resources));
+        return n;
+    }
+
+    public ObjectNode getTasks() {
+        ObjectNode body = F.objectNode();
+        ArrayNode tasks = body.putArray("tasks");
+        ArrayNode unreachable = body.putArray("unreachable_tasks");
+        ArrayNode completed = body.putArray("completed_tasks");
+        for (FrameworkEntry f : state.frameworks.values()) {
+            for (TaskEntry t : f.tasks.values()) {
+                (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(task(t));
+            }
+            f.completedTasks.forEach(t -> completed.add(task(t)));
+        }
+        for (FrameworkEntry f : state.completedFrameworks) {
+            f.completedTasks.forEach(t -> completed.add(task(t)));
+        }
+        return body;
+    }
+
+    /** Command tasks have no executor the master knows of; custom executors are listed once the agent runs them. */
+    public ObjectNode getExecutors() {
+        ObjectNode body = F.objectNode();
+        body.putArray("executors");
+        return body;
+    }
+
+    public ObjectNode getState() {
+        ObjectNode body = F.objectNode();
+        body.set("get_tasks", getTasks());
+        body.set("get_executors", getExecutors());
+        body.set("get_frameworks", getFrameworks());
+        body.set("get_agents", getAgents());
+        return body;
+    }
+
+    /** Roles with frameworks subscribed to them, a weight or a quota, as Mesos lists them. */
+    public ObjectNode getRoles() {
+        Map<String, List<FrameworkEntry>> byRole = new TreeMap<>();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            for (String r : f.roles()) {
+                byRole.computeIfAbsent(r, k -> new ArrayList<>()).add(f);
+            }
+        }
+        Map<String, Double> weights = master.registry().weights();
+        weights.keySet().forEach(r -> byRole.computeIfAbsent(r, k -> new ArrayList<>()));
+        master.registry().quotas().keySet().forEach(r -> byRole.computeIfAbsent(r, k -> new ArrayList<>()));
+        ObjectNode body = F.objectNode();
+        ArrayNode roles = body.putArray("roles");
+        for (Map.Entry<String, List<FrameworkEntry>> e : byRole.entrySet()) {
+            ObjectNode n = roles.addObject();
+            n.put("name", e.getKey());
+            n.put("weight", weights.getOrDefault(e.getKey(), 1.0));
+            ArrayNode fws = n.putArray("frameworks");
+            Resources allocated = Resources.EMPTY;
+            for (FrameworkEntry f : e.getValue()) {
+                fws.addObject().put("value", f.id.value());
+                Resources r = f.allocated.get(e.getKey());
+                if (r != null) {
+                    allocated = allocated.plus(r);
+                }
+            }
+            n.set("resources", MesosJson.tree(allocated.unallocated().toList()));
+        }
+        return body;
+    }
+
+    public ObjectNode getMaster() {
+        ObjectNode body = F.objectNode();
+        body.set("master_info", MesosJson.tree(master.masterInfo()));
+        body.put("start_time", master.startTime());
+        body.put("elected_time", master.startTime());
+        return body;
+    }
+
+    public ObjectNode getFlags() {
+        ObjectNode body = F.objectNode();
+        ArrayNode flags = body.putArray("flags");
+        ObjectNode legacyFlags = legacy.flags();
+        for (Iterator<Map.Entry<String, JsonNode>> it = legacyFlags.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            flags.addObject().put("name", f.getKey()).put("value", f.getValue().asText());
+        }
+        return body;
+    }
+}
