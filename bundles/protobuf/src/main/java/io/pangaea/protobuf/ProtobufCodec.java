@@ -96,6 +96,30 @@ public final class ProtobufCodec {
         }
     }
 
+    /**
+     * Checks a JSON call the way Mesos reads one, by converting it into the Call message: a value of the wrong type,
+     * bad base64 or a missing required field makes it invalid. Returns the reason, or null when it converts. Unknown
+     * keys are ignored, {@code null} is unset, and numbers and booleans may come as strings.
+     */
+    public static String invalidJsonCall(Api api, byte[] json) {
+        Message.Builder b = api.call.get();
+        try {
+            PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            String why = String.valueOf(e.getMessage());
+            int cut = why.lastIndexOf("Exception: ");
+            if (cut >= 0) { // e.g. guava's base64 DecodingException, wrapped: keep its own words only
+                why = "Failed to base64 decode a bytes field: " + why.substring(cut + "Exception: ".length());
+            }
+            return "Failed to convert JSON into Call protobuf: " + why;
+        }
+        if (!b.isInitialized()) {
+            return "Failed to convert JSON into Call protobuf: Missing required fields: "
+                    + String.join(", ", b.findInitializationErrors());
+        }
+        return null;
+    }
+
     /** A JSON call as protobuf bytes (for clients and tests). */
     public static byte[] callFromJson(Api api, String json) throws CodecException {
         Message.Builder b = api.call.get();

@@ -46,11 +46,9 @@ public final class CallValidator {
             if (!multiRole && fi.roles() != null && !fi.roles().isEmpty()) {
                 return "'FrameworkInfo.roles' must be empty when the framework is not MULTI_ROLE capable";
             }
-            for (String role : fi.effectiveRoles()) {
-                String bad = validateRole(role);
-                if (bad != null) {
-                    return bad;
-                }
+            String bad = validateRoles(fi, "subscribe", call.subscribe().suppressedRoles());
+            if (bad != null) {
+                return bad;
             }
             return null;
         }
@@ -69,6 +67,37 @@ public final class CallValidator {
             case RECONCILE -> call.reconcile() == null ? "Expecting 'reconcile' to be present" : null;
             case MESSAGE -> call.message() == null ? "Expecting 'message' to be present" : null;
             case REQUEST -> call.request() == null ? "Expecting 'request' to be present" : null;
+            case ACCEPT_INVERSE_OFFERS -> call.acceptInverseOffers() == null
+                    ? "Expecting 'accept_inverse_offers' to be present" : null;
+            case DECLINE_INVERSE_OFFERS -> call.declineInverseOffers() == null
+                    ? "Expecting 'decline_inverse_offers' to be present" : null;
+            case ACKNOWLEDGE_OPERATION_STATUS -> {
+                Call.AcknowledgeOperationStatus a = call.acknowledgeOperationStatus();
+                if (a == null) {
+                    yield "Expecting 'acknowledge_operation_status' to be present";
+                }
+                if (a.uuid() == null || a.operationId() == null) {
+                    yield "Missing required fields: 'acknowledge_operation_status.uuid' and"
+                            + " 'acknowledge_operation_status.operation_id'";
+                }
+                yield uuidProblem(a.uuid(), "acknowledge_operation_status.uuid");
+            }
+            case RECONCILE_OPERATIONS -> call.reconcileOperations() == null
+                    ? "Expecting 'reconcile_operations' to be present" : null;
+            case UPDATE_FRAMEWORK -> {
+                Call.UpdateFramework u = call.updateFramework();
+                if (u == null) {
+                    yield "Expecting 'update_framework' to be present";
+                }
+                FrameworkInfo fi = u.frameworkInfo();
+                if (fi == null || fi.user() == null || fi.name() == null) {
+                    yield "Expecting 'update_framework.framework_info' with 'user' and 'name' to be present";
+                }
+                if (fi.id() == null || !fi.id().equals(call.frameworkId())) {
+                    yield "'update_framework.framework_info.id' must be the calling framework's id";
+                }
+                yield validateRoles(fi, "update_framework", u.suppressedRoles());
+            }
             default -> null;
         };
     }
@@ -107,6 +136,39 @@ public final class CallValidator {
             return "Expecting 'accept.offer_ids' to be present";
         }
         return null;
+    }
+
+    /** The framework's roles: valid names, no duplicates, and suppressed roles among them. */
+    private static String validateRoles(FrameworkInfo fi, String field, java.util.List<String> suppressed) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String role : fi.effectiveRoles()) {
+            String bad = validateRole(role);
+            if (bad != null) {
+                return bad;
+            }
+            if (!seen.add(role)) {
+                return "'FrameworkInfo.roles' contains duplicate items: '" + role + "'";
+            }
+        }
+        if (suppressed != null) {
+            for (String role : suppressed) {
+                if (!seen.contains(role)) {
+                    return "Suppressed role '" + role + "' is not contained in the list of roles ('" + field
+                            + ".framework_info.roles')";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String uuidProblem(String uuid, String field) {
+        try {
+            byte[] bytes = Base64.getDecoder().decode(uuid);
+            return bytes.length == 16 ? null
+                    : "'" + field + "' is not a valid UUID: expected 16 bytes, got " + bytes.length;
+        } catch (IllegalArgumentException e) {
+            return "'" + field + "' is not valid base64";
+        }
     }
 
     private static String validateAck(Call.Acknowledge ack) {

@@ -340,6 +340,14 @@ public final class Master implements AutoCloseable {
             case ACKNOWLEDGE -> acknowledge(fw, call.acknowledge());
             case RECONCILE -> reconcile(fw, call.reconcile());
             case MESSAGE, REQUEST -> LOG.debug("{} from {} has no receiver yet", call.type(), fw.id);
+            // no maintenance schedules, so no inverse offers; operations are applied at once, without status
+            // updates to acknowledge or reconcile: these calls are valid and change nothing
+            case ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS, ACKNOWLEDGE_OPERATION_STATUS, RECONCILE_OPERATIONS ->
+                    LOG.debug("{} from {}: nothing outstanding", call.type(), fw.id);
+            case UPDATE_FRAMEWORK -> {
+                updateFramework(fw, call.updateFramework());
+                return new CallResult(200, "");
+            }
             default -> {
                 return new CallResult(501, "Call type " + call.type() + " is not implemented");
             }
@@ -569,7 +577,7 @@ public final class Master implements AutoCloseable {
     private void decline(FrameworkEntry fw, List<OfferId> ids, io.pangaea.model.Filters filters) {
         double refuse = filters == null ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
                 : filters.refuseSecondsOrDefault();
-        for (OfferId id : ids) {
+        for (OfferId id : ids == null ? List.<OfferId>of() : ids) {
             OfferEntry o = state.offers.get(id);
             if (o == null || !o.frameworkId.equals(fw.id)) {
                 continue;
@@ -598,6 +606,24 @@ public final class Master implements AutoCloseable {
             roles.forEach(fw.suppressedRoles::remove);
         }
         fw.filters.clear();
+        requestAllocation();
+    }
+
+    /**
+     * UPDATE_FRAMEWORK: the framework's info (name, roles, capabilities, failover timeout, labels, ...) and its
+     * suppressed roles are replaced. Outstanding offers are rescinded, since they may be for a role it left.
+     */
+    private void updateFramework(FrameworkEntry fw, Call.UpdateFramework update) {
+        FrameworkInfo info = update.frameworkInfo().withId(fw.id);
+        LOG.info("Framework {} updated: roles {}", fw.id, info.effectiveRoles());
+        fw.info = info;
+        fw.suppressedRoles.clear();
+        if (update.suppressedRoles() != null) {
+            fw.suppressedRoles.addAll(update.suppressedRoles());
+        }
+        for (OfferId o : List.copyOf(fw.offers)) {
+            removeOffer(o, true, false);
+        }
         requestAllocation();
     }
 

@@ -137,4 +137,59 @@ public class OffersTest {
         assertEquals(s.frameworkId, offer.at("/framework_id/value").asText());
         assertEquals("localhost", offer.path("hostname").asText());
     }
+
+    @Test
+    public void declineOfNoOffersIsAccepted() throws Exception {
+        Harness.Scheduler s = h.scheduler("decline-nothing");
+        ObjectNode d = s.call("DECLINE");
+        d.putObject("decline");
+        assertEquals(202, s.post(d).statusCode());
+    }
+
+    @Test
+    public void updateFrameworkChangesTheRolesOffersAreMadeTo() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        ObjectNode sub = Harness.subscribe("update", "MULTI_ROLE");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).putArray("roles").add("before");
+        Harness.Scheduler s = h.scheduler(sub);
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        assertEquals("before", offer.at("/allocation_info/role").asText());
+        int from = s.events.size();
+        ObjectNode update = s.call("UPDATE_FRAMEWORK");
+        ObjectNode fi = update.putObject("update_framework").putObject("framework_info");
+        fi.put("user", "root").put("name", "update renamed").putObject("id").put("value", s.frameworkId);
+        fi.putArray("roles").add("after");
+        fi.putArray("capabilities").addObject().put("type", "MULTI_ROLE");
+        assertEquals(200, s.post(update).statusCode());
+        // the outstanding offer (for the role it left) is rescinded; the next is for the new role
+        assertEquals(offer.at("/id/value").asText(), s.next("RESCIND", from).at("/rescind/offer_id/value").asText());
+        JsonNode next = s.next("OFFERS", from).at("/offers/offers/0");
+        assertEquals("after", next.at("/allocation_info/role").asText());
+        assertTrue(h.get("/master/frameworks").body().contains("update renamed"));
+    }
+
+    @Test
+    public void updateFrameworkOfAnotherFrameworkIsRefused() throws Exception {
+        Harness.Scheduler s = h.scheduler("update-other");
+        ObjectNode update = s.call("UPDATE_FRAMEWORK");
+        ObjectNode fi = update.putObject("update_framework").putObject("framework_info");
+        fi.put("user", "root").put("name", "x").putObject("id").put("value", "someone-else");
+        var r = s.post(update);
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body(), r.body().contains("framework_info.id"));
+    }
+
+    @Test
+    public void inverseOfferAndOperationCallsAreAcceptedWithNothingOutstanding() throws Exception {
+        Harness.Scheduler s = h.scheduler("inverse");
+        for (String[] c : new String[][] {{"ACCEPT_INVERSE_OFFERS", "accept_inverse_offers"},
+                {"DECLINE_INVERSE_OFFERS", "decline_inverse_offers"}}) {
+            ObjectNode call = s.call(c[0]);
+            call.putObject(c[1]).putArray("inverse_offer_ids").addObject().put("value", "none");
+            assertEquals(c[0], 202, s.post(call).statusCode());
+        }
+        ObjectNode rec = s.call("RECONCILE_OPERATIONS");
+        rec.putObject("reconcile_operations").putArray("operations");
+        assertEquals(202, s.post(rec).statusCode());
+    }
 }

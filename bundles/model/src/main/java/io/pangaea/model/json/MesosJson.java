@@ -32,6 +32,8 @@ public final class MesosJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // enums by name, as Mesos writes and reads them: a number is not an index into the enum
+            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .enable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();

@@ -16,7 +16,29 @@ import java.util.List;
 /** A call from a scheduler to the master ({@code POST /api/v1/scheduler}). */
 public record Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Accept accept, Decline decline,
                    Revive revive, Suppress suppress, Kill kill, Shutdown shutdown, Acknowledge acknowledge,
-                   Reconcile reconcile, Message message, Request request) {
+                   Reconcile reconcile, Message message, Request request, InverseOffers acceptInverseOffers,
+                   InverseOffers declineInverseOffers, AcknowledgeOperationStatus acknowledgeOperationStatus,
+                   ReconcileOperations reconcileOperations, UpdateFramework updateFramework) {
+
+    /** A call without the inverse-offer, operation and UPDATE_FRAMEWORK messages. */
+    public Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Accept accept, Decline decline,
+                Revive revive, Suppress suppress, Kill kill, Shutdown shutdown, Acknowledge acknowledge,
+                Reconcile reconcile, Message message, Request request) {
+        this(frameworkId, type, subscribe, accept, decline, revive, suppress, kill, shutdown, acknowledge, reconcile,
+                message, request, null, null, null, null, null);
+    }
+
+    /** ACCEPT_INVERSE_OFFERS and DECLINE_INVERSE_OFFERS. */
+    public record InverseOffers(List<OfferId> inverseOfferIds, Filters filters) {}
+
+    public record AcknowledgeOperationStatus(AgentId agentId, String uuid, OperationId operationId) {}
+
+    public record ReconcileOperations(List<ReconcileOperation> operations) {
+        public record ReconcileOperation(OperationId operationId, AgentId agentId) {}
+    }
+
+    /** UPDATE_FRAMEWORK: the framework's new FrameworkInfo (same id) and the roles to suppress from now on. */
+    public record UpdateFramework(FrameworkInfo frameworkInfo, List<String> suppressedRoles) {}
 
     public enum Type {
         UNKNOWN, SUBSCRIBE, TEARDOWN, ACCEPT, DECLINE, ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS, REVIVE, KILL,

@@ -196,6 +196,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         String invalid = CallValidator.validate(call);
+        if (invalid == null) {
+            invalid = ProtobufCodec.invalidJsonCall(ProtobufCodec.Api.SCHEDULER, body);
+        }
         if (invalid != null) {
             HttpSupport.text(response, callback, 400, invalid);
             return;

@@ -43,6 +43,11 @@ final class OperatorApi {
             HttpSupport.text(response, callback, 400, e.getMessage());
             return;
         }
+        String unconvertible = ProtobufCodec.invalidJsonCall(ProtobufCodec.Api.MASTER_OPERATOR, body);
+        if (unconvertible != null && call.type() != OperatorCall.Type.EXPLAIN_ALLOCATION) {
+            HttpSupport.text(response, callback, 400, unconvertible);
+            return;
+        }
         if (call.type() == null || call.type() == OperatorCall.Type.UNKNOWN) {
             HttpSupport.text(response, callback, 400, "Expecting 'type' to be present and known");
             return;
