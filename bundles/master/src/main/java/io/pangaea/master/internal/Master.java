@@ -196,6 +196,72 @@ public final class Master implements AutoCloseable {
 
     // ---- frameworks -------------------------------------------------------------------------------------------
 
+    // ---- operator event stream ------------------------------------------------------------------------------
+
+    /** Operator API SUBSCRIBE streams (event loop only). */
+    private final List<EventSink> operatorStreams = new ArrayList<>();
+    private ScheduledFuture<?> operatorHeartbeat;
+
+    /**
+     * Operator API SUBSCRIBE: the stream gets SUBSCRIBED with the whole state, then TASK_ADDED, TASK_UPDATED,
+     * AGENT_ADDED, AGENT_REMOVED, FRAMEWORK_ADDED, FRAMEWORK_UPDATED and FRAMEWORK_REMOVED as they happen, and
+     * HEARTBEAT at the heartbeat interval.
+     */
+    public void subscribeOperator(EventSink stream) {
+        loop.execute(() -> {
+            com.fasterxml.jackson.databind.node.ObjectNode body =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            body.set("get_state", views().getState());
+            body.put("heartbeat_interval_seconds", config.heartbeatInterval().toMillis() / 1000.0);
+            stream.send(MesosJson.write(V1Views.response("SUBSCRIBED", body)));
+            operatorStreams.add(stream);
+            stream.onClose(() -> loop.execute(() -> operatorStreams.remove(stream)));
+            if (operatorHeartbeat == null) {
+                long ms = config.heartbeatInterval().toMillis();
+                byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
+                operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
+                        .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Operator TEARDOWN: the framework is removed and its tasks killed. False when no such framework runs. */
+    public CompletableFuture<Boolean> teardown(FrameworkId id) {
+        return CompletableFuture.supplyAsync(() -> {
+            FrameworkEntry fw = state.frameworks.get(id);
+            if (fw == null) {
+                return false;
+            }
+            EventSink s = fw.stream;
+            removeFramework(fw, "Framework teardown by the operator");
+            if (s != null) {
+                s.close();
+            }
+            return true;
+        }, loop);
+    }
+
+    private V1Views views() {
+        return new MasterViews(this, state).v1();
+    }
+
+    /** Sends an operator event of {@code type} whose message holds {@code key}: {@code value} (loop only). */
+    private void operatorEvent(String type, String key, java.util.function.Supplier<Object> value) {
+        if (operatorStreams.isEmpty()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        Object v = value.get();
+        body.set(key, v instanceof com.fasterxml.jackson.databind.JsonNode j ? j : MesosJson.tree(v));
+        byte[] event = MesosJson.write(V1Views.response(type, body));
+        for (EventSink s : List.copyOf(operatorStreams)) {
+            if (!s.send(event)) {
+                operatorStreams.remove(s);
+            }
+        }
+    }
+
     /**
      * SUBSCRIBE: the stream is already open (status 200 and headers sent); everything else is said on it.
      * The call has passed {@link CallValidator}.
@@ -249,6 +315,9 @@ public final class Master implements AutoCloseable {
         stream.onClose(() -> loop.execute(() -> disconnected(subscribed, stream)));
         double hb = config.heartbeatInterval().toMillis() / 1000.0;
         stream.send(MesosJson.write(Event.subscribed(new Event.Subscribed(fw.id, hb, masterInfo))));
+        boolean added = fw.reregisteredTime == 0;
+        operatorEvent(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", "framework",
+                () -> views().framework(subscribed, false));
         long hbMs = config.heartbeatInterval().toMillis();
         fw.heartbeat = loop.scheduleAtFixedRate(() -> {
             if (subscribed.stream == stream) {
@@ -357,6 +426,7 @@ public final class Master implements AutoCloseable {
 
     private void removeFramework(FrameworkEntry fw, String why) {
         LOG.info("Removing framework {}: {}", fw.id, why);
+        operatorEvent("FRAMEWORK_REMOVED", "framework_info", () -> fw.info);
         for (OfferId o : List.copyOf(fw.offers)) {
             removeOffer(o, false, false);
         }
@@ -506,6 +576,7 @@ public final class Master implements AutoCloseable {
         TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);
         fw.tasks.put(task.taskId(), entry);
         agent.tasks.put(entry.key(), entry);
+        operatorEvent("TASK_ADDED", "task", () -> V1Views.task(entry));
         sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
         return remaining.minus(taskResources);
     }
@@ -624,6 +695,7 @@ public final class Master implements AutoCloseable {
         for (OfferId o : List.copyOf(fw.offers)) {
             removeOffer(o, true, false);
         }
+        operatorEvent("FRAMEWORK_UPDATED", "framework", () -> views().framework(fw, false));
         requestAllocation();
     }
 
@@ -739,6 +811,18 @@ public final class Master implements AutoCloseable {
         if (fw.stream != null) {
             fw.stream.send(MesosJson.write(Event.update(status)));
         }
+        if (!operatorStreams.isEmpty() && status.reason() != TaskStatus.Reason.REASON_RECONCILIATION) {
+            TaskEntry t = fw.tasks.get(status.taskId());
+            if (t != null) {
+                com.fasterxml.jackson.databind.node.ObjectNode body =
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                body.set("framework_id", MesosJson.tree(fw.id));
+                body.set("status", MesosJson.tree(status));
+                body.put("state", t.state.name());
+                byte[] event = MesosJson.write(V1Views.response("TASK_UPDATED", body));
+                List.copyOf(operatorStreams).forEach(s -> s.send(event));
+            }
+        }
     }
 
     private void completeTask(FrameworkEntry fw, TaskEntry t) {
@@ -824,6 +908,9 @@ public final class Master implements AutoCloseable {
                 agent.total);
         reconcileAgentTasks(agent, sub);
         AgentEntry subscribed = agent;
+        if (!known) {
+            operatorEvent("AGENT_ADDED", "agent", () -> views().agent(subscribed));
+        }
         stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
         sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, masterInfo,
                 config.heartbeatInterval().toMillis() / 1000.0)));
@@ -987,6 +1074,7 @@ public final class Master implements AutoCloseable {
         LOG.info("Agent {} is unreachable: it did not reconnect within {}", agent.id,
                 config.agentUnreachableTimeout());
         agent.unreachableTime = now();
+        operatorEvent("AGENT_REMOVED", "agent_id", () -> agent.id);
         String why = "Agent " + agent.info.hostname() + " is unreachable";
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
             if (!t.state.isTerminal()) {
@@ -1062,6 +1150,7 @@ public final class Master implements AutoCloseable {
             stream.close();
         }
         state.agents.remove(agent.id);
+        operatorEvent("AGENT_REMOVED", "agent_id", () -> agent.id);
         requestAllocation();
     }
 

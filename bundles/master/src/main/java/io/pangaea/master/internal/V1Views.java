@@ -39,7 +39,9 @@ public final class V1Views {
     /** A whole response: {@code {"type": T, "<t>": body}}. */
     public static ObjectNode response(String type, JsonNode body) {
         ObjectNode r = F.objectNode().put("type", type);
-        r.set(type.toLowerCase(java.util.Locale.ROOT), body);
+        if (body != null) {
+            r.set(type.toLowerCase(java.util.Locale.ROOT), body);
+        }
         return r;
     }
 
@@ -63,41 +65,46 @@ public final class V1Views {
     public ObjectNode getAgents() {
         ObjectNode body = F.objectNode();
         ArrayNode agents = body.putArray("agents");
-        for (AgentEntry a : state.agents.values()) {
-            ObjectNode n = agents.addObject();
-            ObjectNode info = (ObjectNode) MesosJson.tree(a.info);
-            info.put("checkpoint", true);
-            n.set("agent_info", info);
-            n.put("active", a.connected);
-            n.put("deactivated", false);
-            n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
-            n.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
-            n.set("registered_time", time(a.registeredTime));
-            if (a.reregisteredTime > 0) {
-                n.set("reregistered_time", time(a.reregisteredTime));
-            }
-            n.set("total_resources", resources(a.total));
-            n.set("allocated_resources", resources(a.used()));
-            Resources offered = Resources.EMPTY;
-            for (var o : a.offers) {
-                MasterState.OfferEntry e = state.offers.get(o);
-                if (e != null) {
-                    offered = offered.plus(e.resources);
-                }
-            }
-            if (!offered.isEmpty()) {
-                n.set("offered_resources", resources(offered));
-            }
-            ArrayNode caps = n.putArray("capabilities");
-            for (String c : MasterViews.AGENT_CAPABILITIES) {
-                caps.addObject().put("type", c);
-            }
-        }
+        state.agents.values().forEach(a -> agents.add(agent(a)));
         body.putArray("recovered_agents");
         return body;
     }
 
-    private ObjectNode framework(FrameworkEntry f, boolean completed) {
+    /** One agent as GET_AGENTS and AGENT_ADDED give it. */
+    ObjectNode agent(AgentEntry a) {
+        ObjectNode n = F.objectNode();
+        ObjectNode info = (ObjectNode) MesosJson.tree(a.info);
+        info.put("checkpoint", true);
+        n.set("agent_info", info);
+        n.put("active", a.connected);
+        n.put("deactivated", false);
+        n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
+        n.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
+        n.set("registered_time", time(a.registeredTime));
+        if (a.reregisteredTime > 0) {
+            n.set("reregistered_time", time(a.reregisteredTime));
+        }
+        n.set("total_resources", resources(a.total));
+        n.set("allocated_resources", resources(a.used()));
+        Resources offered = Resources.EMPTY;
+        for (var o : a.offers) {
+            MasterState.OfferEntry e = state.offers.get(o);
+            if (e != null) {
+                offered = offered.plus(e.resources);
+            }
+        }
+        if (!offered.isEmpty()) {
+            n.set("offered_resources", resources(offered));
+        }
+        ArrayNode caps = n.putArray("capabilities");
+        for (String c : MasterViews.AGENT_CAPABILITIES) {
+            caps.addObject().put("type", c);
+        }
+        return n;
+    }
+
+    /** One framework as GET_FRAMEWORKS and FRAMEWORK_ADDED / FRAMEWORK_UPDATED give it. */
+    ObjectNode framework(FrameworkEntry f, boolean completed) {
         ObjectNode n = F.objectNode();
         n.set("framework_info", MesosJson.tree(f.info));
         n.put("active", f.active);

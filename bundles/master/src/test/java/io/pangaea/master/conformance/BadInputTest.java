@@ -263,7 +263,8 @@ public class BadInputTest {
         // operator calls
         for (String[] m : new String[][] {{"UPDATE_WEIGHTS", "update_weights"}, {"UPDATE_QUOTA", "update_quota"},
                 {"RESERVE_RESOURCES", "reserve_resources"}, {"UNRESERVE_RESOURCES", "unreserve_resources"},
-                {"MARK_AGENT_GONE", "mark_agent_gone"}, {"EXPLAIN_ALLOCATION", "explain"}}) {
+                {"MARK_AGENT_GONE", "mark_agent_gone"}, {"EXPLAIN_ALLOCATION", "explain"},
+                {"TEARDOWN", "teardown"}}) {
             t.add(operator(m[0] + " without " + m[1], "{\"type\":\"" + m[0] + "\"}"));
             for (String wrong : List.of("\"x\"", "5", "[]")) {
                 t.add(operator(m[0] + " with " + m[1] + " " + wrong, "{\"type\":\"" + m[0] + "\",\"" + m[1] + "\":"
@@ -311,6 +312,9 @@ public class BadInputTest {
         t.add(operator("MARK_AGENT_GONE without agent_id", "{\"type\":\"MARK_AGENT_GONE\",\"mark_agent_gone\":{}}"));
         t.add(operator("MARK_AGENT_GONE of an unknown agent", "{\"type\":\"MARK_AGENT_GONE\",\"mark_agent_gone\":"
                 + "{\"agent_id\":{\"value\":\"nowhere\"}}}"));
+        t.add(operator("operator TEARDOWN of an unknown framework", "{\"type\":\"TEARDOWN\",\"teardown\":"
+                + "{\"framework_id\":{\"value\":\"nobody\"}}}"));
+        t.add(operator("operator TEARDOWN without framework_id", "{\"type\":\"TEARDOWN\",\"teardown\":{}}"));
         t.add(operator("EXPLAIN_ALLOCATION without subject", "{\"type\":\"EXPLAIN_ALLOCATION\",\"explain\":{}}"));
         return t;
     }

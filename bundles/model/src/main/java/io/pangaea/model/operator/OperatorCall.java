@@ -5,7 +5,7 @@ import java.util.List;
 /** A call to the operator API. Only the calls Pangaea serves have their messages here. */
 public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
                            ReserveResources reserveResources, UnreserveResources unreserveResources,
-                           MarkAgentGone markAgentGone) {
+                           MarkAgentGone markAgentGone, Teardown teardown) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -19,6 +19,9 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     }
 
     public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    /** Tear a framework down, as if it had sent TEARDOWN itself. */
+    public record Teardown(io.pangaea.model.FrameworkId frameworkId) {}
 
     /** The agent is known to be gone for good (its machine is decommissioned): its tasks are gone too. */
     public record MarkAgentGone(io.pangaea.model.AgentId agentId) {}

@@ -159,8 +159,25 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 return;
             }
         }
+        if (isSubscribe(body)) {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, out);
+            EventSink stream = new JettyEventStream(request, response, callback);
+            master.subscribeOperator(PROTOBUF.equals(out)
+                    ? new ProtobufEventSink(stream, ProtobufCodec.Api.MASTER_OPERATOR_EVENTS) : stream);
+            return;
+        }
         request.setAttribute(OperatorApi.PROTOBUF_OUT, PROTOBUF.equals(out));
         operator.call(body, response, callback);
+    }
+
+    private static boolean isSubscribe(byte[] json) {
+        try {
+            var call = MesosJson.read(json, io.pangaea.model.operator.OperatorCall.class);
+            return call.type() == io.pangaea.model.operator.OperatorCall.Type.SUBSCRIBE;
+        } catch (MesosJsonException e) {
+            return false; // the operator API answers it
+        }
     }
 
     private byte[] readBody(Request request, Response response, Callback callback) throws java.io.IOException {

@@ -148,6 +148,24 @@ final class OperatorApi {
                     };
                 }), v -> V1Views.response(t.name(), v), response, callback);
             }
+            case TEARDOWN -> {
+                if (call.teardown() == null || call.teardown().frameworkId() == null
+                        || call.teardown().frameworkId().value() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'teardown.framework_id' to be present");
+                    return;
+                }
+                var id = call.teardown().frameworkId();
+                master.teardown(id).whenComplete((found, err) -> {
+                    if (err != null) {
+                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+                    } else if (!found) {
+                        HttpSupport.text(response, callback, 400, "No framework found with specified ID '"
+                                + id.value() + "'");
+                    } else {
+                        HttpSupport.text(response, callback, 200, "");
+                    }
+                });
+            }
             case MARK_AGENT_GONE -> {
                 if (call.markAgentGone() == null || call.markAgentGone().agentId() == null
                         || call.markAgentGone().agentId().value() == null) {
