@@ -98,15 +98,36 @@ public final class HttpSupport {
         });
     }
 
-    /** The body, or null when it is larger than {@link #MAX_BODY}. Chunked bodies are accepted. */
+    /** How much of a refused body is still read and dropped, so the client is not cut off before the answer. */
+    static final long DRAIN_LIMIT = 64L * 1024 * 1024;
+
+    /**
+     * The body, or null when it is larger than {@link #MAX_BODY}. Chunked bodies are accepted. A refused body is read
+     * to its end (up to {@link #DRAIN_LIMIT}) and dropped: closing the connection under a client that is still
+     * sending would lose the 413 it is owed.
+     */
     public static byte[] body(Request request) throws IOException {
         long declared = request.getLength();
-        if (declared > MAX_BODY) {
-            return null;
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > MAX_BODY) {
+                drain(in);
+                return null;
+            }
             byte[] b = in.readNBytes(MAX_BODY + 1);
-            return b.length > MAX_BODY ? null : b;
+            if (b.length > MAX_BODY) {
+                drain(in);
+                return null;
+            }
+            return b;
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_LIMIT;
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+            left -= n;
         }
     }
 
