@@ -3,7 +3,6 @@ package io.pangaea.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -58,19 +57,6 @@ public class ProtobufSchedulerIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** One RecordIO record ("length\n" then that many bytes), or null at the end of the stream. */
-    private static byte[] record(InputStream in) throws IOException {
-        ByteArrayOutputStream len = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
-                return null;
-            }
-            len.write(c);
-        }
-        return in.readNBytes(Integer.parseInt(len.toString(StandardCharsets.US_ASCII)));
-    }
-
     @Test
     public void aProtobufFrameworkRunsATaskToFinished() throws Exception {
         Call subscribe = Call.newBuilder().setType(Call.Type.SUBSCRIBE).setSubscribe(Call.Subscribe.newBuilder()
@@ -88,7 +74,7 @@ public class ProtobufSchedulerIT {
         Thread reader = new Thread(() -> {
             try (InputStream in = r.body()) {
                 byte[] rec;
-                while ((rec = record(in)) != null) {
+                while ((rec = io.pangaea.model.json.RecordIo.read(in)) != null) {
                     events.add(Event.parseFrom(rec));
                 }
             } catch (IOException e) {

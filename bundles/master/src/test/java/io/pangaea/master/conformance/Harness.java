@@ -19,7 +19,6 @@ import io.pangaea.model.TaskStatus;
 import io.pangaea.model.agentproto.AgentCall;
 import io.pangaea.model.agentproto.AgentEvent;
 import io.pangaea.model.json.MesosJson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -300,16 +299,9 @@ final class Harness implements AutoCloseable {
         return scheduler(subscribe(name, capabilities));
     }
 
+    /** One RecordIO record of an event stream, or null at its end. */
     static byte[] record(InputStream in) throws IOException {
-        ByteArrayOutputStream len = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
-                return null;
-            }
-            len.write(c);
-        }
-        return in.readNBytes(Integer.parseInt(len.toString(StandardCharsets.US_ASCII)));
+        return io.pangaea.model.json.RecordIo.read(in);
     }
 
     static Map<String, String> lowerHeaders(HttpResponse<?> r) {

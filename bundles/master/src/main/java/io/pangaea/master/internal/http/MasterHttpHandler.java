@@ -147,17 +147,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
-        byte[] body = readBody(request, response, callback);
+        byte[] body = readCall(request, ProtobufCodec.Api.MASTER_OPERATOR, response, callback);
         if (body == null) {
             return;
-        }
-        if (PROTOBUF.equals(HttpSupport.mediaType(request))) {
-            try {
-                body = ProtobufCodec.callToJson(ProtobufCodec.Api.MASTER_OPERATOR, body);
-            } catch (ProtobufCodec.CodecException e) {
-                HttpSupport.text(response, callback, 400, e.getMessage());
-                return;
-            }
         }
         if (isSubscribe(body)) {
             response.setStatus(200);
@@ -180,6 +172,24 @@ public final class MasterHttpHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * The call in the body as JSON (a protobuf body is converted), or null when the request has been answered
+     * already (too large: 413; not a protobuf Call: 400).
+     */
+    private byte[] readCall(Request request, ProtobufCodec.Api api, Response response, Callback callback)
+            throws java.io.IOException {
+        byte[] body = readBody(request, response, callback);
+        if (body == null || !PROTOBUF.equals(HttpSupport.mediaType(request))) {
+            return body;
+        }
+        try {
+            return ProtobufCodec.callToJson(api, body);
+        } catch (ProtobufCodec.CodecException e) {
+            HttpSupport.text(response, callback, 400, e.getMessage());
+            return null;
+        }
+    }
+
     private byte[] readBody(Request request, Response response, Callback callback) throws java.io.IOException {
         byte[] body = HttpSupport.body(request);
         if (body == null) {
@@ -193,17 +203,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
         if (!checkPost(request, response, callback)) {
             return;
         }
-        byte[] body = readBody(request, response, callback);
+        byte[] body = readCall(request, ProtobufCodec.Api.SCHEDULER, response, callback);
         if (body == null) {
             return;
-        }
-        if (PROTOBUF.equals(HttpSupport.mediaType(request))) {
-            try {
-                body = ProtobufCodec.callToJson(ProtobufCodec.Api.SCHEDULER, body);
-            } catch (ProtobufCodec.CodecException e) {
-                HttpSupport.text(response, callback, 400, e.getMessage());
-                return;
-            }
         }
         Call call;
         try {

@@ -155,16 +155,8 @@ final class OperatorApi {
                     return;
                 }
                 var id = call.teardown().frameworkId();
-                master.teardown(id).whenComplete((found, err) -> {
-                    if (err != null) {
-                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-                    } else if (!found) {
-                        HttpSupport.text(response, callback, 400, "No framework found with specified ID '"
-                                + id.value() + "'");
-                    } else {
-                        HttpSupport.text(response, callback, 200, "");
-                    }
-                });
+                found(master.teardown(id), 400, "No framework found with specified ID '" + id.value() + "'",
+                        response, callback);
             }
             case MARK_AGENT_GONE -> {
                 if (call.markAgentGone() == null || call.markAgentGone().agentId() == null
@@ -173,15 +165,7 @@ final class OperatorApi {
                     return;
                 }
                 var id = call.markAgentGone().agentId();
-                master.markAgentGone(id).whenComplete((known, err) -> {
-                    if (err != null) {
-                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-                    } else if (!known) {
-                        HttpSupport.text(response, callback, 404, "Agent '" + id.value() + "' is not known");
-                    } else {
-                        HttpSupport.text(response, callback, 200, "");
-                    }
-                });
+                found(master.markAgentGone(id), 404, "Agent '" + id.value() + "' is not known", response, callback);
             }
             default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
                     + " is not served by this Pangaea version");
@@ -231,6 +215,18 @@ final class OperatorApi {
 
     private static ObjectNode response(String type) {
         return JSON.createObjectNode().put("type", type);
+    }
+
+    /** 200 when {@code done} completes true; {@code status} with {@code message} when false. */
+    private static void found(CompletableFuture<Boolean> done, int status, String message, Response response,
+                              Callback callback) {
+        done.whenComplete((ok, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.text(response, callback, ok ? 200 : status, ok ? "" : message);
+            }
+        });
     }
 
     /** Request attribute: the operator response goes out as a protobuf {@code mesos.v1.master.Response}. */
