@@ -286,5 +286,10 @@ public final class MasterComponent implements AllocatorControl {
         }
         props.put("allocator", name);
         cfg.update(props);
+        // in effect now, not when ConfigAdmin calls back (asynchronously): the shell's next command sees it
+        synchronized (this) {
+            current = current.withAllocator(name);
+            selectAllocator();
+        }
     }
 }
