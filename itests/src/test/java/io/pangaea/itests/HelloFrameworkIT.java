@@ -59,4 +59,43 @@ public class HelloFrameworkIT {
         assertEquals(r.toString(), 4, r.tasks().size());
         assertTrue(r.toString(), r.allFinished());
     }
+
+    private static java.net.http.HttpResponse<String> agent(String pathAndQuery, String jsonBody) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.agentPort
+                + pathAndQuery));
+        if (jsonBody != null) {
+            b.header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    jsonBody));
+        }
+        return java.net.http.HttpClient.newHttpClient().send(b.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void aFinishedTasksOutputIsReadThroughTheAgentsFileEndpoints() throws Exception {
+        assertTrue(HelloFramework.run(URI.create(cluster.masterUrl()), 1, Duration.ofMinutes(2)).allFinished());
+        String stdout = cluster.sandbox("hello-1").resolve("stdout").toString();
+        String q = java.net.URLEncoder.encode(stdout, StandardCharsets.UTF_8);
+        var read = agent("/files/read?path=" + q + "&offset=0", null);
+        assertEquals(read.body(), 200, read.statusCode());
+        assertEquals("hello from hello-1\n", TestFramework.JSON.readTree(read.body()).path("data").asText());
+        var size = TestFramework.JSON.readTree(agent("/files/read?path=" + q, null).body());
+        assertEquals(19, size.path("offset").asLong());
+        var browse = agent("/files/browse?path=" + java.net.URLEncoder.encode(cluster.sandbox("hello-1").toString(),
+                StandardCharsets.UTF_8), null);
+        assertTrue(browse.body(), browse.body().contains(stdout));
+        assertEquals("hello from hello-1\n", agent("/files/download?path=" + q, null).body());
+        assertEquals(404, agent("/files/read?path=%2Fetc%2Fpasswd&offset=0", null).statusCode());
+        assertEquals(400, agent("/files/read?path=" + q + "&offset=abc", null).statusCode());
+
+        var list = agent("/api/v1", "{\"type\":\"LIST_FILES\",\"list_files\":{\"path\":\""
+                + cluster.sandbox("hello-1") + "\"}}");
+        assertEquals(list.body(), 200, list.statusCode());
+        assertTrue(list.body(), list.body().contains("\"path\":\"" + stdout + "\""));
+        var file = TestFramework.JSON.readTree(agent("/api/v1", "{\"type\":\"READ_FILE\",\"read_file\":{\"path\":\""
+                + stdout + "\",\"offset\":6,\"length\":4}}").body());
+        assertEquals(19, file.at("/read_file/size").asLong());
+        assertEquals("from", new String(java.util.Base64.getDecoder().decode(file.at("/read_file/data").asText()),
+                StandardCharsets.UTF_8));
+    }
 }

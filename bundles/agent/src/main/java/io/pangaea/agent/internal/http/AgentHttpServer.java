@@ -39,7 +39,8 @@ public final class AgentHttpServer implements AutoCloseable {
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         server.setErrorHandler(errors);
-        AgentOperatorApi operator = new AgentOperatorApi(agent);
+        SandboxFiles files = new SandboxFiles(agent.config().workDir());
+        AgentOperatorApi operator = new AgentOperatorApi(agent, files);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -67,6 +68,9 @@ public final class AgentHttpServer implements AutoCloseable {
                                 }
                             });
                     case "/api/v1", "/slave(1)/api/v1" -> operator.handle(request, response, callback);
+                    case "/files/browse", "/files/browse.json" -> filesNow(request, response, callback, files, "browse");
+                    case "/files/read", "/files/read.json" -> filesNow(request, response, callback, files, "read");
+                    case "/files/download", "/files/download.json" -> filesNow(request, response, callback, files, "download");
                     default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
                 }
             }
@@ -83,6 +87,56 @@ public final class AgentHttpServer implements AutoCloseable {
                 HttpSupport.json(response, callback, MesosJson.write(node));
             }
         });
+    }
+
+    /** The legacy file endpoints, with Mesos's query parameters ({@code path}, {@code offset}, {@code length}). */
+    private static void filesNow(Request request, Response response, Callback callback, SandboxFiles files,
+                                 String what) {
+        var q = Request.extractQueryParameters(request);
+        String path = q.getValue("path");
+        try {
+            switch (what) {
+                case "browse" -> HttpSupport.json(response, callback, MesosJson.write(files.browse(path)));
+                case "read" -> {
+                    long offset = number(q.getValue("offset"), -1, "offset");
+                    long length = number(q.getValue("length"), SandboxFiles.MAX_READ, "length");
+                    var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                    if (offset == -1) {
+                        // Mesos: without an offset, the answer is the file's size and no data
+                        n.put("data", "");
+                        n.put("offset", files.read(path, 0, 0).size());
+                    } else {
+                        SandboxFiles.Chunk c = files.read(path, offset, length);
+                        n.put("data", new String(c.data(), java.nio.charset.StandardCharsets.UTF_8));
+                        n.put("offset", offset);
+                    }
+                    HttpSupport.json(response, callback, MesosJson.write(n));
+                }
+                default -> {
+                    SandboxFiles.Chunk c = files.read(path, 0, SandboxFiles.MAX_READ);
+                    String name = java.nio.file.Path.of(path).getFileName().toString().replace("\"", "");
+                    response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name + "\"");
+                    HttpSupport.ok(response, callback, "application/octet-stream", c.data());
+                }
+            }
+        } catch (SandboxFiles.FileException e) {
+            HttpSupport.text(response, callback, e.status, e.getMessage());
+        }
+    }
+
+    private static long number(String value, long absent, String name) throws SandboxFiles.FileException {
+        if (value == null || value.isEmpty()) {
+            return absent;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n < -1 || (n == -1 && !name.equals("offset"))) {
+                throw new SandboxFiles.FileException(400, "Negative '" + name + "' provided: " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new SandboxFiles.FileException(400, "Failed to parse '" + name + "': '" + value + "' is not a number");
+        }
     }
 
     public int port() {

@@ -31,9 +31,11 @@ final class AgentOperatorApi {
             "PRUNE_IMAGES");
     private static final ObjectMapper JSON = MesosJson.mapper();
     private final Agent agent;
+    private final SandboxFiles files;
 
-    AgentOperatorApi(Agent agent) {
+    AgentOperatorApi(Agent agent, SandboxFiles files) {
         this.agent = agent;
+        this.files = files;
     }
 
     void handle(Request request, Response response, Callback callback) throws IOException {
@@ -99,6 +101,36 @@ final class AgentOperatorApi {
                     HttpSupport.json(response, callback, MesosJson.write(AgentView.getContainers(list)));
                 }
             });
+            case "LIST_FILES" -> {
+                try {
+                    ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
+                    r.set("list_files", files.listFiles(call.at("/list_files/path").asText(null)));
+                    HttpSupport.json(response, callback, MesosJson.write(r));
+                } catch (SandboxFiles.FileException e) {
+                    HttpSupport.text(response, callback, e.status, e.getMessage());
+                }
+            }
+            case "READ_FILE" -> {
+                JsonNode rf = call.path("read_file");
+                try {
+                    if (!rf.path("offset").canConvertToLong() && !rf.path("offset").isMissingNode()
+                            || rf.has("length") && !rf.path("length").canConvertToLong()) {
+                        throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' and"
+                                + " 'read_file.length' to be numbers");
+                    }
+                    if (!rf.has("offset")) {
+                        throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' to be present");
+                    }
+                    SandboxFiles.Chunk c = files.read(rf.path("path").asText(null), rf.path("offset").asLong(),
+                            rf.has("length") ? rf.path("length").asLong() : SandboxFiles.MAX_READ);
+                    ObjectNode r = JSON.createObjectNode().put("type", "READ_FILE");
+                    r.putObject("read_file").put("size", c.size())
+                            .put("data", java.util.Base64.getEncoder().encodeToString(c.data()));
+                    HttpSupport.json(response, callback, MesosJson.write(r));
+                } catch (SandboxFiles.FileException e) {
+                    HttpSupport.text(response, callback, e.status, e.getMessage());
+                }
+            }
             default -> HttpSupport.text(response, callback, 501, "Call '" + callType
                     + "' is not served by this Pangaea agent yet");
         }

@@ -1,0 +1,224 @@
+package io.pangaea.agent.internal.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's files as Mesos serves them ({@code /files/browse}, {@code /files/read}, {@code /files/download},
+ * LIST_FILES, READ_FILE): only what lies under the agent's work directory. A path is either a real one (as
+ * {@code directory} in {@code /state}) or the virtual {@code /frameworks/F/executors/E/runs/latest[/...]}, which
+ * names an executor's latest run. Anything else, or a path that leaves the work directory, is "not found".
+ */
+final class SandboxFiles {
+
+    /** A request the agent cannot serve: the HTTP status and message. */
+    static final class FileException extends Exception {
+        final int status;
+
+        FileException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    /** Longest read a single request gets, as Mesos's default page. */
+    static final long MAX_READ = 16L * 1024 * 1024;
+
+    private final Path workDir;
+    private final Path slaves;
+
+    SandboxFiles(Path workDir) {
+        this.workDir = workDir.toAbsolutePath().normalize();
+        this.slaves = this.workDir.resolve("slaves");
+    }
+
+    /** The real file a request's path names, inside the work directory. */
+    Path resolve(String path) throws FileException {
+        if (path == null || path.isBlank()) {
+            throw new FileException(400, "Expecting 'path' to be present");
+        }
+        Path p;
+        if (path.startsWith("/frameworks/")) {
+            p = virtual(path);
+        } else {
+            p = Path.of(path).toAbsolutePath().normalize();
+        }
+        if (!p.startsWith(workDir)) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+        try {
+            Path real = p.toRealPath();
+            if (!real.startsWith(workDir.toRealPath())) {
+                throw new FileException(404, "File not found: '" + path + "'");
+            }
+            return real;
+        } catch (IOException e) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+    }
+
+    /** {@code /frameworks/F/executors/E/runs/latest/rest} → the executor's newest run directory, then rest. */
+    private Path virtual(String path) throws FileException {
+        String[] parts = path.substring(1).split("/");
+        if (parts.length < 6 || !parts[2].equals("executors") || !parts[4].equals("runs")) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+        Path runs = null;
+        try (DirectoryStream<Path> agents = Files.newDirectoryStream(slaves)) {
+            for (Path a : agents) {
+                Path r = a.resolve("frameworks").resolve(parts[1]).resolve("executors").resolve(parts[3])
+                        .resolve("runs");
+                if (Files.isDirectory(r)) {
+                    runs = r;
+                }
+            }
+        } catch (IOException e) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+        if (runs == null) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+        Path run;
+        if (parts[5].equals("latest")) {
+            try (var s = Files.list(runs)) {
+                run = s.filter(Files::isDirectory).max(Comparator.comparing(SandboxFiles::mtime)).orElse(null);
+            } catch (IOException e) {
+                run = null;
+            }
+            if (run == null) {
+                throw new FileException(404, "File not found: '" + path + "'");
+            }
+        } else {
+            run = runs.resolve(parts[5]);
+        }
+        for (int i = 6; i < parts.length; i++) {
+            run = run.resolve(parts[i]);
+        }
+        return run.normalize();
+    }
+
+    private static long mtime(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The entries of a directory (or the file itself), as Mesos's FileInfo. */
+    List<Map.Entry<Path, PosixFileAttributes>> list(String path) throws FileException {
+        Path p = resolve(path);
+        List<Map.Entry<Path, PosixFileAttributes>> out = new ArrayList<>();
+        try {
+            if (Files.isDirectory(p)) {
+                try (var s = Files.list(p)) {
+                    for (Path c : s.sorted().toList()) {
+                        out.add(Map.entry(c, Files.readAttributes(c, PosixFileAttributes.class,
+                                LinkOption.NOFOLLOW_LINKS)));
+                    }
+                }
+            } else {
+                out.add(Map.entry(p, Files.readAttributes(p, PosixFileAttributes.class)));
+            }
+        } catch (IOException e) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+        return out;
+    }
+
+    /** Legacy {@code /files/browse}: a JSON array of file entries. */
+    ArrayNode browse(String path) throws FileException {
+        ArrayNode arr = F.arrayNode();
+        for (var e : list(path)) {
+            PosixFileAttributes a = e.getValue();
+            ObjectNode n = arr.addObject();
+            n.put("path", e.getKey().toString());
+            n.put("nlink", nlink(e.getKey()));
+            n.put("size", a.size());
+            n.put("mtime", a.lastModifiedTime().toMillis() / 1000);
+            n.put("mode", mode(a));
+            n.put("uid", a.owner().getName());
+            n.put("gid", a.group().getName());
+        }
+        return arr;
+    }
+
+    /** v1 LIST_FILES body: {@code file_infos} as {@code FileInfo} messages. */
+    ObjectNode listFiles(String path) throws FileException {
+        ObjectNode body = F.objectNode();
+        ArrayNode infos = body.putArray("file_infos");
+        for (var e : list(path)) {
+            PosixFileAttributes a = e.getValue();
+            ObjectNode n = infos.addObject();
+            n.put("path", e.getKey().toString());
+            n.put("nlink", nlink(e.getKey()));
+            n.put("size", a.size());
+            n.putObject("mtime").put("nanoseconds", a.lastModifiedTime().toMillis() * 1_000_000L);
+            n.put("mode", a.isDirectory() ? 040000 | perms(a) : 0100000 | perms(a));
+            n.put("uid", a.owner().getName());
+            n.put("gid", a.group().getName());
+        }
+        return body;
+    }
+
+    private static int nlink(Path p) {
+        try {
+            Object n = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+            return n instanceof Integer i ? i : 1;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return 1;
+        }
+    }
+
+    private static int perms(PosixFileAttributes a) {
+        int m = 0;
+        for (var p : a.permissions()) {
+            m |= 1 << (8 - p.ordinal());
+        }
+        return m;
+    }
+
+    private static String mode(PosixFileAttributes a) {
+        return (a.isDirectory() ? "d" : "-") + PosixFilePermissions.toString(a.permissions());
+    }
+
+    /** The size of a file and up to {@code length} bytes of it from {@code offset} (both non-negative). */
+    record Chunk(long size, byte[] data) {}
+
+    Chunk read(String path, long offset, long length) throws FileException {
+        Path p = resolve(path);
+        if (Files.isDirectory(p)) {
+            throw new FileException(400, "Cannot read a directory: '" + path + "'");
+        }
+        if (offset < 0 || length < 0) {
+            throw new FileException(400, "Expecting a non-negative 'offset' and 'length'");
+        }
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
+            long size = f.length();
+            if (offset >= size) {
+                return new Chunk(size, new byte[0]);
+            }
+            int n = (int) Math.min(Math.min(length, MAX_READ), size - offset);
+            byte[] b = new byte[n];
+            f.seek(offset);
+            f.readFully(b);
+            return new Chunk(size, b);
+        } catch (IOException e) {
+            throw new FileException(404, "File not found: '" + path + "'");
+        }
+    }
+}
