@@ -108,6 +108,20 @@ public class CgroupsIsolationIT {
             assertTrue(c.toString(), c.at("/container_id/value").asText().length() > 10);
             assertEquals(64L << 20, c.at("/resource_statistics/mem_limit_bytes").asLong());
 
+            // the agent's other read calls see the same task
+            JsonNode tasks = json.readTree(agentApi("application/json", "{\"type\":\"GET_TASKS\"}").body());
+            assertEquals("sleeper", tasks.at("/get_tasks/launched_tasks/0/task_id/value").asText());
+            assertEquals("TASK_RUNNING", tasks.at("/get_tasks/launched_tasks/0/state").asText());
+            JsonNode state = json.readTree(agentApi("application/json", "{\"type\":\"GET_STATE\"}").body());
+            assertTrue(state.toString(), state.at("/get_state/get_frameworks/frameworks").findValuesAsText("value")
+                    .contains(fw.frameworkId));
+            assertTrue(state.toString(), state.at("/get_state/get_executors/executors").toString()
+                    .contains("\"executor_id\":{\"value\":\"sleeper\"}"));
+            JsonNode agentInfo = json.readTree(agentApi("application/json", "{\"type\":\"GET_AGENT\"}").body());
+            assertTrue(agentInfo.toString(), agentInfo.at("/get_agent/agent_info/id/value").asText().endsWith("-S0"));
+            JsonNode flags = json.readTree(agentApi("application/json", "{\"type\":\"GET_FLAGS\"}").body());
+            assertTrue(flags.toString(), flags.at("/get_flags/flags").toString().contains("isolation"));
+
             // bad calls get a status and a message naming what is wrong
             assertEquals(405, agentApi(null, null).statusCode());
             r = agentApi(null, "{\"type\":\"GET_HEALTH\"}");

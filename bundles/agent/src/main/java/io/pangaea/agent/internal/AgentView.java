@@ -139,4 +139,107 @@ public final class AgentView {
         }
         return r;
     }
+
+    // ---- the v1 operator API's read calls ------------------------------------------------------------------
+
+    private static ObjectNode id(String value) {
+        return F.objectNode().put("value", value);
+    }
+
+    /** GET_AGENT: this agent's AgentInfo. */
+    public ObjectNode getAgent() {
+        AgentConfig c = agent.config();
+        ObjectNode info = F.objectNode();
+        info.put("hostname", c.hostname());
+        info.put("port", c.port());
+        info.set("resources", MesosJson.tree(c.resources().toList()));
+        info.set("attributes", MesosJson.tree(agent.attributes()));
+        if (agent.agentId() != null) {
+            info.set("id", id(agent.agentId().value()));
+        }
+        ObjectNode body = F.objectNode();
+        body.set("agent_info", info);
+        return body;
+    }
+
+    public ObjectNode getFrameworks() {
+        ObjectNode body = F.objectNode();
+        ArrayNode fws = body.putArray("frameworks");
+        frameworks.values().forEach(f -> fws.addObject().set("framework_info", MesosJson.tree(f)));
+        body.putArray("completed_frameworks");
+        return body;
+    }
+
+    /** The command executor each task runs under, as an ExecutorInfo. */
+    private ObjectNode executorInfo(TaskRun t) {
+        ObjectNode e = F.objectNode();
+        e.set("executor_id", id(t.info.taskId().value()));
+        e.set("framework_id", id(t.frameworkId.value()));
+        e.put("name", "Command Executor (Task: " + t.info.taskId().value() + ")");
+        e.put("source", t.info.taskId().value());
+        if (t.info.command() != null) {
+            e.set("command", MesosJson.tree(t.info.command()));
+        }
+        return e;
+    }
+
+    public ObjectNode getExecutors() {
+        ObjectNode body = F.objectNode();
+        ArrayNode live = body.putArray("executors");
+        ArrayNode done = body.putArray("completed_executors");
+        for (TaskRun t : tasks) {
+            (t.state.isTerminal() ? done : live).addObject().set("executor_info", executorInfo(t));
+        }
+        return body;
+    }
+
+    private ObjectNode task(TaskRun t) {
+        ObjectNode n = F.objectNode();
+        n.put("name", t.info.name() == null ? "" : t.info.name());
+        n.set("task_id", id(t.info.taskId().value()));
+        n.set("framework_id", id(t.frameworkId.value()));
+        n.set("executor_id", id(t.info.taskId().value()));
+        if (agent.agentId() != null) {
+            n.set("agent_id", id(agent.agentId().value()));
+        }
+        n.put("state", t.state.name());
+        n.set("resources", MesosJson.tree(t.info.resources()));
+        n.set("statuses", MesosJson.tree(t.statuses));
+        if (t.info.labels() != null) {
+            n.set("labels", MesosJson.tree(t.info.labels()));
+        }
+        if (t.info.container() != null) {
+            n.set("container", MesosJson.tree(t.info.container()));
+        }
+        return n;
+    }
+
+    public ObjectNode getTasks() {
+        ObjectNode body = F.objectNode();
+        body.putArray("pending_tasks");
+        body.putArray("queued_tasks");
+        ArrayNode launched = body.putArray("launched_tasks");
+        ArrayNode terminated = body.putArray("terminated_tasks");
+        body.putArray("completed_tasks");
+        for (TaskRun t : tasks) {
+            (t.state.isTerminal() ? terminated : launched).add(task(t));
+        }
+        return body;
+    }
+
+    public ObjectNode getState() {
+        ObjectNode body = F.objectNode();
+        body.set("get_tasks", getTasks());
+        body.set("get_executors", getExecutors());
+        body.set("get_frameworks", getFrameworks());
+        return body;
+    }
+
+    public ObjectNode getFlags() {
+        ObjectNode body = F.objectNode();
+        ArrayNode flags = body.putArray("flags");
+        state().path("flags").fields().forEachRemaining(f -> flags.addObject().put("name", f.getKey())
+                .put("value", f.getValue().asText()));
+        return body;
+    }
 }

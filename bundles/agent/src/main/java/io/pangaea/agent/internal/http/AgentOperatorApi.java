@@ -14,9 +14,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The agent's v1 operator API ({@code POST /api/v1}, JSON): GET_HEALTH, GET_VERSION and GET_CONTAINERS (with each
- * container's resource statistics, as {@code /monitor/statistics}). The other calls of Mesos's {@code agent.proto}
- * answer 501 with their name.
+ * The agent's v1 operator API ({@code POST /api/v1}, JSON): GET_HEALTH, GET_VERSION, GET_STATE, GET_AGENT,
+ * GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_FLAGS, GET_CONTAINERS (with each container's resource statistics, as
+ * {@code /monitor/statistics}), LIST_FILES and READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501
+ * with their name.
  */
 final class AgentOperatorApi {
 
@@ -101,6 +102,23 @@ final class AgentOperatorApi {
                     HttpSupport.json(response, callback, MesosJson.write(AgentView.getContainers(list)));
                 }
             });
+            case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS" ->
+                    agent.read(v -> switch (callType) {
+                        case "GET_STATE" -> v.getState();
+                        case "GET_AGENT" -> v.getAgent();
+                        case "GET_FRAMEWORKS" -> v.getFrameworks();
+                        case "GET_EXECUTORS" -> v.getExecutors();
+                        case "GET_TASKS" -> v.getTasks();
+                        default -> v.getFlags();
+                    }).whenComplete((view, err) -> {
+                        if (err != null) {
+                            HttpSupport.text(response, callback, 503, "Agent is not available");
+                        } else {
+                            ObjectNode r = JSON.createObjectNode().put("type", callType);
+                            r.set(callType.toLowerCase(java.util.Locale.ROOT), view);
+                            HttpSupport.json(response, callback, MesosJson.write(r));
+                        }
+                    });
             case "LIST_FILES" -> {
                 try {
                     ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
