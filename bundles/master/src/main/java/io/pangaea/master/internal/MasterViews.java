@@ -13,6 +13,7 @@ import io.pangaea.master.internal.MasterState.TaskEntry;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
+import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
 import io.pangaea.model.json.MesosJson;
 import java.util.ArrayList;
@@ -111,6 +112,12 @@ public final class MasterViews {
                 c.minAllocatable().stream().map(Resources::toString).toList()));
         f.put("port", Integer.toString(c.port()));
         f.put("registry", "in_memory");
+        long pingMs = c.agentUnreachableTimeout().toMillis() / 5;
+        f.put("agent_ping_timeout", Durations.format(java.time.Duration.ofMillis(pingMs)));
+        f.put("max_agent_ping_timeouts", "5");
+        f.put("work_dir", master.registry().file().getParent() == null ? ""
+                : master.registry().file().getParent().toString());
+        f.put("version", "false");
         return f;
     }
 
@@ -121,6 +128,110 @@ public final class MasterViews {
         ArrayNode done = n.putArray("completed_frameworks");
         state.completedFrameworks.forEach(f -> done.add(framework(f)));
         n.putArray("unregistered_frameworks");
+        return n;
+    }
+
+    /** {@code /master/state-summary}: agents and frameworks without their tasks, with task counts by state. */
+    public ObjectNode stateSummary() {
+        ObjectNode n = F.objectNode();
+        n.put("hostname", master.config().hostname());
+        ArrayNode agents = agentsArray(false);
+        int i = 0;
+        for (AgentEntry a : state.agents.values()) {
+            ObjectNode s = (ObjectNode) agents.get(i++);
+            java.util.Map<TaskState, Integer> counts = new java.util.EnumMap<>(TaskState.class);
+            java.util.Set<String> fwIds = new java.util.TreeSet<>();
+            for (TaskEntry t : a.tasks.values()) {
+                counts.merge(t.state, 1, Integer::sum);
+                fwIds.add(t.frameworkId.value());
+            }
+            taskCounts(s, counts);
+            ArrayNode ids = s.putArray("framework_ids");
+            fwIds.forEach(ids::add);
+        }
+        n.set("slaves", agents);
+        ArrayNode fws = n.putArray("frameworks");
+        for (FrameworkEntry f : state.frameworks.values()) {
+            ObjectNode full = framework(f);
+            ObjectNode s = fws.addObject();
+            for (String k : List.of("id", "name", "used_resources", "offered_resources", "capabilities", "hostname",
+                    "webui_url", "active", "connected", "recovered")) {
+                s.set(k, full.get(k));
+            }
+            java.util.Map<TaskState, Integer> counts = new java.util.EnumMap<>(TaskState.class);
+            java.util.Set<String> agentIds = new java.util.TreeSet<>();
+            for (TaskEntry t : f.tasks.values()) {
+                counts.merge(t.state, 1, Integer::sum);
+                agentIds.add(t.agentId.value());
+            }
+            for (TaskEntry t : f.completedTasks) {
+                counts.merge(t.state, 1, Integer::sum);
+            }
+            taskCounts(s, counts);
+            ArrayNode ids = s.putArray("slave_ids");
+            agentIds.forEach(ids::add);
+        }
+        return n;
+    }
+
+    /** The task counts by state that the summary gives for each agent and framework. */
+    private static void taskCounts(ObjectNode s, java.util.Map<TaskState, Integer> counts) {
+        for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
+                TaskState.TASK_KILLING, TaskState.TASK_FINISHED, TaskState.TASK_KILLED, TaskState.TASK_FAILED,
+                TaskState.TASK_LOST, TaskState.TASK_ERROR, TaskState.TASK_UNREACHABLE)) {
+            s.put(st.name(), counts.getOrDefault(st, 0));
+        }
+    }
+
+    /** {@code /master/roles}: each known role's weight, quota, frameworks and resources. */
+    public ObjectNode roles() {
+        ObjectNode n = F.objectNode();
+        ArrayNode roles = n.putArray("roles");
+        java.util.Map<String, List<FrameworkEntry>> byRole = new java.util.TreeMap<>();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            f.roles().forEach(r -> byRole.computeIfAbsent(r, k -> new java.util.ArrayList<>()).add(f));
+        }
+        java.util.Map<String, Double> weights = master.registry().weights();
+        var quotas = master.registry().quotas();
+        weights.keySet().forEach(r -> byRole.computeIfAbsent(r, k -> new java.util.ArrayList<>()));
+        quotas.keySet().forEach(r -> byRole.computeIfAbsent(r, k -> new java.util.ArrayList<>()));
+        for (var e : byRole.entrySet()) {
+            String role = e.getKey();
+            Resources allocated = Resources.EMPTY;
+            Resources offered = Resources.EMPTY;
+            for (FrameworkEntry f : e.getValue()) {
+                Resources a = f.allocated.get(role);
+                if (a != null) {
+                    allocated = allocated.plus(a.unallocated());
+                }
+                for (var o : f.offers) {
+                    OfferEntry oe = state.offers.get(o);
+                    if (oe != null && role.equals(oe.offer.allocationInfo().role())) {
+                        offered = offered.plus(oe.resources.unallocated());
+                    }
+                }
+            }
+            Resources reserved = Resources.EMPTY;
+            for (AgentEntry a : state.agents.values()) {
+                reserved = reserved.plus(a.total.reservedTo(role).unallocated());
+            }
+            ObjectNode r = roles.addObject();
+            r.put("name", role);
+            r.put("weight", weights.getOrDefault(role, 1.0));
+            ObjectNode q = r.putObject("quota");
+            q.put("role", role);
+            var quota = quotas.get(role);
+            q.set("guarantee", quota == null || quota.guarantees() == null ? F.objectNode()
+                    : MesosJson.legacy(quota.guarantees()));
+            q.set("limit", quota == null || quota.limits() == null ? F.objectNode() : MesosJson.legacy(quota.limits()));
+            q.set("consumed", MesosJson.legacy(allocated));
+            r.set("resources", MesosJson.legacy(allocated.plus(offered)));
+            r.set("allocated", MesosJson.legacy(allocated));
+            r.set("offered", MesosJson.legacy(offered));
+            r.set("reserved", MesosJson.legacy(reserved));
+            ArrayNode fw = r.putArray("frameworks");
+            e.getValue().forEach(f -> fw.add(f.id.value()));
+        }
         return n;
     }
 
@@ -189,9 +300,9 @@ public final class MasterViews {
             }
             if (full) {
                 s.set("reserved_resources_full", reservedFull(a.total));
-                s.set("unreserved_resources_full", MesosJson.tree(a.total.unreserved().toList()));
-                s.set("used_resources_full", MesosJson.tree(used.toList()));
-                s.set("offered_resources_full", MesosJson.tree(offered.toList()));
+                s.set("unreserved_resources_full", V1Views.resources(a.total.unreserved()));
+                s.set("used_resources_full", V1Views.resources(used));
+                s.set("offered_resources_full", V1Views.resources(offered));
             }
         }
         return arr;

@@ -43,6 +43,11 @@ public final class Registry {
     private Map<String, Quota> quotasView = Map.of();
 
     /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
+    /** Where the registry is kept. */
+    public Path file() {
+        return file;
+    }
+
     public Registry(Path file) {
         this.file = file;
         if (file != null && Files.exists(file)) {

@@ -191,4 +191,41 @@ public class OperatorApiGoldenTest {
         JsonNode executors = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_EXECUTORS\"}").body());
         assertTrue(executors.at("/get_executors/executors").isArray());
     }
+
+    /** A legacy read endpoint against its capture: same keys, nesting and JSON types. */
+    private static void checkLegacy(String path, String capture) throws Exception {
+        HttpResponse<String> r = h.get(path);
+        assertEquals(r.body(), 200, r.statusCode());
+        JsonNode ours = Harness.JSON.readTree(r.body());
+        JsonNode golden = Harness.JSON.readTree(Files.readAllBytes(reference().resolve(capture)));
+        List<String> problems = new ArrayList<>();
+        sameShape(path, golden, ours, problems);
+        // Pangaea reports the flags it has (Mesos's flag names), not every flag of a Mesos master
+        problems.removeIf(p -> p.contains(".flags."));
+        if (!problems.isEmpty()) {
+            fail(path + " differs from Mesos 1.11:\n" + String.join("\n", problems) + "\nours: " + ours);
+        }
+    }
+
+    @Test
+    public void legacyStateSummary() throws Exception {
+        checkLegacy("/master/state-summary", "GET_master_state-summary.json");
+    }
+
+    @Test
+    public void legacyRoles() throws Exception {
+        checkLegacy("/master/roles", "GET_master_roles.json");
+    }
+
+    @Test
+    public void legacyFrameworksSlavesAndTasks() throws Exception {
+        checkLegacy("/master/frameworks", "GET_master_frameworks.json");
+        checkLegacy("/master/slaves", "GET_master_slaves.json");
+        checkLegacy("/master/tasks", "GET_master_tasks.json");
+    }
+
+    @Test
+    public void legacyState() throws Exception {
+        checkLegacy("/master/state", "GET_master_state.json");
+    }
 }

@@ -75,6 +75,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
                         read(response, callback, MasterViews::state);
                 case "/master/frameworks", "/frameworks" -> read(response, callback, MasterViews::frameworks);
                 case "/master/slaves", "/slaves" -> read(response, callback, MasterViews::slaves);
+                case "/master/state-summary", "/state-summary" -> read(response, callback, MasterViews::stateSummary);
+                case "/master/roles", "/roles", "/master/roles.json", "/roles.json" ->
+                        read(response, callback, MasterViews::roles);
                 case "/master/tasks", "/tasks", "/master/tasks.json" -> read(response, callback, MasterViews::tasks);
                 case "/master/flags", "/flags" -> read(response, callback, v -> {
                     var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
