@@ -198,6 +198,10 @@ public final class Master implements AutoCloseable {
 
     // ---- operator event stream ------------------------------------------------------------------------------
 
+    /** Counters for {@code /metrics/snapshot} (event loop only). */
+    final MasterMetrics metrics = new MasterMetrics();
+    private int allocationRuns;
+
     /** Operator API SUBSCRIBE streams (event loop only). */
     private final List<EventSink> operatorStreams = new ArrayList<>();
     private ScheduledFuture<?> operatorHeartbeat;
@@ -316,6 +320,7 @@ public final class Master implements AutoCloseable {
         double hb = config.heartbeatInterval().toMillis() / 1000.0;
         stream.send(MesosJson.write(Event.subscribed(new Event.Subscribed(fw.id, hb, masterInfo))));
         boolean added = fw.reregisteredTime == 0;
+        metrics.inc(added ? "messages_register_framework" : "messages_reregister_framework");
         operatorEvent(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", "framework",
                 () -> views().framework(subscribed, false));
         long hbMs = config.heartbeatInterval().toMillis();
@@ -378,6 +383,7 @@ public final class Master implements AutoCloseable {
     }
 
     private CallResult doCall(Call call, String streamId) {
+        metrics.call(call.type());
         FrameworkEntry fw = state.frameworks.get(call.frameworkId());
         if (fw == null) {
             return CallResult.badRequest("Framework cannot be found");
@@ -434,6 +440,7 @@ public final class Master implements AutoCloseable {
         for (TaskEntry t : List.copyOf(fw.tasks.values())) {
             agentsWithTasks.add(t.agentId);
             if (!t.state.isTerminal()) {
+                metrics.terminal(TaskState.TASK_KILLED);
                 t.state = TaskState.TASK_KILLED;
                 t.statuses.add(masterStatus(t, TaskState.TASK_KILLED, why, TaskStatus.Reason.REASON_FRAMEWORK_REMOVED));
             }
@@ -731,6 +738,7 @@ public final class Master implements AutoCloseable {
     private void acknowledge(FrameworkEntry fw, Call.Acknowledge ack) {
         TaskEntry t = fw.tasks.get(ack.taskId());
         AgentEntry agent = state.agents.get(ack.agentId());
+        metrics.inc(agent != null ? "valid_status_update_acknowledgements" : "invalid_status_update_acknowledgements");
         if (t != null && ack.uuid().equals(t.statusUpdateUuid) && t.statusUpdateState != null
                 && t.statusUpdateState.isTerminal()) {
             recoverTaskResources(t);
@@ -891,7 +899,9 @@ public final class Master implements AutoCloseable {
             agent.reregisteredTime = now();
         }
         if (agent.unreachableTimer != null) {
-            agent.unreachableTimer.cancel(false);
+            if (agent.unreachableTime == null && agent.unreachableTimer.cancel(false)) {
+                metrics.inc("slave_unreachable_canceled");
+            }
             agent.unreachableTimer = null;
         }
         if (agent.unreachableTime != null) {
@@ -911,6 +921,8 @@ public final class Master implements AutoCloseable {
         if (!known) {
             operatorEvent("AGENT_ADDED", "agent", () -> views().agent(subscribed));
         }
+        metrics.inc(info.id() == null ? "messages_register_slave" : "messages_reregister_slave");
+        metrics.inc(known || info.id() != null ? "slave_reregistrations" : "slave_registrations");
         stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
         sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, masterInfo,
                 config.heartbeatInterval().toMillis() / 1000.0)));
@@ -934,6 +946,7 @@ public final class Master implements AutoCloseable {
                 LOG.debug("Attributes for unknown agent {} ignored", id);
                 return;
             }
+            metrics.inc("messages_update_slave");
             agent.info = new AgentInfo(agent.info.hostname(), agent.info.port(), agent.info.resources(),
                     List.copyOf(attributes), agent.info.id());
             LOG.info("Agent {} now has attributes {}", id, attributes.stream()
@@ -1059,6 +1072,7 @@ public final class Master implements AutoCloseable {
         for (OfferId o : List.copyOf(agent.offers)) {
             removeOffer(o, true, false);
         }
+        metrics.inc("slave_unreachable_scheduled");
         agent.unreachableTimer = loop.schedule(() -> {
             if (!agent.connected && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
                 markUnreachable(agent);
@@ -1074,6 +1088,7 @@ public final class Master implements AutoCloseable {
         LOG.info("Agent {} is unreachable: it did not reconnect within {}", agent.id,
                 config.agentUnreachableTimeout());
         agent.unreachableTime = now();
+        metrics.inc("slave_unreachable_completed");
         operatorEvent("AGENT_REMOVED", "agent_id", () -> agent.id);
         String why = "Agent " + agent.info.hostname() + " is unreachable";
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
@@ -1092,6 +1107,9 @@ public final class Master implements AutoCloseable {
      * are released; a terminal task is completed.
      */
     private void endTask(FrameworkEntry fw, TaskEntry t, TaskState to, String message, TaskStatus.Reason reason) {
+        if (!t.state.isTerminal() && to.isTerminal()) {
+            metrics.terminal(to);
+        }
         t.state = to;
         TaskStatus status = masterStatus(t, to, message, reason);
         t.statuses.add(status);
@@ -1150,6 +1168,7 @@ public final class Master implements AutoCloseable {
             stream.close();
         }
         state.agents.remove(agent.id);
+        metrics.inc("slave_removals");
         operatorEvent("AGENT_REMOVED", "agent_id", () -> agent.id);
         requestAllocation();
     }
@@ -1161,8 +1180,10 @@ public final class Master implements AutoCloseable {
 
     private void doAgentUpdate(AgentCall.Update u) {
         TaskStatus status = u.status();
+        metrics.inc("messages_status_update");
         FrameworkEntry fw = state.frameworks.get(u.frameworkId());
         if (fw == null) {
+            metrics.inc("invalid_status_updates");
             LOG.debug("Dropping update for task {} of unknown framework {}", status.taskId(), u.frameworkId());
             return;
         }
@@ -1173,6 +1194,9 @@ public final class Master implements AutoCloseable {
         }
         if (t != null) {
             TaskState latest = u.latestState() != null ? u.latestState() : status.state();
+            if (!t.state.isTerminal() && latest.isTerminal()) {
+                metrics.terminal(latest);
+            }
             if (!t.state.isTerminal() || latest.isTerminal()) {
                 t.state = latest;
             }
@@ -1186,6 +1210,7 @@ public final class Master implements AutoCloseable {
                 recoverTaskResources(t);
             }
         }
+        metrics.inc(t != null ? "valid_status_updates" : "invalid_status_updates");
         sendUpdate(fw, status);
     }
 
@@ -1445,6 +1470,16 @@ public final class Master implements AutoCloseable {
         return done;
     }
 
+    /** Allocation cycles that made offers since the start (event loop). */
+    int allocationRuns() {
+        return allocationRuns;
+    }
+
+    /** Operator event streams open now (event loop). */
+    int operatorSubscribers() {
+        return operatorStreams.size();
+    }
+
     /** The figures of the last cycle that ran. */
     public AllocationCycle lastCycle() {
         return lastCycle;
@@ -1484,6 +1519,7 @@ public final class Master implements AutoCloseable {
                 AllocationCycle cycle = new AllocationCycle(snapshotNanos, decideNanos, System.nanoTime() - t2,
                         view.agents().size(), view.frameworks().size(), result.size(), offers);
                 lastCycle = cycle;
+                allocationRuns++;
                 waiters.forEach(w -> w.complete(cycle));
                 if (allocationAgain) {
                     allocationAgain = false;

@@ -174,6 +174,104 @@ public final class MasterViews {
         return n;
     }
 
+    /**
+     * {@code /metrics/snapshot}: the master's counters and gauges under Mesos's names (those Pangaea measures:
+     * messages, status updates, agent and framework counts, task states, resources, offers, allocation runs, and
+     * the machine's load and memory).
+     */
+    public ObjectNode metrics() {
+        ObjectNode m = F.objectNode();
+        master.metrics.counters().forEach((k, v) -> m.put(k, v.doubleValue()));
+        m.put("master/uptime_secs", Master.now() - master.startTime());
+        m.put("master/elected", 1.0);
+        int active = 0;
+        int connected = 0;
+        int unreachable = 0;
+        Resources total = Resources.EMPTY;
+        Resources used = Resources.EMPTY;
+        Resources offered = Resources.EMPTY;
+        for (AgentEntry a : state.agents.values()) {
+            if (a.unreachableTime != null) {
+                unreachable++;
+                continue;
+            }
+            active++;
+            if (a.connected) {
+                connected++;
+                total = total.plus(a.total.unallocated());
+                used = used.plus(a.used().unallocated());
+            }
+        }
+        for (OfferEntry o : state.offers.values()) {
+            offered = offered.plus(o.resources.unallocated());
+        }
+        m.put("master/slaves_active", (double) active);
+        m.put("master/slaves_inactive", 0.0);
+        m.put("master/slaves_connected", (double) connected);
+        m.put("master/slaves_disconnected", (double) (active - connected));
+        m.put("master/slaves_unreachable", (double) unreachable);
+        int fwActive = 0;
+        int fwConnected = 0;
+        java.util.Map<TaskState, Integer> tasks = new java.util.EnumMap<>(TaskState.class);
+        for (FrameworkEntry f : state.frameworks.values()) {
+            fwActive += f.active ? 1 : 0;
+            fwConnected += f.connected ? 1 : 0;
+            f.tasks.values().forEach(t -> tasks.merge(t.state, 1, Integer::sum));
+        }
+        m.put("master/frameworks_active", (double) fwActive);
+        m.put("master/frameworks_inactive", (double) (state.frameworks.size() - fwActive));
+        m.put("master/frameworks_connected", (double) fwConnected);
+        m.put("master/frameworks_disconnected", (double) (state.frameworks.size() - fwConnected));
+        for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
+                TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE)) {
+            m.put("master/" + st.name().toLowerCase(java.util.Locale.ROOT).replace("task_", "tasks_"),
+                    (double) tasks.getOrDefault(st, 0));
+        }
+        m.put("master/outstanding_offers", (double) state.offers.size());
+        m.put("master/operator_event_stream_subscribers", (double) master.operatorSubscribers());
+        for (String r : List.of("cpus", "mem", "disk", "gpus")) {
+            double t = total.scalar(r);
+            double u = used.scalar(r);
+            m.put("master/" + r + "_total", t);
+            m.put("master/" + r + "_used", u);
+            m.put("master/" + r + "_percent", t == 0 ? 0.0 : u / t);
+            // Pangaea offers no revocable resources
+            m.put("master/" + r + "_revocable_total", 0.0);
+            m.put("master/" + r + "_revocable_used", 0.0);
+            m.put("master/" + r + "_revocable_percent", 0.0);
+            if (!r.equals("gpus")) {
+                m.put("allocator/mesos/resources/" + r + "/total", t);
+                m.put("allocator/mesos/resources/" + r + "/offered_or_allocated", u + offered.scalar(r));
+            }
+        }
+        m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
+        AllocationCycle last = master.lastCycle();
+        m.put("allocator/mesos/allocation_run_ms", (last.snapshotNanos() + last.decideNanos() + last.applyNanos()) / 1e6);
+        system(m);
+        return m;
+    }
+
+    /** {@code system/*}: the machine's cores, load averages and memory, from /proc. */
+    private static void system(ObjectNode m) {
+        m.put("system/cpus_total", (double) Runtime.getRuntime().availableProcessors());
+        try {
+            String[] load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split("\\s+");
+            m.put("system/load_1min", Double.parseDouble(load[0]));
+            m.put("system/load_5min", Double.parseDouble(load[1]));
+            m.put("system/load_15min", Double.parseDouble(load[2]));
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                String[] f = line.split("\\s+");
+                if (f[0].equals("MemTotal:")) {
+                    m.put("system/mem_total_bytes", Double.parseDouble(f[1]) * 1024);
+                } else if (f[0].equals("MemAvailable:")) {
+                    m.put("system/mem_free_bytes", Double.parseDouble(f[1]) * 1024);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the system figures are left out
+        }
+    }
+
     /** The task counts by state that the summary gives for each agent and framework. */
     private static void taskCounts(ObjectNode s, java.util.Map<TaskState, Integer> counts) {
         for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,

@@ -228,4 +228,35 @@ public class OperatorApiGoldenTest {
     public void legacyState() throws Exception {
         checkLegacy("/master/state", "GET_master_state.json");
     }
+
+    @Test
+    public void metricsUseMesosNamesAndCountWhatHappened() throws Exception {
+        JsonNode ours = Harness.JSON.readTree(h.get("/metrics/snapshot").body());
+        JsonNode golden = Harness.JSON.readTree(Files.readAllBytes(reference().resolve("GET_metrics_snapshot.json")));
+        List<String> unknown = new ArrayList<>();
+        ours.fieldNames().forEachRemaining(k -> {
+            if (!golden.has(k)) {
+                unknown.add(k);
+            }
+            assertTrue(k, ours.get(k).isNumber());
+        });
+        assertEquals("names Mesos 1.11 does not have", List.of(), unknown);
+        assertTrue(ours.size() >= 80);
+        assertEquals(1.0, ours.path("master/tasks_running").asDouble(), 0);
+        assertEquals(2.0, ours.path("master/tasks_finished").asDouble(), 0);
+        assertEquals(1.0, ours.path("master/slaves_active").asDouble(), 0);
+        assertEquals(1.0, ours.path("master/frameworks_active").asDouble(), 0);
+        assertEquals(3.0, ours.path("master/messages_launch_tasks").asDouble(), 0);
+        assertEquals(2.0, ours.path("master/messages_register_framework").asDouble(), 0);
+        assertEquals(1.0, ours.path("master/messages_unregister_framework").asDouble(), 0);
+        assertTrue(ours.path("master/valid_status_updates").asDouble() >= 5);
+        assertEquals(2.0, ours.path("master/cpus_total").asDouble(), 0);
+        assertEquals(0.1, ours.path("master/cpus_used").asDouble(), 1e-9);
+        assertEquals(1.0, ours.path("master/elected").asDouble(), 0);
+        assertTrue(ours.path("master/uptime_secs").asDouble() > 0);
+        JsonNode v1 = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_METRICS\"}").body());
+        assertEquals(ours.size(), v1.at("/get_metrics/metrics").size());
+        assertEquals(Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_METRICS\"}").body())
+                .at("/get_metrics/metrics/0/name").asText(), v1.at("/get_metrics/metrics/0/name").asText());
+    }
 }

@@ -76,6 +76,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 case "/master/frameworks", "/frameworks" -> read(response, callback, MasterViews::frameworks);
                 case "/master/slaves", "/slaves" -> read(response, callback, MasterViews::slaves);
                 case "/master/state-summary", "/state-summary" -> read(response, callback, MasterViews::stateSummary);
+                case "/metrics/snapshot", "/metrics/snapshot.json" -> read(response, callback, MasterViews::metrics);
                 case "/master/roles", "/roles", "/master/roles.json", "/roles.json" ->
                         read(response, callback, MasterViews::roles);
                 case "/master/tasks", "/tasks", "/master/tasks.json" -> read(response, callback, MasterViews::tasks);

@@ -1,0 +1,69 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.model.TaskState;
+import io.pangaea.model.scheduler.Call;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The master's counters, with Mesos's metric names ({@code master/messages_launch_tasks},
+ * {@code master/tasks_finished}, ...). Changed on the master's event loop only; the gauges (agents, frameworks,
+ * resources, ...) are computed from the state when {@code /metrics/snapshot} is read.
+ */
+final class MasterMetrics {
+
+    private final Map<String, Long> counters = new TreeMap<>();
+
+    MasterMetrics() {
+        for (String name : new String[] {"messages_register_framework", "messages_reregister_framework",
+                "messages_unregister_framework", "messages_launch_tasks", "messages_decline_offers",
+                "messages_revive_offers", "messages_suppress_offers", "messages_kill_task",
+                "messages_status_update_acknowledgement", "messages_reconcile_tasks", "messages_framework_to_executor",
+                "messages_resource_request", "messages_reconcile_operations",
+                "messages_operation_status_update_acknowledgement", "messages_register_slave",
+                "messages_reregister_slave", "messages_status_update", "messages_update_slave",
+                "valid_status_updates", "invalid_status_updates", "valid_status_update_acknowledgements",
+                "invalid_status_update_acknowledgements", "slave_registrations", "slave_reregistrations",
+                "slave_removals", "slave_unreachable_scheduled", "slave_unreachable_completed",
+                "slave_unreachable_canceled", "tasks_finished", "tasks_failed", "tasks_killed", "tasks_lost",
+                "tasks_error", "tasks_dropped", "tasks_gone", "tasks_gone_by_operator"}) {
+            counters.put("master/" + name, 0L);
+        }
+    }
+
+    void inc(String name) {
+        counters.merge("master/" + name, 1L, Long::sum);
+    }
+
+    /** A scheduler call, counted under the name of the Mesos message it replaced. */
+    void call(Call.Type type) {
+        String m = switch (type) {
+            case TEARDOWN -> "unregister_framework";
+            case ACCEPT -> "launch_tasks";
+            case DECLINE -> "decline_offers";
+            case REVIVE -> "revive_offers";
+            case SUPPRESS -> "suppress_offers";
+            case KILL -> "kill_task";
+            case ACKNOWLEDGE -> "status_update_acknowledgement";
+            case RECONCILE -> "reconcile_tasks";
+            case MESSAGE -> "framework_to_executor";
+            case REQUEST -> "resource_request";
+            case RECONCILE_OPERATIONS -> "reconcile_operations";
+            case ACKNOWLEDGE_OPERATION_STATUS -> "operation_status_update_acknowledgement";
+            default -> null;
+        };
+        if (m != null) {
+            inc("messages_" + m);
+        }
+    }
+
+    /** A task reached a terminal state (counted once per task). */
+    void terminal(TaskState state) {
+        inc("tasks_" + state.name().substring("TASK_".length()).toLowerCase(Locale.ROOT));
+    }
+
+    Map<String, Long> counters() {
+        return counters;
+    }
+}
