@@ -1150,6 +1150,76 @@ public final class Master implements AutoCloseable {
         }, loop);
     }
 
+    /**
+     * DEACTIVATE_AGENT (true) or REACTIVATE_AGENT (false): offers from the agent stop (outstanding ones are
+     * rescinded) or resume; reactivation also ends a drain. False when the agent is unknown.
+     */
+    public CompletableFuture<Boolean> setAgentActive(AgentId id, boolean active) {
+        return CompletableFuture.supplyAsync(() -> {
+            AgentEntry agent = state.agents.get(id);
+            if (agent == null) {
+                return false;
+            }
+            LOG.info("Agent {} {}", id, active ? "reactivated" : "deactivated");
+            agent.deactivated = !active;
+            if (active) {
+                agent.drainState = null;
+                agent.drain = null;
+            } else {
+                for (OfferId o : List.copyOf(agent.offers)) {
+                    removeOffer(o, true, false);
+                }
+            }
+            requestAllocation();
+            return true;
+        }, loop);
+    }
+
+    /** DRAIN_AGENT: deactivates the agent and kills its tasks; DRAINED once none is left. */
+    public CompletableFuture<Boolean> drainAgent(io.pangaea.model.operator.OperatorCall.DrainAgent drain) {
+        return CompletableFuture.supplyAsync(() -> {
+            AgentEntry agent = state.agents.get(drain.agentId());
+            if (agent == null) {
+                return false;
+            }
+            LOG.info("Draining agent {}", agent.id);
+            agent.deactivated = true;
+            agent.drainState = "DRAINING";
+            agent.drain = drain;
+            for (OfferId o : List.copyOf(agent.offers)) {
+                removeOffer(o, true, false);
+            }
+            io.pangaea.model.KillPolicy policy = drain.maxGracePeriod() == null ? null
+                    : new io.pangaea.model.KillPolicy(new io.pangaea.model.DurationInfo(
+                    drain.maxGracePeriod().toNanos()));
+            for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+                if (!t.state.isTerminal()) {
+                    io.pangaea.model.KillPolicy p = policy;
+                    if (p == null || (t.info.killPolicy() != null && t.info.killPolicy().gracePeriod() != null
+                            && t.info.killPolicy().gracePeriod().nanoseconds()
+                            < p.gracePeriod().nanoseconds())) {
+                        p = t.info.killPolicy(); // the task's own grace period when it is shorter
+                    }
+                    sendToAgent(agent, AgentEvent.kill(new AgentEvent.Kill(t.frameworkId, t.info.taskId(), p)));
+                }
+            }
+            checkDrained(agent);
+            return true;
+        }, loop);
+    }
+
+    private void checkDrained(AgentEntry agent) {
+        if (!"DRAINING".equals(agent.drainState)
+                || agent.tasks.values().stream().anyMatch(t -> !t.state.isTerminal())) {
+            return;
+        }
+        agent.drainState = "DRAINED";
+        LOG.info("Agent {} is drained", agent.id);
+        if (agent.drain != null && Boolean.TRUE.equals(agent.drain.markGone())) {
+            markAgentGone(agent.id);
+        }
+    }
+
     private void removeAgent(AgentEntry agent, String why) {
         for (OfferId o : List.copyOf(agent.offers)) {
             removeOffer(o, true, false);
@@ -1212,6 +1282,10 @@ public final class Master implements AutoCloseable {
         }
         metrics.inc(t != null ? "valid_status_updates" : "invalid_status_updates");
         sendUpdate(fw, status);
+        AgentEntry from = t == null ? null : state.agents.get(t.agentId);
+        if (from != null) {
+            checkDrained(from);
+        }
     }
 
     private void sendToAgent(AgentEntry agent, AgentEvent event) {
@@ -1408,7 +1482,7 @@ public final class Master implements AutoCloseable {
         int free = 0;
         long nowNanos = System.nanoTime();
         for (AgentEntry a : state.agents.values()) {
-            if (!a.connected || a.available.isEmpty()) {
+            if (!a.connected || a.deactivated || a.available.isEmpty()) {
                 continue;
             }
             free++;
@@ -1537,7 +1611,8 @@ public final class Master implements AutoCloseable {
                 continue;
             }
             total = total.plus(a.total);
-            agents.add(new AgentView(a.id, a.info.hostname(), a.total, a.available,
+            // a deactivated (or draining) agent counts in the total but has nothing to offer
+            agents.add(new AgentView(a.id, a.info.hostname(), a.total, a.deactivated ? Resources.EMPTY : a.available,
                     a.info.attributes() == null ? List.of() : a.info.attributes()));
         }
         List<FrameworkView> frameworks = new ArrayList<>();

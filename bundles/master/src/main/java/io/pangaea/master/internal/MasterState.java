@@ -48,6 +48,12 @@ final class MasterState {
         ScheduledFuture<?> unreachableTimer;
         /** When the agent was marked unreachable; null while it is reachable. */
         Double unreachableTime;
+        /** No offers are made from a deactivated (or draining) agent. */
+        boolean deactivated;
+        /** DRAINING or DRAINED while the agent is being drained, else null. */
+        String drainState;
+        /** The DRAIN_AGENT request, while draining. */
+        io.pangaea.model.operator.OperatorCall.DrainAgent drain;
 
         AgentEntry(AgentId id) {
             this.id = id;

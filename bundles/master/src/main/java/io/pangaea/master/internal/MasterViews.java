@@ -390,7 +390,7 @@ public final class MasterViews {
             s.set("reserved_resources", reservedByRole(a.total));
             s.set("unreserved_resources", MesosJson.legacy(a.total.unreserved()));
             s.put("active", a.connected);
-            s.put("deactivated", false);
+            s.put("deactivated", a.deactivated);
             s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);
             ArrayNode caps = s.putArray("capabilities");
             for (String c : AGENT_CAPABILITIES) {

@@ -77,7 +77,16 @@ public final class V1Views {
         info.put("checkpoint", true);
         n.set("agent_info", info);
         n.put("active", a.connected);
-        n.put("deactivated", false);
+        n.put("deactivated", a.deactivated);
+        if (a.drainState != null) {
+            ObjectNode drain = n.putObject("drain_info");
+            drain.put("state", a.drainState);
+            ObjectNode cfg = drain.putObject("config");
+            if (a.drain.maxGracePeriod() != null) {
+                cfg.set("max_grace_period", MesosJson.tree(a.drain.maxGracePeriod()));
+            }
+            cfg.put("mark_gone", Boolean.TRUE.equals(a.drain.markGone()));
+        }
         n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
         n.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
         n.set("registered_time", time(a.registeredTime));

@@ -264,7 +264,8 @@ public class BadInputTest {
         for (String[] m : new String[][] {{"UPDATE_WEIGHTS", "update_weights"}, {"UPDATE_QUOTA", "update_quota"},
                 {"RESERVE_RESOURCES", "reserve_resources"}, {"UNRESERVE_RESOURCES", "unreserve_resources"},
                 {"MARK_AGENT_GONE", "mark_agent_gone"}, {"EXPLAIN_ALLOCATION", "explain"},
-                {"TEARDOWN", "teardown"}}) {
+                {"TEARDOWN", "teardown"}, {"DEACTIVATE_AGENT", "deactivate_agent"},
+                {"REACTIVATE_AGENT", "reactivate_agent"}, {"DRAIN_AGENT", "drain_agent"}}) {
             t.add(operator(m[0] + " without " + m[1], "{\"type\":\"" + m[0] + "\"}"));
             for (String wrong : List.of("\"x\"", "5", "[]")) {
                 t.add(operator(m[0] + " with " + m[1] + " " + wrong, "{\"type\":\"" + m[0] + "\",\"" + m[1] + "\":"
@@ -312,6 +313,16 @@ public class BadInputTest {
         t.add(operator("MARK_AGENT_GONE without agent_id", "{\"type\":\"MARK_AGENT_GONE\",\"mark_agent_gone\":{}}"));
         t.add(operator("MARK_AGENT_GONE of an unknown agent", "{\"type\":\"MARK_AGENT_GONE\",\"mark_agent_gone\":"
                 + "{\"agent_id\":{\"value\":\"nowhere\"}}}"));
+        for (String[] a : new String[][] {{"DEACTIVATE_AGENT", "deactivate_agent"},
+                {"REACTIVATE_AGENT", "reactivate_agent"}, {"DRAIN_AGENT", "drain_agent"}}) {
+            t.add(operator(a[0] + " of an unknown agent", "{\"type\":\"" + a[0] + "\",\"" + a[1]
+                    + "\":{\"agent_id\":{\"value\":\"nowhere\"}}}"));
+            t.add(operator(a[0] + " without agent_id", "{\"type\":\"" + a[0] + "\",\"" + a[1] + "\":{}}"));
+        }
+        t.add(operator("DRAIN_AGENT with a negative grace period", "{\"type\":\"DRAIN_AGENT\",\"drain_agent\":"
+                + "{\"agent_id\":{\"value\":\"$AGENT\"},\"max_grace_period\":{\"seconds\":-5}}}"));
+        t.add(operator("DRAIN_AGENT grace period a string", "{\"type\":\"DRAIN_AGENT\",\"drain_agent\":"
+                + "{\"agent_id\":{\"value\":\"$AGENT\"},\"max_grace_period\":\"soon\"}}"));
         t.add(operator("operator TEARDOWN of an unknown framework", "{\"type\":\"TEARDOWN\",\"teardown\":"
                 + "{\"framework_id\":{\"value\":\"nobody\"}}}"));
         t.add(operator("operator TEARDOWN without framework_id", "{\"type\":\"TEARDOWN\",\"teardown\":{}}"));

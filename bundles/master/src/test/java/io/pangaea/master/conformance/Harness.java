@@ -310,6 +310,24 @@ final class Harness implements AutoCloseable {
         return m;
     }
 
+    /**
+     * No OFFERS event reached {@code s} from index {@code from} on, after three allocation cycles: a RECONCILE of an
+     * unknown task afterwards puts a marker on the stream, behind any offer those cycles made.
+     */
+    void assertNoOffers(Scheduler s, int from) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            master.allocateNow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String marker = "marker-" + UUID.randomUUID();
+        ObjectNode reconcile = s.call("RECONCILE");
+        reconcile.putObject("reconcile").putArray("tasks").addObject().putObject("task_id").put("value", marker);
+        org.junit.Assert.assertEquals(202, s.post(reconcile).statusCode());
+        s.await("the marker", e -> e.at("/update/status/task_id/value").asText().equals(marker));
+        List<JsonNode> after = s.events.subList(from, s.events.size());
+        org.junit.Assert.assertEquals(after.toString(), 0,
+                after.stream().filter(e -> e.path("type").asText().equals("OFFERS")).count());
+    }
+
     @Override
     public void close() throws Exception {
         for (AutoCloseable c : open) {

@@ -36,22 +36,8 @@ public class OffersTest {
         return d;
     }
 
-    /**
-     * No OFFERS event from {@code from} on, after three allocation cycles: a RECONCILE of an unknown task afterwards
-     * puts a marker on the stream, behind any offer those cycles made.
-     */
     private static void assertNoOfferFor(Harness h, Harness.Scheduler s, int from) throws Exception {
-        for (int i = 0; i < 3; i++) {
-            h.master.allocateNow().get(10, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        String marker = "marker-" + java.util.UUID.randomUUID();
-        ObjectNode reconcile = s.call("RECONCILE");
-        reconcile.putObject("reconcile").putArray("tasks").addObject().putObject("task_id").put("value", marker);
-        assertEquals(202, s.post(reconcile).statusCode());
-        s.await("the marker", e -> e.at("/update/status/task_id/value").asText().equals(marker));
-        assertEquals(s.events.subList(from, s.events.size()).toString(), 0,
-                s.events.subList(from, s.events.size()).stream()
-                        .filter(e -> e.path("type").asText().equals("OFFERS")).count());
+        h.assertNoOffers(s, from);
     }
 
     @Test

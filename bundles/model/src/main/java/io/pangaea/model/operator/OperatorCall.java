@@ -5,7 +5,8 @@ import java.util.List;
 /** A call to the operator API. Only the calls Pangaea serves have their messages here. */
 public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
                            ReserveResources reserveResources, UnreserveResources unreserveResources,
-                           MarkAgentGone markAgentGone, Teardown teardown) {
+                           MarkAgentGone markAgentGone, Teardown teardown, AgentRef deactivateAgent,
+                           AgentRef reactivateAgent, DrainAgent drainAgent) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -19,6 +20,22 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     }
 
     public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    /** DEACTIVATE_AGENT and REACTIVATE_AGENT: the agent they are about. */
+    public record AgentRef(io.pangaea.model.AgentId agentId) {}
+
+    /**
+     * DRAIN_AGENT: no more offers from the agent, its tasks killed (within {@code maxGracePeriod} if given); with
+     * {@code markGone}, the agent is marked gone once drained.
+     */
+    public record DrainAgent(io.pangaea.model.AgentId agentId, ProtoDuration maxGracePeriod, Boolean markGone) {}
+
+    /** A {@code google.protobuf.Duration} as Mesos writes it in JSON: {@code {"seconds": 2, "nanos": 0}}. */
+    public record ProtoDuration(Long seconds, Integer nanos) {
+        public long toNanos() {
+            return (seconds == null ? 0 : seconds) * 1_000_000_000L + (nanos == null ? 0 : nanos);
+        }
+    }
 
     /** Tear a framework down, as if it had sent TEARDOWN itself. */
     public record Teardown(io.pangaea.model.FrameworkId frameworkId) {}

@@ -44,7 +44,10 @@ final class OperatorApi {
             return;
         }
         String unconvertible = ProtobufCodec.invalidJsonCall(ProtobufCodec.Api.MASTER_OPERATOR, body);
-        if (unconvertible != null && call.type() != OperatorCall.Type.EXPLAIN_ALLOCATION) {
+        // EXPLAIN_ALLOCATION is Pangaea's own; DRAIN_AGENT's google.protobuf.Duration is written by Mesos as a
+        // {"seconds", "nanos"} object, which protobuf's JSON parser does not take
+        if (unconvertible != null && call.type() != OperatorCall.Type.EXPLAIN_ALLOCATION
+                && call.type() != OperatorCall.Type.DRAIN_AGENT) {
             HttpSupport.text(response, callback, 400, unconvertible);
             return;
         }
@@ -154,6 +157,31 @@ final class OperatorApi {
                         default -> v.getFlags();
                     };
                 }), v -> V1Views.response(t.name(), v), response, callback);
+            }
+            case DEACTIVATE_AGENT, REACTIVATE_AGENT -> {
+                boolean activate = call.type() == OperatorCall.Type.REACTIVATE_AGENT;
+                String field = activate ? "reactivate_agent" : "deactivate_agent";
+                OperatorCall.AgentRef ref = activate ? call.reactivateAgent() : call.deactivateAgent();
+                if (ref == null || ref.agentId() == null || ref.agentId().value() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+                    return;
+                }
+                found(master.setAgentActive(ref.agentId(), activate), 404, "Agent '" + ref.agentId().value()
+                        + "' is not known", response, callback);
+            }
+            case DRAIN_AGENT -> {
+                OperatorCall.DrainAgent d = call.drainAgent();
+                if (d == null || d.agentId() == null || d.agentId().value() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'drain_agent.agent_id' to be present");
+                    return;
+                }
+                if (d.maxGracePeriod() != null && d.maxGracePeriod().toNanos() < 0) {
+                    HttpSupport.text(response, callback, 400, "'drain_agent.max_grace_period' must not be"
+                            + " negative");
+                    return;
+                }
+                found(master.drainAgent(d), 404, "Agent '" + d.agentId().value() + "' is not known", response,
+                        callback);
             }
             case TEARDOWN -> {
                 if (call.teardown() == null || call.teardown().frameworkId() == null
