@@ -98,4 +98,25 @@ public class HelloFrameworkIT {
         assertEquals("from", new String(java.util.Base64.getDecoder().decode(file.at("/read_file/data").asText()),
                 StandardCharsets.UTF_8));
     }
+
+    @Test
+    public void theAgentsMetricsUseMesosNamesAndCountFinishedTasks() throws Exception {
+        assertTrue(HelloFramework.run(URI.create(cluster.masterUrl()), 2, Duration.ofMinutes(2)).allFinished());
+        var metrics = TestFramework.JSON.readTree(agent("/metrics/snapshot", null).body());
+        var golden = TestFramework.JSON.readTree(Files.readAllBytes(Path.of(System.getProperty("pangaea.reference"))
+                .resolve("AGENT_GET_metrics_snapshot.json")));
+        java.util.List<String> unknown = new java.util.ArrayList<>();
+        metrics.fieldNames().forEachRemaining(k -> {
+            if (!golden.has(k)) {
+                unknown.add(k);
+            }
+        });
+        assertEquals("names Mesos 1.11 does not have", java.util.List.of(), unknown);
+        assertTrue(metrics.toString(), metrics.path("slave/tasks_finished").asDouble() >= 2);
+        assertEquals(1.0, metrics.path("slave/registered").asDouble(), 0);
+        assertTrue(metrics.path("slave/cpus_total").asDouble() > 0);
+        assertTrue(metrics.path("slave/valid_status_updates").asDouble() >= 6);
+        var v1 = TestFramework.JSON.readTree(agent("/api/v1", "{\"type\":\"GET_METRICS\"}").body());
+        assertEquals(metrics.size(), v1.at("/get_metrics/metrics").size());
+    }
 }

@@ -92,6 +92,19 @@ public final class Agent implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A task on this agent; touched only on the state thread. */
+    /** Counters for {@code /metrics/snapshot}, under Mesos's {@code slave/} names (state thread). */
+    private final Map<String, Long> counters = new java.util.TreeMap<>(Map.of("slave/tasks_finished", 0L,
+            "slave/tasks_failed", 0L, "slave/tasks_killed", 0L, "slave/tasks_lost", 0L, "slave/tasks_gone", 0L,
+            "slave/executors_terminated", 0L, "slave/container_launch_errors", 0L, "slave/valid_status_updates", 0L));
+
+    private void count(String name) {
+        counters.merge("slave/" + name, 1L, Long::sum);
+    }
+
+    Map<String, Long> counters() {
+        return counters;
+    }
+
     /** The Mesos version whose agent APIs this agent speaks. */
     public static final String MESOS_VERSION = "1.11.0";
 
@@ -586,6 +599,14 @@ public final class Agent implements AutoCloseable {
     }
 
     private void send(TaskRun t, TaskState s, String message, TaskStatus.Reason reason) {
+        if (s.isTerminal() && !t.state.isTerminal()) {
+            count("tasks_" + s.name().substring("TASK_".length()).toLowerCase(java.util.Locale.ROOT));
+            count("executors_terminated");
+            if (reason == TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED) {
+                count("container_launch_errors");
+            }
+        }
+        count("valid_status_updates");
         t.state = s;
         byte[] uuid = new byte[16];
         RANDOM.nextBytes(uuid);

@@ -242,4 +242,46 @@ public final class AgentView {
                 .put("value", f.getValue().asText()));
         return body;
     }
+
+    /** {@code /metrics/snapshot}: the agent's counters and gauges under Mesos's names. */
+    public ObjectNode metrics() {
+        ObjectNode m = F.objectNode();
+        agent.counters().forEach((k, v) -> m.put(k, v.doubleValue()));
+        m.put("slave/uptime_secs", System.currentTimeMillis() / 1000.0 - agent.startTime());
+        m.put("slave/registered", agent.registered() ? 1.0 : 0.0);
+        java.util.Map<io.pangaea.model.TaskState, Integer> states = new java.util.EnumMap<>(
+                io.pangaea.model.TaskState.class);
+        Resources used = Resources.EMPTY;
+        java.util.Set<FrameworkId> active = new java.util.HashSet<>();
+        for (TaskRun t : tasks) {
+            states.merge(t.state, 1, Integer::sum);
+            if (!t.state.isTerminal()) {
+                used = used.plus(Resources.of(t.info.resources()).unallocated());
+                active.add(t.frameworkId);
+            }
+        }
+        for (io.pangaea.model.TaskState st : List.of(io.pangaea.model.TaskState.TASK_STAGING,
+                io.pangaea.model.TaskState.TASK_STARTING, io.pangaea.model.TaskState.TASK_RUNNING,
+                io.pangaea.model.TaskState.TASK_KILLING)) {
+            m.put("slave/" + st.name().toLowerCase(java.util.Locale.ROOT).replace("task_", "tasks_"),
+                    (double) states.getOrDefault(st, 0));
+        }
+        // each command task runs under its own executor
+        m.put("slave/executors_running", (double) (tasks.size() - tasks.stream().filter(t -> t.state.isTerminal())
+                .count()));
+        m.put("slave/frameworks_active", (double) active.size());
+        Resources total = agent.config().resources();
+        for (String r : List.of("cpus", "mem", "disk", "gpus")) {
+            double t = total.scalar(r);
+            double u = used.scalar(r);
+            m.put("slave/" + r + "_total", t);
+            m.put("slave/" + r + "_used", u);
+            m.put("slave/" + r + "_percent", t == 0 ? 0.0 : u / t);
+            m.put("slave/" + r + "_revocable_total", 0.0);
+            m.put("slave/" + r + "_revocable_used", 0.0);
+            m.put("slave/" + r + "_revocable_percent", 0.0);
+        }
+        io.pangaea.http.SystemMetrics.addTo(m);
+        return m;
+    }
 }

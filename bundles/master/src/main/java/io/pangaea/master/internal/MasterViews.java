@@ -247,29 +247,8 @@ public final class MasterViews {
         m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
         AllocationCycle last = master.lastCycle();
         m.put("allocator/mesos/allocation_run_ms", (last.snapshotNanos() + last.decideNanos() + last.applyNanos()) / 1e6);
-        system(m);
+        io.pangaea.http.SystemMetrics.addTo(m);
         return m;
-    }
-
-    /** {@code system/*}: the machine's cores, load averages and memory, from /proc. */
-    private static void system(ObjectNode m) {
-        m.put("system/cpus_total", (double) Runtime.getRuntime().availableProcessors());
-        try {
-            String[] load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split("\\s+");
-            m.put("system/load_1min", Double.parseDouble(load[0]));
-            m.put("system/load_5min", Double.parseDouble(load[1]));
-            m.put("system/load_15min", Double.parseDouble(load[2]));
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
-                String[] f = line.split("\\s+");
-                if (f[0].equals("MemTotal:")) {
-                    m.put("system/mem_total_bytes", Double.parseDouble(f[1]) * 1024);
-                } else if (f[0].equals("MemAvailable:")) {
-                    m.put("system/mem_free_bytes", Double.parseDouble(f[1]) * 1024);
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux: the system figures are left out
-        }
     }
 
     /** The task counts by state that the summary gives for each agent and framework. */

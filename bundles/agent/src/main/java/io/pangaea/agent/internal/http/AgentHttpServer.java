@@ -68,6 +68,8 @@ public final class AgentHttpServer implements AutoCloseable {
                                 }
                             });
                     case "/api/v1", "/slave(1)/api/v1" -> operator.handle(request, response, callback);
+                    case "/metrics/snapshot", "/metrics/snapshot.json" -> json(agent, response, callback,
+                            AgentView::metrics);
                     case "/files/browse", "/files/browse.json" -> filesNow(request, response, callback, files, "browse");
                     case "/files/read", "/files/read.json" -> filesNow(request, response, callback, files, "read");
                     case "/files/download", "/files/download.json" -> filesNow(request, response, callback, files, "download");
