@@ -90,6 +90,24 @@ public abstract class MasterContainerSupport {
         }
     }
 
+    /**
+     * Waits until {@code condition} holds, polling every 20 ms (Awaitility is not in the container), or fails
+     * naming {@code what}.
+     */
+    protected static void eventually(String what, java.time.Duration timeout,
+                                     java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Object lock = new Object();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            synchronized (lock) {
+                lock.wait(20);
+            }
+        }
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

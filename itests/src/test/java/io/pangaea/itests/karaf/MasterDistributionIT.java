@@ -86,6 +86,32 @@ public class MasterDistributionIT extends MasterContainerSupport {
         assertTrue(state.body(), state.body().contains("\"port\":" + port));
     }
 
+    private static HttpResponse<String> operator(int port, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + "/api/v1")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void theLoggingLevelIsSetForADurationThenRestored() throws Exception {
+        awaitMasterService();
+        int port = masterPort();
+        String get = "{\"type\":\"GET_LOGGING_LEVEL\"}";
+        assertEquals("0", new com.fasterxml.jackson.databind.ObjectMapper().readTree(operator(port, get).body())
+                .at("/get_logging_level/level").asText("0"));
+        HttpResponse<String> set = operator(port, "{\"type\":\"SET_LOGGING_LEVEL\",\"set_logging_level\":"
+                + "{\"level\":1,\"duration\":{\"nanoseconds\":3000000000}}}");
+        assertEquals(set.body(), 200, set.statusCode());
+        org.slf4j.Logger probe = org.slf4j.LoggerFactory.getLogger("io.pangaea.itests.probe");
+        eventually("io.pangaea loggers at DEBUG", Duration.ofSeconds(20), probe::isDebugEnabled);
+        assertEquals(1, new com.fasterxml.jackson.databind.ObjectMapper().readTree(operator(port, get).body())
+                .at("/get_logging_level/level").asInt());
+        // after the duration, the level before comes back
+        eventually("io.pangaea loggers back at INFO", Duration.ofSeconds(30), () -> !probe.isDebugEnabled());
+        assertEquals(400, operator(port, "{\"type\":\"SET_LOGGING_LEVEL\",\"set_logging_level\":"
+                + "{\"level\":1}}").statusCode());
+    }
+
     private List<Bundle> pangaeaBundles() {
         Bundle self = FrameworkUtil.getBundle(getClass());
         List<Bundle> ours = new ArrayList<>();

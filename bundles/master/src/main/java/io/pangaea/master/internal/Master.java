@@ -198,6 +198,17 @@ public final class Master implements AutoCloseable {
 
     // ---- operator event stream ------------------------------------------------------------------------------
 
+    private volatile LoggingLevel loggingLevel;
+
+    /** Who sets the log level (the Karaf component); without one, GET/SET_LOGGING_LEVEL are not available. */
+    public void setLoggingLevel(LoggingLevel l) {
+        this.loggingLevel = l;
+    }
+
+    public LoggingLevel loggingLevel() {
+        return loggingLevel;
+    }
+
     /** Counters for {@code /metrics/snapshot} (event loop only). */
     final MasterMetrics metrics = new MasterMetrics();
     private int allocationRuns;

@@ -6,7 +6,7 @@ import java.util.List;
 public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
                            ReserveResources reserveResources, UnreserveResources unreserveResources,
                            MarkAgentGone markAgentGone, Teardown teardown, AgentRef deactivateAgent,
-                           AgentRef reactivateAgent, DrainAgent drainAgent) {
+                           AgentRef reactivateAgent, DrainAgent drainAgent, SetLoggingLevel setLoggingLevel) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -20,6 +20,9 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     }
 
     public record UpdateWeights(List<WeightInfo> weightInfos) {}
+
+    /** SET_LOGGING_LEVEL: the verbosity and for how long. */
+    public record SetLoggingLevel(Integer level, io.pangaea.model.DurationInfo duration) {}
 
     /** DEACTIVATE_AGENT and REACTIVATE_AGENT: the agent they are about. */
     public record AgentRef(io.pangaea.model.AgentId agentId) {}

@@ -141,6 +141,7 @@ public final class MasterComponent implements AllocatorControl {
         }
         master = m;
         current = config;
+        m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         selectAllocator();
         registration = context.registerService(Master.class, m, null);
         LOG.info("Pangaea master {} listening on http://{}:{}", m.id(), config.ip(), http.port());
