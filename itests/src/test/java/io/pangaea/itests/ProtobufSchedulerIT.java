@@ -172,4 +172,27 @@ public class ProtobufSchedulerIT {
         assertEquals(406, post("/api/v1", "application/json", "text/html", "{\"type\":\"GET_HEALTH\"}"
                 .getBytes(StandardCharsets.UTF_8), null).statusCode());
     }
+
+    @Test
+    public void theAgentsOperatorApiAnswersProtobuf() throws Exception {
+        org.apache.mesos.v1.agent.Protos.Call health = org.apache.mesos.v1.agent.Protos.Call.newBuilder()
+                .setType(org.apache.mesos.v1.agent.Protos.Call.Type.GET_HEALTH).build();
+        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.agentPort
+                + "/api/v1")).header("Content-Type", PROTOBUF).header("Accept", PROTOBUF)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(health.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        var resp = org.apache.mesos.v1.agent.Protos.Response.parseFrom(r.body());
+        assertEquals(org.apache.mesos.v1.agent.Protos.Response.Type.GET_HEALTH, resp.getType());
+        assertTrue(resp.getGetHealth().getHealthy());
+        // a JSON call answered in protobuf: the agent's info decodes into Mesos's AgentInfo
+        r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.agentPort + "/api/v1"))
+                .header("Content-Type", "application/json").header("Accept", PROTOBUF)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"GET_AGENT\"}")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        var agent = org.apache.mesos.v1.agent.Protos.Response.parseFrom(r.body()).getGetAgent().getAgentInfo();
+        assertTrue(agent.getId().getValue(), agent.getId().getValue().endsWith("-S0"));
+        assertTrue(agent.getResourcesCount() > 0);
+    }
 }

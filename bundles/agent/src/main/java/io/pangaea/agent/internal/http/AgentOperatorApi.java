@@ -7,6 +7,7 @@ import io.pangaea.agent.internal.Agent;
 import io.pangaea.agent.internal.AgentView;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.model.json.MesosJson;
+import io.pangaea.protobuf.ProtobufCodec;
 import java.io.IOException;
 import java.util.Set;
 import org.eclipse.jetty.server.Request;
@@ -14,7 +15,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The agent's v1 operator API ({@code POST /api/v1}, JSON): GET_HEALTH, GET_VERSION, GET_STATE, GET_AGENT,
+ * The agent's v1 operator API ({@code POST /api/v1}, JSON or protobuf as Content-Type and Accept say): GET_HEALTH, GET_VERSION, GET_STATE, GET_AGENT,
  * GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_FLAGS, GET_CONTAINERS (with each container's resource statistics, as
  * {@code /monitor/statistics}), LIST_FILES and READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501
  * with their name.
@@ -31,6 +32,20 @@ final class AgentOperatorApi {
             "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "MARK_RESOURCE_PROVIDER_GONE",
             "PRUNE_IMAGES");
     private static final ObjectMapper JSON = MesosJson.mapper();
+    private static final String JSON_TYPE = "application/json";
+    private static final String PROTOBUF_TYPE = "application/x-protobuf";
+    /** Request attribute: answer with a protobuf {@code mesos.v1.agent.Response}. */
+    private static final String PROTOBUF_OUT = "io.pangaea.agent.operator.protobuf";
+
+    /** 200 with the JSON response, or the same as protobuf when Accept asked for it. */
+    private static void reply(Response response, Callback callback, byte[] json) {
+        if (Boolean.TRUE.equals(response.getRequest().getAttribute(PROTOBUF_OUT))) {
+            HttpSupport.ok(response, callback, PROTOBUF_TYPE,
+                    ProtobufCodec.toProtobuf(ProtobufCodec.Api.AGENT_OPERATOR, json));
+        } else {
+            HttpSupport.json(response, callback, json);
+        }
+    }
     private final Agent agent;
     private final SandboxFiles files;
 
@@ -46,17 +61,16 @@ final class AgentOperatorApi {
             return;
         }
         String type = HttpSupport.mediaType(request);
-        if (type == null) {
-            HttpSupport.text(response, callback, 415, "Expecting 'Content-Type' to be present");
+        if (type == null || !(type.equals(JSON_TYPE) || type.equals(PROTOBUF_TYPE))) {
+            HttpSupport.text(response, callback, 415,
+                    "Expecting 'Content-Type' of application/json or application/x-protobuf");
             return;
         }
-        if (!type.equals("application/json")) {
-            HttpSupport.text(response, callback, 415, "Expecting 'Content-Type' of application/json"
-                    + " (this agent does not speak application/x-protobuf yet)");
-            return;
-        }
-        if (!HttpSupport.accepts(request, "application/json")) {
-            HttpSupport.text(response, callback, 406, "Expecting 'Accept' to allow application/json");
+        String other = type.equals(JSON_TYPE) ? PROTOBUF_TYPE : JSON_TYPE;
+        String out = HttpSupport.accepts(request, type) ? type : HttpSupport.accepts(request, other) ? other : null;
+        if (out == null) {
+            HttpSupport.text(response, callback, 406,
+                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
         byte[] body = HttpSupport.body(request);
@@ -64,6 +78,15 @@ final class AgentOperatorApi {
             HttpSupport.text(response, callback, 413, "Request body larger than " + HttpSupport.MAX_BODY + " bytes");
             return;
         }
+        if (type.equals(PROTOBUF_TYPE)) {
+            try {
+                body = ProtobufCodec.callToJson(ProtobufCodec.Api.AGENT_OPERATOR, body);
+            } catch (ProtobufCodec.CodecException e) {
+                HttpSupport.text(response, callback, 400, e.getMessage());
+                return;
+            }
+        }
+        request.setAttribute(PROTOBUF_OUT, out.equals(PROTOBUF_TYPE));
         JsonNode call;
         try {
             call = JSON.readTree(body);
@@ -88,18 +111,18 @@ final class AgentOperatorApi {
             case "GET_HEALTH" -> {
                 ObjectNode r = JSON.createObjectNode().put("type", "GET_HEALTH");
                 r.putObject("get_health").put("healthy", true);
-                HttpSupport.json(response, callback, MesosJson.write(r));
+                reply(response, callback, MesosJson.write(r));
             }
             case "GET_VERSION" -> {
                 ObjectNode r = JSON.createObjectNode().put("type", "GET_VERSION");
                 r.putObject("get_version").putObject("version_info").put("version", Agent.MESOS_VERSION);
-                HttpSupport.json(response, callback, MesosJson.write(r));
+                reply(response, callback, MesosJson.write(r));
             }
             case "GET_CONTAINERS" -> agent.containers().whenComplete((list, err) -> {
                 if (err != null) {
                     HttpSupport.text(response, callback, 503, "Agent is not available");
                 } else {
-                    HttpSupport.json(response, callback, MesosJson.write(AgentView.getContainers(list)));
+                    reply(response, callback, MesosJson.write(AgentView.getContainers(list)));
                 }
             });
             case "GET_METRICS" -> agent.read(AgentView::metrics).whenComplete((m, err) -> {
@@ -110,7 +133,7 @@ final class AgentOperatorApi {
                     var list = r.putObject("get_metrics").putArray("metrics");
                     m.fields().forEachRemaining(e -> list.addObject().put("name", e.getKey())
                             .put("value", e.getValue().asDouble()));
-                    HttpSupport.json(response, callback, MesosJson.write(r));
+                    reply(response, callback, MesosJson.write(r));
                 }
             });
             case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS" ->
@@ -127,14 +150,14 @@ final class AgentOperatorApi {
                         } else {
                             ObjectNode r = JSON.createObjectNode().put("type", callType);
                             r.set(callType.toLowerCase(java.util.Locale.ROOT), view);
-                            HttpSupport.json(response, callback, MesosJson.write(r));
+                            reply(response, callback, MesosJson.write(r));
                         }
                     });
             case "LIST_FILES" -> {
                 try {
                     ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
                     r.set("list_files", files.listFiles(call.at("/list_files/path").asText(null)));
-                    HttpSupport.json(response, callback, MesosJson.write(r));
+                    reply(response, callback, MesosJson.write(r));
                 } catch (SandboxFiles.FileException e) {
                     HttpSupport.text(response, callback, e.status, e.getMessage());
                 }
@@ -155,7 +178,7 @@ final class AgentOperatorApi {
                     ObjectNode r = JSON.createObjectNode().put("type", "READ_FILE");
                     r.putObject("read_file").put("size", c.size())
                             .put("data", java.util.Base64.getEncoder().encodeToString(c.data()));
-                    HttpSupport.json(response, callback, MesosJson.write(r));
+                    reply(response, callback, MesosJson.write(r));
                 } catch (SandboxFiles.FileException e) {
                     HttpSupport.text(response, callback, e.status, e.getMessage());
                 }
