@@ -330,6 +330,8 @@ public final class Master implements AutoCloseable {
         stream.onClose(() -> loop.execute(() -> disconnected(subscribed, stream)));
         double hb = config.heartbeatInterval().toMillis() / 1000.0;
         stream.send(MesosJson.write(Event.subscribed(new Event.Subscribed(fw.id, hb, masterInfo))));
+        MasterMetrics.inc(fw.counters, "calls/subscribe");
+        MasterMetrics.inc(fw.counters, "events/subscribed");
         boolean added = fw.reregisteredTime == 0;
         metrics.inc(added ? "messages_register_framework" : "messages_reregister_framework");
         operatorEvent(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", "framework",
@@ -338,6 +340,7 @@ public final class Master implements AutoCloseable {
         fw.heartbeat = loop.scheduleAtFixedRate(() -> {
             if (subscribed.stream == stream) {
                 stream.send(MesosJson.write(Event.HEARTBEAT));
+                MasterMetrics.inc(subscribed.counters, "events/heartbeat");
             }
         }, hbMs, hbMs, TimeUnit.MILLISECONDS);
         requestAllocation();
@@ -349,6 +352,7 @@ public final class Master implements AutoCloseable {
             EventSink old = fw.stream;
             fw.stream = null;
             old.send(MesosJson.write(Event.error("Framework failed over")));
+            MasterMetrics.inc(fw.counters, "events/error");
             old.close();
         }
         if (fw.heartbeat != null) {
@@ -409,6 +413,7 @@ public final class Master implements AutoCloseable {
             return CallResult.badRequest("The stream ID '" + streamId + "' included in this request didn't match"
                     + " the stream ID currently associated with framework ID " + fw.id);
         }
+        MasterMetrics.inc(fw.counters, "calls/" + call.type().name().toLowerCase(java.util.Locale.ROOT));
         switch (call.type()) {
             case TEARDOWN -> {
                 EventSink s = fw.stream;
@@ -452,6 +457,7 @@ public final class Master implements AutoCloseable {
             agentsWithTasks.add(t.agentId);
             if (!t.state.isTerminal()) {
                 metrics.terminal(TaskState.TASK_KILLED);
+                MasterMetrics.inc(fw.counters, "tasks/terminal/task_killed");
                 t.state = TaskState.TASK_KILLED;
                 t.statuses.add(masterStatus(t, TaskState.TASK_KILLED, why, TaskStatus.Reason.REASON_FRAMEWORK_REMOVED));
             }
@@ -501,6 +507,12 @@ public final class Master implements AutoCloseable {
                 invalid = "Offer " + id + " is used more than once";
             } else {
                 used.add(o);
+            }
+        }
+        fw.counters.merge("offers/accepted", (long) used.size(), Long::sum);
+        for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
+            if (op.type() != null && op.type() != Call.Operation.Type.UNKNOWN) {
+                MasterMetrics.inc(fw.counters, "operations/" + op.type().name().toLowerCase(java.util.Locale.ROOT));
             }
         }
         List<TaskInfo> launches = new ArrayList<>();
@@ -672,6 +684,7 @@ public final class Master implements AutoCloseable {
                 continue;
             }
             removeOffer(id, false, false);
+            MasterMetrics.inc(fw.counters, "offers/declined");
             addFilter(fw, o.agentId, o.resources.unallocated(), refuse);
         }
         requestAllocation();
@@ -829,6 +842,7 @@ public final class Master implements AutoCloseable {
     private void sendUpdate(FrameworkEntry fw, TaskStatus status) {
         if (fw.stream != null) {
             fw.stream.send(MesosJson.write(Event.update(status)));
+            MasterMetrics.inc(fw.counters, "events/update");
         }
         if (!operatorStreams.isEmpty() && status.reason() != TaskStatus.Reason.REASON_RECONCILIATION) {
             TaskEntry t = fw.tasks.get(status.taskId());
@@ -1120,6 +1134,9 @@ public final class Master implements AutoCloseable {
     private void endTask(FrameworkEntry fw, TaskEntry t, TaskState to, String message, TaskStatus.Reason reason) {
         if (!t.state.isTerminal() && to.isTerminal()) {
             metrics.terminal(to);
+            if (fw != null) {
+                MasterMetrics.inc(fw.counters, "tasks/terminal/" + to.name().toLowerCase(java.util.Locale.ROOT));
+            }
         }
         t.state = to;
         TaskStatus status = masterStatus(t, to, message, reason);
@@ -1277,6 +1294,7 @@ public final class Master implements AutoCloseable {
             TaskState latest = u.latestState() != null ? u.latestState() : status.state();
             if (!t.state.isTerminal() && latest.isTerminal()) {
                 metrics.terminal(latest);
+                MasterMetrics.inc(fw.counters, "tasks/terminal/" + latest.name().toLowerCase(java.util.Locale.ROOT));
             }
             if (!t.state.isTerminal() || latest.isTerminal()) {
                 t.state = latest;
@@ -1325,6 +1343,8 @@ public final class Master implements AutoCloseable {
             }
             if (rescind && fw.stream != null) {
                 fw.stream.send(MesosJson.write(Event.rescind(id)));
+                MasterMetrics.inc(fw.counters, "events/rescind");
+                MasterMetrics.inc(fw.counters, "offers/rescinded");
             }
         }
         if (agent != null) {
@@ -1705,6 +1725,8 @@ public final class Master implements AutoCloseable {
             fw.lastOfferTime = now;
             if (fw.stream != null) {
                 fw.stream.send(encoded.get(i));
+                MasterMetrics.inc(fw.counters, "events/offers");
+                fw.counters.merge("offers/sent", (long) batches.get(i).getValue().size(), Long::sum);
             }
         }
         return made;

@@ -32,6 +32,45 @@ final class MasterMetrics {
         }
     }
 
+    /** Every per-framework counter Mesos has, at zero: calls, events, offers, operations, terminal tasks. */
+    static Map<String, Long> frameworkCounters() {
+        Map<String, Long> m = new TreeMap<>();
+        m.put("calls", 0L);
+        for (String c : new String[] {"accept", "accept_inverse_offers", "acknowledge", "acknowledge_operation_status",
+                "decline", "decline_inverse_offers", "kill", "message", "reconcile", "reconcile_operations", "request",
+                "revive", "shutdown", "subscribe", "suppress", "teardown", "update_framework"}) {
+            m.put("calls/" + c, 0L);
+        }
+        m.put("events", 0L);
+        for (String e : new String[] {"error", "failure", "heartbeat", "inverse_offers", "message", "offers",
+                "rescind", "rescind_inverse_offer", "subscribed", "update", "update_operation_status"}) {
+            m.put("events/" + e, 0L);
+        }
+        for (String o : new String[] {"accepted", "declined", "rescinded", "sent"}) {
+            m.put("offers/" + o, 0L);
+        }
+        m.put("operations", 0L);
+        for (String o : new String[] {"create", "create_disk", "destroy", "destroy_disk", "grow_volume", "launch",
+                "launch_group", "reserve", "shrink_volume", "unreserve"}) {
+            m.put("operations/" + o, 0L);
+        }
+        for (String t : new String[] {"task_dropped", "task_error", "task_failed", "task_finished", "task_gone",
+                "task_gone_by_operator", "task_killed", "task_lost"}) {
+            m.put("tasks/terminal/" + t, 0L);
+        }
+        return m;
+    }
+
+    /** Counts {@code name} for a framework, and its total ({@code calls}, {@code events}, {@code operations}). */
+    static void inc(Map<String, Long> counters, String name) {
+        counters.merge(name, 1L, Long::sum);
+        int slash = name.indexOf('/');
+        String group = slash < 0 ? null : name.substring(0, slash);
+        if ("calls".equals(group) || "events".equals(group) || "operations".equals(group)) {
+            counters.merge(group, 1L, Long::sum);
+        }
+    }
+
     void inc(String name) {
         counters.merge("master/" + name, 1L, Long::sum);
     }

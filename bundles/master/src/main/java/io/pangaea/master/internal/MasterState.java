@@ -72,6 +72,8 @@ final class MasterState {
 
     static final class FrameworkEntry {
         final FrameworkId id;
+        /** This framework's counters for {@code /metrics/snapshot}, by their name after its prefix. */
+        final Map<String, Long> counters = MasterMetrics.frameworkCounters();
         FrameworkInfo info;
         EventSink stream;
         String streamId;

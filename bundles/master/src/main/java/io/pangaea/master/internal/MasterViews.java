@@ -228,6 +228,21 @@ public final class MasterViews {
                     (double) tasks.getOrDefault(st, 0));
         }
         m.put("master/outstanding_offers", (double) state.offers.size());
+        for (FrameworkEntry f : state.frameworks.values()) {
+            String prefix = "master/frameworks/" + f.info.name() + "/" + f.id.value() + "/";
+            f.counters.forEach((k, v) -> m.put(prefix + k, v.doubleValue()));
+            m.put(prefix + "subscribed", f.connected ? 1.0 : 0.0);
+            java.util.Map<TaskState, Integer> live = new java.util.EnumMap<>(TaskState.class);
+            f.tasks.values().forEach(t -> live.merge(t.state, 1, Integer::sum));
+            for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
+                    TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE, TaskState.TASK_UNKNOWN)) {
+                m.put(prefix + "tasks/active/" + st.name().toLowerCase(java.util.Locale.ROOT),
+                        (double) live.getOrDefault(st, 0));
+            }
+            for (String role : f.roles()) {
+                m.put(prefix + "roles/" + role + "/suppressed", f.suppressedRoles.contains(role) ? 1.0 : 0.0);
+            }
+        }
         m.put("master/operator_event_stream_subscribers", (double) master.operatorSubscribers());
         for (String r : List.of("cpus", "mem", "disk", "gpus")) {
             double t = total.scalar(r);

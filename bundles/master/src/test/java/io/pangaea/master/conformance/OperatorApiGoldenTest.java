@@ -233,14 +233,35 @@ public class OperatorApiGoldenTest {
     public void metricsUseMesosNamesAndCountWhatHappened() throws Exception {
         JsonNode ours = Harness.JSON.readTree(h.get("/metrics/snapshot").body());
         JsonNode golden = Harness.JSON.readTree(Files.readAllBytes(reference().resolve("GET_metrics_snapshot.json")));
+        // per-framework names carry the framework's name and id: compared with the captured framework's
+        String captured = "master/frameworks/golden-capture/0cc3ab04-ea7b-4983-b036-187608190418-0001/";
         List<String> unknown = new ArrayList<>();
+        java.util.Set<String> ourFrameworkKeys = new java.util.TreeSet<>();
         ours.fieldNames().forEachRemaining(k -> {
-            if (!golden.has(k)) {
+            String name = k.replaceFirst("^master/frameworks/[^/]+/[^/]+/", captured);
+            if (k.contains("/golden-capture/")) {
+                ourFrameworkKeys.add(name.substring(captured.length()));
+            }
+            if (!golden.has(name)) {
                 unknown.add(k);
             }
             assertTrue(k, ours.get(k).isNumber());
         });
         assertEquals("names Mesos 1.11 does not have", List.of(), unknown);
+        java.util.Set<String> goldenFrameworkKeys = new java.util.TreeSet<>();
+        golden.fieldNames().forEachRemaining(k -> {
+            if (k.startsWith(captured)) {
+                goldenFrameworkKeys.add(k.substring(captured.length()));
+            }
+        });
+        goldenFrameworkKeys.removeAll(ourFrameworkKeys);
+        assertEquals("per-framework metrics missing", java.util.Set.of(), goldenFrameworkKeys);
+        String fw = ours.toString().replaceFirst("(?s).*\"(master/frameworks/golden-capture/[^/]+/)calls\".*", "$1");
+        assertEquals(1.0, ours.path(fw + "tasks/active/task_running").asDouble(), 0);
+        assertEquals(1.0, ours.path(fw + "calls/accept").asDouble(), 0);
+        assertEquals(1.0, ours.path(fw + "subscribed").asDouble(), 0);
+        assertTrue(ours.path(fw + "offers/sent").asDouble() >= 1);
+        assertTrue(ours.path(fw + "events/update").asDouble() >= 1);
         assertTrue(ours.size() >= 80);
         assertEquals(1.0, ours.path("master/tasks_running").asDouble(), 0);
         assertEquals(2.0, ours.path("master/tasks_finished").asDouble(), 0);
