@@ -237,9 +237,14 @@ public final class AgentView {
 
     public ObjectNode getFlags() {
         ObjectNode body = F.objectNode();
-        ArrayNode flags = body.putArray("flags");
-        state().path("flags").fields().forEachRemaining(f -> flags.addObject().put("name", f.getKey())
-                .put("value", f.getValue().asText()));
+        body.set("flags", io.pangaea.http.Metrics.nameValueList((ObjectNode) state().path("flags")));
+        return body;
+    }
+
+    /** GET_METRICS: the snapshot as a v1 list. */
+    public ObjectNode getMetrics() {
+        ObjectNode body = F.objectNode();
+        body.set("metrics", io.pangaea.http.Metrics.nameValueList(metrics()));
         return body;
     }
 
@@ -272,16 +277,9 @@ public final class AgentView {
         m.put("slave/frameworks_active", (double) active.size());
         Resources total = agent.config().resources();
         for (String r : List.of("cpus", "mem", "disk", "gpus")) {
-            double t = total.scalar(r);
-            double u = used.scalar(r);
-            m.put("slave/" + r + "_total", t);
-            m.put("slave/" + r + "_used", u);
-            m.put("slave/" + r + "_percent", t == 0 ? 0.0 : u / t);
-            m.put("slave/" + r + "_revocable_total", 0.0);
-            m.put("slave/" + r + "_revocable_used", 0.0);
-            m.put("slave/" + r + "_revocable_percent", 0.0);
+            io.pangaea.http.Metrics.addResource(m, "slave/", r, total.scalar(r), used.scalar(r));
         }
-        io.pangaea.http.SystemMetrics.addTo(m);
+        io.pangaea.http.Metrics.addSystem(m);
         return m;
     }
 }

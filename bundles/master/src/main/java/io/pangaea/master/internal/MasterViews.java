@@ -247,13 +247,7 @@ public final class MasterViews {
         for (String r : List.of("cpus", "mem", "disk", "gpus")) {
             double t = total.scalar(r);
             double u = used.scalar(r);
-            m.put("master/" + r + "_total", t);
-            m.put("master/" + r + "_used", u);
-            m.put("master/" + r + "_percent", t == 0 ? 0.0 : u / t);
-            // Pangaea offers no revocable resources
-            m.put("master/" + r + "_revocable_total", 0.0);
-            m.put("master/" + r + "_revocable_used", 0.0);
-            m.put("master/" + r + "_revocable_percent", 0.0);
+            io.pangaea.http.Metrics.addResource(m, "master/", r, t, u);
             if (!r.equals("gpus")) {
                 m.put("allocator/mesos/resources/" + r + "/total", t);
                 m.put("allocator/mesos/resources/" + r + "/offered_or_allocated", u + offered.scalar(r));
@@ -262,7 +256,7 @@ public final class MasterViews {
         m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
         AllocationCycle last = master.lastCycle();
         m.put("allocator/mesos/allocation_run_ms", (last.snapshotNanos() + last.decideNanos() + last.applyNanos()) / 1e6);
-        io.pangaea.http.SystemMetrics.addTo(m);
+        io.pangaea.http.Metrics.addSystem(m);
         return m;
     }
 

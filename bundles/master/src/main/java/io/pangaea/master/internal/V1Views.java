@@ -13,7 +13,6 @@ import io.pangaea.model.Task;
 import io.pangaea.model.TaskState;
 import io.pangaea.model.json.MesosJson;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -226,12 +225,7 @@ public final class V1Views {
 
     public ObjectNode getFlags() {
         ObjectNode body = F.objectNode();
-        ArrayNode flags = body.putArray("flags");
-        ObjectNode legacyFlags = legacy.flags();
-        for (Iterator<Map.Entry<String, JsonNode>> it = legacyFlags.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            flags.addObject().put("name", f.getKey()).put("value", f.getValue().asText());
-        }
+        body.set("flags", io.pangaea.http.Metrics.nameValueList(legacy.flags()));
         return body;
     }
 }

@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -205,7 +204,7 @@ final class Harness implements AutoCloseable {
         private void read() {
             try (InputStream in = response.body()) {
                 byte[] rec;
-                while ((rec = record(in)) != null) {
+                while ((rec = io.pangaea.model.json.RecordIo.read(in)) != null) {
                     events.add(JSON.readTree(rec));
                 }
             } catch (IOException e) {
@@ -297,17 +296,6 @@ final class Harness implements AutoCloseable {
 
     Scheduler scheduler(String name, String... capabilities) throws Exception {
         return scheduler(subscribe(name, capabilities));
-    }
-
-    /** One RecordIO record of an event stream, or null at its end. */
-    static byte[] record(InputStream in) throws IOException {
-        return io.pangaea.model.json.RecordIo.read(in);
-    }
-
-    static Map<String, String> lowerHeaders(HttpResponse<?> r) {
-        Map<String, String> m = new java.util.HashMap<>();
-        r.headers().map().forEach((k, v) -> m.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
-        return m;
     }
 
     /**

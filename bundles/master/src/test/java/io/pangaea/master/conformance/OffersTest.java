@@ -36,10 +36,6 @@ public class OffersTest {
         return d;
     }
 
-    private static void assertNoOfferFor(Harness h, Harness.Scheduler s, int from) throws Exception {
-        h.assertNoOffers(s, from);
-    }
-
     @Test
     public void declineWithAFilterKeepsTheResourcesAwayUntilRevive() throws Exception {
         h.agent("cpus:2;mem:1024");
@@ -47,7 +43,7 @@ public class OffersTest {
         JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
         int from = s.events.size();
         assertEquals(202, s.post(decline(s, offer, 3600)).statusCode());
-        assertNoOfferFor(h, s, from);
+        h.assertNoOffers(s, from);
         assertEquals(202, s.post(s.call("REVIVE")).statusCode());
         JsonNode again = s.next("OFFERS", from).at("/offers/offers/0");
         assertEquals(offer.at("/agent_id/value").asText(), again.at("/agent_id/value").asText());
@@ -71,7 +67,7 @@ public class OffersTest {
         assertEquals(202, s.post(s.call("SUPPRESS")).statusCode());
         int from = s.events.size();
         assertEquals(202, s.post(decline(s, offer, 0)).statusCode());
-        assertNoOfferFor(h, s, from);
+        h.assertNoOffers(s, from);
         assertEquals(202, s.post(s.call("REVIVE")).statusCode());
         s.next("OFFERS", from);
     }
@@ -105,7 +101,7 @@ public class OffersTest {
         ((ObjectNode) sub.at("/subscribe/framework_info")).putArray("roles").add("only");
         ((ObjectNode) sub.get("subscribe")).putArray("suppressed_roles").add("only");
         Harness.Scheduler s = h.scheduler(sub);
-        assertNoOfferFor(h, s, 0);
+        h.assertNoOffers(s, 0);
         ObjectNode revive = s.call("REVIVE");
         revive.putObject("revive").putArray("roles").add("only");
         assertEquals(202, s.post(revive).statusCode());

@@ -53,7 +53,7 @@ public class OperatorSubscribeTest {
             Thread t = new Thread(() -> {
                 try (InputStream in = response.body()) {
                     byte[] rec;
-                    while ((rec = Harness.record(in)) != null) {
+                    while ((rec = io.pangaea.model.json.RecordIo.read(in)) != null) {
                         events.add(Harness.JSON.readTree(accept.equals("application/x-protobuf")
                                 ? ProtobufCodec.toJson(ProtobufCodec.Api.MASTER_OPERATOR_EVENTS, rec)
                                 : new String(rec, java.nio.charset.StandardCharsets.UTF_8)));

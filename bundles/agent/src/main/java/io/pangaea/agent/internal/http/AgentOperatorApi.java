@@ -125,24 +125,14 @@ final class AgentOperatorApi {
                     reply(response, callback, MesosJson.write(AgentView.getContainers(list)));
                 }
             });
-            case "GET_METRICS" -> agent.read(AgentView::metrics).whenComplete((m, err) -> {
-                if (err != null) {
-                    HttpSupport.text(response, callback, 503, "Agent is not available");
-                } else {
-                    ObjectNode r = JSON.createObjectNode().put("type", "GET_METRICS");
-                    var list = r.putObject("get_metrics").putArray("metrics");
-                    m.fields().forEachRemaining(e -> list.addObject().put("name", e.getKey())
-                            .put("value", e.getValue().asDouble()));
-                    reply(response, callback, MesosJson.write(r));
-                }
-            });
-            case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS" ->
+            case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS", "GET_METRICS" ->
                     agent.read(v -> switch (callType) {
                         case "GET_STATE" -> v.getState();
                         case "GET_AGENT" -> v.getAgent();
                         case "GET_FRAMEWORKS" -> v.getFrameworks();
                         case "GET_EXECUTORS" -> v.getExecutors();
                         case "GET_TASKS" -> v.getTasks();
+                        case "GET_METRICS" -> v.getMetrics();
                         default -> v.getFlags();
                     }).whenComplete((view, err) -> {
                         if (err != null) {

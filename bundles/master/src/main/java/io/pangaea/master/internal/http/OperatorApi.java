@@ -137,9 +137,7 @@ final class OperatorApi {
             }
             case GET_METRICS -> reply(master.read(views -> views.metrics()), m -> {
                 ObjectNode r = response("GET_METRICS");
-                ArrayNode list = r.putObject("get_metrics").putArray("metrics");
-                m.fields().forEachRemaining(e -> list.addObject().put("name", e.getKey())
-                        .put("value", e.getValue().asDouble()));
+                r.putObject("get_metrics").set("metrics", io.pangaea.http.Metrics.nameValueList(m));
                 return r;
             }, response, callback);
             case GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS, GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS -> {
