@@ -3,7 +3,7 @@ package io.pangaea.benchmarks;
 import io.pangaea.allocator.Allocator;
 import io.pangaea.allocator.drf.DrfAllocator;
 import io.pangaea.master.internal.AllocationCycle;
-import io.pangaea.master.internal.EventSink;
+import io.pangaea.http.EventSink;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.model.AgentId;
@@ -268,7 +268,7 @@ public final class AllocationBenchmark {
                         List.of(), null);
                 List<Task> running = tasks.apply(i);
                 master.subscribeAgent(new AgentCall.Subscribe(info, running, List.of(), List.of("MULTI_ROLE"),
-                        "bench"), sink);
+                        "bench", List.of()), sink);
                 sinks.add(sink);
             }
             awaitTrue(() -> sinks.stream().allMatch(s -> s.id != null), "agents registered");

@@ -1,5 +1,6 @@
 package io.pangaea.master.internal;
 
+import io.pangaea.http.EventSink;
 import io.pangaea.allocator.AgentView;
 import io.pangaea.allocator.Allocator;
 import io.pangaea.allocator.ClusterView;
@@ -8,6 +9,8 @@ import io.pangaea.allocator.Grant;
 import io.pangaea.allocator.OfferFilter;
 import io.pangaea.master.internal.MasterState.AgentEntry;
 import io.pangaea.master.internal.MasterState.DeclineFilter;
+import io.pangaea.master.internal.MasterState.ExecutorEntry;
+import io.pangaea.master.internal.MasterState.ExecutorKey;
 import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.master.internal.MasterState.OfferEntry;
 import io.pangaea.master.internal.MasterState.TaskEntry;
@@ -18,6 +21,7 @@ import io.pangaea.model.AgentInfo;
 import io.pangaea.model.AllocationInfo;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkId;
+import io.pangaea.model.ExecutorInfo;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.MasterInfo;
 import io.pangaea.model.Offer;
@@ -25,6 +29,7 @@ import io.pangaea.model.OfferId;
 import io.pangaea.model.Resources;
 import io.pangaea.model.Task;
 import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskGroupInfo;
 import io.pangaea.model.TaskInfo;
 import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
@@ -430,7 +435,8 @@ public final class Master implements AutoCloseable {
             case SHUTDOWN -> shutdownExecutor(fw, call.shutdown());
             case ACKNOWLEDGE -> acknowledge(fw, call.acknowledge());
             case RECONCILE -> reconcile(fw, call.reconcile());
-            case MESSAGE, REQUEST -> LOG.debug("{} from {} has no receiver yet", call.type(), fw.id);
+            case MESSAGE -> frameworkMessage(fw, call.message());
+            case REQUEST -> LOG.debug("REQUEST from {}: Pangaea's allocators take no resource requests", fw.id);
             // no maintenance schedules, so no inverse offers; operations are applied at once, without status
             // updates to acknowledge or reconcile: these calls are valid and change nothing
             case ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS, ACKNOWLEDGE_OPERATION_STATUS, RECONCILE_OPERATIONS ->
@@ -463,6 +469,14 @@ public final class Master implements AutoCloseable {
             }
             recoverTaskResources(t);
             completeTask(fw, t);
+        }
+        for (AgentEntry agent : state.agents.values()) {
+            for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+                if (e.info.frameworkId().equals(fw.id)) {
+                    agentsWithTasks.add(agent.id);
+                    removeExecutor(agent, e);
+                }
+            }
         }
         for (AgentId a : agentsWithTasks) {
             AgentEntry agent = state.agents.get(a);
@@ -520,6 +534,10 @@ public final class Master implements AutoCloseable {
             if (op.type() == Call.Operation.Type.LAUNCH && op.launch() != null && op.launch().taskInfos() != null) {
                 launches.addAll(op.launch().taskInfos());
             }
+            if (op.type() == Call.Operation.Type.LAUNCH_GROUP && op.launchGroup() != null
+                    && op.launchGroup().taskGroup() != null && op.launchGroup().taskGroup().tasks() != null) {
+                launches.addAll(op.launchGroup().taskGroup().tasks());
+            }
         }
         if (invalid != null || used.isEmpty()) {
             String msg = "Task launched with invalid offers: " + (invalid == null ? "no offers" : invalid);
@@ -557,6 +575,7 @@ public final class Master implements AutoCloseable {
                         remaining = launchTask(fw, agent, task, remaining, role, inThisCall);
                     }
                 }
+                case LAUNCH_GROUP -> remaining = launchGroup(fw, agent, op.launchGroup(), remaining, role, inThisCall);
                 case RESERVE, UNRESERVE -> {
                     boolean reserve = op.type() == Call.Operation.Type.RESERVE;
                     List<io.pangaea.model.Resource> asked = reserve ? op.reserve().resources()
@@ -603,12 +622,122 @@ public final class Master implements AutoCloseable {
         Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
         inThisCall.add(task.taskId());
         TaskInfo launched = task.withAgentId(agent.id);
+        Resources left = remaining.minus(taskResources);
+        if (task.executor() != null) {
+            ExecutorInfo executor = task.executor().withFrameworkId(fw.id);
+            launched = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), executor, null,
+                    task.container(), task.killPolicy(), task.data(), task.labels());
+            left = left.minus(addExecutor(agent, executor, role));
+        }
         TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);
+        entry.executorId = task.executor() == null ? null : task.executor().executorId();
         fw.tasks.put(task.taskId(), entry);
         agent.tasks.put(entry.key(), entry);
         operatorEvent("TASK_ADDED", "task", () -> V1Views.task(entry));
         sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
-        return remaining.minus(taskResources);
+        return left;
+    }
+
+    /**
+     * The resources a task's executor costs on top of the task's: its own the first time it is launched on the
+     * agent (it is then recorded), nothing while it runs there.
+     */
+    private Resources executorCost(AgentEntry agent, ExecutorInfo executor, String role) {
+        ExecutorKey key = new ExecutorKey(executor.frameworkId(), executor.executorId());
+        if (agent.executors.containsKey(key) || executor.resources() == null) {
+            return Resources.EMPTY;
+        }
+        return Resources.of(executor.resources()).unallocated().allocatedTo(role);
+    }
+
+    /** Records the executor on the agent unless it runs there already; returns what it newly uses. */
+    private Resources addExecutor(AgentEntry agent, ExecutorInfo executor, String role) {
+        Resources cost = executorCost(agent, executor, role);
+        ExecutorKey key = new ExecutorKey(executor.frameworkId(), executor.executorId());
+        if (!agent.executors.containsKey(key)) {
+            agent.executors.put(key, new ExecutorEntry(executor, agent.id, role, cost));
+        }
+        return cost;
+    }
+
+    /** Forgets an executor and gives back what it used. */
+    private void removeExecutor(AgentEntry agent, ExecutorEntry e) {
+        agent.executors.remove(e.key());
+        if (!e.resourcesRecovered) {
+            e.resourcesRecovered = true;
+            FrameworkEntry fw = state.frameworks.get(e.info.frameworkId());
+            if (fw != null) {
+                fw.release(e.role, e.resources);
+            }
+            agent.available = agent.available.plus(e.resources.unallocated());
+            requestAllocation();
+        }
+    }
+
+    /**
+     * LAUNCH_GROUP: the tasks run together under the DEFAULT executor, all or none. An invalid group (or one that
+     * does not fit in the offer) ends every one of its tasks in TASK_ERROR.
+     */
+    private Resources launchGroup(FrameworkEntry fw, AgentEntry agent, Call.Operation.LaunchGroup group,
+                                  Resources remaining, String role, Set<TaskId> inThisCall) {
+        List<TaskInfo> tasks = group == null || group.taskGroup() == null || group.taskGroup().tasks() == null
+                ? List.of() : group.taskGroup().tasks();
+        String error = null;
+        if (group == null || group.executor() == null) {
+            error = "'LaunchGroup.executor' must be set";
+        } else if (tasks.isEmpty()) {
+            error = "'LaunchGroup.task_group' must contain at least one task";
+        } else {
+            error = validateExecutor(fw, agent, group.executor(), true);
+        }
+        Set<TaskId> seen = new HashSet<>(inThisCall);
+        Resources wanted = Resources.EMPTY;
+        ExecutorInfo executor = null;
+        if (error == null) {
+            executor = group.executor().withFrameworkId(fw.id);
+            wanted = executorCost(agent, executor, role);
+            for (TaskInfo task : tasks) {
+                if (task.executor() != null) {
+                    error = "Task '" + task.taskId().value() + "' of a task group must not set 'executor'";
+                } else {
+                    error = validateTaskAlone(fw, agent, task, seen);
+                }
+                if (error != null) {
+                    break;
+                }
+                seen.add(task.taskId());
+                wanted = wanted.plus(Resources.of(task.resources()).unallocated().allocatedTo(role));
+            }
+        }
+        if (error == null && !remaining.contains(wanted)) {
+            error = "Task group uses more resources " + wanted.unallocated() + " than available "
+                    + remaining.unallocated();
+        }
+        if (error != null) {
+            for (TaskInfo task : tasks) {
+                if (task.taskId() != null) {
+                    sendUpdate(fw, masterStatusFor(task.taskId(), agent.id, TaskState.TASK_ERROR, error,
+                            TaskStatus.Reason.REASON_TASK_GROUP_INVALID));
+                }
+            }
+            return remaining;
+        }
+        addExecutor(agent, executor, role);
+        List<TaskInfo> launched = new ArrayList<>();
+        for (TaskInfo task : tasks) {
+            inThisCall.add(task.taskId());
+            TaskInfo t = task.withAgentId(agent.id);
+            launched.add(t);
+            TaskEntry entry = new TaskEntry(t, fw.id, agent.id, role,
+                    Resources.of(task.resources()).unallocated().allocatedTo(role));
+            entry.executorId = executor.executorId();
+            fw.tasks.put(task.taskId(), entry);
+            agent.tasks.put(entry.key(), entry);
+            operatorEvent("TASK_ADDED", "task", () -> V1Views.task(entry));
+        }
+        sendToAgent(agent, AgentEvent.launchGroup(new AgentEvent.LaunchGroup(fw.info, executor,
+                new TaskGroupInfo(launched))));
+        return remaining.minus(wanted);
     }
 
     /** Applies a reservation change to the agent's total and records it in the registry. */
@@ -623,6 +752,74 @@ public final class Master implements AutoCloseable {
 
     private String validateTask(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Resources remaining, String role,
                                 Set<TaskId> inThisCall) {
+        String error = validateTaskAlone(fw, agent, task, inThisCall);
+        if (error != null) {
+            return error;
+        }
+        if ((task.command() == null) == (task.executor() == null)) {
+            return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
+        }
+        Resources wanted = Resources.of(task.resources()).unallocated().allocatedTo(role);
+        if (task.executor() != null) {
+            error = validateExecutor(fw, agent, task.executor(), false);
+            if (error != null) {
+                return error;
+            }
+            wanted = wanted.plus(executorCost(agent, task.executor().withFrameworkId(fw.id), role));
+        }
+        if (!remaining.contains(wanted)) {
+            return "Task uses more resources " + wanted.unallocated() + " than available " + remaining.unallocated();
+        }
+        return null;
+    }
+
+    /** An executor a task names: well formed, of the right type, and the same as the one running, if any. */
+    private String validateExecutor(FrameworkEntry fw, AgentEntry agent, ExecutorInfo executor, boolean group) {
+        if (executor.executorId() == null || executor.executorId().value() == null
+                || executor.executorId().value().isEmpty()) {
+            return "'ExecutorInfo.executor_id' must be set";
+        }
+        String eid = executor.executorId().value();
+        if (eid.contains("/") || eid.chars().anyMatch(Character::isWhitespace) || eid.equals(".")
+                || eid.equals("..")) {
+            return "'ExecutorID.value' '" + eid + "' contains invalid characters";
+        }
+        if (executor.frameworkId() != null && !fw.id.equals(executor.frameworkId())) {
+            return "ExecutorInfo has an invalid FrameworkID (Actual: " + executor.frameworkId().value()
+                    + " vs Expected: " + fw.id.value() + ")";
+        }
+        if (group && executor.type() != ExecutorInfo.Type.DEFAULT) {
+            return "'ExecutorInfo.type' must be 'DEFAULT' for a task group";
+        }
+        if (!group && executor.type() == ExecutorInfo.Type.DEFAULT) {
+            return "The DEFAULT executor runs task groups only (LAUNCH_GROUP); a task needs a CUSTOM executor";
+        }
+        if (!group && (executor.command() == null || executor.command().value() == null
+                || executor.command().value().isEmpty())) {
+            return "'ExecutorInfo.command' must be set for a CUSTOM executor";
+        }
+        if (executor.resources() != null) {
+            try {
+                Resources.of(executor.resources());
+            } catch (RuntimeException e) {
+                return "Executor uses invalid resources: " + e.getMessage();
+            }
+            for (io.pangaea.model.Resource r : executor.resources()) {
+                if (r.name() == null || r.type() == null || (r.type() == io.pangaea.model.ValueType.SCALAR
+                        && (r.scalar() == null || !(r.scalar().value() >= 0)))) {
+                    return "Executor uses invalid resources: each needs 'name', 'type' and a non-negative value";
+                }
+            }
+        }
+        ExecutorEntry running = agent.executors.get(new ExecutorKey(fw.id, executor.executorId()));
+        if (running != null && !running.info.equals(executor.withFrameworkId(fw.id))) {
+            return "ExecutorInfo is not compatible with the ExecutorInfo of the running executor '" + eid + "'";
+        }
+        return null;
+    }
+
+    /** What can be checked of a task on its own: id, agent, command and the form of its resources. */
+    private String validateTaskAlone(FrameworkEntry fw, AgentEntry agent, TaskInfo task, Set<TaskId> inThisCall) {
         if (task.taskId() == null || task.taskId().value() == null || task.taskId().value().isEmpty()) {
             return "Task ID must not be empty";
         }
@@ -636,17 +833,13 @@ public final class Master implements AutoCloseable {
         if (task.agentId() != null && !agent.id.equals(task.agentId())) {
             return "Task uses invalid agent: " + task.agentId();
         }
-        if ((task.command() == null) == (task.executor() == null)) {
+        if (task.command() == null && task.executor() == null) {
             return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
         }
-        if (task.executor() != null) {
-            return "Custom executors (TaskInfo.executor) are not supported by this Pangaea version;"
-                    + " use TaskInfo.command";
-        }
-        if (task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
+        if (task.command() != null && task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
             return "'CommandInfo.value' must be set for a shell command";
         }
-        if (!task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
+        if (task.command() != null && !task.command().isShell() && (task.command().value() == null || task.command().value().isEmpty())) {
             return "'CommandInfo.value' must name the executable when 'shell' is false";
         }
         if (task.resources() == null || task.resources().isEmpty()) {
@@ -666,11 +859,6 @@ public final class Master implements AutoCloseable {
                     || Double.isNaN(r.scalar().value()))) {
                 return "Task uses invalid resources: '" + r.name() + "' needs a non-negative 'scalar.value'";
             }
-        }
-        Resources wanted = asked.unallocated().allocatedTo(role);
-        if (!remaining.contains(wanted)) {
-            return "Task uses more resources " + asked.unallocated() + " than available "
-                    + remaining.unallocated();
         }
         return null;
     }
@@ -752,6 +940,13 @@ public final class Master implements AutoCloseable {
     }
 
     private void shutdownExecutor(FrameworkEntry fw, Call.Shutdown shutdown) {
+        AgentEntry agent = state.agents.get(shutdown.agentId());
+        if (agent != null && agent.executors.containsKey(new ExecutorKey(fw.id, shutdown.executorId()))) {
+            if (agent.connected) {
+                sendToAgent(agent, AgentEvent.shutdownExecutor(fw.id, shutdown.executorId()));
+            }
+            return;
+        }
         // A command task's executor has the task's id: shutting it down kills the task.
         TaskEntry t = fw.tasks.get(TaskId.of(shutdown.executorId().value()));
         if (t != null) {
@@ -887,6 +1082,59 @@ public final class Master implements AutoCloseable {
     }
 
     // ---- agents -----------------------------------------------------------------------------------------------
+
+    /** A framework's message for an executor goes to the executor's agent, if it is connected. */
+    private void frameworkMessage(FrameworkEntry fw, Call.Message message) {
+        AgentEntry agent = state.agents.get(message.agentId());
+        if (agent == null || !agent.connected) {
+            metrics.inc("invalid_framework_to_executor_messages");
+            LOG.info("Dropping a message from framework {} for executor {}: agent {} is not connected", fw.id,
+                    message.executorId(), message.agentId());
+            return;
+        }
+        metrics.inc("valid_framework_to_executor_messages");
+        sendToAgent(agent, AgentEvent.message(new AgentEvent.Message(fw.id, message.executorId(), message.data())));
+    }
+
+    /** An executor's message, through its agent, for its framework (MESSAGE event). */
+    public void executorMessage(AgentId agentId, AgentCall.Message message) {
+        loop.execute(() -> {
+            metrics.inc("messages_executor_to_framework");
+            FrameworkEntry fw = state.frameworks.get(message.frameworkId());
+            if (!state.agents.containsKey(agentId) || fw == null || fw.stream == null) {
+                metrics.inc("invalid_executor_to_framework_messages");
+                LOG.info("Dropping a message from executor {} to framework {}: not connected",
+                        message.executorId(), message.frameworkId());
+                return;
+            }
+            metrics.inc("valid_executor_to_framework_messages");
+            fw.stream.send(MesosJson.write(Event.message(new Event.Message(agentId, message.executorId(),
+                    message.data()))));
+            MasterMetrics.inc(fw.counters, "events/message");
+        });
+    }
+
+    /** An executor ended on its agent: its resources come back and its framework gets a FAILURE event. */
+    public void executorExited(AgentId agentId, AgentCall.ExecutorExited exited) {
+        loop.execute(() -> {
+            metrics.inc("messages_exited_executor");
+            AgentEntry agent = state.agents.get(agentId);
+            ExecutorEntry e = agent == null ? null
+                    : agent.executors.get(new ExecutorKey(exited.frameworkId(), exited.executorId()));
+            if (e == null) {
+                return;
+            }
+            LOG.info("Executor {} of framework {} on agent {} exited with status {}", exited.executorId(),
+                    exited.frameworkId(), agentId, exited.status());
+            removeExecutor(agent, e);
+            FrameworkEntry fw = state.frameworks.get(exited.frameworkId());
+            if (fw != null && fw.stream != null) {
+                fw.stream.send(MesosJson.write(Event.failure(new Event.Failure(agentId, exited.executorId(),
+                        exited.status()))));
+                MasterMetrics.inc(fw.counters, "events/failure");
+            }
+        });
+    }
 
     /** An agent (re-)subscribes; its stream is open. */
     public void subscribeAgent(AgentCall.Subscribe sub, EventSink stream) {
@@ -1048,6 +1296,11 @@ public final class Master implements AutoCloseable {
             TaskInfo ti = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), null, null,
                     task.container(), null, null, task.labels());
             TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role, res);
+            if (task.executorId() != null && sub.executors() != null && sub.executors().stream().anyMatch(
+                    e -> e != null && task.executorId().equals(e.executorId())
+                            && task.frameworkId().equals(e.frameworkId()))) {
+                t.executorId = task.executorId();
+            }
             t.state = task.state();
             t.statusUpdateState = task.statusUpdateState();
             t.statusUpdateUuid = task.statusUpdateUuid();
@@ -1077,10 +1330,46 @@ public final class Master implements AutoCloseable {
                 }
             }
         }
+        adoptExecutors(agent, sub, toShutDown);
         Resources used = agent.used().unallocated();
         agent.available = agent.total.minus(used);
         for (FrameworkId f : toShutDown) {
             sendToAgent(agent, AgentEvent.shutdownFramework(f));
+        }
+    }
+
+    /**
+     * The executors a (re-)registering agent runs become the master's record of its executors: known ones stay,
+     * new ones (after a master failover or a partition) are adopted with their resources, and those the agent no
+     * longer runs are forgotten.
+     */
+    private void adoptExecutors(AgentEntry agent, AgentCall.Subscribe sub, Set<FrameworkId> toShutDown) {
+        Set<ExecutorKey> reported = new HashSet<>();
+        for (ExecutorInfo e : sub.executors() == null ? List.<ExecutorInfo>of() : sub.executors()) {
+            if (e == null || e.frameworkId() == null || e.executorId() == null) {
+                continue;
+            }
+            ExecutorKey key = new ExecutorKey(e.frameworkId(), e.executorId());
+            reported.add(key);
+            FrameworkEntry fw = state.frameworks.get(e.frameworkId());
+            if (fw == null) {
+                toShutDown.add(e.frameworkId());
+                continue;
+            }
+            if (agent.executors.containsKey(key)) {
+                continue;
+            }
+            List<io.pangaea.model.Resource> rs = e.resources() == null ? List.of() : e.resources();
+            String role = rs.isEmpty() || rs.get(0).allocationInfo() == null
+                    ? fw.roles().isEmpty() ? "*" : fw.roles().get(0) : rs.get(0).allocationInfo().role();
+            Resources res = Resources.of(rs).unallocated().allocatedTo(role);
+            agent.executors.put(key, new ExecutorEntry(e, agent.id, role, res));
+            fw.allocate(role, res);
+        }
+        for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+            if (!reported.contains(e.key())) {
+                removeExecutor(agent, e);
+            }
         }
     }
 
@@ -1123,6 +1412,10 @@ public final class Master implements AutoCloseable {
                 endTask(fw, t, pa ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST, why,
                         TaskStatus.Reason.REASON_AGENT_REMOVED);
             }
+        }
+        // the agent reports the executors it still runs when it comes back
+        for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+            removeExecutor(agent, e);
         }
         requestAllocation();
     }
@@ -1264,6 +1557,9 @@ public final class Master implements AutoCloseable {
         if (stream != null) {
             stream.send(MesosJson.write(AgentEvent.error(why)));
             stream.close();
+        }
+        for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+            removeExecutor(agent, e);
         }
         state.agents.remove(agent.id);
         metrics.inc("slave_removals");

@@ -1,7 +1,10 @@
 package io.pangaea.master.internal;
 
+import io.pangaea.http.EventSink;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
+import io.pangaea.model.ExecutorId;
+import io.pangaea.model.ExecutorInfo;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Offer;
@@ -42,6 +45,8 @@ final class MasterState {
         double reregisteredTime;
         String version;
         final Map<TaskKey, TaskEntry> tasks = new LinkedHashMap<>();
+        /** Custom and default executors running here; their resources are used apart from their tasks'. */
+        final Map<ExecutorKey, ExecutorEntry> executors = new LinkedHashMap<>();
         final Set<OfferId> offers = new HashSet<>();
         ScheduledFuture<?> heartbeat;
         /** Runs out when a disconnected agent has not come back in time. */
@@ -64,6 +69,11 @@ final class MasterState {
             for (TaskEntry t : tasks.values()) {
                 if (!t.resourcesRecovered) {
                     r = r.plus(t.resources);
+                }
+            }
+            for (ExecutorEntry e : executors.values()) {
+                if (!e.resourcesRecovered) {
+                    r = r.plus(e.resources);
                 }
             }
             return r;
@@ -138,6 +148,29 @@ final class MasterState {
 
     record TaskKey(FrameworkId frameworkId, TaskId taskId) {}
 
+    record ExecutorKey(FrameworkId frameworkId, ExecutorId executorId) {}
+
+    /** An executor the master launched tasks under, on one agent, until the agent says it exited. */
+    static final class ExecutorEntry {
+        final ExecutorInfo info;
+        final AgentId agentId;
+        final String role;
+        /** With allocation info for {@link #role}. */
+        final Resources resources;
+        boolean resourcesRecovered;
+
+        ExecutorEntry(ExecutorInfo info, AgentId agentId, String role, Resources resources) {
+            this.info = info;
+            this.agentId = agentId;
+            this.role = role;
+            this.resources = resources;
+        }
+
+        ExecutorKey key() {
+            return new ExecutorKey(info.frameworkId(), info.executorId());
+        }
+    }
+
     static final class TaskEntry {
         final TaskInfo info;
         final FrameworkId frameworkId;
@@ -151,6 +184,8 @@ final class MasterState {
         String statusUpdateUuid;
         TaskStatus latestStatus;
         boolean resourcesRecovered;
+        /** The executor the task runs under; null for a command task (its executor is the agent's). */
+        ExecutorId executorId;
 
         TaskEntry(TaskInfo info, FrameworkId frameworkId, AgentId agentId, String role, Resources resources) {
             this.info = info;

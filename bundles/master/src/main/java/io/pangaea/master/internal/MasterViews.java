@@ -468,7 +468,19 @@ public final class MasterViews {
                 on.set("allocation_info", MesosJson.tree(e.offer.allocationInfo()));
             }
         }
-        n.putArray("executors");
+        ArrayNode executors = n.putArray("executors");
+        for (var agent : state.agents.values()) {
+            for (var e : agent.executors.values()) {
+                if (e.info.frameworkId().equals(f.id)) {
+                    ObjectNode en = (ObjectNode) MesosJson.tree(e.info);
+                    en.put("executor_id", e.info.executorId().value());
+                    en.put("framework_id", f.id.value());
+                    en.set("resources", MesosJson.legacy(e.resources));
+                    en.put("slave_id", agent.id.value());
+                    executors.add(en);
+                }
+            }
+        }
         n.putObject("offer_constraints");
         return n;
     }
@@ -478,7 +490,7 @@ public final class MasterViews {
         n.put("id", t.info.taskId().value());
         n.put("name", t.info.name() == null ? "" : t.info.name());
         n.put("framework_id", t.frameworkId.value());
-        n.put("executor_id", "");
+        n.put("executor_id", t.executorId == null ? "" : t.executorId.value());
         n.put("slave_id", t.agentId.value());
         n.put("state", t.state.name());
         n.set("resources", MesosJson.legacy(t.resources));

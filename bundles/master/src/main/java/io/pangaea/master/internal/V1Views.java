@@ -143,7 +143,7 @@ public final class V1Views {
     }
 
     static JsonNode task(TaskEntry t) {
-        Task task = new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId, null,
+        Task task = new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId, t.executorId,
                 t.agentId, t.state, null, List.copyOf(t.statuses), t.statusUpdateState, t.statusUpdateUuid,
                 t.info.labels(), t.info.container(), null);
         ObjectNode n = (ObjectNode) MesosJson.tree(task);
@@ -168,10 +168,24 @@ public final class V1Views {
         return body;
     }
 
-    /** Command tasks have no executor the master knows of; custom executors are listed once the agent runs them. */
+    /**
+     * The custom and default executors tasks were launched under, with their agents. Command tasks have no executor
+     * the master knows of (the agent's command executor runs them), as in Mesos.
+     */
     public ObjectNode getExecutors() {
         ObjectNode body = F.objectNode();
-        body.putArray("executors");
+        ArrayNode executors = body.putArray("executors");
+        for (var agent : state.agents.values()) {
+            for (var e : agent.executors.values()) {
+                ObjectNode n = executors.addObject();
+                n.set("agent_id", MesosJson.tree(agent.id));
+                ObjectNode info = (ObjectNode) MesosJson.tree(e.info);
+                if (e.info.resources() != null) {
+                    info.set("resources", resources(e.resources));
+                }
+                n.set("executor_info", info);
+            }
+        }
         return body;
     }
 

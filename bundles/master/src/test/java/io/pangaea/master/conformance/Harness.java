@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.allocator.drf.DrfAllocator;
-import io.pangaea.master.internal.EventSink;
+import io.pangaea.http.EventSink;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.master.internal.Registry;
@@ -168,7 +168,7 @@ final class Harness implements AutoCloseable {
     Agent agent(String resources, AgentId previous, List<Task> tasks) {
         Agent a = new Agent();
         master.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("localhost", 5051,
-                Resources.parse(resources).toList(), List.of(), previous), tasks, List.of(), List.of(), "test"), a);
+                Resources.parse(resources).toList(), List.of(), previous), tasks, List.of(), List.of(), "test", List.of()), a);
         Awaitility.await("agent registered").atMost(Duration.ofSeconds(10)).until(() -> a.id != null);
         return a;
     }

@@ -57,7 +57,7 @@ public class DynamicReservationTest {
     private static AgentId agent(Master m, AgentId previous) {
         OfferTimeoutTest.Sink sink = new OfferTimeoutTest.Sink(false);
         m.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("h", 5051, Resources.parse("cpus:2;mem:1024").toList(),
-                List.of(), previous), List.of(), List.of(), List.of(), "t"), sink);
+                List.of(), previous), List.of(), List.of(), List.of(), "t", List.of()), sink);
         return previous;
     }
 

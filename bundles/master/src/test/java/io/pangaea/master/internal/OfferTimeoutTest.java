@@ -1,5 +1,6 @@
 package io.pangaea.master.internal;
 
+import io.pangaea.http.EventSink;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 
@@ -70,7 +71,7 @@ public class OfferTimeoutTest {
                     null, null, null, null, null, null), "s1", fw);
             master.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("h", 5051,
                     Resources.parse("cpus:1;mem:512").toList(), List.of(), null), List.of(), List.of(), List.of(),
-                    "t"), new Sink(false));
+                    "t", List.of()), new Sink(false));
             await().atMost(Duration.ofSeconds(10)).until(() -> fw.count(Event.Type.OFFERS) >= 1);
             // nobody answers: rescinded after 300 ms, then offered again by the cycle the rescind asks for
             await().atMost(Duration.ofSeconds(10)).until(() -> fw.count(Event.Type.RESCIND) >= 1);

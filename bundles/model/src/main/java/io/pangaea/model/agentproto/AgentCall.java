@@ -3,6 +3,8 @@ package io.pangaea.model.agentproto;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
+import io.pangaea.model.ExecutorId;
+import io.pangaea.model.ExecutorInfo;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Task;
@@ -12,16 +14,25 @@ import java.util.List;
 
 /** A call from an agent to the master. */
 public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates,
-                        UpdateAgent updateAgent) {
+                        UpdateAgent updateAgent, Message message, ExecutorExited executorExited) {
 
-    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT }
+    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT, MESSAGE, EXECUTOR_EXITED }
+
+    /** An executor's message for its framework (base64 {@code data}). */
+    public record Message(FrameworkId frameworkId, ExecutorId executorId, String data) {}
+
+    /**
+     * An executor ended: the master releases its resources and tells the framework (FAILURE). {@code status} is
+     * the exit status as {@code waitpid} gives it, when known.
+     */
+    public record ExecutorExited(FrameworkId frameworkId, ExecutorId executorId, Integer status) {}
 
     /**
      * Register (no {@code agentInfo.id}) or re-register (with the id the agent was given before) together with the
      * tasks it still runs and the frameworks they belong to, so that a new master can rebuild its state.
      */
     public record Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
-                            List<String> capabilities, String version) {}
+                            List<String> capabilities, String version, List<ExecutorInfo> executors) {}
 
     /**
      * A status update to forward to the framework. {@code latestState} is the newest state the agent knows for the
@@ -36,20 +47,29 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
     public record UpdateAgent(List<Attribute> attributes) {}
 
     public static AgentCall subscribe(Subscribe s) {
-        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null, null);
+        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null, null, null, null);
     }
 
     public static AgentCall updateAgent(AgentId id, List<Attribute> attributes) {
-        return new AgentCall(Type.UPDATE_AGENT, id, null, null, null, new UpdateAgent(List.copyOf(attributes)));
+        return new AgentCall(Type.UPDATE_AGENT, id, null, null, null, new UpdateAgent(List.copyOf(attributes)), null,
+                null);
     }
 
     public static AgentCall update(AgentId id, Update u) {
-        return new AgentCall(Type.UPDATE, id, null, u, null, null);
+        return new AgentCall(Type.UPDATE, id, null, u, null, null, null, null);
     }
 
     /** Several updates in one call, applied in order; how an agent sends what piled up while a call was out. */
     public static AgentCall updates(AgentId id, List<Update> batch) {
-        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null);
+        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null, null, null);
+    }
+
+    public static AgentCall message(AgentId id, Message m) {
+        return new AgentCall(Type.MESSAGE, id, null, null, null, null, m, null);
+    }
+
+    public static AgentCall executorExited(AgentId id, ExecutorExited e) {
+        return new AgentCall(Type.EXECUTOR_EXITED, id, null, null, null, null, null, e);
     }
 
     /** Every update of an UPDATE call: {@code update}, then {@code updates}. */

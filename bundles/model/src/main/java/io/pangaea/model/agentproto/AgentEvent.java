@@ -1,18 +1,34 @@
 package io.pangaea.model.agentproto;
 
 import io.pangaea.model.AgentId;
+import io.pangaea.model.ExecutorId;
+import io.pangaea.model.ExecutorInfo;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.KillPolicy;
 import io.pangaea.model.MasterInfo;
 import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskGroupInfo;
 import io.pangaea.model.TaskInfo;
 
 /** A command from the master to an agent, on the agent's subscription stream. */
 public record AgentEvent(Type type, Registered registered, Launch launch, Kill kill,
-                         ShutdownFramework shutdownFramework, Acknowledge acknowledge, Error error) {
+                         ShutdownFramework shutdownFramework, Acknowledge acknowledge, Error error,
+                         LaunchGroup launchGroup, Message message, ShutdownExecutor shutdownExecutor) {
 
-    public enum Type { REGISTERED, LAUNCH, KILL, SHUTDOWN_FRAMEWORK, ACKNOWLEDGE, HEARTBEAT, ERROR }
+    public enum Type {
+        REGISTERED, LAUNCH, LAUNCH_GROUP, KILL, SHUTDOWN_FRAMEWORK, SHUTDOWN_EXECUTOR, ACKNOWLEDGE, MESSAGE,
+        HEARTBEAT, ERROR
+    }
+
+    /** Tasks to run together under the executor (the default executor). */
+    public record LaunchGroup(FrameworkInfo frameworkInfo, ExecutorInfo executor, TaskGroupInfo taskGroup) {}
+
+    /** A framework's message for one of its executors (base64 {@code data}). */
+    public record Message(FrameworkId frameworkId, ExecutorId executorId, String data) {}
+
+    /** The framework asks the executor to shut down. */
+    public record ShutdownExecutor(FrameworkId frameworkId, ExecutorId executorId) {}
 
     public record Registered(AgentId agentId, MasterInfo masterInfo, Double heartbeatIntervalSeconds) {}
 
@@ -26,29 +42,44 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
 
     public record Error(String message) {}
 
-    public static final AgentEvent HEARTBEAT = new AgentEvent(Type.HEARTBEAT, null, null, null, null, null, null);
+    public static final AgentEvent HEARTBEAT = new AgentEvent(Type.HEARTBEAT, null, null, null, null, null, null,
+            null, null, null);
 
     public static AgentEvent registered(Registered r) {
-        return new AgentEvent(Type.REGISTERED, r, null, null, null, null, null);
+        return new AgentEvent(Type.REGISTERED, r, null, null, null, null, null, null, null, null);
     }
 
     public static AgentEvent launch(Launch l) {
-        return new AgentEvent(Type.LAUNCH, null, l, null, null, null, null);
+        return new AgentEvent(Type.LAUNCH, null, l, null, null, null, null, null, null, null);
     }
 
     public static AgentEvent kill(Kill k) {
-        return new AgentEvent(Type.KILL, null, null, k, null, null, null);
+        return new AgentEvent(Type.KILL, null, null, k, null, null, null, null, null, null);
     }
 
     public static AgentEvent shutdownFramework(FrameworkId id) {
-        return new AgentEvent(Type.SHUTDOWN_FRAMEWORK, null, null, null, new ShutdownFramework(id), null, null);
+        return new AgentEvent(Type.SHUTDOWN_FRAMEWORK, null, null, null, new ShutdownFramework(id), null, null, null,
+                null, null);
     }
 
     public static AgentEvent acknowledge(Acknowledge a) {
-        return new AgentEvent(Type.ACKNOWLEDGE, null, null, null, null, a, null);
+        return new AgentEvent(Type.ACKNOWLEDGE, null, null, null, null, a, null, null, null, null);
     }
 
     public static AgentEvent error(String message) {
-        return new AgentEvent(Type.ERROR, null, null, null, null, null, new Error(message));
+        return new AgentEvent(Type.ERROR, null, null, null, null, null, new Error(message), null, null, null);
+    }
+
+    public static AgentEvent launchGroup(LaunchGroup l) {
+        return new AgentEvent(Type.LAUNCH_GROUP, null, null, null, null, null, null, l, null, null);
+    }
+
+    public static AgentEvent message(Message m) {
+        return new AgentEvent(Type.MESSAGE, null, null, null, null, null, null, null, m, null);
+    }
+
+    public static AgentEvent shutdownExecutor(FrameworkId framework, ExecutorId executor) {
+        return new AgentEvent(Type.SHUTDOWN_EXECUTOR, null, null, null, null, null, null, null, null,
+                new ShutdownExecutor(framework, executor));
     }
 }

@@ -71,13 +71,16 @@ public record Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Acce
     public record Request(List<Object> requests) {}
 
     /** An offer operation ({@code Offer.Operation}). */
-    public record Operation(Type type, OperationId id, Launch launch, Reserve reserve, Unreserve unreserve) {
+    public record Operation(Type type, OperationId id, Launch launch, LaunchGroup launchGroup, Reserve reserve,
+                            Unreserve unreserve) {
         public enum Type {
             UNKNOWN, LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME,
             CREATE_DISK, DESTROY_DISK
         }
 
         public record Launch(List<TaskInfo> taskInfos) {}
+
+        public record LaunchGroup(io.pangaea.model.ExecutorInfo executor, io.pangaea.model.TaskGroupInfo taskGroup) {}
 
         public record Reserve(List<Resource> resources) {}
 

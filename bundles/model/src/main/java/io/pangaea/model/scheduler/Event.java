@@ -53,4 +53,12 @@ public record Event(Type type, Subscribed subscribed, Offers offers, Rescind res
     public static Event error(String message) {
         return new Event(Type.ERROR, null, null, null, null, null, null, new Error(message));
     }
+
+    public static Event message(Message m) {
+        return new Event(Type.MESSAGE, null, null, null, null, m, null, null);
+    }
+
+    public static Event failure(Failure f) {
+        return new Event(Type.FAILURE, null, null, null, null, null, f, null);
+    }
 }

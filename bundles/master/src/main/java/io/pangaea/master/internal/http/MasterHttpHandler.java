@@ -1,9 +1,10 @@
 package io.pangaea.master.internal.http;
 
+import io.pangaea.http.JettyEventStream;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.master.internal.CallResult;
 import io.pangaea.master.internal.CallValidator;
-import io.pangaea.master.internal.EventSink;
+import io.pangaea.http.EventSink;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.MasterViews;
 import io.pangaea.model.agentproto.AgentCall;
@@ -305,6 +306,27 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     return;
                 }
                 master.updateAgentAttributes(call.agentId(), call.updateAgent().attributes());
+                HttpSupport.text(response, callback, 202, "");
+            }
+            case MESSAGE -> {
+                AgentCall.Message m = call.message();
+                if (call.agentId() == null || m == null || m.frameworkId() == null || m.executorId() == null
+                        || m.data() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'agent_id' and 'message' with"
+                            + " 'framework_id', 'executor_id' and 'data' to be present");
+                    return;
+                }
+                master.executorMessage(call.agentId(), m);
+                HttpSupport.text(response, callback, 202, "");
+            }
+            case EXECUTOR_EXITED -> {
+                AgentCall.ExecutorExited e = call.executorExited();
+                if (call.agentId() == null || e == null || e.frameworkId() == null || e.executorId() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'agent_id' and 'executor_exited' with"
+                            + " 'framework_id' and 'executor_id' to be present");
+                    return;
+                }
+                master.executorExited(call.agentId(), e);
                 HttpSupport.text(response, callback, 202, "");
             }
             default -> HttpSupport.text(response, callback, 400, "Unknown agent call type");

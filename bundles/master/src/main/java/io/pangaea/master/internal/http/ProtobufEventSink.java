@@ -1,6 +1,6 @@
 package io.pangaea.master.internal.http;
 
-import io.pangaea.master.internal.EventSink;
+import io.pangaea.http.EventSink;
 import io.pangaea.protobuf.ProtobufCodec;
 
 /** An event stream to a protobuf client: each JSON record the master sends goes out as the Mesos message. */

@@ -1,4 +1,4 @@
-package io.pangaea.master.internal;
+package io.pangaea.http;
 
 /**
  * One subscriber's event stream (a framework's or an agent's). {@link #send} frames the record and queues it

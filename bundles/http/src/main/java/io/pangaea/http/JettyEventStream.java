@@ -1,7 +1,5 @@
-package io.pangaea.master.internal.http;
+package io.pangaea.http;
 
-import io.pangaea.master.internal.EventSink;
-import io.pangaea.model.json.RecordIo;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -81,7 +79,7 @@ public final class JettyEventStream implements EventSink {
                 closing = true;
                 queue.clear();
             } else {
-                queue.add(ByteBuffer.wrap(RecordIo.frame(record)));
+                queue.add(frame(record));
             }
         }
         flusher.iterate();
@@ -115,5 +113,13 @@ public final class JettyEventStream implements EventSink {
         for (Runnable r : listeners) {
             r.run();
         }
+    }
+
+    /** One RecordIO record: the length in decimal, a newline, the bytes. */
+    private static ByteBuffer frame(byte[] record) {
+        byte[] head = (record.length + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(head.length + record.length);
+        b.put(head).put(record).flip();
+        return b;
     }
 }
