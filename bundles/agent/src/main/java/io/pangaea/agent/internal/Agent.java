@@ -12,7 +12,12 @@ import io.pangaea.model.Attribute;
 import io.pangaea.model.ContainerId;
 import io.pangaea.model.ContainerInfo;
 import io.pangaea.model.Environment;
+import io.pangaea.http.EventSink;
+import io.pangaea.model.CommandInfo;
 import io.pangaea.model.ExecutorId;
+import io.pangaea.model.ExecutorInfo;
+import io.pangaea.model.Labels;
+import io.pangaea.model.TaskGroupInfo;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.KillPolicy;
@@ -24,6 +29,8 @@ import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
 import io.pangaea.model.agentproto.AgentCall;
 import io.pangaea.model.agentproto.AgentEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.model.Durations;
 import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.RecordIo;
 import java.io.IOException;
@@ -74,6 +81,7 @@ public final class Agent implements AutoCloseable {
     private final StatusUpdateManager updates;
     private final Map<TaskId, TaskRun> tasks = new LinkedHashMap<>();
     private final Map<FrameworkId, FrameworkInfo> frameworks = new LinkedHashMap<>();
+    private final Map<ExecutorKey, ExecutorRun> executors = new LinkedHashMap<>();
     private final double startTime = System.currentTimeMillis() / 1000.0;
     private final Thread connector;
     private volatile AgentId agentId;
@@ -118,12 +126,72 @@ public final class Agent implements AutoCloseable {
         boolean killRequested;
         Duration killGrace;
         final List<TaskStatus> statuses = new ArrayList<>();
+        /** The custom or default executor the task runs under; null for a command task. */
+        final ExecutorRun executor;
+        /** The task group it came in, for tasks launched with LAUNCH_GROUP. */
+        final TaskGroupInfo group;
+        /** Sent to its (custom) executor. */
+        boolean delivered;
 
         TaskRun(FrameworkId frameworkId, TaskInfo info, Path sandbox, ContainerId containerId) {
+            this(frameworkId, info, sandbox, containerId, null, null);
+        }
+
+        TaskRun(FrameworkId frameworkId, TaskInfo info, Path sandbox, ContainerId containerId, ExecutorRun executor,
+                TaskGroupInfo group) {
             this.frameworkId = frameworkId;
             this.info = info;
             this.sandbox = sandbox;
             this.containerId = containerId;
+            this.executor = executor;
+            this.group = group;
+        }
+
+        /** The task's executor: its own (the agent's command executor, named after it) or the framework's. */
+        ExecutorId executorId() {
+            return executor != null ? executor.info.executorId() : ExecutorId.of(info.taskId().value());
+        }
+    }
+
+    record ExecutorKey(FrameworkId frameworkId, ExecutorId executorId) {}
+
+    /**
+     * An executor of a framework: a CUSTOM one is a process in its own container that subscribes to
+     * {@code /api/v1/executor} and runs the tasks sent to it; the DEFAULT one is built into the agent and runs each
+     * task of its groups in a container of its own. Touched only on the state thread.
+     */
+    static final class ExecutorRun {
+        final FrameworkInfo framework;
+        final ExecutorInfo info;
+        final ContainerId containerId;
+        final Path sandbox;
+        final boolean builtin;
+        final Map<TaskId, TaskRun> tasks = new LinkedHashMap<>();
+        /** Tasks and groups not yet sent to a custom executor, in launch order (TaskRun or TaskGroupInfo). */
+        final List<Object> pending = new ArrayList<>();
+        Container container;
+        EventSink stream;
+        boolean subscribed;
+        boolean terminating;
+        boolean ended;
+        /** Why the agent is ending it (registration timeout, shutdown), for its tasks' last updates. */
+        TaskStatus.Reason reason;
+        String reasonMessage;
+        TaskState reasonState;
+        java.util.concurrent.ScheduledFuture<?> registrationTimer;
+        java.util.concurrent.ScheduledFuture<?> shutdownTimer;
+        java.util.concurrent.ScheduledFuture<?> heartbeat;
+
+        ExecutorRun(FrameworkInfo framework, ExecutorInfo info, ContainerId containerId, Path sandbox) {
+            this.framework = framework;
+            this.info = info;
+            this.containerId = containerId;
+            this.sandbox = sandbox;
+            this.builtin = info.isDefault();
+        }
+
+        ExecutorKey key() {
+            return new ExecutorKey(framework.id(), info.executorId());
         }
     }
 
@@ -246,8 +314,17 @@ public final class Agent implements AutoCloseable {
                 // closing anyway
             }
         }
-        CompletableFuture<List<Container>> running = CompletableFuture.supplyAsync(() -> tasks.values().stream()
-                .map(t -> t.container).filter(c -> c != null).toList(), state);
+        CompletableFuture<List<Container>> running = CompletableFuture.supplyAsync(() -> {
+            List<Container> all = new ArrayList<>();
+            tasks.values().stream().map(t -> t.container).filter(c -> c != null).forEach(all::add);
+            executors.values().stream().map(e -> e.container).filter(c -> c != null).forEach(all::add);
+            executors.values().forEach(e -> {
+                if (e.stream != null) {
+                    e.stream.close();
+                }
+            });
+            return all;
+        }, state);
         try {
             List<Container> containers = running.get(5, TimeUnit.SECONDS);
             List<CompletableFuture<Termination>> ends = new ArrayList<>();
@@ -324,7 +401,7 @@ public final class Agent implements AutoCloseable {
         List<Task> running = new ArrayList<>();
         for (TaskRun t : tasks.values()) {
             TaskStatus last = t.statuses.isEmpty() ? null : t.statuses.get(t.statuses.size() - 1);
-            running.add(new Task(t.info.name(), t.info.taskId(), t.frameworkId, ExecutorId.of(t.info.taskId().value()),
+            running.add(new Task(t.info.name(), t.info.taskId(), t.frameworkId, t.executorId(),
                     agentId, t.state, t.info.resources(), List.copyOf(t.statuses),
                     last == null ? null : last.state(), last == null ? null : last.uuid(), t.info.labels(),
                     t.info.container(), null));
@@ -333,7 +410,8 @@ public final class Agent implements AutoCloseable {
         AgentInfo info = new AgentInfo(config.hostname(), config.port(), config.resources().toList(),
                 sentAttributes, agentId);
         return new AgentCall.Subscribe(info, running, List.copyOf(frameworks.values()),
-                List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0");
+                List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0",
+                executors.values().stream().filter(e -> !e.ended).map(e -> e.info).toList());
     }
 
     /**
@@ -398,14 +476,42 @@ public final class Agent implements AutoCloseable {
                 updates.flush();
                 sendAttributes(); // if they changed since the subscription was made
             }
-            case LAUNCH -> launch(event.launch().frameworkInfo(), event.launch().task());
+            case LAUNCH -> {
+                if (event.launch().task().executor() != null) {
+                    launchOnExecutor(event.launch().frameworkInfo(), event.launch().task());
+                } else {
+                    launch(event.launch().frameworkInfo(), event.launch().task());
+                }
+            }
+            case LAUNCH_GROUP -> launchGroup(event.launchGroup());
+            case MESSAGE -> frameworkMessage(event.message());
+            case SHUTDOWN_EXECUTOR -> {
+                ExecutorRun e = executors.get(new ExecutorKey(event.shutdownExecutor().frameworkId(),
+                        event.shutdownExecutor().executorId()));
+                if (e != null) {
+                    shutdownExecutor(e, TaskState.TASK_KILLED, "Executor shut down by its framework",
+                            TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+                }
+            }
             case KILL -> kill(event.kill().taskId(), event.kill().killPolicy());
             case SHUTDOWN_FRAMEWORK -> shutdownFramework(event.shutdownFramework().frameworkId());
             case ACKNOWLEDGE -> {
                 updates.acknowledge(event.acknowledge().taskId(), event.acknowledge().uuid());
                 TaskRun t = tasks.get(event.acknowledge().taskId());
+                if (t != null && t.executor != null && !t.executor.builtin && t.executor.stream != null
+                        && t.statuses.stream().anyMatch(x -> event.acknowledge().uuid().equals(x.uuid())
+                        && x.source() == TaskStatus.Source.SOURCE_EXECUTOR)) {
+                    ObjectNode ack = executorEvent("ACKNOWLEDGED");
+                    ObjectNode body = ack.putObject("acknowledged");
+                    body.set("task_id", MesosJson.tree(t.info.taskId()));
+                    body.put("uuid", event.acknowledge().uuid());
+                    t.executor.stream.send(MesosJson.write(ack));
+                }
                 if (t != null && t.state.isTerminal() && !updates.hasPending(t.info.taskId())) {
                     tasks.remove(t.info.taskId());
+                    if (t.executor != null) {
+                        t.executor.tasks.remove(t.info.taskId());
+                    }
                 }
             }
             case ERROR -> LOG.warn("Master says: {}", event.error().message());
@@ -427,6 +533,13 @@ public final class Agent implements AutoCloseable {
         Path dir = sandbox.resolve(containerId.value());
         TaskRun t = new TaskRun(framework.id(), task, dir, containerId);
         tasks.put(task.taskId(), t);
+        startContainer(t, framework);
+    }
+
+    /** Runs a command task, or a task of the default executor, in a container of its own. */
+    private void startContainer(TaskRun t, FrameworkInfo framework) {
+        TaskInfo task = t.info;
+        Path dir = t.sandbox;
         String kind = containerizerFor(task);
         Containerizer containerizer = config.containerizers().contains(kind) ? containerizers.apply(kind) : null;
         if (containerizer == null) {
@@ -437,7 +550,8 @@ public final class Agent implements AutoCloseable {
             return;
         }
         ContainerSpec spec = new ContainerSpec(t.containerId, task.command(), task.container(), dir,
-                environment(t, dir), Resources.of(task.resources()), config.isolation(),
+                environment(t, dir), Resources.of(task.resources() == null ? List.of() : task.resources()),
+                config.isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", framework.id().value(),
                         "io.pangaea.task", task.taskId().value()));
         send(t, TaskState.TASK_STARTING, null, null);
@@ -472,11 +586,15 @@ public final class Agent implements AutoCloseable {
      * names, else to the first of the agent's {@code containerizers} that is not {@code docker}.
      */
     private String containerizerFor(TaskInfo task) {
-        if (task.container() != null && task.container().type() == ContainerInfo.Type.DOCKER) {
+        return containerizerFor(task.container(), task.labels());
+    }
+
+    private String containerizerFor(ContainerInfo container, Labels labels) {
+        if (container != null && container.type() == ContainerInfo.Type.DOCKER) {
             return "docker";
         }
-        if (task.labels() != null && task.labels().labels() != null) {
-            for (var l : task.labels().labels()) {
+        if (labels != null && labels.labels() != null) {
+            for (var l : labels.labels()) {
                 if (CONTAINERIZER_LABEL.equals(l.key()) && l.value() != null && !l.value().isBlank()) {
                     return l.value().trim();
                 }
@@ -494,7 +612,7 @@ public final class Agent implements AutoCloseable {
         env.put("MESOS_DIRECTORY", sandbox.toString());
         env.put("MESOS_TASK_ID", t.info.taskId().value());
         env.put("MESOS_FRAMEWORK_ID", t.frameworkId.value());
-        env.put("MESOS_EXECUTOR_ID", t.info.taskId().value());
+        env.put("MESOS_EXECUTOR_ID", t.executorId().value());
         env.put("MESOS_AGENT_ID", agentId.value());
         env.put("MESOS_SLAVE_ID", agentId.value());
         env.put("MESOS_CONTAINER_ID", t.containerId.value());
@@ -567,6 +685,23 @@ public final class Agent implements AutoCloseable {
         t.killRequested = true;
         KillPolicy p = policy != null ? policy : t.info.killPolicy();
         t.killGrace = p != null && p.gracePeriod() != null ? p.gracePeriod().toDuration() : config.killGracePeriod();
+        if (t.executor != null && !t.executor.builtin) {
+            killOnExecutor(t, p);
+            return;
+        }
+        if (t.executor != null && t.group != null) {
+            // the default executor kills a task group as a whole
+            for (TaskInfo other : t.group.tasks()) {
+                TaskRun o = tasks.get(other.taskId());
+                if (o != null && o != t && !o.state.isTerminal() && !o.killRequested) {
+                    o.killRequested = true;
+                    o.killGrace = t.killGrace;
+                    if (o.container != null) {
+                        o.container.kill(o.killGrace);
+                    }
+                }
+            }
+        }
         if (t.container != null) {
             t.container.kill(t.killGrace);
         } else if (t.state == TaskState.TASK_STAGING) {
@@ -577,6 +712,15 @@ public final class Agent implements AutoCloseable {
 
     private void shutdownFramework(FrameworkId framework) {
         updates.forget(framework);
+        for (ExecutorRun e : List.copyOf(executors.values())) {
+            if (e.framework.id().equals(framework)) {
+                e.tasks.values().forEach(t -> t.killRequested = true);
+                e.tasks.clear();
+                e.pending.clear();
+                shutdownExecutor(e, TaskState.TASK_KILLED, "Framework shut down",
+                        TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+            }
+        }
         for (TaskRun t : List.copyOf(tasks.values())) {
             if (t.frameworkId.equals(framework)) {
                 t.killRequested = true;
@@ -601,7 +745,9 @@ public final class Agent implements AutoCloseable {
     private void send(TaskRun t, TaskState s, String message, TaskStatus.Reason reason) {
         if (s.isTerminal() && !t.state.isTerminal()) {
             count("tasks_" + s.name().substring("TASK_".length()).toLowerCase(java.util.Locale.ROOT));
-            count("executors_terminated");
+            if (t.executor == null) {
+                count("executors_terminated");
+            }
             if (reason == TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED) {
                 count("container_launch_errors");
             }
@@ -611,22 +757,37 @@ public final class Agent implements AutoCloseable {
         byte[] uuid = new byte[16];
         RANDOM.nextBytes(uuid);
         long pid = t.container == null ? -1 : t.container.pid();
-        TaskStatus status = new TaskStatus(t.info.taskId(), s, message, TaskStatus.Source.SOURCE_EXECUTOR, reason,
-                null, agentId, ExecutorId.of(t.info.taskId().value()), System.currentTimeMillis() / 1000.0,
+        // what the agent says itself of a custom executor's task comes from the agent, as in Mesos
+        TaskStatus.Source source = t.executor != null && !t.executor.builtin ? TaskStatus.Source.SOURCE_AGENT
+                : TaskStatus.Source.SOURCE_EXECUTOR;
+        TaskStatus status = new TaskStatus(t.info.taskId(), s, message, source, reason,
+                null, agentId, t.executorId(), System.currentTimeMillis() / 1000.0,
                 Base64.getEncoder().encodeToString(uuid), null, null,
                 new TaskStatus.ContainerStatus(t.containerId, List.of(new TaskStatus.NetworkInfo(
                         List.of(new TaskStatus.IpAddress("IPv4", config.ip())))),
                         pid > 0 ? (int) pid : null));
+        record(t, status);
+    }
+
+    /** Keeps a task's new status and hands it to the status update manager (state thread). */
+    private void record(TaskRun t, TaskStatus status) {
         t.statuses.add(status);
         updates.update(t.frameworkId, status);
+        if (t.executor != null && t.executor.builtin && status.state().isTerminal()) {
+            defaultExecutorTaskEnded(t);
+        }
     }
 
     /** A running container with its usage, for {@code /monitor/statistics} and GET_CONTAINERS. */
-    public record ContainerUsage(FrameworkId frameworkId, TaskId taskId, ContainerId containerId,
-                                 ResourceStatistics statistics) {
-        public String executorName() {
-            return "Command Executor (Task: " + taskId.value() + ")";
+    public record ContainerUsage(FrameworkId frameworkId, ExecutorId executorId, String executorName,
+                                 ContainerId containerId, ResourceStatistics statistics) {}
+
+    /** The name Mesos gives an executor: its own, or the command executor's named after its task. */
+    static String executorName(TaskRun t) {
+        if (t.executor != null) {
+            return t.executor.info.name() != null ? t.executor.info.name() : "";
         }
+        return "Command Executor (Task: " + t.info.taskId().value() + ")";
     }
 
     /**
@@ -634,17 +795,575 @@ public final class Agent implements AutoCloseable {
      * worker threads, in parallel, since some containerizers ask an engine (Docker's stats take a round trip).
      */
     public CompletableFuture<List<ContainerUsage>> containers() {
-        return CompletableFuture.supplyAsync(() -> tasks.values().stream()
-                .filter(t -> t.container != null && !t.state.isTerminal()).toList(), state)
+        record Running(FrameworkId framework, ExecutorId executor, String name, ContainerId id, Container c) {}
+        return CompletableFuture.supplyAsync(() -> {
+            List<Running> all = new ArrayList<>();
+            tasks.values().stream().filter(t -> t.container != null && !t.state.isTerminal()).forEach(t -> all.add(
+                    new Running(t.frameworkId, t.executorId(), executorName(t), t.containerId, t.container)));
+            executors.values().stream().filter(e -> e.container != null && !e.ended).forEach(e -> all.add(
+                    new Running(e.framework.id(), e.info.executorId(), e.info.name() == null ? "" : e.info.name(),
+                            e.containerId, e.container)));
+            return all;
+        }, state)
                 .thenCompose(running -> {
-                    List<CompletableFuture<ContainerUsage>> each = running.stream().map(t -> {
-                        Container c = t.container;
-                        return CompletableFuture.supplyAsync(() -> new ContainerUsage(t.frameworkId,
-                                t.info.taskId(), t.containerId, c.usage()), workers);
-                    }).toList();
+                    List<CompletableFuture<ContainerUsage>> each = running.stream().map(r ->
+                            CompletableFuture.supplyAsync(() -> new ContainerUsage(r.framework(), r.executor(),
+                                    r.name(), r.id(), r.c().usage()), workers)).toList();
                     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
                             .thenApply(v -> each.stream().map(CompletableFuture::join).toList());
                 });
+    }
+
+    // ---- executors (state thread) ------------------------------------------------------------------------------
+
+    /** An executor event in Mesos JSON, {@code {"type": type}}, for the caller to fill in. */
+    private static ObjectNode executorEvent(String type) {
+        ObjectNode n = MesosJson.mapper().createObjectNode();
+        n.put("type", type);
+        return n;
+    }
+
+    private Path executorSandbox(FrameworkId framework, ExecutorId executor, ContainerId container) {
+        return config.workDir().resolve("slaves").resolve(agentId.value()).resolve("frameworks")
+                .resolve(framework.value()).resolve("executors").resolve(executor.value()).resolve("runs")
+                .resolve(container.value());
+    }
+
+    /**
+     * The running executor of that id, or a new one (a custom one is started). Null when one of that id is
+     * shutting down: tasks for it fail.
+     */
+    private ExecutorRun executorFor(FrameworkInfo framework, ExecutorInfo info, Resources firstTasks) {
+        ExecutorKey key = new ExecutorKey(framework.id(), info.executorId());
+        ExecutorRun e = executors.get(key);
+        if (e != null) {
+            return e.terminating ? null : e;
+        }
+        ContainerId containerId = ContainerId.of(UUID.randomUUID().toString());
+        e = new ExecutorRun(framework, info.withFrameworkId(framework.id()), containerId,
+                executorSandbox(framework.id(), info.executorId(), containerId));
+        executors.put(key, e);
+        if (e.builtin) {
+            try {
+                Files.createDirectories(e.sandbox);
+            } catch (IOException x) {
+                LOG.warn("Cannot create the sandbox of executor {}", info.executorId(), x);
+            }
+        } else {
+            startExecutor(e, firstTasks);
+        }
+        return e;
+    }
+
+    /** LAUNCH of a task with a custom executor: queued until the executor subscribes, then sent to it. */
+    private void launchOnExecutor(FrameworkInfo framework, TaskInfo task) {
+        if (tasks.containsKey(task.taskId())) {
+            LOG.warn("Task {} is already on this agent; ignoring a second launch", task.taskId());
+            return;
+        }
+        frameworks.put(framework.id(), framework);
+        ExecutorRun e = executorFor(framework, task.executor(), Resources.of(task.resources()));
+        if (e == null) {
+            TaskRun t = new TaskRun(framework.id(), task, config.workDir(), ContainerId.of("none"));
+            tasks.put(task.taskId(), t);
+            terminal(t, TaskState.TASK_FAILED, "Executor " + task.executor().executorId().value()
+                    + " is shutting down", TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+            return;
+        }
+        TaskRun t = new TaskRun(framework.id(), task, e.sandbox, e.containerId, e, null);
+        tasks.put(task.taskId(), t);
+        e.tasks.put(task.taskId(), t);
+        e.pending.add(t);
+        deliver(e);
+    }
+
+    /** LAUNCH_GROUP: the default executor runs each task in its own container; a custom one gets the group. */
+    private void launchGroup(AgentEvent.LaunchGroup launch) {
+        FrameworkInfo framework = launch.frameworkInfo();
+        List<TaskInfo> group = launch.taskGroup().tasks();
+        if (group.stream().anyMatch(t -> tasks.containsKey(t.taskId()))) {
+            LOG.warn("A task of group {} is already on this agent; ignoring the group", group.stream()
+                    .map(t -> t.taskId().value()).toList());
+            return;
+        }
+        frameworks.put(framework.id(), framework);
+        Resources all = Resources.EMPTY;
+        for (TaskInfo t : group) {
+            all = all.plus(Resources.of(t.resources()));
+        }
+        ExecutorRun e = executorFor(framework, launch.executor(), all);
+        for (TaskInfo task : group) {
+            TaskRun t;
+            if (e == null) {
+                t = new TaskRun(framework.id(), task, config.workDir(), ContainerId.of("none"));
+                tasks.put(task.taskId(), t);
+                terminal(t, TaskState.TASK_FAILED, "Executor " + launch.executor().executorId().value()
+                        + " is shutting down", TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+                continue;
+            }
+            if (e.builtin) {
+                // each task has its own container and sandbox under the executor's: tasks/<task id>
+                t = new TaskRun(framework.id(), task, e.sandbox.resolve("tasks").resolve(task.taskId().value()),
+                        ContainerId.of(UUID.randomUUID().toString()), e, launch.taskGroup());
+            } else {
+                t = new TaskRun(framework.id(), task, e.sandbox, e.containerId, e, launch.taskGroup());
+            }
+            tasks.put(task.taskId(), t);
+            e.tasks.put(task.taskId(), t);
+        }
+        if (e == null) {
+            return;
+        }
+        if (e.builtin) {
+            for (TaskInfo task : group) {
+                startContainer(tasks.get(task.taskId()), framework);
+            }
+        } else {
+            e.pending.add(launch.taskGroup());
+            deliver(e);
+        }
+    }
+
+    /** Sends a subscribed custom executor what waits for it. */
+    private void deliver(ExecutorRun e) {
+        if (!e.subscribed || e.stream == null) {
+            return;
+        }
+        for (Object p : List.copyOf(e.pending)) {
+            if (p instanceof TaskRun t) {
+                if (!t.state.isTerminal()) {
+                    ObjectNode ev = executorEvent("LAUNCH");
+                    ev.putObject("launch").set("task", MesosJson.tree(t.info));
+                    e.stream.send(MesosJson.write(ev));
+                    t.delivered = true;
+                }
+            } else if (p instanceof TaskGroupInfo g) {
+                List<TaskInfo> live = g.tasks().stream().filter(x -> {
+                    TaskRun t = tasks.get(x.taskId());
+                    return t != null && !t.state.isTerminal();
+                }).toList();
+                if (!live.isEmpty()) {
+                    ObjectNode ev = executorEvent("LAUNCH_GROUP");
+                    ev.putObject("launch_group").set("task_group", MesosJson.tree(new TaskGroupInfo(live)));
+                    e.stream.send(MesosJson.write(ev));
+                    live.forEach(x -> tasks.get(x.taskId()).delivered = true);
+                }
+            }
+        }
+        e.pending.clear();
+    }
+
+    /** The Mesos environment of a custom executor. */
+    private Map<String, String> executorEnvironment(ExecutorRun e) {
+        Map<String, String> env = new LinkedHashMap<>();
+        String path = System.getenv("PATH");
+        env.put("PATH", path == null ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path);
+        env.put("HOME", e.sandbox.toString());
+        env.put("MESOS_FRAMEWORK_ID", e.framework.id().value());
+        env.put("MESOS_EXECUTOR_ID", e.info.executorId().value());
+        env.put("MESOS_DIRECTORY", e.sandbox.toString());
+        env.put("MESOS_SANDBOX", e.sandbox.toString());
+        env.put("MESOS_AGENT_ENDPOINT", config.ip() + ":" + config.port());
+        env.put("MESOS_SLAVE_PID", "slave(1)@" + config.ip() + ":" + config.port());
+        env.put("MESOS_SLAVE_ID", agentId.value());
+        env.put("MESOS_AGENT_ID", agentId.value());
+        env.put("MESOS_CONTAINER_ID", e.containerId.value());
+        env.put("MESOS_CHECKPOINT", Boolean.TRUE.equals(e.framework.checkpoint()) ? "1" : "0");
+        env.put("MESOS_HTTP_COMMAND_EXECUTOR", "0");
+        env.put("MESOS_RECOVERY_TIMEOUT", "15mins");
+        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", "2secs");
+        env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
+        Environment custom = e.info.command() == null ? null : e.info.command().environment();
+        if (custom != null && custom.variables() != null) {
+            for (Environment.Variable v : custom.variables()) {
+                if (v.name() != null && v.value() != null) {
+                    env.put(v.name(), v.value());
+                }
+            }
+        }
+        return env;
+    }
+
+    private Duration shutdownGrace(ExecutorRun e) {
+        return e.info.shutdownGracePeriod() != null ? e.info.shutdownGracePeriod().toDuration()
+                : config.killGracePeriod();
+    }
+
+    /** Starts a custom executor's process; it has {@code executor_registration_timeout} to subscribe. */
+    private void startExecutor(ExecutorRun e, Resources firstTasks) {
+        String kind = containerizerFor(e.info.container(), e.info.labels());
+        Containerizer containerizer = config.containerizers().contains(kind) ? containerizers.apply(kind) : null;
+        if (containerizer == null) {
+            state.execute(() -> executorEnded(e, null, "Containerizer '" + kind + "' is not available on this agent",
+                    TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
+            return;
+        }
+        Resources resources = (e.info.resources() == null ? Resources.EMPTY : Resources.of(e.info.resources()))
+                .plus(firstTasks);
+        ContainerSpec spec = new ContainerSpec(e.containerId, e.info.command(), e.info.container(), e.sandbox,
+                executorEnvironment(e), resources, config.isolation(),
+                Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", e.framework.id().value(),
+                        "io.pangaea.executor", e.info.executorId().value()));
+        Duration timeout = config.executorRegistrationTimeout();
+        e.registrationTimer = state.schedule(() -> registrationTimedOut(e, timeout), timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        workers.execute(() -> {
+            try {
+                Files.createDirectories(e.sandbox);
+                Container c = containerizer.launch(spec);
+                state.execute(() -> executorLaunched(e, c));
+            } catch (IOException | ContainerException | RuntimeException | LinkageError x) {
+                String why = x instanceof ContainerException ? x.getMessage() : x.toString();
+                state.execute(() -> executorEnded(e, null, "Failed to launch the executor: " + why,
+                        TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
+            }
+        });
+    }
+
+    private void executorLaunched(ExecutorRun e, Container c) {
+        e.container = c;
+        c.termination().whenComplete((term, err) -> state.execute(() -> executorEnded(e, term,
+                err != null ? "Executor container ended abnormally: " + err : null, null)));
+        if (e.ended) {
+            c.kill(Duration.ZERO);
+        } else if (e.terminating && e.stream == null) {
+            c.kill(Duration.ZERO);
+        }
+    }
+
+    private void registrationTimedOut(ExecutorRun e, Duration timeout) {
+        if (e.subscribed || e.terminating || e.ended) {
+            return;
+        }
+        LOG.info("Executor {} of framework {} did not subscribe within {}; destroying it", e.info.executorId(),
+                e.framework.id(), timeout);
+        e.terminating = true;
+        e.reason = TaskStatus.Reason.REASON_EXECUTOR_REGISTRATION_TIMEOUT;
+        e.reasonState = TaskState.TASK_FAILED;
+        e.reasonMessage = "Executor did not register within " + Durations.format(timeout);
+        if (e.container != null) {
+            e.container.kill(Duration.ZERO);
+        }
+    }
+
+    /**
+     * Asks an executor to end: a custom one gets SHUTDOWN and its shutdown grace period before its container is
+     * killed; the default one kills its tasks. Tasks it leaves unfinished end in {@code state}.
+     */
+    private void shutdownExecutor(ExecutorRun e, TaskState state, String message, TaskStatus.Reason reason) {
+        if (e.ended || e.terminating) {
+            return;
+        }
+        e.terminating = true;
+        e.reason = reason;
+        e.reasonState = state;
+        e.reasonMessage = message;
+        if (e.builtin) {
+            List<TaskRun> live = e.tasks.values().stream().filter(t -> !t.state.isTerminal()).toList();
+            if (live.isEmpty()) {
+                executorEnded(e, Termination.exited(0), null, null);
+            }
+            for (TaskRun t : live) {
+                t.killRequested = true;
+                t.killGrace = shutdownGrace(e);
+                if (t.container != null) {
+                    t.container.kill(t.killGrace);
+                } else if (t.state == TaskState.TASK_STAGING) {
+                    terminal(t, state, message, reason);
+                }
+            }
+            return;
+        }
+        if (e.stream != null) {
+            e.stream.send(MesosJson.write(executorEvent("SHUTDOWN")));
+            e.shutdownTimer = this.state.schedule(() -> {
+                if (!e.ended && e.container != null) {
+                    LOG.info("Executor {} did not end within its grace period; killing it", e.info.executorId());
+                    e.container.kill(Duration.ZERO);
+                }
+            }, shutdownGrace(e).toMillis(), TimeUnit.MILLISECONDS);
+        } else if (e.container != null) {
+            e.container.kill(Duration.ZERO);
+        }
+    }
+
+    /** A task of the default executor ended: a failed or killed one takes its group down; the last one, the executor. */
+    private void defaultExecutorTaskEnded(TaskRun t) {
+        ExecutorRun e = t.executor;
+        if (t.state != TaskState.TASK_FINISHED && t.group != null) {
+            for (TaskInfo other : t.group.tasks()) {
+                TaskRun o = tasks.get(other.taskId());
+                if (o != null && o != t && !o.state.isTerminal() && !o.killRequested) {
+                    o.killRequested = true;
+                    o.killGrace = config.killGracePeriod();
+                    if (o.container != null) {
+                        o.container.kill(o.killGrace);
+                    } else if (o.state == TaskState.TASK_STAGING) {
+                        terminal(o, TaskState.TASK_KILLED, "Killed: task " + t.info.taskId().value()
+                                + " of its group ended in " + t.state, TaskStatus.Reason.REASON_TASK_GROUP_INVALID);
+                    }
+                }
+            }
+        }
+        if (e.tasks.values().stream().allMatch(x -> x.state.isTerminal())) {
+            executorEnded(e, Termination.exited(0), null, null);
+        }
+    }
+
+    /**
+     * An executor is gone (its process ended, failed to start, or the default executor ran out of tasks). Its
+     * unfinished tasks fail, the master is told, and it is forgotten.
+     */
+    private void executorEnded(ExecutorRun e, Termination term, String failure, TaskStatus.Reason failureReason) {
+        if (e.ended) {
+            return;
+        }
+        e.ended = true;
+        for (var f : new java.util.concurrent.ScheduledFuture<?>[] {e.registrationTimer, e.shutdownTimer,
+                e.heartbeat}) {
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+        if (e.stream != null) {
+            e.stream.close();
+            e.stream = null;
+        }
+        count("executors_terminated");
+        TaskState taskState = TaskState.TASK_FAILED;
+        TaskStatus.Reason reason = TaskStatus.Reason.REASON_EXECUTOR_TERMINATED;
+        String message;
+        if (failure != null) {
+            message = failure;
+            reason = failureReason != null ? failureReason : reason;
+        } else if (e.reason != null) {
+            message = e.reasonMessage;
+            reason = e.reason;
+            taskState = e.reasonState != null ? e.reasonState : taskState;
+        } else if (term != null && term.limitation() != null) {
+            message = term.message();
+            reason = term.limitation();
+        } else {
+            message = "Executor terminated" + (term == null ? "" : term.signal() != null
+                    ? " by signal " + signalName(term.signal()) : " with status " + term.exitCode());
+        }
+        for (TaskRun t : List.copyOf(e.tasks.values())) {
+            if (!t.state.isTerminal() && tasks.get(t.info.taskId()) == t) {
+                terminal(t, taskState, message, reason);
+            }
+        }
+        executors.remove(e.key());
+        LOG.info("Executor {} of framework {} ended: {}", e.info.executorId(), e.framework.id(), message);
+        Integer status = term == null ? null : term.signal() != null ? term.signal()
+                : term.exitCode() == null ? null : term.exitCode() << 8;
+        tellMaster(AgentCall.executorExited(agentId, new AgentCall.ExecutorExited(e.framework.id(),
+                e.info.executorId(), status)));
+    }
+
+    /** A framework's message, delivered to its executor if it is subscribed (messages are not retried). */
+    private void frameworkMessage(AgentEvent.Message m) {
+        ExecutorRun e = executors.get(new ExecutorKey(m.frameworkId(), m.executorId()));
+        if (e == null || e.builtin || e.stream == null) {
+            LOG.info("Dropping a message for executor {} of framework {}: it is not subscribed here",
+                    m.executorId(), m.frameworkId());
+            return;
+        }
+        ObjectNode ev = executorEvent("MESSAGE");
+        ev.putObject("message").put("data", m.data());
+        e.stream.send(MesosJson.write(ev));
+    }
+
+    /** KILL of a custom executor's task: the executor is asked, unless it never got the task. */
+    private void killOnExecutor(TaskRun t, KillPolicy policy) {
+        ExecutorRun e = t.executor;
+        if (!t.delivered) {
+            e.pending.remove(t);
+            terminal(t, TaskState.TASK_KILLED, "Task killed before it was delivered to its executor", null);
+            return;
+        }
+        if (e.stream == null) {
+            LOG.info("Kill of task {} waits for executor {} to subscribe again", t.info.taskId(), e.info.executorId());
+            return;
+        }
+        ObjectNode ev = executorEvent("KILL");
+        ObjectNode k = ev.putObject("kill");
+        k.set("task_id", MesosJson.tree(t.info.taskId()));
+        if (policy != null) {
+            k.set("kill_policy", MesosJson.tree(policy));
+        }
+        e.stream.send(MesosJson.write(ev));
+    }
+
+    /** Fire and forget: a call to the master that is not retried (a lost one is made good on re-registration). */
+    private void tellMaster(AgentCall call) {
+        if (!registered || closed) {
+            return;
+        }
+        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, x) -> {
+            if (x != null || r.statusCode() != 202) {
+                LOG.info("The master did not take {} ({})", call.type(), x != null ? x : r.statusCode());
+            }
+        });
+    }
+
+    // ---- the executor API (called by the HTTP layer) -------------------------------------------------------------
+
+    /** What the agent answers an executor's call: a status and a message (202 and "" when accepted). */
+    public record ExecutorReply(int status, String message) {
+        static final ExecutorReply ACCEPTED = new ExecutorReply(202, "");
+    }
+
+    /** The executor a call names, or the 400 saying what is unknown. */
+    private Object lookup(FrameworkId f, ExecutorId id) {
+        if (!frameworks.containsKey(f)) {
+            return new ExecutorReply(400, "Framework '" + f.value() + "' is not known to this agent");
+        }
+        ExecutorRun e = executors.get(new ExecutorKey(f, id));
+        if (e == null || e.builtin || e.ended) {
+            return new ExecutorReply(400, "Executor '" + id.value() + "' of framework '" + f.value()
+                    + "' is not known to this agent");
+        }
+        return e;
+    }
+
+    /**
+     * SUBSCRIBE: the executor's event stream. {@code open} gives the stream once the call is accepted; it gets
+     * SUBSCRIBED, then the tasks waiting for the executor. {@code unacknowledgedUpdates} (the executor's own
+     * updates that were never acknowledged, after a reconnection) are taken as if sent again.
+     */
+    public CompletableFuture<ExecutorReply> subscribeExecutor(FrameworkId f, ExecutorId id,
+                                                              List<TaskId> unacknowledgedTasks,
+                                                              List<TaskStatus> unacknowledgedUpdates,
+                                                              java.util.function.Supplier<EventSink> open) {
+        return CompletableFuture.supplyAsync(() -> {
+            Object found = lookup(f, id);
+            if (found instanceof ExecutorReply r) {
+                return r;
+            }
+            ExecutorRun e = (ExecutorRun) found;
+            if (e.terminating) {
+                return new ExecutorReply(403, "Executor '" + id.value() + "' is shutting down");
+            }
+            if (e.stream != null) {
+                e.stream.close(); // a new connection replaces the old one
+            }
+            EventSink stream = open.get();
+            e.stream = stream;
+            e.subscribed = true;
+            if (e.registrationTimer != null) {
+                e.registrationTimer.cancel(false);
+            }
+            stream.onClose(() -> state.execute(() -> {
+                if (e.stream == stream) {
+                    e.stream = null;
+                }
+            }));
+            ObjectNode ev = executorEvent("SUBSCRIBED");
+            ObjectNode sub = ev.putObject("subscribed");
+            sub.set("executor_info", MesosJson.tree(e.info));
+            sub.set("framework_info", MesosJson.tree(e.framework));
+            sub.set("agent_info", MesosJson.tree(new AgentInfo(config.hostname(), config.port(),
+                    config.resources().toList(), attributes(), agentId)));
+            sub.set("container_id", MesosJson.tree(e.containerId));
+            stream.send(MesosJson.write(ev));
+            for (TaskStatus u : unacknowledgedUpdates) {
+                TaskRun t = tasks.get(u.taskId());
+                if (t != null && t.executor == e) {
+                    t.delivered = true;
+                    acceptUpdate(e, t, u);
+                }
+            }
+            for (TaskId tid : unacknowledgedTasks) {
+                TaskRun t = tasks.get(tid);
+                if (t != null && t.executor == e) {
+                    t.delivered = true;
+                    e.pending.remove(t);
+                }
+            }
+            // tasks it was sent but does not know of any more (e.g. it restarted) are sent again
+            for (TaskRun t : e.tasks.values()) {
+                if (t.delivered && !t.state.isTerminal() && !unacknowledgedTasks.contains(t.info.taskId())
+                        && t.state == TaskState.TASK_STAGING && !e.pending.contains(t)) {
+                    e.pending.add(t);
+                }
+            }
+            deliver(e);
+            for (TaskRun t : e.tasks.values()) {
+                if (t.killRequested && t.delivered && !t.state.isTerminal()) {
+                    killOnExecutor(t, t.info.killPolicy());
+                }
+            }
+            e.heartbeat = state.scheduleAtFixedRate(() -> {
+                if (e.stream != null) {
+                    e.stream.send(MesosJson.write(executorEvent("HEARTBEAT")));
+                }
+            }, 30, 30, TimeUnit.SECONDS);
+            LOG.info("Executor {} of framework {} subscribed", id, f);
+            return new ExecutorReply(200, "");
+        }, state);
+    }
+
+    /** UPDATE: a status update of one of the executor's tasks, forwarded reliably to its framework. */
+    public CompletableFuture<ExecutorReply> executorUpdate(FrameworkId f, ExecutorId id, TaskStatus status) {
+        return CompletableFuture.supplyAsync(() -> {
+            Object found = lookup(f, id);
+            if (found instanceof ExecutorReply r) {
+                return r;
+            }
+            ExecutorRun e = (ExecutorRun) found;
+            TaskRun t = tasks.get(status.taskId());
+            if (t == null || t.executor != e) {
+                count("invalid_status_updates");
+                return new ExecutorReply(400, "Task '" + status.taskId().value() + "' is not a task of executor '"
+                        + id.value() + "'");
+            }
+            return acceptUpdate(e, t, status);
+        }, state);
+    }
+
+    private ExecutorReply acceptUpdate(ExecutorRun e, TaskRun t, TaskStatus status) {
+        if (t.statuses.stream().anyMatch(x -> status.uuid().equals(x.uuid()))) {
+            return ExecutorReply.ACCEPTED; // sent again: the first one is on its way
+        }
+        if (t.state.isTerminal()) {
+            count("invalid_status_updates");
+            return new ExecutorReply(400, "Task '" + t.info.taskId().value() + "' is already " + t.state);
+        }
+        if (status.state().isTerminal()) {
+            count("tasks_" + status.state().name().substring("TASK_".length()).toLowerCase(java.util.Locale.ROOT));
+        }
+        count("valid_status_updates");
+        t.state = status.state();
+        t.delivered = true;
+        record(t, new TaskStatus(status.taskId(), status.state(), status.message(), TaskStatus.Source.SOURCE_EXECUTOR,
+                status.reason(), status.data(), agentId, e.info.executorId(),
+                status.timestamp() != null ? status.timestamp() : System.currentTimeMillis() / 1000.0,
+                status.uuid(), status.healthy(), status.labels(), status.containerStatus() != null
+                ? status.containerStatus() : new TaskStatus.ContainerStatus(e.containerId, List.of(
+                        new TaskStatus.NetworkInfo(List.of(new TaskStatus.IpAddress("IPv4", config.ip())))),
+                        e.container == null || e.container.pid() <= 0 ? null : (int) e.container.pid())));
+        return ExecutorReply.ACCEPTED;
+    }
+
+    /** MESSAGE: the executor's message for its framework, through the master (not retried). */
+    public CompletableFuture<ExecutorReply> executorMessage(FrameworkId f, ExecutorId id, String data) {
+        return CompletableFuture.supplyAsync(() -> {
+            Object found = lookup(f, id);
+            if (found instanceof ExecutorReply r) {
+                return r;
+            }
+            tellMaster(AgentCall.message(agentId, new AgentCall.Message(f, id, data)));
+            return ExecutorReply.ACCEPTED;
+        }, state);
+    }
+
+    /** HEARTBEAT: only checks that the executor is known. */
+    public CompletableFuture<ExecutorReply> executorHeartbeat(FrameworkId f, ExecutorId id) {
+        return CompletableFuture.supplyAsync(() -> lookup(f, id) instanceof ExecutorReply r ? r
+                : ExecutorReply.ACCEPTED, state);
     }
 
     // ---- agent id checkpoint ----------------------------------------------------------------------------------

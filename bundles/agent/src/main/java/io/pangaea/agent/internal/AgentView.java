@@ -80,22 +80,29 @@ public final class AgentView {
             fn.put("name", f.name());
             fn.put("user", f.user());
             ArrayNode executors = fn.putArray("executors");
+            Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
             for (TaskRun t : tasks) {
                 if (!t.frameworkId.equals(f.id())) {
                     continue;
                 }
-                ObjectNode e = executors.addObject();
-                e.put("id", t.info.taskId().value());
-                e.put("name", "Command Executor (Task: " + t.info.taskId().value() + ")");
-                e.put("source", t.info.taskId().value());
-                e.put("container", t.containerId.value());
-                e.put("directory", t.sandbox.toString());
-                ArrayNode ts = e.putArray(t.state.isTerminal() ? "completed_tasks" : "tasks");
+                ObjectNode e = byId.computeIfAbsent(t.executorId().value(), k -> {
+                    ObjectNode x = executors.addObject();
+                    x.put("id", k);
+                    x.put("name", Agent.executorName(t));
+                    x.put("source", t.executor != null && t.executor.info.source() != null
+                            ? t.executor.info.source() : t.executor != null ? "" : k);
+                    x.put("container", (t.executor != null ? t.executor.containerId : t.containerId).value());
+                    x.put("directory", (t.executor != null ? t.executor.sandbox : t.sandbox).toString());
+                    x.putArray("tasks");
+                    x.putArray("completed_tasks");
+                    return x;
+                });
+                ArrayNode ts = (ArrayNode) e.get(t.state.isTerminal() ? "completed_tasks" : "tasks");
                 ObjectNode tn = ts.addObject();
                 tn.put("id", t.info.taskId().value());
                 tn.put("name", t.info.name() == null ? "" : t.info.name());
                 tn.put("framework_id", t.frameworkId.value());
-                tn.put("executor_id", "");
+                tn.put("executor_id", t.executor != null ? t.executorId().value() : "");
                 tn.put("slave_id", agent.agentId().value());
                 tn.put("state", t.state.name());
                 tn.set("resources", MesosJson.legacy(Resources.of(t.info.resources())));
@@ -116,10 +123,10 @@ public final class AgentView {
         ArrayNode arr = F.arrayNode();
         for (Agent.ContainerUsage c : containers) {
             ObjectNode e = arr.addObject();
-            e.put("executor_id", c.taskId().value());
+            e.put("executor_id", c.executorId().value());
             e.put("executor_name", c.executorName());
             e.put("framework_id", c.frameworkId().value());
-            e.put("source", c.taskId().value());
+            e.put("source", c.executorId().value());
             e.set("statistics", MesosJson.tree(c.statistics()));
         }
         return arr;
@@ -132,7 +139,7 @@ public final class AgentView {
         for (Agent.ContainerUsage c : containers) {
             ObjectNode e = arr.addObject();
             e.putObject("framework_id").put("value", c.frameworkId().value());
-            e.putObject("executor_id").put("value", c.taskId().value());
+            e.putObject("executor_id").put("value", c.executorId().value());
             e.put("executor_name", c.executorName());
             e.putObject("container_id").put("value", c.containerId().value());
             e.set("resource_statistics", MesosJson.tree(c.statistics()));
@@ -172,6 +179,9 @@ public final class AgentView {
 
     /** The command executor each task runs under, as an ExecutorInfo. */
     private ObjectNode executorInfo(TaskRun t) {
+        if (t.executor != null) {
+            return (ObjectNode) MesosJson.tree(t.executor.info);
+        }
         ObjectNode e = F.objectNode();
         e.set("executor_id", id(t.info.taskId().value()));
         e.set("framework_id", id(t.frameworkId.value()));
@@ -187,8 +197,12 @@ public final class AgentView {
         ObjectNode body = F.objectNode();
         ArrayNode live = body.putArray("executors");
         ArrayNode done = body.putArray("completed_executors");
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (TaskRun t : tasks) {
-            (t.state.isTerminal() ? done : live).addObject().set("executor_info", executorInfo(t));
+            if (seen.add(t.frameworkId.value() + "/" + t.executorId().value())) {
+                boolean ended = t.executor != null ? t.executor.ended : t.state.isTerminal();
+                (ended ? done : live).addObject().set("executor_info", executorInfo(t));
+            }
         }
         return body;
     }
@@ -198,7 +212,7 @@ public final class AgentView {
         n.put("name", t.info.name() == null ? "" : t.info.name());
         n.set("task_id", id(t.info.taskId().value()));
         n.set("framework_id", id(t.frameworkId.value()));
-        n.set("executor_id", id(t.info.taskId().value()));
+        n.set("executor_id", id(t.executorId().value()));
         if (agent.agentId() != null) {
             n.set("agent_id", id(agent.agentId().value()));
         }

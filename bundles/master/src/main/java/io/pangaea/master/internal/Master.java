@@ -788,14 +788,17 @@ public final class Master implements AutoCloseable {
             return "ExecutorInfo has an invalid FrameworkID (Actual: " + executor.frameworkId().value()
                     + " vs Expected: " + fw.id.value() + ")";
         }
-        if (group && executor.type() != ExecutorInfo.Type.DEFAULT) {
-            return "'ExecutorInfo.type' must be 'DEFAULT' for a task group";
+        if (executor.type() == null || executor.type() == ExecutorInfo.Type.UNKNOWN) {
+            return "'ExecutorInfo.type' must be CUSTOM or DEFAULT";
         }
         if (!group && executor.type() == ExecutorInfo.Type.DEFAULT) {
             return "The DEFAULT executor runs task groups only (LAUNCH_GROUP); a task needs a CUSTOM executor";
         }
-        if (!group && (executor.command() == null || executor.command().value() == null
-                || executor.command().value().isEmpty())) {
+        if (executor.type() == ExecutorInfo.Type.DEFAULT && executor.command() != null) {
+            return "'ExecutorInfo.command' must not be set for the DEFAULT executor";
+        }
+        if (executor.type() == ExecutorInfo.Type.CUSTOM && (executor.command() == null
+                || executor.command().value() == null || executor.command().value().isEmpty())) {
             return "'ExecutorInfo.command' must be set for a CUSTOM executor";
         }
         if (executor.resources() != null) {

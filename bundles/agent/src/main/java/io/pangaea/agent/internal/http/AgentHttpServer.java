@@ -41,6 +41,7 @@ public final class AgentHttpServer implements AutoCloseable {
         server.setErrorHandler(errors);
         SandboxFiles files = new SandboxFiles(agent.config().workDir());
         AgentOperatorApi operator = new AgentOperatorApi(agent, files);
+        ExecutorApi executors = new ExecutorApi(agent);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -68,6 +69,8 @@ public final class AgentHttpServer implements AutoCloseable {
                                 }
                             });
                     case "/api/v1", "/slave(1)/api/v1" -> operator.handle(request, response, callback);
+                    case "/api/v1/executor", "/slave(1)/api/v1/executor" ->
+                            executors.handle(request, response, callback);
                     case "/metrics/snapshot", "/metrics/snapshot.json" -> json(agent, response, callback,
                             AgentView::metrics);
                     case "/files/browse", "/files/browse.json" -> filesNow(request, response, callback, files, "browse");

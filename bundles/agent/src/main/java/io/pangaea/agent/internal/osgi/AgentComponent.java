@@ -66,6 +66,9 @@ public final class AgentComponent {
 
         @AttributeDefinition(description = "Default grace period between SIGTERM and SIGKILL when killing a task")
         String executor__shutdown__grace__period() default "3secs";
+
+        @AttributeDefinition(description = "How long a custom executor has to subscribe before it is destroyed")
+        String executor__registration__timeout() default "1mins";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentComponent.class);
@@ -83,7 +86,8 @@ public final class AgentComponent {
         AgentConfig config = new AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), workDir,
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
                 split(c.isolation()), split(c.containerizers()),
-                Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()));
+                Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
+                Durations.parse("executor_registration_timeout", c.executor__registration__timeout()));
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
         advertise();
