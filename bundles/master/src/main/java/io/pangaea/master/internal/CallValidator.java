@@ -114,6 +114,12 @@ public final class CallValidator {
                             return "Expecting 'accept.operations[].launch' to be present for a LAUNCH operation";
                         }
                     }
+                    case LAUNCH_GROUP -> {
+                        if (op.launchGroup() == null || op.launchGroup().taskGroup() == null) {
+                            return "Expecting 'accept.operations[].launch_group' with a 'task_group' to be present"
+                                    + " for a LAUNCH_GROUP operation";
+                        }
+                    }
                     case RESERVE -> {
                         if (op.reserve() == null || op.reserve().resources() == null) {
                             return "Expecting 'accept.operations[].reserve.resources' to be present for a RESERVE"

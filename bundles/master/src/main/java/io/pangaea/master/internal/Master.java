@@ -788,8 +788,8 @@ public final class Master implements AutoCloseable {
             return "ExecutorInfo has an invalid FrameworkID (Actual: " + executor.frameworkId().value()
                     + " vs Expected: " + fw.id.value() + ")";
         }
-        if (executor.type() == null || executor.type() == ExecutorInfo.Type.UNKNOWN) {
-            return "'ExecutorInfo.type' must be CUSTOM or DEFAULT";
+        if (group && (executor.type() == null || executor.type() == ExecutorInfo.Type.UNKNOWN)) {
+            return "'ExecutorInfo.type' must be set (CUSTOM or DEFAULT) for a task group";
         }
         if (!group && executor.type() == ExecutorInfo.Type.DEFAULT) {
             return "The DEFAULT executor runs task groups only (LAUNCH_GROUP); a task needs a CUSTOM executor";
@@ -797,7 +797,7 @@ public final class Master implements AutoCloseable {
         if (executor.type() == ExecutorInfo.Type.DEFAULT && executor.command() != null) {
             return "'ExecutorInfo.command' must not be set for the DEFAULT executor";
         }
-        if (executor.type() == ExecutorInfo.Type.CUSTOM && (executor.command() == null
+        if (executor.type() != ExecutorInfo.Type.DEFAULT && (executor.command() == null
                 || executor.command().value() == null || executor.command().value().isEmpty())) {
             return "'ExecutorInfo.command' must be set for a CUSTOM executor";
         }

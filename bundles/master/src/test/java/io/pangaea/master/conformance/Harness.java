@@ -173,6 +173,63 @@ final class Harness implements AutoCloseable {
         return a;
     }
 
+    /** A real Pangaea agent (native containerizer, no isolators) with its HTTP server, registered with the master. */
+    final class RealAgent implements AutoCloseable {
+        final io.pangaea.agent.internal.Agent agent;
+        final io.pangaea.agent.internal.http.AgentHttpServer http;
+        final Path workDir;
+        final int port;
+
+        RealAgent(Duration registrationTimeout) throws Exception {
+            workDir = Files.createTempDirectory("pangaea-conformance-agent");
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
+                    "127.0.0.1", port, "localhost", workDir, Resources.parse("cpus:2;mem:1024"), List.of(),
+                    List.of(), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
+            var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(java.util.Map.of());
+            agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
+                    ? nativeContainerizer : null);
+            http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, "127.0.0.1", port);
+            agent.start();
+            Awaitility.await("real agent registered").atMost(Duration.ofSeconds(20)).until(agent::registered);
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30));
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        JsonNode state() throws Exception {
+            return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url("/state"))).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+        }
+
+        @Override
+        public void close() throws Exception {
+            agent.close();
+            http.close();
+            try (var walk = Files.walk(workDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    RealAgent realAgent(Duration registrationTimeout) throws Exception {
+        RealAgent a = new RealAgent(registrationTimeout);
+        open.add(0, a);
+        return a;
+    }
+
     // ---- schedulers -----------------------------------------------------------------------------------------
 
     /** A framework subscribed over HTTP with JSON; its events are parsed as they arrive. */

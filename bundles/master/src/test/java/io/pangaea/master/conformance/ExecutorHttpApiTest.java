@@ -1,0 +1,613 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.model.json.RecordIo;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The v1 executor API of a real agent, against a real master: custom executors as processes with the Mesos
+ * environment ({@link TestExecutor}), the test itself speaking as an executor for the protocol cases, the default
+ * executor for task groups, and the validation of executor calls. Names follow Mesos's executor HTTP API and
+ * slave tests.
+ */
+public class ExecutorHttpApiTest {
+
+    private Harness h;
+    private Harness.RealAgent agent;
+    private Harness.Scheduler s;
+
+    @Before
+    public void setUp() throws Exception {
+        h = new Harness();
+        agent = h.realAgent(Duration.ofSeconds(60));
+        s = h.scheduler("executors");
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        h.close();
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String unb64(String s) {
+        return new String(Base64.getDecoder().decode(s), StandardCharsets.UTF_8);
+    }
+
+    private static String uuid() {
+        UUID u = UUID.randomUUID();
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
+                .putLong(u.getLeastSignificantBits()).array());
+    }
+
+    /** A CUSTOM executor running {@code command}. */
+    static ObjectNode executor(String id, String command) {
+        ObjectNode e = Harness.JSON.createObjectNode().put("type", "CUSTOM").put("name", "executor " + id);
+        e.putObject("executor_id").put("value", id);
+        e.putObject("command").put("value", command);
+        e.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+        return e;
+    }
+
+    /** The {@link TestExecutor}, started as a JVM of its own on this test's classpath. */
+    static ObjectNode javaExecutor(String id) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return executor(id, "exec '" + java + "' -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path") + "' " + TestExecutor.class.getName());
+    }
+
+    static ObjectNode task(String id, String data, JsonNode executor) {
+        ObjectNode t = Harness.JSON.createObjectNode().put("name", id);
+        t.putObject("task_id").put("value", id);
+        if (data != null) {
+            t.put("data", b64(data));
+        }
+        if (executor != null) {
+            t.set("executor", executor);
+        }
+        t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+        return t;
+    }
+
+    static ObjectNode commandTask(String id, String command) {
+        ObjectNode t = task(id, null, null);
+        t.putObject("command").put("value", command);
+        return t;
+    }
+
+    private final java.util.Set<String> usedOffers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** An offer not used yet (the argument is kept for reading: offers made before it count too). */
+    private JsonNode offer(int from) {
+        JsonNode o = s.await("an unused offer", e -> e.path("type").asText().equals("OFFERS")
+                && !usedOffers.contains(e.at("/offers/offers/0/id/value").asText())).at("/offers/offers/0");
+        usedOffers.add(o.at("/id/value").asText());
+        return o;
+    }
+
+    private HttpResponse<String> accept(JsonNode offer, ObjectNode operation) throws Exception {
+        ObjectNode accept = s.call("ACCEPT");
+        ObjectNode a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        a.putArray("operations").add(operation);
+        a.putObject("filters").put("refuse_seconds", 0.0);
+        return s.post(accept);
+    }
+
+    private static void accepted(HttpResponse<String> r) {
+        assertEquals(r.body(), 202, r.statusCode());
+    }
+
+    private HttpResponse<String> launch(JsonNode offer, ObjectNode... tasks) throws Exception {
+        ObjectNode op = Harness.JSON.createObjectNode().put("type", "LAUNCH");
+        ArrayNode infos = op.putObject("launch").putArray("task_infos");
+        for (ObjectNode t : tasks) {
+            t.set("agent_id", offer.get("agent_id"));
+            infos.add(t);
+        }
+        return accept(offer, op);
+    }
+
+    private HttpResponse<String> launchGroup(JsonNode offer, JsonNode executor, ObjectNode... tasks)
+            throws Exception {
+        ObjectNode op = Harness.JSON.createObjectNode().put("type", "LAUNCH_GROUP");
+        ObjectNode lg = op.putObject("launch_group");
+        lg.set("executor", executor);
+        ArrayNode infos = lg.putObject("task_group").putArray("tasks");
+        for (ObjectNode t : tasks) {
+            t.set("agent_id", offer.get("agent_id"));
+            infos.add(t);
+        }
+        return accept(offer, op);
+    }
+
+    /** Waits for the task's update in {@code state} and acknowledges it, as a framework does. */
+    private JsonNode acked(String taskId, String state) throws Exception {
+        JsonNode u = s.update(taskId, state);
+        JsonNode status = u.at("/update/status");
+        if (status.has("uuid")) {
+            ObjectNode ack = s.call("ACKNOWLEDGE");
+            ObjectNode a = ack.putObject("acknowledge");
+            a.set("agent_id", status.get("agent_id"));
+            a.set("task_id", status.get("task_id"));
+            a.put("uuid", status.get("uuid").asText());
+            assertEquals(202, s.post(ack).statusCode());
+        }
+        return status;
+    }
+
+    private JsonNode event(String type, Predicate<JsonNode> p) {
+        return s.await(type, e -> e.path("type").asText().equals(type) && p.test(e));
+    }
+
+    private HttpResponse<String> executorCall(String contentType, String body, String... headers) throws Exception {
+        String[] all = new String[headers.length + (contentType == null ? 0 : 2)];
+        int i = 0;
+        if (contentType != null) {
+            all[i++] = "Content-Type";
+            all[i++] = contentType;
+        }
+        System.arraycopy(headers, 0, all, i, headers.length);
+        return agent.post("/api/v1/executor", body.getBytes(StandardCharsets.UTF_8), all);
+    }
+
+    private ObjectNode executorCallBody(String type, String executorId) {
+        ObjectNode c = Harness.JSON.createObjectNode().put("type", type);
+        c.putObject("framework_id").put("value", s.frameworkId);
+        c.putObject("executor_id").put("value", executorId);
+        return c;
+    }
+
+    private ObjectNode updateBody(String executorId, String taskId, String state) {
+        ObjectNode c = executorCallBody("UPDATE", executorId);
+        ObjectNode st = c.putObject("update").putObject("status");
+        st.putObject("task_id").put("value", taskId);
+        st.put("state", state);
+        st.put("source", "SOURCE_EXECUTOR");
+        st.put("uuid", uuid());
+        return c;
+    }
+
+    /** The test speaks as an executor: its event stream, read on a thread of its own. */
+    private final class ExecutorStream implements AutoCloseable {
+        final List<JsonNode> events = new CopyOnWriteArrayList<>();
+        final HttpResponse<InputStream> response;
+
+        ExecutorStream(String executorId) throws Exception {
+            ObjectNode sub = executorCallBody("SUBSCRIBE", executorId);
+            sub.putObject("subscribe");
+            response = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(agent.url("/api/v1/executor")))
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(sub.toString())).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            Thread t = new Thread(() -> {
+                try (InputStream in = response.body()) {
+                    byte[] r;
+                    while ((r = RecordIo.read(in)) != null) {
+                        events.add(Harness.JSON.readTree(r));
+                    }
+                } catch (Exception ignored) {
+                    // closed
+                }
+            }, "test-executor-stream");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        JsonNode await(String type) {
+            return Awaitility.await(type + " at the executor").atMost(Duration.ofSeconds(20))
+                    .until(() -> events.stream().filter(e -> e.path("type").asText().equals(type)).findFirst()
+                            .orElse(null), x -> x != null);
+        }
+
+        @Override
+        public void close() throws Exception {
+            response.body().close();
+        }
+    }
+
+    /** Launches a task under a CUSTOM executor that only sleeps, so that the test can speak for it. */
+    private void launchUnderSilentExecutor(String executorId, String taskId) throws Exception {
+        accepted(launch(offer(0), task(taskId, null, executor(executorId, "sleep 600"))));
+        Awaitility.await("executor " + executorId + " running").atMost(Duration.ofSeconds(10)).until(() ->
+                agent.state().at("/frameworks/0/executors").findValuesAsText("id").contains(executorId));
+    }
+
+    // ---- custom executors as processes ----------------------------------------------------------------------
+
+    @Test
+    public void customExecutorRunsTasksWithTheMesosEnvironment() throws Exception {
+        accepted(launch(offer(0), task("t1", "finish", javaExecutor("e1"))));
+        JsonNode running = acked("t1", "TASK_RUNNING");
+        assertEquals("e1", running.at("/executor_id/value").asText());
+        assertEquals("SOURCE_EXECUTOR", running.path("source").asText());
+        JsonNode env = Harness.JSON.readTree(unb64(running.path("data").asText()));
+        assertEquals(s.frameworkId, env.path("MESOS_FRAMEWORK_ID").asText());
+        assertEquals("e1", env.path("MESOS_EXECUTOR_ID").asText());
+        assertEquals("127.0.0.1:" + agent.port, env.path("MESOS_AGENT_ENDPOINT").asText());
+        assertEquals("slave(1)@127.0.0.1:" + agent.port, env.path("MESOS_SLAVE_PID").asText());
+        assertEquals(agent.agent.agentId().value(), env.path("MESOS_SLAVE_ID").asText());
+        assertEquals("0", env.path("MESOS_CHECKPOINT").asText());
+        assertEquals(env.path("MESOS_DIRECTORY").asText(), env.path("MESOS_SANDBOX").asText());
+        Path sandbox = Path.of(env.path("MESOS_SANDBOX").asText());
+        assertTrue(sandbox + " is under the work dir", sandbox.startsWith(agent.workDir) && Files.isDirectory(sandbox));
+        assertTrue(sandbox.toString().contains("/executors/e1/runs/"));
+        acked("t1", "TASK_FINISHED");
+
+        // the master records the executor once, with its resources, until it ends
+        JsonNode executors = h.state().at("/frameworks/0/executors");
+        assertEquals(executors.toString(), 1, executors.size());
+        assertEquals("e1", executors.at("/0/executor_id").asText());
+        JsonNode v1 = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_EXECUTORS\"}").body());
+        assertEquals("e1", v1.at("/get_executors/executors/0/executor_info/executor_id/value").asText());
+
+        // a second task goes to the same, running executor; messages go both ways
+        int from = s.events.size();
+        accepted(launch(offer(from), task("t2", "wait", javaExecutor("e1"))));
+        acked("t2", "TASK_RUNNING");
+        ObjectNode message = s.call("MESSAGE");
+        message.putObject("message").put("data", b64("ping")).set("agent_id", running.get("agent_id"));
+        ((ObjectNode) message.get("message")).putObject("executor_id").put("value", "e1");
+        assertEquals(202, s.post(message).statusCode());
+        JsonNode echo = event("MESSAGE", e -> true);
+        assertEquals("echo:ping", unb64(echo.at("/message/data").asText()));
+        assertEquals("e1", echo.at("/message/executor_id/value").asText());
+        assertEquals(running.at("/agent_id/value").asText(), echo.at("/message/agent_id/value").asText());
+
+        // KILL goes to the executor, which answers TASK_KILLED
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "t2");
+        assertEquals(202, s.post(kill).statusCode());
+        JsonNode killed = acked("t2", "TASK_KILLED");
+        assertEquals("SOURCE_EXECUTOR", killed.path("source").asText());
+
+        // SHUTDOWN ends it: FAILURE, and the master gives its resources back
+        ObjectNode shutdown = s.call("SHUTDOWN");
+        shutdown.putObject("shutdown").putObject("executor_id").put("value", "e1");
+        ((ObjectNode) shutdown.get("shutdown")).set("agent_id", running.get("agent_id"));
+        assertEquals(202, s.post(shutdown).statusCode());
+        JsonNode failure = event("FAILURE", e -> true);
+        assertEquals("e1", failure.at("/failure/executor_id/value").asText());
+        assertEquals(0, failure.at("/failure/status").asInt());
+        Awaitility.await("executor forgotten").atMost(Duration.ofSeconds(10)).until(() ->
+                h.state().at("/frameworks/0/executors").size() == 0
+                        && h.state().at("/slaves/0/used_resources/cpus").asDouble() == 0.0);
+        assertEquals(1.0, h.get("/metrics/snapshot").body().contains("\"master/messages_exited_executor\":1")
+                ? 1.0 : 0.0, 0.0);
+    }
+
+    @Test
+    public void executorExitFailsItsTasks() throws Exception {
+        accepted(launch(offer(0), task("crashing", "crash", javaExecutor("e-crash"))));
+        acked("crashing", "TASK_RUNNING");
+        JsonNode failed = acked("crashing", "TASK_FAILED");
+        assertEquals("REASON_EXECUTOR_TERMINATED", failed.path("reason").asText());
+        assertEquals("SOURCE_AGENT", failed.path("source").asText());
+        assertTrue(failed.path("message").asText(), failed.path("message").asText().contains("status 3"));
+        JsonNode failure = event("FAILURE", e -> true);
+        assertEquals("e-crash", failure.at("/failure/executor_id/value").asText());
+        assertEquals(3 << 8, failure.at("/failure/status").asInt());
+    }
+
+    @Test
+    public void executorRegistrationTimeout() throws Exception {
+        h.close();
+        h = new Harness();
+        agent = h.realAgent(Duration.ofMillis(1500));
+        s = h.scheduler("executors");
+        accepted(launch(offer(0), task("never", null, executor("e-silent", "sleep 600"))));
+        JsonNode failed = acked("never", "TASK_FAILED");
+        assertEquals("REASON_EXECUTOR_REGISTRATION_TIMEOUT", failed.path("reason").asText());
+        assertEquals("e-silent", event("FAILURE", e -> true).at("/failure/executor_id/value").asText());
+        Awaitility.await("executor container gone").atMost(Duration.ofSeconds(10)).until(() ->
+                agent.agent.containers().get().isEmpty());
+    }
+
+    // ---- the protocol, with the test as the executor --------------------------------------------------------
+
+    @Test
+    public void subscribeThenLaunchUpdateAcknowledged() throws Exception {
+        launchUnderSilentExecutor("e-proto", "p1");
+        try (ExecutorStream ex = new ExecutorStream("e-proto")) {
+            assertEquals(200, ex.response.statusCode());
+            assertEquals("application/json", ex.response.headers().firstValue("Content-Type").orElse(""));
+            JsonNode subscribed = ex.await("SUBSCRIBED");
+            assertEquals("e-proto", subscribed.at("/subscribed/executor_info/executor_id/value").asText());
+            assertEquals(s.frameworkId, subscribed.at("/subscribed/executor_info/framework_id/value").asText());
+            assertEquals(s.frameworkId, subscribed.at("/subscribed/framework_info/id/value").asText());
+            assertEquals(agent.agent.agentId().value(), subscribed.at("/subscribed/agent_info/id/value").asText());
+            assertFalse(subscribed.at("/subscribed/container_id/value").asText().isEmpty());
+            assertEquals("p1", ex.await("LAUNCH").at("/launch/task/task_id/value").asText());
+
+            ObjectNode update = updateBody("e-proto", "p1", "TASK_RUNNING");
+            String uuid = update.at("/update/status/uuid").asText();
+            assertEquals(202, executorCall("application/json", update.toString()).statusCode());
+            JsonNode running = acked("p1", "TASK_RUNNING");
+            assertEquals(uuid, running.path("uuid").asText());
+            assertEquals("e-proto", running.at("/executor_id/value").asText());
+            JsonNode ack = ex.await("ACKNOWLEDGED");
+            assertEquals("p1", ack.at("/acknowledged/task_id/value").asText());
+            assertEquals(uuid, ack.at("/acknowledged/uuid").asText());
+
+            // the same update sent again is taken once
+            assertEquals(202, executorCall("application/json", update.toString()).statusCode());
+            assertEquals(202, executorCall("application/json",
+                    executorCallBody("HEARTBEAT", "e-proto").toString()).statusCode());
+            ObjectNode msg = executorCallBody("MESSAGE", "e-proto");
+            msg.putObject("message").put("data", b64("hello"));
+            assertEquals(202, executorCall("application/json", msg.toString()).statusCode());
+            assertEquals("hello", unb64(event("MESSAGE", e -> true).at("/message/data").asText()));
+
+            // a framework message reaches the executor's stream
+            ObjectNode toExec = s.call("MESSAGE");
+            ObjectNode m = toExec.putObject("message");
+            m.set("agent_id", running.get("agent_id"));
+            m.putObject("executor_id").put("value", "e-proto");
+            m.put("data", b64("to-executor"));
+            assertEquals(202, s.post(toExec).statusCode());
+            assertEquals("to-executor", unb64(ex.await("MESSAGE").at("/message/data").asText()));
+
+            // KILL is the executor's to carry out
+            ObjectNode kill = s.call("KILL");
+            kill.putObject("kill").putObject("task_id").put("value", "p1");
+            assertEquals(202, s.post(kill).statusCode());
+            assertEquals("p1", ex.await("KILL").at("/kill/task_id/value").asText());
+            assertEquals(202, executorCall("application/json",
+                    updateBody("e-proto", "p1", "TASK_KILLED").toString()).statusCode());
+            acked("p1", "TASK_KILLED");
+            // a terminal task takes no more updates
+            HttpResponse<String> late = executorCall("application/json",
+                    updateBody("e-proto", "p1", "TASK_RUNNING").toString());
+            assertEquals(400, late.statusCode());
+
+            ObjectNode shutdown = s.call("SHUTDOWN");
+            shutdown.putObject("shutdown").putObject("executor_id").put("value", "e-proto");
+            ((ObjectNode) shutdown.get("shutdown")).set("agent_id", running.get("agent_id"));
+            assertEquals(202, s.post(shutdown).statusCode());
+            ex.await("SHUTDOWN");
+            // it does not end by itself (it is `sleep`): the agent kills it after the grace period
+            event("FAILURE", e -> e.at("/failure/executor_id/value").asText().equals("e-proto"));
+        }
+    }
+
+    @Test
+    public void subscribeInProtobuf() throws Exception {
+        launchUnderSilentExecutor("e-pb", "pb1");
+        var call = org.apache.mesos.v1.executor.Protos.Call.newBuilder()
+                .setType(org.apache.mesos.v1.executor.Protos.Call.Type.SUBSCRIBE)
+                .setFrameworkId(org.apache.mesos.v1.Protos.FrameworkID.newBuilder().setValue(s.frameworkId))
+                .setExecutorId(org.apache.mesos.v1.Protos.ExecutorID.newBuilder().setValue("e-pb"))
+                .setSubscribe(org.apache.mesos.v1.executor.Protos.Call.Subscribe.newBuilder()).build();
+        HttpResponse<InputStream> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                agent.url("/api/v1/executor"))).header("Content-Type", "application/x-protobuf")
+                .header("Accept", "application/x-protobuf")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(call.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertEquals("application/x-protobuf", r.headers().firstValue("Content-Type").orElse(""));
+        try (InputStream in = r.body()) {
+            var subscribed = org.apache.mesos.v1.executor.Protos.Event.parseFrom(RecordIo.read(in));
+            assertEquals(org.apache.mesos.v1.executor.Protos.Event.Type.SUBSCRIBED, subscribed.getType());
+            assertEquals("e-pb", subscribed.getSubscribed().getExecutorInfo().getExecutorId().getValue());
+            var launch = org.apache.mesos.v1.executor.Protos.Event.parseFrom(RecordIo.read(in));
+            assertEquals("pb1", launch.getLaunch().getTask().getTaskId().getValue());
+        }
+    }
+
+    // ---- validation (Mesos's ExecutorHttpApiTest cases, and more) -------------------------------------------
+
+    @Test
+    public void statusUpdateCallFailedValidation() throws Exception {
+        launchUnderSilentExecutor("e-v", "v1");
+        List<String[]> cases = new ArrayList<>();
+        ObjectNode noUuid = updateBody("e-v", "v1", "TASK_RUNNING");
+        ((ObjectNode) noUuid.at("/update/status")).remove("uuid");
+        cases.add(new String[] {noUuid.toString(), "uuid"});
+        ObjectNode shortUuid = updateBody("e-v", "v1", "TASK_RUNNING");
+        ((ObjectNode) shortUuid.at("/update/status")).put("uuid", b64("short"));
+        cases.add(new String[] {shortUuid.toString(), "uuid"});
+        ObjectNode wrongSource = updateBody("e-v", "v1", "TASK_RUNNING");
+        ((ObjectNode) wrongSource.at("/update/status")).put("source", "SOURCE_MASTER");
+        cases.add(new String[] {wrongSource.toString(), "SOURCE_EXECUTOR"});
+        cases.add(new String[] {updateBody("e-v", "v1", "TASK_STAGING").toString(), "TASK_STAGING"});
+        ObjectNode otherExecutor = updateBody("e-v", "v1", "TASK_RUNNING");
+        ((ObjectNode) otherExecutor.at("/update/status")).putObject("executor_id").put("value", "someone-else");
+        cases.add(new String[] {otherExecutor.toString(), "executor_id"});
+        cases.add(new String[] {updateBody("e-v", "not-my-task", "TASK_RUNNING").toString(), "not-my-task"});
+        ObjectNode noStatus = executorCallBody("UPDATE", "e-v");
+        noStatus.putObject("update");
+        cases.add(new String[] {noStatus.toString(), "status"});
+        for (String[] c : cases) {
+            HttpResponse<String> r = executorCall("application/json", c[0]);
+            assertEquals(c[0] + " -> " + r.body(), 400, r.statusCode());
+            assertTrue(c[0] + " -> " + r.body(), r.body().contains(c[1]));
+        }
+        // nothing reached the framework
+        assertTrue(s.all("UPDATE").stream().noneMatch(u -> u.at("/update/status/task_id/value").asText()
+                .equals("v1")));
+    }
+
+    @Test
+    public void badExecutorRequestsGetAClearErrorAndChangeNothing() throws Exception {
+        launchUnderSilentExecutor("e-bad", "b1");
+        String before = agent.state().at("/frameworks").toString();
+        String fw = s.frameworkId;
+        String ids = "\"framework_id\":{\"value\":\"" + fw + "\"},\"executor_id\":{\"value\":\"e-bad\"}";
+        List<Object[]> table = new ArrayList<>();
+        // {content type, body, accept or null, expected status}
+        table.add(new Object[] {"application/json", "{", null, 400});
+        table.add(new Object[] {"application/json", "", null, 400});
+        table.add(new Object[] {"application/json", "[]", null, 400});
+        table.add(new Object[] {"application/json", "null", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"SUBSCRIBE\"}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids.replace("e-bad\"}", "e-bad\"}")
+                .substring(0, 20) + "}", null, 400});
+        table.add(new Object[] {"application/json", "{" + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"NO_SUCH_CALL\"," + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":7," + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"MESSAGE\"," + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"MESSAGE\"," + ids + ",\"message\":{}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"MESSAGE\"," + ids
+                + ",\"message\":{\"data\":\"%%%\"}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"SUBSCRIBE\"," + ids + "}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"SUBSCRIBE\"," + ids + ",\"subscribe\":{}}",
+                "text/html", 406});
+        table.add(new Object[] {"application/json", "{\"type\":\"HEARTBEAT\",\"framework_id\":{\"value\":\"nope\"},"
+                + "\"executor_id\":{\"value\":\"e-bad\"}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"HEARTBEAT\",\"framework_id\":{\"value\":\"" + fw
+                + "\"},\"executor_id\":{\"value\":\"nobody\"}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"HEARTBEAT\",\"framework_id\":{\"value\":\"\"},"
+                + "\"executor_id\":{\"value\":\"e-bad\"}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids + ",\"update\":{\"status\":"
+                + "{\"task_id\":{\"value\":\"b1\"},\"state\":\"TASK_BOGUS\",\"uuid\":\"" + uuid() + "\"}}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids + ",\"update\":{\"status\":"
+                + "{\"task_id\":{\"value\":\"b1\"},\"state\":\"TASK_RUNNING\",\"uuid\":\"!!\"}}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids + ",\"update\":{\"status\":"
+                + "{\"state\":\"TASK_RUNNING\",\"uuid\":\"" + uuid() + "\"}}}", null, 400});
+        table.add(new Object[] {"application/json", "{\"type\":\"UPDATE\"," + ids + ",\"update\":{\"status\":"
+                + "\"running\"}}", null, 400});
+        table.add(new Object[] {"application/x-protobuf", "not a protobuf", null, 400});
+        table.add(new Object[] {"application/x-protobuf", "\u0008\u0001", null, 400});
+        table.add(new Object[] {"text/plain", "{" + ids + "}", null, 415});
+        table.add(new Object[] {"application/xml", "<call/>", null, 415});
+        table.add(new Object[] {null, "{" + ids + "}", null, 400});
+        for (Object[] row : table) {
+            String[] headers = row[2] == null ? new String[0] : new String[] {"Accept", (String) row[2]};
+            HttpResponse<String> r = executorCall((String) row[0], (String) row[1], headers);
+            String what = row[0] + " " + row[1] + " -> " + r.statusCode() + " " + r.body();
+            assertEquals(what, (int) (Integer) row[3], r.statusCode());
+            assertFalse(what, r.body().isBlank());
+            assertFalse(what, r.body().contains("Exception") || r.body().contains("\tat "));
+        }
+        HttpResponse<String> get = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                agent.url("/api/v1/executor"))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, get.statusCode());
+        byte[] huge = new byte[17 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        assertEquals(413, agent.post("/api/v1/executor", huge, "Content-Type", "application/json").statusCode());
+        assertEquals(before, agent.state().at("/frameworks").toString());
+        assertTrue(s.all("UPDATE").stream().noneMatch(u -> u.at("/update/status/task_id/value").asText()
+                .equals("b1")));
+    }
+
+    // ---- task groups under the default executor -------------------------------------------------------------
+
+    static ObjectNode defaultExecutor(String id) {
+        ObjectNode e = Harness.JSON.createObjectNode().put("type", "DEFAULT");
+        e.putObject("executor_id").put("value", id);
+        e.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+        return e;
+    }
+
+    @Test
+    public void taskGroupRunsUnderTheDefaultExecutor() throws Exception {
+        assertEquals(202, launchGroup(offer(0), defaultExecutor("group-1"),
+                commandTask("g1", "echo one > out; sleep 0.3"), commandTask("g2", "echo two > out")).statusCode());
+        for (String t : List.of("g1", "g2")) {
+            JsonNode st = acked(t, "TASK_STARTING");
+            assertEquals("group-1", st.at("/executor_id/value").asText());
+        }
+        acked("g1", "TASK_RUNNING");
+        acked("g2", "TASK_RUNNING");
+        acked("g1", "TASK_FINISHED");
+        acked("g2", "TASK_FINISHED");
+        // each task has its own sandbox under the executor's
+        try (var files = Files.walk(agent.workDir)) {
+            List<Path> outs = files.filter(p -> p.getFileName().toString().equals("out")).toList();
+            assertEquals(outs.toString(), 2, outs.size());
+            assertTrue(outs.toString(), outs.stream().allMatch(p -> p.toString().contains("/executors/group-1/runs/")
+                    && p.getParent().getParent().getFileName().toString().equals("tasks")));
+        }
+        JsonNode failure = event("FAILURE", e -> true);
+        assertEquals("group-1", failure.at("/failure/executor_id/value").asText());
+        JsonNode tasks = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_TASKS\"}").body());
+        assertEquals("group-1", tasks.at("/get_tasks/completed_tasks/0/executor_id/value").asText());
+    }
+
+    @Test
+    public void customExecutorGetsTheTaskGroup() throws Exception {
+        ObjectNode a = commandTask("cg1", "true");
+        a.put("data", b64("finish"));
+        ObjectNode b = commandTask("cg2", "true");
+        b.put("data", b64("finish"));
+        accepted(launchGroup(offer(0), javaExecutor("e-group"), a, b));
+        for (String t : List.of("cg1", "cg2")) {
+            assertEquals("e-group", acked(t, "TASK_RUNNING").at("/executor_id/value").asText());
+            acked(t, "TASK_FINISHED");
+        }
+    }
+
+    @Test
+    public void aFailedTaskTakesItsGroupDown() throws Exception {
+        accepted(launchGroup(offer(0), defaultExecutor("group-2"),
+                commandTask("bad", "exit 2"), commandTask("long", "sleep 600")));
+        acked("bad", "TASK_STARTING");
+        acked("long", "TASK_STARTING");
+        acked("bad", "TASK_RUNNING");
+        acked("long", "TASK_RUNNING");
+        assertEquals("REASON_COMMAND_EXECUTOR_FAILED", acked("bad", "TASK_FAILED").path("reason").asText());
+        acked("long", "TASK_KILLED");
+    }
+
+    @Test
+    public void invalidTaskGroupsEndInTaskError() throws Exception {
+        ObjectNode noType = defaultExecutor("group-3");
+        noType.remove("type");
+        accepted(launchGroup(offer(0), noType, commandTask("x1", "true"), commandTask("x2", "true"))
+                );
+        for (String t : List.of("x1", "x2")) {
+            JsonNode err = s.update(t, "TASK_ERROR").at("/update/status");
+            assertEquals("REASON_TASK_GROUP_INVALID", err.path("reason").asText());
+            assertTrue(err.path("message").asText(), err.path("message").asText().contains("type"));
+        }
+        int from = s.events.size();
+        ObjectNode withExecutor = commandTask("x3", "true");
+        withExecutor.set("executor", executor("inner", "true"));
+        accepted(launchGroup(offer(from), defaultExecutor("group-4"), withExecutor));
+        assertTrue(s.update("x3", "TASK_ERROR").at("/update/status/message").asText().contains("executor"));
+        // a CUSTOM executor for a lone task must have a command; DEFAULT is for groups only
+        from = s.events.size();
+        ObjectNode noCommand = executor("e-nocmd", "x");
+        noCommand.remove("command");
+        accepted(launch(offer(from), task("x4", null, noCommand)));
+        assertTrue(s.update("x4", "TASK_ERROR").at("/update/status/message").asText().contains("command"));
+        from = s.events.size();
+        accepted(launch(offer(from), task("x5", null, defaultExecutor("d"))));
+        assertTrue(s.update("x5", "TASK_ERROR").at("/update/status/message").asText().contains("DEFAULT"));
+        assertNotNull(h.state());
+        assertEquals(0, h.state().at("/frameworks/0/executors").size());
+    }
+}
