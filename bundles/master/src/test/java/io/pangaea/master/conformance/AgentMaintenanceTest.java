@@ -100,4 +100,28 @@ public class AgentMaintenanceTest {
         assertTrue(agentInfo().path("drain_info").isMissingNode());
         assertEquals(400, h.postJson("/api/v1", "{\"type\":\"DRAIN_AGENT\",\"drain_agent\":{}}").statusCode());
     }
+
+    @Test
+    public void drainInProtobufCarriesItsGracePeriod() throws Exception {
+        Harness.Agent agent = h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = h.scheduler("drained-pb");
+        s.launch(s.awaitType("OFFERS").at("/offers/offers/0"), "p1");
+        agent.await(AgentEvent.Type.LAUNCH, e -> true);
+        agent.update(s.frameworkId, "p1", TaskState.TASK_RUNNING);
+        s.update("p1", "TASK_RUNNING");
+        var call = org.apache.mesos.v1.master.Protos.Call.newBuilder()
+                .setType(org.apache.mesos.v1.master.Protos.Call.Type.DRAIN_AGENT)
+                .setDrainAgent(org.apache.mesos.v1.master.Protos.Call.DrainAgent.newBuilder()
+                        .setAgentId(org.apache.mesos.v1.Protos.AgentID.newBuilder().setValue(agent.id.value()))
+                        .setMaxGracePeriod(com.google.protobuf.Duration.newBuilder().setSeconds(1).setNanos(500_000_000)))
+                .build();
+        var r = h.post("/api/v1", call.toByteArray(), "Content-Type", "application/x-protobuf",
+                "Accept", "application/x-protobuf");
+        assertEquals(r.body(), 200, r.statusCode());
+        AgentEvent kill = agent.await(AgentEvent.Type.KILL, e -> e.kill().taskId().value().equals("p1"));
+        assertEquals(1_500_000_000L, kill.kill().killPolicy().gracePeriod().nanoseconds());
+        assertEquals(1, agentInfo().at("/drain_info/config/max_grace_period/seconds").asLong());
+        assertEquals(400, h.postJson("/api/v1", agentCall("DRAIN_AGENT", "drain_agent", agent,
+                ",\"max_grace_period\":\"soon\"")).statusCode());
+    }
 }

@@ -33,8 +33,32 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
      */
     public record DrainAgent(io.pangaea.model.AgentId agentId, ProtoDuration maxGracePeriod, Boolean markGone) {}
 
-    /** A {@code google.protobuf.Duration} as Mesos writes it in JSON: {@code {"seconds": 2, "nanos": 0}}. */
+    /**
+     * A {@code google.protobuf.Duration} as Mesos writes it in JSON, {@code {"seconds": 2, "nanos": 0}}, or as
+     * protobuf's JSON mapping does, {@code "2.5s"} (what a protobuf call becomes on its way in).
+     */
     public record ProtoDuration(Long seconds, Integer nanos) {
+
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.PROPERTIES)
+        public ProtoDuration(@com.fasterxml.jackson.annotation.JsonProperty("seconds") Long seconds,
+                             @com.fasterxml.jackson.annotation.JsonProperty("nanos") Integer nanos) {
+            this.seconds = seconds;
+            this.nanos = nanos;
+        }
+
+        /** Parses {@code "<seconds>[.<fraction>]s"}. */
+        @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+        public static ProtoDuration parse(String text) {
+            String t = text == null ? "" : text.trim();
+            if (!t.matches("-?\\d+(\\.\\d{1,9})?s")) {
+                throw new IllegalArgumentException("Expecting a duration such as \"2.5s\", got \"" + text + "\"");
+            }
+            java.math.BigDecimal d = new java.math.BigDecimal(t.substring(0, t.length() - 1));
+            long secs = d.longValue();
+            int nanos = d.subtract(java.math.BigDecimal.valueOf(secs)).movePointRight(9).intValue();
+            return new ProtoDuration(secs, nanos);
+        }
+
         public long toNanos() {
             return (seconds == null ? 0 : seconds) * 1_000_000_000L + (nanos == null ? 0 : nanos);
         }
