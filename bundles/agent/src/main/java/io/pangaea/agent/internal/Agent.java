@@ -82,6 +82,9 @@ public final class Agent implements AutoCloseable {
     private final Map<TaskId, TaskRun> tasks = new LinkedHashMap<>();
     private final Map<FrameworkId, FrameworkInfo> frameworks = new LinkedHashMap<>();
     private final Map<ExecutorKey, ExecutorRun> executors = new LinkedHashMap<>();
+    /** Frameworks the master shut down here, newest last, at most {@value #MAX_COMPLETED_FRAMEWORKS}. */
+    private final java.util.ArrayDeque<FrameworkInfo> completedFrameworks = new java.util.ArrayDeque<>();
+    private static final int MAX_COMPLETED_FRAMEWORKS = 50;
     private final double startTime = System.currentTimeMillis() / 1000.0;
     private final Thread connector;
     private volatile AgentId agentId;
@@ -298,7 +301,7 @@ public final class Agent implements AutoCloseable {
     /** Runs {@code f} on the state thread; for the HTTP read endpoints. */
     public <T> CompletableFuture<T> read(Function<AgentView, T> f) {
         return CompletableFuture.supplyAsync(() -> f.apply(new AgentView(this, List.copyOf(tasks.values()),
-                Map.copyOf(frameworks))), state);
+                Map.copyOf(frameworks), List.copyOf(completedFrameworks))), state);
     }
 
     /** Kills every container (the agent does not yet reattach to containers after a restart). */
@@ -735,7 +738,13 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
-        frameworks.remove(framework);
+        FrameworkInfo gone = frameworks.remove(framework);
+        if (gone != null) {
+            completedFrameworks.addLast(gone);
+            while (completedFrameworks.size() > MAX_COMPLETED_FRAMEWORKS) {
+                completedFrameworks.removeFirst();
+            }
+        }
     }
 
     private void terminal(TaskRun t, TaskState s, String message, TaskStatus.Reason reason) {

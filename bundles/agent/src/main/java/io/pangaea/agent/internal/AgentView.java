@@ -22,7 +22,11 @@ public final class AgentView {
     private final List<TaskRun> tasks;
     private final Map<FrameworkId, FrameworkInfo> frameworks;
 
-    AgentView(Agent agent, List<TaskRun> tasks, Map<FrameworkId, FrameworkInfo> frameworks) {
+    private final List<FrameworkInfo> completedFrameworks;
+
+    AgentView(Agent agent, List<TaskRun> tasks, Map<FrameworkId, FrameworkInfo> frameworks,
+              List<FrameworkInfo> completedFrameworks) {
+        this.completedFrameworks = completedFrameworks;
         this.agent = agent;
         this.tasks = tasks;
         this.frameworks = frameworks;
@@ -114,7 +118,15 @@ public final class AgentView {
                 }
             }
         }
-        n.putArray("completed_frameworks");
+        ArrayNode completed = n.putArray("completed_frameworks");
+        for (FrameworkInfo f : completedFrameworks) {
+            ObjectNode fn = completed.addObject();
+            fn.put("id", f.id().value());
+            fn.put("name", f.name());
+            fn.put("user", f.user());
+            fn.putArray("executors");
+            fn.putArray("completed_executors");
+        }
         return n;
     }
 
@@ -173,7 +185,8 @@ public final class AgentView {
         ObjectNode body = F.objectNode();
         ArrayNode fws = body.putArray("frameworks");
         frameworks.values().forEach(f -> fws.addObject().set("framework_info", MesosJson.tree(f)));
-        body.putArray("completed_frameworks");
+        ArrayNode done = body.putArray("completed_frameworks");
+        completedFrameworks.forEach(f -> done.addObject().set("framework_info", MesosJson.tree(f)));
         return body;
     }
 

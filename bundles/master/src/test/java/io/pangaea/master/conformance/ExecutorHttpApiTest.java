@@ -308,6 +308,24 @@ public class ExecutorHttpApiTest {
     }
 
     @Test
+    public void teardownShutsTheExecutorsDownAndCompletesTheFrameworkOnTheAgent() throws Exception {
+        accepted(launch(offer(0), task("w1", "wait", javaExecutor("e-td"))));
+        acked("w1", "TASK_RUNNING");
+        assertEquals(202, s.post(s.call("TEARDOWN")).statusCode());
+        Awaitility.await("framework completed on the agent").atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonNode st = agent.state();
+            return st.path("frameworks").isEmpty()
+                    && st.at("/completed_frameworks/0/id").asText().equals(s.frameworkId);
+        });
+        JsonNode v1 = Harness.JSON.readTree(agent.post("/api/v1", "{\"type\":\"GET_FRAMEWORKS\"}"
+                .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body());
+        assertEquals(s.frameworkId, v1.at("/get_frameworks/completed_frameworks/0/framework_info/id/value").asText());
+        // the executor got SHUTDOWN and ended: no container is left
+        Awaitility.await("executor gone").atMost(Duration.ofSeconds(20)).until(() ->
+                agent.agent.containers().get().isEmpty());
+    }
+
+    @Test
     public void executorExitFailsItsTasks() throws Exception {
         accepted(launch(offer(0), task("crashing", "crash", javaExecutor("e-crash"))));
         acked("crashing", "TASK_RUNNING");
