@@ -13,6 +13,7 @@ import io.pangaea.master.internal.MasterState.ExecutorEntry;
 import io.pangaea.master.internal.MasterState.ExecutorKey;
 import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.master.internal.MasterState.OfferEntry;
+import io.pangaea.master.internal.MasterState.OperationEntry;
 import io.pangaea.master.internal.MasterState.TaskEntry;
 import io.pangaea.master.internal.MasterState.TaskKey;
 import io.pangaea.model.Address;
@@ -26,6 +27,8 @@ import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.MasterInfo;
 import io.pangaea.model.Offer;
 import io.pangaea.model.OfferId;
+import io.pangaea.model.OperationState;
+import io.pangaea.model.OperationStatus;
 import io.pangaea.model.Resources;
 import io.pangaea.model.Task;
 import io.pangaea.model.TaskId;
@@ -341,6 +344,12 @@ public final class Master implements AutoCloseable {
         metrics.inc(added ? "messages_register_framework" : "messages_reregister_framework");
         operatorEvent(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", "framework",
                 () -> views().framework(subscribed, false));
+        // operation statuses it has not acknowledged come again on its new stream
+        for (OperationEntry op : subscribed.operations.values()) {
+            if (op.pendingUuid != null) {
+                sendOperationStatus(subscribed, op.latest());
+            }
+        }
         long hbMs = config.heartbeatInterval().toMillis();
         fw.heartbeat = loop.scheduleAtFixedRate(() -> {
             if (subscribed.stream == stream) {
@@ -439,8 +448,10 @@ public final class Master implements AutoCloseable {
             case REQUEST -> LOG.debug("REQUEST from {}: Pangaea's allocators take no resource requests", fw.id);
             // no maintenance schedules, so no inverse offers; operations are applied at once, without status
             // updates to acknowledge or reconcile: these calls are valid and change nothing
-            case ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS, ACKNOWLEDGE_OPERATION_STATUS, RECONCILE_OPERATIONS ->
+            case ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS ->
                     LOG.debug("{} from {}: nothing outstanding", call.type(), fw.id);
+            case ACKNOWLEDGE_OPERATION_STATUS -> acknowledgeOperation(fw, call.acknowledgeOperationStatus());
+            case RECONCILE_OPERATIONS -> reconcileOperations(fw, call.reconcileOperations());
             case UPDATE_FRAMEWORK -> {
                 updateFramework(fw, call.updateFramework());
                 return new CallResult(200, "");
@@ -550,6 +561,11 @@ public final class Master implements AutoCloseable {
                                 ? TaskState.TASK_DROPPED : TaskState.TASK_LOST,
                         msg, TaskStatus.Reason.REASON_INVALID_OFFERS));
             }
+            for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
+                if (op.type() != Call.Operation.Type.LAUNCH && op.type() != Call.Operation.Type.LAUNCH_GROUP) {
+                    dropOperation(fw, null, op, OperationState.OPERATION_DROPPED, msg);
+                }
+            }
             return;
         }
         AgentEntry agent = state.agents.get(used.get(0).agentId);
@@ -568,6 +584,15 @@ public final class Master implements AutoCloseable {
         // Operations apply in order, each to what the previous ones left (Mesos semantics).
         Set<TaskId> inThisCall = new HashSet<>();
         for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
+            String idError = operationIdError(fw, op);
+            if (idError != null) {
+                dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, idError);
+                for (TaskInfo t : tasksOf(op)) {
+                    sendUpdate(fw, masterStatusFor(t.taskId(), agent.id, TaskState.TASK_ERROR, idError,
+                            TaskStatus.Reason.REASON_TASK_INVALID));
+                }
+                continue;
+            }
             switch (op.type()) {
                 case LAUNCH -> {
                     for (TaskInfo task : op.launch().taskInfos() == null ? List.<TaskInfo>of()
@@ -588,7 +613,7 @@ public final class Master implements AutoCloseable {
                                 + ")";
                     }
                     if (error != null) {
-                        LOG.info("Dropping {} from framework {}: {}", op.type(), fw.id, error);
+                        dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, error);
                         continue;
                     }
                     remaining = remaining.minus(change.from().allocatedTo(role)).plus(change.to().allocatedTo(role));
@@ -596,8 +621,10 @@ public final class Master implements AutoCloseable {
                     fw.allocate(role, change.to().allocatedTo(role));
                     apply(agent, change);
                     LOG.info("Framework {} {}D {} on agent {}", fw.id, op.type(), change.reserved(), agent.id);
+                    finishOperation(fw, agent, op, change.to().allocatedTo(role));
                 }
-                default -> LOG.info("Dropping unsupported operation {} from framework {}", op.type(), fw.id);
+                default -> dropOperation(fw, agent, op, OperationState.OPERATION_ERROR,
+                        "Offer operation '" + op.type() + "' is not supported by this Pangaea version");
             }
         }
         if (!remaining.isEmpty()) {
@@ -607,6 +634,123 @@ public final class Master implements AutoCloseable {
                     ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
                     : accept.filters().refuseSecondsOrDefault());
             requestAllocation();
+        }
+    }
+
+    private static List<TaskInfo> tasksOf(Call.Operation op) {
+        if (op.type() == Call.Operation.Type.LAUNCH && op.launch() != null && op.launch().taskInfos() != null) {
+            return op.launch().taskInfos();
+        }
+        if (op.type() == Call.Operation.Type.LAUNCH_GROUP && op.launchGroup() != null
+                && op.launchGroup().taskGroup() != null && op.launchGroup().taskGroup().tasks() != null) {
+            return op.launchGroup().taskGroup().tasks();
+        }
+        return List.of();
+    }
+
+    /** Why an operation's id cannot be taken: set on a launch, or already in use. Null when it can. */
+    private String operationIdError(FrameworkEntry fw, Call.Operation op) {
+        if (op.id() == null) {
+            return null;
+        }
+        if (op.type() == Call.Operation.Type.LAUNCH || op.type() == Call.Operation.Type.LAUNCH_GROUP) {
+            return "The 'id' field is not supported on " + op.type() + " operations: their tasks report their"
+                    + " status themselves";
+        }
+        if (op.id().value() == null || op.id().value().isEmpty()) {
+            return "'Operation.id.value' must not be empty";
+        }
+        if (fw.operations.containsKey(op.id())) {
+            return "Operation id '" + op.id().value() + "' is already in use by this framework";
+        }
+        return null;
+    }
+
+    /**
+     * An operation that was not applied. With an id, its framework is told (OPERATION_ERROR or OPERATION_DROPPED,
+     * with no uuid: there is nothing to acknowledge, as in Mesos).
+     */
+    private void dropOperation(FrameworkEntry fw, AgentEntry agent, Call.Operation op, OperationState state,
+                               String why) {
+        LOG.info("Dropping {} from framework {}: {}", op.type(), fw.id, why);
+        metrics.operation(op.type(), state == OperationState.OPERATION_DROPPED ? "dropped" : "error");
+        if (op.id() != null && fw.stream != null) {
+            fw.stream.send(MesosJson.write(Event.updateOperationStatus(new OperationStatus(op.id(), state, why,
+                    null, null, agent == null ? null : agent.id))));
+            MasterMetrics.inc(fw.counters, "events/update_operation_status");
+        }
+    }
+
+    /**
+     * An operation applied on the agent's default resources (so at once). With an id, its framework gets
+     * OPERATION_FINISHED with the converted resources, to acknowledge; it is sent again when the framework
+     * subscribes again, until acknowledged.
+     */
+    private void finishOperation(FrameworkEntry fw, AgentEntry agent, Call.Operation op, Resources converted) {
+        metrics.operation(op.type(), "finished");
+        if (op.id() == null) {
+            return;
+        }
+        byte[] uuid = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(uuid);
+        OperationEntry entry = new OperationEntry(fw.id, agent.id, op);
+        OperationStatus status = new OperationStatus(op.id(), OperationState.OPERATION_FINISHED, null,
+                converted.toList(), new OperationStatus.Uuid(java.util.Base64.getEncoder().encodeToString(uuid)),
+                agent.id);
+        entry.statuses.add(status);
+        entry.pendingUuid = status.uuid().value();
+        fw.operations.put(op.id(), entry);
+        sendOperationStatus(fw, status);
+    }
+
+    private void sendOperationStatus(FrameworkEntry fw, OperationStatus status) {
+        if (fw.stream != null) {
+            fw.stream.send(MesosJson.write(Event.updateOperationStatus(status)));
+            MasterMetrics.inc(fw.counters, "events/update_operation_status");
+        }
+    }
+
+    /** ACKNOWLEDGE_OPERATION_STATUS: the operation's last status arrived; a terminal one ends its tracking. */
+    private void acknowledgeOperation(FrameworkEntry fw, Call.AcknowledgeOperationStatus ack) {
+        OperationEntry op = fw.operations.get(ack.operationId());
+        if (op == null || op.pendingUuid == null || !op.pendingUuid.equals(ack.uuid())
+                || (ack.agentId() != null && !ack.agentId().equals(op.agentId))) {
+            metrics.inc("invalid_operation_status_update_acknowledgements");
+            return;
+        }
+        metrics.inc("valid_operation_status_update_acknowledgements");
+        op.pendingUuid = null;
+        if (op.latest().state().isTerminal()) {
+            fw.operations.remove(ack.operationId());
+        }
+    }
+
+    /**
+     * RECONCILE_OPERATIONS: the latest status of each operation named (all the framework's tracked operations when
+     * none is named). An unknown operation is OPERATION_UNKNOWN, or what is known of the agent named: gone or
+     * unreachable.
+     */
+    private void reconcileOperations(FrameworkEntry fw, Call.ReconcileOperations reconcile) {
+        List<Call.ReconcileOperations.ReconcileOperation> asked = reconcile.operations() == null ? List.of()
+                : reconcile.operations();
+        if (asked.isEmpty()) {
+            fw.operations.values().forEach(o -> sendOperationStatus(fw, o.latest().withoutUuid()));
+            return;
+        }
+        for (Call.ReconcileOperations.ReconcileOperation r : asked) {
+            OperationEntry known = r.operationId() == null ? null : fw.operations.get(r.operationId());
+            if (known != null) {
+                sendOperationStatus(fw, known.latest().withoutUuid());
+                continue;
+            }
+            OperationState answer = OperationState.OPERATION_UNKNOWN;
+            if (r.agentId() != null && state.goneAgents.contains(r.agentId())) {
+                answer = OperationState.OPERATION_GONE_BY_OPERATOR;
+            } else if (r.agentId() != null && state.agents.containsKey(r.agentId())
+                    && state.agents.get(r.agentId()).unreachableTime != null) {
+                answer = OperationState.OPERATION_UNREACHABLE;
+            }
+            sendOperationStatus(fw, new OperationStatus(r.operationId(), answer, null, null, null, r.agentId()));
         }
     }
 

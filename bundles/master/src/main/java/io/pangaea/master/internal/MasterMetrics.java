@@ -33,6 +33,36 @@ final class MasterMetrics {
                 "tasks_error", "tasks_dropped", "tasks_gone", "tasks_gone_by_operator"}) {
             counters.put("master/" + name, 0L);
         }
+        counters.put("master/valid_operation_status_update_acknowledgements", 0L);
+        counters.put("master/invalid_operation_status_update_acknowledgements", 0L);
+        counters.put("master/operations/total", 0L);
+        for (String state : OPERATION_STATES) {
+            counters.put("master/operations/" + state, 0L);
+        }
+        for (String type : OPERATION_TYPES) {
+            counters.put("master/operations/" + type + "/total", 0L);
+            for (String state : OPERATION_STATES) {
+                counters.put("master/operations/" + type + "/" + state, 0L);
+            }
+        }
+    }
+
+    /** The operations Mesos counts, by type, and the states it counts them in. */
+    static final String[] OPERATION_TYPES = {"reserve", "unreserve", "create", "destroy", "grow_volume",
+        "shrink_volume", "create_disk", "destroy_disk"};
+    static final String[] OPERATION_STATES = {"pending", "recovering", "finished", "failed", "error", "dropped",
+        "gone_by_operator", "unreachable"};
+
+    /** An offer operation that ended in {@code state} ({@code finished}, {@code error}, ...). */
+    void operation(Call.Operation.Type type, String state) {
+        String t = type.name().toLowerCase(Locale.ROOT);
+        if (!java.util.Arrays.asList(OPERATION_TYPES).contains(t)) {
+            return; // LAUNCH and LAUNCH_GROUP are counted as tasks
+        }
+        inc("operations/total");
+        inc("operations/" + state);
+        inc("operations/" + t + "/total");
+        inc("operations/" + t + "/" + state);
     }
 
     /** Every per-framework counter Mesos has, at zero: calls, events, offers, operations, terminal tasks. */

@@ -9,6 +9,8 @@ import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Offer;
 import io.pangaea.model.OfferId;
+import io.pangaea.model.OperationId;
+import io.pangaea.model.OperationStatus;
 import io.pangaea.model.Resources;
 import io.pangaea.model.TaskId;
 import io.pangaea.model.TaskInfo;
@@ -97,6 +99,8 @@ final class MasterState {
         final Map<String, Resources> allocated = new LinkedHashMap<>();
         final Set<OfferId> offers = new HashSet<>();
         final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
+        /** Offer operations with an id, until their terminal status is acknowledged. */
+        final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
         final ArrayDeque<TaskEntry> completedTasks = new ArrayDeque<>();
         final Map<AgentId, List<DeclineFilter>> filters = new LinkedHashMap<>();
         ScheduledFuture<?> heartbeat;
@@ -147,6 +151,26 @@ final class MasterState {
     }
 
     record TaskKey(FrameworkId frameworkId, TaskId taskId) {}
+
+    /** An offer operation a framework gave an id: it gets status updates until it acknowledges the last one. */
+    static final class OperationEntry {
+        final FrameworkId frameworkId;
+        final AgentId agentId;
+        final io.pangaea.model.scheduler.Call.Operation info;
+        final List<OperationStatus> statuses = new ArrayList<>();
+        /** The uuid of the latest status while it waits for acknowledgement; null once acknowledged. */
+        String pendingUuid;
+
+        OperationEntry(FrameworkId frameworkId, AgentId agentId, io.pangaea.model.scheduler.Call.Operation info) {
+            this.frameworkId = frameworkId;
+            this.agentId = agentId;
+            this.info = info;
+        }
+
+        OperationStatus latest() {
+            return statuses.get(statuses.size() - 1);
+        }
+    }
 
     record ExecutorKey(FrameworkId frameworkId, ExecutorId executorId) {}
 

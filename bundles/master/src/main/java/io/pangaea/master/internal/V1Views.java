@@ -189,6 +189,25 @@ public final class V1Views {
         return body;
     }
 
+    /** The offer operations with ids that frameworks have not finished acknowledging. */
+    public ObjectNode getOperations() {
+        ObjectNode body = F.objectNode();
+        ArrayNode ops = body.putArray("operations");
+        for (FrameworkEntry f : state.frameworks.values()) {
+            for (var o : f.operations.values()) {
+                ObjectNode n = ops.addObject();
+                n.set("framework_id", MesosJson.tree(f.id));
+                n.set("agent_id", MesosJson.tree(o.agentId));
+                n.set("info", MesosJson.tree(o.info));
+                n.set("latest_status", MesosJson.tree(o.latest()));
+                n.set("statuses", MesosJson.tree(o.statuses));
+                n.set("uuid", MesosJson.tree(o.latest().uuid() != null ? o.latest().uuid()
+                        : new io.pangaea.model.OperationStatus.Uuid("")));
+            }
+        }
+        return body;
+    }
+
     public ObjectNode getState() {
         ObjectNode body = F.objectNode();
         body.set("get_tasks", getTasks());

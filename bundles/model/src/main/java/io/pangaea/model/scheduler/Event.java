@@ -11,7 +11,9 @@ import java.util.List;
 
 /** An event on a scheduler's subscription stream. */
 public record Event(Type type, Subscribed subscribed, Offers offers, Rescind rescind, Update update,
-                    Message message, Failure failure, Error error) {
+                    Message message, Failure failure, Error error, UpdateOperationStatus updateOperationStatus) {
+
+    public record UpdateOperationStatus(io.pangaea.model.OperationStatus status) {}
 
     public enum Type {
         UNKNOWN, SUBSCRIBED, OFFERS, INVERSE_OFFERS, RESCIND, RESCIND_INVERSE_OFFER, UPDATE, UPDATE_OPERATION_STATUS,
@@ -32,33 +34,38 @@ public record Event(Type type, Subscribed subscribed, Offers offers, Rescind res
 
     public record Error(String message) {}
 
-    public static final Event HEARTBEAT = new Event(Type.HEARTBEAT, null, null, null, null, null, null, null);
+    public static final Event HEARTBEAT = new Event(Type.HEARTBEAT, null, null, null, null, null, null, null, null);
 
     public static Event subscribed(Subscribed s) {
-        return new Event(Type.SUBSCRIBED, s, null, null, null, null, null, null);
+        return new Event(Type.SUBSCRIBED, s, null, null, null, null, null, null, null);
     }
 
     public static Event offers(List<Offer> offers) {
-        return new Event(Type.OFFERS, null, new Offers(offers), null, null, null, null, null);
+        return new Event(Type.OFFERS, null, new Offers(offers), null, null, null, null, null, null);
     }
 
     public static Event rescind(OfferId id) {
-        return new Event(Type.RESCIND, null, null, new Rescind(id), null, null, null, null);
+        return new Event(Type.RESCIND, null, null, new Rescind(id), null, null, null, null, null);
     }
 
     public static Event update(TaskStatus status) {
-        return new Event(Type.UPDATE, null, null, null, new Update(status), null, null, null);
+        return new Event(Type.UPDATE, null, null, null, new Update(status), null, null, null, null);
     }
 
     public static Event error(String message) {
-        return new Event(Type.ERROR, null, null, null, null, null, null, new Error(message));
+        return new Event(Type.ERROR, null, null, null, null, null, null, new Error(message), null);
     }
 
     public static Event message(Message m) {
-        return new Event(Type.MESSAGE, null, null, null, null, m, null, null);
+        return new Event(Type.MESSAGE, null, null, null, null, m, null, null, null);
     }
 
     public static Event failure(Failure f) {
-        return new Event(Type.FAILURE, null, null, null, null, null, f, null);
+        return new Event(Type.FAILURE, null, null, null, null, null, f, null, null);
+    }
+
+    public static Event updateOperationStatus(io.pangaea.model.OperationStatus status) {
+        return new Event(Type.UPDATE_OPERATION_STATUS, null, null, null, null, null, null, null,
+                new UpdateOperationStatus(status));
     }
 }

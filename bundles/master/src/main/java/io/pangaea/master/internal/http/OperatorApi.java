@@ -140,7 +140,8 @@ final class OperatorApi {
                 r.putObject("get_metrics").set("metrics", io.pangaea.http.Metrics.nameValueList(m));
                 return r;
             }, response, callback);
-            case GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS, GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS -> {
+            case GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS, GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS,
+                    GET_OPERATIONS -> {
                 OperatorCall.Type t = call.type();
                 reply(master.read(views -> {
                     V1Views v = views.v1();
@@ -152,6 +153,7 @@ final class OperatorApi {
                         case GET_EXECUTORS -> v.getExecutors();
                         case GET_ROLES -> v.getRoles();
                         case GET_MASTER -> v.getMaster();
+                        case GET_OPERATIONS -> v.getOperations();
                         default -> v.getFlags();
                     };
                 }), v -> V1Views.response(t.name(), v), response, callback);
