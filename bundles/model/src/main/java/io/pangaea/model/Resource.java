@@ -7,7 +7,23 @@ import java.util.List;
  * reserved one has {@code reservations} (innermost last) and, for wire compatibility, {@code role} set to that role.
  */
 public record Resource(String name, ValueType type, Scalar scalar, Ranges ranges, ValueSet set, String role,
-                       AllocationInfo allocationInfo, List<ReservationInfo> reservations) {
+                       AllocationInfo allocationInfo, List<ReservationInfo> reservations, DiskInfo disk) {
+
+    public Resource(String name, ValueType type, Scalar scalar, Ranges ranges, ValueSet set, String role,
+                    AllocationInfo allocationInfo, List<ReservationInfo> reservations) {
+        this(name, type, scalar, ranges, set, role, allocationInfo, reservations, null);
+    }
+
+    /** A persistent volume (a {@code disk} with a persistence id)? */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isPersistentVolume() {
+        return disk != null && disk.isPersistent();
+    }
+
+    /** The same resource with {@code d} as its disk info (null: a plain disk). */
+    public Resource withDisk(DiskInfo d) {
+        return new Resource(name, type, scalar, ranges, set, role, allocationInfo, reservations, d);
+    }
 
     public static Resource scalar(String name, double value) {
         return new Resource(name, ValueType.SCALAR, new Scalar(value), null, null, "*", null, null);
@@ -41,28 +57,28 @@ public record Resource(String name, ValueType type, Scalar scalar, Ranges ranges
     }
 
     public Resource withScalar(double value) {
-        return new Resource(name, type, new Scalar(value), null, null, role, allocationInfo, reservations);
+        return new Resource(name, type, new Scalar(value), null, null, role, allocationInfo, reservations, disk);
     }
 
     public Resource withRanges(List<Range> value) {
-        return new Resource(name, type, null, new Ranges(value), null, role, allocationInfo, reservations);
+        return new Resource(name, type, null, new Ranges(value), null, role, allocationInfo, reservations, disk);
     }
 
     public Resource withSet(List<String> value) {
-        return new Resource(name, type, null, null, new ValueSet(value), role, allocationInfo, reservations);
+        return new Resource(name, type, null, null, new ValueSet(value), role, allocationInfo, reservations, disk);
     }
 
     public Resource withAllocation(String allocationRole) {
         return new Resource(name, type, scalar, ranges, set, role,
-                allocationRole == null ? null : new AllocationInfo(allocationRole), reservations);
+                allocationRole == null ? null : new AllocationInfo(allocationRole), reservations, disk);
     }
 
     /** A statically reserved copy for {@code reservedRole} (Mesos text form {@code cpus(role):2}). */
     public Resource reservedFor(String reservedRole) {
         if ("*".equals(reservedRole)) {
-            return new Resource(name, type, scalar, ranges, set, "*", allocationInfo, null);
+            return new Resource(name, type, scalar, ranges, set, "*", allocationInfo, null, disk);
         }
         return new Resource(name, type, scalar, ranges, set, reservedRole, allocationInfo,
-                List.of(new ReservationInfo(ReservationInfo.Type.STATIC, reservedRole, null, null)));
+                List.of(new ReservationInfo(ReservationInfo.Type.STATIC, reservedRole, null, null)), disk);
     }
 }

@@ -136,7 +136,7 @@ public final class Resources implements Iterable<Resource> {
     /** All reservations dropped and the resources given {@code role} as if unreserved for it; allocation kept. */
     public Resources flatten(String role) {
         return map(r -> new Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), role, r.allocationInfo(),
-                null));
+                null, r.disk()));
     }
 
     public Resources flatten() {
@@ -238,6 +238,10 @@ public final class Resources implements Iterable<Resource> {
             sb.append(r.name());
             if (r.isReserved()) {
                 sb.append('(').append(r.reservationRole()).append(')');
+            }
+            if (r.isPersistentVolume()) {
+                sb.append('[').append(r.disk().persistence().id()).append(':')
+                        .append(r.disk().volume() == null ? "" : r.disk().volume().containerPath()).append(']');
             }
             sb.append(':');
             switch (r.type()) {
@@ -384,7 +388,14 @@ public final class Resources implements Iterable<Resource> {
         return a.name().equals(b.name()) && a.type() == b.type()
                 && a.reservationRole().equals(b.reservationRole())
                 && Objects.equals(a.allocationRole(), b.allocationRole())
-                && Objects.equals(reservationsOf(a), reservationsOf(b));
+                && Objects.equals(reservationsOf(a), reservationsOf(b))
+                && Objects.equals(volumeKey(a), volumeKey(b));
+    }
+
+    /** A persistent volume is its own resource (by persistence id and path); other disk info is not compared. */
+    private static Object volumeKey(Resource r) {
+        return r.isPersistentVolume() ? List.of(r.disk().persistence().id(), String.valueOf(r.disk().volume()))
+                : null;
     }
 
     private static List<ReservationInfo> reservationsOf(Resource r) {

@@ -309,7 +309,7 @@ public final class SchedulerDriver implements AutoCloseable {
     /** Launches {@code tasks} on the offers (one agent's), declining what is left for {@code refuseSeconds}. */
     public CompletableFuture<Void> launch(List<OfferId> offerIds, List<TaskInfo> tasks, double refuseSeconds) {
         Call.Operation launch = new Call.Operation(Call.Operation.Type.LAUNCH, null,
-                new Call.Operation.Launch(List.copyOf(tasks)), null, null, null);
+                new Call.Operation.Launch(List.copyOf(tasks)), null, null, null, null, null);
         return accept(offerIds, List.of(launch), refuseSeconds);
     }
 

@@ -488,6 +488,10 @@ public final class Agent implements AutoCloseable {
             }
             case LAUNCH_GROUP -> launchGroup(event.launchGroup());
             case MESSAGE -> frameworkMessage(event.message());
+            case DESTROY_VOLUME -> {
+                Path volume = volumePath(event.destroyVolume().role(), event.destroyVolume().persistenceId());
+                workers.execute(() -> deleteTree(volume));
+            }
             case SHUTDOWN_EXECUTOR -> {
                 ExecutorRun e = executors.get(new ExecutorKey(event.shutdownExecutor().frameworkId(),
                         event.shutdownExecutor().executorId()));
@@ -561,6 +565,7 @@ public final class Agent implements AutoCloseable {
         workers.execute(() -> {
             try {
                 Files.createDirectories(dir);
+                linkVolumes(task, dir);
             } catch (IOException e) {
                 state.execute(() -> terminal(t, TaskState.TASK_FAILED, "Cannot create the sandbox: "
                         + e.getMessage(), TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
@@ -579,6 +584,52 @@ public final class Agent implements AutoCloseable {
                         TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
             }
         });
+    }
+
+    /**
+     * Where a persistent volume's data lives: {@code <work_dir>/volumes/roles/<role>/<persistence id>}, outside
+     * every sandbox, so it outlives the tasks that use it (the role is URL-encoded: hierarchical roles have '/').
+     */
+    Path volumePath(String role, String persistenceId) {
+        return config.workDir().resolve("volumes").resolve("roles")
+                .resolve(java.net.URLEncoder.encode(role, StandardCharsets.UTF_8)).resolve(persistenceId);
+    }
+
+    /**
+     * Makes the persistent volumes a task uses appear in its sandbox at their {@code container_path}: a symbolic
+     * link to the volume's directory (created on first use), as Mesos's filesystem/posix isolator does.
+     */
+    private void linkVolumes(TaskInfo task, Path sandbox) throws IOException {
+        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
+                : task.resources()) {
+            if (!r.isPersistentVolume() || r.disk().volume() == null) {
+                continue;
+            }
+            Path volume = volumePath(r.reservationRole(), r.disk().persistence().id());
+            Files.createDirectories(volume);
+            Path link = sandbox.resolve(r.disk().volume().containerPath()).normalize();
+            if (!link.startsWith(sandbox)) {
+                throw new IOException("volume path " + r.disk().volume().containerPath() + " leaves the sandbox");
+            }
+            Files.createDirectories(link.getParent());
+            if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(link, volume);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+            LOG.info("Deleted persistent volume {}", root);
+        } catch (IOException e) {
+            LOG.warn("Could not delete persistent volume {}", root, e);
+        }
     }
 
     /** Label naming the containerizer for a task that is not a Docker one (for example {@code lxc}). */

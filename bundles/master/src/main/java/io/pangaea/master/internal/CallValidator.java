@@ -120,6 +120,15 @@ public final class CallValidator {
                                     + " for a LAUNCH_GROUP operation";
                         }
                     }
+                    case CREATE, DESTROY -> {
+                        boolean create = op.type() == Call.Operation.Type.CREATE;
+                        if (create ? op.create() == null || op.create().volumes() == null
+                                : op.destroy() == null || op.destroy().volumes() == null) {
+                            String field = create ? "create" : "destroy";
+                            return "Expecting 'accept.operations[]." + field + ".volumes' to be present for a "
+                                    + op.type() + " operation";
+                        }
+                    }
                     case RESERVE -> {
                         if (op.reserve() == null || op.reserve().resources() == null) {
                             return "Expecting 'accept.operations[].reserve.resources' to be present for a RESERVE"

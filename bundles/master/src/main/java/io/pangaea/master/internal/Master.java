@@ -623,6 +623,35 @@ public final class Master implements AutoCloseable {
                     LOG.info("Framework {} {}D {} on agent {}", fw.id, op.type(), change.reserved(), agent.id);
                     finishOperation(fw, agent, op, change.to().allocatedTo(role));
                 }
+                case CREATE, DESTROY -> {
+                    boolean create = op.type() == Call.Operation.Type.CREATE;
+                    List<io.pangaea.model.Resource> volumes = create ? op.create().volumes() : op.destroy().volumes();
+                    String error = invalidVolumes(agent, volumes, role, create, remaining);
+                    if (error != null) {
+                        dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, error);
+                        continue;
+                    }
+                    Resources asVolumes = Resources.of(volumes).unallocated();
+                    Resources asDisk = Resources.of(volumes.stream().map(v -> v.withDisk(null)).toList())
+                            .unallocated();
+                    Resources from = create ? asDisk : asVolumes;
+                    Resources to = create ? asVolumes : asDisk;
+                    remaining = remaining.minus(from.allocatedTo(role)).plus(to.allocatedTo(role));
+                    fw.release(role, from.allocatedTo(role));
+                    fw.allocate(role, to.allocatedTo(role));
+                    agent.total = agent.total.minus(from).plus(to);
+                    if (create) {
+                        registry.addReservation(agent.id.value(), asVolumes);
+                    } else {
+                        registry.removeReservation(agent.id.value(), asVolumes);
+                        for (io.pangaea.model.Resource v : volumes) {
+                            sendToAgent(agent, AgentEvent.destroyVolume(new AgentEvent.DestroyVolume(
+                                    v.reservationRole(), v.disk().persistence().id())));
+                        }
+                    }
+                    LOG.info("Framework {} {}D volumes {} on agent {}", fw.id, op.type(), asVolumes, agent.id);
+                    finishOperation(fw, agent, op, to.allocatedTo(role));
+                }
                 default -> dropOperation(fw, agent, op, OperationState.OPERATION_ERROR,
                         "Offer operation '" + op.type() + "' is not supported by this Pangaea version");
             }
@@ -635,6 +664,59 @@ public final class Master implements AutoCloseable {
                     : accept.filters().refuseSecondsOrDefault());
             requestAllocation();
         }
+    }
+
+    /**
+     * Why persistent volumes cannot be created (or destroyed), or null. A volume is {@code disk} reserved for the
+     * framework's role, with a persistence id not in use on the agent and a relative {@code container_path}; it is
+     * made out of reserved disk in the offer. A volume to destroy must be one in the offer.
+     */
+    private static String invalidVolumes(AgentEntry agent, List<io.pangaea.model.Resource> volumes, String role,
+                                         boolean create, Resources offered) {
+        if (volumes == null || volumes.isEmpty()) {
+            return "no volumes";
+        }
+        Set<String> ids = new HashSet<>();
+        for (io.pangaea.model.Resource v : volumes) {
+            if (!"disk".equals(v.name()) || v.type() != io.pangaea.model.ValueType.SCALAR || v.scalar() == null
+                    || !(v.scalar().value() > 0)) {
+                return "a persistent volume must be a positive scalar 'disk' resource";
+            }
+            if (!v.isPersistentVolume()) {
+                return "'disk.persistence.id' must be set on every volume";
+            }
+            String id = v.disk().persistence().id();
+            if (id.contains("/") || id.equals(".") || id.equals("..") || id.chars().anyMatch(Character::isWhitespace)) {
+                return "persistence id '" + id + "' contains invalid characters";
+            }
+            if (!ids.add(id)) {
+                return "persistence id '" + id + "' is used twice";
+            }
+            String path = v.disk().volume() == null ? null : v.disk().volume().containerPath();
+            if (path == null || path.isEmpty() || path.startsWith("/") || List.of(path.split("/")).contains("..")) {
+                return "'disk.volume.container_path' of volume '" + id + "' must be a relative path inside the"
+                        + " sandbox";
+            }
+            if (!v.isReserved()) {
+                return "persistent volumes cannot be made from unreserved disk ('" + id + "')";
+            }
+            if (!Resources.isSelfOrAncestor(v.reservationRole(), role)) {
+                return "volume '" + id + "' is reserved for '" + v.reservationRole() + "', not for the offer's role '"
+                        + role + "'";
+            }
+            if (create && agent.total.toList().stream().anyMatch(r -> r.isPersistentVolume()
+                    && r.disk().persistence().id().equals(id) && r.reservationRole().equals(v.reservationRole()))) {
+                return "persistence id '" + id + "' already exists on agent " + agent.id.value();
+            }
+        }
+        Resources needed = create
+                ? Resources.of(volumes.stream().map(v -> v.withDisk(null)).toList()).unallocated().allocatedTo(role)
+                : Resources.of(volumes).unallocated().allocatedTo(role);
+        if (!offered.contains(needed)) {
+            return (create ? "the reserved disk " : "the volumes ") + needed.unallocated() + " are not in the offer ("
+                    + offered.unallocated() + ")";
+        }
+        return null;
     }
 
     private static List<TaskInfo> tasksOf(Call.Operation op) {

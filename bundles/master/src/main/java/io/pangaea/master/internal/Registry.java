@@ -36,7 +36,7 @@ public final class Registry {
     private final Path file;
     private final Map<String, Double> weights = new TreeMap<>();
     private final Map<String, QuotaConfig> quotas = new TreeMap<>();
-    /** Dynamic reservations by agent id, as reserved resources (without allocation). */
+    /** Dynamic reservations and persistent volumes by agent id, as reserved resources (without allocation). */
     private final Map<String, Resources> reservations = new TreeMap<>();
     /** What the allocator sees, rebuilt on change only (every allocation cycle reads them). */
     private Map<String, Double> weightsView = Map.of();
@@ -170,10 +170,17 @@ public final class Registry {
      */
     public Resources applyReservations(String agentId, Resources total) {
         Resources out = total;
-        for (Resource r : reservations.getOrDefault(agentId, Resources.EMPTY)) {
-            Resources from = Resources.of(ReservationChange.pop(r));
-            if (out.contains(from)) {
-                out = out.minus(from).plus(Resources.of(r));
+        Resources recorded = reservations.getOrDefault(agentId, Resources.EMPTY);
+        // reservations first, then the persistent volumes made out of reserved disk
+        for (boolean volumes : new boolean[] {false, true}) {
+            for (Resource r : recorded) {
+                if (r.isPersistentVolume() != volumes) {
+                    continue;
+                }
+                Resources from = Resources.of(volumes ? r.withDisk(null) : ReservationChange.pop(r));
+                if (out.contains(from)) {
+                    out = out.minus(from).plus(Resources.of(r));
+                }
             }
         }
         return out;

@@ -56,6 +56,7 @@ record ReservationChange(boolean reserve, Resources reserved, Resources unreserv
     static Resource pop(Resource r) {
         List<ReservationInfo> rs = r.reservations();
         List<ReservationInfo> rest = rs == null || rs.size() <= 1 ? null : List.copyOf(rs.subList(0, rs.size() - 1));
-        return new Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), null, r.allocationInfo(), rest);
+        return new Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), null, r.allocationInfo(), rest,
+                r.disk());
     }
 }

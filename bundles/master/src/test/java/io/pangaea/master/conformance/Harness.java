@@ -186,7 +186,7 @@ final class Harness implements AutoCloseable {
                 port = probe.getLocalPort();
             }
             var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
-                    "127.0.0.1", port, "localhost", workDir, Resources.parse("cpus:2;mem:1024"), List.of(),
+                    "127.0.0.1", port, "localhost", workDir, Resources.parse("cpus:2;mem:1024;disk:1000"), List.of(),
                     List.of(), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(java.util.Map.of());
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")

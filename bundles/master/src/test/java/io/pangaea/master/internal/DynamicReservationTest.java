@@ -56,7 +56,7 @@ public class DynamicReservationTest {
 
     private static AgentId agent(Master m, AgentId previous) {
         OfferTimeoutTest.Sink sink = new OfferTimeoutTest.Sink(false);
-        m.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("h", 5051, Resources.parse("cpus:2;mem:1024").toList(),
+        m.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("h", 5051, Resources.parse("cpus:2;mem:1024;disk:500").toList(),
                 List.of(), previous), List.of(), List.of(), List.of(), "t", List.of()), sink);
         return previous;
     }
@@ -115,6 +115,55 @@ public class DynamicReservationTest {
             assertEquals(0.0, reservedCpus(after, "web"), 0);
             assertEquals(2.0, Resources.of(after.resources()).scalar("cpus"), 0);
             assertTrue(new Registry(registry).reservations(agentId.value()).isEmpty());
+        } finally {
+            m.close();
+        }
+    }
+
+    private static final String VOLUME = "{\"name\":\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":100},"
+            + "\"reservations\":[{\"type\":\"DYNAMIC\",\"role\":\"web\"}]%s}";
+    private static final String PERSISTENCE = ",\"disk\":{\"persistence\":{\"id\":\"vol-1\"},"
+            + "\"volume\":{\"container_path\":\"data\",\"mode\":\"RW\"}}";
+
+    private static double volumeSize(Offer o, String id) {
+        return o.resources().stream().filter(r -> r.isPersistentVolume() && r.disk().persistence().id().equals(id))
+                .mapToDouble(r -> r.scalar().value()).sum();
+    }
+
+    @Test
+    public void persistentVolumeSurvivesAMasterRestart() throws Exception {
+        Path registry = tmp.getRoot().toPath().resolve("registry.json");
+        Master m = master(registry);
+        try {
+            OfferTimeoutTest.Sink web = framework(m, "web");
+            agent(m, null);
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            accept(m, web, lastOffer(web), "{\"type\":\"RESERVE\",\"reserve\":{\"resources\":["
+                    + String.format(VOLUME, "") + "]}},{\"type\":\"CREATE\",\"create\":{\"volumes\":["
+                    + String.format(VOLUME, PERSISTENCE) + "]}}");
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            Offer withVolume = lastOffer(web);
+            assertEquals(100.0, volumeSize(withVolume, "vol-1"), 0);
+            assertEquals(500.0, Resources.of(withVolume.resources()).scalar("disk"), 0);
+            AgentId agentId = withVolume.agentId();
+            m.close();
+
+            m = master(registry);
+            web = framework(m, "web");
+            agent(m, agentId);
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            Offer again = lastOffer(web);
+            assertEquals(100.0, volumeSize(again, "vol-1"), 0);
+            assertEquals(500.0, Resources.of(again.resources()).scalar("disk"), 0);
+
+            accept(m, web, again, "{\"type\":\"DESTROY\",\"destroy\":{\"volumes\":["
+                    + String.format(VOLUME, PERSISTENCE) + "]}}");
+            assertEquals(1, m.allocateNow().get(10, TimeUnit.SECONDS).offers());
+            Offer after = lastOffer(web);
+            assertEquals(0.0, volumeSize(after, "vol-1"), 0);
+            assertEquals(100.0, Resources.of(after.resources()).unallocated().reservedTo("web").scalar("disk"), 0);
+            assertTrue(new Registry(registry).reservations(agentId.value()).toList().stream()
+                    .noneMatch(io.pangaea.model.Resource::isPersistentVolume));
         } finally {
             m.close();
         }

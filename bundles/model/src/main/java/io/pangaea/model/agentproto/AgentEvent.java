@@ -14,11 +14,12 @@ import io.pangaea.model.TaskInfo;
 /** A command from the master to an agent, on the agent's subscription stream. */
 public record AgentEvent(Type type, Registered registered, Launch launch, Kill kill,
                          ShutdownFramework shutdownFramework, Acknowledge acknowledge, Error error,
-                         LaunchGroup launchGroup, Message message, ShutdownExecutor shutdownExecutor) {
+                         LaunchGroup launchGroup, Message message, ShutdownExecutor shutdownExecutor,
+                         DestroyVolume destroyVolume) {
 
     public enum Type {
         REGISTERED, LAUNCH, LAUNCH_GROUP, KILL, SHUTDOWN_FRAMEWORK, SHUTDOWN_EXECUTOR, ACKNOWLEDGE, MESSAGE,
-        HEARTBEAT, ERROR
+        DESTROY_VOLUME, HEARTBEAT, ERROR
     }
 
     /** Tasks to run together under the executor (the default executor). */
@@ -26,6 +27,9 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
 
     /** A framework's message for one of its executors (base64 {@code data}). */
     public record Message(FrameworkId frameworkId, ExecutorId executorId, String data) {}
+
+    /** A persistent volume was destroyed: the agent deletes its data. */
+    public record DestroyVolume(String role, String persistenceId) {}
 
     /** The framework asks the executor to shut down. */
     public record ShutdownExecutor(FrameworkId frameworkId, ExecutorId executorId) {}
@@ -43,43 +47,47 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
     public record Error(String message) {}
 
     public static final AgentEvent HEARTBEAT = new AgentEvent(Type.HEARTBEAT, null, null, null, null, null, null,
-            null, null, null);
+            null, null, null, null);
 
     public static AgentEvent registered(Registered r) {
-        return new AgentEvent(Type.REGISTERED, r, null, null, null, null, null, null, null, null);
+        return new AgentEvent(Type.REGISTERED, r, null, null, null, null, null, null, null, null, null);
     }
 
     public static AgentEvent launch(Launch l) {
-        return new AgentEvent(Type.LAUNCH, null, l, null, null, null, null, null, null, null);
+        return new AgentEvent(Type.LAUNCH, null, l, null, null, null, null, null, null, null, null);
     }
 
     public static AgentEvent kill(Kill k) {
-        return new AgentEvent(Type.KILL, null, null, k, null, null, null, null, null, null);
+        return new AgentEvent(Type.KILL, null, null, k, null, null, null, null, null, null, null);
     }
 
     public static AgentEvent shutdownFramework(FrameworkId id) {
         return new AgentEvent(Type.SHUTDOWN_FRAMEWORK, null, null, null, new ShutdownFramework(id), null, null, null,
-                null, null);
+                null, null, null);
     }
 
     public static AgentEvent acknowledge(Acknowledge a) {
-        return new AgentEvent(Type.ACKNOWLEDGE, null, null, null, null, a, null, null, null, null);
+        return new AgentEvent(Type.ACKNOWLEDGE, null, null, null, null, a, null, null, null, null, null);
     }
 
     public static AgentEvent error(String message) {
-        return new AgentEvent(Type.ERROR, null, null, null, null, null, new Error(message), null, null, null);
+        return new AgentEvent(Type.ERROR, null, null, null, null, null, new Error(message), null, null, null, null);
     }
 
     public static AgentEvent launchGroup(LaunchGroup l) {
-        return new AgentEvent(Type.LAUNCH_GROUP, null, null, null, null, null, null, l, null, null);
+        return new AgentEvent(Type.LAUNCH_GROUP, null, null, null, null, null, null, l, null, null, null);
     }
 
     public static AgentEvent message(Message m) {
-        return new AgentEvent(Type.MESSAGE, null, null, null, null, null, null, null, m, null);
+        return new AgentEvent(Type.MESSAGE, null, null, null, null, null, null, null, m, null, null);
     }
 
     public static AgentEvent shutdownExecutor(FrameworkId framework, ExecutorId executor) {
         return new AgentEvent(Type.SHUTDOWN_EXECUTOR, null, null, null, null, null, null, null, null,
-                new ShutdownExecutor(framework, executor));
+                new ShutdownExecutor(framework, executor), null);
+    }
+
+    public static AgentEvent destroyVolume(DestroyVolume d) {
+        return new AgentEvent(Type.DESTROY_VOLUME, null, null, null, null, null, null, null, null, null, d);
     }
 }

@@ -72,7 +72,7 @@ public record Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Acce
 
     /** An offer operation ({@code Offer.Operation}). */
     public record Operation(Type type, OperationId id, Launch launch, LaunchGroup launchGroup, Reserve reserve,
-                            Unreserve unreserve) {
+                            Unreserve unreserve, Create create, Destroy destroy) {
         public enum Type {
             UNKNOWN, LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME,
             CREATE_DISK, DESTROY_DISK
@@ -85,6 +85,12 @@ public record Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Acce
         public record Reserve(List<Resource> resources) {}
 
         public record Unreserve(List<Resource> resources) {}
+
+        /** Persistent volumes to make out of reserved disk. */
+        public record Create(List<Resource> volumes) {}
+
+        /** Persistent volumes to turn back into reserved disk (their data is deleted). */
+        public record Destroy(List<Resource> volumes) {}
     }
 
     public static Call of(FrameworkId id, Type type) {

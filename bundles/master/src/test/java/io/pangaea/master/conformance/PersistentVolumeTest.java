@@ -1,0 +1,206 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * CREATE and DESTROY (persistent volumes) on a real agent: reserved disk becomes a volume that is offered again
+ * with its persistence id, tasks that use it find it at its container path and its data outlives them, and DESTROY
+ * gives the disk back and deletes the data. Invalid volumes get OPERATION_ERROR and change nothing.
+ */
+public class PersistentVolumeTest {
+
+    private Harness h;
+    private Harness.RealAgent agent;
+    private Harness.Scheduler s;
+    private final Set<String> used = ConcurrentHashMap.newKeySet();
+
+    @Before
+    public void setUp() throws Exception {
+        h = new Harness();
+        agent = h.realAgent(Duration.ofSeconds(60));
+        ObjectNode sub = Harness.subscribe("volumes");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).put("role", "db");
+        s = h.scheduler(sub);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        h.close();
+    }
+
+    /** An unused offer whose resources satisfy {@code p}. */
+    private JsonNode offer(Predicate<JsonNode> p) {
+        JsonNode o = s.await("an offer", e -> e.path("type").asText().equals("OFFERS")
+                && !used.contains(e.at("/offers/offers/0/id/value").asText())
+                && p.test(e.at("/offers/offers/0/resources"))).at("/offers/offers/0");
+        used.add(o.at("/id/value").asText());
+        return o;
+    }
+
+    private static boolean hasVolume(JsonNode resources, String id) {
+        for (JsonNode r : resources) {
+            if (r.at("/disk/persistence/id").asText().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasReservedDisk(JsonNode resources) {
+        for (JsonNode r : resources) {
+            if (r.path("name").asText().equals("disk") && r.path("reservations").size() > 0
+                    && r.path("disk").isMissingNode()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ObjectNode disk(double size, String persistenceId, String path) {
+        ObjectNode r = Harness.JSON.createObjectNode().put("name", "disk").put("type", "SCALAR");
+        r.putObject("scalar").put("value", size);
+        r.putArray("reservations").addObject().put("type", "DYNAMIC").put("role", "db");
+        if (persistenceId != null) {
+            ObjectNode d = r.putObject("disk");
+            d.putObject("persistence").put("id", persistenceId);
+            d.putObject("volume").put("container_path", path).put("mode", "RW");
+        }
+        return r;
+    }
+
+    private int accept(JsonNode offer, ObjectNode... ops) throws Exception {
+        ObjectNode accept = s.call("ACCEPT");
+        ObjectNode a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        ArrayNode list = a.putArray("operations");
+        for (ObjectNode op : ops) {
+            list.add(op);
+        }
+        a.putObject("filters").put("refuse_seconds", 0.0);
+        return s.post(accept).statusCode();
+    }
+
+    private static ObjectNode op(String type, String id, String field, String listName, ObjectNode... resources) {
+        ObjectNode op = Harness.JSON.createObjectNode().put("type", type);
+        op.putObject("id").put("value", id);
+        ArrayNode list = op.putObject(field).putArray(listName);
+        for (ObjectNode r : resources) {
+            list.add(r);
+        }
+        return op;
+    }
+
+    private ObjectNode taskUsingVolume(JsonNode offer, String id, String command) {
+        ObjectNode t = Harness.JSON.createObjectNode().put("name", id);
+        t.putObject("task_id").put("value", id);
+        t.set("agent_id", offer.get("agent_id"));
+        t.putObject("command").put("value", command);
+        ArrayNode rs = t.putArray("resources");
+        rs.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
+        rs.add(disk(100, "pg-data", "data"));
+        return Harness.JSON.createObjectNode().put("type", "LAUNCH").set("launch",
+                Harness.JSON.createObjectNode().set("task_infos", Harness.JSON.createArrayNode().add(t)));
+    }
+
+    private JsonNode opStatus(String opId) {
+        return s.await(opId, e -> e.path("type").asText().equals("UPDATE_OPERATION_STATUS")
+                && e.at("/update_operation_status/status/operation_id/value").asText().equals(opId))
+                .at("/update_operation_status/status");
+    }
+
+    private void ack(JsonNode status) throws Exception {
+        ObjectNode ack = s.call("ACKNOWLEDGE");
+        ObjectNode a = ack.putObject("acknowledge");
+        a.set("agent_id", status.get("agent_id"));
+        a.set("task_id", status.get("task_id"));
+        a.put("uuid", status.get("uuid").asText());
+        assertEquals(202, s.post(ack).statusCode());
+    }
+
+    private void runToEnd(String task, String end) throws Exception {
+        for (String st : new String[] {"TASK_STARTING", "TASK_RUNNING", end}) {
+            ack(s.update(task, st).at("/update/status"));
+        }
+    }
+
+    @Test
+    public void volumeOutlivesItsTasksUntilDestroyed() throws Exception {
+        JsonNode first = offer(r -> true);
+        ObjectNode reserve = op("RESERVE", "reserve-disk", "reserve", "resources", disk(100, null, null));
+        ObjectNode create = op("CREATE", "create-volume", "create", "volumes", disk(100, "pg-data", "data"));
+        assertEquals(202, accept(first, reserve, create));
+        assertEquals("OPERATION_FINISHED", opStatus("reserve-disk").path("state").asText());
+        JsonNode created = opStatus("create-volume");
+        assertEquals(created.toString(), "OPERATION_FINISHED", created.path("state").asText());
+        assertEquals("pg-data", created.at("/converted_resources/0/disk/persistence/id").asText());
+
+        // the volume is offered with its id; a task writes into it
+        JsonNode withVolume = offer(r -> hasVolume(r, "pg-data"));
+        assertEquals(202, accept(withVolume, taskUsingVolume(withVolume, "writer",
+                "echo persisted > data/file && test -L data")));
+        runToEnd("writer", "TASK_FINISHED");
+        Path data = agent.workDir.resolve("volumes/roles/db/pg-data/file");
+        assertEquals("persisted", Files.readString(data).trim());
+
+        // the next task, in a new sandbox, reads what the first one left
+        JsonNode again = offer(r -> hasVolume(r, "pg-data"));
+        assertEquals(202, accept(again, taskUsingVolume(again, "reader", "grep -q persisted data/file")));
+        runToEnd("reader", "TASK_FINISHED");
+        JsonNode agents = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_AGENTS\"}").body());
+        assertTrue(agents.toString(), hasVolume(agents.at("/get_agents/agents/0/total_resources"), "pg-data"));
+
+        // DESTROY: the disk is plain reserved disk again and the data is gone
+        JsonNode last = offer(r -> hasVolume(r, "pg-data"));
+        assertEquals(202, accept(last, op("DESTROY", "destroy-volume", "destroy", "volumes",
+                disk(100, "pg-data", "data"))));
+        assertEquals("OPERATION_FINISHED", opStatus("destroy-volume").path("state").asText());
+        Awaitility.await("volume data deleted").atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(data));
+        JsonNode after = offer(r -> hasReservedDisk(r));
+        assertFalse(hasVolume(after.path("resources"), "pg-data"));
+    }
+
+    @Test
+    public void invalidVolumesGetOperationErrorAndChangeNothing() throws Exception {
+        JsonNode first = offer(r -> true);
+        String before = h.state().at("/slaves/0/resources").toString();
+        ObjectNode unreserved = disk(100, "v1", "data");
+        unreserved.remove("reservations");
+        ObjectNode absolute = disk(100, "v2", "/etc");
+        ObjectNode escaping = disk(100, "v3", "../up");
+        ObjectNode noId = disk(100, null, null);
+        ObjectNode cpus = disk(1, "v4", "data").put("name", "cpus");
+        assertEquals(202, accept(first,
+                op("CREATE", "c-unreserved", "create", "volumes", unreserved),
+                op("CREATE", "c-absolute", "create", "volumes", absolute),
+                op("CREATE", "c-escaping", "create", "volumes", escaping),
+                op("CREATE", "c-no-id", "create", "volumes", noId),
+                op("CREATE", "c-cpus", "create", "volumes", cpus),
+                op("CREATE", "c-not-reserved-first", "create", "volumes", disk(100, "v5", "data")),
+                op("DESTROY", "d-unknown", "destroy", "volumes", disk(100, "nope", "data"))));
+        for (String[] c : new String[][] {{"c-unreserved", "unreserved"}, {"c-absolute", "relative"},
+                {"c-escaping", "relative"}, {"c-no-id", "persistence.id"}, {"c-cpus", "disk"},
+                {"c-not-reserved-first", "not in the offer"}, {"d-unknown", "not in the offer"}}) {
+            JsonNode st = opStatus(c[0]);
+            assertEquals(c[0], "OPERATION_ERROR", st.path("state").asText());
+            assertTrue(c[0] + ": " + st.path("message").asText(), st.path("message").asText().contains(c[1]));
+        }
+        assertEquals(before, h.state().at("/slaves/0/resources").toString());
+        assertFalse(Files.exists(agent.workDir.resolve("volumes")));
+    }
+}
