@@ -106,7 +106,9 @@ public final class Agent implements AutoCloseable {
     /** Counters for {@code /metrics/snapshot}, under Mesos's {@code slave/} names (state thread). */
     private final Map<String, Long> counters = new java.util.TreeMap<>(Map.of("slave/tasks_finished", 0L,
             "slave/tasks_failed", 0L, "slave/tasks_killed", 0L, "slave/tasks_lost", 0L, "slave/tasks_gone", 0L,
-            "slave/executors_terminated", 0L, "slave/container_launch_errors", 0L, "slave/valid_status_updates", 0L));
+            "slave/executors_terminated", 0L, "slave/container_launch_errors", 0L, "slave/valid_status_updates", 0L,
+            "containerizer/fetcher/task_fetches_succeeded", 0L, "containerizer/fetcher/task_fetches_failed", 0L));
+    private final Fetcher fetcher = new Fetcher(Duration.ofMinutes(5));
 
     private void count(String name) {
         counters.merge("slave/" + name, 1L, Long::sum);
@@ -571,6 +573,10 @@ public final class Agent implements AutoCloseable {
                         + e.getMessage(), TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
                 return;
             }
+            if (!fetched(task.command(), dir, why -> state.execute(() -> terminal(t, TaskState.TASK_FAILED, why,
+                    TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED)))) {
+                return;
+            }
             try {
                 Container c = containerizer.launch(spec);
                 state.execute(() -> launched(t, c));
@@ -630,6 +636,30 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Could not delete persistent volume {}", root, e);
         }
+    }
+
+    /**
+     * Fetches the command's URIs into the sandbox (worker thread). False when that failed: {@code failed} has
+     * been given the reason.
+     */
+    private boolean fetched(CommandInfo command, Path sandbox, java.util.function.Consumer<String> failed) {
+        if (command == null || command.uris() == null || command.uris().isEmpty()) {
+            return true;
+        }
+        try {
+            fetcher.fetch(command.uris(), sandbox);
+            state.execute(() -> counters.merge("containerizer/fetcher/task_fetches_succeeded", 1L, Long::sum));
+            return true;
+        } catch (Fetcher.FetchException x) {
+            state.execute(() -> counters.merge("containerizer/fetcher/task_fetches_failed", 1L, Long::sum));
+            failed.accept("Failed to fetch all URIs: " + x.getMessage());
+            return false;
+        }
+    }
+
+    /** The custom and default executors that have not ended (state thread). */
+    List<ExecutorRun> liveExecutors() {
+        return executors.values().stream().filter(e -> !e.ended).toList();
     }
 
     /** Label naming the containerizer for a task that is not a Docker one (for example {@code lxc}). */
@@ -1070,6 +1100,10 @@ public final class Agent implements AutoCloseable {
         workers.execute(() -> {
             try {
                 Files.createDirectories(e.sandbox);
+                if (!fetched(e.info.command(), e.sandbox, why -> state.execute(() -> executorEnded(e, null, why,
+                        TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED)))) {
+                    return;
+                }
                 Container c = containerizer.launch(spec);
                 state.execute(() -> executorLaunched(e, c));
             } catch (IOException | ContainerException | RuntimeException | LinkageError x) {

@@ -298,9 +298,14 @@ public final class AgentView {
             m.put("slave/" + st.name().toLowerCase(java.util.Locale.ROOT).replace("task_", "tasks_"),
                     (double) states.getOrDefault(st, 0));
         }
-        // each command task runs under its own executor
-        m.put("slave/executors_running", (double) (tasks.size() - tasks.stream().filter(t -> t.state.isTerminal())
-                .count()));
+        // each command task runs under its own executor; custom and default executors are counted by their state
+        long commandRunning = tasks.stream().filter(t -> t.executor == null && !t.state.isTerminal()).count();
+        List<Agent.ExecutorRun> live = agent.liveExecutors();
+        m.put("slave/executors_registering", (double) live.stream()
+                .filter(e -> !e.builtin && !e.subscribed && !e.terminating).count());
+        m.put("slave/executors_running", (double) (commandRunning + live.stream()
+                .filter(e -> (e.builtin || e.subscribed) && !e.terminating).count()));
+        m.put("slave/executors_terminating", (double) live.stream().filter(e -> e.terminating).count());
         m.put("slave/frameworks_active", (double) active.size());
         Resources total = agent.config().resources();
         for (String r : List.of("cpus", "mem", "disk", "gpus")) {

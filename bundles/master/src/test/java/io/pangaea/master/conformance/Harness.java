@@ -303,6 +303,16 @@ final class Harness implements AutoCloseable {
                     }, x -> x != null);
         }
 
+        private final java.util.Set<String> handedOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** An offer this method has not returned before (the first of its OFFERS event). */
+        JsonNode freshOffer() {
+            JsonNode o = await("an offer not used yet", e -> e.path("type").asText().equals("OFFERS")
+                    && !handedOut.contains(e.at("/offers/offers/0/id/value").asText())).at("/offers/offers/0");
+            handedOut.add(o.at("/id/value").asText());
+            return o;
+        }
+
         List<JsonNode> all(String type) {
             return events.stream().filter(e -> e.path("type").asText().equals(type)).toList();
         }

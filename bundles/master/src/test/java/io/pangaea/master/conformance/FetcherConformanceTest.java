@@ -1,0 +1,96 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * {@code CommandInfo.uris} on a real agent: fetched into the sandbox before the command starts, or the task fails
+ * with the reason, counted under Mesos's {@code containerizer/fetcher/*} metrics.
+ */
+public class FetcherConformanceTest {
+
+    private Harness h;
+    private Harness.RealAgent agent;
+    private Harness.Scheduler s;
+
+    @Before
+    public void setUp() throws Exception {
+        h = new Harness();
+        agent = h.realAgent(Duration.ofSeconds(60));
+        s = h.scheduler("fetching");
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        h.close();
+    }
+
+    private void launch(JsonNode offer, String id, String command, String uri) throws Exception {
+        ObjectNode accept = s.call("ACCEPT");
+        ObjectNode a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        ObjectNode t = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
+                .putArray("task_infos").addObject().put("name", id);
+        t.putObject("task_id").put("value", id);
+        t.set("agent_id", offer.get("agent_id"));
+        ObjectNode cmd = t.putObject("command").put("value", command);
+        cmd.putArray("uris").addObject().put("value", uri).put("executable", true);
+        t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+        a.putObject("filters").put("refuse_seconds", 0.0);
+        assertEquals(202, s.post(accept).statusCode());
+    }
+
+    private JsonNode acked(String task, String state) throws Exception {
+        JsonNode st = s.update(task, state).at("/update/status");
+        ObjectNode ack = s.call("ACKNOWLEDGE");
+        ObjectNode a = ack.putObject("acknowledge");
+        a.set("agent_id", st.get("agent_id"));
+        a.set("task_id", st.get("task_id"));
+        a.put("uuid", st.get("uuid").asText());
+        assertEquals(202, s.post(ack).statusCode());
+        return st;
+    }
+
+    private JsonNode agentMetrics() throws Exception {
+        return Harness.JSON.readTree(Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                agent.url("/metrics/snapshot"))).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    public void urisAreFetchedBeforeTheCommandStarts() throws Exception {
+        Path script = Files.createTempFile("pangaea-fetch", ".sh");
+        try {
+            Files.writeString(script, "#!/bin/sh\necho fetched-and-run > result.txt\n");
+            launch(s.freshOffer(), "fetch-ok",
+                    "./" + script.getFileName() + " && grep -q fetched-and-run result.txt", script.toString());
+            acked("fetch-ok", "TASK_STARTING");
+            acked("fetch-ok", "TASK_RUNNING");
+            acked("fetch-ok", "TASK_FINISHED");
+
+            launch(s.freshOffer(), "fetch-bad", "true",
+                    script.resolveSibling("no-such-file").toString());
+            acked("fetch-bad", "TASK_STARTING");
+            JsonNode failed = acked("fetch-bad", "TASK_FAILED");
+            assertEquals("REASON_CONTAINER_LAUNCH_FAILED", failed.path("reason").asText());
+            assertTrue(failed.path("message").asText(), failed.path("message").asText().contains("no-such-file"));
+            JsonNode m = agentMetrics();
+            assertEquals(1.0, m.path("containerizer/fetcher/task_fetches_succeeded").asDouble(), 0.0);
+            assertEquals(1.0, m.path("containerizer/fetcher/task_fetches_failed").asDouble(), 0.0);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+}
