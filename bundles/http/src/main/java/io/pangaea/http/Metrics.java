@@ -52,4 +52,61 @@ public final class Metrics {
         map.fields().forEachRemaining(e -> list.addObject().put("name", e.getKey()).set("value", e.getValue()));
         return list;
     }
+
+    /**
+     * A timer as libprocess reports one: the last value under its name, and {@code /count}, {@code /min},
+     * {@code /max} and the percentiles {@code /p50} ... {@code /p9999} over the most recent samples (a window of
+     * {@value #WINDOW}). Values in milliseconds. Thread-safe.
+     */
+    public static final class Timer {
+        static final int WINDOW = 1000;
+        private final double[] samples = new double[WINDOW];
+        private long count;
+        private double last;
+
+        public synchronized void record(double millis) {
+            samples[(int) (count % WINDOW)] = millis;
+            count++;
+            last = millis;
+        }
+
+        public synchronized long count() {
+            return count;
+        }
+
+        /** Adds {@code name} and its statistics; nothing until the first sample. */
+        public void addTo(ObjectNode m, String name) {
+            double[] window;
+            double lastValue;
+            long n;
+            synchronized (this) {
+                n = count;
+                if (n == 0) {
+                    return;
+                }
+                window = java.util.Arrays.copyOf(samples, (int) Math.min(n, WINDOW));
+                lastValue = last;
+            }
+            java.util.Arrays.sort(window);
+            m.put(name, lastValue);
+            m.put(name + "/count", (double) window.length);
+            m.put(name + "/min", window[0]);
+            m.put(name + "/max", window[window.length - 1]);
+            for (String[] p : new String[][] {{"p50", "0.5"}, {"p90", "0.9"}, {"p95", "0.95"}, {"p99", "0.99"},
+                {"p999", "0.999"}, {"p9999", "0.9999"}}) {
+                m.put(name + "/" + p[0], percentile(window, Double.parseDouble(p[1])));
+            }
+        }
+
+        /** Linear interpolation between the closest ranks of a sorted window. */
+        static double percentile(double[] sorted, double q) {
+            if (sorted.length == 1) {
+                return sorted[0];
+            }
+            double rank = q * (sorted.length - 1);
+            int lo = (int) Math.floor(rank);
+            int hi = Math.min(lo + 1, sorted.length - 1);
+            return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+        }
+    }
 }

@@ -90,6 +90,11 @@ public final class Master implements AutoCloseable {
     private long nextAgentNumber;
     private long nextOfferNumber;
     private boolean allocationQueued;
+    /** When the queued allocation was asked for (System.nanoTime), 0 when none is waiting (event loop). */
+    private long allocationAskedNanos;
+    /** How long cycles take from snapshot to offers, and how long they wait to start once asked for. */
+    private final io.pangaea.http.Metrics.Timer allocationRunTimer = new io.pangaea.http.Metrics.Timer();
+    private final io.pangaea.http.Metrics.Timer allocationLatencyTimer = new io.pangaea.http.Metrics.Timer();
     private boolean allocationRunning;
     private boolean allocationAgain;
     private ScheduledFuture<?> periodicAllocation;
@@ -1903,6 +1908,9 @@ public final class Master implements AutoCloseable {
         loop.execute(() -> {
             if (!allocationQueued) {
                 allocationQueued = true;
+                if (allocationAskedNanos == 0) {
+                    allocationAskedNanos = System.nanoTime();
+                }
                 loop.execute(this::startAllocation);
             }
         });
@@ -2095,6 +2103,9 @@ public final class Master implements AutoCloseable {
         CompletableFuture<AllocationCycle> done = new CompletableFuture<>();
         loop.execute(() -> {
             cycleWaiters.add(done);
+            if (allocationAskedNanos == 0) {
+                allocationAskedNanos = System.nanoTime();
+            }
             startAllocation();
         });
         return done;
@@ -2103,6 +2114,15 @@ public final class Master implements AutoCloseable {
     /** Allocation cycles that made offers since the start (event loop). */
     int allocationRuns() {
         return allocationRuns;
+    }
+
+    /** The allocation timers ({@code allocator/mesos/allocation_run_ms} and {@code _latency_ms}). */
+    io.pangaea.http.Metrics.Timer allocationRunTimer() {
+        return allocationRunTimer;
+    }
+
+    io.pangaea.http.Metrics.Timer allocationLatencyTimer() {
+        return allocationLatencyTimer;
     }
 
     /** Operator event streams open now (event loop). */
@@ -2125,6 +2145,10 @@ public final class Master implements AutoCloseable {
         cycleWaiters.clear();
         Allocator policy = allocator.get();
         long t0 = System.nanoTime();
+        if (allocationAskedNanos != 0) {
+            allocationLatencyTimer.record((t0 - allocationAskedNanos) / 1e6);
+            allocationAskedNanos = 0;
+        }
         ClusterView view = policy == null ? null : snapshot();
         if (view == null || view.agents().isEmpty() || view.frameworks().isEmpty()) {
             waiters.forEach(w -> w.complete(AllocationCycle.SKIPPED));
@@ -2150,6 +2174,7 @@ public final class Master implements AutoCloseable {
                         view.agents().size(), view.frameworks().size(), result.size(), offers);
                 lastCycle = cycle;
                 allocationRuns++;
+                allocationRunTimer.record(cycle.totalNanos() / 1e6);
                 waiters.forEach(w -> w.complete(cycle));
                 if (allocationAgain) {
                     allocationAgain = false;

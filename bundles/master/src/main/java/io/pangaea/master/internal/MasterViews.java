@@ -254,8 +254,9 @@ public final class MasterViews {
             }
         }
         m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
-        AllocationCycle last = master.lastCycle();
-        m.put("allocator/mesos/allocation_run_ms", (last.snapshotNanos() + last.decideNanos() + last.applyNanos()) / 1e6);
+        master.allocationRunTimer().addTo(m, "allocator/mesos/allocation_run_ms");
+        master.allocationLatencyTimer().addTo(m, "allocator/mesos/allocation_run_latency_ms");
+        master.registry().addMetrics(m);
         io.pangaea.http.Metrics.addSystem(m);
         return m;
     }

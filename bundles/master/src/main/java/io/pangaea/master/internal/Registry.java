@@ -42,16 +42,18 @@ public final class Registry {
     private Map<String, Double> weightsView = Map.of();
     private Map<String, Quota> quotasView = Map.of();
 
-    /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
     /** Where the registry is kept. */
     public Path file() {
         return file;
     }
 
+    /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
     public Registry(Path file) {
         this.file = file;
+        long t0 = System.nanoTime();
         if (file != null && Files.exists(file)) {
             try {
+                sizeBytes = Files.size(file);
                 ObjectMapper m = MesosJson.mapper();
                 Stored s = m.readValue(file.toFile(), new TypeReference<Stored>() { });
                 if (s.weights() != null) {
@@ -67,6 +69,7 @@ public final class Registry {
                 throw new UncheckedIOException("Cannot read the registry " + file + ": " + e.getMessage(), e);
             }
         }
+        fetchMillis = (System.nanoTime() - t0) / 1e6;
         refreshViews();
     }
 
@@ -186,17 +189,36 @@ public final class Registry {
         return out;
     }
 
+    /** How long writing the registry takes (each change is written before it is answered). */
+    private final io.pangaea.http.Metrics.Timer storeTimer = new io.pangaea.http.Metrics.Timer();
+    private volatile double fetchMillis;
+    private volatile long sizeBytes;
+
+    /**
+     * {@code registrar/state_fetch_ms} (reading the registry at start), {@code registrar/state_store_ms} (a timer
+     * of the writes) and {@code registrar/registry_size_bytes}, under Mesos's names.
+     */
+    public void addMetrics(com.fasterxml.jackson.databind.node.ObjectNode m) {
+        m.put("registrar/state_fetch_ms", fetchMillis);
+        storeTimer.addTo(m, "registrar/state_store_ms");
+        m.put("registrar/registry_size_bytes", (double) sizeBytes);
+    }
+
     private void save() {
         refreshViews();
         if (file == null) {
             return;
         }
+        long t0 = System.nanoTime();
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, MesosJson.mapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists())));
+            byte[] bytes = MesosJson.mapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists()));
+            Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            sizeBytes = bytes.length;
+            storeTimer.record((System.nanoTime() - t0) / 1e6);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the registry " + file + ": " + e.getMessage(), e);
         }

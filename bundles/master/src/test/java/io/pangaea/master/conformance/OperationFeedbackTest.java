@@ -97,6 +97,10 @@ public class OperationFeedbackTest {
         assertEquals("reserve-1", operations().at("/0/info/id/value").asText());
         assertEquals(1.0, metric("master/operations/reserve/finished"), 0.0);
         assertEquals(1.0, metric("master/operations/finished"), 0.0);
+        // the reservation was written to the registry before it was answered
+        assertTrue(metric("registrar/state_store_ms/count") >= 1);
+        assertTrue(metric("registrar/state_store_ms/max") >= metric("registrar/state_store_ms/min"));
+        assertEquals((double) java.nio.file.Files.size(h.registry), metric("registrar/registry_size_bytes"), 0.0);
         assertEquals(1.0, metric(
                 "master/frameworks/ops/" + s.frameworkId + "/events/update_operation_status"), 0.0);
 

@@ -275,6 +275,21 @@ public class OperatorApiGoldenTest {
         assertEquals(0.1, ours.path("master/cpus_used").asDouble(), 1e-9);
         assertEquals(1.0, ours.path("master/elected").asDouble(), 0);
         assertTrue(ours.path("master/uptime_secs").asDouble() > 0);
+        // timers: the last value, the sample count and the percentiles over the recent window, in order
+        for (String timer : List.of("allocator/mesos/allocation_run_ms", "allocator/mesos/allocation_run_latency_ms")) {
+            assertTrue(timer, ours.path(timer + "/count").asDouble() >= 1);
+            double min = ours.path(timer + "/min").asDouble();
+            double p50 = ours.path(timer + "/p50").asDouble();
+            double p99 = ours.path(timer + "/p99").asDouble();
+            double max = ours.path(timer + "/max").asDouble();
+            assertTrue(timer + " " + min + " " + p50 + " " + p99 + " " + max, min >= 0 && min <= p50 && p50 <= p99
+                    && p99 <= max && ours.path(timer).asDouble() <= max);
+        }
+        assertEquals(ours.path("allocator/mesos/allocation_runs").asDouble(),
+                ours.path("allocator/mesos/allocation_run_ms/count").asDouble(), 0);
+        // the scenario changed no weight, quota or reservation: the registry was read, never written
+        assertTrue(ours.has("registrar/state_fetch_ms"));
+        assertTrue(ours.path("registrar/state_store_ms").isMissingNode());
         JsonNode v1 = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_METRICS\"}").body());
         assertEquals(ours.size(), v1.at("/get_metrics/metrics").size());
         assertEquals(Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_METRICS\"}").body())
