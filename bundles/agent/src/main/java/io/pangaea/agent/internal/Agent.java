@@ -207,6 +207,7 @@ public final class Agent implements AutoCloseable {
         this.state.setRemoveOnCancelPolicy(true);
         this.workers = Executors.newCachedThreadPool(r -> thread(r, "pangaea-agent-worker"));
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(5)).executor(workers).build();
         this.updates = new StatusUpdateManager(state, this::post);
         this.agentId = readAgentId();
@@ -347,8 +348,23 @@ public final class Agent implements AutoCloseable {
 
     // ---- link to the master ------------------------------------------------------------------------------------
 
+    /** The leading master's agent endpoint once a subscription reached it (after redirects), else null. */
+    private volatile URI leaderUri;
+    /** Which of the configured masters to try next. */
+    private int candidate;
+
+    /**
+     * Where to send calls: the leader found by the last subscription, else one of the configured masters
+     * ({@code master} is {@code host:port} or a comma-separated list of them; a master that does not lead
+     * redirects to the one that does).
+     */
     private URI masterUri() {
-        String m = config.master().trim();
+        URI leader = leaderUri;
+        if (leader != null) {
+            return leader;
+        }
+        String[] all = config.master().split(",");
+        String m = all[Math.floorMod(candidate, all.length)].trim();
         if (!m.startsWith("http://") && !m.startsWith("https://")) {
             m = "http://" + m;
         }
@@ -384,12 +400,20 @@ public final class Agent implements AutoCloseable {
         HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.subscribe(sub)))).build();
-        HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            candidate++;
+            throw e;
+        }
         try (InputStream in = resp.body()) {
             if (resp.statusCode() != 200) {
+                candidate++;
                 throw new IOException("master answered " + resp.statusCode() + ": "
                         + new String(in.readNBytes(1000), StandardCharsets.UTF_8));
             }
+            leaderUri = resp.uri();
             currentStream = in;
             byte[] record;
             while ((record = RecordIo.read(in)) != null) {
@@ -399,6 +423,7 @@ public final class Agent implements AutoCloseable {
             throw new IOException("master closed the stream");
         } finally {
             currentStream = null;
+            leaderUri = null; // the next subscription finds the leader again
         }
     }
 

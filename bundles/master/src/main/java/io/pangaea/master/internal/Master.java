@@ -76,7 +76,7 @@ public final class Master implements AutoCloseable {
     public static final String MESOS_VERSION = "1.11.0";
 
     private final MasterConfig config;
-    private final String masterId = UUID.randomUUID().toString();
+    private final String masterId;
     private final MasterInfo masterInfo;
     private final double startTime = now();
     private final ScheduledThreadPoolExecutor loop;
@@ -109,13 +109,15 @@ public final class Master implements AutoCloseable {
 
     /** A master whose weights and quotas live in {@code registry}. */
     public Master(MasterConfig config, Registry registry) {
+        this(config, registry, UUID.randomUUID().toString());
+    }
+
+    /** A master with the id it contended for leadership under. */
+    public Master(MasterConfig config, Registry registry, String id) {
+        this.masterId = id;
         this.config = config;
         this.registry = registry;
-        this.masterInfo = new MasterInfo(masterId, MasterInfo.ipToInt(config.ip()), config.port(),
-                "master@" + config.ip() + ":" + config.port(), config.hostname(), MESOS_VERSION,
-                new Address(config.hostname(), config.ip(), config.port()),
-                List.of(new MasterInfo.Capability("AGENT_UPDATE"), new MasterInfo.Capability("AGENT_DRAINING"),
-                        new MasterInfo.Capability("QUOTA_V2")));
+        this.masterInfo = masterInfo(masterId, config);
         this.loop = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "pangaea-master-loop"));
         this.loop.setRemoveOnCancelPolicy(true);
         this.allocationThread = Executors.newSingleThreadExecutor(r -> daemon(r, "pangaea-master-allocator"));
@@ -125,6 +127,15 @@ public final class Master implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    /** The MasterInfo a master with this id and configuration advertises (and contends with). */
+    public static MasterInfo masterInfo(String id, MasterConfig config) {
+        return new MasterInfo(id, MasterInfo.ipToInt(config.ip()), config.port(),
+                "master@" + config.ip() + ":" + config.port(), config.hostname(), MESOS_VERSION,
+                new Address(config.hostname(), config.ip(), config.port()),
+                List.of(new MasterInfo.Capability("AGENT_UPDATE"), new MasterInfo.Capability("AGENT_DRAINING"),
+                        new MasterInfo.Capability("QUOTA_V2")));
     }
 
     public void start() {

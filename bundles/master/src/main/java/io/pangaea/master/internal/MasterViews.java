@@ -13,6 +13,7 @@ import io.pangaea.master.internal.MasterState.TaskEntry;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
+import java.nio.file.Path;
 import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
 import io.pangaea.model.json.MesosJson;
@@ -115,8 +116,9 @@ public final class MasterViews {
         long pingMs = c.agentUnreachableTimeout().toMillis() / 5;
         f.put("agent_ping_timeout", Durations.format(java.time.Duration.ofMillis(pingMs)));
         f.put("max_agent_ping_timeouts", "5");
-        f.put("work_dir", master.registry().file().getParent() == null ? ""
-                : master.registry().file().getParent().toString());
+        Path registryFile = master.registry().file();
+        f.put("work_dir", registryFile == null || registryFile.getParent() == null ? ""
+                : registryFile.getParent().toString());
         f.put("version", "false");
         return f;
     }

@@ -47,15 +47,66 @@ public final class Registry {
         return file;
     }
 
+    /**
+     * Where the registry's JSON is kept: a file (written atomically), or a ZooKeeper node shared by the masters.
+     * {@code load} gives null when nothing was stored yet.
+     */
+    public interface Store {
+        byte[] load() throws IOException;
+
+        void save(byte[] bytes) throws IOException;
+    }
+
+    /** A store in a file, replaced atomically (write, then rename). */
+    static Store fileStore(Path file) {
+        return new Store() {
+            @Override
+            public byte[] load() throws IOException {
+                return Files.exists(file) ? Files.readAllBytes(file) : null;
+            }
+
+            @Override
+            public void save(byte[] bytes) throws IOException {
+                Files.createDirectories(file.getParent());
+                Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+
+            @Override
+            public String toString() {
+                return file.toString();
+            }
+        };
+    }
+
+    private final Store store;
+
     /** A registry kept in {@code file} (loaded now if it exists), or in memory when {@code file} is null. */
     public Registry(Path file) {
+        this(file, file == null ? null : fileStore(file));
+    }
+
+    /** A registry kept in {@code store} (loaded now), for example a ZooKeeper node the masters share. */
+    public Registry(Store store) {
+        this(null, store);
+    }
+
+    private Registry(Path file, Store store) {
         this.file = file;
+        this.store = store;
         long t0 = System.nanoTime();
-        if (file != null && Files.exists(file)) {
+        byte[] stored;
+        try {
+            stored = store == null ? null : store.load();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the registry " + store + ": " + e.getMessage(), e);
+        }
+        if (stored != null && stored.length > 0) {
             try {
-                sizeBytes = Files.size(file);
+                sizeBytes = stored.length;
                 ObjectMapper m = MesosJson.mapper();
-                Stored s = m.readValue(file.toFile(), new TypeReference<Stored>() { });
+                Stored s = m.readValue(stored, new TypeReference<Stored>() { });
                 if (s.weights() != null) {
                     s.weights().forEach(w -> weights.put(w.role(), w.weight()));
                 }
@@ -66,7 +117,7 @@ public final class Registry {
                     s.reservations().forEach((agent, list) -> reservations.put(agent, Resources.of(list)));
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the registry " + file + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Cannot read the registry " + store + ": " + e.getMessage(), e);
             }
         }
         fetchMillis = (System.nanoTime() - t0) / 1e6;
@@ -81,7 +132,7 @@ public final class Registry {
     }
 
     public static Registry inMemory() {
-        return new Registry(null);
+        return new Registry((Path) null);
     }
 
     public Map<String, Double> weights() {
@@ -206,21 +257,18 @@ public final class Registry {
 
     private void save() {
         refreshViews();
-        if (file == null) {
+        if (store == null) {
             return;
         }
         long t0 = System.nanoTime();
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             byte[] bytes = MesosJson.mapper().writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists()));
-            Files.write(tmp, bytes);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            store.save(bytes);
             sizeBytes = bytes.length;
             storeTimer.record((System.nanoTime() - t0) / 1e6);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the registry " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write the registry " + store + ": " + e.getMessage(), e);
         }
     }
 }

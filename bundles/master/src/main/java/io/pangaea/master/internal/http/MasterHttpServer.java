@@ -4,6 +4,12 @@ import io.pangaea.master.internal.Master;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.http.HttpHeader;
+import io.pangaea.http.HttpSupport;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -13,7 +19,23 @@ public final class MasterHttpServer implements AutoCloseable {
 
     private final Server server;
 
+    /** The handler of the master this process runs while it leads; null while it follows. */
+    private volatile MasterHttpHandler leading;
+    /** {@code host:port} of the leading master while this one follows; null while no master leads. */
+    private volatile String leader;
+
+    /** A server for a master that leads from the start (no election). */
     public MasterHttpServer(Master master, String bindHost, int port) throws Exception {
+        this(bindHost, port);
+        lead(master);
+    }
+
+    /**
+     * A server that follows until {@link #lead} is called: it answers {@code /health} itself and redirects every
+     * other request to the leader (307 with {@code Location: //host:port/path}, as a Mesos master that does not
+     * lead), or answers 503 while no master leads.
+     */
+    public MasterHttpServer(String bindHost, int port) throws Exception {
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("pangaea-master-http");
         pool.setDaemon(true);
@@ -29,8 +51,46 @@ public final class MasterHttpServer implements AutoCloseable {
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(true);
         server.setErrorHandler(errors);
-        server.setHandler(new MasterHttpHandler(master));
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                MasterHttpHandler h = leading;
+                if (h != null) {
+                    return h.handle(request, response, callback);
+                }
+                String path = Request.getPathInContext(request);
+                if (path.equals("/health") || path.equals("/master/health")) {
+                    HttpSupport.text(response, callback, 200, "");
+                    return true;
+                }
+                String to = leader;
+                if (to == null) {
+                    HttpSupport.text(response, callback, 503, "No leader elected");
+                    return true;
+                }
+                String query = request.getHttpURI().getQuery();
+                response.setStatus(307);
+                response.getHeaders().put(HttpHeader.LOCATION, "//" + to
+                        + (path.equals("/redirect") || path.equals("/master/redirect") ? "" : path)
+                        + (query == null ? "" : "?" + query));
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+                response.write(true, java.nio.ByteBuffer.allocate(0), callback);
+                return true;
+            }
+        });
         server.start();
+    }
+
+    /** From now on this process's {@code master} answers. */
+    public void lead(Master master) {
+        leading = new MasterHttpHandler(master);
+        leader = null;
+    }
+
+    /** From now on requests go to {@code leaderHostPort} ({@code host:port}), or get 503 when it is null. */
+    public void follow(String leaderHostPort) {
+        leading = null;
+        leader = leaderHostPort;
     }
 
     public int port() {

@@ -88,6 +88,14 @@ public final class MasterComponent implements AllocatorControl {
 
         @AttributeDefinition(description = "Completed tasks kept per framework")
         int max__completed__tasks__per__framework() default 1000;
+
+        @AttributeDefinition(description = "ZooKeeper URL (zk://host:port[,host:port]/path) to elect a leader among"
+                + " several masters; empty for a single master")
+        String zk() default "";
+
+        @AttributeDefinition(description = "ZooKeeper session timeout: how long a master cut off from ZooKeeper"
+                + " keeps leading")
+        String zk__session__timeout() default "10secs";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
@@ -107,12 +115,16 @@ public final class MasterComponent implements AllocatorControl {
     private MasterConfig current;
 
     private Path registryFile;
+    private String zk = "";
+    private java.time.Duration zkSessionTimeout = java.time.Duration.ofSeconds(10);
+    private io.pangaea.master.internal.ha.LeaderElectedMaster elected;
 
     @Activate
     public MasterComponent(BundleContext context, Config config) throws Exception {
         this.context = context;
         this.registryFile = registryFile(config);
         this.defaultAllocator = config.default__allocator();
+        readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
     }
@@ -129,7 +141,22 @@ public final class MasterComponent implements AllocatorControl {
                         .multipliedBy(Math.max(1, c.max__agent__ping__timeouts())));
     }
 
+    private void readHa(Config config) {
+        zk = config.zk() == null ? "" : config.zk().trim();
+        zkSessionTimeout = Durations.parse("zk_session_timeout", config.zk__session__timeout());
+    }
+
     private synchronized void start(MasterConfig config) throws Exception {
+        current = config;
+        if (!zk.isEmpty()) {
+            // one of several masters: a Master runs here only while ZooKeeper elects this process
+            elected = new io.pangaea.master.internal.ha.LeaderElectedMaster(config, zk, zkSessionTimeout,
+                    this::leading, this::following);
+            elected.start();
+            LOG.info("Pangaea master contending for leadership through {} on http://{}:{}", zk, config.ip(),
+                    elected.port());
+            return;
+        }
         Master m = new Master(config, new Registry(registryFile));
         m.start();
         try {
@@ -147,7 +174,38 @@ public final class MasterComponent implements AllocatorControl {
         LOG.info("Pangaea master {} listening on http://{}:{}", m.id(), config.ip(), http.port());
     }
 
+    /** This process now leads: its master gets its allocator and is registered for the shell. */
+    private synchronized void leading(Master m) {
+        master = m;
+        m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
+        selectAllocator();
+        registration = context.registerService(Master.class, m, null);
+    }
+
+    /** This process no longer leads: its master goes away. */
+    private synchronized void following(Master m) {
+        if (master == m) {
+            master = null;
+        }
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException ignored) {
+                // already gone with the bundle
+            }
+            registration = null;
+        }
+    }
+
     private synchronized void stop() {
+        if (elected != null) {
+            try {
+                elected.close();
+            } catch (Exception e) {
+                LOG.warn("Error leaving the leader election", e);
+            }
+            elected = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();
@@ -179,9 +237,12 @@ public final class MasterComponent implements AllocatorControl {
     synchronized void modified(Config config) throws Exception {
         defaultAllocator = config.default__allocator();
         registryFile = registryFile(config);
+        String zkBefore = zk;
+        java.time.Duration timeoutBefore = zkSessionTimeout;
+        readHa(config);
         MasterConfig next = toMasterConfig(config);
         MasterConfig sameButAllocator = next.withAllocator(current.allocator());
-        if (sameButAllocator.equals(current)) {
+        if (sameButAllocator.equals(current) && zk.equals(zkBefore) && zkSessionTimeout.equals(timeoutBefore)) {
             current = next;
             LOG.info("Allocator set to '{}'", next.allocator());
             selectAllocator();

@@ -1,0 +1,100 @@
+package io.pangaea.master.internal.ha;
+
+import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterConfig;
+import io.pangaea.master.internal.Registry;
+import io.pangaea.master.internal.http.MasterHttpServer;
+import io.pangaea.model.MasterInfo;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A master process in a group of masters: its HTTP server is up from the start, but a {@link Master} runs only
+ * while this process leads, as elected through ZooKeeper. Until then, and after losing the lead, requests are
+ * redirected to the leader. A new leader starts with what its registry (kept in ZooKeeper, so shared) holds and
+ * rebuilds the rest as agents and frameworks re-subscribe: the master's state is soft. A master that loses the lead
+ * drops its state and streams (Mesos's masters exit instead), so its agents and frameworks go to the new leader.
+ */
+public final class LeaderElectedMaster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderElectedMaster.class);
+
+    private final MasterConfig config;
+    private final MasterHttpServer http;
+    private final ZooKeeperElection election;
+    private final String id = UUID.randomUUID().toString();
+    private final Consumer<Master> onLead;
+    private final Consumer<Master> onFollow;
+    private volatile Master master;
+
+    /**
+     * @param onLead   called with the new master once it runs (to give it its allocator, register it, ...)
+     * @param onFollow called with the master that stops leading, before it is closed
+     */
+    public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
+                               Consumer<Master> onFollow) throws Exception {
+        ZooKeeperElection.parse(zkUrl);
+        this.http = new MasterHttpServer(config.ip(), config.port());
+        this.config = config.port() == 0 ? config.withPort(http.port()) : config;
+        this.onLead = onLead;
+        this.onFollow = onFollow;
+        this.election = new ZooKeeperElection(zkUrl, (int) sessionTimeout.toMillis(),
+                Master.masterInfo(id, this.config), this::leaderChanged);
+    }
+
+    public void start() {
+        election.start();
+    }
+
+    /** The running master while this process leads, else null. */
+    public Master master() {
+        return master;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    private synchronized void leaderChanged(MasterInfo leader, boolean self) {
+        if (self) {
+            if (master == null) {
+                Registry registry = new Registry(election.registryStore());
+                Master m = new Master(config, registry, id);
+                m.start();
+                master = m;
+                onLead.accept(m);
+                http.lead(m);
+                LOG.info("Master {} leads at {}:{}", id, config.ip(), config.port());
+            }
+            return;
+        }
+        String to = leader == null || leader.address() == null ? null
+                : leader.address().ip() + ":" + leader.address().port();
+        http.follow(to);
+        Master m = master;
+        if (m != null) {
+            master = null;
+            LOG.warn("Master {} lost the lead; dropping its state (agents and frameworks go to {})", id, to);
+            try {
+                onFollow.accept(m);
+            } finally {
+                m.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        election.close();
+        http.close();
+        Master m = master;
+        master = null;
+        if (m != null) {
+            onFollow.accept(m);
+            m.close();
+        }
+    }
+}

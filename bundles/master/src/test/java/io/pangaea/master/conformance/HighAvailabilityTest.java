@@ -1,0 +1,211 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pangaea.allocator.drf.DrfAllocator;
+import io.pangaea.master.internal.MasterConfig;
+import io.pangaea.master.internal.ha.LeaderElectedMaster;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.Resource;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.scheduler.Scheduler;
+import io.pangaea.scheduler.SchedulerDriver;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooKeeper;
+import org.awaitility.Awaitility;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * Two masters elect a leader through a real ZooKeeper server: the one that does not lead answers 307 with the
+ * leader's {@code //host:port/path} (503 while none leads); the contenders are in ZooKeeper as Mesos lays them out.
+ * When the leader goes, the other takes over: the agent and the framework (through the scheduler library) find it,
+ * the running task is known again, and the registry (weights) comes from ZooKeeper.
+ */
+public class HighAvailabilityTest {
+
+    private static final HttpClient NO_REDIRECTS = HttpClient.newHttpClient();
+    private TestingServer zk;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @Before
+    public void setUp() throws Exception {
+        zk = new TestingServer(true);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+        zk.close();
+    }
+
+    private LeaderElectedMaster master() throws Exception {
+        LeaderElectedMaster m = new LeaderElectedMaster(MasterConfig.defaults().withPort(0)
+                .withAllocationInterval(Duration.ofMillis(50)), "zk://" + zk.getConnectString() + "/pangaea/test",
+                Duration.ofSeconds(4), x -> x.setAllocator(new DrfAllocator()), x -> { });
+        open.add(m);
+        m.start();
+        return m;
+    }
+
+    private static HttpResponse<String> post(int port, String path, String body) throws Exception {
+        return NO_REDIRECTS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return NO_REDIRECTS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    public void theMasterThatDoesNotLeadRedirectsThenTakesOver() throws Exception {
+        LeaderElectedMaster a = master();
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        LeaderElectedMaster b = master();
+        Awaitility.await("b follows a").atMost(Duration.ofSeconds(20)).until(() ->
+                get(b.port(), "/master/state").statusCode() == 307);
+        assertNull(b.master());
+
+        // a master that does not lead: 307 to the leader, as Mesos's do
+        String leader = "//127.0.0.1:" + a.port();
+        HttpResponse<String> sub = post(b.port(), "/api/v1/scheduler",
+                "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"u\",\"name\":\"n\"}}}");
+        assertEquals(307, sub.statusCode());
+        assertEquals(leader + "/api/v1/scheduler", sub.headers().firstValue("Location").orElse(""));
+        assertEquals(leader + "/api/v1", post(b.port(), "/api/v1", "{\"type\":\"GET_STATE\"}").headers()
+                .firstValue("Location").orElse(""));
+        assertEquals(leader + "/master/state?jsonp=x", get(b.port(), "/master/state?jsonp=x").headers()
+                .firstValue("Location").orElse(""));
+        assertEquals(leader, get(b.port(), "/master/redirect").headers().firstValue("Location").orElse(""));
+        assertEquals(200, get(b.port(), "/health").statusCode());
+
+        // the contenders, as Mesos keeps them: json.info_<seq> with the MasterInfo, lowest first
+        try (ZooKeeper client = new ZooKeeper(zk.getConnectString(), 4000, e -> { })) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.getState().isConnected());
+            List<String> nodes = new ArrayList<>(client.getChildren("/pangaea/test", false));
+            nodes.removeIf(n -> !n.startsWith("json.info_"));
+            nodes.sort(Comparator.naturalOrder());
+            assertEquals(nodes.toString(), 2, nodes.size());
+            JsonNode first = Harness.JSON.readTree(client.getData("/pangaea/test/" + nodes.get(0), false, null));
+            assertEquals(a.port(), first.at("/address/port").asInt());
+            assertEquals("127.0.0.1", first.at("/address/ip").asText());
+            assertTrue(first.path("pid").asText().startsWith("master@"));
+        }
+
+        // weights set through the follower land in the leader's registry, kept in ZooKeeper
+        HttpClient follow = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpResponse<String> weights = follow.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port()
+                + "/api/v1")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"type\":\"UPDATE_WEIGHTS\",\"update_weights\":{\"weight_infos\":[{\"role\":\"ha\",\"weight\":3}]}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(weights.body(), 200, weights.statusCode());
+
+        // an agent given both masters, the follower first; a framework that only knows the follower
+        Path work = Files.createTempDirectory("pangaea-ha-agent");
+        int agentPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            agentPort = s.getLocalPort();
+        }
+        var agentConfig = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + b.port() + ",127.0.0.1:" + a.port(),
+                "127.0.0.1", agentPort, "localhost", work, io.pangaea.model.Resources.parse("cpus:2;mem:1024"),
+                List.of(), List.of(), List.of("native"), Duration.ofSeconds(1), Duration.ofSeconds(60));
+        var containerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(java.util.Map.of());
+        var agent = new io.pangaea.agent.internal.Agent(agentConfig, n -> n.equals("native") ? containerizer : null);
+        open.add(() -> {
+            agent.close();
+            try (var walk = Files.walk(work)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        });
+        agent.start();
+        Awaitility.await("agent registered with the leader").atMost(Duration.ofSeconds(20)).until(agent::registered);
+
+        List<TaskStatus> updates = new CopyOnWriteArrayList<>();
+        List<Offer> offers = new CopyOnWriteArrayList<>();
+        FrameworkInfo info = new FrameworkInfo("root", "ha-framework", null, 300.0, false, "*", null, null, null,
+                null, null, null);
+        SchedulerDriver driver = SchedulerDriver.builder(URI.create("http://127.0.0.1:" + b.port()), info)
+                .maxBackoff(Duration.ofSeconds(1)).scheduler(new Scheduler() {
+                    @Override
+                    public void offers(SchedulerDriver d, List<Offer> o) {
+                        offers.addAll(o);
+                    }
+
+                    @Override
+                    public void update(SchedulerDriver d, TaskStatus s) {
+                        updates.add(s);
+                    }
+                }).build();
+        open.add(driver);
+        driver.start();
+        Offer offer = Awaitility.await("an offer").atMost(Duration.ofSeconds(20))
+                .until(() -> offers.isEmpty() ? null : offers.get(0), o -> o != null);
+        TaskInfo task = new TaskInfo("long", TaskId.of("survivor"), offer.agentId(),
+                List.of(Resource.scalar("cpus", 0.1)), null, io.pangaea.model.CommandInfo.shell("sleep 600"), null,
+                null, null, null);
+        driver.launch(List.of(offer.id()), List.of(task), 0).get();
+        Awaitility.await("task running").atMost(Duration.ofSeconds(20)).until(() ->
+                updates.stream().anyMatch(u -> u.state() == TaskState.TASK_RUNNING));
+        FrameworkId id = driver.frameworkId();
+
+        // the leader goes: b leads, with the registry from ZooKeeper, and the agent and framework come to it
+        a.close();
+        Awaitility.await("b leads").atMost(Duration.ofSeconds(30)).until(() -> b.master() != null);
+        Awaitility.await("the task is known to the new leader").atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode tasks = Harness.JSON.readTree(post(b.port(), "/api/v1", "{\"type\":\"GET_TASKS\"}").body());
+            return tasks.at("/get_tasks/tasks/0/task_id/value").asText().equals("survivor")
+                    && tasks.at("/get_tasks/tasks/0/state").asText().equals("TASK_RUNNING");
+        });
+        Awaitility.await("the framework re-subscribed").atMost(Duration.ofSeconds(30)).until(() -> {
+            JsonNode fws = Harness.JSON.readTree(post(b.port(), "/api/v1", "{\"type\":\"GET_FRAMEWORKS\"}").body());
+            return fws.at("/get_frameworks/frameworks/0/framework_info/id/value").asText().equals(id.value())
+                    && fws.at("/get_frameworks/frameworks/0/connected").asBoolean();
+        });
+        JsonNode w = Harness.JSON.readTree(post(b.port(), "/api/v1", "{\"type\":\"GET_WEIGHTS\"}").body());
+        assertEquals(3.0, w.at("/get_weights/weight_infos/0/weight").asDouble(), 0);
+        assertEquals(1.0, Harness.JSON.readTree(get(b.port(), "/metrics/snapshot").body())
+                .path("master/elected").asDouble(), 0);
+    }
+
+    @Test
+    public void withoutALeaderTheAnswerIs503() throws Exception {
+        LeaderElectedMaster a = master();
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        zk.stop(); // ZooKeeper goes away: a's session expires, so it no longer leads
+        Awaitility.await("a steps down").atMost(Duration.ofSeconds(30)).until(() -> a.master() == null);
+        HttpResponse<String> r = get(a.port(), "/master/state");
+        assertEquals(503, r.statusCode());
+        assertEquals("No leader elected", r.body());
+        zk.restart();
+        Awaitility.await("a leads again").atMost(Duration.ofSeconds(30)).until(() -> a.master() != null);
+        assertEquals(200, get(a.port(), "/master/state").statusCode());
+    }
+}
