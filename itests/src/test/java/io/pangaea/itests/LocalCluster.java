@@ -25,9 +25,12 @@ import java.util.stream.Stream;
  */
 public final class LocalCluster implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     public final int masterPort = freePort();
+    /** Every master's port, the first being {@link #masterPort}; several when they elect a leader. */
+    public final List<Integer> masterPorts = new ArrayList<>();
     public final int agentPort = freePort();
     public final int agentSshPort = freePort();
     private final Path root;
@@ -43,14 +46,34 @@ public final class LocalCluster implements AutoCloseable {
      * feature.
      */
     public LocalCluster(String agentResources, Map<String, String> agentSettings) throws Exception {
+        this(agentResources, agentSettings, 1, null);
+    }
+
+    /**
+     * With {@code masters} masters that elect a leader through the ZooKeeper at {@code zk} (a {@code zk://} URL);
+     * the agent is given them all and follows the leader.
+     */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings, int masters, String zk)
+            throws Exception {
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
-        Path master = copy(single(dist.resolve("master")), root.resolve("master"));
+        List<Path> masterHomes = new ArrayList<>();
+        for (int i = 0; i < masters; i++) {
+            Path master = copy(single(dist.resolve("master")), root.resolve(i == 0 ? "master" : "master-" + i));
+            int port = i == 0 ? masterPort : freePort();
+            masterPorts.add(port);
+            setting(master, "io.pangaea.master.cfg", "port", Integer.toString(port));
+            setting(master, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+            if (zk != null) {
+                setting(master, "io.pangaea.master.cfg", "zk", zk);
+                setting(master, "io.pangaea.master.cfg", "zk_session_timeout", "4secs");
+            }
+            masterHomes.add(master);
+        }
         Path agent = copy(single(dist.resolve("agent")), root.resolve("agent"));
-        setting(master, "io.pangaea.master.cfg", "port", Integer.toString(masterPort));
-        setting(master, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
         setting(agent, "io.pangaea.agent.cfg", "port", Integer.toString(agentPort));
-        setting(agent, "io.pangaea.agent.cfg", "master", "127.0.0.1:" + masterPort);
+        setting(agent, "io.pangaea.agent.cfg", "master", String.join(",", masterPorts.stream()
+                .map(p -> "127.0.0.1:" + p).toList()));
         setting(agent, "io.pangaea.agent.cfg", "resources", agentResources);
         for (Map.Entry<String, String> e : agentSettings.entrySet()) {
             if (e.getKey().equals("featuresBoot+")) {
@@ -62,7 +85,9 @@ public final class LocalCluster implements AutoCloseable {
                     e.getKey().substring(colon + 1), e.getValue());
         }
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
-        processes.add(start(master));
+        for (Path master : masterHomes) {
+            processes.add(start(master));
+        }
         processes.add(start(agent));
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
@@ -230,30 +255,42 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops agent then master by PID (SIGTERM, then SIGKILL), with every process they started. */
+    /** Stops the {@code i}th master (SIGTERM, then SIGKILL), as a machine that goes away. */
+    public void stopMaster(int i) throws Exception {
+        stop(processes.get(i));
+    }
+
+    /** Stops agent then masters by PID (SIGTERM, then SIGKILL), with every process they started. */
     @Override
     public void close() throws Exception {
         for (int i = processes.size() - 1; i >= 0; i--) {
-            Process p = processes.get(i);
-            List<ProcessHandle> tree = p.descendants().toList();
-            // SIGTERM to the JVM (a child of bin/karaf) lets it shut down in order; SIGKILL what is left.
-            tree.forEach(ProcessHandle::destroy);
-            p.destroy();
-            for (ProcessHandle h : tree) {
-                try {
-                    h.onExit().get(30, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    h.destroyForcibly();
-                }
-            }
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-            for (ProcessHandle h : tree) {
+            stop(processes.get(i));
+        }
+        closeRest();
+    }
+
+    private static void stop(Process p) throws Exception {
+        List<ProcessHandle> tree = p.descendants().toList();
+        // SIGTERM to the JVM (a child of bin/karaf) lets it shut down in order; SIGKILL what is left.
+        tree.forEach(ProcessHandle::destroy);
+        p.destroy();
+        for (ProcessHandle h : tree) {
+            try {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
                 h.destroyForcibly();
             }
         }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle h : tree) {
+            h.destroyForcibly();
+        }
+    }
+
+    private void closeRest() throws Exception {
         if (Boolean.getBoolean("pangaea.cluster.keep")) {
             System.out.println("Cluster kept for inspection in " + root);
             return;
