@@ -152,19 +152,8 @@ public class ExecutorHttpApiTest {
         return accept(offer, op);
     }
 
-    /** Waits for the task's update in {@code state} and acknowledges it, as a framework does. */
     private JsonNode acked(String taskId, String state) throws Exception {
-        JsonNode u = s.update(taskId, state);
-        JsonNode status = u.at("/update/status");
-        if (status.has("uuid")) {
-            ObjectNode ack = s.call("ACKNOWLEDGE");
-            ObjectNode a = ack.putObject("acknowledge");
-            a.set("agent_id", status.get("agent_id"));
-            a.set("task_id", status.get("task_id"));
-            a.put("uuid", status.get("uuid").asText());
-            assertEquals(202, s.post(ack).statusCode());
-        }
-        return status;
+        return s.acked(taskId, state);
     }
 
     private JsonNode event(String type, Predicate<JsonNode> p) {

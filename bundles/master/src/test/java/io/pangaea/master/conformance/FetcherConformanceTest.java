@@ -54,14 +54,7 @@ public class FetcherConformanceTest {
     }
 
     private JsonNode acked(String task, String state) throws Exception {
-        JsonNode st = s.update(task, state).at("/update/status");
-        ObjectNode ack = s.call("ACKNOWLEDGE");
-        ObjectNode a = ack.putObject("acknowledge");
-        a.set("agent_id", st.get("agent_id"));
-        a.set("task_id", st.get("task_id"));
-        a.put("uuid", st.get("uuid").asText());
-        assertEquals(202, s.post(ack).statusCode());
-        return st;
+        return s.acked(task, state);
     }
 
     private JsonNode agentMetrics() throws Exception {

@@ -323,6 +323,20 @@ final class Harness implements AutoCloseable {
                     && e.at("/update/status/state").asText().equals(state));
         }
 
+        /** Waits for the task's update in {@code state} and acknowledges it (when it has a uuid), as frameworks do. */
+        JsonNode acked(String taskId, String state) throws Exception {
+            JsonNode status = update(taskId, state).at("/update/status");
+            if (status.has("uuid")) {
+                ObjectNode ack = call("ACKNOWLEDGE");
+                ObjectNode a = ack.putObject("acknowledge");
+                a.set("agent_id", status.get("agent_id"));
+                a.set("task_id", status.get("task_id"));
+                a.put("uuid", status.get("uuid").asText());
+                org.junit.Assert.assertEquals(202, post(ack).statusCode());
+            }
+            return status;
+        }
+
         /** ACCEPT {@code offer} launching one command task of 0.1 cpus and 32 mem. */
         HttpResponse<String> launch(JsonNode offer, String taskId) throws Exception {
             ObjectNode accept = call("ACCEPT");

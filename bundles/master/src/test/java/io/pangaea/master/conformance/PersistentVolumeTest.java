@@ -124,18 +124,9 @@ public class PersistentVolumeTest {
                 .at("/update_operation_status/status");
     }
 
-    private void ack(JsonNode status) throws Exception {
-        ObjectNode ack = s.call("ACKNOWLEDGE");
-        ObjectNode a = ack.putObject("acknowledge");
-        a.set("agent_id", status.get("agent_id"));
-        a.set("task_id", status.get("task_id"));
-        a.put("uuid", status.get("uuid").asText());
-        assertEquals(202, s.post(ack).statusCode());
-    }
-
     private void runToEnd(String task, String end) throws Exception {
         for (String st : new String[] {"TASK_STARTING", "TASK_RUNNING", end}) {
-            ack(s.update(task, st).at("/update/status"));
+            s.acked(task, st);
         }
     }
 

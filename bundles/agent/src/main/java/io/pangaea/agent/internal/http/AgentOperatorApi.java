@@ -32,8 +32,8 @@ final class AgentOperatorApi {
             "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "MARK_RESOURCE_PROVIDER_GONE",
             "PRUNE_IMAGES");
     private static final ObjectMapper JSON = MesosJson.mapper();
-    private static final String JSON_TYPE = "application/json";
-    private static final String PROTOBUF_TYPE = "application/x-protobuf";
+    private static final String JSON_TYPE = CallBody.JSON_TYPE;
+    private static final String PROTOBUF_TYPE = CallBody.PROTOBUF_TYPE;
     /** Request attribute: answer with a protobuf {@code mesos.v1.agent.Response}. */
     private static final String PROTOBUF_OUT = "io.pangaea.agent.operator.protobuf";
 
@@ -73,18 +73,9 @@ final class AgentOperatorApi {
                     "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
-        byte[] body = HttpSupport.body(request);
+        byte[] body = CallBody.read(request, response, callback, type, ProtobufCodec.Api.AGENT_OPERATOR);
         if (body == null) {
-            HttpSupport.text(response, callback, 413, "Request body larger than " + HttpSupport.MAX_BODY + " bytes");
             return;
-        }
-        if (type.equals(PROTOBUF_TYPE)) {
-            try {
-                body = ProtobufCodec.callToJson(ProtobufCodec.Api.AGENT_OPERATOR, body);
-            } catch (ProtobufCodec.CodecException e) {
-                HttpSupport.text(response, callback, 400, e.getMessage());
-                return;
-            }
         }
         request.setAttribute(PROTOBUF_OUT, out.equals(PROTOBUF_TYPE));
         JsonNode call;

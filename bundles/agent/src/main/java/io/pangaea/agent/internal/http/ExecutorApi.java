@@ -32,8 +32,8 @@ import org.eclipse.jetty.util.Callback;
 final class ExecutorApi {
 
     private static final ObjectMapper JSON = MesosJson.mapper();
-    private static final String JSON_TYPE = "application/json";
-    private static final String PROTOBUF_TYPE = "application/x-protobuf";
+    private static final String JSON_TYPE = CallBody.JSON_TYPE;
+    private static final String PROTOBUF_TYPE = CallBody.PROTOBUF_TYPE;
 
     private final Agent agent;
 
@@ -57,19 +57,11 @@ final class ExecutorApi {
                     "Expecting 'Content-Type' of application/json or application/x-protobuf");
             return;
         }
-        byte[] body = HttpSupport.body(request);
+        byte[] body = CallBody.read(request, response, callback, type, ProtobufCodec.Api.EXECUTOR);
         if (body == null) {
-            HttpSupport.text(response, callback, 413, "Request body larger than " + HttpSupport.MAX_BODY + " bytes");
             return;
         }
-        if (type.equals(PROTOBUF_TYPE)) {
-            try {
-                body = ProtobufCodec.callToJson(ProtobufCodec.Api.EXECUTOR, body);
-            } catch (ProtobufCodec.CodecException e) {
-                HttpSupport.text(response, callback, 400, e.getMessage());
-                return;
-            }
-        } else {
+        if (!type.equals(PROTOBUF_TYPE)) {
             String invalid = ProtobufCodec.invalidJsonCall(ProtobufCodec.Api.EXECUTOR, body);
             if (invalid != null) {
                 HttpSupport.text(response, callback, 400, invalid);

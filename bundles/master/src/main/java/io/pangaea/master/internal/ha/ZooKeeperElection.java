@@ -228,32 +228,24 @@ public final class ZooKeeperElection implements AutoCloseable {
         return new io.pangaea.master.internal.Registry.Store() {
             @Override
             public byte[] load() throws java.io.IOException {
-                try {
-                    return session().getData(node, false, null);
-                } catch (KeeperException.NoNodeException e) {
-                    return null;
-                } catch (KeeperException e) {
-                    throw new java.io.IOException(e.getMessage(), e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.IOException("interrupted", e);
-                }
+                return zkCall(() -> {
+                    try {
+                        return session().getData(node, false, null);
+                    } catch (KeeperException.NoNodeException e) {
+                        return null;
+                    }
+                });
             }
 
             @Override
             public void save(byte[] bytes) throws java.io.IOException {
-                try {
+                zkCall(() -> {
                     try {
-                        session().setData(node, bytes, -1);
+                        return session().setData(node, bytes, -1);
                     } catch (KeeperException.NoNodeException e) {
-                        session().create(node, bytes, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                        return session().create(node, bytes, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                     }
-                } catch (KeeperException e) {
-                    throw new java.io.IOException(e.getMessage(), e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.IOException("interrupted", e);
-                }
+                });
             }
 
             @Override
@@ -261,6 +253,22 @@ public final class ZooKeeperElection implements AutoCloseable {
                 return "zk:" + node;
             }
         };
+    }
+
+    private interface ZkCall<T> {
+        T run() throws KeeperException, InterruptedException, java.io.IOException;
+    }
+
+    /** A ZooKeeper call whose failures are IOExceptions (what the registry's store may throw). */
+    private static <T> T zkCall(ZkCall<T> call) throws java.io.IOException {
+        try {
+            return call.run();
+        } catch (KeeperException e) {
+            throw new java.io.IOException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted", e);
+        }
     }
 
     private ZooKeeper session() throws java.io.IOException {
