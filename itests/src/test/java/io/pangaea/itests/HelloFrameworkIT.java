@@ -53,6 +53,37 @@ public class HelloFrameworkIT {
         }
     }
 
+    /**
+     * The custom executor path through the distributions: the agent fetches the example's jar into the executor's
+     * sandbox, starts {@code HelloExecutor} with the Mesos environment, and it speaks the executor API (written with
+     * the executor library): each task finishes and greets the framework with a message; teardown shuts it down.
+     */
+    @Test
+    public void tasksUnderTheCustomExecutorFinishAndTheirMessagesArrive() throws Exception {
+        Path jar = Path.of(System.getProperty("pangaea.example.hello"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString(), cluster.masterUrl(), "3", "--executor").redirectErrorStream(true).start();
+        try {
+            assertTrue("the example ends", p.waitFor(120, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(out, 0, p.exitValue());
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(out, out.contains("hello-" + i + " TASK_FINISHED"));
+                assertTrue(out, out.contains("message from hello-executor: hello from hello-executor running hello-"
+                        + i));
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        // the executor's jar was fetched into its sandbox, and the executor is gone after the teardown
+        try (var walk = Files.walk(cluster.agentWorkDir())) {
+            assertTrue(walk.anyMatch(f -> f.getFileName().toString().equals("hello.jar")
+                    && f.toString().contains("/executors/hello-executor/runs/")));
+        }
+        org.awaitility.Awaitility.await("executor ended").atMost(Duration.ofSeconds(30)).until(() ->
+                agent("/api/v1", "{\"type\":\"GET_CONTAINERS\"}").body().contains("\"containers\":[]"));
+    }
+
     @Test
     public void inProcessEveryTaskFinishes() throws Exception {
         HelloFramework.Result r = HelloFramework.run(URI.create(cluster.masterUrl()), 4, Duration.ofMinutes(2));

@@ -1,6 +1,7 @@
 package io.pangaea.examples.hello;
 
 import io.pangaea.model.CommandInfo;
+import io.pangaea.model.ExecutorInfo;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Offer;
 import io.pangaea.model.Resource;
@@ -22,9 +23,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code count} tasks that print a greeting, each with 0.1 cpus and 32 MB, on whatever offers come, and exits
- * once all have ended: 0 if all finished, 1 if some did not, 2 if the master refused the framework.
+ * once all have ended: 0 if all finished, 1 if some did not, 2 if the master refused the framework. With
+ * {@code --executor} the tasks run under {@link HelloExecutor}, a custom executor that greets the framework with a
+ * message for each task; the agent fetches this jar (from where it runs: a local cluster) and starts it with this
+ * JVM's {@code java}.
  *
- * <pre>java -jar pangaea-example-hello-all.jar http://127.0.0.1:5050 5</pre>
+ * <pre>java -jar pangaea-example-hello-all.jar http://127.0.0.1:5050 5 [--executor]</pre>
  */
 public final class HelloFramework implements Scheduler {
 
@@ -32,17 +36,36 @@ public final class HelloFramework implements Scheduler {
     private static final double MEM = 32;
 
     private final int count;
+    private final ExecutorInfo executor;
     private int launched;
+    private final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, TaskState> ended = new ConcurrentHashMap<>();
     private final CountDownLatch allEnded;
 
-    public HelloFramework(int count) {
+    public HelloFramework(int count, ExecutorInfo executor) {
         this.count = count;
+        this.executor = executor;
         this.allEnded = new CountDownLatch(count);
     }
 
-    /** How a run ended: the final state of each task. */
-    public record Result(Map<String, TaskState> tasks, String refusal) {
+    /**
+     * The custom executor: {@link HelloExecutor} in this jar, fetched into the sandbox (not extracted) and run with
+     * this JVM's {@code java}, with 0.1 cpus and 96 MB of its own.
+     */
+    static ExecutorInfo helloExecutor() throws java.net.URISyntaxException {
+        java.nio.file.Path jar = java.nio.file.Path.of(HelloExecutor.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        CommandInfo command = new CommandInfo(List.of(new io.pangaea.model.CommandUri(jar.toUri().toString(), false,
+                false, false, "hello.jar")), null, true, "exec '" + javaBin + "' -Xmx32m -XX:TieredStopAtLevel=1 -cp hello.jar "
+                + HelloExecutor.class.getName(), null, null);
+        return new ExecutorInfo(ExecutorInfo.Type.CUSTOM, io.pangaea.model.ExecutorId.of("hello-executor"), null,
+                command, null, List.of(Resource.scalar("cpus", CPUS), Resource.scalar("mem", 96)), "hello executor",
+                "hello", null, null, null);
+    }
+
+    /** How a run ended: the final state of each task, and the executor's messages. */
+    public record Result(Map<String, TaskState> tasks, String refusal, List<String> messages) {
         public boolean allFinished() {
             return refusal == null && tasks.values().stream().allMatch(s -> s == TaskState.TASK_FINISHED);
         }
@@ -50,7 +73,13 @@ public final class HelloFramework implements Scheduler {
 
     /** Runs the framework against {@code master} until its tasks end or {@code timeout} passes, then tears down. */
     public static Result run(URI master, int count, Duration timeout) throws InterruptedException {
-        HelloFramework hello = new HelloFramework(count);
+        return run(master, count, timeout, null);
+    }
+
+    /** As {@link #run(URI, int, Duration)}, with the tasks under {@code executor} when it is not null. */
+    public static Result run(URI master, int count, Duration timeout, ExecutorInfo executor)
+            throws InterruptedException {
+        HelloFramework hello = new HelloFramework(count, executor);
         FrameworkInfo info = new FrameworkInfo(System.getProperty("user.name", "root"), "hello", null, 0.0, false,
                 null, List.of("*"), null, null, null,
                 List.of(new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.MULTI_ROLE)), null);
@@ -67,7 +96,7 @@ public final class HelloFramework implements Scheduler {
         if (!done && refusal == null) {
             refusal = "timed out with " + hello.ended.size() + " of " + count + " tasks ended";
         }
-        return new Result(Map.copyOf(hello.ended), refusal);
+        return new Result(Map.copyOf(hello.ended), refusal, List.copyOf(hello.messages));
     }
 
     @Override
@@ -77,14 +106,22 @@ public final class HelloFramework implements Scheduler {
             double cpus = available.scalar("cpus");
             double mem = available.scalar("mem");
             List<TaskInfo> tasks = new ArrayList<>();
+            if (executor != null && launched == 0) {
+                // the executor's own resources, taken once on the agent where it starts
+                cpus -= CPUS;
+                mem -= 96;
+            }
             while (launched < count && cpus >= CPUS && mem >= MEM) {
                 cpus -= CPUS;
                 mem -= MEM;
                 String id = "hello-" + (++launched);
                 String role = offer.allocationInfo() == null ? "*" : offer.allocationInfo().role();
-                tasks.add(new TaskInfo(id, TaskId.of(id), offer.agentId(), List.of(scalar("cpus", CPUS, role),
-                        scalar("mem", MEM, role)), null, CommandInfo.shell("echo hello from $MESOS_TASK_ID"),
-                        null, null, null, null));
+                List<Resource> resources = List.of(scalar("cpus", CPUS, role), scalar("mem", MEM, role));
+                tasks.add(executor == null
+                        ? new TaskInfo(id, TaskId.of(id), offer.agentId(), resources, null,
+                                CommandInfo.shell("echo hello from $MESOS_TASK_ID"), null, null, null, null)
+                        : new TaskInfo(id, TaskId.of(id), offer.agentId(), resources, withRole(executor, role),
+                                null, null, null, null, null));
             }
             if (tasks.isEmpty()) {
                 driver.decline(List.of(offer.id()), 30);
@@ -92,6 +129,12 @@ public final class HelloFramework implements Scheduler {
                 driver.launch(List.of(offer.id()), tasks, 0);
             }
         }
+    }
+
+    private static ExecutorInfo withRole(ExecutorInfo e, String role) {
+        return new ExecutorInfo(e.type(), e.executorId(), e.frameworkId(), e.command(), e.container(),
+                Resources.of(e.resources()).allocatedTo(role).toList(), e.name(), e.source(), e.data(), e.labels(),
+                e.shutdownGracePeriod());
     }
 
     private static Resource scalar(String name, double value, String role) {
@@ -107,6 +150,14 @@ public final class HelloFramework implements Scheduler {
     }
 
     @Override
+    public void message(SchedulerDriver driver, io.pangaea.model.AgentId agentId, io.pangaea.model.ExecutorId executorId,
+                        byte[] data) {
+        String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+        System.out.println("message from " + executorId.value() + ": " + text);
+        messages.add(text);
+    }
+
+    @Override
     public void error(SchedulerDriver driver, String message) {
         System.err.println("Refused by the master: " + message);
         while (allEnded.getCount() > 0) {
@@ -116,11 +167,13 @@ public final class HelloFramework implements Scheduler {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: HelloFramework <master url, e.g. http://127.0.0.1:5050> [tasks, default 5]");
+            System.err.println("usage: HelloFramework <master url, e.g. http://127.0.0.1:5050> [tasks, default 5]"
+                    + " [--executor]");
             System.exit(64);
         }
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        Result r = run(URI.create(args[0]), count, Duration.ofMinutes(5));
+        boolean withExecutor = args.length > 2 && args[2].equals("--executor");
+        Result r = run(URI.create(args[0]), count, Duration.ofMinutes(5), withExecutor ? helloExecutor() : null);
         System.out.println(r.tasks().size() + " tasks ended: " + r.tasks());
         System.exit(r.refusal() != null && r.tasks().isEmpty() ? 2 : r.allFinished() ? 0 : 1);
     }
