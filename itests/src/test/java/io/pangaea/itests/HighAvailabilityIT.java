@@ -30,8 +30,8 @@ import org.junit.Test;
 /**
  * Two master distributions and an agent distribution as separate processes, with a real ZooKeeper server: the
  * masters elect a leader, the other redirects to it (307), and when the leader's process is stopped the other
- * takes over; the agent, the framework (scheduler library, given only the follower's address) and its running task
- * carry on with the new leader.
+ * takes over; the agent (which reads the leader from ZooKeeper), the framework (scheduler library, given only the
+ * follower's address) and its running task carry on with the new leader.
  */
 public class HighAvailabilityIT {
 
@@ -61,7 +61,9 @@ public class HighAvailabilityIT {
     @Test
     public void followerRedirectsAndTakesOverWhenTheLeaderGoes() throws Exception {
         try (TestingServer zk = new TestingServer(true);
-             LocalCluster c = new LocalCluster("cpus:2;mem:1024", Map.of(), 2,
+             // the agent finds the leader in ZooKeeper, as Mesos agents given --master=zk://... do
+             LocalCluster c = new LocalCluster("cpus:2;mem:1024",
+                     Map.of("master", "zk://" + zk.getConnectString() + "/pangaea"), 2,
                      "zk://" + zk.getConnectString() + "/pangaea")) {
             int leading = await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader(c), i -> i >= 0);
             int leaderPort = c.masterPorts.get(leading);

@@ -211,6 +211,8 @@ public final class Agent implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5)).executor(workers).build();
         this.updates = new StatusUpdateManager(state, this::post);
         this.agentId = readAgentId();
+        this.detector = config.master().trim().startsWith("zk://") ? new ZooKeeperDetector(config.master().trim())
+                : null;
         this.connector = thread(this::connectLoop, "pangaea-agent-master-link");
     }
 
@@ -344,6 +346,9 @@ public final class Agent implements AutoCloseable {
         }
         state.shutdownNow();
         workers.shutdownNow();
+        if (detector != null) {
+            detector.close();
+        }
     }
 
     // ---- link to the master ------------------------------------------------------------------------------------
@@ -352,6 +357,8 @@ public final class Agent implements AutoCloseable {
     private volatile URI leaderUri;
     /** Which of the configured masters to try next. */
     private int candidate;
+    /** Reads the leader from ZooKeeper when {@code master} is a {@code zk://} URL. */
+    private final ZooKeeperDetector detector;
 
     /**
      * Where to send calls: the leader found by the last subscription, else one of the configured masters
@@ -397,7 +404,9 @@ public final class Agent implements AutoCloseable {
 
     private void subscribeOnce() throws Exception {
         AgentCall.Subscribe sub = CompletableFuture.supplyAsync(this::subscription, state).get();
-        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+        // with master = zk://..., the leader is read from ZooKeeper before each subscription
+        URI target = detector != null ? detector.leader().resolve("/internal/v1/agent") : masterUri();
+        HttpRequest req = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.subscribe(sub)))).build();
         HttpResponse<InputStream> resp;
