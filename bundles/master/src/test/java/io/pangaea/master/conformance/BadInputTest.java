@@ -217,6 +217,54 @@ public class BadInputTest {
             t.add(call("LAUNCH task " + task[0], "ACCEPT", launch + "\"launch\":{\"task_infos\":[" + task[1]
                     + "]}}]}"));
         }
+        // LAUNCH_GROUP, CREATE, DESTROY, executors, operation feedback
+        String ops = "\"accept\":{\"offer_ids\":[{\"value\":\"$OFFER\"}],\"operations\":[";
+        for (String[] op : new String[][] {
+                {"LAUNCH_GROUP without launch_group", "{\"type\":\"LAUNCH_GROUP\"}"},
+                {"LAUNCH_GROUP without task_group", "{\"type\":\"LAUNCH_GROUP\",\"launch_group\":{\"executor\":"
+                        + "{\"executor_id\":{\"value\":\"e\"},\"type\":\"DEFAULT\"}}}"},
+                {"LAUNCH_GROUP task_group a string", "{\"type\":\"LAUNCH_GROUP\",\"launch_group\":"
+                        + "{\"task_group\":\"x\"}}"},
+                {"LAUNCH_GROUP executor type unknown", "{\"type\":\"LAUNCH_GROUP\",\"launch_group\":{\"executor\":"
+                        + "{\"executor_id\":{\"value\":\"e\"},\"type\":\"NOPE\"},\"task_group\":{\"tasks\":[]}}}"},
+                {"LAUNCH_GROUP executor without executor_id", "{\"type\":\"LAUNCH_GROUP\",\"launch_group\":"
+                        + "{\"executor\":{\"type\":\"DEFAULT\"},\"task_group\":{\"tasks\":[]}}}"},
+                {"CREATE without create", "{\"type\":\"CREATE\"}"},
+                {"CREATE without volumes", "{\"type\":\"CREATE\",\"create\":{}}"},
+                {"CREATE volumes a string", "{\"type\":\"CREATE\",\"create\":{\"volumes\":\"x\"}}"},
+                {"CREATE volume disk a string", "{\"type\":\"CREATE\",\"create\":{\"volumes\":[{\"name\":"
+                        + "\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":1},\"disk\":\"x\"}]}}"},
+                {"CREATE volume mode unknown", "{\"type\":\"CREATE\",\"create\":{\"volumes\":[{\"name\":"
+                        + "\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":1},\"disk\":{\"volume\":"
+                        + "{\"container_path\":\"d\",\"mode\":\"NOPE\"}}}]}}"},
+                {"DESTROY without destroy", "{\"type\":\"DESTROY\"}"},
+                {"DESTROY volumes a string", "{\"type\":\"DESTROY\",\"destroy\":{\"volumes\":\"x\"}}"},
+                {"operation id a string", "{\"type\":\"RESERVE\",\"id\":\"x\",\"reserve\":{\"resources\":[]}}"},
+                {"LAUNCH executor a string", "{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":\"t\","
+                        + "\"task_id\":{\"value\":\"t\"},\"agent_id\":{\"value\":\"$AGENT\"},\"executor\":\"x\"}]}}"},
+                {"LAUNCH executor without executor_id", "{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{"
+                        + "\"name\":\"t\",\"task_id\":{\"value\":\"t\"},\"agent_id\":{\"value\":\"$AGENT\"},"
+                        + "\"executor\":{\"command\":{\"value\":\"x\"}}}]}}"},
+                {"LAUNCH command uris a string", "{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":"
+                        + "\"t\",\"task_id\":{\"value\":\"t\"},\"agent_id\":{\"value\":\"$AGENT\"},"
+                        + "\"command\":{\"value\":\"x\",\"uris\":\"x\"}}]}}"},
+                {"LAUNCH uri without value", "{\"type\":\"LAUNCH\",\"launch\":{\"task_infos\":[{\"name\":"
+                        + "\"t\",\"task_id\":{\"value\":\"t\"},\"agent_id\":{\"value\":\"$AGENT\"},"
+                        + "\"command\":{\"value\":\"x\",\"uris\":[{\"extract\":true}]}}]}}"}}) {
+            t.add(call(op[0], "ACCEPT", ops + op[1] + "]}"));
+        }
+        t.add(call("ACKNOWLEDGE_OPERATION_STATUS without uuid", "ACKNOWLEDGE_OPERATION_STATUS",
+                "\"acknowledge_operation_status\":{\"operation_id\":{\"value\":\"o\"}}"));
+        t.add(call("ACKNOWLEDGE_OPERATION_STATUS uuid not base64", "ACKNOWLEDGE_OPERATION_STATUS",
+                "\"acknowledge_operation_status\":{\"operation_id\":{\"value\":\"o\"},\"uuid\":\"!!\"}"));
+        t.add(call("ACKNOWLEDGE_OPERATION_STATUS without operation_id", "ACKNOWLEDGE_OPERATION_STATUS",
+                "\"acknowledge_operation_status\":{\"uuid\":\"AAECAwQFBgcICQoLDA0ODw==\"}"));
+        t.add(call("RECONCILE_OPERATIONS operations a string", "RECONCILE_OPERATIONS",
+                "\"reconcile_operations\":{\"operations\":\"x\"}"));
+        t.add(call("RECONCILE_OPERATIONS operation without operation_id", "RECONCILE_OPERATIONS",
+                "\"reconcile_operations\":{\"operations\":[{}]}"));
+        t.add(call("MESSAGE data not base64", "MESSAGE", "\"message\":{\"agent_id\":{\"value\":\"$AGENT\"},"
+                + "\"executor_id\":{\"value\":\"e\"},\"data\":\"%%%\"}"));
         // DECLINE, KILL, ACKNOWLEDGE, RECONCILE, SHUTDOWN, MESSAGE, SUPPRESS, REVIVE
         t.add(call("DECLINE offer_ids a string", "DECLINE", "\"decline\":{\"offer_ids\":\"x\"}"));
         t.add(call("DECLINE refuse_seconds 'abc'", "DECLINE",
