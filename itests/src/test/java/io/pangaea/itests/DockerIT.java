@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -53,6 +54,42 @@ public class DockerIT {
 
             assertEquals(202, fw.launchTask(fw.nextOffer(from), "native", "echo native", t -> { }).statusCode());
             assertEquals("TASK_FINISHED", fw.terminalUpdate("native").at("/update/status/state").asText());
+            fw.teardown();
+        }
+    }
+
+    /** A persistent volume made in the same ACCEPT is bind-mounted into the Docker container at its path. */
+    @Test
+    public void aPersistentVolumeIsMountedIntoADockerContainer() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "docker-volume", "db")) {
+            JsonNode offer = fw.nextOffer(0);
+            ObjectMapper json = new ObjectMapper();
+            String disk = "{\"name\":\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":64},"
+                    + "\"reservations\":[{\"type\":\"DYNAMIC\",\"role\":\"db\"}]%s}";
+            String volume = String.format(disk, ",\"disk\":{\"persistence\":{\"id\":\"docker-vol\"},"
+                    + "\"volume\":{\"container_path\":\"data\",\"mode\":\"RW\"}}");
+            ObjectNode accept = fw.call("ACCEPT");
+            ObjectNode a = accept.putObject("accept");
+            a.putArray("offer_ids").add(offer.get("id"));
+            com.fasterxml.jackson.databind.node.ArrayNode ops = a.putArray("operations");
+            ops.add(json.readTree("{\"type\":\"RESERVE\",\"reserve\":{\"resources\":[" + String.format(disk, "")
+                    + "]}}"));
+            ops.add(json.readTree("{\"type\":\"CREATE\",\"create\":{\"volumes\":[" + volume + "]}}"));
+            ObjectNode task = (ObjectNode)
+                    json.readTree("{\"name\":\"writer\",\"task_id\":{\"value\":\"docker-writer\"},"
+                            + "\"command\":{\"value\":\"echo from-docker > data/file && cat data/file\"},"
+                            + "\"resources\":[{\"name\":\"cpus\",\"type\":\"SCALAR\",\"scalar\":{\"value\":0.1}},"
+                            + "{\"name\":\"mem\",\"type\":\"SCALAR\",\"scalar\":{\"value\":64}}," + volume + "]}");
+            task.set("agent_id", offer.get("agent_id"));
+            TestFramework.docker(task, "pangaea/busybox:test");
+            ops.addObject().put("type", "LAUNCH").putObject("launch").putArray("task_infos").add(task);
+            a.putObject("filters").put("refuse_seconds", 0.0);
+            assertEquals(202, fw.post(accept).statusCode());
+            JsonNode u = fw.terminalUpdate("docker-writer");
+            assertEquals(u.toString(), "TASK_FINISHED", u.at("/update/status/state").asText());
+            // the data is in the volume on the host, outside the sandbox, where the next task would find it
+            Path data = cluster.agentWorkDir().resolve("volumes/roles/db/docker-vol/file");
+            assertEquals("from-docker", Files.readString(data).trim());
             fw.teardown();
         }
     }

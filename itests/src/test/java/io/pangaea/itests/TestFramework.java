@@ -38,9 +38,17 @@ public final class TestFramework implements AutoCloseable {
     private final Thread reader;
 
     public TestFramework(String masterUrl, String name) throws Exception {
+        this(masterUrl, name, null);
+    }
+
+    /** A framework in {@code role} (null: the default role). */
+    public TestFramework(String masterUrl, String name, String role) throws Exception {
         this.master = masterUrl;
         ObjectNode call = JSON.createObjectNode().put("type", "SUBSCRIBE");
-        call.putObject("subscribe").putObject("framework_info").put("user", "root").put("name", name);
+        ObjectNode info = call.putObject("subscribe").putObject("framework_info").put("user", "root").put("name", name);
+        if (role != null) {
+            info.put("role", role);
+        }
         HttpResponse<InputStream> r = HTTP.send(request(call).header("Accept", "application/json").build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {

@@ -592,7 +592,9 @@ public final class Agent implements AutoCloseable {
                     TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
             return;
         }
-        ContainerSpec spec = new ContainerSpec(t.containerId, task.command(), task.container(), dir,
+        boolean docker = kind.equals("docker");
+        ContainerSpec spec = new ContainerSpec(t.containerId, task.command(),
+                docker ? withVolumeMounts(task) : task.container(), dir,
                 environment(t, dir), Resources.of(task.resources() == null ? List.of() : task.resources()),
                 config.isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", framework.id().value(),
@@ -601,7 +603,11 @@ public final class Agent implements AutoCloseable {
         workers.execute(() -> {
             try {
                 Files.createDirectories(dir);
-                linkVolumes(task, dir);
+                if (docker) {
+                    createVolumes(task); // bind-mounted by the engine (withVolumeMounts)
+                } else {
+                    linkVolumes(task, dir);
+                }
             } catch (IOException e) {
                 state.execute(() -> terminal(t, TaskState.TASK_FAILED, "Cannot create the sandbox: "
                         + e.getMessage(), TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
@@ -654,6 +660,38 @@ public final class Agent implements AutoCloseable {
             Files.createDirectories(link.getParent());
             if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(link, volume);
+            }
+        }
+    }
+
+    /** Where Docker containers see their sandbox, as in Mesos. */
+    private static final String DOCKER_SANDBOX = "/mnt/mesos/sandbox";
+
+    /**
+     * A Docker task's ContainerInfo with its persistent volumes added as bind mounts at
+     * {@code /mnt/mesos/sandbox/<container_path>} (read-only when the volume's mode is RO): a link in the sandbox
+     * would point at a host path the container cannot see.
+     */
+    private ContainerInfo withVolumeMounts(TaskInfo task) {
+        ContainerInfo c = task.container();
+        List<ContainerInfo.Volume> volumes = new ArrayList<>(c.volumes() == null ? List.of() : c.volumes());
+        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
+                : task.resources()) {
+            if (r.isPersistentVolume() && r.disk().volume() != null) {
+                volumes.add(new ContainerInfo.Volume(DOCKER_SANDBOX + "/" + r.disk().volume().containerPath(),
+                        volumePath(r.reservationRole(), r.disk().persistence().id()).toString(),
+                        r.disk().volume().mode() == null ? ContainerInfo.Volume.Mode.RW : r.disk().volume().mode()));
+            }
+        }
+        return new ContainerInfo(c.type(), volumes, c.hostname(), c.docker());
+    }
+
+    /** Creates the directories of the task's persistent volumes (on first use). */
+    private void createVolumes(TaskInfo task) throws IOException {
+        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
+                : task.resources()) {
+            if (r.isPersistentVolume()) {
+                Files.createDirectories(volumePath(r.reservationRole(), r.disk().persistence().id()));
             }
         }
     }
