@@ -592,9 +592,10 @@ public final class Agent implements AutoCloseable {
                     TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
             return;
         }
-        boolean docker = kind.equals("docker");
+        // Docker and LXC containers have a root file system of their own: volumes are bind-mounted into them
+        boolean mounts = kind.equals("docker") || kind.equals("lxc");
         ContainerSpec spec = new ContainerSpec(t.containerId, task.command(),
-                docker ? withVolumeMounts(task) : task.container(), dir,
+                mounts ? withVolumeMounts(task) : task.container(), dir,
                 environment(t, dir), Resources.of(task.resources() == null ? List.of() : task.resources()),
                 config.isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", framework.id().value(),
@@ -603,8 +604,8 @@ public final class Agent implements AutoCloseable {
         workers.execute(() -> {
             try {
                 Files.createDirectories(dir);
-                if (docker) {
-                    createVolumes(task); // bind-mounted by the engine (withVolumeMounts)
+                if (mounts) {
+                    createVolumes(task); // bind-mounted by the containerizer (withVolumeMounts)
                 } else {
                     linkVolumes(task, dir);
                 }
@@ -664,21 +665,22 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Where Docker containers see their sandbox, as in Mesos. */
-    private static final String DOCKER_SANDBOX = "/mnt/mesos/sandbox";
+    /** Where Docker and LXC containers see their sandbox, as in Mesos. */
+    private static final String CONTAINER_SANDBOX = "/mnt/mesos/sandbox";
 
     /**
-     * A Docker task's ContainerInfo with its persistent volumes added as bind mounts at
+     * A Docker or LXC task's ContainerInfo with its persistent volumes added as bind mounts at
      * {@code /mnt/mesos/sandbox/<container_path>} (read-only when the volume's mode is RO): a link in the sandbox
      * would point at a host path the container cannot see.
      */
     private ContainerInfo withVolumeMounts(TaskInfo task) {
-        ContainerInfo c = task.container();
+        ContainerInfo c = task.container() != null ? task.container()
+                : new ContainerInfo(ContainerInfo.Type.MESOS, null, null, null);
         List<ContainerInfo.Volume> volumes = new ArrayList<>(c.volumes() == null ? List.of() : c.volumes());
         for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
                 : task.resources()) {
             if (r.isPersistentVolume() && r.disk().volume() != null) {
-                volumes.add(new ContainerInfo.Volume(DOCKER_SANDBOX + "/" + r.disk().volume().containerPath(),
+                volumes.add(new ContainerInfo.Volume(CONTAINER_SANDBOX + "/" + r.disk().volume().containerPath(),
                         volumePath(r.reservationRole(), r.disk().persistence().id()).toString(),
                         r.disk().volume().mode() == null ? ContainerInfo.Volume.Mode.RW : r.disk().volume().mode()));
             }

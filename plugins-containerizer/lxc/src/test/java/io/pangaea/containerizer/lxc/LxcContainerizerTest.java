@@ -52,9 +52,14 @@ public class LxcContainerizerTest {
 
     private Container launch(LxcContainerizer lxc, String command, String resources, String agent)
             throws Exception {
+        return launch(lxc, command, resources, agent, null);
+    }
+
+    private Container launch(LxcContainerizer lxc, String command, String resources, String agent,
+                             io.pangaea.model.ContainerInfo container) throws Exception {
         Path sandbox = Files.createDirectories(tmp.getRoot().toPath().resolve("sandbox-" + UUID.randomUUID()));
         ContainerSpec spec = new ContainerSpec(ContainerId.of(UUID.randomUUID().toString()),
-                CommandInfo.shell(command), null, sandbox, Map.of("MESOS_SANDBOX", sandbox.toString(),
+                CommandInfo.shell(command), container, sandbox, Map.of("MESOS_SANDBOX", sandbox.toString(),
                 "GREETING", "hello from lxc"), Resources.parse(resources), List.of(),
                 agent == null ? Map.of() : Map.of("io.pangaea.agent", agent));
         Container c = lxc.launch(spec);
@@ -105,6 +110,25 @@ public class LxcContainerizerTest {
         assertTrue(out.toString(), Integer.parseInt(out.get(3).trim()) <= 6);
         assertEquals("pangaea-" + c.id().value(), out.get(4));
         assertEquals("made-inside", Files.readString(sandbox.resolve("file")).trim());
+        assertNoContainers();
+    }
+
+    /** Volumes (a persistent volume, as the agent passes it) are bind-mounted; a read-only one cannot be written. */
+    @Test
+    public void volumesAreMountedIntoTheSandboxReadOnlyWhenAsked() throws Exception {
+        Path rw = Files.createDirectories(tmp.getRoot().toPath().resolve("volume-rw"));
+        Path ro = Files.createDirectories(tmp.getRoot().toPath().resolve("volume-ro"));
+        Files.writeString(ro.resolve("kept"), "before");
+        var info = new io.pangaea.model.ContainerInfo(io.pangaea.model.ContainerInfo.Type.MESOS, List.of(
+                new io.pangaea.model.ContainerInfo.Volume("/mnt/mesos/sandbox/data", rw.toString(),
+                        io.pangaea.model.ContainerInfo.Volume.Mode.RW),
+                new io.pangaea.model.ContainerInfo.Volume("/mnt/mesos/sandbox/config", ro.toString(),
+                        io.pangaea.model.ContainerInfo.Volume.Mode.RO)), null, null);
+        Termination t = end(launch(new LxcContainerizer(lxcPath(), "busybox", null),
+                "echo from-lxc > data/file && cat config/kept && ! echo x > config/kept", "cpus:0.1", null, info));
+        assertTrue(t.toString(), t.succeeded());
+        assertEquals("from-lxc", Files.readString(rw.resolve("file")).trim());
+        assertEquals("before", Files.readString(ro.resolve("kept")).trim());
         assertNoContainers();
     }
 
