@@ -23,6 +23,16 @@ public interface Container {
      */
     void kill(Duration gracePeriod);
 
+    /**
+     * Gives the running container new resources: its limits become {@code resources} (an executor's container grows
+     * with the tasks it is given and shrinks as they end).
+     *
+     * @throws ContainerException when this container cannot be resized
+     */
+    default void update(io.pangaea.model.Resources resources) throws ContainerException {
+        throw new ContainerException("This containerizer cannot change a running container's resources");
+    }
+
     /** Current usage; cheap enough to call every few seconds. */
     ResourceStatistics usage();
 }

@@ -45,6 +45,13 @@ public interface Isolator {
         return null;
     }
 
+    /**
+     * The container's resources changed while it runs (its executor was given tasks, or some ended): limits follow
+     * {@code resources}. An isolator without limits has nothing to do.
+     */
+    default void update(ContainerId id, io.pangaea.model.Resources resources) throws ContainerException {
+    }
+
     /** Adds this isolator's measurements to {@code stats}. */
     default ResourceStatistics usage(ContainerId id, long pid, ResourceStatistics stats) {
         return stats;

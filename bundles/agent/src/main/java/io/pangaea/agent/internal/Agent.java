@@ -186,6 +186,10 @@ public final class Agent implements AutoCloseable {
         java.util.concurrent.ScheduledFuture<?> registrationTimer;
         java.util.concurrent.ScheduledFuture<?> shutdownTimer;
         java.util.concurrent.ScheduledFuture<?> heartbeat;
+        /** What the executor's container was last given (its own resources plus its live tasks'). */
+        Resources size = Resources.EMPTY;
+        /** Resizes run one after another, in the order they were asked for. */
+        CompletableFuture<Void> resizing = CompletableFuture.completedFuture(null);
 
         ExecutorRun(FrameworkInfo framework, ExecutorInfo info, ContainerId containerId, Path sandbox) {
             this.framework = framework;
@@ -939,6 +943,8 @@ public final class Agent implements AutoCloseable {
         updates.update(t.frameworkId, status);
         if (t.executor != null && t.executor.builtin && status.state().isTerminal()) {
             defaultExecutorTaskEnded(t);
+        } else if (t.executor != null && status.state().isTerminal()) {
+            resize(t.executor);
         }
     }
 
@@ -1038,6 +1044,7 @@ public final class Agent implements AutoCloseable {
         tasks.put(task.taskId(), t);
         e.tasks.put(task.taskId(), t);
         e.pending.add(t);
+        resize(e);
         deliver(e);
     }
 
@@ -1084,6 +1091,7 @@ public final class Agent implements AutoCloseable {
             }
         } else {
             e.pending.add(launch.taskGroup());
+            resize(e);
             deliver(e);
         }
     }
@@ -1115,6 +1123,36 @@ public final class Agent implements AutoCloseable {
             }
         }
         e.pending.clear();
+    }
+
+    /**
+     * Gives a custom executor's container its own resources plus those of its live tasks, when that changed: it
+     * grows as tasks are given to it and shrinks as they end, as Mesos's containerizer update does.
+     */
+    private void resize(ExecutorRun e) {
+        if (e.builtin || e.container == null || e.ended) {
+            return;
+        }
+        Resources wanted = e.info.resources() == null ? Resources.EMPTY : Resources.of(e.info.resources());
+        for (TaskRun t : e.tasks.values()) {
+            if (!t.state.isTerminal() && t.info.resources() != null) {
+                wanted = wanted.plus(Resources.of(t.info.resources()));
+            }
+        }
+        if (wanted.equals(e.size)) {
+            return;
+        }
+        e.size = wanted;
+        Container c = e.container;
+        Resources size = wanted;
+        e.resizing = e.resizing.thenRunAsync(() -> {
+            try {
+                c.update(size);
+                LOG.debug("Executor {} now has {}", e.info.executorId(), size);
+            } catch (ContainerException | RuntimeException x) {
+                LOG.warn("Could not resize executor {} to {}: {}", e.info.executorId(), size, x.getMessage());
+            }
+        }, workers);
     }
 
     /** The Mesos environment of a custom executor. */
@@ -1164,6 +1202,7 @@ public final class Agent implements AutoCloseable {
         }
         Resources resources = (e.info.resources() == null ? Resources.EMPTY : Resources.of(e.info.resources()))
                 .plus(firstTasks);
+        e.size = resources;
         ContainerSpec spec = new ContainerSpec(e.containerId, e.info.command(), e.info.container(), e.sandbox,
                 executorEnvironment(e), resources, config.isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", e.framework.id().value(),
@@ -1190,6 +1229,7 @@ public final class Agent implements AutoCloseable {
 
     private void executorLaunched(ExecutorRun e, Container c) {
         e.container = c;
+        resize(e); // tasks may have come while it started
         c.termination().whenComplete((term, err) -> state.execute(() -> executorEnded(e, term,
                 err != null ? "Executor container ended abnormally: " + err : null, null)));
         if (e.ended) {

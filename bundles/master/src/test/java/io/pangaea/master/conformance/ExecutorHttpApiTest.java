@@ -408,6 +408,61 @@ public class ExecutorHttpApiTest {
         }
     }
 
+    /** An executor's container grows with the tasks it is given and shrinks as they end (posix/mem's limit). */
+    @Test
+    public void theExecutorsContainerFollowsItsTasksResources() throws Exception {
+        h.close();
+        h = new Harness();
+        io.pangaea.isolator.posix.PosixMemIsolator mem = new io.pangaea.isolator.posix.PosixMemIsolator(
+                new io.pangaea.isolator.posix.PosixMemIsolator.Config() {
+                    @Override
+                    public long posix__mem__poll__ms() {
+                        return 500;
+                    }
+
+                    @Override
+                    public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                        return io.pangaea.isolator.posix.PosixMemIsolator.Config.class;
+                    }
+                });
+        agent = h.realAgent(Duration.ofSeconds(60), java.util.Map.of("posix/mem", mem));
+        s = h.scheduler("executors");
+        ObjectNode executor = executor("e-size", "sleep 600");
+        ((ArrayNode) executor.get("resources")).addObject().put("name", "mem").put("type", "SCALAR")
+                .putObject("scalar").put("value", 32);
+        java.util.function.Function<String, ObjectNode> task = id -> {
+            ObjectNode t = task(id, null, executor);
+            ((ArrayNode) t.get("resources")).addObject().put("name", "mem").put("type", "SCALAR")
+                    .putObject("scalar").put("value", 32);
+            return t;
+        };
+        accepted(launch(offer(0), task.apply("first")));
+        try (ExecutorStream ex = new ExecutorStream("e-size")) {
+            ex.await("LAUNCH");
+            awaitExecutorMemory(64);
+            accepted(launch(offer(0), task.apply("second")));
+            Awaitility.await("second launched").atMost(Duration.ofSeconds(20)).until(() -> ex.events.stream()
+                    .filter(e -> e.path("type").asText().equals("LAUNCH")).count() == 2);
+            awaitExecutorMemory(96);
+            assertEquals(202, executorCall("application/json",
+                    updateBody("e-size", "first", "TASK_FINISHED").toString()).statusCode());
+            awaitExecutorMemory(64);
+        }
+    }
+
+    private void awaitExecutorMemory(long mb) {
+        Awaitility.await("executor container at " + mb + " MB").atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonNode c = Harness.JSON.readTree(agent.post("/api/v1", "{\"type\":\"GET_CONTAINERS\"}"
+                    .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body());
+            for (JsonNode x : c.at("/get_containers/containers")) {
+                if (x.at("/executor_id/value").asText().equals("e-size")) {
+                    return x.at("/resource_statistics/mem_limit_bytes").asLong() == mb << 20;
+                }
+            }
+            return false;
+        });
+    }
+
     @Test
     public void subscribeInProtobuf() throws Exception {
         launchUnderSilentExecutor("e-pb", "pb1");

@@ -181,14 +181,20 @@ final class Harness implements AutoCloseable {
         final int port;
 
         RealAgent(Duration registrationTimeout) throws Exception {
+            this(registrationTimeout, java.util.Map.of());
+        }
+
+        /** With these isolators for the native containerizer (name to isolator), in the agent's isolation. */
+        RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators)
+                throws Exception {
             workDir = Files.createTempDirectory("pangaea-conformance-agent");
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
                 port = probe.getLocalPort();
             }
             var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
                     "127.0.0.1", port, "localhost", workDir, Resources.parse("cpus:2;mem:1024;disk:1000"), List.of(),
-                    List.of(), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
-            var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(java.util.Map.of());
+                    List.copyOf(isolators.keySet()), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
+            var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
             http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, "127.0.0.1", port);
@@ -225,7 +231,12 @@ final class Harness implements AutoCloseable {
     }
 
     RealAgent realAgent(Duration registrationTimeout) throws Exception {
-        RealAgent a = new RealAgent(registrationTimeout);
+        return realAgent(registrationTimeout, java.util.Map.of());
+    }
+
+    RealAgent realAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators)
+            throws Exception {
+        RealAgent a = new RealAgent(registrationTimeout, isolators);
         open.add(0, a);
         return a;
     }

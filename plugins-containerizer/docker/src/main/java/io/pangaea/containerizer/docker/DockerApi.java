@@ -79,6 +79,12 @@ final class DockerApi implements AutoCloseable {
         return call(r, 201).path("Id").asText();
     }
 
+    /** Changes a running container's resource limits ({@code POST /containers/{id}/update}). */
+    void update(String id, JsonNode limits) throws Exception {
+        call(request(HttpMethod.POST, "/containers/" + id + "/update")
+                .body(new BytesRequestContent("application/json", JSON.writeValueAsBytes(limits))), 200);
+    }
+
     void start(String id) throws Exception {
         call(request(HttpMethod.POST, "/containers/" + id + "/start"), 204, 304);
     }

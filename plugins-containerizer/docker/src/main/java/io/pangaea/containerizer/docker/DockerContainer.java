@@ -2,6 +2,7 @@ package io.pangaea.containerizer.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.ContainerId;
@@ -135,6 +136,19 @@ final class DockerContainer implements Container {
                     mem.has("limit") ? mem.path("limit").asLong() : null);
         } catch (Exception e) {
             return s;
+        }
+    }
+
+    @Override
+    public void update(io.pangaea.model.Resources resources) throws ContainerException {
+        com.fasterxml.jackson.databind.node.ObjectNode limits =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        DockerContainerizer.limits(limits, resources);
+        try {
+            // growing memory must raise the swap limit with it: Docker sets both from one call
+            docker.update(dockerId, limits);
+        } catch (Exception e) {
+            throw new ContainerException("Docker could not update container " + id.value() + ": " + e.getMessage());
         }
     }
 }

@@ -46,6 +46,20 @@ public final class DockerContainerizer implements Containerizer {
     }
 
     static final String SANDBOX = "/mnt/mesos/sandbox";
+
+    /** Memory (swap included, so no swap) and CPU shares from {@code resources}, into a HostConfig or an update. */
+    static void limits(ObjectNode host, io.pangaea.model.Resources resources) {
+        double mem = resources.scalar("mem");
+        if (mem > 0) {
+            long bytes = Math.max(6L << 20, (long) (mem * (1L << 20)));
+            host.put("Memory", bytes);
+            host.put("MemorySwap", bytes);
+        }
+        double cpus = resources.scalar("cpus");
+        if (cpus > 0) {
+            host.put("CpuShares", Math.max(2, (long) (cpus * 1024)));
+        }
+    }
     static final String LABEL_AGENT = "io.pangaea.agent";
     static final String LABEL_CONTAINER = "io.pangaea.container";
     private static final Logger LOG = LoggerFactory.getLogger(DockerContainerizer.class);
@@ -199,16 +213,7 @@ public final class DockerContainerizer implements Containerizer {
             case BRIDGE -> "bridge";
             case USER -> throw new ContainerException("Docker network USER is not supported by this Pangaea version");
         });
-        double mem = spec.resources().scalar("mem");
-        if (mem > 0) {
-            long bytes = Math.max(6L << 20, (long) (mem * (1L << 20)));
-            host.put("Memory", bytes);
-            host.put("MemorySwap", bytes);
-        }
-        double cpus = spec.resources().scalar("cpus");
-        if (cpus > 0) {
-            host.put("CpuShares", Math.max(2, (long) (cpus * 1024)));
-        }
+        limits(host, spec.resources());
         host.put("Privileged", Boolean.TRUE.equals(info.docker().privileged()));
         return c;
     }

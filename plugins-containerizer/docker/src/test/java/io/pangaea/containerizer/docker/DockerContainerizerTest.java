@@ -86,6 +86,27 @@ public class DockerContainerizerTest {
         assertEquals(Integer.valueOf(3), c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS).exitCode());
     }
 
+    /** A running container's memory and CPU shares follow new resources (an executor given more tasks). */
+    @Test
+    public void updatedResourcesChangeTheEnginesLimits() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("sleep 600"), IMAGE);
+        Container c = docker.launch(s);
+        try {
+            String id = api.list(DockerContainerizer.LABEL_CONTAINER, s.containerId().value()).get(0).path("Id")
+                    .asText();
+            assertEquals(32L << 20, api.inspect(id).at("/HostConfig/Memory").asLong());
+            c.update(Resources.parse("cpus:0.5;mem:96"));
+            assertEquals(96L << 20, api.inspect(id).at("/HostConfig/Memory").asLong());
+            assertEquals(96L << 20, api.inspect(id).at("/HostConfig/MemorySwap").asLong());
+            assertEquals(512, api.inspect(id).at("/HostConfig/CpuShares").asLong());
+            c.update(Resources.parse("cpus:0.1;mem:48"));
+            assertEquals(48L << 20, api.inspect(id).at("/HostConfig/Memory").asLong());
+        } finally {
+            c.kill(Duration.ZERO);
+            c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     public void aKilledTaskLeavesNoContainer() throws Exception {
         ContainerSpec s = spec(CommandInfo.shell("sleep 600"), IMAGE);

@@ -1,6 +1,7 @@
 package io.pangaea.containerizer.nativ;
 
 import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.agent.spi.Isolator;
 import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.agent.spi.Termination;
@@ -118,6 +119,14 @@ final class NativeContainer implements Container {
             } else {
                 h.destroy();
             }
+        }
+    }
+
+    /** Each isolator applies the new limits (cgroups, the polled memory limit, ...). */
+    @Override
+    public void update(io.pangaea.model.Resources resources) throws ContainerException {
+        for (Isolator i : isolators) {
+            i.update(id, resources);
         }
     }
 

@@ -56,9 +56,21 @@ public final class CgroupsCpuIsolator implements Isolator {
 
     @Override
     public List<String> prepare(ContainerSpec spec) throws ContainerException {
-        double c = spec.resources().scalar("cpus");
         List<Cgroups.Dir> dirs = cgroups.create(spec.containerId());
-        Cgroups.Dir d = cgroups.dir(spec.containerId(), "cpu");
+        apply(spec.containerId(), spec.resources().scalar("cpus"));
+        return Cgroups.entryPrefix(dirs);
+    }
+
+    @Override
+    public void update(ContainerId id, io.pangaea.model.Resources resources) throws ContainerException {
+        if (cpus.containsKey(id)) {
+            apply(id, resources.scalar("cpus"));
+        }
+    }
+
+    /** Writes the shares (weight) and, with CFS, the quota for {@code c} cpus. */
+    private void apply(ContainerId id, double c) throws ContainerException {
+        Cgroups.Dir d = cgroups.dir(id, "cpu");
         if (d.v2()) {
             d.write("cpu.weight", Long.toString(weight(shares(c))));
             if (cfs && c > 0) {
@@ -71,8 +83,7 @@ public final class CgroupsCpuIsolator implements Isolator {
                 d.write("cpu.cfs_quota_us", Long.toString(quotaUs(c)));
             }
         }
-        cpus.put(spec.containerId(), c);
-        return Cgroups.entryPrefix(dirs);
+        cpus.put(id, c);
     }
 
     @Override

@@ -63,22 +63,42 @@ public final class CgroupsMemIsolator implements Isolator {
 
     @Override
     public List<String> prepare(ContainerSpec spec) throws ContainerException {
-        long limit = limitBytes(spec.resources().scalar("mem"));
         List<Cgroups.Dir> dirs = cgroups.create(spec.containerId());
-        Cgroups.Dir d = cgroups.dir(spec.containerId(), "memory");
+        apply(spec.containerId(), limitBytes(spec.resources().scalar("mem")), false);
+        return Cgroups.entryPrefix(dirs);
+    }
+
+    @Override
+    public void update(ContainerId id, io.pangaea.model.Resources resources) throws ContainerException {
+        Long before = limits.get(id);
+        if (before != null) {
+            long limit = limitBytes(resources.scalar("mem"));
+            apply(id, limit, limit > before);
+        }
+    }
+
+    /**
+     * Writes the memory limit (and the swap limit with it). Growing a v1 limit raises the memory+swap limit first:
+     * the kernel keeps memory.limit_in_bytes at or below it.
+     */
+    private void apply(ContainerId id, long limit, boolean growing) throws ContainerException {
+        Cgroups.Dir d = cgroups.dir(id, "memory");
         if (d.v2()) {
             d.write("memory.max", Long.toString(limit));
             if (d.file("memory.swap.max").toFile().exists()) {
                 d.write("memory.swap.max", "0");
             }
         } else {
+            boolean memsw = d.file("memory.memsw.limit_in_bytes").toFile().exists();
+            if (memsw && growing) {
+                d.write("memory.memsw.limit_in_bytes", Long.toString(limit));
+            }
             d.write("memory.limit_in_bytes", Long.toString(limit));
-            if (d.file("memory.memsw.limit_in_bytes").toFile().exists()) {
+            if (memsw && !growing) {
                 d.write("memory.memsw.limit_in_bytes", Long.toString(limit));
             }
         }
-        limits.put(spec.containerId(), limit);
-        return Cgroups.entryPrefix(dirs);
+        limits.put(id, limit);
     }
 
     private long oomKills(ContainerId id) {

@@ -92,6 +92,32 @@ public class CgroupsIsolatorsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(cg));
     }
 
+    /** A running container's limits follow its resources (an executor given tasks, then losing them). */
+    @Test
+    public void updatedResourcesChangeTheLimitsOfARunningContainer() throws Exception {
+        Isolator cpu = new CgroupsCpuIsolator(FS, ROOT, false);
+        Isolator mem = new CgroupsMemIsolator(FS, ROOT, 100);
+        ContainerSpec s = spec("sleep 30", "cpus:0.5;mem:64", "cgroups/cpu", "cgroups/mem");
+        Container c = new NativeContainerizer(Map.of("cgroups/cpu", cpu, "cgroups/mem", mem)).launch(s);
+        boolean v1 = FS.v1("memory") != null;
+        Path memLimit = cgroup("memory", s).resolve(v1 ? "memory.limit_in_bytes" : "memory.max");
+        try {
+            c.update(Resources.parse("cpus:1.5;mem:192"));
+            assertEquals(Long.toString(192L << 20), Files.readString(memLimit).trim());
+            if (FS.v1("cpu") != null) {
+                assertEquals("1536", Files.readString(cgroup("cpu", s).resolve("cpu.shares")).trim());
+            }
+            assertEquals(1.5, c.usage().cpusLimit(), 0);
+            c.update(Resources.parse("cpus:0.25;mem:32"));
+            assertEquals(Long.toString(32L << 20), Files.readString(memLimit).trim());
+            assertEquals(Long.valueOf(32L << 20), c.usage().memLimitBytes());
+        } finally {
+            c.kill(Duration.ZERO);
+            c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(cgroup("memory", s)));
+    }
+
     @Test
     public void allocatingPastTheMemoryLimitEndsAsAMemoryLimitation() throws Exception {
         Isolator mem = new CgroupsMemIsolator(FS, ROOT, 100);

@@ -56,6 +56,14 @@ public final class PosixMemIsolator implements Isolator {
     }
 
     @Override
+    public void update(ContainerId id, io.pangaea.model.Resources resources) {
+        double mb = resources.scalar("mem");
+        if (mb > 0 && limits.containsKey(id)) {
+            limits.put(id, (long) (mb * (1L << 20)));
+        }
+    }
+
+    @Override
     public List<String> prepare(ContainerSpec spec) {
         double mb = spec.resources().scalar("mem");
         if (mb > 0) {
