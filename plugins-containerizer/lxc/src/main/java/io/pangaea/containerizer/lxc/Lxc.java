@@ -42,6 +42,11 @@ final class Lxc {
         return run(60, "lxc-destroy", "-n", name, "-P", lxcPath.toString());
     }
 
+    /** Sets a cgroup value of the running container {@code name} ({@code lxc-cgroup}). */
+    Result cgroup(String name, String key, String value) throws IOException {
+        return run(30, "lxc-cgroup", "-n", name, "-P", lxcPath.toString(), key, value);
+    }
+
     /** Kills the container's init (and so everything in it) at once. */
     Result stopNow(String name) throws IOException {
         return run(30, "lxc-stop", "-n", name, "-P", lxcPath.toString(), "-k");

@@ -26,8 +26,8 @@ final class LxcContainer implements Container {
     private final String name;
     private final Lxc lxc;
     private final Process process;
-    private final long memLimit;
-    private final Double cpusLimit;
+    private volatile long memLimit;
+    private volatile Double cpusLimit;
     private final ScheduledExecutorService timers;
     private final CompletableFuture<Termination> termination = new CompletableFuture<>();
     private final AtomicBoolean killing = new AtomicBoolean();
@@ -88,6 +88,37 @@ final class LxcContainer implements Container {
                 }
             }
         }, gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** New memory and CPU limits for the running container, through {@code lxc-cgroup} (v1 or v2 keys). */
+    @Override
+    public void update(io.pangaea.model.Resources resources) throws io.pangaea.agent.spi.ContainerException {
+        boolean v1 = LxcConfig.cgroupV1();
+        double mem = resources.scalar("mem");
+        double cpus = resources.scalar("cpus");
+        try {
+            if (mem > 0) {
+                long bytes = Math.max(32L << 20, (long) (mem * (1L << 20)));
+                set(v1 ? "memory.limit_in_bytes" : "memory.max", Long.toString(bytes));
+                memLimit = bytes;
+            }
+            if (cpus > 0) {
+                long shares = Math.max(2, (long) (cpus * 1024));
+                set(v1 ? "cpu.shares" : "cpu.weight", Long.toString(v1 ? shares
+                        : Math.max(1, Math.min(10_000, shares * 100 / 1024))));
+                cpusLimit = cpus;
+            }
+        } catch (IOException e) {
+            throw new io.pangaea.agent.spi.ContainerException("lxc-cgroup failed for " + name + ": " + e.getMessage());
+        }
+    }
+
+    private void set(String key, String value) throws IOException, io.pangaea.agent.spi.ContainerException {
+        Lxc.Result r = lxc.cgroup(name, key, value);
+        if (!r.ok()) {
+            throw new io.pangaea.agent.spi.ContainerException("lxc-cgroup " + key + " " + value + " failed: "
+                    + r.output().trim());
+        }
     }
 
     /** CPU and memory of the container's cgroup, found from its init's {@code /proc/PID/cgroup}. */

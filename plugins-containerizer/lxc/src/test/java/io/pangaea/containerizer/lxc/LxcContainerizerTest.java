@@ -158,6 +158,16 @@ public class LxcContainerizerTest {
         assertEquals(Long.valueOf(64L << 20), s.memLimitBytes());
         assertEquals(0.5, s.cpusLimit(), 1e-9);
         assertNotNull(s.memRssBytes());
+        // the running container's limits follow new resources (an executor given more tasks)
+        c.update(io.pangaea.model.Resources.parse("cpus:1;mem:128"));
+        if (LxcConfig.cgroupV1()) {
+            String cg = Files.readAllLines(Path.of("/proc/" + c.pid() + "/cgroup")).stream()
+                    .filter(l -> l.split(":")[1].equals("memory")).findFirst().orElseThrow().split(":", 3)[2];
+            assertEquals(String.valueOf(128L << 20),
+                    Files.readString(Path.of("/sys/fs/cgroup/memory" + cg, "memory.limit_in_bytes")).trim());
+        }
+        assertEquals(Long.valueOf(128L << 20), c.usage().memLimitBytes());
+        assertEquals(1.0, c.usage().cpusLimit(), 1e-9);
         long pid = c.pid();
         c.kill(Duration.ofSeconds(1));
         Termination t = end(c);
