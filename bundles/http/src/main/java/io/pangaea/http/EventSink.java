@@ -14,4 +14,28 @@ public interface EventSink {
 
     /** Runs {@code listener} once, on any thread, when the stream ends for any reason. */
     void onClose(Runnable listener);
+
+    /**
+     * This stream with each record turned by {@code encode} before it is sent (for example JSON into the protobuf
+     * a client asked for).
+     */
+    default EventSink encoded(java.util.function.UnaryOperator<byte[]> encode) {
+        EventSink delegate = this;
+        return new EventSink() {
+            @Override
+            public boolean send(byte[] record) {
+                return delegate.send(encode.apply(record));
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+
+            @Override
+            public void onClose(Runnable listener) {
+                delegate.onClose(listener);
+            }
+        };
+    }
 }

@@ -651,13 +651,9 @@ public final class Agent implements AutoCloseable {
      * link to the volume's directory (created on first use), as Mesos's filesystem/posix isolator does.
      */
     private void linkVolumes(TaskInfo task, Path sandbox) throws IOException {
-        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
-                : task.resources()) {
-            if (!r.isPersistentVolume() || r.disk().volume() == null) {
-                continue;
-            }
-            Path volume = volumePath(r.reservationRole(), r.disk().persistence().id());
-            Files.createDirectories(volume);
+        createVolumes(task);
+        for (io.pangaea.model.Resource r : volumes(task)) {
+            Path volume = volumeDir(r);
             Path link = sandbox.resolve(r.disk().volume().containerPath()).normalize();
             if (!link.startsWith(sandbox)) {
                 throw new IOException("volume path " + r.disk().volume().containerPath() + " leaves the sandbox");
@@ -681,25 +677,29 @@ public final class Agent implements AutoCloseable {
         ContainerInfo c = task.container() != null ? task.container()
                 : new ContainerInfo(ContainerInfo.Type.MESOS, null, null, null);
         List<ContainerInfo.Volume> volumes = new ArrayList<>(c.volumes() == null ? List.of() : c.volumes());
-        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
-                : task.resources()) {
-            if (r.isPersistentVolume() && r.disk().volume() != null) {
-                volumes.add(new ContainerInfo.Volume(CONTAINER_SANDBOX + "/" + r.disk().volume().containerPath(),
-                        volumePath(r.reservationRole(), r.disk().persistence().id()).toString(),
-                        r.disk().volume().mode() == null ? ContainerInfo.Volume.Mode.RW : r.disk().volume().mode()));
-            }
+        for (io.pangaea.model.Resource r : volumes(task)) {
+            volumes.add(new ContainerInfo.Volume(CONTAINER_SANDBOX + "/" + r.disk().volume().containerPath(),
+                    volumeDir(r).toString(),
+                    r.disk().volume().mode() == null ? ContainerInfo.Volume.Mode.RW : r.disk().volume().mode()));
         }
         return new ContainerInfo(c.type(), volumes, c.hostname(), c.docker());
     }
 
     /** Creates the directories of the task's persistent volumes (on first use). */
     private void createVolumes(TaskInfo task) throws IOException {
-        for (io.pangaea.model.Resource r : task.resources() == null ? List.<io.pangaea.model.Resource>of()
-                : task.resources()) {
-            if (r.isPersistentVolume()) {
-                Files.createDirectories(volumePath(r.reservationRole(), r.disk().persistence().id()));
-            }
+        for (io.pangaea.model.Resource r : volumes(task)) {
+            Files.createDirectories(volumeDir(r));
         }
+    }
+
+    /** The persistent volumes a task uses, each with its place in the sandbox. */
+    private static List<io.pangaea.model.Resource> volumes(TaskInfo task) {
+        return task.resources() == null ? List.of() : task.resources().stream()
+                .filter(r -> r.isPersistentVolume() && r.disk().volume() != null).toList();
+    }
+
+    private Path volumeDir(io.pangaea.model.Resource volume) {
+        return volumePath(volume.reservationRole(), volume.disk().persistence().id());
     }
 
     private static void deleteTree(Path root) {
@@ -766,20 +766,32 @@ public final class Agent implements AutoCloseable {
     }
 
     private Map<String, String> environment(TaskRun t, Path sandbox) {
+        Map<String, String> env = baseEnvironment(t.frameworkId, t.executorId(), t.containerId, sandbox);
+        env.put("MESOS_TASK_ID", t.info.taskId().value());
+        return withCommandEnvironment(env, t.info.command());
+    }
+
+    /** What every container is given: PATH, HOME and the sandbox, the ids, and where the agent listens. */
+    private Map<String, String> baseEnvironment(FrameworkId framework, ExecutorId executor, ContainerId container,
+                                                Path sandbox) {
         Map<String, String> env = new LinkedHashMap<>();
         String path = System.getenv("PATH");
         env.put("PATH", path == null ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path);
         env.put("HOME", sandbox.toString());
         env.put("MESOS_SANDBOX", sandbox.toString());
         env.put("MESOS_DIRECTORY", sandbox.toString());
-        env.put("MESOS_TASK_ID", t.info.taskId().value());
-        env.put("MESOS_FRAMEWORK_ID", t.frameworkId.value());
-        env.put("MESOS_EXECUTOR_ID", t.executorId().value());
+        env.put("MESOS_FRAMEWORK_ID", framework.value());
+        env.put("MESOS_EXECUTOR_ID", executor.value());
         env.put("MESOS_AGENT_ID", agentId.value());
         env.put("MESOS_SLAVE_ID", agentId.value());
-        env.put("MESOS_CONTAINER_ID", t.containerId.value());
+        env.put("MESOS_CONTAINER_ID", container.value());
         env.put("MESOS_AGENT_ENDPOINT", config.ip() + ":" + config.port());
-        Environment custom = t.info.command() == null ? null : t.info.command().environment();
+        return env;
+    }
+
+    /** {@code env} with the command's own variables on top. */
+    private static Map<String, String> withCommandEnvironment(Map<String, String> env, CommandInfo command) {
+        Environment custom = command == null ? null : command.environment();
         if (custom != null && custom.variables() != null) {
             for (Environment.Variable v : custom.variables()) {
                 if (v.name() != null && v.value() != null) {
@@ -852,17 +864,7 @@ public final class Agent implements AutoCloseable {
             return;
         }
         if (t.executor != null && t.group != null) {
-            // the default executor kills a task group as a whole
-            for (TaskInfo other : t.group.tasks()) {
-                TaskRun o = tasks.get(other.taskId());
-                if (o != null && o != t && !o.state.isTerminal() && !o.killRequested) {
-                    o.killRequested = true;
-                    o.killGrace = t.killGrace;
-                    if (o.container != null) {
-                        o.container.kill(o.killGrace);
-                    }
-                }
-            }
+            killRestOfGroup(t, t.killGrace);
         }
         if (t.container != null) {
             t.container.kill(t.killGrace);
@@ -1034,10 +1036,7 @@ public final class Agent implements AutoCloseable {
         frameworks.put(framework.id(), framework);
         ExecutorRun e = executorFor(framework, task.executor(), Resources.of(task.resources()));
         if (e == null) {
-            TaskRun t = new TaskRun(framework.id(), task, config.workDir(), ContainerId.of("none"));
-            tasks.put(task.taskId(), t);
-            terminal(t, TaskState.TASK_FAILED, "Executor " + task.executor().executorId().value()
-                    + " is shutting down", TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+            failForStoppingExecutor(framework, task, task.executor().executorId());
             return;
         }
         TaskRun t = new TaskRun(framework.id(), task, e.sandbox, e.containerId, e, null);
@@ -1046,6 +1045,14 @@ public final class Agent implements AutoCloseable {
         e.pending.add(t);
         resize(e);
         deliver(e);
+    }
+
+    /** A task for an executor that is shutting down fails at once. */
+    private void failForStoppingExecutor(FrameworkInfo framework, TaskInfo task, ExecutorId executor) {
+        TaskRun t = new TaskRun(framework.id(), task, config.workDir(), ContainerId.of("none"));
+        tasks.put(task.taskId(), t);
+        terminal(t, TaskState.TASK_FAILED, "Executor " + executor.value() + " is shutting down",
+                TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
     }
 
     /** LAUNCH_GROUP: the default executor runs each task in its own container; a custom one gets the group. */
@@ -1066,10 +1073,7 @@ public final class Agent implements AutoCloseable {
         for (TaskInfo task : group) {
             TaskRun t;
             if (e == null) {
-                t = new TaskRun(framework.id(), task, config.workDir(), ContainerId.of("none"));
-                tasks.put(task.taskId(), t);
-                terminal(t, TaskState.TASK_FAILED, "Executor " + launch.executor().executorId().value()
-                        + " is shutting down", TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+                failForStoppingExecutor(framework, task, launch.executor().executorId());
                 continue;
             }
             if (e.builtin) {
@@ -1157,33 +1161,14 @@ public final class Agent implements AutoCloseable {
 
     /** The Mesos environment of a custom executor. */
     private Map<String, String> executorEnvironment(ExecutorRun e) {
-        Map<String, String> env = new LinkedHashMap<>();
-        String path = System.getenv("PATH");
-        env.put("PATH", path == null ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : path);
-        env.put("HOME", e.sandbox.toString());
-        env.put("MESOS_FRAMEWORK_ID", e.framework.id().value());
-        env.put("MESOS_EXECUTOR_ID", e.info.executorId().value());
-        env.put("MESOS_DIRECTORY", e.sandbox.toString());
-        env.put("MESOS_SANDBOX", e.sandbox.toString());
-        env.put("MESOS_AGENT_ENDPOINT", config.ip() + ":" + config.port());
+        Map<String, String> env = baseEnvironment(e.framework.id(), e.info.executorId(), e.containerId, e.sandbox);
         env.put("MESOS_SLAVE_PID", "slave(1)@" + config.ip() + ":" + config.port());
-        env.put("MESOS_SLAVE_ID", agentId.value());
-        env.put("MESOS_AGENT_ID", agentId.value());
-        env.put("MESOS_CONTAINER_ID", e.containerId.value());
         env.put("MESOS_CHECKPOINT", Boolean.TRUE.equals(e.framework.checkpoint()) ? "1" : "0");
         env.put("MESOS_HTTP_COMMAND_EXECUTOR", "0");
         env.put("MESOS_RECOVERY_TIMEOUT", "15mins");
         env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", "2secs");
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
-        Environment custom = e.info.command() == null ? null : e.info.command().environment();
-        if (custom != null && custom.variables() != null) {
-            for (Environment.Variable v : custom.variables()) {
-                if (v.name() != null && v.value() != null) {
-                    env.put(v.name(), v.value());
-                }
-            }
-        }
-        return env;
+        return withCommandEnvironment(env, e.info.command());
     }
 
     private Duration shutdownGrace(ExecutorRun e) {
@@ -1232,9 +1217,7 @@ public final class Agent implements AutoCloseable {
         resize(e); // tasks may have come while it started
         c.termination().whenComplete((term, err) -> state.execute(() -> executorEnded(e, term,
                 err != null ? "Executor container ended abnormally: " + err : null, null)));
-        if (e.ended) {
-            c.kill(Duration.ZERO);
-        } else if (e.terminating && e.stream == null) {
+        if (e.ended || (e.terminating && e.stream == null)) {
             c.kill(Duration.ZERO);
         }
     }
@@ -1295,23 +1278,28 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * The default executor ends a task group as a whole: the group's other live tasks are killed (one still
+     * launching is killed as soon as its container exists).
+     */
+    private void killRestOfGroup(TaskRun t, Duration grace) {
+        for (TaskInfo other : t.group.tasks()) {
+            TaskRun o = tasks.get(other.taskId());
+            if (o != null && o != t && !o.state.isTerminal() && !o.killRequested) {
+                o.killRequested = true;
+                o.killGrace = grace;
+                if (o.container != null) {
+                    o.container.kill(grace);
+                }
+            }
+        }
+    }
+
     /** A task of the default executor ended: a failed or killed one takes its group down; the last one, the executor. */
     private void defaultExecutorTaskEnded(TaskRun t) {
         ExecutorRun e = t.executor;
         if (t.state != TaskState.TASK_FINISHED && t.group != null) {
-            for (TaskInfo other : t.group.tasks()) {
-                TaskRun o = tasks.get(other.taskId());
-                if (o != null && o != t && !o.state.isTerminal() && !o.killRequested) {
-                    o.killRequested = true;
-                    o.killGrace = config.killGracePeriod();
-                    if (o.container != null) {
-                        o.container.kill(o.killGrace);
-                    } else if (o.state == TaskState.TASK_STAGING) {
-                        terminal(o, TaskState.TASK_KILLED, "Killed: task " + t.info.taskId().value()
-                                + " of its group ended in " + t.state, TaskStatus.Reason.REASON_TASK_GROUP_INVALID);
-                    }
-                }
-            }
+            killRestOfGroup(t, config.killGracePeriod());
         }
         if (e.tasks.values().stream().allMatch(x -> x.state.isTerminal())) {
             executorEnded(e, Termination.exited(0), null, null);

@@ -558,13 +558,7 @@ public final class Master implements AutoCloseable {
         }
         List<TaskInfo> launches = new ArrayList<>();
         for (Call.Operation op : accept.operations() == null ? List.<Call.Operation>of() : accept.operations()) {
-            if (op.type() == Call.Operation.Type.LAUNCH && op.launch() != null && op.launch().taskInfos() != null) {
-                launches.addAll(op.launch().taskInfos());
-            }
-            if (op.type() == Call.Operation.Type.LAUNCH_GROUP && op.launchGroup() != null
-                    && op.launchGroup().taskGroup() != null && op.launchGroup().taskGroup().tasks() != null) {
-                launches.addAll(op.launchGroup().taskGroup().tasks());
-            }
+            launches.addAll(tasksOf(op));
         }
         if (invalid != null || used.isEmpty()) {
             String msg = "Task launched with invalid offers: " + (invalid == null ? "no offers" : invalid);
@@ -772,10 +766,9 @@ public final class Master implements AutoCloseable {
                                String why) {
         LOG.info("Dropping {} from framework {}: {}", op.type(), fw.id, why);
         metrics.operation(op.type(), state == OperationState.OPERATION_DROPPED ? "dropped" : "error");
-        if (op.id() != null && fw.stream != null) {
-            fw.stream.send(MesosJson.write(Event.updateOperationStatus(new OperationStatus(op.id(), state, why,
-                    null, null, agent == null ? null : agent.id))));
-            MasterMetrics.inc(fw.counters, "events/update_operation_status");
+        if (op.id() != null) {
+            sendOperationStatus(fw, new OperationStatus(op.id(), state, why, null, null,
+                    agent == null ? null : agent.id));
         }
     }
 
@@ -1044,16 +1037,9 @@ public final class Master implements AutoCloseable {
             return "'ExecutorInfo.command' must be set for a CUSTOM executor";
         }
         if (executor.resources() != null) {
-            try {
-                Resources.of(executor.resources());
-            } catch (RuntimeException e) {
-                return "Executor uses invalid resources: " + e.getMessage();
-            }
-            for (io.pangaea.model.Resource r : executor.resources()) {
-                if (r.name() == null || r.type() == null || (r.type() == io.pangaea.model.ValueType.SCALAR
-                        && (r.scalar() == null || !(r.scalar().value() >= 0)))) {
-                    return "Executor uses invalid resources: each needs 'name', 'type' and a non-negative value";
-                }
+            String bad = invalidResources("Executor", executor.resources());
+            if (bad != null) {
+                return bad;
             }
         }
         ExecutorEntry running = agent.executors.get(new ExecutorKey(fw.id, executor.executorId()));
@@ -1090,19 +1076,23 @@ public final class Master implements AutoCloseable {
         if (task.resources() == null || task.resources().isEmpty()) {
             return "Task uses no resources";
         }
-        Resources asked;
+        return invalidResources("Task", task.resources());
+    }
+
+    /** Why {@code who}'s (a task's or an executor's) resources are not well formed, or null. */
+    private static String invalidResources(String who, List<io.pangaea.model.Resource> resources) {
         try {
-            asked = Resources.of(task.resources());
+            Resources.of(resources);
         } catch (RuntimeException e) {
-            return "Task uses invalid resources: " + e.getMessage();
+            return who + " uses invalid resources: " + e.getMessage();
         }
-        for (io.pangaea.model.Resource r : task.resources()) {
+        for (io.pangaea.model.Resource r : resources) {
             if (r.name() == null || r.type() == null) {
-                return "Task uses invalid resources: each resource needs 'name' and 'type'";
+                return who + " uses invalid resources: each resource needs 'name' and 'type'";
             }
             if (r.type() == io.pangaea.model.ValueType.SCALAR && (r.scalar() == null || r.scalar().value() < 0
                     || Double.isNaN(r.scalar().value()))) {
-                return "Task uses invalid resources: '" + r.name() + "' needs a non-negative 'scalar.value'";
+                return who + " uses invalid resources: '" + r.name() + "' needs a non-negative 'scalar.value'";
             }
         }
         return null;

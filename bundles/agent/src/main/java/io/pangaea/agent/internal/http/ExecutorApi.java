@@ -184,22 +184,7 @@ final class ExecutorApi {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, out);
             EventSink stream = new JettyEventStream(request, response, callback);
-            return protobuf ? new EventSink() {
-                @Override
-                public boolean send(byte[] record) {
-                    return stream.send(ProtobufCodec.toProtobuf(ProtobufCodec.Api.EXECUTOR, record));
-                }
-
-                @Override
-                public void close() {
-                    stream.close();
-                }
-
-                @Override
-                public void onClose(Runnable listener) {
-                    stream.onClose(listener);
-                }
-            } : stream;
+            return protobuf ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.EXECUTOR, r)) : stream;
         }).whenComplete((r, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Agent is not available");

@@ -74,10 +74,17 @@ public final class LeaderElectedMaster implements AutoCloseable {
         String to = leader == null || leader.address() == null ? null
                 : leader.address().ip() + ":" + leader.address().port();
         http.follow(to);
-        Master m = master;
-        if (m != null) {
-            master = null;
+        if (master != null) {
             LOG.warn("Master {} lost the lead; dropping its state (agents and frameworks go to {})", id, to);
+            stopMaster();
+        }
+    }
+
+    /** The running master, if any, stops: its owner is told, then its state and streams go. */
+    private synchronized void stopMaster() {
+        Master m = master;
+        master = null;
+        if (m != null) {
             try {
                 onFollow.accept(m);
             } finally {
@@ -90,11 +97,6 @@ public final class LeaderElectedMaster implements AutoCloseable {
     public void close() throws Exception {
         election.close();
         http.close();
-        Master m = master;
-        master = null;
-        if (m != null) {
-            onFollow.accept(m);
-            m.close();
-        }
+        stopMaster();
     }
 }

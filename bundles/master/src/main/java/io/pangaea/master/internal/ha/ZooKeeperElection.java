@@ -5,7 +5,7 @@ import io.pangaea.model.json.MesosJson;
 import java.net.URI;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.CreateMode;
@@ -39,7 +39,7 @@ public final class ZooKeeperElection implements AutoCloseable {
     private final int sessionTimeoutMs;
     private final byte[] info;
     private final Listener listener;
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "pangaea-master-election");
         t.setDaemon(true);
         return t;
@@ -99,11 +99,7 @@ public final class ZooKeeperElection implements AutoCloseable {
 
     private void retry() {
         if (!closed) {
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "pangaea-election-retry");
-                t.setDaemon(true);
-                return t;
-            }).schedule(() -> events.execute(this::connect), 1, TimeUnit.SECONDS);
+            events.schedule(this::connect, 1, TimeUnit.SECONDS);
         }
     }
 

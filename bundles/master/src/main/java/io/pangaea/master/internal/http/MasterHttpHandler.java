@@ -161,7 +161,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, out);
             EventSink stream = new JettyEventStream(request, response, callback);
             master.subscribeOperator(PROTOBUF.equals(out)
-                    ? new ProtobufEventSink(stream, ProtobufCodec.Api.MASTER_OPERATOR_EVENTS) : stream);
+                    ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR_EVENTS, r)) : stream);
             return;
         }
         request.setAttribute(OperatorApi.PROTOBUF_OUT, PROTOBUF.equals(out));
@@ -240,7 +240,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             response.getHeaders().put("Mesos-Stream-Id", streamId);
             EventSink stream = new JettyEventStream(request, response, callback);
             master.subscribe(call, streamId, PROTOBUF.equals(type)
-                    ? new ProtobufEventSink(stream, ProtobufCodec.Api.SCHEDULER) : stream);
+                    ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.SCHEDULER, r)) : stream);
             return;
         }
         String streamId = request.getHeaders().get("Mesos-Stream-Id");
