@@ -1492,6 +1492,9 @@ public final class Agent implements AutoCloseable {
                     killOnExecutor(t, t.info.killPolicy());
                 }
             }
+            if (e.heartbeat != null) {
+                e.heartbeat.cancel(false); // one heartbeat per executor, whichever connection it is on
+            }
             e.heartbeat = state.scheduleAtFixedRate(() -> {
                 if (e.stream != null) {
                     e.stream.send(MesosJson.write(executorEvent("HEARTBEAT")));
