@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The cgroups one isolator makes for its containers: one directory per controller ({@code <mount>/<root>/<id>}) under
@@ -68,9 +69,22 @@ final class Cgroups {
     private final Map<ContainerId, Map<String, Dir>> byController = new ConcurrentHashMap<>();
 
     Cgroups(CgroupFs fs, String root, List<String> controllers) {
+        this(fs, root, controllers, false);
+    }
+
+    /**
+     * With {@code freezeOnDestroy}, the containers are also put in a v1 freezer cgroup (when that hierarchy is
+     * mounted), so that {@link #destroy} can stop every process at once before it kills them: killing processes one
+     * by one loses to a fork bomb, which refills each freed slot. Under v2, {@code cgroup.kill} does it in one write.
+     */
+    Cgroups(CgroupFs fs, String root, List<String> controllers, boolean freezeOnDestroy) {
         this.fs = fs;
         this.root = root;
-        this.controllers = controllers;
+        List<String> all = new ArrayList<>(controllers);
+        if (freezeOnDestroy && fs.v1("freezer") != null && !all.contains("freezer")) {
+            all.add("freezer");
+        }
+        this.controllers = List.copyOf(all);
     }
 
     /** Creates the container's cgroups; throws when a controller is not available on this machine. */
@@ -150,9 +164,13 @@ final class Cgroups {
     /** Kills whatever is left in the container's cgroups and removes them. */
     void destroy(ContainerId id) {
         List<Dir> list = dirs.remove(id);
-        byController.remove(id);
+        Map<String, Dir> map = byController.remove(id);
         if (list == null) {
             return;
+        }
+        Dir freezer = map == null ? null : map.get("freezer");
+        if (freezer != null && !freezer.v2()) {
+            freezeAndKill(freezer);
         }
         for (Dir d : list) {
             if (d.v2() && Files.exists(d.file("cgroup.kill"))) {
@@ -178,6 +196,34 @@ final class Cgroups {
                 }
             }
             removeWhenEmpty(d.path());
+        }
+    }
+
+    /**
+     * Freezes the cgroup, sends SIGKILL to every process in it while none of them can fork, and thaws it so that the
+     * signals are delivered. Whatever is left (a cgroup that would not freeze in time) goes to the loop in
+     * {@link #destroy}.
+     */
+    private static void freezeAndKill(Dir freezer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        try {
+            while (System.nanoTime() < deadline) {
+                // a freeze can stay FREEZING while a process is in the middle of a fork; writing again retries it
+                Files.writeString(freezer.file("freezer.state"), "FROZEN");
+                if ("FROZEN".equals(freezer.read("freezer.state"))) {
+                    break;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            members(freezer).forEach(ProcessHandle::destroyForcibly);
+        } catch (IOException ignored) {
+            // the cgroup is gone or cannot freeze: the loop in destroy kills one by one
+        } finally {
+            try {
+                Files.writeString(freezer.file("freezer.state"), "THAWED");
+            } catch (IOException ignored) {
+                // gone already
+            }
         }
     }
 

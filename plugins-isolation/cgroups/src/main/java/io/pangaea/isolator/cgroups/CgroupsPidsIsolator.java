@@ -24,7 +24,7 @@ public final class CgroupsPidsIsolator implements Isolator {
     }
 
     CgroupsPidsIsolator(CgroupFs fs, String root, int max) {
-        this.cgroups = new Cgroups(fs, root, List.of("pids"));
+        this.cgroups = new Cgroups(fs, root, List.of("pids"), true);
         this.max = max;
     }
 
