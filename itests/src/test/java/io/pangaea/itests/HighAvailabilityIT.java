@@ -16,6 +16,7 @@ import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
 import io.pangaea.scheduler.Scheduler;
 import io.pangaea.scheduler.SchedulerDriver;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +51,12 @@ public class HighAvailabilityIT {
     private static int leader(LocalCluster c) throws Exception {
         for (int i = 0; i < c.masterPorts.size(); i++) {
             int port = c.masterPorts.get(i);
-            HttpResponse<String> r = call(port, "/master/redirect", null);
+            HttpResponse<String> r;
+            try {
+                r = call(port, "/master/redirect", null);
+            } catch (IOException stopped) {
+                continue; // a master whose process was stopped does not lead
+            }
             if (r.statusCode() == 307 && r.headers().firstValue("Location").orElse("").endsWith(":" + port)) {
                 return i;
             }
