@@ -137,9 +137,10 @@ public class CgroupsIsolatorsTest {
     @Test
     public void aForkBombIsContainedByPidsMax() throws Exception {
         Isolator pids = new CgroupsPidsIsolator(FS, ROOT, 32);
-        // the bomb runs in a child shell; the container's own process only forks that child and then becomes
-        // sleep, so it never needs a fork the ceiling refuses (a shell that cannot fork exits, ending the container)
-        ContainerSpec s = spec("sh -c 'bomb() { bomb | bomb & }; bomb' & exec sleep 30", "cpus:0.1;mem:64",
+        // a child shell forks sleepers until a fork is refused (then it exits: a shell that cannot fork gives up),
+        // so the container ends up holding as many processes as the ceiling allows; the container's own process
+        // forks only that child and becomes sleep, so it never meets the ceiling itself
+        ContainerSpec s = spec("sh -c 'while true; do sleep 600 & done' & exec sleep 30", "cpus:0.1;mem:64",
                 "cgroups/pids");
         Container c = new NativeContainerizer(Map.of("cgroups/pids", pids)).launch(s);
         Path cg = cgroup("pids", s);
