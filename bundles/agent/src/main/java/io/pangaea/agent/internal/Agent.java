@@ -45,6 +45,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -82,9 +83,26 @@ public final class Agent implements AutoCloseable {
     private final Map<TaskId, TaskRun> tasks = new LinkedHashMap<>();
     private final Map<FrameworkId, FrameworkInfo> frameworks = new LinkedHashMap<>();
     private final Map<ExecutorKey, ExecutorRun> executors = new LinkedHashMap<>();
-    /** Frameworks the master shut down here, newest last, at most {@value #MAX_COMPLETED_FRAMEWORKS}. */
-    private final java.util.ArrayDeque<FrameworkInfo> completedFrameworks = new java.util.ArrayDeque<>();
+    /**
+     * Frameworks that have nothing left here (their last executor ended and its updates were acknowledged) or that
+     * the master shut down, newest last, at most {@value #MAX_COMPLETED_FRAMEWORKS}; as Mesos's agent keeps them.
+     */
+    private final ArrayDeque<CompletedFramework> completedFrameworks = new ArrayDeque<>();
+    /** The executors that ended here, per live framework, newest last. */
+    private final Map<FrameworkId, ArrayDeque<CompletedExecutor>> completedExecutors = new java.util.HashMap<>();
     private static final int MAX_COMPLETED_FRAMEWORKS = 50;
+    /** Mesos's defaults of {@code max_completed_executors_per_framework} and {@code ..._tasks_per_executor}. */
+    static final int MAX_COMPLETED_EXECUTORS = 150;
+    static final int MAX_COMPLETED_TASKS = 200;
+
+    /**
+     * An executor that ended, kept for the read endpoints: a custom or default one ({@code executor}), or the
+     * command executor of one task ({@code command}). {@code tasks} are its completed tasks.
+     */
+    record CompletedExecutor(ExecutorRun executor, TaskRun command, java.util.Collection<TaskRun> tasks) {}
+
+    /** A framework with nothing left on this agent, and the executors it had here. */
+    record CompletedFramework(FrameworkInfo info, ArrayDeque<CompletedExecutor> executors) {}
     private final double startTime = System.currentTimeMillis() / 1000.0;
     private final Thread connector;
     private volatile AgentId agentId;
@@ -119,7 +137,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The Mesos version whose agent APIs this agent speaks. */
-    public static final String MESOS_VERSION = "1.11.0";
+    public static final String MESOS_VERSION = io.pangaea.http.MesosVersion.VERSION;
 
     static final class TaskRun {
         final FrameworkId frameworkId;
@@ -174,6 +192,8 @@ public final class Agent implements AutoCloseable {
         final Map<TaskId, TaskRun> tasks = new LinkedHashMap<>();
         /** Tasks and groups not yet sent to a custom executor, in launch order (TaskRun or TaskGroupInfo). */
         final List<Object> pending = new ArrayList<>();
+        /** Its tasks whose last update was acknowledged, newest last, at most {@value #MAX_COMPLETED_TASKS}. */
+        final ArrayDeque<TaskRun> completedTasks = new ArrayDeque<>();
         Container container;
         EventSink stream;
         boolean subscribed;
@@ -303,6 +323,12 @@ public final class Agent implements AutoCloseable {
         return registered;
     }
 
+    /** The host of the master this agent is subscribed with, or "" while it is not. */
+    public String masterHost() {
+        URI leader = leaderUri;
+        return leader == null ? "" : leader.getHost();
+    }
+
     public double startTime() {
         return startTime;
     }
@@ -310,7 +336,7 @@ public final class Agent implements AutoCloseable {
     /** Runs {@code f} on the state thread; for the HTTP read endpoints. */
     public <T> CompletableFuture<T> read(Function<AgentView, T> f) {
         return CompletableFuture.supplyAsync(() -> f.apply(new AgentView(this, List.copyOf(tasks.values()),
-                Map.copyOf(frameworks), List.copyOf(completedFrameworks))), state);
+                Map.copyOf(frameworks), Map.copyOf(completedExecutors), List.copyOf(completedFrameworks))), state);
     }
 
     /** Kills every container (the agent does not yet reattach to containers after a restart). */
@@ -555,10 +581,7 @@ public final class Agent implements AutoCloseable {
                     t.executor.stream.send(MesosJson.write(ack));
                 }
                 if (t != null && t.state.isTerminal() && !updates.hasPending(t.info.taskId())) {
-                    tasks.remove(t.info.taskId());
-                    if (t.executor != null) {
-                        t.executor.tasks.remove(t.info.taskId());
-                    }
+                    retire(t);
                 }
             }
             case ERROR -> LOG.warn("Master says: {}", event.error().message());
@@ -892,6 +915,9 @@ public final class Agent implements AutoCloseable {
                     t.container.kill(Duration.ZERO);
                 }
                 tasks.remove(t.info.taskId());
+                if (t.executor == null) {
+                    completed(framework, new CompletedExecutor(null, t, List.of(t)));
+                }
                 if (t.container != null) {
                     // keep the container reachable until it is gone, so nothing is left behind
                     t.container.termination().whenComplete((x, e) -> LOG.debug("Task {} of removed framework {}"
@@ -899,9 +925,80 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
+        complete(framework);
+    }
+
+    /** A terminal task whose updates were all acknowledged leaves the live state for its executor's record. */
+    private void retire(TaskRun t) {
+        tasks.remove(t.info.taskId());
+        if (t.executor != null) {
+            t.executor.tasks.remove(t.info.taskId());
+            t.executor.completedTasks.addLast(t);
+            if (t.executor.completedTasks.size() > MAX_COMPLETED_TASKS) {
+                t.executor.completedTasks.removeFirst();
+            }
+        } else {
+            // a command task's executor ends with it
+            completed(t.frameworkId, new CompletedExecutor(null, t, List.of(t)));
+        }
+        completeIfIdle(t.frameworkId);
+    }
+
+    /** Keeps an ended executor with its framework (a live one, or one completed already). */
+    private void completed(FrameworkId framework, CompletedExecutor e) {
+        ArrayDeque<CompletedExecutor> list = completedExecutors.get(framework);
+        if (list == null && !frameworks.containsKey(framework)) {
+            list = completedFrameworks.stream().filter(f -> f.info().id().equals(framework)).reduce((a, b) -> b)
+                    .map(CompletedFramework::executors).orElse(null);
+        }
+        if (list == null) {
+            list = completedExecutors.computeIfAbsent(framework, f -> new ArrayDeque<>());
+        }
+        list.addLast(e);
+        if (list.size() > MAX_COMPLETED_EXECUTORS) {
+            list.removeFirst();
+        }
+    }
+
+    /** A framework with no task and no executor left here is completed, as Mesos's agent removes idle ones. */
+    private void completeIfIdle(FrameworkId framework) {
+        if (!frameworks.containsKey(framework)) {
+            return;
+        }
+        for (TaskRun t : tasks.values()) {
+            if (t.frameworkId.equals(framework)) {
+                return;
+            }
+        }
+        for (ExecutorKey k : executors.keySet()) {
+            if (k.frameworkId().equals(framework)) {
+                return;
+            }
+        }
+        complete(framework);
+    }
+
+    private void complete(FrameworkId framework) {
         FrameworkInfo gone = frameworks.remove(framework);
+        ArrayDeque<CompletedExecutor> ended = completedExecutors.remove(framework);
         if (gone != null) {
-            completedFrameworks.addLast(gone);
+            // one entry per framework, as Mesos keys them: a framework that completes again takes its earlier
+            // executors along
+            ArrayDeque<CompletedExecutor> all = new ArrayDeque<>();
+            for (var it = completedFrameworks.iterator(); it.hasNext(); ) {
+                CompletedFramework earlier = it.next();
+                if (earlier.info().id().equals(framework)) {
+                    all.addAll(earlier.executors());
+                    it.remove();
+                }
+            }
+            if (ended != null) {
+                all.addAll(ended);
+            }
+            while (all.size() > MAX_COMPLETED_EXECUTORS) {
+                all.removeFirst();
+            }
+            completedFrameworks.addLast(new CompletedFramework(gone, all));
             while (completedFrameworks.size() > MAX_COMPLETED_FRAMEWORKS) {
                 completedFrameworks.removeFirst();
             }
@@ -959,7 +1056,14 @@ public final class Agent implements AutoCloseable {
         if (t.executor != null) {
             return t.executor.info.name() != null ? t.executor.info.name() : "";
         }
-        return "Command Executor (Task: " + t.info.taskId().value() + ")";
+        CommandInfo c = t.info.command();
+        String name = "Command Executor (Task: " + t.info.taskId().value() + ")";
+        if (c == null) {
+            return name;
+        }
+        // as Mesos names its command executors: the command as the shell runs it, or the argument vector
+        return name + " (Command: " + (!Boolean.FALSE.equals(c.shell()) ? "sh -c '" + c.value() + "'"
+                : "[" + String.join(", ", c.arguments() == null ? List.of() : c.arguments()) + "]") + ")";
     }
 
     /**
@@ -1349,6 +1453,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         executors.remove(e.key());
+        completed(e.framework.id(), new CompletedExecutor(e, null, e.completedTasks));
+        completeIfIdle(e.framework.id());
         LOG.info("Executor {} of framework {} ended: {}", e.info.executorId(), e.framework.id(), message);
         Integer status = term == null ? null : term.signal() != null ? term.signal()
                 : term.exitCode() == null ? null : term.exitCode() << 8;

@@ -21,15 +21,17 @@ public final class AgentView {
     private final Agent agent;
     private final List<TaskRun> tasks;
     private final Map<FrameworkId, FrameworkInfo> frameworks;
-
-    private final List<FrameworkInfo> completedFrameworks;
+    private final Map<FrameworkId, ? extends java.util.Collection<Agent.CompletedExecutor>> completedExecutors;
+    private final List<Agent.CompletedFramework> completedFrameworks;
 
     AgentView(Agent agent, List<TaskRun> tasks, Map<FrameworkId, FrameworkInfo> frameworks,
-              List<FrameworkInfo> completedFrameworks) {
-        this.completedFrameworks = completedFrameworks;
+              Map<FrameworkId, ? extends java.util.Collection<Agent.CompletedExecutor>> completedExecutors,
+              List<Agent.CompletedFramework> completedFrameworks) {
         this.agent = agent;
         this.tasks = tasks;
         this.frameworks = frameworks;
+        this.completedExecutors = completedExecutors;
+        this.completedFrameworks = completedFrameworks;
     }
 
     public ObjectNode state() {
@@ -68,66 +70,162 @@ public final class AgentView {
                 attrs.put(a.name(), v.toString());
             }
         }
-        n.put("master_hostname", c.master());
+        n.put("master_hostname", agent.masterHost());
         n.put("registered", agent.registered());
-        ObjectNode flags = n.putObject("flags");
-        flags.put("master", c.master());
-        flags.put("port", Integer.toString(c.port()));
-        flags.put("work_dir", c.workDir().toString());
-        flags.put("resources", c.resources().toString());
-        flags.put("isolation", String.join(",", c.isolation()));
-        flags.put("containerizers", String.join(",", c.containerizers()));
+        n.set("flags", flags());
+        n.putArray("resource_providers");
         ArrayNode fws = n.putArray("frameworks");
         for (FrameworkInfo f : frameworks.values()) {
-            ObjectNode fn = fws.addObject();
-            fn.put("id", f.id().value());
-            fn.put("name", f.name());
-            fn.put("user", f.user());
+            ObjectNode fn = legacyFramework(fws.addObject(), f);
             ArrayNode executors = fn.putArray("executors");
-            Map<String, ObjectNode> byId = new java.util.LinkedHashMap<>();
-            for (TaskRun t : tasks) {
-                if (!t.frameworkId.equals(f.id())) {
-                    continue;
+            for (Agent.ExecutorRun e : agent.liveExecutors()) {
+                if (e.framework.id().equals(f.id())) {
+                    legacyExecutor(executors.addObject(), e.info.executorId().value(), e.info.name(),
+                            e.info.source(), e.containerId.value(), e.sandbox.toString(),
+                            e.size.isEmpty() ? Resources.of(e.info.resources()) : e.size, e.tasks.values(),
+                            e.completedTasks);
                 }
-                ObjectNode e = byId.computeIfAbsent(t.executorId().value(), k -> {
-                    ObjectNode x = executors.addObject();
-                    x.put("id", k);
-                    x.put("name", Agent.executorName(t));
-                    x.put("source", t.executor != null && t.executor.info.source() != null
-                            ? t.executor.info.source() : t.executor != null ? "" : k);
-                    x.put("container", (t.executor != null ? t.executor.containerId : t.containerId).value());
-                    x.put("directory", (t.executor != null ? t.executor.sandbox : t.sandbox).toString());
-                    x.putArray("tasks");
-                    x.putArray("completed_tasks");
-                    return x;
-                });
-                ArrayNode ts = (ArrayNode) e.get(t.state.isTerminal() ? "completed_tasks" : "tasks");
-                ObjectNode tn = ts.addObject();
-                tn.put("id", t.info.taskId().value());
-                tn.put("name", t.info.name() == null ? "" : t.info.name());
-                tn.put("framework_id", t.frameworkId.value());
-                tn.put("executor_id", t.executor != null ? t.executorId().value() : "");
-                tn.put("slave_id", agent.agentId().value());
-                tn.put("state", t.state.name());
-                tn.set("resources", MesosJson.legacy(Resources.of(t.info.resources())));
-                ArrayNode st = tn.putArray("statuses");
-                for (TaskStatus s : t.statuses) {
-                    ObjectNode sn = st.addObject();
-                    sn.put("state", s.state().name());
-                    sn.put("timestamp", s.timestamp());
+            }
+            for (TaskRun t : tasks) {
+                if (t.executor == null && t.frameworkId.equals(f.id())) {
+                    legacyCommandExecutor(executors.addObject(), t);
+                }
+            }
+            java.util.Collection<Agent.CompletedExecutor> ended = completedExecutors.get(f.id());
+            legacyCompletedExecutors(fn.putArray("completed_executors"), ended == null ? List.of() : ended);
+        }
+        ArrayNode completed = n.putArray("completed_frameworks");
+        for (Agent.CompletedFramework f : completedFrameworks) {
+            ObjectNode fn = legacyFramework(completed.addObject(), f.info());
+            fn.putArray("executors");
+            legacyCompletedExecutors(fn.putArray("completed_executors"), f.executors());
+        }
+        return n;
+    }
+
+    /** The agent's settings under Mesos's flag names, each a string as Mesos prints flags. */
+    public ObjectNode flags() {
+        AgentConfig c = agent.config();
+        ObjectNode flags = F.objectNode();
+        flags.put("master", c.master());
+        flags.put("ip", c.ip());
+        flags.put("port", Integer.toString(c.port()));
+        flags.put("hostname", c.hostname());
+        flags.put("work_dir", c.workDir().toString());
+        flags.put("resources", c.resources().toString());
+        if (!c.attributes().isEmpty()) {
+            flags.put("attributes", String.join(";", c.attributes().stream().map(a -> a.name() + ":"
+                    + (a.plainValue() instanceof Double d && d == Math.rint(d) ? Long.toString(d.longValue())
+                    : String.valueOf(a.plainValue()))).toList()));
+        }
+        flags.put("isolation", String.join(",", c.isolation()));
+        flags.put("containerizers", String.join(",", c.containerizers()));
+        flags.put("executor_registration_timeout", io.pangaea.model.Durations.format(
+                c.executorRegistrationTimeout()));
+        flags.put("executor_shutdown_grace_period", io.pangaea.model.Durations.format(c.killGracePeriod()));
+        flags.put("max_completed_executors_per_framework", Integer.toString(Agent.MAX_COMPLETED_EXECUTORS));
+        flags.put("sandbox_directory", "/mnt/mesos/sandbox");
+        flags.put("version", "false");
+        return flags;
+    }
+
+    /** {@code /version}: the Mesos version whose APIs this agent speaks. */
+    public static ObjectNode version() {
+        return io.pangaea.http.MesosVersion.json();
+    }
+
+    private static ObjectNode legacyFramework(ObjectNode fn, FrameworkInfo f) {
+        fn.put("id", f.id().value());
+        fn.put("name", f.name());
+        fn.put("user", f.user());
+        fn.put("failover_timeout", f.failoverTimeout() == null ? 0.0 : f.failoverTimeout());
+        fn.put("checkpoint", Boolean.TRUE.equals(f.checkpoint()));
+        fn.put("hostname", f.hostname() == null ? "" : f.hostname());
+        if (f.hasCapability(FrameworkInfo.Capability.Type.MULTI_ROLE)) {
+            ArrayNode roles = fn.putArray("roles");
+            f.effectiveRoles().forEach(roles::add);
+        } else {
+            fn.put("role", f.effectiveRoles().get(0));
+        }
+        return fn;
+    }
+
+    /** The role a task's or executor's resources were allocated to. */
+    private static String role(List<io.pangaea.model.Resource> resources) {
+        if (resources != null) {
+            for (io.pangaea.model.Resource r : resources) {
+                if (r.allocationInfo() != null && r.allocationInfo().role() != null) {
+                    return r.allocationInfo().role();
                 }
             }
         }
-        ArrayNode completed = n.putArray("completed_frameworks");
-        for (FrameworkInfo f : completedFrameworks) {
-            ObjectNode fn = completed.addObject();
-            fn.put("id", f.id().value());
-            fn.put("name", f.name());
-            fn.put("user", f.user());
-            fn.putArray("executors");
-            fn.putArray("completed_executors");
+        return "*";
+    }
+
+    /** An executor in the legacy shape: its live tasks, those queued for it, and its completed ones. */
+    private void legacyExecutor(ObjectNode x, String id, String name, String source, String container,
+                                String directory, Resources resources, java.util.Collection<TaskRun> current,
+                                java.util.Collection<TaskRun> completed) {
+        x.put("id", id);
+        x.put("name", name == null ? "" : name);
+        x.put("source", source == null ? "" : source);
+        x.put("container", container);
+        x.put("directory", directory);
+        x.set("resources", MesosJson.legacy(resources));
+        x.put("role", role(resources.toList()));
+        ArrayNode live = x.putArray("tasks");
+        ArrayNode queued = x.putArray("queued_tasks");
+        ArrayNode done = x.putArray("completed_tasks");
+        for (TaskRun t : current) {
+            boolean waiting = t.executor != null && !t.executor.builtin && !t.delivered;
+            legacyTask((t.state.isTerminal() ? done : waiting ? queued : live).addObject(), t);
         }
-        return n;
+        for (TaskRun t : completed) {
+            legacyTask(done.addObject(), t);
+        }
+    }
+
+    private void legacyCommandExecutor(ObjectNode x, TaskRun t) {
+        List<TaskRun> one = List.of(t);
+        legacyExecutor(x, t.info.taskId().value(), Agent.executorName(t), t.info.taskId().value(),
+                t.containerId.value(), t.sandbox.toString(), Resources.of(t.info.resources()), one, List.of());
+    }
+
+    private void legacyCompletedExecutors(ArrayNode out, java.util.Collection<Agent.CompletedExecutor> ended) {
+        for (Agent.CompletedExecutor c : ended) {
+            if (c.command() != null) {
+                legacyCommandExecutor(out.addObject(), c.command());
+            } else {
+                Agent.ExecutorRun e = c.executor();
+                legacyExecutor(out.addObject(), e.info.executorId().value(), e.info.name(), e.info.source(),
+                        e.containerId.value(), e.sandbox.toString(), Resources.of(e.info.resources()),
+                        e.tasks.values(), c.tasks());
+            }
+        }
+    }
+
+    private void legacyTask(ObjectNode tn, TaskRun t) {
+        tn.put("id", t.info.taskId().value());
+        tn.put("name", t.info.name() == null ? "" : t.info.name());
+        tn.put("framework_id", t.frameworkId.value());
+        tn.put("executor_id", t.executor != null ? t.executorId().value() : "");
+        tn.put("slave_id", agent.agentId().value());
+        tn.put("state", t.state.name());
+        tn.set("resources", MesosJson.legacy(Resources.of(t.info.resources())));
+        tn.put("role", role(t.info.resources()));
+        ArrayNode st = tn.putArray("statuses");
+        for (TaskStatus s : t.statuses) {
+            ObjectNode sn = st.addObject();
+            sn.put("state", s.state().name());
+            sn.put("timestamp", s.timestamp());
+            ObjectNode cs = sn.putObject("container_status");
+            cs.putObject("container_id").put("value", t.containerId.value());
+            cs.putArray("network_infos").addObject().putArray("ip_addresses").addObject().put("protocol", "IPv4")
+                    .put("ip_address", agent.config().ip());
+        }
+        if (t.info.labels() != null) {
+            tn.set("labels", MesosJson.tree(t.info.labels()));
+        }
     }
 
     /** {@code /monitor/statistics}: one entry per running container, Mesos field names. */
@@ -186,7 +284,7 @@ public final class AgentView {
         ArrayNode fws = body.putArray("frameworks");
         frameworks.values().forEach(f -> fws.addObject().set("framework_info", MesosJson.tree(f)));
         ArrayNode done = body.putArray("completed_frameworks");
-        completedFrameworks.forEach(f -> done.addObject().set("framework_info", MesosJson.tree(f)));
+        completedFrameworks.forEach(f -> done.addObject().set("framework_info", MesosJson.tree(f.info())));
         return body;
     }
 
@@ -198,7 +296,7 @@ public final class AgentView {
         ObjectNode e = F.objectNode();
         e.set("executor_id", id(t.info.taskId().value()));
         e.set("framework_id", id(t.frameworkId.value()));
-        e.put("name", "Command Executor (Task: " + t.info.taskId().value() + ")");
+        e.put("name", Agent.executorName(t));
         e.put("source", t.info.taskId().value());
         if (t.info.command() != null) {
             e.set("command", MesosJson.tree(t.info.command()));
@@ -206,16 +304,29 @@ public final class AgentView {
         return e;
     }
 
+    /** Every executor that ended here and is still kept: of live frameworks, then of completed ones. */
+    private List<Agent.CompletedExecutor> allCompletedExecutors() {
+        List<Agent.CompletedExecutor> all = new java.util.ArrayList<>();
+        completedExecutors.values().forEach(all::addAll);
+        completedFrameworks.forEach(f -> all.addAll(f.executors()));
+        return all;
+    }
+
     public ObjectNode getExecutors() {
         ObjectNode body = F.objectNode();
         ArrayNode live = body.putArray("executors");
         ArrayNode done = body.putArray("completed_executors");
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Agent.ExecutorRun e : agent.liveExecutors()) {
+            live.addObject().set("executor_info", MesosJson.tree(e.info));
+        }
         for (TaskRun t : tasks) {
-            if (seen.add(t.frameworkId.value() + "/" + t.executorId().value())) {
-                boolean ended = t.executor != null ? t.executor.ended : t.state.isTerminal();
-                (ended ? done : live).addObject().set("executor_info", executorInfo(t));
+            if (t.executor == null) {
+                (t.state.isTerminal() ? done : live).addObject().set("executor_info", executorInfo(t));
             }
+        }
+        for (Agent.CompletedExecutor c : allCompletedExecutors()) {
+            done.addObject().set("executor_info", c.command() != null ? executorInfo(c.command())
+                    : MesosJson.tree(c.executor().info));
         }
         return body;
     }
@@ -247,9 +358,12 @@ public final class AgentView {
         body.putArray("queued_tasks");
         ArrayNode launched = body.putArray("launched_tasks");
         ArrayNode terminated = body.putArray("terminated_tasks");
-        body.putArray("completed_tasks");
+        ArrayNode completed = body.putArray("completed_tasks");
         for (TaskRun t : tasks) {
             (t.state.isTerminal() ? terminated : launched).add(task(t));
+        }
+        for (Agent.CompletedExecutor c : allCompletedExecutors()) {
+            c.tasks().forEach(t -> completed.add(task(t)));
         }
         return body;
     }
@@ -264,7 +378,7 @@ public final class AgentView {
 
     public ObjectNode getFlags() {
         ObjectNode body = F.objectNode();
-        body.set("flags", io.pangaea.http.Metrics.nameValueList((ObjectNode) state().path("flags")));
+        body.set("flags", io.pangaea.http.Metrics.nameValueList(flags()));
         return body;
     }
 

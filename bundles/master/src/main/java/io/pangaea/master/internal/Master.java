@@ -73,7 +73,7 @@ public final class Master implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Master.class);
 
     /** The Mesos API version Pangaea speaks; clients such as Marathon check it. */
-    public static final String MESOS_VERSION = "1.11.0";
+    public static final String MESOS_VERSION = io.pangaea.http.MesosVersion.VERSION;
 
     private final MasterConfig config;
     private final String masterId;

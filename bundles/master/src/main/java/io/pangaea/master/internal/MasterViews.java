@@ -47,12 +47,7 @@ public final class MasterViews {
     // ---- JSON -------------------------------------------------------------------------------------------------
 
     public ObjectNode version() {
-        ObjectNode n = F.objectNode();
-        n.put("build_date", "");
-        n.put("build_time", 0.0);
-        n.put("build_user", "");
-        n.put("git_branch", "");
-        n.put("version", Master.MESOS_VERSION);
+        ObjectNode n = io.pangaea.http.MesosVersion.json();
         n.put("pangaea_version", pangaeaVersion());
         return n;
     }

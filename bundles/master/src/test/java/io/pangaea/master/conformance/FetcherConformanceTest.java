@@ -38,19 +38,12 @@ public class FetcherConformanceTest {
     }
 
     private void launch(JsonNode offer, String id, String command, String uri) throws Exception {
-        ObjectNode accept = s.call("ACCEPT");
-        ObjectNode a = accept.putObject("accept");
-        a.putArray("offer_ids").add(offer.get("id"));
-        ObjectNode t = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
-                .putArray("task_infos").addObject().put("name", id);
-        t.putObject("task_id").put("value", id);
-        t.set("agent_id", offer.get("agent_id"));
-        ObjectNode cmd = t.putObject("command").put("value", command);
-        cmd.putArray("uris").addObject().put("value", uri).put("executable", true);
-        t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
-                .put("value", 0.1);
-        a.putObject("filters").put("refuse_seconds", 0.0);
-        assertEquals(202, s.post(accept).statusCode());
+        assertEquals(202, s.launch(offer, id, t -> {
+            ObjectNode cmd = t.putObject("command").put("value", command);
+            cmd.putArray("uris").addObject().put("value", uri).put("executable", true);
+            t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                    .put("value", 0.1);
+        }).statusCode());
     }
 
     private JsonNode acked(String task, String state) throws Exception {

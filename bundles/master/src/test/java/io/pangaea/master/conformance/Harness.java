@@ -187,12 +187,17 @@ final class Harness implements AutoCloseable {
         /** With these isolators for the native containerizer (name to isolator), in the agent's isolation. */
         RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators)
                 throws Exception {
+            this(registrationTimeout, isolators, "cpus:2;mem:1024;disk:1000");
+        }
+
+        RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators,
+                String resources) throws Exception {
             workDir = Files.createTempDirectory("pangaea-conformance-agent");
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
                 port = probe.getLocalPort();
             }
             var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
-                    "127.0.0.1", port, "localhost", workDir, Resources.parse("cpus:2;mem:1024;disk:1000"), List.of(),
+                    "127.0.0.1", port, "localhost", workDir, Resources.parse(resources), List.of(),
                     List.copyOf(isolators.keySet()), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
@@ -236,7 +241,12 @@ final class Harness implements AutoCloseable {
 
     RealAgent realAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators)
             throws Exception {
-        RealAgent a = new RealAgent(registrationTimeout, isolators);
+        return realAgent(registrationTimeout, isolators, "cpus:2;mem:1024;disk:1000");
+    }
+
+    RealAgent realAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators,
+            String resources) throws Exception {
+        RealAgent a = new RealAgent(registrationTimeout, isolators, resources);
         open.add(0, a);
         return a;
     }
@@ -348,8 +358,21 @@ final class Harness implements AutoCloseable {
             return status;
         }
 
-        /** ACCEPT {@code offer} launching one command task of 0.1 cpus and 32 mem. */
+        /** ACCEPT {@code offer} launching one command task ({@code sleep 1000}) of 0.1 cpus. */
         HttpResponse<String> launch(JsonNode offer, String taskId) throws Exception {
+            return launch(offer, taskId, t -> {
+                t.putObject("command").put("value", "sleep 1000");
+                t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                        .put("value", 0.1);
+            });
+        }
+
+        /**
+         * ACCEPT {@code offer} (refusing nothing afterwards) launching one task named and identified {@code taskId}
+         * on the offer's agent; {@code task} fills in the rest of its TaskInfo (command, resources, ...).
+         */
+        HttpResponse<String> launch(JsonNode offer, String taskId, java.util.function.Consumer<ObjectNode> task)
+                throws Exception {
             ObjectNode accept = call("ACCEPT");
             ObjectNode a = accept.putObject("accept");
             a.putArray("offer_ids").add(offer.get("id"));
@@ -357,9 +380,7 @@ final class Harness implements AutoCloseable {
                     .putArray("task_infos").addObject().put("name", taskId);
             t.putObject("task_id").put("value", taskId);
             t.set("agent_id", offer.get("agent_id"));
-            t.putObject("command").put("value", "sleep 1000");
-            t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
-                    .put("value", 0.1);
+            task.accept(t);
             a.putObject("filters").put("refuse_seconds", 0.0);
             return post(accept);
         }

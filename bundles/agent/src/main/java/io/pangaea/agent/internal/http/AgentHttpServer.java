@@ -1,5 +1,7 @@
 package io.pangaea.agent.internal.http;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.agent.internal.Agent;
 import io.pangaea.agent.internal.AgentView;
 import io.pangaea.http.HttpSupport;
@@ -59,6 +61,12 @@ public final class AgentHttpServer implements AutoCloseable {
                 switch (path) {
                     case "/health", "/slave(1)/health" -> HttpSupport.text(response, callback, 200, "");
                     case "/state", "/state.json", "/slave(1)/state" -> json(agent, response, callback, AgentView::state);
+                    case "/flags", "/slave(1)/flags" -> json(agent, response, callback, v -> {
+                        ObjectNode body = JsonNodeFactory.instance.objectNode();
+                        body.set("flags", v.flags());
+                        return body;
+                    });
+                    case "/version" -> json(agent, response, callback, v -> AgentView.version());
                     case "/monitor/statistics", "/monitor/statistics.json" ->
                             agent.containers().whenComplete((list, err) -> {
                                 if (err != null) {

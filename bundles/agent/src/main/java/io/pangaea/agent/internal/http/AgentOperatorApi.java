@@ -106,7 +106,7 @@ final class AgentOperatorApi {
             }
             case "GET_VERSION" -> {
                 ObjectNode r = JSON.createObjectNode().put("type", "GET_VERSION");
-                r.putObject("get_version").putObject("version_info").put("version", Agent.MESOS_VERSION);
+                r.putObject("get_version").set("version_info", io.pangaea.http.MesosVersion.json());
                 reply(response, callback, MesosJson.write(r));
             }
             case "GET_CONTAINERS" -> agent.containers().whenComplete((list, err) -> {
