@@ -126,7 +126,7 @@ public final class Agent implements AutoCloseable {
             "slave/tasks_failed", 0L, "slave/tasks_killed", 0L, "slave/tasks_lost", 0L, "slave/tasks_gone", 0L,
             "slave/executors_terminated", 0L, "slave/container_launch_errors", 0L, "slave/valid_status_updates", 0L,
             "containerizer/fetcher/task_fetches_succeeded", 0L, "containerizer/fetcher/task_fetches_failed", 0L));
-    private final Fetcher fetcher = new Fetcher(Duration.ofMinutes(5));
+    private final Fetcher fetcher;
 
     private void count(String name) {
         counters.merge("slave/" + name, 1L, Long::sum);
@@ -234,6 +234,8 @@ public final class Agent implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(5)).executor(workers).build();
         this.updates = new StatusUpdateManager(state, this::post);
+        this.fetcher = new Fetcher(Duration.ofMinutes(5), new FetcherCache(config.fetcherCacheDir(),
+                config.fetcherCacheSize()));
         this.agentId = readAgentId();
         this.detector = config.master().trim().startsWith("zk://") ? new ZooKeeperDetector(config.master().trim())
                 : null;
@@ -317,6 +319,11 @@ public final class Agent implements AutoCloseable {
 
     public AgentId agentId() {
         return agentId;
+    }
+
+    /** The fetcher's cache, for its size metrics. */
+    FetcherCache fetcherCache() {
+        return fetcher.cache();
     }
 
     public boolean registered() {
@@ -938,7 +945,10 @@ public final class Agent implements AutoCloseable {
                 t.executor.completedTasks.removeFirst();
             }
         } else {
-            // a command task's executor ends with it
+            // a command task's executor ends with it; the record keeps no ended container alive
+            if (t.container != null && t.container.termination().toCompletableFuture().isDone()) {
+                t.container = null;
+            }
             completed(t.frameworkId, new CompletedExecutor(null, t, List.of(t)));
         }
         completeIfIdle(t.frameworkId);

@@ -123,6 +123,8 @@ public final class AgentView {
         flags.put("executor_registration_timeout", io.pangaea.model.Durations.format(
                 c.executorRegistrationTimeout()));
         flags.put("executor_shutdown_grace_period", io.pangaea.model.Durations.format(c.killGracePeriod()));
+        flags.put("fetcher_cache_dir", c.fetcherCacheDir().toString());
+        flags.put("fetcher_cache_size", io.pangaea.model.Bytes.format(c.fetcherCacheSize()));
         flags.put("max_completed_executors_per_framework", Integer.toString(Agent.MAX_COMPLETED_EXECUTORS));
         flags.put("sandbox_directory", "/mnt/mesos/sandbox");
         flags.put("version", "false");
@@ -421,6 +423,8 @@ public final class AgentView {
                 .filter(e -> (e.builtin || e.subscribed) && !e.terminating).count()));
         m.put("slave/executors_terminating", (double) live.stream().filter(e -> e.terminating).count());
         m.put("slave/frameworks_active", (double) active.size());
+        m.put("containerizer/fetcher/cache_size_total_bytes", (double) agent.fetcherCache().capacity());
+        m.put("containerizer/fetcher/cache_size_used_bytes", (double) agent.fetcherCache().used());
         Resources total = agent.config().resources();
         for (String r : List.of("cpus", "mem", "disk", "gpus")) {
             io.pangaea.http.Metrics.addResource(m, "slave/", r, total.scalar(r), used.scalar(r));

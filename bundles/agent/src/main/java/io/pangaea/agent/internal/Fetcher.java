@@ -26,7 +26,8 @@ import java.util.zip.ZipInputStream;
  * URLs, {@code file://} URLs and absolute paths; saved under {@code output_file} or the URI's last path segment;
  * made executable when {@code executable} is set, otherwise archives are extracted into the sandbox when
  * {@code extract} is (the default): .tar, .tar.gz, .tgz, .tar.bz2, .tbz2, .tar.xz, .txz, .zip, and a lone .gz is
- * decompressed. Nothing is cached. Anything that would land outside the sandbox is refused.
+ * decompressed. URIs with {@code cache} set are kept in the {@link FetcherCache} and copied from there when asked
+ * for again. Anything that would land outside the sandbox is refused.
  */
 final class Fetcher {
 
@@ -40,9 +41,20 @@ final class Fetcher {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final Duration timeout;
+    private final FetcherCache cache;
 
     Fetcher(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** With {@code cache} for the URIs that ask to be cached (none: every URI is fetched each time). */
+    Fetcher(Duration timeout, FetcherCache cache) {
         this.timeout = timeout;
+        this.cache = cache;
+    }
+
+    FetcherCache cache() {
+        return cache;
     }
 
     void fetch(List<CommandUri> uris, Path sandbox) throws FetchException {
@@ -71,17 +83,12 @@ final class Fetcher {
         Path target = inside(sandbox, name, value);
         try {
             Files.createDirectories(target.getParent());
-            switch (scheme) {
-                case "http", "https" -> download(parsed, target);
-                case "file" -> {
-                    Path source = Path.of(parsed);
-                    if (!Files.isRegularFile(source)) {
-                        throw new FetchException("'" + value + "' is not a file on this agent");
-                    }
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            if (Boolean.TRUE.equals(uri.cache()) && cache != null) {
+                try (FetcherCache.Lease cached = cache.get(value, file -> retrieve(scheme, parsed, value, file))) {
+                    Files.copy(cached.file, target, StandardCopyOption.REPLACE_EXISTING);
                 }
-                default -> throw new FetchException("Unsupported URI scheme in '" + value
-                        + "': use http, https, file or an absolute path");
+            } else {
+                retrieve(scheme, parsed, value, target);
             }
             if (Boolean.TRUE.equals(uri.executable())) {
                 Set<PosixFilePermission> p = EnumSet.copyOf(Files.getPosixFilePermissions(target));
@@ -96,6 +103,23 @@ final class Fetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FetchException("Interrupted while fetching '" + value + "'");
+        }
+    }
+
+    /** The URI's content into {@code target}. */
+    private void retrieve(String scheme, URI parsed, String value, Path target)
+            throws IOException, InterruptedException, FetchException {
+        switch (scheme) {
+            case "http", "https" -> download(parsed, target);
+            case "file" -> {
+                Path source = Path.of(parsed);
+                if (!Files.isRegularFile(source)) {
+                    throw new FetchException("'" + value + "' is not a file on this agent");
+                }
+                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            default -> throw new FetchException("Unsupported URI scheme in '" + value
+                    + "': use http, https, file or an absolute path");
         }
     }
 

@@ -30,6 +30,12 @@ public class FetcherTest {
 
     private HttpServer server;
     private Path files;
+    /** Requests per path the server answered. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> served =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Set by a test to keep the server from answering until it is counted down; {@code held} requests wait. */
+    private volatile java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(0);
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
     private Path sandbox;
     private final Fetcher fetcher = new Fetcher(Duration.ofSeconds(30));
 
@@ -39,6 +45,14 @@ public class FetcherTest {
         sandbox = tmp.newFolder("sandbox").toPath();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
+            held.incrementAndGet();
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            served.computeIfAbsent(ex.getRequestURI().getPath(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
             Path f = files.resolve(ex.getRequestURI().getPath().substring(1));
             if (Files.isRegularFile(f)) {
                 byte[] b = Files.readAllBytes(f);
@@ -49,6 +63,7 @@ public class FetcherTest {
             }
             ex.close();
         });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -134,5 +149,131 @@ public class FetcherTest {
         }
         assertFalse(Files.exists(sandbox.getParent().resolve("escaped.txt")));
         assertFalse(Files.exists(sandbox.resolve("missing.txt")));
+    }
+
+    private int served(String name) {
+        var n = served.get("/" + name);
+        return n == null ? 0 : n.get();
+    }
+
+    private static CommandUri cached(String value) {
+        return new CommandUri(value, null, null, true, null);
+    }
+
+    @Test
+    public void cachedUrisAreDownloadedOnceAndCopiedAfterwards() throws Exception {
+        Path cacheDir = tmp.newFolder("cache").toPath();
+        Fetcher caching = new Fetcher(Duration.ofSeconds(30), new FetcherCache(cacheDir, 1 << 20));
+        Files.writeString(files.resolve("tool.sh"), "#!/bin/sh\necho tool\n");
+        Path src = tmp.newFolder("src2").toPath();
+        Files.writeString(src.resolve("conf.txt"), "conf");
+        assertEquals(0, new ProcessBuilder("tar", "-czf", files.resolve("conf.tgz").toString(), "-C", src.toString(),
+                "conf.txt").start().waitFor());
+        Path second = tmp.newFolder("sandbox2").toPath();
+        for (Path box : List.of(sandbox, second)) {
+            caching.fetch(List.of(new CommandUri(url("tool.sh"), true, null, true, null), cached(url("conf.tgz")),
+                    uri(url("conf.tgz"))), box);
+            assertTrue(Files.isExecutable(box.resolve("tool.sh")));
+            assertEquals("conf", Files.readString(box.resolve("conf.txt")));
+        }
+        assertEquals(1, served("tool.sh"));
+        // the same URI without 'cache' is fetched each time
+        assertEquals(3, served("conf.tgz"));
+        long expected = Files.size(files.resolve("tool.sh")) + Files.size(files.resolve("conf.tgz"));
+        assertEquals(expected, caching.cache().used());
+        // a task that changes its copy does not change the cached one
+        Files.writeString(sandbox.resolve("tool.sh"), "changed");
+        Path third = tmp.newFolder("sandbox3").toPath();
+        caching.fetch(List.of(cached(url("tool.sh"))), third);
+        assertEquals("#!/bin/sh\necho tool\n", Files.readString(third.resolve("tool.sh")));
+        // a new agent process starts with an empty cache
+        Fetcher restarted = new Fetcher(Duration.ofSeconds(30), new FetcherCache(cacheDir, 1 << 20));
+        try (var left = Files.list(cacheDir)) {
+            assertEquals(0, left.count());
+        }
+        restarted.fetch(List.of(cached(url("tool.sh"))), tmp.newFolder("sandbox4").toPath());
+        assertEquals(2, served("tool.sh"));
+    }
+
+    @Test
+    public void theLeastRecentlyUsedGoFirstAndWhatCannotFitIsNotKept() throws Exception {
+        FetcherCache cache = new FetcherCache(tmp.newFolder("cache").toPath(), 1000);
+        Fetcher caching = new Fetcher(Duration.ofSeconds(30), cache);
+        for (String n : List.of("a", "b", "c")) {
+            Files.write(files.resolve(n), new byte[400]);
+        }
+        Files.write(files.resolve("huge"), new byte[1500]);
+        caching.fetch(List.of(cached(url("a"))), sandbox);
+        caching.fetch(List.of(cached(url("b"))), sandbox);
+        caching.fetch(List.of(cached(url("a"))), sandbox); // a is now the most recently used
+        caching.fetch(List.of(cached(url("c"))), sandbox); // 1200 > 1000: b goes
+        assertTrue(cache.contains(url("a")));
+        assertFalse(cache.contains(url("b")));
+        assertTrue(cache.contains(url("c")));
+        assertEquals(800, cache.used());
+        caching.fetch(List.of(cached(url("huge"))), sandbox);
+        assertEquals(1500, Files.size(sandbox.resolve("huge")));
+        assertFalse(cache.contains(url("huge")));
+        assertEquals(800, cache.used());
+        caching.fetch(List.of(cached(url("a")), cached(url("b"))), sandbox);
+        assertEquals(1, served("a"));
+        assertEquals(2, served("b"));
+    }
+
+    @Test
+    public void concurrentFetchesOfOneUriShareOneDownload() throws Exception {
+        Fetcher caching = new Fetcher(Duration.ofSeconds(30), new FetcherCache(tmp.newFolder("cache").toPath(),
+                1 << 20));
+        Files.writeString(files.resolve("shared.bin"), "shared");
+        answer = new java.util.concurrent.CountDownLatch(1);
+        List<Path> boxes = List.of(tmp.newFolder("s1").toPath(), tmp.newFolder("s2").toPath(),
+                tmp.newFolder("s3").toPath());
+        List<Thread> fetchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r);
+            fetchers.add(t);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (Path box : boxes) {
+                all.add(pool.submit(() -> {
+                    caching.fetch(List.of(cached(url("shared.bin"))), box);
+                    return null;
+                }));
+            }
+            // all three are blocked (one on the download the server holds, two on that download) before it
+            // is answered
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.get() >= 1
+                    && fetchers.size() == 3 && fetchers.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                    || t.getState() == Thread.State.TIMED_WAITING));
+            answer.countDown();
+            for (var f : all) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            answer.countDown();
+            pool.shutdownNow();
+        }
+        for (Path box : boxes) {
+            assertEquals("shared", Files.readString(box.resolve("shared.bin")));
+        }
+        assertEquals(1, served("shared.bin"));
+    }
+
+    @Test
+    public void aFailedDownloadIsNotCached() throws Exception {
+        Fetcher caching = new Fetcher(Duration.ofSeconds(30), new FetcherCache(tmp.newFolder("cache").toPath(),
+                1 << 20));
+        try {
+            caching.fetch(List.of(cached(url("later.txt"))), sandbox);
+            fail("fetched a missing file");
+        } catch (Fetcher.FetchException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("HTTP 404"));
+        }
+        assertEquals(0, caching.cache().used());
+        Files.writeString(files.resolve("later.txt"), "here now");
+        caching.fetch(List.of(cached(url("later.txt"))), sandbox);
+        assertEquals("here now", Files.readString(sandbox.resolve("later.txt")));
     }
 }

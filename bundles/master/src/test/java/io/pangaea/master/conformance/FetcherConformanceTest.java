@@ -38,9 +38,13 @@ public class FetcherConformanceTest {
     }
 
     private void launch(JsonNode offer, String id, String command, String uri) throws Exception {
+        launch(offer, id, command, uri, false);
+    }
+
+    private void launch(JsonNode offer, String id, String command, String uri, boolean cache) throws Exception {
         assertEquals(202, s.launch(offer, id, t -> {
             ObjectNode cmd = t.putObject("command").put("value", command);
-            cmd.putArray("uris").addObject().put("value", uri).put("executable", true);
+            cmd.putArray("uris").addObject().put("value", uri).put("executable", true).put("cache", cache);
             t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
                     .put("value", 0.1);
         }).statusCode());
@@ -75,6 +79,35 @@ public class FetcherConformanceTest {
             JsonNode m = agentMetrics();
             assertEquals(1.0, m.path("containerizer/fetcher/task_fetches_succeeded").asDouble(), 0.0);
             assertEquals(1.0, m.path("containerizer/fetcher/task_fetches_failed").asDouble(), 0.0);
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    @Test
+    public void cachedUrisServeLaterTasksFromTheAgentsCache() throws Exception {
+        Path script = Files.createTempFile("pangaea-cached", ".sh");
+        String body = "#!/bin/sh\necho from-cache\n";
+        try {
+            Files.writeString(script, body);
+            String run = "./" + script.getFileName() + " | grep -q from-cache";
+            launch(s.freshOffer(), "cached-1", run, script.toString(), true);
+            acked("cached-1", "TASK_STARTING");
+            acked("cached-1", "TASK_RUNNING");
+            acked("cached-1", "TASK_FINISHED");
+            // the source is gone: the second task can only have it from the cache
+            Files.delete(script);
+            launch(s.freshOffer(), "cached-2", run, script.toString(), true);
+            acked("cached-2", "TASK_STARTING");
+            acked("cached-2", "TASK_RUNNING");
+            acked("cached-2", "TASK_FINISHED");
+            JsonNode m = agentMetrics();
+            assertEquals(body.length(), m.path("containerizer/fetcher/cache_size_used_bytes").asDouble(), 0.0);
+            assertEquals(2L << 30, m.path("containerizer/fetcher/cache_size_total_bytes").asDouble(), 0.0);
+            JsonNode flags = Harness.JSON.readTree(Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                    agent.url("/flags"))).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("2GB", flags.at("/flags/fetcher_cache_size").asText());
+            assertEquals(agent.workDir.resolve("fetch").toString(), flags.at("/flags/fetcher_cache_dir").asText());
         } finally {
             Files.deleteIfExists(script);
         }

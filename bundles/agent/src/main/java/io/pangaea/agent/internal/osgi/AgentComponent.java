@@ -7,6 +7,7 @@ import io.pangaea.agent.internal.http.AgentHttpServer;
 import io.pangaea.agent.spi.Containerizer;
 import io.pangaea.agent.spi.Isolator;
 import java.nio.file.Path;
+import io.pangaea.model.Bytes;
 import io.pangaea.model.Durations;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +70,12 @@ public final class AgentComponent {
 
         @AttributeDefinition(description = "How long a custom executor has to subscribe before it is destroyed")
         String executor__registration__timeout() default "1mins";
+
+        @AttributeDefinition(description = "Where the fetcher keeps the URIs marked 'cache'; relative to work_dir")
+        String fetcher__cache__dir() default "fetch";
+
+        @AttributeDefinition(description = "Most the fetcher's cache holds, as 2GB, 512MB, ...")
+        String fetcher__cache__size() default "2GB";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentComponent.class);
@@ -87,7 +94,8 @@ public final class AgentComponent {
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
                 split(c.isolation()), split(c.containerizers()),
                 Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
-                Durations.parse("executor_registration_timeout", c.executor__registration__timeout()));
+                Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
+                workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()));
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
         advertise();
