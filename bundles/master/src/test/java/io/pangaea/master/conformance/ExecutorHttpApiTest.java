@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.model.json.RecordIo;
+import io.pangaea.protobuf.ProtobufCodec;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -518,6 +519,163 @@ public class ExecutorHttpApiTest {
         // nothing reached the framework
         assertTrue(s.all("UPDATE").stream().noneMatch(u -> u.at("/update/status/task_id/value").asText()
                 .equals("v1")));
+    }
+
+    // ---- content types, named after Mesos's ExecutorHttpApiTest cases -------------------------------------------
+
+    private static final String JSON_TYPE = "application/json";
+    private static final String PROTOBUF_TYPE = "application/x-protobuf";
+
+    private org.apache.mesos.v1.executor.Protos.Call.Builder protobufCall(
+            org.apache.mesos.v1.executor.Protos.Call.Type type, String framework, String executor) {
+        return org.apache.mesos.v1.executor.Protos.Call.newBuilder().setType(type)
+                .setFrameworkId(org.apache.mesos.v1.Protos.FrameworkID.newBuilder().setValue(framework))
+                .setExecutorId(org.apache.mesos.v1.Protos.ExecutorID.newBuilder().setValue(executor));
+    }
+
+    /** A call in either codec, as raw bytes with its Content-Type; {@code headers} are added. */
+    private HttpResponse<String> executorCall(String contentType, byte[] body, String... headers) throws Exception {
+        String[] all = java.util.stream.Stream.concat(contentType == null ? java.util.stream.Stream.<String>empty()
+                : java.util.stream.Stream.of("Content-Type", contentType), java.util.Arrays.stream(headers))
+                .toArray(String[]::new);
+        return agent.post("/api/v1/executor", body, all);
+    }
+
+    private static void rejected(HttpResponse<String> r, int status, String mentions) {
+        assertEquals(r.body(), status, r.statusCode());
+        assertTrue(r.body(), r.body().toLowerCase(java.util.Locale.ROOT).contains(mentions.toLowerCase(
+                java.util.Locale.ROOT)));
+    }
+
+    private byte[] messageCall(String contentType, String framework) throws Exception {
+        var call = protobufCall(org.apache.mesos.v1.executor.Protos.Call.Type.MESSAGE, framework, "e-unknown")
+                .setMessage(org.apache.mesos.v1.executor.Protos.Call.Message.newBuilder()
+                        .setData(com.google.protobuf.ByteString.copyFromUtf8("hello world"))).build();
+        return contentType.equals(PROTOBUF_TYPE) ? call.toByteArray()
+                : ProtobufCodec.callToJson(ProtobufCodec.Api.EXECUTOR, call.toByteArray());
+    }
+
+    @Test
+    public void noContentType() throws Exception {
+        rejected(executorCall(null, messageCall(JSON_TYPE, "dummy_framework_id")), 400, "Content-Type");
+    }
+
+    @Test
+    public void validJsonButInvalidProtobuf() throws Exception {
+        rejected(executorCall(JSON_TYPE, "{\"string\":\"valid_json\"}".getBytes(StandardCharsets.UTF_8),
+                "Accept", JSON_TYPE), 400, "Missing required fields: executor_id, framework_id");
+    }
+
+    @Test
+    public void malformedContent() throws Exception {
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            HttpResponse<String> r = executorCall(type, "MALFORMED_CONTENT".getBytes(StandardCharsets.UTF_8),
+                    "Accept", type);
+            assertEquals(type + ": " + r.body(), 400, r.statusCode());
+            assertFalse(r.body().isBlank());
+        }
+    }
+
+    @Test
+    public void unsupportedContentMediaType() throws Exception {
+        var call = protobufCall(org.apache.mesos.v1.executor.Protos.Call.Type.SUBSCRIBE, "dummy_framework_id",
+                "dummy_executor_id").setSubscribe(org.apache.mesos.v1.executor.Protos.Call.Subscribe.newBuilder())
+                .build();
+        rejected(executorCall("application/unknown-media-type", call.toByteArray(), "Accept", JSON_TYPE), 415,
+                "Expecting 'Content-Type' of application/json or application/x-protobuf");
+    }
+
+    @Test
+    public void messageFromUnknownFramework() throws Exception {
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            rejected(executorCall(type, messageCall(type, "dummy_framework_id"), "Accept", type), 400,
+                    "dummy_framework_id");
+        }
+    }
+
+    @Test
+    public void getRequest() throws Exception {
+        HttpResponse<String> get = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                agent.url("/api/v1/executor"))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, get.statusCode());
+        assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
+    }
+
+    @Test
+    public void notAcceptable() throws Exception {
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            var call = protobufCall(org.apache.mesos.v1.executor.Protos.Call.Type.SUBSCRIBE, "dummy_framework_id",
+                    "dummy_executor_id").setSubscribe(org.apache.mesos.v1.executor.Protos.Call.Subscribe.newBuilder())
+                    .build();
+            byte[] body = type.equals(PROTOBUF_TYPE) ? call.toByteArray()
+                    : ProtobufCodec.callToJson(ProtobufCodec.Api.EXECUTOR, call.toByteArray());
+            rejected(executorCall(type, body, "Accept", "foo"), 406,
+                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
+        }
+    }
+
+    @Test
+    public void validProtobufInvalidCall() throws Exception {
+        for (var type : List.of(org.apache.mesos.v1.executor.Protos.Call.Type.SUBSCRIBE,
+                org.apache.mesos.v1.executor.Protos.Call.Type.UPDATE,
+                org.apache.mesos.v1.executor.Protos.Call.Type.MESSAGE)) {
+            // each type without the message of its own that it requires
+            byte[] body = protobufCall(type, "dummy_framework_id", "dummy_executor_id").build().toByteArray();
+            rejected(executorCall(PROTOBUF_TYPE, body, "Accept", JSON_TYPE), 400, type.name().toLowerCase(
+                    java.util.Locale.ROOT));
+        }
+    }
+
+    /** SUBSCRIBE for executor {@code executorId} in {@code type}, with these headers; the stream is closed after. */
+    private void subscribeAnswers(String executorId, String type, String expectedType, String... headers)
+            throws Exception {
+        var call = protobufCall(org.apache.mesos.v1.executor.Protos.Call.Type.SUBSCRIBE, s.frameworkId, executorId)
+                .setSubscribe(org.apache.mesos.v1.executor.Protos.Call.Subscribe.newBuilder()).build();
+        byte[] body = type.equals(PROTOBUF_TYPE) ? call.toByteArray()
+                : ProtobufCodec.callToJson(ProtobufCodec.Api.EXECUTOR, call.toByteArray());
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(agent.url("/api/v1/executor")))
+                .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<InputStream> r = Harness.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+            assertEquals(200, r.statusCode());
+            assertEquals(expectedType, r.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("chunked", r.headers().firstValue("Transfer-Encoding").orElse(""));
+            byte[] first = RecordIo.read(in);
+            var subscribed = expectedType.equals(PROTOBUF_TYPE)
+                    ? org.apache.mesos.v1.executor.Protos.Event.parseFrom(first)
+                    : org.apache.mesos.v1.executor.Protos.Event.parseFrom(ProtobufCodec.toProtobuf(
+                            ProtobufCodec.Api.EXECUTOR, first));
+            assertEquals(org.apache.mesos.v1.executor.Protos.Event.Type.SUBSCRIBED, subscribed.getType());
+            assertEquals(executorId, subscribed.getSubscribed().getExecutorInfo().getExecutorId().getValue());
+            assertTrue(subscribed.getSubscribed().hasContainerId());
+        }
+    }
+
+    @Test
+    public void subscribe() throws Exception {
+        launchUnderSilentExecutor("e-sub", "sub1");
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            subscribeAnswers("e-sub", type, type, "Accept", type);
+        }
+    }
+
+    @Test
+    public void defaultAccept() throws Exception {
+        launchUnderSilentExecutor("e-any", "any1");
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            subscribeAnswers("e-any", type, JSON_TYPE, "Accept", "*/*");
+        }
+    }
+
+    @Test
+    public void noAcceptHeader() throws Exception {
+        launchUnderSilentExecutor("e-none", "none1");
+        for (String type : List.of(JSON_TYPE, PROTOBUF_TYPE)) {
+            subscribeAnswers("e-none", type, JSON_TYPE);
+        }
     }
 
     @Test
