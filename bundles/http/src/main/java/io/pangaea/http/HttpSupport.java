@@ -140,22 +140,55 @@ public final class HttpSupport {
         return (semi < 0 ? ct : ct.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
     }
 
-    /** True when the Accept header (if any) allows {@code type}. */
+    /**
+     * True when the Accept header allows {@code type} (no header allows everything). As libprocess decides it: the
+     * most specific range that matches ({@code type} itself, then {@code application/*}, then {@code *}{@code /*})
+     * says, by a quality above zero.
+     */
     public static boolean accepts(Request request, String type) {
         boolean any = false;
+        int bestSpecificity = -1;
+        double bestQuality = 0;
+        String family = type.substring(0, type.indexOf('/') + 1) + "*";
         for (HttpField f : request.getHeaders()) {
             if (f.getHeader() != HttpHeader.ACCEPT) {
                 continue;
             }
             any = true;
             for (String part : f.getValue().split(",")) {
-                String p = part.split(";")[0].trim().toLowerCase(java.util.Locale.ROOT);
-                if (p.equals(type) || p.equals("*/*") || p.equals("application/*")) {
-                    return true;
+                String[] params = part.split(";");
+                String range = params[0].trim().toLowerCase(java.util.Locale.ROOT);
+                int specificity = range.equals(type) ? 2 : range.equals(family) ? 1 : range.equals("*/*") ? 0 : -1;
+                if (specificity > bestSpecificity) {
+                    bestSpecificity = specificity;
+                    bestQuality = quality(params);
                 }
             }
         }
-        return !any;
+        return !any || (bestSpecificity >= 0 && bestQuality > 0);
+    }
+
+    private static double quality(String[] params) {
+        for (int i = 1; i < params.length; i++) {
+            String p = params[i].trim();
+            if (p.startsWith("q=")) {
+                try {
+                    return Double.parseDouble(p.substring(2).trim());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * The media type of a v1 API response as Mesos picks it: JSON when Accept allows it (so also when there is no
+     * Accept header, whatever the request's own type), else protobuf when Accept allows that, else null (406).
+     */
+    public static String responseType(Request request) {
+        return accepts(request, "application/json") ? "application/json"
+                : accepts(request, "application/x-protobuf") ? "application/x-protobuf" : null;
     }
 
     public static String utf8(byte[] b) {

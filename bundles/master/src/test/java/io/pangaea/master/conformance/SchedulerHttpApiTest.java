@@ -96,17 +96,53 @@ public class SchedulerHttpApiTest {
         assertEquals("Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'", r.body());
     }
 
+    /** Without Accept every type is acceptable and Mesos picks JSON, whatever the request's own type. */
     @Test
-    public void noAcceptHeaderGivesTheRequestsOwnType() throws Exception {
-        HttpResponse<java.io.InputStream> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
-                h.url("/api/v1/scheduler"))).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(SUBSCRIBE)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        try {
-            assertEquals(200, r.statusCode());
-            assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
-        } finally {
-            r.body().close();
+    public void noAcceptHeader() throws Exception {
+        byte[] protobuf = io.pangaea.protobuf.ProtobufCodec.callFromJson(io.pangaea.protobuf.ProtobufCodec.Api.SCHEDULER,
+                SUBSCRIBE);
+        for (String[] c : new String[][] {{"application/json", SUBSCRIBE}, {"application/x-protobuf", null}}) {
+            HttpResponse<java.io.InputStream> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                    h.url("/api/v1/scheduler"))).header("Content-Type", c[0])
+                    .POST(c[1] != null ? HttpRequest.BodyPublishers.ofString(c[1])
+                            : HttpRequest.BodyPublishers.ofByteArray(protobuf)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try {
+                assertEquals(c[0], 200, r.statusCode());
+                assertEquals(c[0], "application/json", r.headers().firstValue("Content-Type").orElse(""));
+            } finally {
+                r.body().close();
+            }
+        }
+    }
+
+    /** Accept is read as libprocess reads it: the most specific range that matches decides, and q=0 refuses. */
+    @Test
+    public void acceptRangesAndQualities() throws Exception {
+        String[][] cases = {
+            {"*/*", "application/json"},
+            {"application/*", "application/json"},
+            {"application/x-protobuf", "application/x-protobuf"},
+            {"application/json;q=0, */*", "application/x-protobuf"},
+            {"application/json;q=0, application/x-protobuf;q=0.5", "application/x-protobuf"},
+            {"text/html, application/x-protobuf", "application/x-protobuf"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<java.io.InputStream> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(
+                    h.url("/api/v1/scheduler"))).header("Content-Type", "application/json").header("Accept", c[0])
+                    .POST(HttpRequest.BodyPublishers.ofString(SUBSCRIBE)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try {
+                assertEquals(c[0], 200, r.statusCode());
+                assertEquals(c[0], c[1], r.headers().firstValue("Content-Type").orElse(""));
+            } finally {
+                r.body().close();
+            }
+        }
+        for (String refused : new String[] {"application/json;q=0, application/x-protobuf;q=0", "*/*;q=0",
+                "text/html"}) {
+            HttpResponse<String> r = h.postJson("/api/v1/scheduler", SUBSCRIBE, "Accept", refused);
+            assertEquals(refused, 406, r.statusCode());
         }
     }
 

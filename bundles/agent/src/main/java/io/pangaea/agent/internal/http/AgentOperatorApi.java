@@ -66,8 +66,7 @@ final class AgentOperatorApi {
                     "Expecting 'Content-Type' of application/json or application/x-protobuf");
             return;
         }
-        String other = type.equals(JSON_TYPE) ? PROTOBUF_TYPE : JSON_TYPE;
-        String out = HttpSupport.accepts(request, type) ? type : HttpSupport.accepts(request, other) ? other : null;
+        String out = HttpSupport.responseType(request);
         if (out == null) {
             HttpSupport.text(response, callback, 406,
                     "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");

@@ -152,8 +152,7 @@ final class ExecutorApi {
             HttpSupport.text(response, callback, 400, "Expecting 'subscribe' to be present");
             return;
         }
-        String out = HttpSupport.accepts(request, JSON_TYPE) ? JSON_TYPE
-                : HttpSupport.accepts(request, PROTOBUF_TYPE) ? PROTOBUF_TYPE : null;
+        String out = HttpSupport.responseType(request);
         if (out == null) {
             HttpSupport.text(response, callback, 406,
                     "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");

@@ -131,22 +131,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
         return true;
     }
 
-    /**
-     * The media type of the response: the request's own if Accept allows it (or has none), else the other one
-     * Mesos speaks if Accept allows that, else null (406).
-     */
-    static String responseType(Request request) {
-        String own = HttpSupport.mediaType(request);
-        String other = JSON.equals(own) ? PROTOBUF : JSON;
-        if (HttpSupport.accepts(request, own)) {
-            return own;
-        }
-        return HttpSupport.accepts(request, other) ? other : null;
-    }
-
     /** {@code POST /api/v1}: a JSON or protobuf operator call, answered in the type Accept asks for. */
     private void operator(Request request, Response response, Callback callback) throws java.io.IOException {
-        String out = responseType(request);
+        String out = HttpSupport.responseType(request);
         if (out == null) {
             HttpSupport.text(response, callback, 406,
                     "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
@@ -228,7 +215,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         if (call.type() == Call.Type.SUBSCRIBE) {
-            String type = responseType(request);
+            String type = HttpSupport.responseType(request);
             if (type == null) {
                 HttpSupport.text(response, callback, 406,
                         "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
