@@ -909,6 +909,8 @@ public final class Agent implements AutoCloseable {
         for (ExecutorRun e : List.copyOf(executors.values())) {
             if (e.framework.id().equals(framework)) {
                 e.tasks.values().forEach(t -> t.killRequested = true);
+                // what had ended stays on record even though its last updates will never be acknowledged
+                e.tasks.values().stream().filter(t -> t.state.isTerminal()).forEach(t -> keepCompleted(e, t));
                 e.tasks.clear();
                 e.pending.clear();
                 shutdownExecutor(e, TaskState.TASK_KILLED, "Framework shut down",
@@ -940,10 +942,7 @@ public final class Agent implements AutoCloseable {
         tasks.remove(t.info.taskId());
         if (t.executor != null) {
             t.executor.tasks.remove(t.info.taskId());
-            t.executor.completedTasks.addLast(t);
-            if (t.executor.completedTasks.size() > MAX_COMPLETED_TASKS) {
-                t.executor.completedTasks.removeFirst();
-            }
+            keepCompleted(t.executor, t);
         } else {
             // a command task's executor ends with it; the record keeps no ended container alive
             if (t.container != null && t.container.termination().toCompletableFuture().isDone()) {
@@ -952,6 +951,13 @@ public final class Agent implements AutoCloseable {
             completed(t.frameworkId, new CompletedExecutor(null, t, List.of(t)));
         }
         completeIfIdle(t.frameworkId);
+    }
+
+    private static void keepCompleted(ExecutorRun e, TaskRun t) {
+        e.completedTasks.addLast(t);
+        if (e.completedTasks.size() > MAX_COMPLETED_TASKS) {
+            e.completedTasks.removeFirst();
+        }
     }
 
     /** Keeps an ended executor with its framework (a live one, or one completed already). */

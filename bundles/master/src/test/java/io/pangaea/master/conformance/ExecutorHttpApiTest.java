@@ -301,6 +301,10 @@ public class ExecutorHttpApiTest {
     public void teardownShutsTheExecutorsDownAndCompletesTheFrameworkOnTheAgent() throws Exception {
         accepted(launch(offer(0), task("w1", "wait", javaExecutor("e-td"))));
         acked("w1", "TASK_RUNNING");
+        // a task of the same executor finishes, and its last update is not acknowledged before the teardown
+        accepted(launch(offer(0), task("f1", "finish", javaExecutor("e-td"))));
+        acked("f1", "TASK_RUNNING");
+        s.update("f1", "TASK_FINISHED");
         assertEquals(202, s.post(s.call("TEARDOWN")).statusCode());
         Awaitility.await("framework completed on the agent").atMost(Duration.ofSeconds(20)).until(() -> {
             JsonNode st = agent.state();
@@ -310,9 +314,14 @@ public class ExecutorHttpApiTest {
         JsonNode v1 = Harness.JSON.readTree(agent.post("/api/v1", "{\"type\":\"GET_FRAMEWORKS\"}"
                 .getBytes(StandardCharsets.UTF_8), "Content-Type", "application/json").body());
         assertEquals(s.frameworkId, v1.at("/get_frameworks/completed_frameworks/0/framework_info/id/value").asText());
-        // the executor got SHUTDOWN and ended: no container is left
+        // the executor got SHUTDOWN and ended: no container is left, and it is on record with the finished task
         Awaitility.await("executor gone").atMost(Duration.ofSeconds(20)).until(() ->
                 agent.agent.containers().get().isEmpty());
+        Awaitility.await("executor completed").atMost(Duration.ofSeconds(20)).until(() -> agent.state()
+                .at("/completed_frameworks/0/completed_executors/0/id").asText().equals("e-td"));
+        JsonNode ended = agent.state().at("/completed_frameworks/0/completed_executors/0");
+        assertEquals("f1", ended.at("/completed_tasks/0/id").asText());
+        assertEquals("TASK_FINISHED", ended.at("/completed_tasks/0/state").asText());
     }
 
     @Test
