@@ -626,10 +626,12 @@ public final class Agent implements AutoCloseable {
                     TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
             return;
         }
-        // Docker and LXC containers have a root file system of their own: volumes are bind-mounted into them
-        boolean mounts = kind.equals("docker") || kind.equals("lxc");
+        // Docker and LXC containers have a root file system of their own: volumes are bind-mounted into them, at
+        // their path under the container's sandbox; with filesystem/linux, native containers get bind mounts too
+        boolean own = kind.equals("docker") || kind.equals("lxc");
+        boolean mounts = own || config.isolation().contains("filesystem/linux");
         ContainerSpec spec = new ContainerSpec(t.containerId, task.command(),
-                mounts ? withVolumeMounts(task) : task.container(), dir,
+                mounts ? withVolumeMounts(task, own ? CONTAINER_SANDBOX + "/" : "") : task.container(), dir,
                 environment(t, dir), Resources.of(task.resources() == null ? List.of() : task.resources()),
                 config.isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(agentId), "io.pangaea.framework", framework.id().value(),
@@ -699,16 +701,17 @@ public final class Agent implements AutoCloseable {
     private static final String CONTAINER_SANDBOX = "/mnt/mesos/sandbox";
 
     /**
-     * A Docker or LXC task's ContainerInfo with its persistent volumes added as bind mounts at
-     * {@code /mnt/mesos/sandbox/<container_path>} (read-only when the volume's mode is RO): a link in the sandbox
-     * would point at a host path the container cannot see.
+     * A task's ContainerInfo with its persistent volumes added as bind mounts at {@code <sandbox><container_path>}
+     * (read-only when the volume's mode is RO). Docker and LXC tasks get them under {@code /mnt/mesos/sandbox/}: a
+     * link in the sandbox would point at a host path the container cannot see. Native tasks under filesystem/linux
+     * get them at their path relative to the sandbox, which that isolator mounts in the task's mount namespace.
      */
-    private ContainerInfo withVolumeMounts(TaskInfo task) {
+    private ContainerInfo withVolumeMounts(TaskInfo task, String sandbox) {
         ContainerInfo c = task.container() != null ? task.container()
                 : new ContainerInfo(ContainerInfo.Type.MESOS, null, null, null);
         List<ContainerInfo.Volume> volumes = new ArrayList<>(c.volumes() == null ? List.of() : c.volumes());
         for (io.pangaea.model.Resource r : volumes(task)) {
-            volumes.add(new ContainerInfo.Volume(CONTAINER_SANDBOX + "/" + r.disk().volume().containerPath(),
+            volumes.add(new ContainerInfo.Volume(sandbox + r.disk().volume().containerPath(),
                     volumeDir(r).toString(),
                     r.disk().volume().mode() == null ? ContainerInfo.Volume.Mode.RW : r.disk().volume().mode()));
         }

@@ -33,7 +33,6 @@ public class PersistentVolumeTest {
     @Before
     public void setUp() throws Exception {
         h = new Harness();
-        agent = h.realAgent(Duration.ofSeconds(60));
         ObjectNode sub = Harness.subscribe("volumes");
         ((ObjectNode) sub.at("/subscribe/framework_info")).put("role", "db");
         s = h.scheduler(sub);
@@ -73,13 +72,17 @@ public class PersistentVolumeTest {
     }
 
     private static ObjectNode disk(double size, String persistenceId, String path) {
+        return disk(size, persistenceId, path, "RW");
+    }
+
+    private static ObjectNode disk(double size, String persistenceId, String path, String mode) {
         ObjectNode r = Harness.JSON.createObjectNode().put("name", "disk").put("type", "SCALAR");
         r.putObject("scalar").put("value", size);
         r.putArray("reservations").addObject().put("type", "DYNAMIC").put("role", "db");
         if (persistenceId != null) {
             ObjectNode d = r.putObject("disk");
             d.putObject("persistence").put("id", persistenceId);
-            d.putObject("volume").put("container_path", path).put("mode", "RW");
+            d.putObject("volume").put("container_path", path).put("mode", mode);
         }
         return r;
     }
@@ -107,13 +110,19 @@ public class PersistentVolumeTest {
     }
 
     private ObjectNode taskUsingVolume(JsonNode offer, String id, String command) {
+        return taskUsingVolumes(offer, id, command, disk(100, "pg-data", "data"));
+    }
+
+    private ObjectNode taskUsingVolumes(JsonNode offer, String id, String command, ObjectNode... volumes) {
         ObjectNode t = Harness.JSON.createObjectNode().put("name", id);
         t.putObject("task_id").put("value", id);
         t.set("agent_id", offer.get("agent_id"));
         t.putObject("command").put("value", command);
         ArrayNode rs = t.putArray("resources");
         rs.addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar").put("value", 0.1);
-        rs.add(disk(100, "pg-data", "data"));
+        for (ObjectNode v : volumes) {
+            rs.add(v);
+        }
         return Harness.JSON.createObjectNode().put("type", "LAUNCH").set("launch",
                 Harness.JSON.createObjectNode().set("task_infos", Harness.JSON.createArrayNode().add(t)));
     }
@@ -132,6 +141,7 @@ public class PersistentVolumeTest {
 
     @Test
     public void volumeOutlivesItsTasksUntilDestroyed() throws Exception {
+        agent = h.realAgent(Duration.ofSeconds(60));
         JsonNode first = offer(r -> true);
         ObjectNode reserve = op("RESERVE", "reserve-disk", "reserve", "resources", disk(100, null, null));
         ObjectNode create = op("CREATE", "create-volume", "create", "volumes", disk(100, "pg-data", "data"));
@@ -168,6 +178,7 @@ public class PersistentVolumeTest {
 
     @Test
     public void invalidVolumesGetOperationErrorAndChangeNothing() throws Exception {
+        agent = h.realAgent(Duration.ofSeconds(60));
         JsonNode first = offer(r -> true);
         String before = h.state().at("/slaves/0/resources").toString();
         ObjectNode unreserved = disk(100, "v1", "data");
@@ -193,5 +204,29 @@ public class PersistentVolumeTest {
         }
         assertEquals(before, h.state().at("/slaves/0/resources").toString());
         assertFalse(Files.exists(agent.workDir.resolve("volumes")));
+    }
+
+    @Test
+    public void underFilesystemLinuxVolumesAreMountedAndReadOnlyOnesRefuseWrites() throws Exception {
+        agent = h.realAgent(Duration.ofSeconds(60), java.util.Map.of("filesystem/linux",
+                new io.pangaea.isolator.namespaces.FilesystemLinuxIsolator()));
+        JsonNode first = offer(r -> true);
+        assertEquals(202, accept(first, op("RESERVE", "reserve-both", "reserve", "resources", disk(200, null, null)),
+                op("CREATE", "create-rw", "create", "volumes", disk(100, "rw-vol", "rw", "RW")),
+                op("CREATE", "create-ro", "create", "volumes", disk(100, "ro-vol", "ro", "RO"))));
+        assertEquals("OPERATION_FINISHED", opStatus("create-ro").path("state").asText());
+        // something for the task to read in the read-only volume
+        Path roData = agent.workDir.resolve("volumes/roles/db/ro-vol");
+        Files.createDirectories(roData);
+        Files.writeString(roData.resolve("seed"), "seeded");
+
+        JsonNode withVolumes = offer(r -> hasVolume(r, "rw-vol") && hasVolume(r, "ro-vol"));
+        assertEquals(202, accept(withVolumes, taskUsingVolumes(withVolumes, "mounted",
+                "echo out > rw/out && grep -q seeded ro/seed && ! test -L rw && ! test -L ro"
+                        + " && if echo x > ro/x; then exit 9; fi",
+                disk(100, "rw-vol", "rw", "RW"), disk(100, "ro-vol", "ro", "RO"))));
+        runToEnd("mounted", "TASK_FINISHED");
+        assertEquals("out", Files.readString(agent.workDir.resolve("volumes/roles/db/rw-vol/out")).trim());
+        assertFalse(Files.exists(roData.resolve("x")));
     }
 }

@@ -25,7 +25,12 @@ public final class NamespacesPidIsolator implements Isolator {
     private final String unshare;
 
     public NamespacesPidIsolator() {
-        this(Files.isExecutable(Path.of("/usr/bin/unshare")) ? "/usr/bin/unshare" : "unshare");
+        this(unshare());
+    }
+
+    /** util-linux's unshare: where Debian puts it, else whichever the PATH finds. */
+    static String unshare() {
+        return Files.isExecutable(Path.of("/usr/bin/unshare")) ? "/usr/bin/unshare" : "unshare";
     }
 
     NamespacesPidIsolator(String unshare) {
