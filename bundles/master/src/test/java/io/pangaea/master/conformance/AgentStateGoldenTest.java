@@ -187,6 +187,19 @@ public class AgentStateGoldenTest {
                 .getBytes(), "Content-Type", "application/json").body()).path("get_frameworks");
         assertEquals(List.of("golden-capture"), ids(frameworks.path("frameworks"), "/framework_info/name"));
         assertEquals(List.of("earlier"), ids(frameworks.path("completed_frameworks"), "/framework_info/name"));
+        // no resource providers here, and no operations sent to this agent (the master applies them itself)
+        for (String call : List.of("GET_OPERATIONS", "GET_RESOURCE_PROVIDERS")) {
+            HttpResponse<byte[]> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(agent.url("/api/v1")))
+                    .header("Content-Type", "application/json").header("Accept", "application/x-protobuf")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"" + call + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(call, 200, r.statusCode());
+            assertEquals(call, org.apache.mesos.v1.agent.Protos.Response.parseFrom(r.body()).getType().name());
+        }
+        JsonNode ops = Harness.JSON.readTree(agent.post("/api/v1", "{\"type\":\"GET_OPERATIONS\"}".getBytes(),
+                "Content-Type", "application/json").body());
+        assertTrue(ops.toString(), ops.at("/get_operations/operations").isArray());
+        assertEquals(0, ops.at("/get_operations/operations").size());
     }
 
     private static List<String> ids(JsonNode array, String pointer) {

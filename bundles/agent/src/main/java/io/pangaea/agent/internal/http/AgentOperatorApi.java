@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The agent's v1 operator API ({@code POST /api/v1}, JSON or protobuf as Content-Type and Accept say): GET_HEALTH, GET_VERSION, GET_STATE, GET_AGENT,
  * GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_FLAGS, GET_CONTAINERS (with each container's resource statistics, as
- * {@code /monitor/statistics}), LIST_FILES and READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501
- * with their name.
+ * {@code /monitor/statistics}), GET_OPERATIONS and GET_RESOURCE_PROVIDERS (both empty here), LIST_FILES and
+ * READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501 with their name.
  */
 final class AgentOperatorApi {
 
@@ -106,6 +106,16 @@ final class AgentOperatorApi {
             case "GET_VERSION" -> {
                 ObjectNode r = JSON.createObjectNode().put("type", "GET_VERSION");
                 r.putObject("get_version").set("version_info", io.pangaea.http.MesosVersion.json());
+                reply(response, callback, MesosJson.write(r));
+            }
+            case "GET_OPERATIONS", "GET_RESOURCE_PROVIDERS" -> {
+                // This agent has no resource providers and does not advertise RESOURCE_PROVIDER or
+                // AGENT_OPERATION_FEEDBACK, so the master applies operations on its resources itself and none are
+                // ever sent here: both lists are empty, as a Mesos agent with these capabilities answers.
+                boolean ops = callType.equals("GET_OPERATIONS");
+                ObjectNode r = JSON.createObjectNode().put("type", callType);
+                r.putObject(ops ? "get_operations" : "get_resource_providers")
+                        .putArray(ops ? "operations" : "resource_providers");
                 reply(response, callback, MesosJson.write(r));
             }
             case "GET_CONTAINERS" -> agent.containers().whenComplete((list, err) -> {
