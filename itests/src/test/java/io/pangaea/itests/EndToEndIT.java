@@ -170,6 +170,36 @@ public class EndToEndIT {
         }
     }
 
+    private static HttpResponse<String> agentOperator(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + cluster.agentPort + "/api/v1")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int agentLoggingLevel() throws Exception {
+        HttpResponse<String> r = agentOperator("{\"type\":\"GET_LOGGING_LEVEL\"}");
+        assertEquals(r.body(), 200, r.statusCode());
+        return TestFramework.JSON.readTree(r.body()).at("/get_logging_level/level").asInt(0);
+    }
+
+    @Test
+    public void theAgentsLoggingLevelIsSetForADurationThenRestored() throws Exception {
+        assertEquals(0, agentLoggingLevel());
+        HttpResponse<String> set = agentOperator("{\"type\":\"SET_LOGGING_LEVEL\",\"set_logging_level\":"
+                + "{\"level\":2,\"duration\":{\"nanoseconds\":\"4000000000\"}}}");
+        assertEquals(set.body(), 200, set.statusCode());
+        assertEquals(2, agentLoggingLevel());
+        await("the level before comes back").atMost(Duration.ofSeconds(30)).until(() -> agentLoggingLevel() == 0);
+        for (String bad : new String[] {"{\"level\":1}", "{\"level\":-1,\"duration\":{\"nanoseconds\":1}}",
+                "{\"level\":1,\"duration\":{\"nanoseconds\":0}}"}) {
+            HttpResponse<String> r = agentOperator("{\"type\":\"SET_LOGGING_LEVEL\",\"set_logging_level\":"
+                    + bad + "}");
+            assertEquals(bad + " -> " + r.body(), 400, r.statusCode());
+            assertTrue(r.body(), r.body().contains("set_logging_level"));
+        }
+        assertEquals(0, agentLoggingLevel());
+    }
+
     @Test
     public void malformedRequestsGetTheMesosAnswerAndChangeNothing() throws Exception {
         try (TestFramework fw = new TestFramework(cluster.masterUrl(), "bad-input")) {

@@ -330,6 +330,17 @@ public final class Agent implements AutoCloseable {
         return registered;
     }
 
+    private volatile io.pangaea.http.LoggingLevel loggingLevel;
+
+    /** GET/SET_LOGGING_LEVEL's backend; set in Karaf (null outside it: the calls answer 501). */
+    public void setLoggingLevel(io.pangaea.http.LoggingLevel l) {
+        this.loggingLevel = l;
+    }
+
+    public io.pangaea.http.LoggingLevel loggingLevel() {
+        return loggingLevel;
+    }
+
     /** The host of the master this agent is subscribed with, or "" while it is not. */
     public String masterHost() {
         URI leader = leaderUri;

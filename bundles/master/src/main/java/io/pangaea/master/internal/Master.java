@@ -1,6 +1,7 @@
 package io.pangaea.master.internal;
 
 import io.pangaea.http.EventSink;
+import io.pangaea.http.LoggingLevel;
 import io.pangaea.allocator.AgentView;
 import io.pangaea.allocator.Allocator;
 import io.pangaea.allocator.ClusterView;

@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The agent's v1 operator API ({@code POST /api/v1}, JSON or protobuf as Content-Type and Accept say): GET_HEALTH, GET_VERSION, GET_STATE, GET_AGENT,
  * GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_FLAGS, GET_CONTAINERS (with each container's resource statistics, as
- * {@code /monitor/statistics}), GET_OPERATIONS and GET_RESOURCE_PROVIDERS (both empty here), LIST_FILES and
- * READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501 with their name.
+ * {@code /monitor/statistics}), GET_OPERATIONS and GET_RESOURCE_PROVIDERS (both empty here),
+ * GET/SET_LOGGING_LEVEL (in Karaf), LIST_FILES and READ_FILE. The other calls of Mesos's {@code agent.proto} answer 501 with their name.
  */
 final class AgentOperatorApi {
 
@@ -108,6 +108,7 @@ final class AgentOperatorApi {
                 r.putObject("get_version").set("version_info", io.pangaea.http.MesosVersion.json());
                 reply(response, callback, MesosJson.write(r));
             }
+            case "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL" -> loggingLevel(callType, call, response, callback);
             case "GET_OPERATIONS", "GET_RESOURCE_PROVIDERS" -> {
                 // This agent has no resource providers and does not advertise RESOURCE_PROVIDER or
                 // AGENT_OPERATION_FEEDBACK, so the master applies operations on its resources itself and none are
@@ -175,6 +176,46 @@ final class AgentOperatorApi {
             }
             default -> HttpSupport.text(response, callback, 501, "Call '" + callType
                     + "' is not served by this Pangaea agent yet");
+        }
+    }
+
+    /**
+     * GET_LOGGING_LEVEL and SET_LOGGING_LEVEL: the level of the agent's {@code io.pangaea} loggers (Mesos's glog
+     * verbosity: 0 INFO, 1 DEBUG, 2 and more TRACE), set for a duration after which the level before returns.
+     */
+    private void loggingLevel(String callType, JsonNode call, Response response, Callback callback) {
+        io.pangaea.http.LoggingLevel logging = agent.loggingLevel();
+        if (logging == null) {
+            HttpSupport.text(response, callback, 501, "The logging level can be read and set only in the agent's"
+                    + " Karaf distribution");
+            return;
+        }
+        if (callType.equals("GET_LOGGING_LEVEL")) {
+            ObjectNode r = JSON.createObjectNode().put("type", "GET_LOGGING_LEVEL");
+            r.putObject("get_logging_level").put("level", logging.get());
+            reply(response, callback, MesosJson.write(r));
+            return;
+        }
+        JsonNode level = call.at("/set_logging_level/level");
+        JsonNode nanos = call.at("/set_logging_level/duration/nanoseconds");
+        if (!level.canConvertToLong() && !level.asText("").matches("\\d+")
+                || !nanos.canConvertToLong() && !nanos.asText("").matches("-?\\d+")) {
+            HttpSupport.text(response, callback, 400, "Expecting 'set_logging_level.level' and"
+                    + " 'set_logging_level.duration.nanoseconds' to be present");
+            return;
+        }
+        long l = level.asLong();
+        long ns = nanos.asLong();
+        if (l < 0 || l > Integer.MAX_VALUE || ns <= 0) {
+            HttpSupport.text(response, callback, 400, "Expecting a non-negative 'set_logging_level.level' and a"
+                    + " positive 'set_logging_level.duration'");
+            return;
+        }
+        try {
+            logging.set((int) l, java.time.Duration.ofNanos(ns));
+            HttpSupport.text(response, callback, 200, "");
+        } catch (Exception e) {
+            HttpSupport.text(response, callback, 503, "Cannot set the logging level: " + e.getMessage());
         }
     }
 }

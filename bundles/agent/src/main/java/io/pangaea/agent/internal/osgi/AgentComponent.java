@@ -7,12 +7,14 @@ import io.pangaea.agent.internal.http.AgentHttpServer;
 import io.pangaea.agent.spi.Containerizer;
 import io.pangaea.agent.spi.Isolator;
 import java.nio.file.Path;
+import io.pangaea.http.KarafLoggingLevel;
 import io.pangaea.model.Bytes;
 import io.pangaea.model.Durations;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -85,6 +87,9 @@ public final class AgentComponent {
     private final List<String> enabledContainerizers;
     private final Agent agent;
     private final AgentHttpServer http;
+    /** For GET/SET_LOGGING_LEVEL (Pax Logging's configuration); injected after the constructor, read at each use. */
+    @Reference
+    private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     public AgentComponent(Config c) throws Exception {
@@ -98,6 +103,7 @@ public final class AgentComponent {
                 workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()));
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
+        agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         advertise();
         http = new AgentHttpServer(agent, c.ip(), c.port());
         LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),

@@ -1,6 +1,7 @@
 package io.pangaea.master.internal.osgi;
 
 import io.pangaea.allocator.Allocator;
+import io.pangaea.http.KarafLoggingLevel;
 import io.pangaea.master.internal.Master;
 import io.pangaea.model.Durations;
 import io.pangaea.master.internal.MasterConfig;

@@ -1,6 +1,5 @@
-package io.pangaea.master.internal.osgi;
+package io.pangaea.http;
 
-import io.pangaea.master.internal.LoggingLevel;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -15,7 +14,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * GET/SET_LOGGING_LEVEL in Karaf: the level of the {@code io.pangaea} loggers in Pax Logging's configuration
  * ({@code org.ops4j.pax.logging}, as {@code log:set} changes it), restored when the duration ends.
  */
-final class KarafLoggingLevel implements LoggingLevel {
+public final class KarafLoggingLevel implements LoggingLevel {
 
     private static final String PID = "org.ops4j.pax.logging";
     private static final String NAME = "log4j2.logger.pangaea.name";
@@ -31,7 +30,7 @@ final class KarafLoggingLevel implements LoggingLevel {
     private ScheduledFuture<?> revert;
     private String before;
 
-    KarafLoggingLevel(java.util.function.Supplier<ConfigurationAdmin> configAdmin) {
+    public KarafLoggingLevel(java.util.function.Supplier<ConfigurationAdmin> configAdmin) {
         this.configAdmin = configAdmin;
     }
 

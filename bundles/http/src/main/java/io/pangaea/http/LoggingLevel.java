@@ -1,4 +1,4 @@
-package io.pangaea.master.internal;
+package io.pangaea.http;
 
 import java.time.Duration;
 
