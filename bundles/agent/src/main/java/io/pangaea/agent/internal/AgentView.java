@@ -74,22 +74,25 @@ public final class AgentView {
         n.put("registered", agent.registered());
         n.set("flags", flags());
         n.putArray("resource_providers");
+        // grouped once, so that the page costs one pass however many frameworks there are
+        Map<FrameworkId, List<Agent.ExecutorRun>> liveByFramework = new java.util.HashMap<>();
+        agent.liveExecutors().forEach(e -> liveByFramework.computeIfAbsent(e.framework.id(),
+                k -> new java.util.ArrayList<>()).add(e));
+        Map<FrameworkId, List<TaskRun>> commandTasks = new java.util.HashMap<>();
+        tasks.stream().filter(t -> t.executor == null).forEach(t -> commandTasks.computeIfAbsent(t.frameworkId,
+                k -> new java.util.ArrayList<>()).add(t));
         ArrayNode fws = n.putArray("frameworks");
         for (FrameworkInfo f : frameworks.values()) {
             ObjectNode fn = legacyFramework(fws.addObject(), f);
             ArrayNode executors = fn.putArray("executors");
-            for (Agent.ExecutorRun e : agent.liveExecutors()) {
-                if (e.framework.id().equals(f.id())) {
-                    legacyExecutor(executors.addObject(), e.info.executorId().value(), e.info.name(),
-                            e.info.source(), e.containerId.value(), e.sandbox.toString(),
-                            e.size.isEmpty() ? Resources.of(e.info.resources()) : e.size, e.tasks.values(),
-                            e.completedTasks);
-                }
+            for (Agent.ExecutorRun e : liveByFramework.getOrDefault(f.id(), List.of())) {
+                legacyExecutor(executors.addObject(), e.info.executorId().value(), e.info.name(),
+                        e.info.source(), e.containerId.value(), e.sandbox.toString(),
+                        e.size.isEmpty() ? Resources.of(e.info.resources()) : e.size, e.tasks.values(),
+                        e.completedTasks);
             }
-            for (TaskRun t : tasks) {
-                if (t.executor == null && t.frameworkId.equals(f.id())) {
-                    legacyCommandExecutor(executors.addObject(), t);
-                }
+            for (TaskRun t : commandTasks.getOrDefault(f.id(), List.of())) {
+                legacyCommandExecutor(executors.addObject(), t);
             }
             java.util.Collection<Agent.CompletedExecutor> ended = completedExecutors.get(f.id());
             legacyCompletedExecutors(fn.putArray("completed_executors"), ended == null ? List.of() : ended);
