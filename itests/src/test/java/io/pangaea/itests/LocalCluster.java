@@ -134,7 +134,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Removes a test's cgroup root under each v1 controller; fails if a container's cgroup is still in it. */
     public static void removeCgroupRoot(String root) throws IOException {
-        for (String controller : List.of("cpu", "cpuacct", "memory", "pids")) {
+        for (String controller : List.of("cpu", "cpuacct", "memory", "pids", "freezer")) {
             Path dir = Path.of("/sys/fs/cgroup", controller, root);
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> children = Files.list(dir)) {
