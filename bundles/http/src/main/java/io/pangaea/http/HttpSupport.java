@@ -122,6 +122,76 @@ public final class HttpSupport {
         }
     }
 
+    /** The body, or null after answering 413 when it is larger than {@link #MAX_BODY}. */
+    public static byte[] body(Request request, Response response, Callback callback) throws IOException {
+        byte[] body = body(request);
+        if (body == null) {
+            text(response, callback, 413, "Request body is larger than " + MAX_BODY + " bytes");
+        }
+        return body;
+    }
+
+    /** Turns a v1 Call sent as protobuf into its Mesos JSON; the exception's message is the 400 the client gets. */
+    @FunctionalInterface
+    public interface CallDecoder {
+        byte[] toJson(byte[] protobuf) throws Exception;
+    }
+
+    /**
+     * A v1 call's body as Mesos JSON: read (413 past the size limit) and, when it came as
+     * {@code application/x-protobuf}, decoded by {@code fromProtobuf} (400 when it is not a Call). Null when the
+     * request has been answered already.
+     */
+    public static byte[] callBody(Request request, Response response, Callback callback, CallDecoder fromProtobuf)
+            throws IOException {
+        byte[] body = body(request, response, callback);
+        if (body == null || !PROTOBUF.equals(mediaType(request))) {
+            return body;
+        }
+        try {
+            return fromProtobuf.toJson(body);
+        } catch (Exception e) {
+            text(response, callback, 400, e.getMessage());
+            return null;
+        }
+    }
+
+    public static final String JSON = "application/json";
+    public static final String PROTOBUF = "application/x-protobuf";
+
+    /** True for a POST; otherwise answers 405 with {@code Allow: POST}, in libprocess's words, as Mesos does. */
+    public static boolean isPost(Request request, Response response, Callback callback) {
+        if ("POST".equals(request.getMethod())) {
+            return true;
+        }
+        response.getHeaders().put(HttpHeader.ALLOW, "POST");
+        text(response, callback, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but received '"
+                + request.getMethod() + "'.");
+        return false;
+    }
+
+    /** True when the v1 call came as JSON or protobuf; otherwise answers 415 as Mesos does. */
+    public static boolean isCallType(Request request, Response response, Callback callback) {
+        String type = mediaType(request);
+        if (JSON.equals(type) || PROTOBUF.equals(type)) {
+            return true;
+        }
+        text(response, callback, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+        return false;
+    }
+
+    /**
+     * The media type to answer a v1 call in ({@link #responseType}), or null after answering 406 as Mesos does when
+     * Accept allows neither.
+     */
+    public static String responseType(Request request, Response response, Callback callback) {
+        String out = responseType(request);
+        if (out == null) {
+            text(response, callback, 406, "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
+        }
+        return out;
+    }
+
     private static void drain(InputStream in) throws IOException {
         long left = DRAIN_LIMIT;
         byte[] buf = new byte[64 * 1024];
@@ -187,8 +257,7 @@ public final class HttpSupport {
      * Accept header, whatever the request's own type), else protobuf when Accept allows that, else null (406).
      */
     public static String responseType(Request request) {
-        return accepts(request, "application/json") ? "application/json"
-                : accepts(request, "application/x-protobuf") ? "application/x-protobuf" : null;
+        return accepts(request, JSON) ? JSON : accepts(request, PROTOBUF) ? PROTOBUF : null;
     }
 
     public static String utf8(byte[] b) {

@@ -118,12 +118,7 @@ public class ExecutorHttpApiTest {
     }
 
     private HttpResponse<String> accept(JsonNode offer, ObjectNode operation) throws Exception {
-        ObjectNode accept = s.call("ACCEPT");
-        ObjectNode a = accept.putObject("accept");
-        a.putArray("offer_ids").add(offer.get("id"));
-        a.putArray("operations").add(operation);
-        a.putObject("filters").put("refuse_seconds", 0.0);
-        return s.post(accept);
+        return s.accept(offer, operation);
     }
 
     private static void accepted(HttpResponse<String> r) {

@@ -373,14 +373,23 @@ final class Harness implements AutoCloseable {
          */
         HttpResponse<String> launch(JsonNode offer, String taskId, java.util.function.Consumer<ObjectNode> task)
                 throws Exception {
-            ObjectNode accept = call("ACCEPT");
-            ObjectNode a = accept.putObject("accept");
-            a.putArray("offer_ids").add(offer.get("id"));
-            ObjectNode t = a.putArray("operations").addObject().put("type", "LAUNCH").putObject("launch")
-                    .putArray("task_infos").addObject().put("name", taskId);
+            ObjectNode launch = JSON.createObjectNode().put("type", "LAUNCH");
+            ObjectNode t = launch.putObject("launch").putArray("task_infos").addObject().put("name", taskId);
             t.putObject("task_id").put("value", taskId);
             t.set("agent_id", offer.get("agent_id"));
             task.accept(t);
+            return accept(offer, launch);
+        }
+
+        /** ACCEPT {@code offer} with these operations, refusing nothing afterwards. */
+        HttpResponse<String> accept(JsonNode offer, ObjectNode... operations) throws Exception {
+            ObjectNode accept = call("ACCEPT");
+            ObjectNode a = accept.putObject("accept");
+            a.putArray("offer_ids").add(offer.get("id"));
+            var list = a.putArray("operations");
+            for (ObjectNode op : operations) {
+                list.add(op);
+            }
             a.putObject("filters").put("refuse_seconds", 0.0);
             return post(accept);
         }

@@ -55,15 +55,7 @@ public class OperationFeedbackTest {
     }
 
     private static int accept(Harness.Scheduler s, JsonNode offer, ObjectNode... ops) throws Exception {
-        ObjectNode accept = s.call("ACCEPT");
-        ObjectNode a = accept.putObject("accept");
-        a.putArray("offer_ids").add(offer.get("id"));
-        var list = a.putArray("operations");
-        for (ObjectNode op : ops) {
-            list.add(op);
-        }
-        a.putObject("filters").put("refuse_seconds", 0.0);
-        return s.post(accept).statusCode();
+        return s.accept(offer, ops).statusCode();
     }
 
     private static JsonNode opStatus(Harness.Scheduler s, String opId, String state) {

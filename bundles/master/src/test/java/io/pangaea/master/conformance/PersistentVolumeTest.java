@@ -88,15 +88,7 @@ public class PersistentVolumeTest {
     }
 
     private int accept(JsonNode offer, ObjectNode... ops) throws Exception {
-        ObjectNode accept = s.call("ACCEPT");
-        ObjectNode a = accept.putObject("accept");
-        a.putArray("offer_ids").add(offer.get("id"));
-        ArrayNode list = a.putArray("operations");
-        for (ObjectNode op : ops) {
-            list.add(op);
-        }
-        a.putObject("filters").put("refuse_seconds", 0.0);
-        return s.post(accept).statusCode();
+        return s.accept(offer, ops).statusCode();
     }
 
     private static ObjectNode op(String type, String id, String field, String listName, ObjectNode... resources) {

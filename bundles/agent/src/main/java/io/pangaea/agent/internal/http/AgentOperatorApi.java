@@ -32,8 +32,7 @@ final class AgentOperatorApi {
             "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG", "MARK_RESOURCE_PROVIDER_GONE",
             "PRUNE_IMAGES");
     private static final ObjectMapper JSON = MesosJson.mapper();
-    private static final String JSON_TYPE = CallBody.JSON_TYPE;
-    private static final String PROTOBUF_TYPE = CallBody.PROTOBUF_TYPE;
+    private static final String PROTOBUF_TYPE = HttpSupport.PROTOBUF;
     /** Request attribute: answer with a protobuf {@code mesos.v1.agent.Response}. */
     private static final String PROTOBUF_OUT = "io.pangaea.agent.operator.protobuf";
 
@@ -55,24 +54,15 @@ final class AgentOperatorApi {
     }
 
     void handle(Request request, Response response, Callback callback) throws IOException {
-        if (!"POST".equals(request.getMethod())) {
-            response.getHeaders().put("Allow", "POST");
-            HttpSupport.text(response, callback, 405, "Expecting 'POST', received '" + request.getMethod() + "'");
+        if (!HttpSupport.isPost(request, response, callback) || !HttpSupport.isCallType(request, response, callback)) {
             return;
         }
-        String type = HttpSupport.mediaType(request);
-        if (type == null || !(type.equals(JSON_TYPE) || type.equals(PROTOBUF_TYPE))) {
-            HttpSupport.text(response, callback, 415,
-                    "Expecting 'Content-Type' of application/json or application/x-protobuf");
-            return;
-        }
-        String out = HttpSupport.responseType(request);
+        String out = HttpSupport.responseType(request, response, callback);
         if (out == null) {
-            HttpSupport.text(response, callback, 406,
-                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
-        byte[] body = CallBody.read(request, response, callback, type, ProtobufCodec.Api.AGENT_OPERATOR);
+        byte[] body = HttpSupport.callBody(request, response, callback,
+                b -> ProtobufCodec.callToJson(ProtobufCodec.Api.AGENT_OPERATOR, b));
         if (body == null) {
             return;
         }
@@ -184,38 +174,17 @@ final class AgentOperatorApi {
      * verbosity: 0 INFO, 1 DEBUG, 2 and more TRACE), set for a duration after which the level before returns.
      */
     private void loggingLevel(String callType, JsonNode call, Response response, Callback callback) {
-        io.pangaea.http.LoggingLevel logging = agent.loggingLevel();
-        if (logging == null) {
-            HttpSupport.text(response, callback, 501, "The logging level can be read and set only in the agent's"
-                    + " Karaf distribution");
-            return;
+        io.pangaea.http.LoggingLevel.serve(agent.loggingLevel(), "agent", callType.equals("GET_LOGGING_LEVEL"),
+                integer(call.at("/set_logging_level/level")),
+                integer(call.at("/set_logging_level/duration/nanoseconds")),
+                response, callback, r -> reply(response, callback, MesosJson.write(r)));
+    }
+
+    /** An integer field, also when it comes as a string (64-bit integers do in Mesos JSON); null when absent. */
+    private static Long integer(JsonNode n) {
+        if (n.canConvertToLong()) {
+            return n.asLong();
         }
-        if (callType.equals("GET_LOGGING_LEVEL")) {
-            ObjectNode r = JSON.createObjectNode().put("type", "GET_LOGGING_LEVEL");
-            r.putObject("get_logging_level").put("level", logging.get());
-            reply(response, callback, MesosJson.write(r));
-            return;
-        }
-        JsonNode level = call.at("/set_logging_level/level");
-        JsonNode nanos = call.at("/set_logging_level/duration/nanoseconds");
-        if (!level.canConvertToLong() && !level.asText("").matches("\\d+")
-                || !nanos.canConvertToLong() && !nanos.asText("").matches("-?\\d+")) {
-            HttpSupport.text(response, callback, 400, "Expecting 'set_logging_level.level' and"
-                    + " 'set_logging_level.duration.nanoseconds' to be present");
-            return;
-        }
-        long l = level.asLong();
-        long ns = nanos.asLong();
-        if (l < 0 || l > Integer.MAX_VALUE || ns <= 0) {
-            HttpSupport.text(response, callback, 400, "Expecting a non-negative 'set_logging_level.level' and a"
-                    + " positive 'set_logging_level.duration'");
-            return;
-        }
-        try {
-            logging.set((int) l, java.time.Duration.ofNanos(ns));
-            HttpSupport.text(response, callback, 200, "");
-        } catch (Exception e) {
-            HttpSupport.text(response, callback, 503, "Cannot set the logging level: " + e.getMessage());
-        }
+        return n.isTextual() && n.asText().matches("-?\\d{1,18}") ? Long.valueOf(n.asText()) : null;
     }
 }

@@ -32,8 +32,7 @@ import org.eclipse.jetty.util.Callback;
 final class ExecutorApi {
 
     private static final ObjectMapper JSON = MesosJson.mapper();
-    private static final String JSON_TYPE = CallBody.JSON_TYPE;
-    private static final String PROTOBUF_TYPE = CallBody.PROTOBUF_TYPE;
+    private static final String PROTOBUF_TYPE = HttpSupport.PROTOBUF;
 
     private final Agent agent;
 
@@ -42,22 +41,20 @@ final class ExecutorApi {
     }
 
     void handle(Request request, Response response, Callback callback) throws Exception {
-        if (!"POST".equals(request.getMethod())) {
-            response.getHeaders().put("Allow", "POST");
-            HttpSupport.text(response, callback, 405, "Expecting 'POST', received '" + request.getMethod() + "'");
+        if (!HttpSupport.isPost(request, response, callback)) {
             return;
         }
         String type = HttpSupport.mediaType(request);
         if (type == null) {
+            // the executor API, unlike the others, says 400 for a missing Content-Type (Mesos's NoContentType)
             HttpSupport.text(response, callback, 400, "Expecting 'Content-Type' to be present");
             return;
         }
-        if (!type.equals(JSON_TYPE) && !type.equals(PROTOBUF_TYPE)) {
-            HttpSupport.text(response, callback, 415,
-                    "Expecting 'Content-Type' of application/json or application/x-protobuf");
+        if (!HttpSupport.isCallType(request, response, callback)) {
             return;
         }
-        byte[] body = CallBody.read(request, response, callback, type, ProtobufCodec.Api.EXECUTOR);
+        byte[] body = HttpSupport.callBody(request, response, callback,
+                b -> ProtobufCodec.callToJson(ProtobufCodec.Api.EXECUTOR, b));
         if (body == null) {
             return;
         }
@@ -152,10 +149,8 @@ final class ExecutorApi {
             HttpSupport.text(response, callback, 400, "Expecting 'subscribe' to be present");
             return;
         }
-        String out = HttpSupport.responseType(request);
+        String out = HttpSupport.responseType(request, response, callback);
         if (out == null) {
-            HttpSupport.text(response, callback, 406,
-                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
         List<TaskId> tasks = new ArrayList<>();

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class MasterHttpHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterHttpHandler.class);
-    static final String JSON = "application/json";
-    static final String PROTOBUF = "application/x-protobuf";
+    static final String JSON = HttpSupport.JSON;
+    static final String PROTOBUF = HttpSupport.PROTOBUF;
 
     private final Master master;
     private final OperatorApi operator;
@@ -60,7 +60,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     if ("GET".equals(request.getMethod())) {
                         operator.weights(request, null, response, callback);
                     } else if ("PUT".equals(request.getMethod())) {
-                        byte[] body = readBody(request, response, callback);
+                        byte[] body = HttpSupport.body(request, response, callback);
                         if (body != null) {
                             operator.weights(request, body, response, callback);
                         }
@@ -115,31 +115,18 @@ public final class MasterHttpHandler extends Handler.Abstract {
         });
     }
 
-    private boolean checkPost(Request request, Response response, Callback callback) {
-        if (!"POST".equals(request.getMethod())) {
-            response.getHeaders().put(HttpHeader.ALLOW, "POST");
-            HttpSupport.text(response, callback, 405, "405 Method Not Allowed. Expecting one of { 'POST' }, but"
-                    + " received '" + request.getMethod() + "'.");
-            return false;
-        }
-        String type = HttpSupport.mediaType(request);
-        if (type == null || !(type.equals(JSON) || type.equals(PROTOBUF))) {
-            HttpSupport.text(response, callback, 415,
-                    "Expecting 'Content-Type' of application/json or application/x-protobuf");
-            return false;
-        }
-        return true;
+    private static boolean checkPost(Request request, Response response, Callback callback) {
+        return HttpSupport.isPost(request, response, callback) && HttpSupport.isCallType(request, response, callback);
     }
 
     /** {@code POST /api/v1}: a JSON or protobuf operator call, answered in the type Accept asks for. */
     private void operator(Request request, Response response, Callback callback) throws java.io.IOException {
-        String out = HttpSupport.responseType(request);
+        String out = HttpSupport.responseType(request, response, callback);
         if (out == null) {
-            HttpSupport.text(response, callback, 406,
-                    "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
             return;
         }
-        byte[] body = readCall(request, ProtobufCodec.Api.MASTER_OPERATOR, response, callback);
+        byte[] body = HttpSupport.callBody(request, response, callback,
+                b -> ProtobufCodec.callToJson(ProtobufCodec.Api.MASTER_OPERATOR, b));
         if (body == null) {
             return;
         }
@@ -164,38 +151,12 @@ public final class MasterHttpHandler extends Handler.Abstract {
         }
     }
 
-    /**
-     * The call in the body as JSON (a protobuf body is converted), or null when the request has been answered
-     * already (too large: 413; not a protobuf Call: 400).
-     */
-    private byte[] readCall(Request request, ProtobufCodec.Api api, Response response, Callback callback)
-            throws java.io.IOException {
-        byte[] body = readBody(request, response, callback);
-        if (body == null || !PROTOBUF.equals(HttpSupport.mediaType(request))) {
-            return body;
-        }
-        try {
-            return ProtobufCodec.callToJson(api, body);
-        } catch (ProtobufCodec.CodecException e) {
-            HttpSupport.text(response, callback, 400, e.getMessage());
-            return null;
-        }
-    }
-
-    private byte[] readBody(Request request, Response response, Callback callback) throws java.io.IOException {
-        byte[] body = HttpSupport.body(request);
-        if (body == null) {
-            HttpSupport.text(response, callback, 413,
-                    "Request body is larger than " + HttpSupport.MAX_BODY + " bytes");
-        }
-        return body;
-    }
-
     private void scheduler(Request request, Response response, Callback callback) throws Exception {
         if (!checkPost(request, response, callback)) {
             return;
         }
-        byte[] body = readCall(request, ProtobufCodec.Api.SCHEDULER, response, callback);
+        byte[] body = HttpSupport.callBody(request, response, callback,
+                b -> ProtobufCodec.callToJson(ProtobufCodec.Api.SCHEDULER, b));
         if (body == null) {
             return;
         }
@@ -215,10 +176,8 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         if (call.type() == Call.Type.SUBSCRIBE) {
-            String type = HttpSupport.responseType(request);
+            String type = HttpSupport.responseType(request, response, callback);
             if (type == null) {
-                HttpSupport.text(response, callback, 406,
-                        "Expecting 'Accept' to allow 'application/json' or 'application/x-protobuf'");
                 return;
             }
             String streamId = UUID.randomUUID().toString();
@@ -242,7 +201,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             HttpSupport.text(response, callback, 415, "The agent protocol is application/json");
             return;
         }
-        byte[] body = readBody(request, response, callback);
+        byte[] body = HttpSupport.body(request, response, callback);
         if (body == null) {
             return;
         }

@@ -159,35 +159,12 @@ final class OperatorApi {
                 }), v -> V1Views.response(t.name(), v), response, callback);
             }
             case GET_LOGGING_LEVEL, SET_LOGGING_LEVEL -> {
-                var logging = master.loggingLevel();
-                if (logging == null) {
-                    HttpSupport.text(response, callback, 501, "The logging level can be read and set only in the"
-                            + " master's Karaf distribution");
-                    return;
-                }
-                if (call.type() == OperatorCall.Type.GET_LOGGING_LEVEL) {
-                    ObjectNode r = response("GET_LOGGING_LEVEL");
-                    r.putObject("get_logging_level").put("level", logging.get());
-                    send(response, callback, bytes(r));
-                    return;
-                }
                 var set = call.setLoggingLevel();
-                if (set == null || set.level() == null || set.duration() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'set_logging_level.level' and"
-                            + " 'set_logging_level.duration' to be present");
-                    return;
-                }
-                if (set.level() < 0 || set.duration().nanoseconds() <= 0) {
-                    HttpSupport.text(response, callback, 400, "Expecting a non-negative 'set_logging_level.level'"
-                            + " and a positive 'set_logging_level.duration'");
-                    return;
-                }
-                try {
-                    logging.set(set.level(), set.duration().toDuration());
-                    HttpSupport.text(response, callback, 200, "");
-                } catch (Exception e) {
-                    HttpSupport.text(response, callback, 503, "Cannot set the logging level: " + e.getMessage());
-                }
+                io.pangaea.http.LoggingLevel.serve(master.loggingLevel(), "master",
+                        call.type() == OperatorCall.Type.GET_LOGGING_LEVEL,
+                        set == null || set.level() == null ? null : Long.valueOf(set.level()),
+                        set == null || set.duration() == null ? null : set.duration().nanoseconds(),
+                        response, callback, r -> send(response, callback, bytes(r)));
             }
             case DEACTIVATE_AGENT, REACTIVATE_AGENT -> {
                 boolean activate = call.type() == OperatorCall.Type.REACTIVATE_AGENT;
