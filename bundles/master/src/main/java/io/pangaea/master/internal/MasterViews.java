@@ -178,7 +178,7 @@ public final class MasterViews {
      */
     public ObjectNode metrics() {
         ObjectNode m = F.objectNode();
-        master.metrics.counters().forEach((k, v) -> m.put(k, v.doubleValue()));
+        master.metrics().counters().forEach((k, v) -> m.put(k, v.doubleValue()));
         m.put("master/uptime_secs", Master.now() - master.startTime());
         m.put("master/elected", 1.0);
         int active = 0;

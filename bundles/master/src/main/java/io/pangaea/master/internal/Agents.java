@@ -1,0 +1,231 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.http.EventSink;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.ExecutorEntry;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.TaskEntry;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.AgentInfo;
+import io.pangaea.model.Attribute;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.model.agentproto.AgentCall;
+import io.pangaea.model.agentproto.AgentEvent;
+import io.pangaea.model.json.MesosJson;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agents: registration and re-registration (ids, heartbeats, total resources with the registry's
+ * reservations), attribute updates, disconnection, the unreachable timeout, MARK_AGENT_GONE and removal, and the
+ * channel to each agent. Owns {@code state.agents} and {@code state.goneAgents}; what a re-registering agent reports
+ * is reconciled by {@link AgentReconciliation}, and drain and deactivation are {@link Maintenance}'s.
+ */
+final class Agents extends MasterPart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agents.class);
+
+    private long nextAgentNumber;
+
+    Agents(MasterContext ctx) {
+        super(ctx);
+    }
+
+    void subscribe(AgentCall.Subscribe sub, EventSink stream) {
+        AgentInfo info = sub.agentInfo();
+        AgentId id = info.id();
+        if (id != null && state.goneAgents.contains(id)) {
+            LOG.info("Agent {} was marked gone; refusing its registration", id);
+            stream.send(MesosJson.write(AgentEvent.error("Agent " + id + " has been marked gone")));
+            stream.close();
+            return;
+        }
+        AgentEntry agent = id == null ? null : state.agents.get(id);
+        boolean known = agent != null;
+        if (id == null) {
+            id = AgentId.of(ctx.masterId + "-S" + nextAgentNumber++);
+        }
+        if (agent == null) {
+            agent = new AgentEntry(id);
+            agent.registeredTime = Master.now();
+            state.agents.put(id, agent);
+        } else {
+            if (agent.stream != null) {
+                agent.stream.close();
+            }
+            if (agent.heartbeat != null) {
+                agent.heartbeat.cancel(false);
+            }
+            for (OfferId o : List.copyOf(agent.offers)) {
+                ctx.offers.removeOffer(o, true, false);
+            }
+            agent.reregisteredTime = Master.now();
+        }
+        if (agent.unreachableTimer != null) {
+            if (agent.unreachableTime == null && agent.unreachableTimer.cancel(false)) {
+                metrics.inc("slave_unreachable_canceled");
+            }
+            agent.unreachableTimer = null;
+        }
+        if (agent.unreachableTime != null) {
+            LOG.info("Unreachable agent {} is back", id);
+            agent.unreachableTime = null;
+        }
+        agent.info = info.withId(id);
+        agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
+        agent.version = sub.version();
+        agent.stream = stream;
+        agent.connected = true;
+        LOG.info("Agent {} at {}:{} {} with {}", id, info.hostname(), info.port(),
+                known ? "re-registered" : (info.id() != null ? "registered with its previous id" : "registered"),
+                agent.total);
+        ctx.reconciliation.reconcileAgentTasks(agent, sub);
+        AgentEntry subscribed = agent;
+        if (!known) {
+            ctx.events.publish("AGENT_ADDED", "agent", () -> views().agent(subscribed));
+        }
+        metrics.inc(info.id() == null ? "messages_register_slave" : "messages_reregister_slave");
+        metrics.inc(known || info.id() != null ? "slave_reregistrations" : "slave_registrations");
+        stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
+        sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, ctx.masterInfo,
+                config().heartbeatInterval().toMillis() / 1000.0)));
+        long hbMs = config().heartbeatInterval().toMillis();
+        agent.heartbeat = loop.scheduleAtFixedRate(() -> {
+            if (subscribed.stream == stream) {
+                stream.send(MesosJson.write(AgentEvent.HEARTBEAT));
+            }
+        }, hbMs, hbMs, TimeUnit.MILLISECONDS);
+        ctx.allocation.requestAllocation();
+    }
+
+    /**
+     * A running agent's attributes changed (it installed or removed a containerizer or isolator): its outstanding
+     * offers, which carry the old ones, are rescinded and its resources offered again with the new ones.
+     */
+    void updateAttributes(AgentId id, List<Attribute> attributes) {
+        AgentEntry agent = state.agents.get(id);
+        if (agent == null || agent.info == null) {
+            LOG.debug("Attributes for unknown agent {} ignored", id);
+            return;
+        }
+        metrics.inc("messages_update_slave");
+        agent.info = new AgentInfo(agent.info.hostname(), agent.info.port(), agent.info.resources(),
+                List.copyOf(attributes), agent.info.id());
+        LOG.info("Agent {} now has attributes {}", id, attributes.stream()
+                .map(a -> a.name() + ":" + a.plainValue()).toList());
+        for (OfferId o : List.copyOf(agent.offers)) {
+            ctx.offers.removeOffer(o, true, false);
+        }
+        ctx.allocation.requestAllocation();
+    }
+
+    void agentDisconnected(AgentEntry agent, EventSink stream) {
+        if (agent.stream != stream) {
+            return;
+        }
+        LOG.info("Agent {} disconnected", agent.id);
+        agent.stream = null;
+        agent.connected = false;
+        if (agent.heartbeat != null) {
+            agent.heartbeat.cancel(false);
+        }
+        for (OfferId o : List.copyOf(agent.offers)) {
+            ctx.offers.removeOffer(o, true, false);
+        }
+        metrics.inc("slave_unreachable_scheduled");
+        agent.unreachableTimer = loop.schedule(() -> {
+            if (!agent.connected && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
+                markUnreachable(agent);
+            }
+        }, config().agentUnreachableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A disconnected agent did not come back in time: its tasks become TASK_UNREACHABLE for partition-aware
+     * frameworks (they may come back with the agent) and TASK_LOST for the others.
+     */
+    void markUnreachable(AgentEntry agent) {
+        LOG.info("Agent {} is unreachable: it did not reconnect within {}", agent.id,
+                config().agentUnreachableTimeout());
+        agent.unreachableTime = Master.now();
+        metrics.inc("slave_unreachable_completed");
+        ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
+        String why = "Agent " + agent.info.hostname() + " is unreachable";
+        for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+            if (!t.state.isTerminal()) {
+                FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+                boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+                ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST, why,
+                        TaskStatus.Reason.REASON_AGENT_REMOVED);
+            }
+        }
+        // the agent reports the executors it still runs when it comes back
+        for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+            ctx.executors.removeExecutor(agent, e);
+        }
+        ctx.allocation.requestAllocation();
+    }
+
+    /**
+     * MARK_AGENT_GONE: the agent is gone for good. Its tasks become TASK_GONE_BY_OPERATOR (TASK_LOST for frameworks
+     * that are not partition-aware), it is told to shut down if it is connected, and it may not register again.
+     * Completes with false when the agent is unknown.
+     */
+    boolean markAgentGone(AgentId id) {
+        AgentEntry agent = state.agents.get(id);
+        if (agent == null) {
+            return state.goneAgents.contains(id);
+        }
+        LOG.info("Agent {} marked gone by the operator", id);
+        state.goneAgents.add(id);
+        for (TaskEntry t : List.copyOf(agent.tasks.values())) {
+            FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+            boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+            if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
+                ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,
+                        "Agent " + agent.info.hostname() + " has been marked gone",
+                        TaskStatus.Reason.REASON_AGENT_REMOVED_BY_OPERATOR);
+            }
+        }
+        removeAgent(agent, "Agent has been marked gone");
+        return true;
+    }
+
+    void removeAgent(AgentEntry agent, String why) {
+        for (OfferId o : List.copyOf(agent.offers)) {
+            ctx.offers.removeOffer(o, true, false);
+        }
+        if (agent.heartbeat != null) {
+            agent.heartbeat.cancel(false);
+        }
+        if (agent.unreachableTimer != null) {
+            agent.unreachableTimer.cancel(false);
+        }
+        EventSink stream = agent.stream;
+        agent.stream = null;
+        agent.connected = false;
+        if (stream != null) {
+            stream.send(MesosJson.write(AgentEvent.error(why)));
+            stream.close();
+        }
+        for (ExecutorEntry e : List.copyOf(agent.executors.values())) {
+            ctx.executors.removeExecutor(agent, e);
+        }
+        state.agents.remove(agent.id);
+        metrics.inc("slave_removals");
+        ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
+        ctx.allocation.requestAllocation();
+    }
+
+    void sendToAgent(AgentEntry agent, AgentEvent event) {
+        if (agent.stream != null) {
+            agent.stream.send(MesosJson.write(event));
+        }
+    }
+}

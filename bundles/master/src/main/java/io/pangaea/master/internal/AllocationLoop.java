@@ -1,0 +1,291 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.allocator.AgentView;
+import io.pangaea.allocator.Allocator;
+import io.pangaea.allocator.ClusterView;
+import io.pangaea.allocator.FrameworkView;
+import io.pangaea.allocator.Grant;
+import io.pangaea.allocator.OfferFilter;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.DeclineFilter;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.Offer;
+import io.pangaea.model.Resources;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.scheduler.Event;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import io.pangaea.http.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The allocation loop: when cycles run (each {@code allocation_interval} and soon after events that free
+ * resources, coalesced, one at a time), the snapshot the active {@link Allocator} decides on (on its own thread),
+ * and turning its grants back into offers on the loop (checked against the live state, made by {@link Offers}).
+ * Owns the allocator reference, the cycle timers and counters. It touches no task or agent state of its own.
+ */
+final class AllocationLoop extends MasterPart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AllocationLoop.class);
+
+    private final AtomicReference<Allocator> allocator = new AtomicReference<>();
+    private ExecutorService allocationThread;
+    /** Allocation cycles that made offers; the cycle number frameworks' last offers are counted in. */
+    private long cycleNumber;
+    private int allocationRuns;
+    private boolean allocationQueued;
+    /** When the queued allocation was asked for (System.nanoTime), 0 when none is waiting. */
+    private long allocationAskedNanos;
+    /** How long cycles take from snapshot to offers, and how long they wait to start once asked for. */
+    private final Metrics.Timer allocationRunTimer = new Metrics.Timer();
+    private final Metrics.Timer allocationLatencyTimer = new Metrics.Timer();
+    private boolean allocationRunning;
+    private boolean allocationAgain;
+    private ScheduledFuture<?> periodicAllocation;
+    /** Callers of {@link #allocateNow} waiting for the next cycle to finish. */
+    private final List<CompletableFuture<AllocationCycle>> cycleWaiters = new ArrayList<>();
+    private volatile AllocationCycle lastCycle = AllocationCycle.SKIPPED;
+    private volatile boolean allocationPaused;
+
+    AllocationLoop(MasterContext ctx) {
+        super(ctx);
+    }
+
+    /** The thread allocators decide on (set once, before {@link #start}). */
+    void setThread(ExecutorService thread) {
+        this.allocationThread = thread;
+    }
+
+    /** Starts the periodic cycles, every {@code allocation_interval}. Any thread. */
+    void start() {
+        long ms = Math.max(1, config().allocationInterval().toMillis());
+        periodicAllocation = loop.scheduleWithFixedDelay(this::requestAllocation, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the periodic cycles. */
+    void stop() {
+        if (periodicAllocation != null) {
+            periodicAllocation.cancel(false);
+        }
+    }
+
+    /** Sets the allocation policy (null: none, no offers are made); outstanding offers are rescinded. Any thread. */
+    void setAllocator(Allocator next) {
+        Allocator prev = allocator.getAndSet(next);
+        if (prev != next && prev != null) {
+            loop.execute(ctx.offers::rescindAllOffers);
+        }
+        requestAllocation();
+    }
+
+    Allocator allocator() {
+        return allocator.get();
+    }
+
+    /** The number of the last cycle that made offers. */
+    long cycleNumber() {
+        return cycleNumber;
+    }
+
+    /**
+     * Pauses (or resumes) the periodic and event-triggered allocation cycles, as Mesos pauses its allocator while a
+     * master recovers; {@link #allocateNow} still runs one. Resources are still freed and filters still expire.
+     */
+    void setAllocationPaused(boolean paused) {
+        allocationPaused = paused;
+        if (!paused) {
+            requestAllocation();
+        }
+    }
+
+    /** Asks for an allocation cycle soon; calls coalesce. Any thread. */
+    void requestAllocation() {
+        if (loop.isShutdown() || allocationPaused) {
+            return;
+        }
+        loop.execute(() -> {
+            if (!allocationQueued) {
+                allocationQueued = true;
+                if (allocationAskedNanos == 0) {
+                    allocationAskedNanos = System.nanoTime();
+                }
+                loop.execute(this::startAllocation);
+            }
+        });
+    }
+
+    /**
+     * Runs an allocation cycle as soon as the current one (if any) is done, and completes with what it cost once its
+     * offers are made. For benchmarks, tests and operators; the periodic cycles go on as usual.
+     */
+    CompletableFuture<AllocationCycle> allocateNow() {
+        CompletableFuture<AllocationCycle> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            cycleWaiters.add(done);
+            if (allocationAskedNanos == 0) {
+                allocationAskedNanos = System.nanoTime();
+            }
+            startAllocation();
+        });
+        return done;
+    }
+
+    /** Allocation cycles that made offers since the start (event loop). */
+    int allocationRuns() {
+        return allocationRuns;
+    }
+
+    /** The allocation timers ({@code allocator/mesos/allocation_run_ms} and {@code _latency_ms}). */
+    Metrics.Timer allocationRunTimer() {
+        return allocationRunTimer;
+    }
+
+    Metrics.Timer allocationLatencyTimer() {
+        return allocationLatencyTimer;
+    }
+
+    /** The figures of the last cycle that ran. */
+    AllocationCycle lastCycle() {
+        return lastCycle;
+    }
+
+    void startAllocation() {
+        allocationQueued = false;
+        if (allocationRunning) {
+            allocationAgain = true;
+            return;
+        }
+        List<CompletableFuture<AllocationCycle>> waiters = List.copyOf(cycleWaiters);
+        cycleWaiters.clear();
+        Allocator policy = allocator.get();
+        long t0 = System.nanoTime();
+        if (allocationAskedNanos != 0) {
+            allocationLatencyTimer.record((t0 - allocationAskedNanos) / 1e6);
+            allocationAskedNanos = 0;
+        }
+        ClusterView view = policy == null ? null : snapshot();
+        if (view == null || view.agents().isEmpty() || view.frameworks().isEmpty()) {
+            waiters.forEach(w -> w.complete(AllocationCycle.SKIPPED));
+            return;
+        }
+        long snapshotNanos = System.nanoTime() - t0;
+        allocationRunning = true;
+        allocationThread.execute(() -> {
+            long t1 = System.nanoTime();
+            List<Grant> grants;
+            try {
+                grants = policy.allocate(view);
+            } catch (RuntimeException e) {
+                LOG.error("Allocator {} failed", policy.getClass().getName(), e);
+                grants = List.of();
+            }
+            long decideNanos = System.nanoTime() - t1;
+            List<Grant> result = grants == null ? List.of() : grants;
+            loop.execute(() -> {
+                long t2 = System.nanoTime();
+                int offers = applyGrants(view, result);
+                AllocationCycle cycle = new AllocationCycle(snapshotNanos, decideNanos, System.nanoTime() - t2,
+                        view.agents().size(), view.frameworks().size(), result.size(), offers);
+                lastCycle = cycle;
+                allocationRuns++;
+                allocationRunTimer.record(cycle.totalNanos() / 1e6);
+                waiters.forEach(w -> w.complete(cycle));
+                if (allocationAgain) {
+                    allocationAgain = false;
+                    startAllocation();
+                }
+            });
+        });
+    }
+
+    ClusterView snapshot() {
+        List<AgentView> agents = new ArrayList<>();
+        Resources total = Resources.EMPTY;
+        for (AgentEntry a : state.agents.values()) {
+            if (!a.connected) {
+                continue;
+            }
+            total = total.plus(a.total);
+            // a deactivated (or draining) agent counts in the total but has nothing to offer
+            agents.add(new AgentView(a.id, a.info.hostname(), a.total, a.deactivated ? Resources.EMPTY : a.available,
+                    a.info.attributes() == null ? List.of() : a.info.attributes()));
+        }
+        List<FrameworkView> frameworks = new ArrayList<>();
+        Map<FrameworkId, Map<AgentId, List<DeclineFilter>>> filters = new HashMap<>();
+        long nowNanos = System.nanoTime();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            if (!f.connected || !f.active) {
+                continue;
+            }
+            frameworks.add(new FrameworkView(f.id, f.info.name(), List.copyOf(f.roles()),
+                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated)));
+            f.filters.values().forEach(l -> l.removeIf(x -> x.expiresNanos() - nowNanos <= 0));
+            f.filters.values().removeIf(List::isEmpty);
+            if (!f.filters.isEmpty()) {
+                Map<AgentId, List<DeclineFilter>> copy = new HashMap<>();
+                f.filters.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+                filters.put(f.id, copy);
+            }
+        }
+        OfferFilter filter = filters.isEmpty() ? OfferFilter.NONE : (fw, agent, res) -> {
+            Map<AgentId, List<DeclineFilter>> byAgent = filters.get(fw);
+            return byAgent != null && Offers.filtered(byAgent.get(agent), res, System.nanoTime());
+        };
+        return new ClusterView(agents, frameworks, registry.weights(), filter, total, config().minAllocatable(),
+                registry.quotas());
+    }
+
+    /** Turns the valid grants into offers and sends them; returns how many offers were made. */
+    int applyGrants(ClusterView view, List<Grant> grants) {
+        allocationRunning = false;
+        int made = 0;
+        Map<FrameworkEntry, List<Offer>> out = new LinkedHashMap<>();
+        for (Grant g : grants) {
+            FrameworkEntry fw = state.frameworks.get(g.frameworkId());
+            AgentEntry agent = state.agents.get(g.agentId());
+            if (fw == null || agent == null || !fw.connected || !agent.connected || g.resources() == null) {
+                continue;
+            }
+            if (!fw.roles().contains(g.role()) || fw.suppressedRoles.contains(g.role())) {
+                continue;
+            }
+            Resources res = g.resources().unallocated().usableBy(g.role());
+            // (filters were checked by the allocator against this same snapshot)
+            if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)) {
+                continue;
+            }
+            Offer offer = ctx.offers.make(fw, agent, g.role(), res);
+            out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
+            made++;
+        }
+        // Encoding is the bulk of the work for big cycles: done in parallel, then sent in order from this thread.
+        List<Map.Entry<FrameworkEntry, List<Offer>>> batches = new ArrayList<>(out.entrySet());
+        List<byte[]> encoded = (batches.size() > 64 ? batches.parallelStream() : batches.stream())
+                .map(e -> MesosJson.write(Event.offers(e.getValue()))).toList();
+        cycleNumber++;
+        double now = Master.now();
+        for (int i = 0; i < batches.size(); i++) {
+            FrameworkEntry fw = batches.get(i).getKey();
+            fw.lastOfferCycle = cycleNumber;
+            fw.lastOfferTime = now;
+            if (fw.stream != null) {
+                fw.stream.send(encoded.get(i));
+                MasterMetrics.inc(fw.counters, "events/offers");
+                fw.counters.merge("offers/sent", (long) batches.get(i).getValue().size(), Long::sum);
+            }
+        }
+        return made;
+    }
+}

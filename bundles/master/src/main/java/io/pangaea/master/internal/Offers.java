@@ -1,0 +1,159 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.DeclineFilter;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.OfferEntry;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.json.MesosJson;
+import io.pangaea.model.scheduler.Event;
+import io.pangaea.model.Address;
+import io.pangaea.model.AllocationInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.Url;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.util.List;
+
+/**
+ * The offer book: making offers out of the allocator's grants, their {@code offer_timeout}, rescinding and
+ * removing them, DECLINE with its decline filters (kept per framework and agent, for at least one allocation
+ * interval), REVIVE and SUPPRESS. Owns {@code state.offers} and each framework's filters and suppressed roles; what
+ * an accepted offer becomes is {@link Accepts}'s.
+ */
+final class Offers extends MasterPart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Offers.class);
+
+    private long nextOfferNumber;
+
+    Offers(MasterContext ctx) {
+        super(ctx);
+    }
+
+    /**
+     * Makes an offer of {@code res} (free on the agent, without allocation info) to the framework for {@code role}:
+     * the resources move from the agent's available to the framework's allocation, and the offer is booked with its
+     * {@code offer_timeout}. The caller sends it.
+     */
+    Offer make(FrameworkEntry fw, AgentEntry agent, String role, Resources res) {
+        agent.available = agent.available.minus(res);
+        Resources allocated = res.allocatedTo(role);
+        fw.allocate(role, allocated);
+        OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
+        Offer offer = new Offer(id, fw.id, agent.id, agent.info.hostname(),
+                new Url("http", new Address(agent.info.hostname(), config().ip(), agent.info.port()), "/slave(1)"),
+                allocated.toList(), agent.info.attributes(), null, new AllocationInfo(role));
+        OfferEntry entry = new OfferEntry(offer, role, allocated);
+        if (config().offerTimeout() != null) {
+            entry.timeout = loop.schedule(() -> expire(entry), config().offerTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        state.offers.put(id, entry);
+        fw.offers.add(id);
+        agent.offers.add(id);
+        return offer;
+    }
+
+    /** {@code offer_timeout} ran out on an offer still outstanding: it is rescinded and its resources offered again. */
+    private void expire(OfferEntry entry) {
+        OfferId id = entry.offer.id();
+        if (state.offers.get(id) == entry) {
+            LOG.info("Offer {} timed out (offer_timeout {}); rescinding it", id, config().offerTimeout());
+            removeOffer(id, true, false);
+            ctx.allocation.requestAllocation();
+        }
+    }
+
+    /** Removes an offer and returns its resources to the agent; optionally tells the framework (RESCIND). */
+    void removeOffer(OfferId id, boolean rescind, boolean keepAllocated) {
+        OfferEntry o = state.offers.remove(id);
+        if (o == null) {
+            return;
+        }
+        if (o.timeout != null) {
+            o.timeout.cancel(false);
+        }
+        FrameworkEntry fw = state.frameworks.get(o.frameworkId);
+        AgentEntry agent = state.agents.get(o.agentId);
+        if (fw != null) {
+            fw.offers.remove(id);
+            if (!keepAllocated) {
+                fw.release(o.role, o.resources);
+            }
+            if (rescind && fw.stream != null) {
+                fw.stream.send(MesosJson.write(Event.rescind(id)));
+                MasterMetrics.inc(fw.counters, "events/rescind");
+                MasterMetrics.inc(fw.counters, "offers/rescinded");
+            }
+        }
+        if (agent != null) {
+            agent.offers.remove(id);
+            agent.available = agent.available.plus(o.resources.unallocated());
+        }
+    }
+
+    void rescindAllOffers() {
+        for (OfferId id : List.copyOf(state.offers.keySet())) {
+            removeOffer(id, true, false);
+        }
+    }
+
+    void decline(FrameworkEntry fw, List<OfferId> ids, io.pangaea.model.Filters filters) {
+        double refuse = filters == null ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
+                : filters.refuseSecondsOrDefault();
+        for (OfferId id : ids == null ? List.<OfferId>of() : ids) {
+            OfferEntry o = state.offers.get(id);
+            if (o == null || !o.frameworkId.equals(fw.id)) {
+                continue;
+            }
+            removeOffer(id, false, false);
+            MasterMetrics.inc(fw.counters, "offers/declined");
+            addFilter(fw, o.agentId, o.resources.unallocated(), refuse);
+        }
+        ctx.allocation.requestAllocation();
+    }
+
+    void addFilter(FrameworkEntry fw, AgentId agent, Resources resources, double refuseSeconds) {
+        if (!(refuseSeconds > 0)) {
+            return;
+        }
+        // Mesos holds a filter for at least one allocation interval.
+        long nanos = (long) Math.min(Long.MAX_VALUE / 4.0,
+                Math.max(refuseSeconds * 1e9, config().allocationInterval().toNanos()));
+        fw.filters.computeIfAbsent(agent, k -> new ArrayList<>())
+                .add(new DeclineFilter(resources, System.nanoTime() + nanos));
+    }
+
+    void revive(FrameworkEntry fw, List<String> roles) {
+        if (roles == null || roles.isEmpty()) {
+            fw.suppressedRoles.clear();
+        } else {
+            roles.forEach(fw.suppressedRoles::remove);
+        }
+        fw.filters.clear();
+        ctx.allocation.requestAllocation();
+    }
+
+    void suppress(FrameworkEntry fw, List<String> roles) {
+        fw.suppressedRoles.addAll(roles == null || roles.isEmpty() ? fw.roles() : roles);
+    }
+
+    /** True when a filter of {@code l} still in force at {@code nowNanos} covers {@code resources}. */
+    static boolean filtered(List<DeclineFilter> l, Resources resources, long nowNanos) {
+        if (l == null) {
+            return false;
+        }
+        Resources flat = resources.unallocated();
+        for (DeclineFilter d : l) {
+            if (d.expiresNanos() - nowNanos > 0 && d.resources().contains(flat)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

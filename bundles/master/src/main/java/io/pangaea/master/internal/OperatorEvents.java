@@ -1,0 +1,85 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.http.EventSink;
+import io.pangaea.model.json.MesosJson;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator API's event stream (SUBSCRIBE on {@code /api/v1}): who is subscribed, the SUBSCRIBED snapshot,
+ * the events as the state changes and the heartbeats. Owns the list of operator streams; it only reads the rest.
+ */
+final class OperatorEvents extends MasterPart {
+
+    /** Operator API SUBSCRIBE streams. */
+    private final List<EventSink> operatorStreams = new ArrayList<>();
+    private ScheduledFuture<?> operatorHeartbeat;
+
+    OperatorEvents(MasterContext ctx) {
+        super(ctx);
+    }
+
+    /**
+     * Operator API SUBSCRIBE: the stream gets SUBSCRIBED with the whole state, then TASK_ADDED, TASK_UPDATED,
+     * AGENT_ADDED, AGENT_REMOVED, FRAMEWORK_ADDED, FRAMEWORK_UPDATED and FRAMEWORK_REMOVED as they happen, and
+     * HEARTBEAT at the heartbeat interval.
+     */
+    void subscribe(EventSink stream) {
+        {
+            com.fasterxml.jackson.databind.node.ObjectNode body =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            body.set("get_state", views().getState());
+            body.put("heartbeat_interval_seconds", config().heartbeatInterval().toMillis() / 1000.0);
+            stream.send(MesosJson.write(V1Views.response("SUBSCRIBED", body)));
+            operatorStreams.add(stream);
+            stream.onClose(() -> loop.execute(() -> operatorStreams.remove(stream)));
+            if (operatorHeartbeat == null) {
+                long ms = config().heartbeatInterval().toMillis();
+                byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
+                operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
+                        .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Sends an operator event of {@code type} whose message holds {@code key}: {@code value} (loop only). */
+    void publish(String type, String key, java.util.function.Supplier<Object> value) {
+        if (operatorStreams.isEmpty()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        Object v = value.get();
+        body.set(key, v instanceof com.fasterxml.jackson.databind.JsonNode j ? j : MesosJson.tree(v));
+        byte[] event = MesosJson.write(V1Views.response(type, body));
+        for (EventSink s : List.copyOf(operatorStreams)) {
+            if (!s.send(event)) {
+                operatorStreams.remove(s);
+            }
+        }
+    }
+
+    /** Operator event streams open now (event loop). */
+    int operatorSubscribers() {
+        return operatorStreams.size();
+    }
+
+    /** TASK_UPDATED for a status a framework was sent about one of its known tasks. */
+    void taskUpdated(MasterState.FrameworkEntry fw, io.pangaea.model.TaskStatus status) {
+        if (operatorStreams.isEmpty()) {
+            return;
+        }
+        MasterState.TaskEntry t = fw.tasks.get(status.taskId());
+        if (t != null) {
+            com.fasterxml.jackson.databind.node.ObjectNode body =
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            body.set("framework_id", MesosJson.tree(fw.id));
+            body.set("status", MesosJson.tree(status));
+            body.put("state", t.state.name());
+            byte[] event = MesosJson.write(V1Views.response("TASK_UPDATED", body));
+            List.copyOf(operatorStreams).forEach(s -> s.send(event));
+        }
+    }
+}
