@@ -3,7 +3,7 @@ package io.pangaea.agent.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pangaea.agent.internal.Agent.TaskRun;
+import io.pangaea.agent.internal.TaskRun;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
@@ -21,12 +21,12 @@ public final class AgentView {
     private final Agent agent;
     private final List<TaskRun> tasks;
     private final Map<FrameworkId, FrameworkInfo> frameworks;
-    private final Map<FrameworkId, ? extends java.util.Collection<Agent.CompletedExecutor>> completedExecutors;
-    private final List<Agent.CompletedFramework> completedFrameworks;
+    private final Map<FrameworkId, ? extends java.util.Collection<CompletedHistory.CompletedExecutor>> completedExecutors;
+    private final List<CompletedHistory.CompletedFramework> completedFrameworks;
 
     AgentView(Agent agent, List<TaskRun> tasks, Map<FrameworkId, FrameworkInfo> frameworks,
-              Map<FrameworkId, ? extends java.util.Collection<Agent.CompletedExecutor>> completedExecutors,
-              List<Agent.CompletedFramework> completedFrameworks) {
+              Map<FrameworkId, ? extends java.util.Collection<CompletedHistory.CompletedExecutor>> completedExecutors,
+              List<CompletedHistory.CompletedFramework> completedFrameworks) {
         this.agent = agent;
         this.tasks = tasks;
         this.frameworks = frameworks;
@@ -75,7 +75,7 @@ public final class AgentView {
         n.set("flags", flags());
         n.putArray("resource_providers");
         // grouped once, so that the page costs one pass however many frameworks there are
-        Map<FrameworkId, List<Agent.ExecutorRun>> liveByFramework = new java.util.HashMap<>();
+        Map<FrameworkId, List<ExecutorRun>> liveByFramework = new java.util.HashMap<>();
         agent.liveExecutors().forEach(e -> liveByFramework.computeIfAbsent(e.framework.id(),
                 k -> new java.util.ArrayList<>()).add(e));
         Map<FrameworkId, List<TaskRun>> commandTasks = new java.util.HashMap<>();
@@ -85,7 +85,7 @@ public final class AgentView {
         for (FrameworkInfo f : frameworks.values()) {
             ObjectNode fn = legacyFramework(fws.addObject(), f);
             ArrayNode executors = fn.putArray("executors");
-            for (Agent.ExecutorRun e : liveByFramework.getOrDefault(f.id(), List.of())) {
+            for (ExecutorRun e : liveByFramework.getOrDefault(f.id(), List.of())) {
                 legacyExecutor(executors.addObject(), e.info.executorId().value(), e.info.name(),
                         e.info.source(), e.containerId.value(), e.sandbox.toString(),
                         e.size.isEmpty() ? Resources.of(e.info.resources()) : e.size, e.tasks.values(),
@@ -94,11 +94,11 @@ public final class AgentView {
             for (TaskRun t : commandTasks.getOrDefault(f.id(), List.of())) {
                 legacyCommandExecutor(executors.addObject(), t);
             }
-            java.util.Collection<Agent.CompletedExecutor> ended = completedExecutors.get(f.id());
+            java.util.Collection<CompletedHistory.CompletedExecutor> ended = completedExecutors.get(f.id());
             legacyCompletedExecutors(fn.putArray("completed_executors"), ended == null ? List.of() : ended);
         }
         ArrayNode completed = n.putArray("completed_frameworks");
-        for (Agent.CompletedFramework f : completedFrameworks) {
+        for (CompletedHistory.CompletedFramework f : completedFrameworks) {
             ObjectNode fn = legacyFramework(completed.addObject(), f.info());
             fn.putArray("executors");
             legacyCompletedExecutors(fn.putArray("completed_executors"), f.executors());
@@ -128,7 +128,7 @@ public final class AgentView {
         flags.put("executor_shutdown_grace_period", io.pangaea.model.Durations.format(c.killGracePeriod()));
         flags.put("fetcher_cache_dir", c.fetcherCacheDir().toString());
         flags.put("fetcher_cache_size", io.pangaea.model.Bytes.format(c.fetcherCacheSize()));
-        flags.put("max_completed_executors_per_framework", Integer.toString(Agent.MAX_COMPLETED_EXECUTORS));
+        flags.put("max_completed_executors_per_framework", Integer.toString(CompletedHistory.MAX_COMPLETED_EXECUTORS));
         flags.put("sandbox_directory", "/mnt/mesos/sandbox");
         flags.put("version", "false");
         return flags;
@@ -196,12 +196,12 @@ public final class AgentView {
                 t.containerId.value(), t.sandbox.toString(), Resources.of(t.info.resources()), one, List.of());
     }
 
-    private void legacyCompletedExecutors(ArrayNode out, java.util.Collection<Agent.CompletedExecutor> ended) {
-        for (Agent.CompletedExecutor c : ended) {
+    private void legacyCompletedExecutors(ArrayNode out, java.util.Collection<CompletedHistory.CompletedExecutor> ended) {
+        for (CompletedHistory.CompletedExecutor c : ended) {
             if (c.command() != null) {
                 legacyCommandExecutor(out.addObject(), c.command());
             } else {
-                Agent.ExecutorRun e = c.executor();
+                ExecutorRun e = c.executor();
                 legacyExecutor(out.addObject(), e.info.executorId().value(), e.info.name(), e.info.source(),
                         e.containerId.value(), e.sandbox.toString(), Resources.of(e.info.resources()),
                         e.tasks.values(), c.tasks());
@@ -310,8 +310,8 @@ public final class AgentView {
     }
 
     /** Every executor that ended here and is still kept: of live frameworks, then of completed ones. */
-    private List<Agent.CompletedExecutor> allCompletedExecutors() {
-        List<Agent.CompletedExecutor> all = new java.util.ArrayList<>();
+    private List<CompletedHistory.CompletedExecutor> allCompletedExecutors() {
+        List<CompletedHistory.CompletedExecutor> all = new java.util.ArrayList<>();
         completedExecutors.values().forEach(all::addAll);
         completedFrameworks.forEach(f -> all.addAll(f.executors()));
         return all;
@@ -321,7 +321,7 @@ public final class AgentView {
         ObjectNode body = F.objectNode();
         ArrayNode live = body.putArray("executors");
         ArrayNode done = body.putArray("completed_executors");
-        for (Agent.ExecutorRun e : agent.liveExecutors()) {
+        for (ExecutorRun e : agent.liveExecutors()) {
             live.addObject().set("executor_info", MesosJson.tree(e.info));
         }
         for (TaskRun t : tasks) {
@@ -329,7 +329,7 @@ public final class AgentView {
                 (t.state.isTerminal() ? done : live).addObject().set("executor_info", executorInfo(t));
             }
         }
-        for (Agent.CompletedExecutor c : allCompletedExecutors()) {
+        for (CompletedHistory.CompletedExecutor c : allCompletedExecutors()) {
             done.addObject().set("executor_info", c.command() != null ? executorInfo(c.command())
                     : MesosJson.tree(c.executor().info));
         }
@@ -367,7 +367,7 @@ public final class AgentView {
         for (TaskRun t : tasks) {
             (t.state.isTerminal() ? terminated : launched).add(task(t));
         }
-        for (Agent.CompletedExecutor c : allCompletedExecutors()) {
+        for (CompletedHistory.CompletedExecutor c : allCompletedExecutors()) {
             c.tasks().forEach(t -> completed.add(task(t)));
         }
         return body;
@@ -419,7 +419,7 @@ public final class AgentView {
         }
         // each command task runs under its own executor; custom and default executors are counted by their state
         long commandRunning = tasks.stream().filter(t -> t.executor == null && !t.state.isTerminal()).count();
-        List<Agent.ExecutorRun> live = agent.liveExecutors();
+        List<ExecutorRun> live = agent.liveExecutors();
         m.put("slave/executors_registering", (double) live.stream()
                 .filter(e -> !e.builtin && !e.subscribed && !e.terminating).count());
         m.put("slave/executors_running", (double) (commandRunning + live.stream()
