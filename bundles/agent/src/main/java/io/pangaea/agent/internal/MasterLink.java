@@ -1,5 +1,6 @@
 package io.pangaea.agent.internal;
 
+import io.pangaea.model.Address;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
 import io.pangaea.model.Attribute;
@@ -258,7 +259,17 @@ final class MasterLink extends AgentPart {
                 sentAttributes, ctx.agentId);
         return new AgentCall.Subscribe(info, running, List.copyOf(frameworks.values()),
                 List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0",
-                executors.values().stream().filter(e -> !e.ended).map(e -> e.info).toList());
+                executors.values().stream().filter(e -> !e.ended).map(e -> e.info).toList(), address());
+    }
+
+    /**
+     * Where this agent listens, for the master's offers and pids. An agent bound to every interface leaves the ip
+     * out: the master then takes the address it connects from.
+     */
+    private Address address() {
+        String ip = config().ip();
+        boolean wildcard = ip == null || ip.isBlank() || ip.equals("0.0.0.0") || ip.equals("::");
+        return new Address(config().hostname(), wildcard ? null : ip, config().port());
     }
 
     /**

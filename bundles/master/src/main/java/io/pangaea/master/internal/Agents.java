@@ -78,6 +78,8 @@ final class Agents extends MasterPart {
             agent.unreachableTime = null;
         }
         agent.info = info.withId(id);
+        agent.ip = sub.address() != null && sub.address().ip() != null && !sub.address().ip().isBlank()
+                ? sub.address().ip() : info.hostname();
         agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
         agent.version = sub.version();
         agent.stream = stream;

@@ -38,6 +38,8 @@ final class MasterState {
     static final class AgentEntry {
         final AgentId id;
         AgentInfo info;
+        /** The IP address the agent listens on (as it said, or where it connected from, else its hostname). */
+        String ip;
         Resources total;
         /** Neither used nor offered; without allocation info. */
         Resources available;
@@ -64,6 +66,11 @@ final class MasterState {
 
         AgentEntry(AgentId id) {
             this.id = id;
+        }
+
+        /** The agent's libprocess-style pid, as Mesos shows it: {@code slave(1)@<ip>:<port>}. */
+        String pid() {
+            return "slave(1)@" + ip + ":" + (info.port() == null ? 5051 : info.port());
         }
 
         Resources used() {

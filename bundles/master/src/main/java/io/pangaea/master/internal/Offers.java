@@ -46,7 +46,7 @@ final class Offers extends MasterPart {
         fw.allocate(role, allocated);
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
         Offer offer = new Offer(id, fw.id, agent.id, agent.info.hostname(),
-                new Url("http", new Address(agent.info.hostname(), config().ip(), agent.info.port()), "/slave(1)"),
+                new Url("http", new Address(agent.info.hostname(), agent.ip, agent.info.port()), "/slave(1)"),
                 allocated.toList(), agent.info.attributes(), null, new AllocationInfo(role));
         OfferEntry entry = new OfferEntry(offer, role, allocated);
         if (config().offerTimeout() != null) {

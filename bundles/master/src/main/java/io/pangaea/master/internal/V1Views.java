@@ -87,7 +87,7 @@ public final class V1Views {
             cfg.put("mark_gone", Boolean.TRUE.equals(a.drain.markGone()));
         }
         n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
-        n.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
+        n.put("pid", a.pid());
         n.set("registered_time", time(a.registeredTime));
         if (a.reregisteredTime > 0) {
             n.set("reregistered_time", time(a.reregisteredTime));
@@ -251,8 +251,8 @@ public final class V1Views {
     public ObjectNode getMaster() {
         ObjectNode body = F.objectNode();
         body.set("master_info", MesosJson.tree(master.masterInfo()));
-        body.put("start_time", master.startTime());
-        body.put("elected_time", master.startTime());
+        body.put("start_time", Master.processStartTime());
+        body.put("elected_time", master.electedTime());
         return body;
     }
 

@@ -179,6 +179,7 @@ final class Harness implements AutoCloseable {
         final io.pangaea.agent.internal.http.AgentHttpServer http;
         final Path workDir;
         final int port;
+        final String bind;
 
         RealAgent(Duration registrationTimeout) throws Exception {
             this(registrationTimeout, java.util.Map.of());
@@ -192,23 +193,30 @@ final class Harness implements AutoCloseable {
 
         RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators,
                 String resources) throws Exception {
+            this(registrationTimeout, isolators, resources, "127.0.0.1", "127.0.0.1");
+        }
+
+        /** Configured with {@code ip} (what it tells the master), its HTTP server bound to {@code bind}. */
+        RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators,
+                String resources, String ip, String bind) throws Exception {
+            this.bind = bind;
             workDir = Files.createTempDirectory("pangaea-conformance-agent");
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
                 port = probe.getLocalPort();
             }
             var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
-                    "127.0.0.1", port, "localhost", workDir, Resources.parse(resources), List.of(),
+                    ip, port, "localhost", workDir, Resources.parse(resources), List.of(),
                     List.copyOf(isolators.keySet()), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
-            http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, "127.0.0.1", port);
+            http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port);
             agent.start();
             Awaitility.await("real agent registered").atMost(Duration.ofSeconds(20)).until(agent::registered);
         }
 
         String url(String path) {
-            return "http://127.0.0.1:" + port + path;
+            return "http://" + bind + ":" + port + path;
         }
 
         HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
@@ -233,6 +241,14 @@ final class Harness implements AutoCloseable {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /** A real agent that says it is at {@code ip}, its HTTP server bound to {@code bind}. */
+    RealAgent realAgentAt(String ip, String bind) throws Exception {
+        RealAgent a = new RealAgent(Duration.ofSeconds(60), java.util.Map.of(), "cpus:2;mem:1024;disk:1000", ip,
+                bind);
+        open.add(0, a);
+        return a;
     }
 
     RealAgent realAgent(Duration registrationTimeout) throws Exception {

@@ -32,7 +32,23 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
      * tasks it still runs and the frameworks they belong to, so that a new master can rebuild its state.
      */
     public record Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
-                            List<String> capabilities, String version, List<ExecutorInfo> executors) {}
+                            List<String> capabilities, String version, List<ExecutorInfo> executors,
+                            io.pangaea.model.Address address) {
+
+        /**
+         * Without the agent's address: the master takes the connection's remote address (over HTTP), else the
+         * agent's hostname.
+         */
+        public Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
+                         List<String> capabilities, String version, List<ExecutorInfo> executors) {
+            this(agentInfo, tasks, frameworks, capabilities, version, executors, null);
+        }
+
+        /** The same subscription with {@code a} as the agent's address. */
+        public Subscribe withAddress(io.pangaea.model.Address a) {
+            return new Subscribe(agentInfo, tasks, frameworks, capabilities, version, executors, a);
+        }
+    }
 
     /**
      * A status update to forward to the framework. {@code latestState} is the newest state the agent knows for the

@@ -226,7 +226,13 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 }
                 response.setStatus(200);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
-                master.subscribeAgent(call.subscribe(), new JettyEventStream(request, response, callback));
+                AgentCall.Subscribe sub = call.subscribe();
+                if (sub.address() == null || sub.address().ip() == null || sub.address().ip().isBlank()) {
+                    // an agent that does not say where it listens is reached where it connects from
+                    sub = sub.withAddress(new io.pangaea.model.Address(sub.agentInfo().hostname(),
+                            Request.getRemoteAddr(request), sub.agentInfo().port()));
+                }
+                master.subscribeAgent(sub, new JettyEventStream(request, response, callback));
             }
             case UPDATE -> {
                 List<AgentCall.Update> all = call.allUpdates();
