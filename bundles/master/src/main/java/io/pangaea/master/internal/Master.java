@@ -45,7 +45,8 @@ public final class Master implements AutoCloseable {
     /** The Mesos API version Pangaea speaks; clients such as Marathon check it. */
     public static final String MESOS_VERSION = io.pangaea.http.MesosVersion.VERSION;
 
-    private final double startTime = now();
+    /** When this master was elected (made leader; at its creation without an election). */
+    private final double electedTime = now();
     private final ScheduledThreadPoolExecutor loop;
     private final ExecutorService allocationThread;
     private final MasterContext ctx;
@@ -136,8 +137,14 @@ public final class Master implements AutoCloseable {
         return ctx.metrics;
     }
 
-    public double startTime() {
-        return startTime;
+    /** When this master became the leader: at its creation (it is created on winning an election). */
+    public double electedTime() {
+        return electedTime;
+    }
+
+    /** When this process started (seconds since the epoch). */
+    public static double processStartTime() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
     }
 
     static double now() {

@@ -10,22 +10,34 @@ import java.util.List;
  *
  * @param minAllocatable Mesos {@code min_allocatable_resources}: alternatives separated by {@code |}
  * @param offerTimeout   Mesos {@code offer_timeout}: offers not answered within it are rescinded; null for never
- * @param agentUnreachableTimeout how long a disconnected agent has to come back before it is marked unreachable
- *                       and its tasks TASK_UNREACHABLE (or TASK_LOST): Mesos's {@code agent_ping_timeout} times
- *                       {@code max_agent_ping_timeouts}, 75 s by default
+ * @param agentPingTimeout     Mesos {@code agent_ping_timeout}: how long an agent may be silent before a ping counts
+ *                             as missed (15 s by default)
+ * @param maxAgentPingTimeouts Mesos {@code max_agent_ping_timeouts}: how many missed pings make an agent unreachable
+ *                             (5 by default)
  */
 public record MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
                            Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
                            int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout,
-                           Duration agentUnreachableTimeout) {
+                           Duration agentPingTimeout, int maxAgentPingTimeouts) {
 
-    public static final Duration DEFAULT_AGENT_UNREACHABLE_TIMEOUT = Duration.ofSeconds(75);
+    public static final Duration DEFAULT_AGENT_PING_TIMEOUT = Duration.ofSeconds(15);
+    public static final int DEFAULT_MAX_AGENT_PING_TIMEOUTS = 5;
+
+    /**
+     * How long a disconnected agent has to come back before it is marked unreachable and its tasks
+     * TASK_UNREACHABLE (or TASK_LOST): {@code agent_ping_timeout} times {@code max_agent_ping_timeouts}, 75 s by
+     * default.
+     */
+    public Duration agentUnreachableTimeout() {
+        return agentPingTimeout.multipliedBy(Math.max(1, maxAgentPingTimeouts));
+    }
 
     public MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
                         Duration heartbeatInterval, String allocator, List<Resources> minAllocatable,
                         int maxCompletedFrameworks, int maxCompletedTasksPerFramework, Duration offerTimeout) {
         this(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, DEFAULT_AGENT_UNREACHABLE_TIMEOUT);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, DEFAULT_AGENT_PING_TIMEOUT,
+                DEFAULT_MAX_AGENT_PING_TIMEOUTS);
     }
 
     public MasterConfig(String ip, int port, String hostname, Duration allocationInterval,
@@ -37,17 +49,19 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
 
     public MasterConfig withOfferTimeout(Duration d) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, d, agentUnreachableTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, d, agentPingTimeout, maxAgentPingTimeouts);
     }
 
+    /** A disconnected agent is unreachable after {@code d}: one ping timeout of {@code d}. */
     public MasterConfig withAgentUnreachableTimeout(Duration d) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, d);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, d, 1);
     }
 
     public MasterConfig withAllocator(String name) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, name, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentPingTimeout,
+                maxAgentPingTimeouts);
     }
 
     public static MasterConfig defaults() {
@@ -57,7 +71,8 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
 
     public MasterConfig withPort(int newPort) {
         return new MasterConfig(ip, newPort, hostname, allocationInterval, heartbeatInterval, allocator,
-                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
+                minAllocatable, maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentPingTimeout,
+                maxAgentPingTimeouts);
     }
 
     /**
@@ -66,12 +81,14 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
      */
     public MasterConfig withHeartbeatInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, allocationInterval, d, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentPingTimeout,
+                maxAgentPingTimeouts);
     }
 
     public MasterConfig withAllocationInterval(Duration d) {
         return new MasterConfig(ip, port, hostname, d, heartbeatInterval, allocator, minAllocatable,
-                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentUnreachableTimeout);
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentPingTimeout,
+                maxAgentPingTimeouts);
     }
 
     public static List<Resources> parseMinAllocatable(String text) {

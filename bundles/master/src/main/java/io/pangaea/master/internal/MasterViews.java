@@ -47,9 +47,25 @@ public final class MasterViews {
     // ---- JSON -------------------------------------------------------------------------------------------------
 
     public ObjectNode version() {
+        return versionJson();
+    }
+
+    /** {@code /version}: Mesos's version fields and Pangaea's own; the same on every master, leading or not. */
+    public static ObjectNode versionJson() {
         ObjectNode n = io.pangaea.http.MesosVersion.json();
         n.put("pangaea_version", pangaeaVersion());
         return n;
+    }
+
+    /**
+     * {@code /metrics/snapshot} of a master that does not lead: it has no state to count, only that it is not
+     * elected and how long its process has run, as a Mesos master that is not the leader answers.
+     */
+    public static ObjectNode followerMetrics() {
+        ObjectNode m = F.objectNode();
+        m.put("master/elected", 0.0);
+        m.put("master/uptime_secs", Master.now() - Master.processStartTime());
+        return m;
     }
 
     static String pangaeaVersion() {
@@ -60,17 +76,19 @@ public final class MasterViews {
     public ObjectNode state() {
         MasterConfig c = master.config();
         ObjectNode n = version();
-        n.put("start_time", master.startTime());
-        n.put("elected_time", master.startTime());
+        n.put("start_time", Master.processStartTime());
+        n.put("elected_time", master.electedTime());
         n.put("id", master.id());
         n.put("pid", master.masterInfo().pid());
         n.put("hostname", c.hostname());
         ArrayNode caps = n.putArray("capabilities");
         caps.add("AGENT_UPDATE").add("AGENT_DRAINING").add("QUOTA_V2");
-        long active = state.agents.values().stream().filter(a -> a.connected).count();
-        n.put("activated_slaves", (double) active);
-        n.put("deactivated_slaves", 0.0);
-        n.put("unreachable_slaves", (double) (state.agents.size() - active));
+        long unreachable = state.agents.values().stream().filter(a -> a.unreachableTime != null).count();
+        long deactivated = state.agents.values().stream().filter(a -> a.unreachableTime == null && a.deactivated)
+                .count();
+        n.put("activated_slaves", (double) (state.agents.size() - unreachable - deactivated));
+        n.put("deactivated_slaves", (double) deactivated);
+        n.put("unreachable_slaves", (double) unreachable);
         n.put("leader", master.masterInfo().pid());
         ObjectNode leader = n.putObject("leader_info");
         leader.put("id", master.id());
@@ -107,10 +125,9 @@ public final class MasterViews {
         f.put("min_allocatable_resources", String.join("|",
                 c.minAllocatable().stream().map(Resources::toString).toList()));
         f.put("port", Integer.toString(c.port()));
-        f.put("registry", "in_memory");
-        long pingMs = c.agentUnreachableTimeout().toMillis() / 5;
-        f.put("agent_ping_timeout", Durations.format(java.time.Duration.ofMillis(pingMs)));
-        f.put("max_agent_ping_timeouts", "5");
+        f.put("registry", master.registry().kind());
+        f.put("agent_ping_timeout", Durations.format(c.agentPingTimeout()));
+        f.put("max_agent_ping_timeouts", Integer.toString(c.maxAgentPingTimeouts()));
         Path registryFile = master.registry().file();
         f.put("work_dir", registryFile == null || registryFile.getParent() == null ? ""
                 : registryFile.getParent().toString());
@@ -179,9 +196,10 @@ public final class MasterViews {
     public ObjectNode metrics() {
         ObjectNode m = F.objectNode();
         master.metrics().counters().forEach((k, v) -> m.put(k, v.doubleValue()));
-        m.put("master/uptime_secs", Master.now() - master.startTime());
+        m.put("master/uptime_secs", Master.now() - Master.processStartTime());
         m.put("master/elected", 1.0);
         int active = 0;
+        int inactive = 0;
         int connected = 0;
         int unreachable = 0;
         Resources total = Resources.EMPTY;
@@ -192,7 +210,11 @@ public final class MasterViews {
                 unreachable++;
                 continue;
             }
-            active++;
+            if (a.deactivated) {
+                inactive++;
+            } else {
+                active++;
+            }
             if (a.connected) {
                 connected++;
                 total = total.plus(a.total.unallocated());
@@ -203,9 +225,9 @@ public final class MasterViews {
             offered = offered.plus(o.resources.unallocated());
         }
         m.put("master/slaves_active", (double) active);
-        m.put("master/slaves_inactive", 0.0);
+        m.put("master/slaves_inactive", (double) inactive);
         m.put("master/slaves_connected", (double) connected);
-        m.put("master/slaves_disconnected", (double) (active - connected));
+        m.put("master/slaves_disconnected", (double) (active + inactive - connected));
         m.put("master/slaves_unreachable", (double) unreachable);
         int fwActive = 0;
         int fwConnected = 0;
@@ -357,7 +379,7 @@ public final class MasterViews {
                     }
                 }
             }
-            s.put("pid", "slave(1)@" + a.info.hostname() + ":" + a.info.port());
+            s.put("pid", a.pid());
             s.put("registered_time", a.registeredTime);
             if (a.reregisteredTime > 0) {
                 s.put("reregistered_time", a.reregisteredTime);

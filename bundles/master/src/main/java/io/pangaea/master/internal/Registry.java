@@ -47,6 +47,12 @@ public final class Registry {
         return file;
     }
 
+    /** How the registry is kept, as the {@code registry} flag says it: {@code file}, {@code zookeeper} or
+     *  {@code in_memory}. */
+    public String kind() {
+        return file != null ? "file" : store != null ? "zookeeper" : "in_memory";
+    }
+
     /**
      * Where the registry's JSON is kept: a file (written atomically), or a ZooKeeper node shared by the masters.
      * {@code load} gives null when nothing was stored yet.

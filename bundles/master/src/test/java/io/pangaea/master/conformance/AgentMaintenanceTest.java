@@ -52,12 +52,21 @@ public class AgentMaintenanceTest {
                 .statusCode());
         assertEquals(offer.at("/id/value").asText(), s.next("RESCIND", from).at("/rescind/offer_id/value").asText());
         assertTrue(agentInfo().path("deactivated").asBoolean());
+        JsonNode metrics = Harness.JSON.readTree(h.get("/metrics/snapshot").body());
+        assertEquals(1.0, metrics.path("master/slaves_inactive").asDouble(), 0);
+        assertEquals(0.0, metrics.path("master/slaves_active").asDouble(), 0);
+        JsonNode masterState = h.state();
+        assertEquals(1.0, masterState.path("deactivated_slaves").asDouble(), 0);
+        assertEquals(0.0, masterState.path("activated_slaves").asDouble(), 0);
         h.assertNoOffers(s, from);
         from = s.events.size();
         assertEquals(200, h.postJson("/api/v1", agentCall("REACTIVATE_AGENT", "reactivate_agent", agent, ""))
                 .statusCode());
         assertEquals(agent.id.value(), s.next("OFFERS", from).at("/offers/offers/0/agent_id/value").asText());
         assertFalse(agentInfo().path("deactivated").asBoolean());
+        assertEquals(0.0, h.state().path("deactivated_slaves").asDouble(), 0);
+        assertEquals(0.0, Harness.JSON.readTree(h.get("/metrics/snapshot").body()).path("master/slaves_inactive")
+                .asDouble(), 0);
         assertEquals(404, h.postJson("/api/v1", "{\"type\":\"DEACTIVATE_AGENT\",\"deactivate_agent\":{\"agent_id\":"
                 + "{\"value\":\"nowhere\"}}}").statusCode());
     }

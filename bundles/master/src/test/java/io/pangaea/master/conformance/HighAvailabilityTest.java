@@ -106,6 +106,18 @@ public class HighAvailabilityTest {
                 .firstValue("Location").orElse(""));
         assertEquals(leader, get(b.port(), "/master/redirect").headers().firstValue("Location").orElse(""));
         assertEquals(200, get(b.port(), "/health").statusCode());
+        // what a master says of itself, leading or not: its own metrics (not elected) and version
+        HttpResponse<String> followerMetrics = get(b.port(), "/metrics/snapshot");
+        assertEquals(200, followerMetrics.statusCode());
+        assertEquals(0.0, Harness.JSON.readTree(followerMetrics.body()).path("master/elected").asDouble(1), 0);
+        assertEquals(1.0, Harness.JSON.readTree(get(a.port(), "/metrics/snapshot").body())
+                .path("master/elected").asDouble(0), 0);
+        HttpResponse<String> version = get(b.port(), "/version");
+        assertEquals(200, version.statusCode());
+        assertEquals("1.11.0", Harness.JSON.readTree(version.body()).path("version").asText());
+        // the registry is kept in ZooKeeper, and the flags say so
+        HttpResponse<String> flags = get(a.port(), "/master/flags");
+        assertEquals("zookeeper", Harness.JSON.readTree(flags.body()).at("/flags/registry").asText());
 
         // the contenders, as Mesos keeps them: json.info_<seq> with the MasterInfo, lowest first
         try (ZooKeeper client = new ZooKeeper(zk.getConnectString(), 4000, e -> { })) {

@@ -1,6 +1,8 @@
 package io.pangaea.master.internal.http;
 
 import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.MasterViews;
+import io.pangaea.model.json.MesosJson;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -61,6 +63,15 @@ public final class MasterHttpServer implements AutoCloseable {
                 String path = Request.getPathInContext(request);
                 if (path.equals("/health") || path.equals("/master/health")) {
                     HttpSupport.text(response, callback, 200, "");
+                    return true;
+                }
+                // what a master says of itself, whether it leads or not
+                if (path.equals("/metrics/snapshot")) {
+                    HttpSupport.json(response, callback, MesosJson.write(MasterViews.followerMetrics()));
+                    return true;
+                }
+                if (path.equals("/version")) {
+                    HttpSupport.json(response, callback, MesosJson.write(MasterViews.versionJson()));
                     return true;
                 }
                 String to = leader;

@@ -138,8 +138,7 @@ public final class MasterComponent implements AllocatorControl {
                 c.max__completed__frameworks(), c.max__completed__tasks__per__framework(),
                 c.offer__timeout() == null || c.offer__timeout().isBlank() ? null
                         : Durations.parse("offer_timeout", c.offer__timeout()),
-                Durations.parse("agent_ping_timeout", c.agent__ping__timeout())
-                        .multipliedBy(Math.max(1, c.max__agent__ping__timeouts())));
+                Durations.parse("agent_ping_timeout", c.agent__ping__timeout()), c.max__agent__ping__timeouts());
     }
 
     private void readHa(Config config) {
