@@ -125,6 +125,8 @@ public final class AgentView {
         flags.put("containerizers", String.join(",", c.containerizers()));
         flags.put("executor_registration_timeout", io.pangaea.model.Durations.format(
                 c.executorRegistrationTimeout()));
+        flags.put("executor_reregistration_timeout", io.pangaea.model.Durations.format(
+                c.executorReregistrationTimeout()));
         flags.put("executor_shutdown_grace_period", io.pangaea.model.Durations.format(c.killGracePeriod()));
         flags.put("fetcher_cache_dir", c.fetcherCacheDir().toString());
         flags.put("fetcher_cache_size", io.pangaea.model.Bytes.format(c.fetcherCacheSize()));

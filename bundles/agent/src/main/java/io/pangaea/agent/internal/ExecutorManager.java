@@ -180,7 +180,7 @@ final class ExecutorManager extends AgentPart {
         env.put("MESOS_CHECKPOINT", Boolean.TRUE.equals(e.framework.checkpoint()) ? "1" : "0");
         env.put("MESOS_HTTP_COMMAND_EXECUTOR", "0");
         env.put("MESOS_RECOVERY_TIMEOUT", "15mins");
-        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", "2secs");
+        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(config().executorReregistrationTimeout()));
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
         return TaskLauncher.withCommandEnvironment(env, e.info.command());
     }

@@ -73,6 +73,10 @@ public final class AgentComponent {
         @AttributeDefinition(description = "How long a custom executor has to subscribe before it is destroyed")
         String executor__registration__timeout() default "1mins";
 
+        @AttributeDefinition(description = "The longest a disconnected executor waits between two tries to"
+                + " subscribe again (its MESOS_SUBSCRIPTION_BACKOFF_MAX)")
+        String executor__reregistration__timeout() default "2secs";
+
         @AttributeDefinition(description = "Where the fetcher keeps the URIs marked 'cache'; relative to work_dir")
         String fetcher__cache__dir() default "fetch";
 
@@ -100,7 +104,8 @@ public final class AgentComponent {
                 split(c.isolation()), split(c.containerizers()),
                 Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
-                workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()));
+                workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()),
+                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()));
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
