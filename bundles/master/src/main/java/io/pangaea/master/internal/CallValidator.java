@@ -20,37 +20,7 @@ public final class CallValidator {
             return "Unknown call type";
         }
         if (call.type() == Call.Type.SUBSCRIBE) {
-            if (call.subscribe() == null) {
-                return "Expecting 'subscribe' to be present";
-            }
-            FrameworkInfo fi = call.subscribe().frameworkInfo();
-            if (fi == null) {
-                return "Expecting 'subscribe.framework_info' to be present";
-            }
-            if (fi.user() == null) {
-                return "Missing required field: 'subscribe.framework_info.user'";
-            }
-            if (fi.name() == null) {
-                return "Missing required field: 'subscribe.framework_info.name'";
-            }
-            if (fi.id() != null && call.frameworkId() != null && !fi.id().equals(call.frameworkId())) {
-                return "'framework_id' differs from 'subscribe.framework_info.id'";
-            }
-            if (fi.failoverTimeout() != null && (fi.failoverTimeout() < 0 || fi.failoverTimeout().isNaN())) {
-                return "'subscribe.framework_info.failover_timeout' must be a non-negative number";
-            }
-            boolean multiRole = fi.hasCapability(FrameworkInfo.Capability.Type.MULTI_ROLE);
-            if (multiRole && fi.role() != null) {
-                return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
-            }
-            if (!multiRole && fi.roles() != null && !fi.roles().isEmpty()) {
-                return "'FrameworkInfo.roles' must be empty when the framework is not MULTI_ROLE capable";
-            }
-            String bad = validateRoles(fi, "subscribe", call.subscribe().suppressedRoles());
-            if (bad != null) {
-                return bad;
-            }
-            return null;
+            return validateSubscribe(call.subscribe(), call.frameworkId());
         }
         if (call.frameworkId() == null || call.frameworkId().value() == null) {
             return "Expecting 'framework_id' to be present";
@@ -100,6 +70,37 @@ public final class CallValidator {
             }
             default -> null;
         };
+    }
+
+    /** SUBSCRIBE: a framework info with user and name, an id that agrees, and roles as its capabilities allow. */
+    private static String validateSubscribe(Call.Subscribe subscribe, io.pangaea.model.FrameworkId callId) {
+        if (subscribe == null) {
+            return "Expecting 'subscribe' to be present";
+        }
+        FrameworkInfo fi = subscribe.frameworkInfo();
+        if (fi == null) {
+            return "Expecting 'subscribe.framework_info' to be present";
+        }
+        if (fi.user() == null) {
+            return "Missing required field: 'subscribe.framework_info.user'";
+        }
+        if (fi.name() == null) {
+            return "Missing required field: 'subscribe.framework_info.name'";
+        }
+        if (fi.id() != null && callId != null && !fi.id().equals(callId)) {
+            return "'framework_id' differs from 'subscribe.framework_info.id'";
+        }
+        if (fi.failoverTimeout() != null && (fi.failoverTimeout() < 0 || fi.failoverTimeout().isNaN())) {
+            return "'subscribe.framework_info.failover_timeout' must be a non-negative number";
+        }
+        boolean multiRole = fi.hasCapability(FrameworkInfo.Capability.Type.MULTI_ROLE);
+        if (multiRole && fi.role() != null) {
+            return "'FrameworkInfo.role' must not be set when the framework is MULTI_ROLE capable";
+        }
+        if (!multiRole && fi.roles() != null && !fi.roles().isEmpty()) {
+            return "'FrameworkInfo.roles' must be empty when the framework is not MULTI_ROLE capable";
+        }
+        return validateRoles(fi, "subscribe", subscribe.suppressedRoles());
     }
 
     private static String validateAccept(Call.Accept accept) {

@@ -194,91 +194,10 @@ public final class MasterViews {
      * the machine's load and memory).
      */
     public ObjectNode metrics() {
-        ObjectNode m = F.objectNode();
-        master.metrics().counters().forEach((k, v) -> m.put(k, v.doubleValue()));
-        m.put("master/uptime_secs", Master.now() - Master.processStartTime());
-        m.put("master/elected", 1.0);
-        int active = 0;
-        int inactive = 0;
-        int connected = 0;
-        int unreachable = 0;
-        Resources total = Resources.EMPTY;
-        Resources used = Resources.EMPTY;
-        Resources offered = Resources.EMPTY;
-        for (AgentEntry a : state.agents.values()) {
-            if (a.unreachableTime != null) {
-                unreachable++;
-                continue;
-            }
-            if (a.deactivated) {
-                inactive++;
-            } else {
-                active++;
-            }
-            if (a.connected) {
-                connected++;
-                total = total.plus(a.total.unallocated());
-                used = used.plus(a.used().unallocated());
-            }
-        }
-        for (OfferEntry o : state.offers.values()) {
-            offered = offered.plus(o.resources.unallocated());
-        }
-        m.put("master/slaves_active", (double) active);
-        m.put("master/slaves_inactive", (double) inactive);
-        m.put("master/slaves_connected", (double) connected);
-        m.put("master/slaves_disconnected", (double) (active + inactive - connected));
-        m.put("master/slaves_unreachable", (double) unreachable);
-        int fwActive = 0;
-        int fwConnected = 0;
-        java.util.Map<TaskState, Integer> tasks = new java.util.EnumMap<>(TaskState.class);
-        for (FrameworkEntry f : state.frameworks.values()) {
-            fwActive += f.active ? 1 : 0;
-            fwConnected += f.connected ? 1 : 0;
-            f.tasks.values().forEach(t -> tasks.merge(t.state, 1, Integer::sum));
-        }
-        m.put("master/frameworks_active", (double) fwActive);
-        m.put("master/frameworks_inactive", (double) (state.frameworks.size() - fwActive));
-        m.put("master/frameworks_connected", (double) fwConnected);
-        m.put("master/frameworks_disconnected", (double) (state.frameworks.size() - fwConnected));
-        for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
-                TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE)) {
-            m.put("master/" + st.name().toLowerCase(java.util.Locale.ROOT).replace("task_", "tasks_"),
-                    (double) tasks.getOrDefault(st, 0));
-        }
-        m.put("master/outstanding_offers", (double) state.offers.size());
-        for (FrameworkEntry f : state.frameworks.values()) {
-            String prefix = "master/frameworks/" + f.info.name() + "/" + f.id.value() + "/";
-            f.counters.forEach((k, v) -> m.put(prefix + k, v.doubleValue()));
-            m.put(prefix + "subscribed", f.connected ? 1.0 : 0.0);
-            java.util.Map<TaskState, Integer> live = new java.util.EnumMap<>(TaskState.class);
-            f.tasks.values().forEach(t -> live.merge(t.state, 1, Integer::sum));
-            for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
-                    TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE, TaskState.TASK_UNKNOWN)) {
-                m.put(prefix + "tasks/active/" + st.name().toLowerCase(java.util.Locale.ROOT),
-                        (double) live.getOrDefault(st, 0));
-            }
-            for (String role : f.roles()) {
-                m.put(prefix + "roles/" + role + "/suppressed", f.suppressedRoles.contains(role) ? 1.0 : 0.0);
-            }
-        }
-        m.put("master/operator_event_stream_subscribers", (double) master.operatorSubscribers());
-        for (String r : List.of("cpus", "mem", "disk", "gpus")) {
-            double t = total.scalar(r);
-            double u = used.scalar(r);
-            io.pangaea.http.Metrics.addResource(m, "master/", r, t, u);
-            if (!r.equals("gpus")) {
-                m.put("allocator/mesos/resources/" + r + "/total", t);
-                m.put("allocator/mesos/resources/" + r + "/offered_or_allocated", u + offered.scalar(r));
-            }
-        }
-        m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
-        master.allocationRunTimer().addTo(m, "allocator/mesos/allocation_run_ms");
-        master.allocationLatencyTimer().addTo(m, "allocator/mesos/allocation_run_latency_ms");
-        master.registry().addMetrics(m);
-        io.pangaea.http.Metrics.addSystem(m);
-        return m;
+        return new MetricsSnapshot(master, state).json();
     }
+
+
 
     /** The task counts by state that the summary gives for each agent and framework. */
     private static void taskCounts(ObjectNode s, java.util.Map<TaskState, Integer> counts) {

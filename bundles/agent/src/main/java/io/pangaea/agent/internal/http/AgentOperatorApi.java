@@ -87,6 +87,11 @@ final class AgentOperatorApi {
             HttpSupport.text(response, callback, 400, "Unknown 'type': '" + callType + "'");
             return;
         }
+        dispatch(callType, call, response, callback);
+    }
+
+    /** Answers a call of a known type. */
+    private void dispatch(String callType, JsonNode call, Response response, Callback callback) {
         switch (callType) {
             case "GET_HEALTH" -> {
                 ObjectNode r = JSON.createObjectNode().put("type", "GET_HEALTH");
@@ -117,23 +122,7 @@ final class AgentOperatorApi {
                 }
             });
             case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS", "GET_METRICS" ->
-                    agent.read(v -> switch (callType) {
-                        case "GET_STATE" -> v.getState();
-                        case "GET_AGENT" -> v.getAgent();
-                        case "GET_FRAMEWORKS" -> v.getFrameworks();
-                        case "GET_EXECUTORS" -> v.getExecutors();
-                        case "GET_TASKS" -> v.getTasks();
-                        case "GET_METRICS" -> v.getMetrics();
-                        default -> v.getFlags();
-                    }).whenComplete((view, err) -> {
-                        if (err != null) {
-                            HttpSupport.text(response, callback, 503, "Agent is not available");
-                        } else {
-                            ObjectNode r = JSON.createObjectNode().put("type", callType);
-                            r.set(callType.toLowerCase(java.util.Locale.ROOT), view);
-                            reply(response, callback, MesosJson.write(r));
-                        }
-                    });
+                    readView(callType, response, callback);
             case "LIST_FILES" -> {
                 try {
                     ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
@@ -143,29 +132,52 @@ final class AgentOperatorApi {
                     HttpSupport.text(response, callback, e.status, e.getMessage());
                 }
             }
-            case "READ_FILE" -> {
-                JsonNode rf = call.path("read_file");
-                try {
-                    if (!rf.path("offset").canConvertToLong() && !rf.path("offset").isMissingNode()
-                            || rf.has("length") && !rf.path("length").canConvertToLong()) {
-                        throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' and"
-                                + " 'read_file.length' to be numbers");
-                    }
-                    if (!rf.has("offset")) {
-                        throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' to be present");
-                    }
-                    SandboxFiles.Chunk c = files.read(rf.path("path").asText(null), rf.path("offset").asLong(),
-                            rf.has("length") ? rf.path("length").asLong() : SandboxFiles.MAX_READ);
-                    ObjectNode r = JSON.createObjectNode().put("type", "READ_FILE");
-                    r.putObject("read_file").put("size", c.size())
-                            .put("data", java.util.Base64.getEncoder().encodeToString(c.data()));
-                    reply(response, callback, MesosJson.write(r));
-                } catch (SandboxFiles.FileException e) {
-                    HttpSupport.text(response, callback, e.status, e.getMessage());
-                }
-            }
+            case "READ_FILE" -> readFile(call.path("read_file"), response, callback);
             default -> HttpSupport.text(response, callback, 501, "Call '" + callType
                     + "' is not served by this Pangaea agent yet");
+        }
+    }
+
+    /** The read calls (GET_STATE, GET_AGENT, ...): a view of the agent's state, taken on its state thread. */
+    private void readView(String callType, Response response, Callback callback) {
+        agent.read(v -> switch (callType) {
+            case "GET_STATE" -> v.getState();
+            case "GET_AGENT" -> v.getAgent();
+            case "GET_FRAMEWORKS" -> v.getFrameworks();
+            case "GET_EXECUTORS" -> v.getExecutors();
+            case "GET_TASKS" -> v.getTasks();
+            case "GET_METRICS" -> v.getMetrics();
+            default -> v.getFlags();
+        }).whenComplete((view, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Agent is not available");
+            } else {
+                ObjectNode r = JSON.createObjectNode().put("type", callType);
+                r.set(callType.toLowerCase(java.util.Locale.ROOT), view);
+                reply(response, callback, MesosJson.write(r));
+            }
+        });
+    }
+
+    /** READ_FILE: a chunk of a sandbox file, with the file's size. */
+    private void readFile(JsonNode rf, Response response, Callback callback) {
+        try {
+            if (!rf.path("offset").canConvertToLong() && !rf.path("offset").isMissingNode()
+                    || rf.has("length") && !rf.path("length").canConvertToLong()) {
+                throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' and"
+                        + " 'read_file.length' to be numbers");
+            }
+            if (!rf.has("offset")) {
+                throw new SandboxFiles.FileException(400, "Expecting 'read_file.offset' to be present");
+            }
+            SandboxFiles.Chunk c = files.read(rf.path("path").asText(null), rf.path("offset").asLong(),
+                    rf.has("length") ? rf.path("length").asLong() : SandboxFiles.MAX_READ);
+            ObjectNode r = JSON.createObjectNode().put("type", "READ_FILE");
+            r.putObject("read_file").put("size", c.size())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(c.data()));
+            reply(response, callback, MesosJson.write(r));
+        } catch (SandboxFiles.FileException e) {
+            HttpSupport.text(response, callback, e.status, e.getMessage());
         }
     }
 

@@ -217,40 +217,8 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         switch (call.type()) {
-            case SUBSCRIBE -> {
-                if (call.subscribe() == null || call.subscribe().agentInfo() == null
-                        || call.subscribe().agentInfo().hostname() == null) {
-                    HttpSupport.text(response, callback, 400,
-                            "Expecting 'subscribe.agent_info' with a 'hostname' to be present");
-                    return;
-                }
-                response.setStatus(200);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
-                AgentCall.Subscribe sub = call.subscribe();
-                if (sub.address() == null || sub.address().ip() == null || sub.address().ip().isBlank()) {
-                    // an agent that does not say where it listens is reached where it connects from
-                    sub = sub.withAddress(new io.pangaea.model.Address(sub.agentInfo().hostname(),
-                            Request.getRemoteAddr(request), sub.agentInfo().port()));
-                }
-                master.subscribeAgent(sub, new JettyEventStream(request, response, callback));
-            }
-            case UPDATE -> {
-                List<AgentCall.Update> all = call.allUpdates();
-                if (all.isEmpty()) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'update' or 'updates' to be present");
-                    return;
-                }
-                for (AgentCall.Update u : all) {
-                    if (u == null || u.status() == null || u.frameworkId() == null || u.status().taskId() == null
-                            || u.status().state() == null) {
-                        HttpSupport.text(response, callback, 400,
-                                "Expecting each update with 'framework_id', 'status.task_id' and 'status.state'");
-                        return;
-                    }
-                }
-                master.agentUpdates(all);
-                HttpSupport.text(response, callback, 202, "");
-            }
+            case SUBSCRIBE -> agentSubscribe(call.subscribe(), request, response, callback);
+            case UPDATE -> agentUpdates(call, response, callback);
             case UPDATE_AGENT -> {
                 if (call.agentId() == null || call.updateAgent() == null || call.updateAgent().attributes() == null) {
                     HttpSupport.text(response, callback, 400,
@@ -283,6 +251,45 @@ public final class MasterHttpHandler extends Handler.Abstract {
             }
             default -> HttpSupport.text(response, callback, 400, "Unknown agent call type");
         }
+    }
+
+    /** The agent's SUBSCRIBE: its event stream opens, with its address as it says it or as it connects. */
+    private void agentSubscribe(AgentCall.Subscribe subscribe, Request request, Response response,
+                                Callback callback) {
+        if (subscribe == null || subscribe.agentInfo() == null
+                || subscribe.agentInfo().hostname() == null) {
+            HttpSupport.text(response, callback, 400,
+                    "Expecting 'subscribe.agent_info' with a 'hostname' to be present");
+            return;
+        }
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        AgentCall.Subscribe sub = subscribe;
+        if (sub.address() == null || sub.address().ip() == null || sub.address().ip().isBlank()) {
+            // an agent that does not say where it listens is reached where it connects from
+            sub = sub.withAddress(new io.pangaea.model.Address(sub.agentInfo().hostname(),
+                    Request.getRemoteAddr(request), sub.agentInfo().port()));
+        }
+        master.subscribeAgent(sub, new JettyEventStream(request, response, callback));
+    }
+
+    /** UPDATE (one) or UPDATES (a batch) of status updates from an agent: each must name its task and state. */
+    private void agentUpdates(AgentCall call, Response response, Callback callback) {
+        List<AgentCall.Update> all = call.allUpdates();
+        if (all.isEmpty()) {
+            HttpSupport.text(response, callback, 400, "Expecting 'update' or 'updates' to be present");
+            return;
+        }
+        for (AgentCall.Update u : all) {
+            if (u == null || u.status() == null || u.frameworkId() == null || u.status().taskId() == null
+                    || u.status().state() == null) {
+                HttpSupport.text(response, callback, 400,
+                        "Expecting each update with 'framework_id', 'status.task_id' and 'status.state'");
+                return;
+            }
+        }
+        master.agentUpdates(all);
+        HttpSupport.text(response, callback, 202, "");
     }
 
     private static void complete(CompletableFuture<CallResult> result, Response response, Callback callback) {

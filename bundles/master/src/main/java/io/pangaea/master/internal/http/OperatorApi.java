@@ -56,163 +56,199 @@ final class OperatorApi {
             return;
         }
         switch (call.type()) {
-            case GET_HEALTH -> {
-                ObjectNode r = response("GET_HEALTH");
-                r.putObject("get_health").put("healthy", true);
-                send(response, callback, bytes(r));
-            }
-            case GET_VERSION -> {
-                reply(master.read(views -> views.version()), v -> {
-                    ObjectNode r = response("GET_VERSION");
-                    ObjectNode info = r.putObject("get_version").putObject("version_info");
-                    for (String k : List.of("version", "build_date", "build_time", "build_user", "git_branch")) {
-                        info.set(k, v.get(k));
-                    }
-                    return r;
-                }, response, callback);
-            }
-            case GET_WEIGHTS -> reply(master.weights(), w -> {
-                ObjectNode r = response("GET_WEIGHTS");
-                r.putObject("get_weights").set("weight_infos", JSON.valueToTree(w));
-                return r;
-            }, response, callback);
-            case UPDATE_WEIGHTS -> {
-                String bad = OperatorValidator.updateWeights(call.updateWeights());
-                if (bad != null) {
-                    HttpSupport.text(response, callback, 400, bad);
-                    return;
-                }
-                done(master.updateWeights(call.updateWeights().weightInfos()), response, callback);
-            }
-            case GET_QUOTA -> reply(master.quotas(), q -> {
-                ObjectNode r = response("GET_QUOTA");
-                r.putObject("get_quota").set("status", quotaStatus(q));
-                return r;
-            }, response, callback);
-            case UPDATE_QUOTA -> {
-                String bad = OperatorValidator.updateQuota(call.updateQuota());
-                if (bad != null) {
-                    HttpSupport.text(response, callback, 400, bad);
-                    return;
-                }
-                done(master.updateQuotas(call.updateQuota().quotaConfigs()), response, callback);
-            }
-            case RESERVE_RESOURCES, UNRESERVE_RESOURCES -> {
-                boolean reserve = call.type() == OperatorCall.Type.RESERVE_RESOURCES;
-                io.pangaea.model.AgentId agent = reserve
-                        ? (call.reserveResources() == null ? null : call.reserveResources().agentId())
-                        : (call.unreserveResources() == null ? null : call.unreserveResources().agentId());
-                List<io.pangaea.model.Resource> res = reserve
-                        ? (call.reserveResources() == null ? null : call.reserveResources().resources())
-                        : (call.unreserveResources() == null ? null : call.unreserveResources().resources());
-                String field = reserve ? "reserve_resources" : "unreserve_resources";
-                if (agent == null || agent.value() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
-                    return;
-                }
-                if (res == null || res.isEmpty()) {
-                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".resources' to be present");
-                    return;
-                }
-                master.operatorReservation(agent.value(), res, reserve).whenComplete((r, err) -> {
-                    if (err != null) {
-                        HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-                    } else {
-                        HttpSupport.text(response, callback, r.status(), r.message());
-                    }
-                });
-            }
-            case EXPLAIN_ALLOCATION -> {
-                OperatorCall.Explain e = call.explain();
-                String subject = e == null ? null : e.frameworkId() != null ? e.frameworkId() : e.role();
-                if (subject == null || subject.isEmpty()) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'explain.role' or 'explain.framework_id'");
-                    return;
-                }
-                reply(master.explain(subject), list -> {
-                    ObjectNode r = response("EXPLAIN_ALLOCATION");
-                    r.putObject("explain_allocation").set("explanations", JSON.valueToTree(list));
-                    return r;
-                }, response, callback);
-            }
-            case GET_METRICS -> reply(master.read(views -> views.metrics()), m -> {
-                ObjectNode r = response("GET_METRICS");
-                r.putObject("get_metrics").set("metrics", io.pangaea.http.Metrics.nameValueList(m));
-                return r;
-            }, response, callback);
+            case GET_HEALTH -> getHealth(call, response, callback);
+            case GET_VERSION -> getVersion(call, response, callback);
+            case GET_WEIGHTS -> getWeights(call, response, callback);
+            case UPDATE_WEIGHTS -> updateWeights(call, response, callback);
+            case GET_QUOTA -> getQuota(call, response, callback);
+            case UPDATE_QUOTA -> updateQuota(call, response, callback);
+            case RESERVE_RESOURCES, UNRESERVE_RESOURCES -> reserveResources(call, response, callback);
+            case EXPLAIN_ALLOCATION -> explainAllocation(call, response, callback);
+            case GET_METRICS -> getMetrics(call, response, callback);
             case GET_STATE, GET_AGENTS, GET_FRAMEWORKS, GET_TASKS, GET_EXECUTORS, GET_ROLES, GET_MASTER, GET_FLAGS,
-                    GET_OPERATIONS -> {
-                OperatorCall.Type t = call.type();
-                reply(master.read(views -> {
-                    V1Views v = views.v1();
-                    return switch (t) {
-                        case GET_STATE -> v.getState();
-                        case GET_AGENTS -> v.getAgents();
-                        case GET_FRAMEWORKS -> v.getFrameworks();
-                        case GET_TASKS -> v.getTasks();
-                        case GET_EXECUTORS -> v.getExecutors();
-                        case GET_ROLES -> v.getRoles();
-                        case GET_MASTER -> v.getMaster();
-                        case GET_OPERATIONS -> v.getOperations();
-                        default -> v.getFlags();
-                    };
-                }), v -> V1Views.response(t.name(), v), response, callback);
-            }
-            case GET_LOGGING_LEVEL, SET_LOGGING_LEVEL -> {
-                var set = call.setLoggingLevel();
-                io.pangaea.http.LoggingLevel.serve(master.loggingLevel(), "master",
-                        call.type() == OperatorCall.Type.GET_LOGGING_LEVEL,
-                        set == null || set.level() == null ? null : Long.valueOf(set.level()),
-                        set == null || set.duration() == null ? null : set.duration().nanoseconds(),
-                        response, callback, r -> send(response, callback, bytes(r)));
-            }
-            case DEACTIVATE_AGENT, REACTIVATE_AGENT -> {
-                boolean activate = call.type() == OperatorCall.Type.REACTIVATE_AGENT;
-                String field = activate ? "reactivate_agent" : "deactivate_agent";
-                OperatorCall.AgentRef ref = activate ? call.reactivateAgent() : call.deactivateAgent();
-                if (ref == null || ref.agentId() == null || ref.agentId().value() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
-                    return;
-                }
-                found(master.setAgentActive(ref.agentId(), activate), 404, "Agent '" + ref.agentId().value()
-                        + "' is not known", response, callback);
-            }
-            case DRAIN_AGENT -> {
-                OperatorCall.DrainAgent d = call.drainAgent();
-                if (d == null || d.agentId() == null || d.agentId().value() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'drain_agent.agent_id' to be present");
-                    return;
-                }
-                if (d.maxGracePeriod() != null && d.maxGracePeriod().toNanos() < 0) {
-                    HttpSupport.text(response, callback, 400, "'drain_agent.max_grace_period' must not be"
-                            + " negative");
-                    return;
-                }
-                found(master.drainAgent(d), 404, "Agent '" + d.agentId().value() + "' is not known", response,
-                        callback);
-            }
-            case TEARDOWN -> {
-                if (call.teardown() == null || call.teardown().frameworkId() == null
-                        || call.teardown().frameworkId().value() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'teardown.framework_id' to be present");
-                    return;
-                }
-                var id = call.teardown().frameworkId();
-                found(master.teardown(id), 400, "No framework found with specified ID '" + id.value() + "'",
-                        response, callback);
-            }
-            case MARK_AGENT_GONE -> {
-                if (call.markAgentGone() == null || call.markAgentGone().agentId() == null
-                        || call.markAgentGone().agentId().value() == null) {
-                    HttpSupport.text(response, callback, 400, "Expecting 'mark_agent_gone.agent_id' to be present");
-                    return;
-                }
-                var id = call.markAgentGone().agentId();
-                found(master.markAgentGone(id), 404, "Agent '" + id.value() + "' is not known", response, callback);
-            }
+                    GET_OPERATIONS -> readView(call, response, callback);
+            case GET_LOGGING_LEVEL, SET_LOGGING_LEVEL -> loggingLevel(call, response, callback);
+            case DEACTIVATE_AGENT, REACTIVATE_AGENT -> setAgentActive(call, response, callback);
+            case DRAIN_AGENT -> drainAgent(call, response, callback);
+            case TEARDOWN -> teardown(call, response, callback);
+            case MARK_AGENT_GONE -> markAgentGone(call, response, callback);
             default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
                     + " is not served by this Pangaea version");
         }
+    }
+
+    private void getHealth(OperatorCall call, Response response, Callback callback) {
+        ObjectNode r = response("GET_HEALTH");
+        r.putObject("get_health").put("healthy", true);
+        send(response, callback, bytes(r));
+    }
+
+    private void getVersion(OperatorCall call, Response response, Callback callback) {
+        reply(master.read(views -> views.version()), v -> {
+            ObjectNode r = response("GET_VERSION");
+            ObjectNode info = r.putObject("get_version").putObject("version_info");
+            for (String k : List.of("version", "build_date", "build_time", "build_user", "git_branch")) {
+                info.set(k, v.get(k));
+            }
+            return r;
+        }, response, callback);
+    }
+
+    private void getWeights(OperatorCall call, Response response, Callback callback) {
+        reply(master.weights(), w -> {
+        ObjectNode r = response("GET_WEIGHTS");
+        r.putObject("get_weights").set("weight_infos", JSON.valueToTree(w));
+        return r;
+    }, response, callback);
+    }
+
+    private void updateWeights(OperatorCall call, Response response, Callback callback) {
+        String bad = OperatorValidator.updateWeights(call.updateWeights());
+        if (bad != null) {
+            HttpSupport.text(response, callback, 400, bad);
+            return;
+        }
+        done(master.updateWeights(call.updateWeights().weightInfos()), response, callback);
+    }
+
+    private void getQuota(OperatorCall call, Response response, Callback callback) {
+        reply(master.quotas(), q -> {
+        ObjectNode r = response("GET_QUOTA");
+        r.putObject("get_quota").set("status", quotaStatus(q));
+        return r;
+    }, response, callback);
+    }
+
+    private void updateQuota(OperatorCall call, Response response, Callback callback) {
+        String bad = OperatorValidator.updateQuota(call.updateQuota());
+        if (bad != null) {
+            HttpSupport.text(response, callback, 400, bad);
+            return;
+        }
+        done(master.updateQuotas(call.updateQuota().quotaConfigs()), response, callback);
+    }
+
+    private void reserveResources(OperatorCall call, Response response, Callback callback) {
+        boolean reserve = call.type() == OperatorCall.Type.RESERVE_RESOURCES;
+        io.pangaea.model.AgentId agent = reserve
+                ? (call.reserveResources() == null ? null : call.reserveResources().agentId())
+                : (call.unreserveResources() == null ? null : call.unreserveResources().agentId());
+        List<io.pangaea.model.Resource> res = reserve
+                ? (call.reserveResources() == null ? null : call.reserveResources().resources())
+                : (call.unreserveResources() == null ? null : call.unreserveResources().resources());
+        String field = reserve ? "reserve_resources" : "unreserve_resources";
+        if (agent == null || agent.value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+            return;
+        }
+        if (res == null || res.isEmpty()) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".resources' to be present");
+            return;
+        }
+        master.operatorReservation(agent.value(), res, reserve).whenComplete((r, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.text(response, callback, r.status(), r.message());
+            }
+        });
+    }
+
+    private void explainAllocation(OperatorCall call, Response response, Callback callback) {
+        OperatorCall.Explain e = call.explain();
+        String subject = e == null ? null : e.frameworkId() != null ? e.frameworkId() : e.role();
+        if (subject == null || subject.isEmpty()) {
+            HttpSupport.text(response, callback, 400, "Expecting 'explain.role' or 'explain.framework_id'");
+            return;
+        }
+        reply(master.explain(subject), list -> {
+            ObjectNode r = response("EXPLAIN_ALLOCATION");
+            r.putObject("explain_allocation").set("explanations", JSON.valueToTree(list));
+            return r;
+        }, response, callback);
+    }
+
+    private void getMetrics(OperatorCall call, Response response, Callback callback) {
+        reply(master.read(views -> views.metrics()), m -> {
+        ObjectNode r = response("GET_METRICS");
+        r.putObject("get_metrics").set("metrics", io.pangaea.http.Metrics.nameValueList(m));
+        return r;
+    }, response, callback);
+    }
+
+    private void readView(OperatorCall call, Response response, Callback callback) {
+        OperatorCall.Type t = call.type();
+        reply(master.read(views -> {
+            V1Views v = views.v1();
+            return switch (t) {
+                case GET_STATE -> v.getState();
+                case GET_AGENTS -> v.getAgents();
+                case GET_FRAMEWORKS -> v.getFrameworks();
+                case GET_TASKS -> v.getTasks();
+                case GET_EXECUTORS -> v.getExecutors();
+                case GET_ROLES -> v.getRoles();
+                case GET_MASTER -> v.getMaster();
+                case GET_OPERATIONS -> v.getOperations();
+                default -> v.getFlags();
+            };
+        }), v -> V1Views.response(t.name(), v), response, callback);
+    }
+
+    private void loggingLevel(OperatorCall call, Response response, Callback callback) {
+        var set = call.setLoggingLevel();
+        io.pangaea.http.LoggingLevel.serve(master.loggingLevel(), "master",
+                call.type() == OperatorCall.Type.GET_LOGGING_LEVEL,
+                set == null || set.level() == null ? null : Long.valueOf(set.level()),
+                set == null || set.duration() == null ? null : set.duration().nanoseconds(),
+                response, callback, r -> send(response, callback, bytes(r)));
+    }
+
+    private void setAgentActive(OperatorCall call, Response response, Callback callback) {
+        boolean activate = call.type() == OperatorCall.Type.REACTIVATE_AGENT;
+        String field = activate ? "reactivate_agent" : "deactivate_agent";
+        OperatorCall.AgentRef ref = activate ? call.reactivateAgent() : call.deactivateAgent();
+        if (ref == null || ref.agentId() == null || ref.agentId().value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+            return;
+        }
+        found(master.setAgentActive(ref.agentId(), activate), 404, "Agent '" + ref.agentId().value()
+                + "' is not known", response, callback);
+    }
+
+    private void drainAgent(OperatorCall call, Response response, Callback callback) {
+        OperatorCall.DrainAgent d = call.drainAgent();
+        if (d == null || d.agentId() == null || d.agentId().value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting 'drain_agent.agent_id' to be present");
+            return;
+        }
+        if (d.maxGracePeriod() != null && d.maxGracePeriod().toNanos() < 0) {
+            HttpSupport.text(response, callback, 400, "'drain_agent.max_grace_period' must not be"
+                    + " negative");
+            return;
+        }
+        found(master.drainAgent(d), 404, "Agent '" + d.agentId().value() + "' is not known", response,
+                callback);
+    }
+
+    private void teardown(OperatorCall call, Response response, Callback callback) {
+        if (call.teardown() == null || call.teardown().frameworkId() == null
+                || call.teardown().frameworkId().value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting 'teardown.framework_id' to be present");
+            return;
+        }
+        var id = call.teardown().frameworkId();
+        found(master.teardown(id), 400, "No framework found with specified ID '" + id.value() + "'",
+                response, callback);
+    }
+
+    private void markAgentGone(OperatorCall call, Response response, Callback callback) {
+        if (call.markAgentGone() == null || call.markAgentGone().agentId() == null
+                || call.markAgentGone().agentId().value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting 'mark_agent_gone.agent_id' to be present");
+            return;
+        }
+        var id = call.markAgentGone().agentId();
+        found(master.markAgentGone(id), 404, "Agent '" + id.value() + "' is not known", response, callback);
     }
 
     /** {@code GET /weights}: the weights as a JSON array; {@code PUT /weights}: replaces the given ones. */
