@@ -10,14 +10,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -149,42 +154,142 @@ final class Fetcher {
         return target;
     }
 
-    private void extract(Path file, Path sandbox, String what) throws IOException, InterruptedException,
-            FetchException {
+    /**
+     * Extracts an archive into the sandbox, in process, within the fetcher's timeout. Every entry must land inside
+     * the sandbox: absolute names, {@code ..}, links whose target leaves it, and writes through a link all fail
+     * the fetch.
+     */
+    private void extract(Path file, Path sandbox, String what) throws IOException, FetchException {
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (n.endsWith(".zip")) {
-            unzip(file, sandbox, what);
+            unzip(file, sandbox, what, deadline);
         } else if (n.endsWith(".tar") || n.endsWith(".tar.gz") || n.endsWith(".tgz") || n.endsWith(".tar.bz2")
                 || n.endsWith(".tbz2") || n.endsWith(".tar.xz") || n.endsWith(".txz")) {
-            // GNU tar refuses members with absolute names or '..' unless told otherwise
-            Process p = new ProcessBuilder("tar", "-xf", file.toString(), "-C", sandbox.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new FetchException("Extracting '" + what + "' took longer than " + timeout);
-            }
-            if (p.exitValue() != 0) {
-                throw new FetchException("Failed to extract '" + what + "': " + out.trim());
+            try (InputStream in = decompressed(file, n)) {
+                new Extraction(sandbox, what, deadline).untar(in);
             }
         } else if (n.endsWith(".gz")) {
             Path out = inside(sandbox, file.getFileName().toString().substring(0, n.length() - 3), what);
             try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-                Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+                new Extraction(sandbox, what, deadline).write(in, out);
             }
         }
     }
 
-    private static void unzip(Path file, Path sandbox, String what) throws IOException, FetchException {
+    /** The archive's bytes, decompressed as its name says. */
+    private static InputStream decompressed(Path file, String name) throws IOException {
+        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file));
+        if (name.endsWith(".gz") || name.endsWith(".tgz")) {
+            return new GzipCompressorInputStream(raw, true);
+        }
+        if (name.endsWith(".bz2") || name.endsWith(".tbz2")) {
+            return new BZip2CompressorInputStream(raw, true);
+        }
+        if (name.endsWith(".xz") || name.endsWith(".txz")) {
+            return new XZCompressorInputStream(raw, true);
+        }
+        return raw;
+    }
+
+    private static void unzip(Path file, Path sandbox, String what, long deadline) throws IOException,
+            FetchException {
+        Extraction x = new Extraction(sandbox, what, deadline);
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
+                x.checkTime();
                 Path out = inside(sandbox, e.getName(), what);
                 if (e.isDirectory()) {
-                    Files.createDirectories(out);
+                    x.directory(out);
                 } else {
-                    Files.createDirectories(out.getParent());
-                    Files.copy(zip, out, StandardCopyOption.REPLACE_EXISTING);
+                    x.write(zip, out);
+                }
+            }
+        }
+    }
+
+    /** One archive being extracted into a sandbox: where entries may go, and until when. */
+    private static final class Extraction {
+        private final Path sandbox;
+        private final Path realSandbox;
+        private final String what;
+        private final long deadline;
+
+        Extraction(Path sandbox, String what, long deadline) throws IOException {
+            this.sandbox = sandbox.normalize();
+            this.realSandbox = sandbox.toRealPath();
+            this.what = what;
+            this.deadline = deadline;
+        }
+
+        void checkTime() throws FetchException {
+            if (System.nanoTime() - deadline > 0) {
+                throw new FetchException("Extracting '" + what + "' took longer than the fetcher's timeout");
+            }
+        }
+
+        void untar(InputStream in) throws IOException, FetchException {
+            TarArchiveInputStream tar = new TarArchiveInputStream(in);
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                checkTime();
+                Path out = inside(sandbox, e.getName(), what);
+                if (e.isDirectory()) {
+                    directory(out);
+                } else if (e.isSymbolicLink()) {
+                    symlink(out, e.getLinkName());
+                } else if (e.isLink()) {
+                    Path source = inside(sandbox, e.getLinkName(), what);
+                    directory(out.getParent());
+                    checkReal(source);
+                    Files.deleteIfExists(out);
+                    Files.createLink(out, source);
+                } else if (e.isFile()) {
+                    write(tar, out);
+                    if ((e.getMode() & 0111) != 0) {
+                        out.toFile().setExecutable(true, false);
+                    }
+                }
+                // devices, fifos and the like are not extracted
+            }
+        }
+
+        /** A directory, made only where its real path stays inside the sandbox (no write through a link). */
+        void directory(Path dir) throws IOException, FetchException {
+            Files.createDirectories(dir);
+            checkReal(dir);
+        }
+
+        private void checkReal(Path p) throws IOException, FetchException {
+            if (!p.toRealPath().startsWith(realSandbox)) {
+                throw new FetchException("'" + sandbox.relativize(p) + "' (in '" + what + "') is outside the"
+                        + " sandbox through a link");
+            }
+        }
+
+        /** A symbolic link whose target, read from where the link is, stays inside the sandbox. */
+        private void symlink(Path out, String target) throws IOException, FetchException {
+            Path t = Path.of(target);
+            if (t.isAbsolute() || !out.getParent().resolve(t).normalize().startsWith(sandbox)) {
+                throw new FetchException("The link '" + sandbox.relativize(out) + "' -> '" + target + "' (in '"
+                        + what + "') is outside the sandbox");
+            }
+            directory(out.getParent());
+            Files.deleteIfExists(out);
+            Files.createSymbolicLink(out, t);
+        }
+
+        /** A file's bytes, never through a link: its directory is checked and the file made anew. */
+        void write(InputStream in, Path out) throws IOException, FetchException {
+            directory(out.getParent());
+            Files.deleteIfExists(out);
+            byte[] buffer = new byte[64 * 1024];
+            try (var os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    os.write(buffer, 0, n);
+                    checkTime();
                 }
             }
         }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -149,6 +150,128 @@ public class FetcherTest {
         }
         assertFalse(Files.exists(sandbox.getParent().resolve("escaped.txt")));
         assertFalse(Files.exists(sandbox.resolve("missing.txt")));
+    }
+
+    /** A tar archive (compressed as {@code name} says) of the given entries, built with Commons Compress. */
+    private Path tar(String name, java.util.function.Consumer<org.apache.commons.compress.archivers.tar
+            .TarArchiveOutputStream> entries) throws Exception {
+        Path file = files.resolve(name);
+        java.io.OutputStream raw = Files.newOutputStream(file);
+        java.io.OutputStream out = name.endsWith(".gz") ? new GZIPOutputStream(raw)
+                : name.endsWith(".bz2") ? new org.apache.commons.compress.compressors.bzip2
+                        .BZip2CompressorOutputStream(raw)
+                : name.endsWith(".xz") ? new org.apache.commons.compress.compressors.xz.XZCompressorOutputStream(raw)
+                : raw;
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            entries.accept(tar);
+        }
+        return file;
+    }
+
+    private static void file(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                             String content, int mode) {
+        try {
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, true);
+            byte[] b = content.getBytes(StandardCharsets.UTF_8);
+            e.setSize(b.length);
+            e.setMode(mode);
+            tar.putArchiveEntry(e);
+            tar.write(b);
+            tar.closeArchiveEntry();
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+    }
+
+    private static void link(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name,
+                             String target, byte type) {
+        try {
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name, type, true);
+            e.setLinkName(target);
+            tar.putArchiveEntry(e);
+            tar.closeArchiveEntry();
+        } catch (java.io.IOException x) {
+            throw new java.io.UncheckedIOException(x);
+        }
+    }
+
+    @Test
+    public void everyTarFormatIsExtractedWithItsLinksAndModes() throws Exception {
+        for (String name : List.of("app.tar", "app.tar.gz", "app.tar.bz2", "app.tar.xz")) {
+            Path into = tmp.newFolder("into-" + name).toPath();
+            tar(name, t -> {
+                file(t, "bin/run", "#!/bin/sh\necho run", 0755);
+                file(t, "conf/app.conf", "x=1", 0644);
+                link(t, "current", "bin/run", org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                link(t, "conf/copy.conf", "conf/app.conf",
+                        org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK);
+            });
+            fetcher.fetch(List.of(uri(url(name))), into);
+            assertTrue(name, Files.isExecutable(into.resolve("bin/run")));
+            assertFalse(name, Files.isExecutable(into.resolve("conf/app.conf")));
+            assertTrue(name, Files.isSymbolicLink(into.resolve("current")));
+            assertEquals(name, "#!/bin/sh\necho run", Files.readString(into.resolve("current")));
+            assertEquals(name, "x=1", Files.readString(into.resolve("conf/copy.conf")));
+        }
+    }
+
+    @Test
+    public void noArchiveEntryLandsOutsideTheSandbox() throws Exception {
+        byte sym = org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK;
+        byte hard = org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK;
+        Path outside = sandbox.getParent();
+        Map<String, java.util.function.Consumer<org.apache.commons.compress.archivers.tar.TarArchiveOutputStream>>
+                evil = new java.util.LinkedHashMap<>();
+        evil.put("dotdot.tar", t -> file(t, "../escaped.txt", "x", 0644));
+        evil.put("absolute.tar", t -> file(t, outside.resolve("absolute.txt").toString(), "x", 0644));
+        evil.put("symlink-out.tar", t -> {
+            link(t, "etc", outside.toString(), sym);
+            file(t, "etc/through-link.txt", "x", 0644);
+        });
+        evil.put("symlink-up.tar", t -> {
+            link(t, "up", "../..", sym);
+            file(t, "up/through-up.txt", "x", 0644);
+        });
+        evil.put("hardlink-out.tar", t -> link(t, "passwd", "/etc/hostname", hard));
+        evil.put("hardlink-up.tar", t -> link(t, "h", "../escaped-hard.txt", hard));
+        for (var e : evil.entrySet()) {
+            tar(e.getKey(), e.getValue());
+            try {
+                fetcher.fetch(List.of(uri(url(e.getKey()))), sandbox);
+                fail(e.getKey() + " was extracted");
+            } catch (Fetcher.FetchException x) {
+                assertTrue(e.getKey() + ": " + x.getMessage(), x.getMessage().contains("outside the sandbox"));
+            }
+        }
+        try (var listed = Files.list(outside)) {
+            assertEquals(List.of("sandbox", "served"), listed.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    public void extractionStopsAtTheFetchersTimeout() throws Exception {
+        byte[] zeros = new byte[1 << 20];
+        tar("big.tar.gz", t -> {
+            try {
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("big.bin");
+                e.setSize(200L * zeros.length);
+                t.putArchiveEntry(e);
+                for (int i = 0; i < 200; i++) {
+                    t.write(zeros);
+                }
+                t.closeArchiveEntry();
+            } catch (java.io.IOException x) {
+                throw new java.io.UncheckedIOException(x);
+            }
+        });
+        Fetcher hurried = new Fetcher(Duration.ofMillis(1));
+        try {
+            hurried.fetch(List.of(uri(files.resolve("big.tar.gz").toString())), sandbox);
+            fail("200 MB were extracted within 1 ms");
+        } catch (Fetcher.FetchException x) {
+            assertTrue(x.getMessage(), x.getMessage().contains("took longer than"));
+        }
     }
 
     private int served(String name) {
