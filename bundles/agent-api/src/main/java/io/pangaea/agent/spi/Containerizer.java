@@ -17,4 +17,14 @@ public interface Containerizer {
     String NAME_PROPERTY = "pangaea.containerizer.name";
 
     Container launch(ContainerSpec spec) throws ContainerException;
+
+    /**
+     * How many of its containers this containerizer could not clean up completely since it started (an isolator's
+     * cleanup that failed, a cgroup that would not go, an engine that would not remove a container). Each is logged
+     * with the container's id; the agent reports the sum over its containerizers as
+     * {@code containerizer/mesos/container_destroy_errors}. Any thread.
+     */
+    default long destroyErrors() {
+        return 0;
+    }
 }

@@ -99,6 +99,16 @@ public final class Agent implements AutoCloseable {
         return ctx.fetcher.cache();
     }
 
+    /** Containers the enabled containerizers could not clean up completely, summed. Any thread. */
+    long containerDestroyErrors() {
+        long sum = 0;
+        for (String name : ctx.config().containerizers()) {
+            Containerizer c = ctx.containerizers.apply(name);
+            sum += c == null ? 0 : c.destroyErrors();
+        }
+        return sum;
+    }
+
     /** Counters for {@code /metrics/snapshot} (state thread). */
     Map<String, Long> counters() {
         return ctx.counters;

@@ -428,6 +428,7 @@ public final class AgentView {
                 .filter(e -> (e.builtin || e.subscribed) && !e.terminating).count()));
         m.put("slave/executors_terminating", (double) live.stream().filter(e -> e.terminating).count());
         m.put("slave/frameworks_active", (double) active.size());
+        m.put("containerizer/mesos/container_destroy_errors", (double) agent.containerDestroyErrors());
         m.put("containerizer/fetcher/cache_size_total_bytes", (double) agent.fetcherCache().capacity());
         m.put("containerizer/fetcher/cache_size_used_bytes", (double) agent.fetcherCache().used());
         Resources total = agent.config().resources();

@@ -30,18 +30,21 @@ final class DockerContainer implements Container {
     private final Path sandbox;
     private final ExecutorService workers;
     private final Runnable onGone;
+    /** Told when the container could not be removed from the engine. */
+    private final Runnable destroyError;
     private final CompletableFuture<Termination> termination = new CompletableFuture<>();
     private final AtomicBoolean killing = new AtomicBoolean();
     private volatile long pid = -1;
 
     DockerContainer(ContainerId id, String dockerId, DockerApi docker, Path sandbox, ExecutorService workers,
-                    Runnable onGone) {
+                    Runnable onGone, Runnable destroyError) {
         this.id = id;
         this.dockerId = dockerId;
         this.docker = docker;
         this.sandbox = sandbox;
         this.workers = workers;
         this.onGone = onGone;
+        this.destroyError = destroyError;
     }
 
     void start() throws Exception {
@@ -72,7 +75,9 @@ final class DockerContainer implements Container {
             try {
                 docker.remove(dockerId);
             } catch (Exception e) {
-                LOG.warn("Could not remove Docker container {}: {}", dockerId, e.toString());
+                LOG.warn("Container {}: could not remove Docker container {}: {}", id.value(), dockerId,
+                        e.toString());
+                destroyError.run();
             }
             onGone.run();
             if (failure != null) {

@@ -63,6 +63,8 @@ public final class DockerContainerizer implements Containerizer {
     static final String LABEL_AGENT = "io.pangaea.agent";
     static final String LABEL_CONTAINER = "io.pangaea.container";
     private static final Logger LOG = LoggerFactory.getLogger(DockerContainerizer.class);
+    /** Containers that could not be removed from the engine (containerizer/mesos/container_destroy_errors). */
+    private final java.util.concurrent.atomic.LongAdder destroyErrors = new java.util.concurrent.atomic.LongAdder();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path socket;
@@ -82,6 +84,11 @@ public final class DockerContainerizer implements Containerizer {
 
     DockerContainerizer(Path socket) {
         this.socket = socket;
+    }
+
+    @Override
+    public long destroyErrors() {
+        return destroyErrors.sum();
     }
 
     @Deactivate
@@ -134,7 +141,7 @@ public final class DockerContainerizer implements Containerizer {
             throw new ContainerException("Docker could not create the container: " + e.getMessage(), e);
         }
         DockerContainer c = new DockerContainer(spec.containerId(), id, docker, spec.sandbox(), workers,
-                () -> running.remove(id));
+                () -> running.remove(id), destroyErrors::increment);
         running.put(id, c);
         try {
             c.start();
@@ -142,8 +149,10 @@ public final class DockerContainerizer implements Containerizer {
             running.remove(id);
             try {
                 docker.remove(id);
-            } catch (Exception ignored) {
-                // best effort
+            } catch (Exception x) {
+                LOG.warn("Container {}: could not remove Docker container {} that failed to start: {}",
+                        spec.containerId().value(), id, x.toString());
+                destroyErrors.increment();
             }
             throw new ContainerException("Docker could not start the container: " + e.getMessage(), e);
         }

@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A process group started by {@link NativeContainerizer}. The group leader's pid is the group id, so signals go to
@@ -21,18 +23,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class NativeContainer implements Container {
 
+    private static final Logger LOG = LoggerFactory.getLogger(NativeContainer.class);
+
     private final ContainerId id;
     private final Process process;
     private final List<Isolator> isolators;
+    /** The isolators' names, in the same order. */
+    private final List<String> names;
+    /** Told once when the container could not be cleaned up completely. */
+    private final Runnable destroyError;
     private final ScheduledExecutorService timers;
     private final CompletableFuture<Termination> termination = new CompletableFuture<>();
     private final AtomicBoolean killing = new AtomicBoolean();
     private volatile Termination limitation;
 
-    NativeContainer(ContainerId id, Process process, List<Isolator> isolators, ScheduledExecutorService timers) {
+    NativeContainer(ContainerId id, Process process, List<Isolator> isolators, List<String> names,
+                    ScheduledExecutorService timers, Runnable destroyError) {
         this.id = id;
         this.process = process;
         this.isolators = isolators;
+        this.names = names;
+        this.destroyError = destroyError;
         this.timers = timers;
     }
 
@@ -49,18 +60,14 @@ final class NativeContainer implements Container {
                 if (limitation == null) {
                     try {
                         limitation = i.limitation(id);
-                    } catch (RuntimeException ignored) {
+                    } catch (RuntimeException e) {
                         // a failing probe is no limitation
+                        LOG.warn("Container {}: isolator {} could not tell its limitation: {}", id.value(),
+                                names.get(isolators.indexOf(i)), e.toString());
                     }
                 }
             }
-            for (int i = isolators.size() - 1; i >= 0; i--) {
-                try {
-                    isolators.get(i).cleanup(id);
-                } catch (RuntimeException ignored) {
-                    // every isolator gets its turn
-                }
-            }
+            cleanup(id, isolators, names, destroyError);
             int code = p.exitValue();
             Termination t;
             if (limitation != null) {
@@ -72,6 +79,25 @@ final class NativeContainer implements Container {
             }
             termination.complete(t);
         });
+    }
+
+    /**
+     * Cleans up after the isolators in reverse order; every one gets its turn. A failure is logged with the
+     * container's id and counted once per container through {@code destroyError}.
+     */
+    static void cleanup(ContainerId id, List<Isolator> isolators, List<String> names, Runnable destroyError) {
+        boolean failed = false;
+        for (int i = isolators.size() - 1; i >= 0; i--) {
+            try {
+                isolators.get(i).cleanup(id);
+            } catch (RuntimeException e) {
+                failed = true;
+                LOG.warn("Container {}: isolator {} failed to clean up: {}", id.value(), names.get(i), e.toString());
+            }
+        }
+        if (failed) {
+            destroyError.run();
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -37,6 +38,8 @@ public final class NativeContainerizer implements Containerizer {
         return t;
     });
     private final Function<String, Isolator> lookup;
+    /** Containers whose cleanup failed somewhere (containerizer/mesos/container_destroy_errors). */
+    private final LongAdder destroyErrors = new LongAdder();
 
     public NativeContainerizer() {
         this.lookup = isolators::get;
@@ -85,7 +88,7 @@ public final class NativeContainerizer implements Containerizer {
                 argv.addAll(i.prepare(spec));
             }
         } catch (ContainerException | RuntimeException e) {
-            cleanup(spec, chain);
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
             throw e instanceof ContainerException ce ? ce : new ContainerException(e.getMessage(), e);
         }
         argv.addAll(command(spec.command()));
@@ -99,10 +102,11 @@ public final class NativeContainerizer implements Containerizer {
         try {
             process = pb.start();
         } catch (IOException e) {
-            cleanup(spec, chain);
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
             throw new ContainerException("Cannot start '" + spec.command().value() + "': " + e.getMessage(), e);
         }
-        NativeContainer c = new NativeContainer(spec.containerId(), process, chain, timers);
+        NativeContainer c = new NativeContainer(spec.containerId(), process, chain, spec.isolation(), timers,
+                destroyErrors::increment);
         try {
             for (Isolator i : chain) {
                 i.isolate(spec.containerId(), process.pid());
@@ -113,6 +117,11 @@ public final class NativeContainerizer implements Containerizer {
         }
         c.watch();
         return c;
+    }
+
+    @Override
+    public long destroyErrors() {
+        return destroyErrors.sum();
     }
 
     static List<String> command(CommandInfo cmd) throws ContainerException {
@@ -128,15 +137,5 @@ public final class NativeContainerizer implements Containerizer {
         // arguments[0] is argv[0] by Mesos convention; the executable is 'value'
         argv.addAll(args.size() > 1 ? args.subList(1, args.size()) : List.of());
         return argv;
-    }
-
-    private static void cleanup(ContainerSpec spec, List<Isolator> chain) {
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            try {
-                chain.get(i).cleanup(spec.containerId());
-            } catch (RuntimeException ignored) {
-                // best effort, every isolator gets its turn
-            }
-        }
     }
 }

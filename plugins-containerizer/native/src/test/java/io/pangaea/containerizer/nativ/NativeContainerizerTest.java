@@ -105,4 +105,44 @@ public class NativeContainerizerTest {
         }
         assertFalse(Files.exists(s.sandbox().resolve("stdout")));
     }
+
+    /** An isolator whose cleanup fails, as a cgroup that will not go makes the cgroups isolators' fail. */
+    private static final class FailingCleanup implements io.pangaea.agent.spi.Isolator {
+        final java.util.concurrent.atomic.AtomicInteger cleanups = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void cleanup(ContainerId id) {
+            cleanups.incrementAndGet();
+            throw new IllegalStateException("cgroup of " + id.value() + " is busy");
+        }
+    }
+
+    @Test
+    public void aFailedCleanupIsCountedOncePerContainerAndEveryIsolatorStillGetsItsTurn() throws Exception {
+        FailingCleanup first = new FailingCleanup();
+        FailingCleanup second = new FailingCleanup();
+        NativeContainerizer containerizer = new NativeContainerizer(Map.of("test/first", first, "test/second",
+                second));
+        Path sandbox = tmp.newFolder().toPath();
+        ContainerSpec s = new ContainerSpec(ContainerId.of("c-fail"), CommandInfo.shell("true"), null, sandbox,
+                Map.of("PATH", "/usr/bin:/bin"), Resources.parse("cpus:0.1"), List.of("test/first", "test/second"),
+                Map.of());
+        assertEquals(0, containerizer.destroyErrors());
+        Termination t = containerizer.launch(s).termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(Integer.valueOf(0), t.exitCode());
+        assertEquals(1, first.cleanups.get());
+        assertEquals(1, second.cleanups.get());
+        assertEquals(1, containerizer.destroyErrors());
+        // a launch that fails after the isolators prepared it is cleaned up too, and counted
+        ContainerSpec bad = new ContainerSpec(ContainerId.of("c-bad"), CommandInfo.shell("true"), null,
+                sandbox.resolve("missing-sandbox"), Map.of(), Resources.parse("cpus:0.1"), List.of("test/first"),
+                Map.of());
+        try {
+            containerizer.launch(bad);
+        } catch (ContainerException expected) {
+            // the sandbox does not exist
+        }
+        assertEquals(2, first.cleanups.get());
+        assertEquals(2, containerizer.destroyErrors());
+    }
 }

@@ -4,7 +4,6 @@ import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.model.ContainerId;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cgroups one isolator makes for its containers: one directory per controller ({@code <mount>/<root>/<id>}) under
@@ -62,8 +63,11 @@ final class Cgroups {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Cgroups.class);
+
     private final CgroupFs fs;
     private final String root;
+    private final CgroupReaper reaper;
     private final List<String> controllers;
     private final Map<ContainerId, List<Dir>> dirs = new ConcurrentHashMap<>();
     private final Map<ContainerId, Map<String, Dir>> byController = new ConcurrentHashMap<>();
@@ -78,6 +82,12 @@ final class Cgroups {
      * by one loses to a fork bomb, which refills each freed slot. Under v2, {@code cgroup.kill} does it in one write.
      */
     Cgroups(CgroupFs fs, String root, List<String> controllers, boolean freezeOnDestroy) {
+        this(fs, root, controllers, freezeOnDestroy, CgroupReaper.SHARED);
+    }
+
+    /** With {@code reaper} for the cgroups that cannot be removed at once. */
+    Cgroups(CgroupFs fs, String root, List<String> controllers, boolean freezeOnDestroy, CgroupReaper reaper) {
+        this.reaper = reaper;
         this.fs = fs;
         this.root = root;
         List<String> all = new ArrayList<>(controllers);
@@ -161,16 +171,21 @@ final class Cgroups {
         return List.of("/bin/sh", "-c", script.toString(), "pangaea-cgroups");
     }
 
-    /** Kills whatever is left in the container's cgroups and removes them. */
+    /**
+     * Kills whatever is left in the container's cgroups and removes them. A cgroup that cannot be removed within
+     * a few seconds is left to the {@link CgroupReaper}, which keeps trying, and this method then throws, naming
+     * it, so that the containerizer counts a destroy error.
+     */
     void destroy(ContainerId id) {
         List<Dir> list = dirs.remove(id);
         Map<String, Dir> map = byController.remove(id);
         if (list == null) {
             return;
         }
+        List<Path> busy = new ArrayList<>();
         Dir freezer = map == null ? null : map.get("freezer");
         if (freezer != null && !freezer.v2()) {
-            freezeAndKill(freezer);
+            freezeAndKill(id, freezer);
         }
         for (Dir d : list) {
             if (d.v2() && Files.exists(d.file("cgroup.kill"))) {
@@ -181,10 +196,16 @@ final class Cgroups {
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean warned = false;
             while (true) {
                 List<ProcessHandle> left = members(d);
                 if (left.isEmpty() || System.nanoTime() > deadline) {
                     break;
+                }
+                if (System.nanoTime() > deadline - TimeUnit.SECONDS.toNanos(5) && !warned) {
+                    LOG.warn("Container {}: {} process(es) still in cgroup {} after 5 s of killing", id.value(),
+                            left.size(), d.path());
+                    warned = true;
                 }
                 left.forEach(ProcessHandle::destroyForcibly);
                 for (ProcessHandle h : left) {
@@ -195,7 +216,16 @@ final class Cgroups {
                     }
                 }
             }
-            removeWhenEmpty(d.path());
+            if (!removeWhenEmpty(d.path())) {
+                LOG.warn("Container {}: cgroup {} could not be removed within 5 s; removing it in the background",
+                        id.value(), d.path());
+                reaper.retry(d.path(), id.value());
+                busy.add(d.path());
+            }
+        }
+        if (!busy.isEmpty()) {
+            throw new IllegalStateException("cgroup(s) " + busy + " of container " + id.value()
+                    + " could not be removed yet; retrying in the background");
         }
     }
 
@@ -204,7 +234,7 @@ final class Cgroups {
      * signals are delivered. Whatever is left (a cgroup that would not freeze in time) goes to the loop in
      * {@link #destroy}.
      */
-    private static void freezeAndKill(Dir freezer) {
+    private static void freezeAndKill(ContainerId id, Dir freezer) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
             while (System.nanoTime() < deadline) {
@@ -216,8 +246,10 @@ final class Cgroups {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
             members(freezer).forEach(ProcessHandle::destroyForcibly);
-        } catch (IOException ignored) {
-            // the cgroup is gone or cannot freeze: the loop in destroy kills one by one
+        } catch (IOException e) {
+            // the loop in destroy kills one by one
+            LOG.info("Container {}: cannot freeze {} ({}); killing its processes one by one", id.value(),
+                    freezer.path(), e.toString());
         } finally {
             try {
                 Files.writeString(freezer.file("freezer.state"), "THAWED");
@@ -239,26 +271,16 @@ final class Cgroups {
         return out;
     }
 
-    private static void removeWhenEmpty(Path dir) {
+    /** Removes the cgroup once the kernel lets go of it, waiting up to 5 s; false when it is still there. */
+    private static boolean removeWhenEmpty(Path dir) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            try {
-                Files.deleteIfExists(dir);
-                return;
-            } catch (NoSuchFileException e) {
-                return;
-            } catch (IOException e) {
-                // EBUSY while the last process is being reaped by the kernel
-                if (System.nanoTime() > deadline) {
-                    return;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(20);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        while (!CgroupReaper.removeNow(dir)) {
+            // EBUSY while the last process is being reaped by the kernel
+            if (System.nanoTime() > deadline) {
+                return false;
             }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
+        return true;
     }
 }
