@@ -66,6 +66,53 @@ public class EndToEndIT {
         }
     }
 
+    /**
+     * The README's curl walk-through, as written there, against this cluster's master: the task's three updates
+     * arrive because each one is acknowledged, and its output is in its sandbox.
+     */
+    @Test
+    public void theReadmesCurlWalkThroughRunsAsWritten() throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int start = readme.indexOf("## Launch a task with curl");
+        assertTrue("the README has the walk-through", start >= 0);
+        StringBuilder script = new StringBuilder();
+        for (String line : readme.subList(start + 1, readme.size())) {
+            if (!line.isEmpty() && !line.startsWith("    ")) {
+                if (script.length() > 0) {
+                    break;
+                }
+                continue;
+            }
+            script.append(line.length() >= 4 ? line.substring(4) : line).append('\n');
+        }
+        Path dir = Files.createTempDirectory("pangaea-readme");
+        String text = script.toString().replace("127.0.0.1:5050", "127.0.0.1:" + cluster.masterPort)
+                .replace("/tmp/", dir + "/");
+        assertTrue(text, text.contains("ACKNOWLEDGE") && text.contains("hello-1"));
+        Path file = dir.resolve("walk-through.sh");
+        Files.writeString(file, "set -e\n" + text);
+        Path output = dir.resolve("output.txt");
+        // a session of its own, so that the subscription it leaves running in the background can be ended with it
+        Process p = new ProcessBuilder("setsid", "bash", file.toString()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        try {
+            assertTrue("ran in time", p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+            String out = Files.readString(output);
+            assertEquals(out, 0, p.exitValue());
+            assertTrue(out, out.contains("TASK_STARTING acknowledged") && out.contains("TASK_RUNNING acknowledged")
+                    && out.contains("TASK_FINISHED acknowledged"));
+            assertEquals("hello\n", Files.readString(sandbox("hello-1").resolve("stdout")));
+        } finally {
+            p.destroy();
+            try (var pids = new ProcessBuilder("pgrep", "-g", Long.toString(p.pid())).start().inputReader().lines()) {
+                pids.map(Long::parseLong).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy));
+            }
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     private static Path sandbox(String taskId) throws Exception {
         return cluster.sandbox(taskId);
     }
