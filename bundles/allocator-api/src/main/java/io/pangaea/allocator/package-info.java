@@ -6,5 +6,5 @@
  * anything, and may be swapped at any time.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package io.pangaea.allocator;

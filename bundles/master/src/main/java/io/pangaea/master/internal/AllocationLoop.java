@@ -74,6 +74,15 @@ final class AllocationLoop extends MasterPart {
         periodicAllocation = loop.scheduleWithFixedDelay(this::requestAllocation, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /** The live settings changed: a new {@code allocation_interval} takes over from the next cycle. */
+    void reconfigured(MasterConfig before) {
+        if (!config().allocationInterval().equals(before.allocationInterval()) && periodicAllocation != null) {
+            periodicAllocation.cancel(false);
+            start();
+        }
+        requestAllocation();
+    }
+
     /** Stops the periodic cycles. */
     void stop() {
         if (periodicAllocation != null) {
@@ -230,7 +239,7 @@ final class AllocationLoop extends MasterPart {
                 continue;
             }
             frameworks.add(new FrameworkView(f.id, f.info.name(), List.copyOf(f.roles()),
-                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated)));
+                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated), offeredByRole(f), runningTasks(f)));
             f.filters.values().forEach(l -> l.removeIf(x -> x.expiresNanos() - nowNanos <= 0));
             f.filters.values().removeIf(List::isEmpty);
             if (!f.filters.isEmpty()) {
@@ -245,6 +254,31 @@ final class AllocationLoop extends MasterPart {
         };
         return new ClusterView(agents, frameworks, registry.weights(), filter, total, config().minAllocatable(),
                 registry.quotas());
+    }
+
+    /** What is offered to the framework now, per role (with allocation info, as {@code allocated} is). */
+    private Map<String, Resources> offeredByRole(FrameworkEntry f) {
+        if (f.offers.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Resources> out = new HashMap<>();
+        for (io.pangaea.model.OfferId id : f.offers) {
+            io.pangaea.master.internal.MasterState.OfferEntry o = state.offers.get(id);
+            if (o != null) {
+                out.merge(o.role, o.resources, Resources::plus);
+            }
+        }
+        return out;
+    }
+
+    private static int runningTasks(FrameworkEntry f) {
+        int n = 0;
+        for (io.pangaea.master.internal.MasterState.TaskEntry t : f.tasks.values()) {
+            if (!t.state.isTerminal()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Turns the valid grants into offers and sends them; returns how many offers were made. */
@@ -269,6 +303,11 @@ final class AllocationLoop extends MasterPart {
             Offer offer = ctx.offers.make(fw, agent, g.role(), res);
             out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
             made++;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Allocation cycle {}: {} grant(s) from {}, {} offer(s) made: {}", cycleNumber + 1,
+                    grants.size(), allocator.get() == null ? "no allocator" : allocator.get().getClass().getName(),
+                    made, grants);
         }
         // Encoding is the bulk of the work for big cycles: done in parallel, then sent in order from this thread.
         List<Map.Entry<FrameworkEntry, List<Offer>>> batches = new ArrayList<>(out.entrySet());

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * First come, first served: the framework that subscribed first (the master numbers framework ids in order) is
@@ -18,6 +20,9 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = Allocator.class, property = Allocator.NAME_PROPERTY + "=fifo")
 public final class FifoAllocator implements Allocator {
+
+    /** Through Karaf's logging in the master ({@code log:set DEBUG io.pangaea.allocator.fifo}). */
+    private static final Logger LOG = LoggerFactory.getLogger(FifoAllocator.class);
 
     @Override
     public List<Grant> allocate(ClusterView view) {
@@ -36,6 +41,7 @@ public final class FifoAllocator implements Allocator {
                 }
             }
         }
+        LOG.debug("{} grants for {} frameworks in subscription order", grants.size(), queue.size());
         return grants;
     }
 }

@@ -1,0 +1,76 @@
+package io.pangaea.master.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.pangaea.allocator.ClusterView;
+import io.pangaea.allocator.FrameworkView;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.master.internal.MasterState.DeclineFilter;
+import io.pangaea.master.internal.MasterState.FrameworkEntry;
+import io.pangaea.master.internal.MasterState.TaskEntry;
+import io.pangaea.model.CommandInfo;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskState;
+import java.util.List;
+import org.junit.After;
+import org.junit.Test;
+
+/** The snapshot an allocator decides on, taken from the master's books. */
+public class AllocationLoopTest {
+
+    private final PartsFixture f = new PartsFixture();
+
+    @After
+    public void close() {
+        f.close();
+    }
+
+    @Test
+    public void theViewSplitsWhatAFrameworkHoldsIntoOfferedAndUsedAndCountsItsRunningTasks() {
+        AgentEntry a = f.agent("a1", "cpus:4;mem:1024");
+        FrameworkEntry fw = f.framework("fw1", "web");
+        f.run(() -> {
+            f.ctx.offers.make(fw, a, "web", Resources.parse("cpus:1;mem:100"));
+            Resources r = Resources.parse("cpus:2;mem:200").allocatedTo("web");
+            for (String id : List.of("t1", "t2")) {
+                TaskEntry t = new TaskEntry(new TaskInfo("t", TaskId.of(id), a.id, r.toList(), null,
+                        CommandInfo.shell("sleep 9"), null, null, null, null), fw.id, a.id, "web", r);
+                t.state = id.equals("t1") ? TaskState.TASK_RUNNING : TaskState.TASK_FINISHED;
+                fw.tasks.put(t.info.taskId(), t);
+            }
+            fw.allocate("web", r);
+        });
+        ClusterView view = f.on(() -> f.ctx.allocation.snapshot());
+        FrameworkView v = view.frameworks().get(0);
+        assertEquals(Resources.parse("cpus:3;mem:300"), v.allocated().get("web").unallocated());
+        assertEquals(Resources.parse("cpus:1;mem:100"), v.offered().get("web").unallocated());
+        assertEquals(Resources.parse("cpus:2;mem:200"), v.used("web").unallocated());
+        assertEquals(1, v.runningTasks());
+    }
+
+    @Test
+    public void disconnectedAgentsAndInactiveFrameworksAreLeftOutAndExpiredFiltersDropped() {
+        AgentEntry up = f.agent("up", "cpus:1");
+        AgentEntry down = f.agent("down", "cpus:8");
+        FrameworkEntry active = f.framework("fw1", "*");
+        FrameworkEntry gone = f.framework("fw2", "*");
+        f.run(() -> {
+            down.connected = false;
+            gone.connected = false;
+            active.filters.put(up.id, new java.util.ArrayList<>(List.of(
+                    new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() - 1),
+                    new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() + 60_000_000_000L))));
+        });
+        ClusterView view = f.on(() -> f.ctx.allocation.snapshot());
+        assertEquals(List.of(up.id), view.agents().stream().map(x -> x.id()).toList());
+        assertEquals(List.of(active.id), view.frameworks().stream().map(FrameworkView::id).toList());
+        assertEquals(Resources.parse("cpus:1"), view.total());
+        assertTrue(view.filters().isFiltered(active.id, up.id, Resources.parse("cpus:1")));
+        f.run(() -> assertEquals("the expired filter is dropped", 1, active.filters.get(up.id).size()));
+        assertFalse(view.filters().isFiltered(active.id, down.id, Resources.parse("cpus:1")));
+    }
+}
