@@ -80,6 +80,42 @@ public class ContainerizerHotSwapIT {
         task.putObject("labels").putArray("labels").addObject().put("key", "pangaea.containerizer").put("value", "lxc");
     }
 
+    /**
+     * {@code config:property-set} on the agent: an attribute applies live (the master sees it on the same agent,
+     * which does not re-register), a setting that needs a restart is not applied, is named in the log and waits in
+     * {@code agent:settings}.
+     */
+    @Test
+    public void agentSettingsApplyLiveOrWaitForARestart() throws Exception {
+        String id = JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0/id").asText();
+        double registered = JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0/registered_time").asDouble();
+        try {
+            cluster.agentShell("config:property-set -p io.pangaea.agent attributes rack:r9");
+            awaitAttribute("rack", "r9");
+            JsonNode agent = JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0");
+            assertEquals("the same agent", id, agent.path("id").asText());
+            assertEquals(registered, agent.path("registered_time").asDouble(), 0);
+            assertTrue(agent.toString(), agent.path("reregistered_time").isMissingNode());
+
+            cluster.agentShell("config:property-set -p io.pangaea.agent executor_registration_timeout 2mins");
+            cluster.agentShell("config:property-set -p io.pangaea.agent port 1");
+            await("agent:settings shows both").atMost(Duration.ofSeconds(30)).until(() -> {
+                String out = cluster.agentShell("agent:settings");
+                return out.matches("(?s).*executor_registration_timeout\\s*\\|\\s*2mins\\s*\\|\\s*live.*")
+                        && out.matches("(?s).*port\\s*\\|\\s*" + cluster.agentPort + "\\s*\\|\\s*restart\\s*"
+                        + "\\|\\s*1\\s.*");
+            });
+            assertEquals("still on its port", id, JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0/id")
+                    .asText());
+            String log = Files.readString(cluster.agentHome().resolve("data/log/karaf.log"));
+            assertTrue(log.contains("[port] changed in etc/io.pangaea.agent.cfg"));
+        } finally {
+            cluster.agentShell("config:property-set -p io.pangaea.agent port " + cluster.agentPort);
+            cluster.agentShell("config:property-set -p io.pangaea.agent executor_registration_timeout 1mins");
+            cluster.agentShell("config:property-delete -p io.pangaea.agent attributes");
+        }
+    }
+
     @Test
     public void containerizersComeAndGoAtRuntime() throws Exception {
         awaitAttribute("containerizers", "native");

@@ -85,13 +85,50 @@ public final class LocalCluster implements AutoCloseable {
                     e.getKey().substring(colon + 1), e.getValue());
         }
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
-        for (Path master : masterHomes) {
-            processes.add(start(master));
-        }
-        processes.add(start(agent));
+        List<Path> homes = new ArrayList<>(masterHomes);
+        homes.add(agent);
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
         List<String> isolation = List.of(agentSettings.getOrDefault("isolation", "posix/cpu,posix/mem").split(","));
+        String firstTry = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            for (Path home : homes) {
+                processes.add(start(home));
+            }
+            try {
+                awaitUp(isolation);
+                if (firstTry != null) {
+                    System.out.println("Cluster under " + root + " came up on its second boot; the first did not:\n"
+                            + firstTry);
+                }
+                return;
+            } catch (RuntimeException | Error e) {
+                // Karaf's first boot very rarely stops while it refreshes pax-logging (the last log line is
+                // "Disabling Java Util Logging API support"): the daemons are booted once more from a clean data/
+                String tails = "master log:\n" + tail(masterHomes.get(0)) + "\nagent log:\n" + tail(agent);
+                for (int i = processes.size() - 1; i >= 0; i--) {
+                    stop(processes.get(i));
+                }
+                processes.clear();
+                if (attempt == 2) {
+                    try {
+                        closeRest();
+                    } catch (Exception x) {
+                        e.addSuppressed(x);
+                    }
+                    throw new IllegalStateException("The cluster did not come up within 120 s, twice\n" + tails, e);
+                }
+                firstTry = tails;
+                for (Path home : homes) {
+                    try (Stream<Path> walk = Files.walk(home.resolve("data"))) {
+                        walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
+
+    private void awaitUp(List<String> isolation) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
                     String slaves = get("/master/slaves");
@@ -102,6 +139,16 @@ public final class LocalCluster implements AutoCloseable {
                             .at("/slaves/0/attributes/isolators").asText("");
                     return List.of(isolators.split(",")).containsAll(isolation);
                 });
+    }
+
+    /** The last lines of a daemon's log, to say why it did not come up. */
+    private static String tail(Path home) {
+        try {
+            List<String> lines = Files.readAllLines(home.resolve("data/log/karaf.log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     public String masterUrl() {

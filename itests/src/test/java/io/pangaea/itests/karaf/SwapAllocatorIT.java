@@ -138,6 +138,9 @@ public class SwapAllocatorIT extends MasterContainerSupport {
         javax.security.auth.Subject admin = new javax.security.auth.Subject();
         admin.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("karaf"));
         admin.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal("admin"));
+        // config:* needs the manager role, as the karaf user of the distribution has it
+        admin.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal("manager"));
+        admin.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal("viewer"));
         try (Session s = sessions.create(new java.io.ByteArrayInputStream(new byte[0]), ps, ps)) {
             Object result = javax.security.auth.Subject.doAs(admin,
                     (java.security.PrivilegedExceptionAction<Object>) () -> s.execute(command));
@@ -169,6 +172,54 @@ public class SwapAllocatorIT extends MasterContainerSupport {
             }
         }
         return false;
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** A master flag's value, or "" while the master does not answer. */
+    private String flag(String name) {
+        try {
+            return getJson("/master/flags").at("/flags/" + name).asText();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    /**
+     * {@code config:property-set} of a live setting applies at once: the same master (same id) keeps its streams,
+     * and heartbeats follow the new interval. {@code master:settings} tells which settings apply live.
+     */
+    @Test
+    public void liveSettingsApplyWithoutRestartingTheMaster() throws Exception {
+        awaitMasterService();
+        String id = getJson("/master/state").path("id").asText();
+        Stream fw = framework("steady", "steady");
+        id(fw, "framework_id");
+        try {
+            shell("config:property-set -p io.pangaea.master allocation_interval 3secs");
+            shell("config:property-set -p io.pangaea.master http_framework_heartbeat_interval 1secs");
+            eventually("the new interval in /master/flags", Duration.ofSeconds(30),
+                    () -> "3secs".equals(flag("allocation_interval")));
+            int from = fw.events.size();
+            fw.await("a first heartbeat at the new interval", from, e -> "HEARTBEAT".equals(e.path("type")
+                    .asText()));
+            int second = fw.events.size();
+            fw.await("a second one", second, e -> "HEARTBEAT".equals(e.path("type").asText()));
+            assertEquals("the same master", id, getJson("/master/state").path("id").asText());
+            assertTrue(fw.events.toString(), fw.events.stream().noneMatch(e -> "ERROR".equals(e.path("type")
+                    .asText())));
+            String settings = shell("master:settings");
+            assertTrue(settings, settings.matches("(?s).*allocation_interval\\s*\\|\\s*3secs\\s*\\|\\s*live.*"));
+            assertTrue(settings, settings.matches("(?s).*port\\s*\\|\\s*\\d+\\s*\\|\\s*restart.*"));
+        } finally {
+            shell("config:property-set -p io.pangaea.master allocation_interval 1secs");
+            shell("config:property-set -p io.pangaea.master http_framework_heartbeat_interval 15secs");
+            fw.in.close();
+        }
+        eventually("the interval back", Duration.ofSeconds(30), () -> "1secs".equals(flag("allocation_interval")));
     }
 
     @Test

@@ -82,6 +82,23 @@ public final class Agent implements AutoCloseable {
         return ctx.config();
     }
 
+    /**
+     * Takes new settings that apply to what starts from now on: attributes (see {@link #advertise}), isolation,
+     * containerizers and the executor timeouts. Running tasks and executors keep what they were started with. The
+     * agent's address, master, work_dir, resources and fetcher cache are refused: they need a restart.
+     */
+    public CompletableFuture<Void> reconfigure(AgentConfig next) {
+        AgentConfig now = ctx.config();
+        if (!next.master().equals(now.master()) || !next.ip().equals(now.ip()) || next.port() != now.port()
+                || !next.hostname().equals(now.hostname()) || !next.workDir().equals(now.workDir())
+                || !next.resources().equals(now.resources()) || !next.fetcherCacheDir().equals(now.fetcherCacheDir())
+                || next.fetcherCacheSize() != now.fetcherCacheSize()) {
+            throw new IllegalArgumentException("master, ip, port, hostname, work_dir, resources and the fetcher"
+                    + " cache need a restart of the agent");
+        }
+        return CompletableFuture.runAsync(() -> ctx.setConfig(next), state);
+    }
+
     public AgentId agentId() {
         return ctx.agentId;
     }

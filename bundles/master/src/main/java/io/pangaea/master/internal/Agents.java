@@ -97,13 +97,33 @@ final class Agents extends MasterPart {
         stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
         sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, ctx.masterInfo,
                 config().heartbeatInterval().toMillis() / 1000.0)));
+        startHeartbeat(subscribed);
+        ctx.allocation.requestAllocation();
+    }
+
+    /** (Re)starts a connected agent's heartbeats, at the configured interval, on its current stream. */
+    void startHeartbeat(AgentEntry agent) {
+        if (agent.heartbeat != null) {
+            agent.heartbeat.cancel(false);
+            agent.heartbeat = null;
+        }
+        EventSink stream = agent.stream;
+        if (stream == null) {
+            return;
+        }
         long hbMs = config().heartbeatInterval().toMillis();
         agent.heartbeat = loop.scheduleAtFixedRate(() -> {
-            if (subscribed.stream == stream) {
+            if (agent.stream == stream) {
                 stream.send(MesosJson.write(AgentEvent.HEARTBEAT));
             }
         }, hbMs, hbMs, TimeUnit.MILLISECONDS);
-        ctx.allocation.requestAllocation();
+    }
+
+    /** The live settings changed: heartbeats go at the new interval. */
+    void reconfigured(MasterConfig before) {
+        if (!config().heartbeatInterval().equals(before.heartbeatInterval())) {
+            state.agents.values().forEach(this::startHeartbeat);
+        }
     }
 
     /**

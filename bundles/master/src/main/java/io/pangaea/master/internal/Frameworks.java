@@ -106,14 +106,45 @@ final class Frameworks extends MasterPart {
                 ctx.operations.sendOperationStatus(subscribed, op.latest());
             }
         }
+        startHeartbeat(subscribed);
+        ctx.allocation.requestAllocation();
+    }
+
+    /** (Re)starts a subscribed framework's heartbeats, at the configured interval, on its current stream. */
+    void startHeartbeat(FrameworkEntry fw) {
+        if (fw.heartbeat != null) {
+            fw.heartbeat.cancel(false);
+            fw.heartbeat = null;
+        }
+        EventSink stream = fw.stream;
+        if (stream == null) {
+            return;
+        }
         long hbMs = config().heartbeatInterval().toMillis();
         fw.heartbeat = loop.scheduleAtFixedRate(() -> {
-            if (subscribed.stream == stream) {
+            if (fw.stream == stream) {
                 stream.send(MesosJson.write(Event.HEARTBEAT));
-                MasterMetrics.inc(subscribed.counters, "events/heartbeat");
+                MasterMetrics.inc(fw.counters, "events/heartbeat");
             }
         }, hbMs, hbMs, TimeUnit.MILLISECONDS);
-        ctx.allocation.requestAllocation();
+    }
+
+    /**
+     * The live settings changed: heartbeats go at the new interval, and no more completed frameworks are kept than
+     * {@code max_completed_frameworks} now allows.
+     */
+    void reconfigured(MasterConfig before) {
+        if (!config().heartbeatInterval().equals(before.heartbeatInterval())) {
+            state.frameworks.values().forEach(this::startHeartbeat);
+        }
+        while (state.completedFrameworks.size() > config().maxCompletedFrameworks()) {
+            state.completedFrameworks.removeFirst();
+        }
+        for (FrameworkEntry fw : state.frameworks.values()) {
+            while (fw.completedTasks.size() > config().maxCompletedTasksPerFramework()) {
+                fw.completedTasks.removeFirst();
+            }
+        }
     }
 
     /** A new subscription replaces a live one: the old stream is told and closed; its offers are rescinded. */

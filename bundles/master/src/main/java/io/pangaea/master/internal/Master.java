@@ -119,6 +119,28 @@ public final class Master implements AutoCloseable {
         return ctx.config();
     }
 
+    /**
+     * Applies settings that can change while the master runs: {@code allocation_interval}, {@code offer_timeout}
+     * (for new offers), {@code min_allocatable_resources}, the heartbeat interval, the agent ping settings (for
+     * agents that disconnect from now on), {@code max_completed_*} and the allocator. Nothing restarts and no
+     * stream drops. Those that need a new master ({@code ip}, {@code port}, {@code hostname}) are refused.
+     */
+    public CompletableFuture<Void> reconfigure(MasterConfig next) {
+        MasterConfig now = ctx.config();
+        if (!next.ip().equals(now.ip()) || next.port() != now.port() || !next.hostname().equals(now.hostname())) {
+            throw new IllegalArgumentException("ip, port and hostname need a restart of the master");
+        }
+        return CompletableFuture.runAsync(() -> {
+            MasterConfig before = ctx.config();
+            ctx.setConfig(next);
+            ctx.frameworks.reconfigured(before);
+            ctx.agents.reconfigured(before);
+            ctx.events.reconfigured(before);
+            ctx.allocation.reconfigured(before);
+            LOG.info("Master settings applied live: {}", Settings.changes(before, next));
+        }, loop);
+    }
+
     public MasterInfo masterInfo() {
         return ctx.masterInfo;
     }

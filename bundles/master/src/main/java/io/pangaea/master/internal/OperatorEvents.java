@@ -36,11 +36,26 @@ final class OperatorEvents extends MasterPart {
             operatorStreams.add(stream);
             stream.onClose(() -> loop.execute(() -> operatorStreams.remove(stream)));
             if (operatorHeartbeat == null) {
-                long ms = config().heartbeatInterval().toMillis();
-                byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
-                operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
-                        .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+                startHeartbeat();
             }
+        }
+    }
+
+    /** (Re)starts the heartbeats of the operator streams at the configured interval. */
+    private void startHeartbeat() {
+        if (operatorHeartbeat != null) {
+            operatorHeartbeat.cancel(false);
+        }
+        long ms = config().heartbeatInterval().toMillis();
+        byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
+        operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
+                .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** The live settings changed: heartbeats go at the new interval. */
+    void reconfigured(MasterConfig before) {
+        if (operatorHeartbeat != null && !config().heartbeatInterval().equals(before.heartbeatInterval())) {
+            startHeartbeat();
         }
     }
 

@@ -19,6 +19,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -31,12 +32,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the agent in Karaf from {@code etc/io.pangaea.agent.cfg}. Containerizers are picked up from the service
- * registry as their bundles come and go; a new task uses whichever is installed when it is launched.
+ * registry as their bundles come and go; a new task uses whichever is installed when it is launched. Changed
+ * settings apply live where they can ({@link AgentSettings}); the others are logged as waiting for a restart, which
+ * this component does not do on its own: it would kill the agent's tasks.
  */
 @Component(name = "io.pangaea.agent", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = {})
+        service = AgentSettings.class)
 @Designate(ocd = AgentComponent.Config.class)
-public final class AgentComponent {
+public final class AgentComponent implements AgentSettings {
 
     @ObjectClassDefinition(name = "Pangaea agent")
     public @interface Config {
@@ -88,7 +91,10 @@ public final class AgentComponent {
 
     private final Map<String, Containerizer> containerizers = new ConcurrentHashMap<>();
     private final Map<String, Isolator> isolators = new ConcurrentHashMap<>();
-    private final List<String> enabledContainerizers;
+    private volatile List<String> enabledContainerizers;
+    /** The configuration the agent started with, and what changed since that needs a restart. */
+    private final Map<String, String> started;
+    private volatile Map<String, String> pending = Map.of();
     private final Agent agent;
     private final AgentHttpServer http;
     /** For GET/SET_LOGGING_LEVEL (Pax Logging's configuration); injected after the constructor, read at each use. */
@@ -106,6 +112,7 @@ public final class AgentComponent {
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
                 workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()),
                 Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()));
+        started = AgentSettings.values(c);
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
@@ -123,6 +130,61 @@ public final class AgentComponent {
     void start() {
         advertise();
         agent.start();
+    }
+
+    /**
+     * The configuration changed: attributes, isolation, containerizers and the executor timeouts apply at once
+     * (new tasks and executors get them, the master gets the new attributes); the others wait for a restart of the
+     * agent, and the log says which.
+     */
+    @Modified
+    void modified(Config c) {
+        Map<String, String> next = AgentSettings.values(c);
+        Map<String, String> waiting = new java.util.TreeMap<>();
+        next.forEach((k, v) -> {
+            if (RESTART.contains(k) && !v.equals(started.get(k))) {
+                waiting.put(k, v);
+            }
+        });
+        if (!waiting.isEmpty() && !waiting.equals(pending)) {
+            LOG.warn("{} changed in etc/io.pangaea.agent.cfg: {} take(s) effect when the agent restarts"
+                    + " (bundle:restart pangaea-agent, which kills its tasks); until then the agent runs with {}",
+                    waiting.keySet(), waiting, waiting.keySet().stream().map(k -> k + "=" + started.get(k)).toList());
+        }
+        pending = Map.copyOf(waiting);
+        AgentConfig now = agent.config();
+        AgentConfig live = new AgentConfig(now.master(), now.ip(), now.port(), now.hostname(), now.workDir(),
+                now.resources(), ResourceDetector.attributes(c.attributes()), split(c.isolation()),
+                split(c.containerizers()),
+                Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
+                Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
+                now.fetcherCacheDir(), now.fetcherCacheSize(),
+                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()));
+        if (!live.equals(now)) {
+            agent.reconfigure(live).join();
+            enabledContainerizers = live.containerizers();
+            advertise();
+            LOG.info("Agent settings applied live: {}", live);
+        }
+    }
+
+    @Override
+    public Map<String, String> effective() {
+        Map<String, String> out = new java.util.LinkedHashMap<>(started);
+        AgentConfig c = agent.config();
+        out.put("attributes", String.join(";", c.attributes().stream().map(a -> a.name() + ":" + a.plainValue())
+                .toList()));
+        out.put("isolation", String.join(",", c.isolation()));
+        out.put("containerizers", String.join(",", c.containerizers()));
+        out.put("executor_shutdown_grace_period", Durations.format(c.killGracePeriod()));
+        out.put("executor_registration_timeout", Durations.format(c.executorRegistrationTimeout()));
+        out.put("executor_reregistration_timeout", Durations.format(c.executorReregistrationTimeout()));
+        return out;
+    }
+
+    @Override
+    public Map<String, String> pendingRestart() {
+        return pending;
     }
 
     static List<String> split(String s) {

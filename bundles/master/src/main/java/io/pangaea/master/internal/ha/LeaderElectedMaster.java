@@ -22,7 +22,7 @@ public final class LeaderElectedMaster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaderElectedMaster.class);
 
-    private final MasterConfig config;
+    private volatile MasterConfig config;
     private final MasterHttpServer http;
     private final ZooKeeperElection election;
     private final String id = UUID.randomUUID().toString();
@@ -47,6 +47,14 @@ public final class LeaderElectedMaster implements AutoCloseable {
 
     public void start() {
         election.start();
+    }
+
+    /** New live settings (see {@link Master#reconfigure}): for the running master, and any master to come. */
+    public synchronized void reconfigure(MasterConfig next) {
+        config = next.port() == 0 ? next.withPort(http.port()) : next;
+        if (master != null) {
+            master.reconfigure(config);
+        }
     }
 
     /** The running master while this process leads, else null. */

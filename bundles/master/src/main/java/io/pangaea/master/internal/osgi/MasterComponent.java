@@ -3,9 +3,11 @@ package io.pangaea.master.internal.osgi;
 import io.pangaea.allocator.Allocator;
 import io.pangaea.http.KarafLoggingLevel;
 import io.pangaea.master.internal.Master;
+import io.pangaea.master.internal.Settings;
 import io.pangaea.model.Durations;
 import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.master.internal.http.MasterHttpServer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import io.pangaea.master.internal.AllocatorControl;
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the master in Karaf: owns the {@link Master} and its HTTP server, configured from {@code etc/io.pangaea.master.cfg}
  * (Mesos flag names). Allocators are bound from the service registry as they come and go; the one named by
- * {@code allocator} is used. Changing {@code allocator} is applied live; other changes restart the master, whose
- * state is soft (agents and frameworks re-subscribe).
+ * {@code allocator} is used. Changed settings apply live ({@link Master#reconfigure}), except those that need a new
+ * master ({@code ip}, {@code port}, {@code hostname}, {@code work_dir}, {@code zk}, {@code zk_session_timeout}): the
+ * master then restarts, says so in the log, and agents and frameworks re-subscribe (its state is soft).
  */
 @Component(name = "io.pangaea.master", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})
@@ -106,6 +109,10 @@ public final class MasterComponent implements AllocatorControl {
     private final Map<String, String> allocatorBundles = new ConcurrentHashMap<>();
     private volatile String activeAllocator;
     private volatile String defaultAllocator = "drf";
+    /** How long the master may wait at boot for an allocator before it warns that none is installed. */
+    static final long BOOT_GRACE_SECONDS = 20;
+    private volatile boolean anyAllocatorSeen;
+    private boolean noAllocatorCheckPending;
     private ServiceRegistration<AllocatorControl> controlRegistration;
 
     @Reference
@@ -236,21 +243,41 @@ public final class MasterComponent implements AllocatorControl {
     @Modified
     synchronized void modified(Config config) throws Exception {
         defaultAllocator = config.default__allocator();
+        Path registryBefore = registryFile;
         registryFile = registryFile(config);
         String zkBefore = zk;
         java.time.Duration timeoutBefore = zkSessionTimeout;
         readHa(config);
         MasterConfig next = toMasterConfig(config);
-        MasterConfig sameButAllocator = next.withAllocator(current.allocator());
-        if (sameButAllocator.equals(current) && zk.equals(zkBefore) && zkSessionTimeout.equals(timeoutBefore)) {
-            current = next;
-            LOG.info("Allocator set to '{}'", next.allocator());
-            selectAllocator();
+        List<String> restart = new java.util.ArrayList<>(Settings.needingRestart(current, next));
+        if (!zk.equals(zkBefore)) {
+            restart.add("zk");
+        }
+        if (!zkSessionTimeout.equals(timeoutBefore)) {
+            restart.add("zk_session_timeout");
+        }
+        if (!registryFile.equals(registryBefore)) {
+            restart.add("work_dir");
+        }
+        if (!restart.isEmpty()) {
+            LOG.warn("{} changed: {} need(s) a new master, which starts now; agents and frameworks re-subscribe"
+                    + " to it (other settings apply live)", String.join(", ", restart), restart.size() == 1
+                    ? "it" : "they");
+            stop();
+            start(next);
             return;
         }
-        LOG.info("Master configuration changed; restarting the master (agents and frameworks re-subscribe)");
-        stop();
-        start(next);
+        MasterConfig before = current;
+        current = next;
+        if (elected != null) {
+            elected.reconfigure(next);
+        } else if (master != null) {
+            master.reconfigure(next);
+        }
+        if (!next.allocator().equals(before.allocator())) {
+            LOG.info("Allocator set to '{}'", next.allocator());
+        }
+        selectAllocator();
     }
 
     @Deactivate
@@ -271,6 +298,7 @@ public final class MasterComponent implements AllocatorControl {
         Object name = ref.getProperty(Allocator.NAME_PROPERTY);
         if (name != null) {
             allocators.put(name.toString(), allocator);
+            anyAllocatorSeen = true;
             allocatorBundles.put(name.toString(), ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName()
                     + " " + ref.getBundle().getVersion());
             LOG.info("Allocator '{}' available", name);
@@ -302,7 +330,7 @@ public final class MasterComponent implements AllocatorControl {
             String fallback = allocators.containsKey(defaultAllocator) ? defaultAllocator
                     : allocators.keySet().stream().sorted().findFirst().orElse(null);
             if (fallback == null) {
-                LOG.warn("Allocator '{}' is not installed and no other is; no offers are made until one is", name);
+                noAllocator(name);
             } else if (!fallback.equals(activeAllocator)) {
                 LOG.warn("Allocator '{}' is not installed; using '{}' until it is", name, fallback);
             }
@@ -314,6 +342,31 @@ public final class MasterComponent implements AllocatorControl {
             m.setAllocator(wanted);
         }
         activeAllocator = name;
+    }
+
+    /**
+     * No allocator is installed. At boot that is the normal state until the policies' bundles start, so the
+     * warning waits {@value #BOOT_GRACE_SECONDS} s and is given only if there is still none; once one has been
+     * seen, its going away is warned of at once.
+     */
+    private void noAllocator(String name) {
+        if (anyAllocatorSeen) {
+            LOG.warn("Allocator '{}' is not installed and no other is; no offers are made until one is", name);
+        } else if (!noAllocatorCheckPending) {
+            noAllocatorCheckPending = true;
+            LOG.info("Waiting for allocator '{}' to start", name);
+            java.util.concurrent.CompletableFuture.delayedExecutor(BOOT_GRACE_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+                        synchronized (this) {
+                            noAllocatorCheckPending = false;
+                            if (master != null && allocators.isEmpty()) {
+                                LOG.warn("Allocator '{}' is not installed and no other is, {} s after the master"
+                                        + " started; no offers are made until one is (feature:install"
+                                        + " pangaea-allocator-<name>)", current.allocator(), BOOT_GRACE_SECONDS);
+                            }
+                        }
+                    });
+        }
     }
 
     // ---- AllocatorControl -------------------------------------------------------------------------------------
