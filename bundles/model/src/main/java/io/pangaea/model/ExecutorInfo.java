@@ -18,6 +18,7 @@ public record ExecutorInfo(Type type, ExecutorId executorId, FrameworkId framewo
     }
 
     /** DEFAULT, or CUSTOM (an unset type with a command is a custom executor, as in Mesos). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isDefault() {
         return type == Type.DEFAULT;
     }

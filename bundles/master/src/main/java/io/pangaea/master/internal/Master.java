@@ -18,6 +18,7 @@ import io.pangaea.model.scheduler.Call;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +52,7 @@ public final class Master implements AutoCloseable {
     private final ExecutorService allocationThread;
     private final MasterContext ctx;
     private volatile LoggingLevel loggingLevel;
+    private volatile java.nio.file.Path logFile;
 
     public Master(MasterConfig config) {
         this(config, Registry.inMemory());
@@ -180,6 +182,15 @@ public final class Master implements AutoCloseable {
 
     public LoggingLevel loggingLevel() {
         return loggingLevel;
+    }
+
+    /** The master's log, served as {@code /master/log} (LIST_FILES, READ_FILE, /files/*); none outside Karaf. */
+    public void setLogFile(java.nio.file.Path file) {
+        this.logFile = file;
+    }
+
+    public java.nio.file.Path logFile() {
+        return logFile;
     }
 
     /** Runs {@code query} on the event loop against the live state; for read endpoints and shell commands. */
@@ -343,6 +354,40 @@ public final class Master implements AutoCloseable {
             ctx.registry.updateWeights(infos);
             ctx.allocation.requestAllocation();
         }, loop);
+    }
+
+    /**
+     * Mesos's deprecated SET_QUOTA (already validated): {@code guarantee} becomes the role's guarantee and its
+     * limit. 400 when the role has a quota already, as in Mesos.
+     */
+    public CompletableFuture<CallResult> setQuota(String role, Map<String, io.pangaea.model.Scalar> guarantee) {
+        return onLoop(() -> {
+            if (ctx.registry.quotas().containsKey(role)) {
+                return new CallResult(400, "Failed to validate set quota request: Can not set quota for role '"
+                        + role + "' which already has quota");
+            }
+            ctx.registry.updateQuotas(List.of(new QuotaConfig(role, guarantee, guarantee)));
+            ctx.allocation.requestAllocation();
+            return new CallResult(200, "");
+        });
+    }
+
+    /** Mesos's deprecated REMOVE_QUOTA: the role has no quota from now on; 400 when it had none. */
+    public CompletableFuture<CallResult> removeQuota(String role) {
+        return onLoop(() -> {
+            if (!ctx.registry.quotas().containsKey(role)) {
+                return new CallResult(400, "Failed to remove quota: Role '" + role + "' has no quota set");
+            }
+            ctx.registry.updateQuotas(List.of(new QuotaConfig(role, Map.of(), Map.of())));
+            ctx.allocation.requestAllocation();
+            return new CallResult(200, "");
+        });
+    }
+
+    /** CREATE_VOLUMES ({@code create}) or DESTROY_VOLUMES on an agent, by the operator; see {@link Operations}. */
+    public CompletableFuture<CallResult> operatorVolumes(String agentId, List<io.pangaea.model.Resource> volumes,
+                                                         boolean create) {
+        return onLoop(() -> ctx.operations.operatorVolumes(agentId, volumes, create));
     }
 
     public CompletableFuture<List<QuotaConfig>> quotas() {

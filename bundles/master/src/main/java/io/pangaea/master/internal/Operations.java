@@ -14,6 +14,7 @@ import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.scheduler.Call;
 import io.pangaea.model.scheduler.Event;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -185,6 +186,64 @@ final class Operations extends MasterPart {
         }
         agent.available = agent.available.minus(from).plus(change.to());
         apply(agent, change);
+        ctx.allocation.requestAllocation();
+        return new CallResult(202, "");
+    }
+
+    /**
+     * The operator's CREATE_VOLUMES ({@code create}) or DESTROY_VOLUMES on an agent: the reserved disk (or the
+     * volumes) must be free on it; outstanding offers of the agent are rescinded to make room. 202 when applied,
+     * 400/404/409 with the reason otherwise; a refused request changes nothing.
+     */
+    CallResult operatorVolumes(String agentId, List<io.pangaea.model.Resource> volumes, boolean create) {
+        AgentEntry agent = state.agents.get(AgentId.of(agentId));
+        if (agent == null) {
+            return new CallResult(404, "No agent with id '" + agentId + "'");
+        }
+        Resources offered = Resources.EMPTY;
+        for (OfferId o : agent.offers) {
+            OfferEntry e = state.offers.get(o);
+            offered = e == null ? offered : offered.plus(e.resources.unallocated());
+        }
+        Resources pool = agent.available.plus(offered);
+        Map<String, List<io.pangaea.model.Resource>> byRole = new java.util.LinkedHashMap<>();
+        for (io.pangaea.model.Resource v : volumes) {
+            byRole.computeIfAbsent(v == null ? "*" : v.reservationRole(), r -> new java.util.ArrayList<>()).add(v);
+        }
+        for (Map.Entry<String, List<io.pangaea.model.Resource>> e : byRole.entrySet()) {
+            String error;
+            try {
+                error = LaunchValidator.invalidVolumes(agent, e.getValue(), e.getKey(), create,
+                        pool.allocatedTo(e.getKey()));
+            } catch (RuntimeException x) {
+                error = "invalid volumes: " + x.getMessage();
+            }
+            if (error != null) {
+                return new CallResult(error.contains("are not in the offer") ? 409 : 400,
+                        error.replace("are not in the offer", "are not free on agent " + agentId));
+            }
+        }
+        Resources asVolumes = Resources.of(volumes).unallocated();
+        Resources asDisk = Resources.of(volumes.stream().map(v -> v.withDisk(null)).toList()).unallocated();
+        Resources from = create ? asDisk : asVolumes;
+        Resources to = create ? asVolumes : asDisk;
+        if (!agent.available.contains(from)) {
+            for (OfferId o : List.copyOf(agent.offers)) {
+                ctx.offers.removeOffer(o, true, false);
+            }
+        }
+        agent.available = agent.available.minus(from).plus(to);
+        agent.total = agent.total.minus(from).plus(to);
+        if (create) {
+            registry.addReservation(agent.id.value(), asVolumes);
+        } else {
+            registry.removeReservation(agent.id.value(), asVolumes);
+            for (io.pangaea.model.Resource v : volumes) {
+                ctx.agents.sendToAgent(agent, AgentEvent.destroyVolume(new AgentEvent.DestroyVolume(
+                        v.reservationRole(), v.disk().persistence().id())));
+            }
+        }
+        LOG.info("Operator {} volumes {} on agent {}", create ? "created" : "destroyed", asVolumes, agent.id);
         ctx.allocation.requestAllocation();
         return new CallResult(202, "");
     }

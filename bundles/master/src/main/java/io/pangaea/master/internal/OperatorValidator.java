@@ -106,6 +106,45 @@ public final class OperatorValidator {
         return null;
     }
 
+    /** Mesos's deprecated SET_QUOTA: a role (not '*') and scalar quantities of the resources quota applies to. */
+    public static String setQuota(OperatorCall.SetQuota s) {
+        OperatorCall.QuotaRequest q = s == null ? null : s.quotaRequest();
+        if (q == null) {
+            return "Expecting 'set_quota.quota_request' to be present";
+        }
+        String bad = validateRole("set_quota.quota_request.role", q.role());
+        if (bad != null) {
+            return bad;
+        }
+        if (q.role().equals("*")) {
+            return "'set_quota.quota_request.role': the default role '*' cannot have a quota";
+        }
+        if (q.guarantee() == null || q.guarantee().isEmpty()) {
+            return "Expecting 'set_quota.quota_request.guarantee' with at least one resource";
+        }
+        java.util.Set<String> names = new HashSet<>();
+        for (io.pangaea.model.Resource r : q.guarantee()) {
+            if (r == null || r.name() == null || r.type() != io.pangaea.model.ValueType.SCALAR || r.scalar() == null) {
+                return "'set_quota.quota_request.guarantee': each resource needs a 'name' and a SCALAR 'scalar'";
+            }
+            if (r.isReserved() || r.disk() != null) {
+                return "'set_quota.quota_request.guarantee': '" + r.name() + "' must not be reserved or carry"
+                        + " disk info";
+            }
+            if (!names.add(r.name())) {
+                return "'set_quota.quota_request.guarantee': '" + r.name() + "' appears more than once";
+            }
+        }
+        return quantities("set_quota.quota_request.guarantee", guarantee(q));
+    }
+
+    /** A SET_QUOTA request's guarantee as quantities by name. */
+    public static Map<String, Scalar> guarantee(OperatorCall.QuotaRequest q) {
+        Map<String, Scalar> out = new java.util.LinkedHashMap<>();
+        q.guarantee().forEach(r -> out.put(r.name(), r.scalar()));
+        return out;
+    }
+
     private static String quantities(String field, Map<String, Scalar> q) {
         if (q == null) {
             return null;

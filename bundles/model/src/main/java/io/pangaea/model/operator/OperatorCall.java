@@ -6,7 +6,9 @@ import java.util.List;
 public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota updateQuota, Explain explain,
                            ReserveResources reserveResources, UnreserveResources unreserveResources,
                            MarkAgentGone markAgentGone, Teardown teardown, AgentRef deactivateAgent,
-                           AgentRef reactivateAgent, DrainAgent drainAgent, SetLoggingLevel setLoggingLevel) {
+                           AgentRef reactivateAgent, DrainAgent drainAgent, SetLoggingLevel setLoggingLevel,
+                           SetQuota setQuota, RemoveQuota removeQuota, Volumes createVolumes, Volumes destroyVolumes,
+                           ListFiles listFiles, ReadFile readFile) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -80,4 +82,19 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
 
     /** {@code role} or {@code framework_id} (a framework id's value). */
     public record Explain(String role, String frameworkId) {}
+
+    /** Mesos's deprecated SET_QUOTA: a role's guarantee, which is also its limit. */
+    public record SetQuota(QuotaRequest quotaRequest) {}
+
+    public record QuotaRequest(Boolean force, String role, List<io.pangaea.model.Resource> guarantee) {}
+
+    /** Mesos's deprecated REMOVE_QUOTA: the role has no quota from now on. */
+    public record RemoveQuota(String role) {}
+
+    /** CREATE_VOLUMES or DESTROY_VOLUMES: persistent volumes on an agent, out of (or back into) reserved disk. */
+    public record Volumes(io.pangaea.model.AgentId agentId, List<io.pangaea.model.Resource> volumes) {}
+
+    public record ListFiles(String path) {}
+
+    public record ReadFile(String path, Long offset, Long length) {}
 }

@@ -1,16 +1,15 @@
 package io.pangaea.agent.internal.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.pangaea.http.FileInfos;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -144,15 +143,7 @@ final class SandboxFiles {
     ArrayNode browse(String path) throws FileException {
         ArrayNode arr = F.arrayNode();
         for (var e : list(path)) {
-            PosixFileAttributes a = e.getValue();
-            ObjectNode n = arr.addObject();
-            n.put("path", e.getKey().toString());
-            n.put("nlink", nlink(e.getKey()));
-            n.put("size", a.size());
-            n.put("mtime", a.lastModifiedTime().toMillis() / 1000);
-            n.put("mode", mode(a));
-            n.put("uid", a.owner().getName());
-            n.put("gid", a.group().getName());
+            arr.add(FileInfos.legacy(e.getKey().toString(), e.getKey(), e.getValue()));
         }
         return arr;
     }
@@ -162,38 +153,9 @@ final class SandboxFiles {
         ObjectNode body = F.objectNode();
         ArrayNode infos = body.putArray("file_infos");
         for (var e : list(path)) {
-            PosixFileAttributes a = e.getValue();
-            ObjectNode n = infos.addObject();
-            n.put("path", e.getKey().toString());
-            n.put("nlink", nlink(e.getKey()));
-            n.put("size", a.size());
-            n.putObject("mtime").put("nanoseconds", a.lastModifiedTime().toMillis() * 1_000_000L);
-            n.put("mode", a.isDirectory() ? 040000 | perms(a) : 0100000 | perms(a));
-            n.put("uid", a.owner().getName());
-            n.put("gid", a.group().getName());
+            infos.add(FileInfos.v1(e.getKey().toString(), e.getKey(), e.getValue()));
         }
         return body;
-    }
-
-    private static int nlink(Path p) {
-        try {
-            Object n = Files.getAttribute(p, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-            return n instanceof Integer i ? i : 1;
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return 1;
-        }
-    }
-
-    private static int perms(PosixFileAttributes a) {
-        int m = 0;
-        for (var p : a.permissions()) {
-            m |= 1 << (8 - p.ordinal());
-        }
-        return m;
-    }
-
-    private static String mode(PosixFileAttributes a) {
-        return (a.isDirectory() ? "d" : "-") + PosixFilePermissions.toString(a.permissions());
     }
 
     /** The size of a file and up to {@code length} bytes of it from {@code offset} (both non-negative). */
@@ -207,16 +169,9 @@ final class SandboxFiles {
         if (offset < 0 || length < 0) {
             throw new FileException(400, "Expecting a non-negative 'offset' and 'length'");
         }
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
-            long size = f.length();
-            if (offset >= size) {
-                return new Chunk(size, new byte[0]);
-            }
-            int n = (int) Math.min(Math.min(length, MAX_READ), size - offset);
-            byte[] b = new byte[n];
-            f.seek(offset);
-            f.readFully(b);
-            return new Chunk(size, b);
+        try {
+            FileInfos.Chunk c = FileInfos.read(p, offset, length, MAX_READ);
+            return new Chunk(c.size(), c.data());
         } catch (IOException e) {
             throw new FileException(404, "File not found: '" + path + "'");
         }

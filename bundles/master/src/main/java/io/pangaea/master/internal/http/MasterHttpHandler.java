@@ -37,10 +37,12 @@ public final class MasterHttpHandler extends Handler.Abstract {
 
     private final Master master;
     private final OperatorApi operator;
+    private final LegacyEndpoints legacy;
 
     public MasterHttpHandler(Master master) {
         this.master = master;
         this.operator = new OperatorApi(master);
+        this.legacy = new LegacyEndpoints(master);
     }
 
     @Override
@@ -48,6 +50,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         HttpSupport.Gate gate = HttpSupport.gate(request);
         try {
+            if (legacy.handle(path, request, response, callback)) {
+                return true;
+            }
             switch (path) {
                 case "/api/v1/scheduler" -> scheduler(request, response, callback);
                 case "/internal/v1/agent" -> agent(request, response, callback);

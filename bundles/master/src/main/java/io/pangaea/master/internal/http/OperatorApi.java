@@ -30,9 +30,11 @@ final class OperatorApi {
 
     private static final ObjectMapper JSON = MesosJson.mapper();
     private final Master master;
+    private final MasterFiles files;
 
     OperatorApi(Master master) {
         this.master = master;
+        this.files = new MasterFiles(master);
     }
 
     void call(byte[] body, Response response, Callback callback) {
@@ -72,6 +74,11 @@ final class OperatorApi {
             case DRAIN_AGENT -> drainAgent(call, response, callback);
             case TEARDOWN -> teardown(call, response, callback);
             case MARK_AGENT_GONE -> markAgentGone(call, response, callback);
+            case SET_QUOTA -> setQuota(call, response, callback);
+            case REMOVE_QUOTA -> removeQuota(call, response, callback);
+            case CREATE_VOLUMES, DESTROY_VOLUMES -> volumes(call, response, callback);
+            case LIST_FILES -> listFiles(call, response, callback);
+            case READ_FILE -> readFile(call, response, callback);
             default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
                     + " is not served by this Pangaea version");
         }
@@ -249,6 +256,80 @@ final class OperatorApi {
         }
         var id = call.markAgentGone().agentId();
         found(master.markAgentGone(id), 404, "Agent '" + id.value() + "' is not known", response, callback);
+    }
+
+    private void setQuota(OperatorCall call, Response response, Callback callback) {
+        String bad = OperatorValidator.setQuota(call.setQuota());
+        if (bad != null) {
+            HttpSupport.text(response, callback, 400, bad);
+            return;
+        }
+        OperatorCall.QuotaRequest q = call.setQuota().quotaRequest();
+        status(master.setQuota(q.role(), OperatorValidator.guarantee(q)), response, callback);
+    }
+
+    private void removeQuota(OperatorCall call, Response response, Callback callback) {
+        String role = call.removeQuota() == null ? null : call.removeQuota().role();
+        String bad = OperatorValidator.validateRole("remove_quota.role", role);
+        if (bad != null) {
+            HttpSupport.text(response, callback, 400, bad);
+            return;
+        }
+        status(master.removeQuota(role), response, callback);
+    }
+
+    private void volumes(OperatorCall call, Response response, Callback callback) {
+        boolean create = call.type() == OperatorCall.Type.CREATE_VOLUMES;
+        OperatorCall.Volumes v = create ? call.createVolumes() : call.destroyVolumes();
+        String field = create ? "create_volumes" : "destroy_volumes";
+        if (v == null || v.agentId() == null || v.agentId().value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+            return;
+        }
+        if (v.volumes() == null || v.volumes().isEmpty() || v.volumes().contains(null)) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".volumes' with at least one volume");
+            return;
+        }
+        status(master.operatorVolumes(v.agentId().value(), v.volumes(), create), response, callback);
+    }
+
+    private void listFiles(OperatorCall call, Response response, Callback callback) {
+        String path = call.listFiles() == null ? null : call.listFiles().path();
+        try {
+            ObjectNode r = response("LIST_FILES");
+            r.putObject("list_files").set("file_infos", files.list(path));
+            send(response, callback, bytes(r));
+        } catch (MasterFiles.FileException e) {
+            HttpSupport.text(response, callback, e.status, e.getMessage());
+        }
+    }
+
+    private void readFile(OperatorCall call, Response response, Callback callback) {
+        OperatorCall.ReadFile rf = call.readFile();
+        try {
+            if (rf == null || rf.offset() == null) {
+                throw new MasterFiles.FileException(400, "Expecting 'read_file.offset' to be present");
+            }
+            io.pangaea.http.FileInfos.Chunk c = files.read(rf.path(), rf.offset(), rf.length());
+            ObjectNode r = response("READ_FILE");
+            r.putObject("read_file").put("size", c.size())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(c.data()));
+            send(response, callback, bytes(r));
+        } catch (MasterFiles.FileException e) {
+            HttpSupport.text(response, callback, e.status, e.getMessage());
+        }
+    }
+
+    /** Answers with the status and message the master gave. */
+    private static void status(CompletableFuture<io.pangaea.master.internal.CallResult> f, Response response,
+                               Callback callback) {
+        f.whenComplete((r, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.text(response, callback, r.status(), r.message());
+            }
+        });
     }
 
     /** {@code GET /weights}: the weights as a JSON array; {@code PUT /weights}: replaces the given ones. */

@@ -176,6 +176,7 @@ public final class MasterComponent implements AllocatorControl {
         master = m;
         current = config;
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
+        m.setLogFile(logFile());
         selectAllocator();
         registration = context.registerService(Master.class, m, null);
         LOG.info("Pangaea master {} listening on http://{}:{}", m.id(), config.ip(), http.port());
@@ -185,6 +186,7 @@ public final class MasterComponent implements AllocatorControl {
     private synchronized void leading(Master m) {
         master = m;
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
+        m.setLogFile(logFile());
         selectAllocator();
         registration = context.registerService(Master.class, m, null);
     }
@@ -233,6 +235,12 @@ public final class MasterComponent implements AllocatorControl {
             master.close();
             master = null;
         }
+    }
+
+    /** The distribution's log ({@code data/log/karaf.log}), which the master serves as /master/log. */
+    private static Path logFile() {
+        return Path.of(System.getProperty("karaf.data", "data")).resolve("log").resolve("karaf.log")
+                .toAbsolutePath();
     }
 
     private static Path registryFile(Config c) {
