@@ -46,6 +46,15 @@ final class Agents extends MasterPart {
             stream.close();
             return;
         }
+        String ip = sub.address() != null && sub.address().ip() != null && !sub.address().ip().isBlank()
+                ? sub.address().ip() : info.hostname();
+        if (ctx.schedule.isDown(info.hostname(), ip)) {
+            LOG.info("Agent {} at {} is on a machine that is down for maintenance; refusing its registration", id,
+                    info.hostname());
+            stream.send(MesosJson.write(AgentEvent.error("Agent is on a machine that is down for maintenance")));
+            stream.close();
+            return;
+        }
         AgentEntry agent = id == null ? null : state.agents.get(id);
         boolean known = agent != null;
         if (id == null) {
@@ -78,8 +87,7 @@ final class Agents extends MasterPart {
             agent.unreachableTime = null;
         }
         agent.info = info.withId(id);
-        agent.ip = sub.address() != null && sub.address().ip() != null && !sub.address().ip().isBlank()
-                ? sub.address().ip() : info.hostname();
+        agent.ip = ip;
         agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
         agent.version = sub.version();
         agent.stream = stream;

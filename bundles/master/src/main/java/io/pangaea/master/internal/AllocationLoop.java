@@ -314,6 +314,7 @@ final class AllocationLoop extends MasterPart {
         List<byte[]> encoded = (batches.size() > 64 ? batches.parallelStream() : batches.stream())
                 .map(e -> MesosJson.write(Event.offers(e.getValue()))).toList();
         cycleNumber++;
+        ctx.schedule.sendInverseOffers(); // to frameworks with new work on a draining machine, if any
         double now = Master.now();
         for (int i = 0; i < batches.size(); i++) {
             FrameworkEntry fw = batches.get(i).getKey();

@@ -255,9 +255,8 @@ public final class Master implements AutoCloseable {
             case RECONCILE -> ctx.tasks.reconcile(fw, call.reconcile());
             case MESSAGE -> ctx.executors.frameworkMessage(fw, call.message());
             case REQUEST -> LOG.debug("REQUEST from {}: Pangaea's allocators take no resource requests", fw.id);
-            // no maintenance schedules, so no inverse offers: these calls are valid and change nothing
-            case ACCEPT_INVERSE_OFFERS, DECLINE_INVERSE_OFFERS ->
-                    LOG.debug("{} from {}: nothing outstanding", call.type(), fw.id);
+            case ACCEPT_INVERSE_OFFERS -> ctx.schedule.answer(fw, call.acceptInverseOffers(), true);
+            case DECLINE_INVERSE_OFFERS -> ctx.schedule.answer(fw, call.declineInverseOffers(), false);
             case ACKNOWLEDGE_OPERATION_STATUS ->
                     ctx.operations.acknowledgeOperation(fw, call.acknowledgeOperationStatus());
             case RECONCILE_OPERATIONS -> ctx.operations.reconcileOperations(fw, call.reconcileOperations());
@@ -331,6 +330,27 @@ public final class Master implements AutoCloseable {
     /** DEACTIVATE_AGENT (true) or REACTIVATE_AGENT (false); false when the agent is unknown. */
     public CompletableFuture<Boolean> setAgentActive(AgentId id, boolean active) {
         return onLoop(() -> ctx.maintenance.setAgentActive(id, active));
+    }
+
+    /** GET_MAINTENANCE_SCHEDULE. */
+    public CompletableFuture<io.pangaea.model.maintenance.Schedule> maintenanceSchedule() {
+        return onLoop(ctx.schedule::schedule);
+    }
+
+    /** GET_MAINTENANCE_STATUS. */
+    public CompletableFuture<io.pangaea.model.maintenance.ClusterStatus> maintenanceStatus() {
+        return onLoop(ctx.schedule::status);
+    }
+
+    /** UPDATE_MAINTENANCE_SCHEDULE: 200, or 400 naming what is wrong. */
+    public CompletableFuture<CallResult> updateMaintenanceSchedule(io.pangaea.model.maintenance.Schedule s) {
+        return onLoop(() -> ctx.schedule.update(s));
+    }
+
+    /** START_MAINTENANCE ({@code down}) or STOP_MAINTENANCE: 200, or 400 naming the machine that cannot. */
+    public CompletableFuture<CallResult> maintenance(List<io.pangaea.model.maintenance.MachineId> machines,
+                                                     boolean down) {
+        return onLoop(() -> down ? ctx.schedule.start(machines) : ctx.schedule.stop(machines));
     }
 
     /** DRAIN_AGENT: deactivates the agent and kills its tasks; false when the agent is unknown. */

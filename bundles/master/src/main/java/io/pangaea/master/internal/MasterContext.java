@@ -33,6 +33,7 @@ final class MasterContext {
     final Agents agents;
     final AgentReconciliation reconciliation;
     final Maintenance maintenance;
+    final MaintenanceSchedule schedule;
     final AllocationLoop allocation;
     final AllocationExplainer explainer;
 
@@ -53,6 +54,7 @@ final class MasterContext {
         this.agents = new Agents(this);
         this.reconciliation = new AgentReconciliation(this);
         this.maintenance = new Maintenance(this);
+        this.schedule = new MaintenanceSchedule(this);
         this.allocation = new AllocationLoop(this);
         this.explainer = new AllocationExplainer(this);
     }

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import io.pangaea.model.maintenance.MachineId;
+import io.pangaea.model.maintenance.Schedule;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +33,12 @@ public final class Registry {
     public static final List<String> QUOTA_RESOURCES = List.of("cpus", "mem", "disk", "gpus");
 
     private record Stored(List<WeightInfo> weights, List<QuotaConfig> quotas,
-                          Map<String, List<Resource>> reservations) {}
+                          Map<String, List<Resource>> reservations, Schedule maintenanceSchedule,
+                          List<MachineId> downMachines) {}
+
+    /** The maintenance schedule, and the machines of it that are down (START_MAINTENANCE). */
+    private Schedule maintenanceSchedule = Schedule.EMPTY;
+    private final List<MachineId> downMachines = new java.util.ArrayList<>();
 
     private final Path file;
     private final Map<String, Double> weights = new TreeMap<>();
@@ -121,6 +128,12 @@ public final class Registry {
                 }
                 if (s.reservations() != null) {
                     s.reservations().forEach((agent, list) -> reservations.put(agent, Resources.of(list)));
+                }
+                if (s.maintenanceSchedule() != null && s.maintenanceSchedule().windows() != null) {
+                    maintenanceSchedule = s.maintenanceSchedule();
+                }
+                if (s.downMachines() != null) {
+                    downMachines.addAll(s.downMachines());
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read the registry " + store + ": " + e.getMessage(), e);
@@ -261,6 +274,24 @@ public final class Registry {
         m.put("registrar/registry_size_bytes", (double) sizeBytes);
     }
 
+    /** The maintenance schedule in force (empty when none). */
+    public Schedule maintenanceSchedule() {
+        return maintenanceSchedule;
+    }
+
+    /** The machines of the schedule that are down. */
+    public List<MachineId> downMachines() {
+        return List.copyOf(downMachines);
+    }
+
+    /** Records a new schedule and which of its machines are down, and persists them. */
+    public void updateMaintenance(Schedule schedule, List<MachineId> down) {
+        maintenanceSchedule = schedule;
+        downMachines.clear();
+        downMachines.addAll(down);
+        save();
+    }
+
     private void save() {
         refreshViews();
         if (store == null) {
@@ -269,7 +300,8 @@ public final class Registry {
         long t0 = System.nanoTime();
         try {
             byte[] bytes = MesosJson.mapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists()));
+                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists(),
+                            maintenanceSchedule, List.copyOf(downMachines)));
             store.save(bytes);
             sizeBytes = bytes.length;
             storeTimer.record((System.nanoTime() - t0) / 1e6);

@@ -8,7 +8,9 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
                            MarkAgentGone markAgentGone, Teardown teardown, AgentRef deactivateAgent,
                            AgentRef reactivateAgent, DrainAgent drainAgent, SetLoggingLevel setLoggingLevel,
                            SetQuota setQuota, RemoveQuota removeQuota, Volumes createVolumes, Volumes destroyVolumes,
-                           ListFiles listFiles, ReadFile readFile) {
+                           ListFiles listFiles, ReadFile readFile,
+                           UpdateMaintenanceSchedule updateMaintenanceSchedule, Machines startMaintenance,
+                           Machines stopMaintenance) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -97,4 +99,9 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     public record ListFiles(String path) {}
 
     public record ReadFile(String path, Long offset, Long length) {}
+
+    public record UpdateMaintenanceSchedule(io.pangaea.model.maintenance.Schedule schedule) {}
+
+    /** START_MAINTENANCE or STOP_MAINTENANCE: machines going down, or coming back up. */
+    public record Machines(List<io.pangaea.model.maintenance.MachineId> machines) {}
 }

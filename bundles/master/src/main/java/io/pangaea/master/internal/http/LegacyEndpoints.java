@@ -49,6 +49,11 @@ final class LegacyEndpoints {
             case "/master/destroy-volumes", "/destroy-volumes" -> volumes(request, response, callback, false);
             case "/files/browse", "/files/browse.json" -> browse(request, response, callback);
             case "/files/read", "/files/read.json" -> read(request, response, callback);
+            case "/master/maintenance/schedule", "/maintenance/schedule" -> schedule(request, response, callback);
+            case "/master/maintenance/status", "/maintenance/status" -> reply(master.maintenanceStatus(), response,
+                    callback);
+            case "/master/machine/down", "/machine/down" -> machines(request, response, callback, true);
+            case "/master/machine/up", "/machine/up" -> machines(request, response, callback, false);
             default -> {
                 if (path.startsWith("/master/quota") || path.startsWith("/quota")) {
                     return quota(path, request, response, callback);
@@ -192,6 +197,65 @@ final class LegacyEndpoints {
             }
         }
         return true;
+    }
+
+    /** GET: the schedule in force; POST: a new one (Mesos's {@code maintenance.Schedule} as JSON). */
+    private void schedule(Request request, Response response, Callback callback) throws Exception {
+        if ("GET".equals(request.getMethod())) {
+            reply(master.maintenanceSchedule(), response, callback);
+            return;
+        }
+        byte[] body = post(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        io.pangaea.model.maintenance.Schedule s;
+        try {
+            s = MesosJson.read(body, io.pangaea.model.maintenance.Schedule.class);
+        } catch (Exception e) {
+            HttpSupport.text(response, callback, 400, "Failed to parse the maintenance schedule: "
+                    + e.getMessage().split("\n")[0]);
+            return;
+        }
+        status(master.updateMaintenanceSchedule(s), response, callback);
+    }
+
+    /** POST a JSON array of machines ({@code hostname}, {@code ip}) to take down or bring up. */
+    private void machines(Request request, Response response, Callback callback, boolean down) throws Exception {
+        byte[] body = post(request, response, callback);
+        if (body == null) {
+            return;
+        }
+        List<io.pangaea.model.maintenance.MachineId> machines;
+        try {
+            machines = MesosJson.mapper().readValue(body,
+                    new TypeReference<List<io.pangaea.model.maintenance.MachineId>>() { });
+        } catch (Exception e) {
+            HttpSupport.text(response, callback, 400, "Failed to parse the list of machines: "
+                    + e.getMessage().split("\n")[0]);
+            return;
+        }
+        status(master.maintenance(machines, down), response, callback);
+    }
+
+    /** The body of a POST, or null when the request was answered (another method: 405). */
+    private static byte[] post(Request request, Response response, Callback callback) throws Exception {
+        if (!"POST".equals(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            HttpSupport.text(response, callback, 405, "Expecting 'POST', received '" + request.getMethod() + "'");
+            return null;
+        }
+        return HttpSupport.body(request, response, callback);
+    }
+
+    private static void reply(CompletableFuture<?> f, Response response, Callback callback) {
+        f.whenComplete((v, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+            } else {
+                HttpSupport.json(response, callback, MesosJson.write(MesosJson.tree(v)));
+            }
+        });
     }
 
     private void browse(Request request, Response response, Callback callback) {

@@ -79,6 +79,8 @@ final class OperatorApi {
             case CREATE_VOLUMES, DESTROY_VOLUMES -> volumes(call, response, callback);
             case LIST_FILES -> listFiles(call, response, callback);
             case READ_FILE -> readFile(call, response, callback);
+            case GET_MAINTENANCE_SCHEDULE, GET_MAINTENANCE_STATUS, UPDATE_MAINTENANCE_SCHEDULE, START_MAINTENANCE,
+                    STOP_MAINTENANCE -> maintenance(call, response, callback);
             default -> HttpSupport.text(response, callback, 501, "Operator call " + call.type()
                     + " is not served by this Pangaea version");
         }
@@ -317,6 +319,37 @@ final class OperatorApi {
             send(response, callback, bytes(r));
         } catch (MasterFiles.FileException e) {
             HttpSupport.text(response, callback, e.status, e.getMessage());
+        }
+    }
+
+    /** The maintenance calls: the schedule and the status, a new schedule, machines down and up. */
+    private void maintenance(OperatorCall call, Response response, Callback callback) {
+        switch (call.type()) {
+                case GET_MAINTENANCE_SCHEDULE -> reply(master.maintenanceSchedule(), s -> {
+                    ObjectNode r = response("GET_MAINTENANCE_SCHEDULE");
+                    r.putObject("get_maintenance_schedule").set("schedule", MesosJson.tree(s));
+                    return r;
+                }, response, callback);
+                case GET_MAINTENANCE_STATUS -> reply(master.maintenanceStatus(), s -> {
+                    ObjectNode r = response("GET_MAINTENANCE_STATUS");
+                    r.putObject("get_maintenance_status").set("status", MesosJson.tree(s));
+                    return r;
+                }, response, callback);
+                case UPDATE_MAINTENANCE_SCHEDULE -> {
+                    if (call.updateMaintenanceSchedule() == null || call.updateMaintenanceSchedule().schedule() == null) {
+                        HttpSupport.text(response, callback, 400, "Expecting 'update_maintenance_schedule.schedule' to"
+                                + " be present");
+                        return;
+                    }
+                    status(master.updateMaintenanceSchedule(call.updateMaintenanceSchedule().schedule()), response,
+                            callback);
+                }
+                case START_MAINTENANCE, STOP_MAINTENANCE -> {
+                    boolean down = call.type() == OperatorCall.Type.START_MAINTENANCE;
+                    OperatorCall.Machines m = down ? call.startMaintenance() : call.stopMaintenance();
+                    status(master.maintenance(m == null ? null : m.machines(), down), response, callback);
+                }
+            default -> throw new IllegalArgumentException(call.type() + " is not a maintenance call");
         }
     }
 
