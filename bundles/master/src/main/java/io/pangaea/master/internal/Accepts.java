@@ -161,6 +161,9 @@ final class Accepts extends MasterPart {
             case CREATE, DESTROY -> {
                 return ctx.operations.volumes(fw, agent, op, remaining, role);
             }
+            case GROW_VOLUME, SHRINK_VOLUME -> {
+                return ctx.operations.resizeVolume(fw, agent, op, remaining, role);
+            }
             default -> {
                 ctx.operations.dropOperation(fw, agent, op, OperationState.OPERATION_ERROR,
                         "Offer operation '" + op.type() + "' is not supported by this Pangaea version");

@@ -130,6 +130,20 @@ public final class CallValidator {
                                     + op.type() + " operation";
                         }
                     }
+                    case GROW_VOLUME -> {
+                        if (op.growVolume() == null || op.growVolume().volume() == null
+                                || op.growVolume().addition() == null) {
+                            return "Expecting 'accept.operations[].grow_volume' with 'volume' and 'addition' to be"
+                                    + " present for a GROW_VOLUME operation";
+                        }
+                    }
+                    case SHRINK_VOLUME -> {
+                        if (op.shrinkVolume() == null || op.shrinkVolume().volume() == null
+                                || op.shrinkVolume().subtract() == null) {
+                            return "Expecting 'accept.operations[].shrink_volume' with 'volume' and 'subtract' to be"
+                                    + " present for a SHRINK_VOLUME operation";
+                        }
+                    }
                     case RESERVE -> {
                         if (op.reserve() == null || op.reserve().resources() == null) {
                             return "Expecting 'accept.operations[].reserve.resources' to be present for a RESERVE"

@@ -410,6 +410,13 @@ public final class Master implements AutoCloseable {
         return onLoop(() -> ctx.operations.operatorVolumes(agentId, volumes, create));
     }
 
+    /** GROW_VOLUME ({@code addition}) or SHRINK_VOLUME ({@code subtract}) by the operator; see {@link Operations}. */
+    public CompletableFuture<CallResult> operatorResize(String agentId, boolean grow, io.pangaea.model.Resource volume,
+                                                        io.pangaea.model.Resource addition,
+                                                        io.pangaea.model.Scalar subtract) {
+        return onLoop(() -> ctx.operations.operatorResize(agentId, grow, volume, addition, subtract));
+    }
+
     public CompletableFuture<List<QuotaConfig>> quotas() {
         return onLoop(ctx.registry::quotaConfigs);
     }

@@ -248,6 +248,108 @@ final class Operations extends MasterPart {
         return new CallResult(202, "");
     }
 
+    /**
+     * What GROW_VOLUME ({@code addition}) or SHRINK_VOLUME ({@code subtract}) turns into: {@code from} becomes
+     * {@code to} on the agent. {@code error} says why it cannot, with nothing computed.
+     */
+    record Resize(Resources from, Resources to, String error) {
+        static Resize refused(String why) {
+            return new Resize(null, null, why);
+        }
+    }
+
+    /** Checks a resize of {@code volume} on {@code agent} and computes it; see {@link Resize}. */
+    static Resize resize(AgentEntry agent, boolean grow, io.pangaea.model.Resource volume,
+                         io.pangaea.model.Resource addition, io.pangaea.model.Scalar subtract) {
+        if (volume == null || !volume.isPersistentVolume() || !"disk".equals(volume.name()) || volume.scalar() == null) {
+            return Resize.refused("'volume' must be a persistent volume (a 'disk' with a persistence id)");
+        }
+        String id = volume.disk().persistence().id();
+        boolean exists = agent.total.toList().stream().anyMatch(r -> r.isPersistentVolume()
+                && r.disk().persistence().id().equals(id) && r.reservationRole().equals(volume.reservationRole())
+                && r.scalar() != null && Math.abs(r.scalar().value() - volume.scalar().value()) < 1e-9);
+        if (!exists) {
+            return Resize.refused("persistent volume '" + id + "' of " + volume.scalar().value() + " MB is not on"
+                    + " agent " + agent.id.value());
+        }
+        double size = volume.scalar().value();
+        if (grow) {
+            if (addition == null || !"disk".equals(addition.name()) || addition.scalar() == null || !(addition.scalar().value() > 0)
+                    || addition.disk() != null || !addition.reservationRole().equals(volume.reservationRole())) {
+                return Resize.refused("'addition' must be a positive 'disk' with the volume's reservation and no"
+                        + " disk info");
+            }
+            return new Resize(Resources.of(List.of(volume, addition)).unallocated(),
+                    Resources.of(List.of(volume.withScalar(size + addition.scalar().value()))).unallocated(), null);
+        }
+        if (subtract == null || !(subtract.value() > 0) || !(subtract.value() < size)) {
+            return Resize.refused("'subtract' must be above 0 and below the volume's size (" + size + ")");
+        }
+        io.pangaea.model.Resource freed = volume.withDisk(null).withScalar(subtract.value());
+        return new Resize(Resources.of(List.of(volume)).unallocated(),
+                Resources.of(List.of(volume.withScalar(size - subtract.value()), freed)).unallocated(), null);
+    }
+
+    /** Records a resize on the agent and in the registry. */
+    private void applyResize(AgentEntry agent, Resize r) {
+        agent.total = agent.total.minus(r.from()).plus(r.to());
+        registry.removeReservation(agent.id.value(), r.from());
+        registry.addReservation(agent.id.value(), r.to());
+    }
+
+    /** GROW_VOLUME or SHRINK_VOLUME out of an accepted offer's {@code remaining}; returns what is left. */
+    Resources resizeVolume(FrameworkEntry fw, AgentEntry agent, Call.Operation op, Resources remaining, String role) {
+        boolean grow = op.type() == Call.Operation.Type.GROW_VOLUME;
+        Resize r = grow ? (op.growVolume() == null ? Resize.refused("'grow_volume' must be set")
+                : resize(agent, true, op.growVolume().volume(), op.growVolume().addition(), null))
+                : (op.shrinkVolume() == null ? Resize.refused("'shrink_volume' must be set")
+                : resize(agent, false, op.shrinkVolume().volume(), null, op.shrinkVolume().subtract()));
+        if (r.error() == null && !remaining.contains(r.from().allocatedTo(role))) {
+            r = Resize.refused("the resources " + r.from() + " are not in the offer (" + remaining.unallocated() + ")");
+        }
+        if (r.error() != null) {
+            dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, r.error());
+            return remaining;
+        }
+        fw.release(role, r.from().allocatedTo(role));
+        fw.allocate(role, r.to().allocatedTo(role));
+        applyResize(agent, r);
+        LOG.info("Framework {} {}: {} is now {} on agent {}", fw.id, op.type(), r.from(), r.to(), agent.id);
+        finishOperation(fw, agent, op, r.to().allocatedTo(role));
+        return remaining.minus(r.from().allocatedTo(role)).plus(r.to().allocatedTo(role));
+    }
+
+    /** The operator's GROW_VOLUME or SHRINK_VOLUME: what changes must be free on the agent (offers are rescinded). */
+    CallResult operatorResize(String agentId, boolean grow, io.pangaea.model.Resource volume,
+                              io.pangaea.model.Resource addition, io.pangaea.model.Scalar subtract) {
+        AgentEntry agent = state.agents.get(AgentId.of(agentId));
+        if (agent == null) {
+            return new CallResult(404, "No agent with id '" + agentId + "'");
+        }
+        Resize r = resize(agent, grow, volume, addition, subtract);
+        if (r.error() != null) {
+            return new CallResult(400, r.error());
+        }
+        Resources offered = Resources.EMPTY;
+        for (OfferId o : agent.offers) {
+            OfferEntry e = state.offers.get(o);
+            offered = e == null ? offered : offered.plus(e.resources.unallocated());
+        }
+        if (!agent.available.plus(offered).contains(r.from())) {
+            return new CallResult(409, "Agent " + agentId + " does not have " + r.from() + " free (the volume may be"
+                    + " in use)");
+        }
+        if (!agent.available.contains(r.from())) {
+            for (OfferId o : List.copyOf(agent.offers)) {
+                ctx.offers.removeOffer(o, true, false);
+            }
+        }
+        agent.available = agent.available.minus(r.from()).plus(r.to());
+        applyResize(agent, r);
+        ctx.allocation.requestAllocation();
+        return new CallResult(202, "");
+    }
+
     /** RESERVE or UNRESERVE out of an accepted offer's {@code remaining}; returns what is left. */
     Resources reserve(FrameworkEntry fw, AgentEntry agent, Call.Operation op, Resources remaining, String role) {
         boolean reserve = op.type() == Call.Operation.Type.RESERVE;

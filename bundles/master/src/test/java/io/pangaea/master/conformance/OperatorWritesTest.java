@@ -155,4 +155,90 @@ public class OperatorWritesTest {
         assertEquals("line two\n", Harness.JSON.readTree(h.get("/files/read?path=/master/log&offset=9")
                 .body()).path("data").asText());
     }
+
+    private static String volume(String role, String id, double size) {
+        return "{\"name\":\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":" + size + "},\"reservations\":"
+                + "[{\"type\":\"DYNAMIC\",\"role\":\"" + role + "\"}],\"disk\":{\"persistence\":{\"id\":\"" + id
+                + "\"},\"volume\":{\"container_path\":\"data\",\"mode\":\"RW\"}}}";
+    }
+
+    private static String reservedDisk(String role, double size) {
+        return "{\"name\":\"disk\",\"type\":\"SCALAR\",\"scalar\":{\"value\":" + size + "},\"reservations\":"
+                + "[{\"type\":\"DYNAMIC\",\"role\":\"" + role + "\"}]}";
+    }
+
+    /** The size of persistent volume {@code id} on the agent, from GET_AGENTS; -1 when there is none. */
+    private static double volumeSize(String id) throws Exception {
+        JsonNode agents = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_AGENTS\"}").body());
+        for (JsonNode r : agents.at("/get_agents/agents/0/total_resources")) {
+            if (id.equals(r.at("/disk/persistence/id").asText())) {
+                return r.at("/scalar/value").asDouble();
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    public void growAndShrinkAVolumeByTheOperator() throws Exception {
+        String id = agent.id.value();
+        assertEquals(202, form("/master/reserve", "slaveId", id, "resources", "[" + reservedDisk("grow", 100)
+                + "]").statusCode());
+        assertEquals(202, form("/master/create-volumes", "slaveId", id, "volumes", "[" + volume("grow", "g1", 40)
+                + "]").statusCode());
+        String grow = "{\"type\":\"GROW_VOLUME\",\"grow_volume\":{\"agent_id\":{\"value\":\"" + id
+                + "\"},\"volume\":" + volume("grow", "g1", 40) + ",\"addition\":" + reservedDisk("grow", 20) + "}}";
+        assertEquals(202, h.postJson("/api/v1", grow).statusCode());
+        assertEquals(60.0, volumeSize("g1"), 0);
+        // the volume named as it was is no longer there
+        HttpResponse<String> stale = h.postJson("/api/v1", grow);
+        assertEquals(400, stale.statusCode());
+        assertTrue(stale.body(), stale.body().contains("is not on agent"));
+        String shrink = "{\"type\":\"SHRINK_VOLUME\",\"shrink_volume\":{\"agent_id\":{\"value\":\"" + id
+                + "\"},\"volume\":" + volume("grow", "g1", 60) + ",\"subtract\":{\"value\":SIZE}}}";
+        HttpResponse<String> tooMuch = h.postJson("/api/v1", shrink.replace("SIZE", "60"));
+        assertEquals(400, tooMuch.statusCode());
+        assertTrue(tooMuch.body(), tooMuch.body().contains("below the volume's size"));
+        assertEquals(202, h.postJson("/api/v1", shrink.replace("SIZE", "15")).statusCode());
+        assertEquals(45.0, volumeSize("g1"), 0);
+        // more than is free: 409, and nothing changes
+        HttpResponse<String> greedy = h.postJson("/api/v1", grow.replace(volume("grow", "g1", 40),
+                volume("grow", "g1", 45)).replace(reservedDisk("grow", 20), reservedDisk("grow", 500)));
+        assertEquals(greedy.body(), 409, greedy.statusCode());
+        assertEquals(45.0, volumeSize("g1"), 0);
+        // all of it back: the volume, then the reservation
+        assertEquals(202, form("/master/destroy-volumes", "slaveId", id, "volumes", "[" + volume("grow", "g1", 45)
+                + "]").statusCode());
+        assertEquals(202, form("/master/unreserve", "slaveId", id, "resources", "[" + reservedDisk("grow", 100)
+                + "]").statusCode());
+    }
+
+    @Test
+    public void growAndShrinkAsOfferOperationsInOneAccept() throws Exception {
+        var subscribe = Harness.subscribe("resizer", "MULTI_ROLE");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) subscribe.at("/subscribe/framework_info")).putArray("roles")
+                .add("resizer");
+        Harness.Scheduler s = h.scheduler(subscribe);
+        JsonNode offer = s.awaitType("OFFERS").at("/offers/offers/0");
+        var accept = s.call("ACCEPT");
+        var a = accept.putObject("accept");
+        a.putArray("offer_ids").add(offer.get("id"));
+        var ops = a.putArray("operations");
+        String role = offer.at("/allocation_info/role").asText();
+        ops.add(Harness.JSON.readTree("{\"type\":\"RESERVE\",\"reserve\":{\"resources\":["
+                + reservedDisk(role, 100).replace("\"reservations\"", "\"allocation_info\":{\"role\":\"" + role
+                + "\"},\"reservations\"") + "]}}"));
+        ops.add(Harness.JSON.readTree("{\"type\":\"CREATE\",\"create\":{\"volumes\":[" + alloc(volume(role,
+                "o1", 50), role) + "]}}"));
+        ops.add(Harness.JSON.readTree("{\"type\":\"GROW_VOLUME\",\"grow_volume\":{\"volume\":" + alloc(volume(
+                role, "o1", 50), role) + ",\"addition\":" + alloc(reservedDisk(role, 30), role) + "}}"));
+        ops.add(Harness.JSON.readTree("{\"type\":\"SHRINK_VOLUME\",\"shrink_volume\":{\"volume\":" + alloc(
+                volume(role, "o1", 80), role) + ",\"subtract\":{\"value\":5}}}"));
+        assertEquals(202, s.post(accept).statusCode());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> volumeSize("o1")
+                == 75.0);
+    }
+
+    private static String alloc(String resource, String role) {
+        return resource.replace("\"reservations\"", "\"allocation_info\":{\"role\":\"" + role + "\"},\"reservations\"");
+    }
 }

@@ -10,7 +10,7 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
                            SetQuota setQuota, RemoveQuota removeQuota, Volumes createVolumes, Volumes destroyVolumes,
                            ListFiles listFiles, ReadFile readFile,
                            UpdateMaintenanceSchedule updateMaintenanceSchedule, Machines startMaintenance,
-                           Machines stopMaintenance) {
+                           Machines stopMaintenance, GrowVolume growVolume, ShrinkVolume shrinkVolume) {
 
     public enum Type {
         UNKNOWN, GET_HEALTH, GET_FLAGS, GET_VERSION, GET_METRICS, GET_LOGGING_LEVEL, SET_LOGGING_LEVEL, LIST_FILES,
@@ -99,6 +99,14 @@ public record OperatorCall(Type type, UpdateWeights updateWeights, UpdateQuota u
     public record ListFiles(String path) {}
 
     public record ReadFile(String path, Long offset, Long length) {}
+
+    /** GROW_VOLUME: a persistent volume on an agent made bigger by {@code addition} (reserved disk). */
+    public record GrowVolume(io.pangaea.model.AgentId agentId, io.pangaea.model.Resource volume,
+                             io.pangaea.model.Resource addition) {}
+
+    /** SHRINK_VOLUME: a persistent volume made smaller by {@code subtract}, which becomes reserved disk again. */
+    public record ShrinkVolume(io.pangaea.model.AgentId agentId, io.pangaea.model.Resource volume,
+                               io.pangaea.model.Scalar subtract) {}
 
     public record UpdateMaintenanceSchedule(io.pangaea.model.maintenance.Schedule schedule) {}
 

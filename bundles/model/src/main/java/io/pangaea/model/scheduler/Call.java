@@ -72,7 +72,20 @@ public record Call(FrameworkId frameworkId, Type type, Subscribe subscribe, Acce
 
     /** An offer operation ({@code Offer.Operation}). */
     public record Operation(Type type, OperationId id, Launch launch, LaunchGroup launchGroup, Reserve reserve,
-                            Unreserve unreserve, Create create, Destroy destroy) {
+                            Unreserve unreserve, Create create, Destroy destroy, GrowVolume growVolume,
+                            ShrinkVolume shrinkVolume) {
+
+        /** Without GROW_VOLUME and SHRINK_VOLUME. */
+        public Operation(Type type, OperationId id, Launch launch, LaunchGroup launchGroup, Reserve reserve,
+                         Unreserve unreserve, Create create, Destroy destroy) {
+            this(type, id, launch, launchGroup, reserve, unreserve, create, destroy, null, null);
+        }
+
+        /** A persistent volume made bigger by {@code addition}, reserved disk of the same reservation. */
+        public record GrowVolume(Resource volume, Resource addition) {}
+
+        /** A persistent volume made smaller by {@code subtract}, which becomes reserved disk again. */
+        public record ShrinkVolume(Resource volume, io.pangaea.model.Scalar subtract) {}
         public enum Type {
             UNKNOWN, LAUNCH, LAUNCH_GROUP, RESERVE, UNRESERVE, CREATE, DESTROY, GROW_VOLUME, SHRINK_VOLUME,
             CREATE_DISK, DESTROY_DISK

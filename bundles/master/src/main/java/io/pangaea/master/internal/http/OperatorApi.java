@@ -77,6 +77,7 @@ final class OperatorApi {
             case SET_QUOTA -> setQuota(call, response, callback);
             case REMOVE_QUOTA -> removeQuota(call, response, callback);
             case CREATE_VOLUMES, DESTROY_VOLUMES -> volumes(call, response, callback);
+            case GROW_VOLUME, SHRINK_VOLUME -> resize(call, response, callback);
             case LIST_FILES -> listFiles(call, response, callback);
             case READ_FILE -> readFile(call, response, callback);
             case GET_MAINTENANCE_SCHEDULE, GET_MAINTENANCE_STATUS, UPDATE_MAINTENANCE_SCHEDULE, START_MAINTENANCE,
@@ -293,6 +294,20 @@ final class OperatorApi {
             return;
         }
         status(master.operatorVolumes(v.agentId().value(), v.volumes(), create), response, callback);
+    }
+
+    private void resize(OperatorCall call, Response response, Callback callback) {
+        boolean grow = call.type() == OperatorCall.Type.GROW_VOLUME;
+        io.pangaea.model.AgentId agent = grow ? (call.growVolume() == null ? null : call.growVolume().agentId())
+                : (call.shrinkVolume() == null ? null : call.shrinkVolume().agentId());
+        String field = grow ? "grow_volume" : "shrink_volume";
+        if (agent == null || agent.value() == null) {
+            HttpSupport.text(response, callback, 400, "Expecting '" + field + ".agent_id' to be present");
+            return;
+        }
+        status(grow ? master.operatorResize(agent.value(), true, call.growVolume().volume(),
+                call.growVolume().addition(), null) : master.operatorResize(agent.value(), false,
+                call.shrinkVolume().volume(), null, call.shrinkVolume().subtract()), response, callback);
     }
 
     private void listFiles(OperatorCall call, Response response, Callback callback) {
