@@ -145,6 +145,18 @@ final class MaintenanceSchedule extends MasterPart {
         return new CallResult(200, "");
     }
 
+    /** When the agent's machine is scheduled to be unavailable, for its offers; null when it is not scheduled. */
+    Schedule.Unavailability unavailability(AgentEntry agent) {
+        for (Schedule.Window w : schedule().windows()) {
+            for (MachineId m : w.machineIds()) {
+                if (on(agent, m)) {
+                    return w.unavailability();
+                }
+            }
+        }
+        return null;
+    }
+
     /** True when an agent at {@code hostname} and {@code ip} is on a machine that is down: it is refused. */
     boolean isDown(String hostname, String ip) {
         for (MachineId m : registry.downMachines()) {

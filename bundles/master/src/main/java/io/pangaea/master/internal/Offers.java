@@ -47,7 +47,8 @@ final class Offers extends MasterPart {
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
         Offer offer = new Offer(id, fw.id, agent.id, agent.info.hostname(),
                 new Url("http", new Address(agent.info.hostname(), agent.ip, agent.info.port()), "/slave(1)"),
-                allocated.toList(), agent.info.attributes(), null, new AllocationInfo(role));
+                allocated.toList(), agent.info.attributes(), null, new AllocationInfo(role),
+                ctx.schedule.unavailability(agent));
         OfferEntry entry = new OfferEntry(offer, role, allocated);
         if (config().offerTimeout() != null) {
             entry.timeout = loop.schedule(() -> expire(entry), config().offerTimeout().toMillis(),

@@ -74,11 +74,21 @@ public class MaintenanceTest {
         JsonNode inverse = s.awaitType("INVERSE_OFFERS").at("/inverse_offers/inverse_offers/0");
         assertEquals(agent.id.value(), inverse.at("/agent_id/value").asText());
         assertTrue(inverse.at("/unavailability/start/nanoseconds").asLong() > 0);
+        // offers from the draining machine say when it goes away: what the framework holds, declined, comes back
+        // with the unavailability
+        List<JsonNode> held = s.all("OFFERS");
+        int from = s.events.size();
+        var decline = s.call("DECLINE");
+        var d = decline.putObject("decline");
+        held.forEach(e -> e.at("/offers/offers").forEach(o -> d.withArray("offer_ids").add(o.get("id"))));
+        d.putObject("filters").put("refuse_seconds", 0);
+        assertEquals(202, s.post(decline).statusCode());
+        assertTrue(s.next("OFFERS", from).at("/offers/offers/0/unavailability/start/nanoseconds").asLong() > 0);
         JsonNode status = call("GET_MAINTENANCE_STATUS", null, null).at("/get_maintenance_status/status");
         assertEquals("UNKNOWN", status.at("/draining_machines/0/statuses/0/status").asText());
-        JsonNode decline = s.call("DECLINE_INVERSE_OFFERS");
-        decline.withObject("/decline_inverse_offers").putArray("inverse_offer_ids").add(inverse.get("id"));
-        assertEquals(202, s.post(decline).statusCode());
+        JsonNode no = s.call("DECLINE_INVERSE_OFFERS");
+        no.withObject("/decline_inverse_offers").putArray("inverse_offer_ids").add(inverse.get("id"));
+        assertEquals(202, s.post(no).statusCode());
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "DECLINE".equals(call("GET_MAINTENANCE_STATUS",
                 null, null).at("/get_maintenance_status/status/draining_machines/0/statuses/0/status").asText()));
         // in protobuf too: the status decodes as Mesos's own Response
