@@ -152,4 +152,59 @@ public class AgentPartsTest {
         assertEquals(ContainerInfo.Volume.Mode.RO, mount.mode());
         assertEquals(ctx.volumes.volumePath("web", "v1").toString(), mount.hostPath());
     }
+
+    @Test
+    public void anAgentStatusHasAUuidAndIsCounted() {
+        ctx.agentId = AgentId.of("a1");
+        TaskInfo task = new TaskInfo("t", TaskId.of("t1"), null, List.of(), null, CommandInfo.shell("true"), null,
+                null, null, null);
+        TaskRun t = new TaskRun(FrameworkId.of("f1"), task, work, ContainerId.of("c1"));
+        on(() -> {
+            ctx.statuses.send(t, TaskState.TASK_RUNNING, null, null);
+            ctx.statuses.send(t, TaskState.TASK_FINISHED, "Command exited with status 0", null);
+            return null;
+        });
+        on(() -> {
+            assertEquals(2, t.statuses.size());
+            assertEquals(TaskState.TASK_FINISHED, t.state);
+            for (var s : t.statuses) {
+                assertEquals(16, java.util.Base64.getDecoder().decode(s.uuid()).length);
+                assertEquals("the command executor's id", "t1", s.executorId().value());
+                assertEquals("127.0.0.3", s.containerStatus().networkInfos().get(0).ipAddresses().get(0)
+                        .ipAddress());
+            }
+            assertEquals(2L, (long) ctx.counters.get("slave/valid_status_updates"));
+            assertEquals(1L, (long) ctx.counters.get("slave/tasks_finished"));
+            assertEquals(1L, (long) ctx.counters.get("slave/executors_terminated"));
+            return null;
+        });
+    }
+
+    @Test
+    public void aFailedTaskOfAGroupTakesTheRestOfItsGroupDown() {
+        ctx.agentId = AgentId.of("a1");
+        ExecutorInfo dflt = new ExecutorInfo(ExecutorInfo.Type.DEFAULT, ExecutorId.of("d1"), null, null, null,
+                null, null, null, null, null, null);
+        List<TaskInfo> infos = List.of("g1", "g2", "g3").stream().map(id -> new TaskInfo(id, TaskId.of(id), null,
+                List.of(), null, CommandInfo.shell("sleep 9"), null, null, null, null)).toList();
+        io.pangaea.model.TaskGroupInfo group = new io.pangaea.model.TaskGroupInfo(infos);
+        ExecutorRun e = new ExecutorRun(framework("f1"), dflt, ContainerId.of("e1"), work.resolve("e1"));
+        on(() -> {
+            for (TaskInfo info : infos) {
+                TaskRun t = new TaskRun(FrameworkId.of("f1"), info, work.resolve(info.taskId().value()),
+                        ContainerId.of("c-" + info.taskId().value()), e, group);
+                t.state = TaskState.TASK_RUNNING;
+                ctx.tasks.put(info.taskId(), t);
+                e.tasks.put(info.taskId(), t);
+            }
+            ctx.statuses.send(ctx.tasks.get(TaskId.of("g2")), TaskState.TASK_FAILED, "exit 1", null);
+            return null;
+        });
+        on(() -> {
+            assertTrue(ctx.tasks.get(TaskId.of("g1")).killRequested);
+            assertTrue(ctx.tasks.get(TaskId.of("g3")).killRequested);
+            assertFalse("the executor lives while its tasks do", e.ended);
+            return null;
+        });
+    }
 }
