@@ -169,21 +169,13 @@ final class Operations extends MasterPart {
             return new CallResult(400, "Invalid resources: " + e.getMessage());
         }
         Resources from = change.from();
-        Resources offered = Resources.EMPTY;
-        for (OfferId o : agent.offers) {
-            OfferEntry e = state.offers.get(o);
-            offered = e == null ? offered : offered.plus(e.resources.unallocated());
-        }
+        Resources offered = offeredOn(agent);
         if (!agent.available.plus(offered).contains(from)) {
             // checked before rescinding anything: a refused request changes nothing
             return new CallResult(409, "Agent " + agentId + " does not have " + from + " free (free or offered: "
                     + agent.available.plus(offered) + ")");
         }
-        if (!agent.available.contains(from)) {
-            for (OfferId o : List.copyOf(agent.offers)) {
-                ctx.offers.removeOffer(o, true, false);
-            }
-        }
+        makeFree(agent, from);
         agent.available = agent.available.minus(from).plus(change.to());
         apply(agent, change);
         ctx.allocation.requestAllocation();
@@ -200,11 +192,7 @@ final class Operations extends MasterPart {
         if (agent == null) {
             return new CallResult(404, "No agent with id '" + agentId + "'");
         }
-        Resources offered = Resources.EMPTY;
-        for (OfferId o : agent.offers) {
-            OfferEntry e = state.offers.get(o);
-            offered = e == null ? offered : offered.plus(e.resources.unallocated());
-        }
+        Resources offered = offeredOn(agent);
         Resources pool = agent.available.plus(offered);
         Map<String, List<io.pangaea.model.Resource>> byRole = new java.util.LinkedHashMap<>();
         for (io.pangaea.model.Resource v : volumes) {
@@ -227,22 +215,10 @@ final class Operations extends MasterPart {
         Resources asDisk = Resources.of(volumes.stream().map(v -> v.withDisk(null)).toList()).unallocated();
         Resources from = create ? asDisk : asVolumes;
         Resources to = create ? asVolumes : asDisk;
-        if (!agent.available.contains(from)) {
-            for (OfferId o : List.copyOf(agent.offers)) {
-                ctx.offers.removeOffer(o, true, false);
-            }
-        }
+        makeFree(agent, from);
         agent.available = agent.available.minus(from).plus(to);
         agent.total = agent.total.minus(from).plus(to);
-        if (create) {
-            registry.addReservation(agent.id.value(), asVolumes);
-        } else {
-            registry.removeReservation(agent.id.value(), asVolumes);
-            for (io.pangaea.model.Resource v : volumes) {
-                ctx.agents.sendToAgent(agent, AgentEvent.destroyVolume(new AgentEvent.DestroyVolume(
-                        v.reservationRole(), v.disk().persistence().id())));
-            }
-        }
+        recordVolumes(agent, volumes, asVolumes, create);
         LOG.info("Operator {} volumes {} on agent {}", create ? "created" : "destroyed", asVolumes, agent.id);
         ctx.allocation.requestAllocation();
         return new CallResult(202, "");
@@ -330,20 +306,12 @@ final class Operations extends MasterPart {
         if (r.error() != null) {
             return new CallResult(400, r.error());
         }
-        Resources offered = Resources.EMPTY;
-        for (OfferId o : agent.offers) {
-            OfferEntry e = state.offers.get(o);
-            offered = e == null ? offered : offered.plus(e.resources.unallocated());
-        }
+        Resources offered = offeredOn(agent);
         if (!agent.available.plus(offered).contains(r.from())) {
             return new CallResult(409, "Agent " + agentId + " does not have " + r.from() + " free (the volume may be"
                     + " in use)");
         }
-        if (!agent.available.contains(r.from())) {
-            for (OfferId o : List.copyOf(agent.offers)) {
-                ctx.offers.removeOffer(o, true, false);
-            }
-        }
+        makeFree(agent, r.from());
         agent.available = agent.available.minus(r.from()).plus(r.to());
         applyResize(agent, r);
         ctx.allocation.requestAllocation();
@@ -388,6 +356,34 @@ final class Operations extends MasterPart {
         fw.release(role, from.allocatedTo(role));
         fw.allocate(role, to.allocatedTo(role));
         agent.total = agent.total.minus(from).plus(to);
+        recordVolumes(agent, volumes, asVolumes, create);
+        LOG.info("Framework {} {}D volumes {} on agent {}", fw.id, op.type(), asVolumes, agent.id);
+        finishOperation(fw, agent, op, to.allocatedTo(role));
+        return remaining.minus(from.allocatedTo(role)).plus(to.allocatedTo(role));
+    }
+
+    /** What the agent has in outstanding offers (without allocation). */
+    private Resources offeredOn(AgentEntry agent) {
+        Resources offered = Resources.EMPTY;
+        for (OfferId o : agent.offers) {
+            OfferEntry e = state.offers.get(o);
+            offered = e == null ? offered : offered.plus(e.resources.unallocated());
+        }
+        return offered;
+    }
+
+    /** Makes {@code from} free on the agent: its outstanding offers are rescinded when they hold part of it. */
+    private void makeFree(AgentEntry agent, Resources from) {
+        if (!agent.available.contains(from)) {
+            for (OfferId o : List.copyOf(agent.offers)) {
+                ctx.offers.removeOffer(o, true, false);
+            }
+        }
+    }
+
+    /** Records created volumes in the registry, or forgets destroyed ones and tells the agent to delete them. */
+    private void recordVolumes(AgentEntry agent, List<io.pangaea.model.Resource> volumes, Resources asVolumes,
+                               boolean create) {
         if (create) {
             registry.addReservation(agent.id.value(), asVolumes);
         } else {
@@ -397,8 +393,5 @@ final class Operations extends MasterPart {
                         v.reservationRole(), v.disk().persistence().id())));
             }
         }
-        LOG.info("Framework {} {}D volumes {} on agent {}", fw.id, op.type(), asVolumes, agent.id);
-        finishOperation(fw, agent, op, to.allocatedTo(role));
-        return remaining.minus(from.allocatedTo(role)).plus(to.allocatedTo(role));
     }
 }

@@ -143,7 +143,7 @@ final class LegacyEndpoints {
         String agent = form == null ? null : required(form, "slaveId", response, callback);
         List<Resource> res = agent == null ? null : resources(form, "resources", response, callback);
         if (res != null) {
-            status(master.operatorReservation(agent, res, reserve), response, callback);
+            OperatorApi.status(master.operatorReservation(agent, res, reserve), response, callback);
         }
     }
 
@@ -152,7 +152,7 @@ final class LegacyEndpoints {
         String agent = form == null ? null : required(form, "slaveId", response, callback);
         List<Resource> volumes = agent == null ? null : resources(form, "volumes", response, callback);
         if (volumes != null) {
-            status(master.operatorVolumes(agent, volumes, create), response, callback);
+            OperatorApi.status(master.operatorVolumes(agent, volumes, create), response, callback);
         }
     }
 
@@ -180,7 +180,7 @@ final class LegacyEndpoints {
                     HttpSupport.text(response, callback, 400, bad.replace("set_quota.quota_request.", ""));
                     return true;
                 }
-                status(master.setQuota(q.role(), OperatorValidator.guarantee(q)), response, callback);
+                OperatorApi.status(master.setQuota(q.role(), OperatorValidator.guarantee(q)), response, callback);
             }
             case "DELETE" -> {
                 String role = rest.startsWith("/") ? URLDecoder.decode(rest.substring(1), StandardCharsets.UTF_8)
@@ -190,7 +190,7 @@ final class LegacyEndpoints {
                     HttpSupport.text(response, callback, 400, "Failed to parse remove quota request: " + bad);
                     return true;
                 }
-                status(master.removeQuota(role), response, callback);
+                OperatorApi.status(master.removeQuota(role), response, callback);
             }
             default -> {
                 return false; // GET: the quota status, served with /quota
@@ -217,7 +217,7 @@ final class LegacyEndpoints {
                     + e.getMessage().split("\n")[0]);
             return;
         }
-        status(master.updateMaintenanceSchedule(s), response, callback);
+        OperatorApi.status(master.updateMaintenanceSchedule(s), response, callback);
     }
 
     /** POST a JSON array of machines ({@code hostname}, {@code ip}) to take down or bring up. */
@@ -235,7 +235,7 @@ final class LegacyEndpoints {
                     + e.getMessage().split("\n")[0]);
             return;
         }
-        status(master.maintenance(machines, down), response, callback);
+        OperatorApi.status(master.maintenance(machines, down), response, callback);
     }
 
     /** The body of a POST, or null when the request was answered (another method: 405). */
@@ -297,15 +297,5 @@ final class LegacyEndpoints {
     private static String query(Request request, String name) {
         var fields = Request.extractQueryParameters(request);
         return fields.getValue(name);
-    }
-
-    private static void status(CompletableFuture<CallResult> f, Response response, Callback callback) {
-        f.whenComplete((r, err) -> {
-            if (err != null) {
-                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-            } else {
-                HttpSupport.text(response, callback, r.status(), r.message());
-            }
-        });
     }
 }

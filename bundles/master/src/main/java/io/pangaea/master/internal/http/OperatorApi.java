@@ -155,13 +155,7 @@ final class OperatorApi {
             HttpSupport.text(response, callback, 400, "Expecting '" + field + ".resources' to be present");
             return;
         }
-        master.operatorReservation(agent.value(), res, reserve).whenComplete((r, err) -> {
-            if (err != null) {
-                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-            } else {
-                HttpSupport.text(response, callback, r.status(), r.message());
-            }
-        });
+        status(master.operatorReservation(agent.value(), res, reserve), response, callback);
     }
 
     private void explainAllocation(OperatorCall call, Response response, Callback callback) {
@@ -369,8 +363,8 @@ final class OperatorApi {
     }
 
     /** Answers with the status and message the master gave. */
-    private static void status(CompletableFuture<io.pangaea.master.internal.CallResult> f, Response response,
-                               Callback callback) {
+    static void status(CompletableFuture<io.pangaea.master.internal.CallResult> f, Response response,
+                       Callback callback) {
         f.whenComplete((r, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
