@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
  * What the agent keeps on disk across its restarts, written atomically (write, then rename) under
  * {@code work_dir/meta}: today the agent id the master gave it. The recovery work (tasks, executors, unacknowledged
  * updates) adds its checkpoints here.
+ * Must not touch: anything in memory; it reads and writes files.
  */
 final class AgentCheckpoints extends AgentPart {
 

@@ -11,6 +11,7 @@ import java.util.Map;
  * acknowledged (retired into their executor's record), executors that ended (a command task's with its task), and
  * frameworks with nothing left here, each within Mesos's default limits. Owns the completed records; it removes
  * retired tasks and completed frameworks from the live tables.
+ * Must not touch: live tasks, containers or executors.
  */
 final class CompletedHistory extends AgentPart {
 

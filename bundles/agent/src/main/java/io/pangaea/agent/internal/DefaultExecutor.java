@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * LAUNCH_GROUP: the built-in default executor runs each task of a group in a container of its own, under the
  * executor's sandbox, and takes the group down when one task fails or is killed; a group for a custom executor is
  * queued for it. Owns the group semantics; containers are started by {@link TaskLauncher}.
+ * Must not touch: custom executors beyond queueing a group for one.
  */
 final class DefaultExecutor extends AgentPart {
 

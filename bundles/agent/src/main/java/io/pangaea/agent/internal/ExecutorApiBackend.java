@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * and updates a re-subscribing executor did not get acknowledged), UPDATE (an executor's status updates, checked and
  * recorded), MESSAGE and HEARTBEAT. Owns each executor's stream and heartbeat; launching and ending executors is
  * {@link ExecutorManager}'s.
+ * Must not touch: containers; it records what an executor says and hands the rest to {@link ExecutorManager}.
  */
 final class ExecutorApiBackend extends AgentPart {
 

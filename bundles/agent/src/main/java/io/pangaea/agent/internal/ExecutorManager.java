@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * the registration timeout, queueing tasks until it subscribes and delivering them, resizing it as tasks come and
  * go, KILL and MESSAGE through it, SHUTDOWN with its grace period, its end (its unfinished tasks fail, the master is
  * told), and shutting down a whole framework. Owns {@code executors}.
+ * Must not touch: the executor API's streams beyond closing one that ends, or command tasks' containers except when
+ * their framework is shut down.
  */
 final class ExecutorManager extends AgentPart {
 

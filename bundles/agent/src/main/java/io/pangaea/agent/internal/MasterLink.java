@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * a subscription open with back-off, reading the master's events (handed to the state thread), and the calls out:
  * status updates batched one request at a time, attribute changes, and fire-and-forget notices. Owns the
  * connection state and the outbox; it never touches tasks or executors.
+ * Must not touch: the task, framework and executor tables (it only reads them for a subscription).
  */
 final class MasterLink extends AgentPart {
 

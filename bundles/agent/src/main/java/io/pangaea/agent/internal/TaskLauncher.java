@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * the task asks for, its environment, the fetch of its URIs, the launch on a worker thread, the wait for its end and
  * the terminal status that follows, and KILL. Owns each such task's container; what a custom executor's task
  * becomes is {@link ExecutorManager}'s.
+ * Must not touch: custom executors or the completed records.
  */
 final class TaskLauncher extends AgentPart {
 

@@ -11,6 +11,7 @@ import java.security.SecureRandom;
  * task's counters, is kept in the task's history and handed to the {@link StatusUpdateManager}, which sends it until
  * it is acknowledged. Owns nothing but the counting; a terminal update of an executor's task is passed on to that
  * executor's part.
+ * Must not touch: containers, or the tables beyond a task's own state and statuses.
  */
 final class TaskStatuses extends AgentPart {
 

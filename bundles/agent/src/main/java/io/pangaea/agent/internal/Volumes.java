@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * Persistent volumes on this agent: where their data lives (under {@code work_dir/volumes}, outside every sandbox),
  * how a task sees them (a link in its sandbox, or a bind mount for Docker, LXC and filesystem/linux), and their
  * deletion when the master destroys one. Owns the volume directories.
+ * Must not touch: tasks, containers or the sandboxes beyond the links and mounts it places.
  */
 final class Volumes extends AgentPart {
 

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * (validated by {@link LaunchValidator}) and gives back what is left with a filter. Owns nothing of its own: it
  * moves resources from offers to tasks and executors, and hands RESERVE, UNRESERVE, CREATE and DESTROY to
  * {@link Operations}.
+ * Must not touch: the framework table, decline filters (it asks {@link Offers}) or the registry (it asks {@link
+ * Operations}).
  */
 final class Accepts extends MasterPart {
 

@@ -28,6 +28,7 @@ import java.util.Set;
  * back), unknown ones are adopted (after a master failover), tasks it no longer has are lost, tasks the master
  * already gave up on are killed, frameworks that are gone are shut down, and its executors are adopted. Changes
  * task and executor entries of that one agent only.
+ * Must not touch: other agents, offers, or frameworks beyond adopting one an agent reports.
  */
 final class AgentReconciliation extends MasterPart {
 

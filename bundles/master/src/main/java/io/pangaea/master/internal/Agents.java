@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * reservations), attribute updates, disconnection, the unreachable timeout, MARK_AGENT_GONE and removal, and the
  * channel to each agent. Owns {@code state.agents} and {@code state.goneAgents}; what a re-registering agent reports
  * is reconciled by {@link AgentReconciliation}, and drain and deactivation are {@link Maintenance}'s.
+ * Must not touch: the framework table or offers other than through {@link Offers}.
  */
 final class Agents extends MasterPart {
 

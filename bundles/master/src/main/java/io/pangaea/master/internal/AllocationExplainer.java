@@ -13,6 +13,7 @@ import java.util.Map;
  * {@code allocator:explain}: why a framework has or has not been getting offers for a role (connection,
  * suppression, quota limits, filters, reservations, the minimum allocatable size, its share). Reads the state and
  * the allocation loop's cycle count; changes nothing.
+ * Must not touch: anything; it reads.
  */
 final class AllocationExplainer extends MasterPart {
 

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * resources, coalesced, one at a time), the snapshot the active {@link Allocator} decides on (on its own thread),
  * and turning its grants back into offers on the loop (checked against the live state, made by {@link Offers}).
  * Owns the allocator reference, the cycle timers and counters. It touches no task or agent state of its own.
+ * Must not touch: tasks, executors or registrations; beyond pruning expired filters it reads the books, and it makes
+ * offers through {@link Offers}.
  */
 final class AllocationLoop extends MasterPart {
 

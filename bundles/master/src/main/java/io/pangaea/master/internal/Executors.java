@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * The executors the master launched tasks under, per agent: their cost (charged once per agent), adoption into the
  * book, their exit (resources back, FAILURE to the framework), SHUTDOWN, and the messages between frameworks and
  * executors. Owns {@code agent.executors}.
+ * Must not touch: tasks (their resources are {@link Tasks}'s) or offers.
  */
 final class Executors extends MasterPart {
 

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * heartbeats, disconnection and the failover timeout, UPDATE_FRAMEWORK, and removal (teardown or timeout) with
  * the completed-frameworks history. Owns {@code state.frameworks} and {@code state.completedFrameworks}; offers,
  * tasks and executors of a framework are given back through their own parts.
+ * Must not touch: offers and executors directly (it asks {@link Offers} and {@link Executors}); of tasks it only
+ * marks those removed with their framework as killed.
  */
 final class Frameworks extends MasterPart {
 

@@ -17,6 +17,7 @@ import java.util.Set;
  * The checks a launch passes before anything is booked, as Mesos makes them: task ids, the agent, command or
  * executor, resources and their form, executors (type, command, compatibility with the one running) and
  * persistent volumes. Pure functions of the entries they are given; they change nothing.
+ * Must not touch: anything; it has no state and changes nothing.
  */
 final class LaunchValidator {
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  * Maintenance of agents by the operator: DEACTIVATE_AGENT and REACTIVATE_AGENT, DRAIN_AGENT (kill every task with
  * the drain's grace period, DRAINED once none is left, then gone if asked). Owns each agent's deactivated flag and
  * drain state.
+ * Must not touch: the maintenance schedule ({@link MaintenanceSchedule}'s) or tasks other than by asking the agent to
+ * kill them.
  */
 final class Maintenance extends MasterPart {
 

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * (DRAINING while scheduled, DOWN after START_MAINTENANCE, up again after STOP_MAINTENANCE), the inverse offers that
  * ask frameworks with work on a draining machine's agents to give it back, and their answers. Owns the inverse
  * offers and the answers; a DOWN machine's agents are removed through {@link Agents}.
+ * Must not touch: offers, or tasks other than through {@link Tasks} when a machine goes down.
  */
 final class MaintenanceSchedule extends MasterPart {
 

@@ -24,6 +24,8 @@ import java.util.List;
  * removing them, DECLINE with its decline filters (kept per framework and agent, for at least one allocation
  * interval), REVIVE and SUPPRESS. Owns {@code state.offers} and each framework's filters and suppressed roles; what
  * an accepted offer becomes is {@link Accepts}'s.
+ * Must not touch: tasks, executors or agents' totals; it moves resources only between an agent's available and a
+ * framework's allocation.
  */
 final class Offers extends MasterPart {
 

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * Offer operations other than launches: RESERVE and UNRESERVE (by frameworks and by the operator), CREATE and
  * DESTROY of persistent volumes, recorded in the registry, and the operation feedback of those with an id
  * (UPDATE_OPERATION_STATUS until acknowledged, RECONCILE_OPERATIONS). Owns each framework's tracked operations.
+ * Must not touch: tasks and executors, or offers other than through {@link Offers}.
  */
 final class Operations extends MasterPart {
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The operator API's event stream (SUBSCRIBE on {@code /api/v1}): who is subscribed, the SUBSCRIBED snapshot,
  * the events as the state changes and the heartbeats. Owns the list of operator streams; it only reads the rest.
+ * Must not touch: the state it reports; it only reads it.
  */
 final class OperatorEvents extends MasterPart {
 

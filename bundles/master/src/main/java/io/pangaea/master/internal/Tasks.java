@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * The tasks: status updates from agents (recorded, counted and forwarded), acknowledgements, KILL, explicit and
  * implicit reconciliation, the master's own statuses (lost, unreachable, gone) and completion into the framework's
  * history with its resources given back. Owns the task entries' state; launching them is {@link Accepts}'s.
+ * Must not touch: offers or filters; of agents and frameworks it changes only what a task gives back.
  */
 final class Tasks extends MasterPart {
 
