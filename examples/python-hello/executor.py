@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The hello framework's executor: each task's data says what it does (finish, fail, or wait to be killed)."""
+"""The hello framework's executor: each task's data says what it does (finish after some seconds, fail, or wait to
+be killed)."""
 
 import base64
 import threading
@@ -13,8 +14,10 @@ class HelloExecutor(pangaea.Executor):
         task_id = task["task_id"]["value"]
         plan = base64.b64decode(task.get("data", "")).decode("ascii")
         driver.send_status_update(task_id, "TASK_RUNNING")
-        if plan == "finish":
-            driver.send_status_update(task_id, "TASK_FINISHED", "hello from Python")
+        if plan.startswith("finish"):
+            seconds = float(plan.split(":")[1]) if ":" in plan else 0
+            threading.Timer(seconds, driver.send_status_update,
+                            (task_id, "TASK_FINISHED", "hello from Python")).start()
         elif plan == "fail":
             driver.send_status_update(task_id, "TASK_FAILED", "failed on purpose")
         # "wait": it runs until it is killed

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Pangaea framework in Python: N tasks under its own Python executor, some made to fail, some killed.
 
-python3 hello.py MASTER [--tasks N] [--fail K] [--kill K]      (PYTHONPATH must reach clients/python)
+python3 hello.py MASTER [--tasks N] [--fail K] [--kill K] [--seconds S]   (PYTHONPATH must reach clients/python)
 Exits 0 only if every task ended as it should: finished, failed, or killed.
 """
 
@@ -32,11 +32,11 @@ def library_zip():
 
 class Hello(pangaea.Scheduler):
 
-    def __init__(self, tasks, fail, kill):
-        self.plan = {}  # task id -> what it does: finish, fail or wait (to be killed)
+    def __init__(self, tasks, fail, kill, seconds):
+        self.plan = {}  # task id -> what it does: finish (after some seconds), fail, or wait (to be killed)
         for i in range(tasks):
-            self.plan["hello-%d" % i] = "fail" if i < fail else "wait" if i < fail + kill else "finish"
-        self.expected = {t: {"finish": "TASK_FINISHED", "fail": "TASK_FAILED", "wait": "TASK_KILLED"}[p]
+            self.plan["hello-%d" % i] = "fail" if i < fail else "wait" if i < fail + kill else "finish:%g" % seconds
+        self.expected = {t: {"finish": "TASK_FINISHED", "fail": "TASK_FAILED", "wait": "TASK_KILLED"}[p.split(":")[0]]
                          for t, p in self.plan.items()}
         self.pending = list(self.plan)
         self.ended = {}
@@ -89,11 +89,12 @@ def main():
     p.add_argument("--tasks", type=int, default=5)
     p.add_argument("--fail", type=int, default=0, help="how many of the tasks fail")
     p.add_argument("--kill", type=int, default=0, help="how many of the tasks are killed once they run")
+    p.add_argument("--seconds", type=float, default=0, help="how long the other tasks run before they finish")
     args = p.parse_args()
     if args.fail + args.kill > args.tasks:
         p.error("--fail and --kill add up to more than --tasks")
     logging.basicConfig(level=logging.WARNING)
-    hello = Hello(args.tasks, args.fail, args.kill)
+    hello = Hello(args.tasks, args.fail, args.kill, args.seconds)
     driver = pangaea.SchedulerDriver(hello, {"user": "root", "name": "python-hello", "failover_timeout": 60.0},
                                      args.master)
     driver.run()

@@ -1,6 +1,7 @@
 """The executor side: subclass Executor, run it with an ExecutorDriver in the process the agent started."""
 
 import base64
+import http.client
 import json
 import logging
 import os
@@ -81,7 +82,7 @@ class ExecutorDriver:
                 self.executor.error(self, e.message)
                 if e.status in (400, 403, 404):
                     break
-            except (OSError, RecordIOError) as e:
+            except (OSError, http.client.HTTPException, RecordIOError) as e:
                 LOG.info("Agent %s not reachable (%s)", self.agent, e)
             if self._stopped.is_set():
                 break
@@ -174,7 +175,7 @@ class ExecutorDriver:
     def _post(self, call):
         try:
             status, _, body = post(self.agent, "/api/v1/executor", call)
-        except OSError as e:
+        except (OSError, http.client.HTTPException) as e:
             LOG.info("Agent %s not reachable (%s); the update goes again on re-subscription", self.agent, e)
             return
         if status >= 300:

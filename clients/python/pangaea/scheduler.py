@@ -1,6 +1,7 @@
 """The scheduler side: subclass Scheduler, run it with a SchedulerDriver."""
 
 import base64
+import http.client
 import json
 import logging
 import socket
@@ -92,7 +93,7 @@ class SchedulerDriver:
             try:
                 self._subscribe_and_read()
                 backoff = 0.25
-            except (OSError, RecordIOError, StreamRefused, ValueError) as e:
+            except (OSError, http.client.HTTPException, RecordIOError, StreamRefused, ValueError) as e:
                 if self._stopped.is_set():
                     break
                 if isinstance(e, StreamRefused) and e.status in (400, 401, 403):
@@ -103,7 +104,8 @@ class SchedulerDriver:
                 self._candidate += 1
             if self._stream_id is not None:
                 self._stream_id = None
-                self.scheduler.disconnected(self)
+                if not self._stopped.is_set():  # stopping on purpose is not a disconnection
+                    self.scheduler.disconnected(self)
             self._stopped.wait(backoff)
             backoff = min(self.backoff_max, backoff * 2)
 
@@ -164,7 +166,7 @@ class SchedulerDriver:
                     and not self._stopped.is_set():
                 try:
                     self.acknowledge(status)
-                except (MasterError, OSError) as e:
+                except (MasterError, OSError, http.client.HTTPException) as e:
                     # the update comes again and is acknowledged then
                     LOG.warning("Could not acknowledge %s of %s: %s", status.get("state"),
                                 status["task_id"]["value"], e)

@@ -107,5 +107,64 @@ class SchedulerDriverTest(unittest.TestCase):
             redirector.shutdown()
 
 
+class Flaky(http.server.BaseHTTPRequestHandler):
+    """A master whose first stream drops right after SUBSCRIBED; the subscriptions it got are kept."""
+
+    subscriptions = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Flaky.subscriptions.append(body)
+        self.send_response(200)
+        self.send_header("Mesos-Stream-Id", "stream-%d" % len(Flaky.subscriptions))
+        self.end_headers()
+        self.wfile.write(encode_record(json.dumps({"type": "SUBSCRIBED", "subscribed": {
+            "framework_id": {"value": "f-9"}, "heartbeat_interval_seconds": 15}}).encode("utf-8")))
+        if len(Flaky.subscriptions) > 1:
+            self.wfile.write(encode_record(b'{"type":"HEARTBEAT"}'))
+        self.wfile.flush()
+
+
+class Resubscriber(Scheduler):
+    def __init__(self):
+        self.seen = []
+
+    def registered(self, driver, framework_id, master_info):
+        self.seen.append("registered")
+
+    def disconnected(self, driver):
+        self.seen.append("disconnected")
+
+    def reregistered(self, driver, master_info):
+        self.seen.append("reregistered")
+
+    def heartbeat(self, driver):
+        driver.stop()
+
+
+class ResubscriptionTest(unittest.TestCase):
+
+    def test_a_dropped_stream_is_subscribed_again_with_the_framework_id(self):
+        master = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+        threading.Thread(target=master.serve_forever, daemon=True).start()
+        scheduler = Resubscriber()
+        driver = SchedulerDriver(scheduler, {"user": "root", "name": "t"},
+                                 ["127.0.0.1:%d" % master.server_port], backoff_max=0.5)
+        runner = threading.Thread(target=driver.run, daemon=True)
+        runner.start()
+        runner.join(20)
+        try:
+            self.assertFalse(runner.is_alive())
+            self.assertEqual(["registered", "disconnected", "reregistered"], scheduler.seen)
+            self.assertNotIn("id", Flaky.subscriptions[0]["subscribe"]["framework_info"])
+            self.assertEqual({"value": "f-9"}, Flaky.subscriptions[1]["subscribe"]["framework_info"]["id"])
+            self.assertEqual({"value": "f-9"}, Flaky.subscriptions[1]["framework_id"])
+        finally:
+            master.shutdown()
+
+
 if __name__ == "__main__":
     unittest.main()

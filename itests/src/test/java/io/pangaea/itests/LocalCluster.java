@@ -35,6 +35,8 @@ public final class LocalCluster implements AutoCloseable {
     public final int agentSshPort = freePort();
     private final Path root;
     private final List<Process> processes = new ArrayList<>();
+    /** The daemons' homes, masters first then the agent, in the order of {@link #processes}. */
+    private final List<Path> homes = new ArrayList<>();
 
     public LocalCluster(String agentResources) throws Exception {
         this(agentResources, Map.of());
@@ -85,7 +87,9 @@ public final class LocalCluster implements AutoCloseable {
                     e.getKey().substring(colon + 1), e.getValue());
         }
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
-        List<Path> homes = new ArrayList<>(masterHomes);
+        this.homes.addAll(masterHomes);
+        this.homes.add(agent);
+        List<Path> homes = new ArrayList<>(this.homes);
         homes.add(agent);
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
@@ -120,6 +124,9 @@ public final class LocalCluster implements AutoCloseable {
                 }
                 firstTry = tails;
                 for (Path home : homes) {
+                    if (!Files.isDirectory(home.resolve("data"))) {
+                        continue; // it did not get as far as making one
+                    }
                     try (Stream<Path> walk = Files.walk(home.resolve("data"))) {
                         walk.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
                     }
@@ -305,6 +312,19 @@ public final class LocalCluster implements AutoCloseable {
     /** Stops the {@code i}th master (SIGTERM, then SIGKILL), as a machine that goes away. */
     public void stopMaster(int i) throws Exception {
         stop(processes.get(i));
+    }
+
+    /**
+     * Restarts the {@code i}th master on its home (its registry kept), as after a crash, and waits until it answers
+     * /health again. Its state is soft: agents and frameworks subscribe again.
+     */
+    public void restartMaster(int i) throws Exception {
+        stop(processes.get(i));
+        processes.set(i, start(homes.get(i)));
+        int port = masterPorts.get(i);
+        await("master " + i + " back").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     /** Stops agent then masters by PID (SIGTERM, then SIGKILL), with every process they started. */
