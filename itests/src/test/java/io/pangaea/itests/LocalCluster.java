@@ -87,9 +87,7 @@ public final class LocalCluster implements AutoCloseable {
                     e.getKey().substring(colon + 1), e.getValue());
         }
         setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
-        this.homes.addAll(masterHomes);
-        this.homes.add(agent);
-        List<Path> homes = new ArrayList<>(this.homes);
+        homes.addAll(masterHomes);
         homes.add(agent);
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
