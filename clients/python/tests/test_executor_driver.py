@@ -90,6 +90,7 @@ class ExecutorDriverTest(unittest.TestCase):
             self.assertEqual({}, driver._unacknowledged)
         finally:
             agent.shutdown()
+            agent.server_close()
 
 
 if __name__ == "__main__":

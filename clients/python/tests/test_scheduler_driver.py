@@ -104,7 +104,9 @@ class SchedulerDriverTest(unittest.TestCase):
             self.assertEqual({"refuse_seconds": 5.0}, FakeMaster.calls[0][1]["decline"]["filters"])
         finally:
             master.shutdown()
+            master.server_close()
             redirector.shutdown()
+            redirector.server_close()
 
 
 class Flaky(http.server.BaseHTTPRequestHandler):
@@ -164,6 +166,7 @@ class ResubscriptionTest(unittest.TestCase):
             self.assertEqual({"value": "f-9"}, Flaky.subscriptions[1]["framework_id"])
         finally:
             master.shutdown()
+            master.server_close()
 
 
 if __name__ == "__main__":
