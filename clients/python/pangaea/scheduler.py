@@ -83,24 +83,31 @@ class SchedulerDriver:
         self._conn = None
         self._stopped = threading.Event()
         self._subscribed_once = False
+        self._got_subscribed = False  # whether the current stream got SUBSCRIBED
 
     # ---- the event loop -----------------------------------------------------------------------------------------
 
     def run(self):
         """Runs until ``stop`` is called; returns then."""
         backoff = 0.25
+        failures = 0
         while not self._stopped.is_set():
+            self._got_subscribed = False
             try:
                 self._subscribe_and_read()
-                backoff = 0.25
             except (OSError, http.client.HTTPException, RecordIOError, StreamRefused, ValueError) as e:
                 if self._stopped.is_set():
                     break
+                if self._got_subscribed:  # a stream that worked and ended: a new outage starts
+                    backoff, failures = 0.25, 0
                 if isinstance(e, StreamRefused) and e.status in (400, 401, 403):
                     self.scheduler.error(self, e.message)
                     self.stop()
                     break
-                LOG.info("Master %s not reachable (%s); retrying in %.2fs", self._target(), e, backoff)
+                failures += 1
+                # said once per outage at WARNING, so a user sees why nothing happens; the retries at INFO
+                LOG.log(logging.WARNING if failures == 1 else logging.INFO,
+                        "Master %s not reachable (%s); retrying in %.2fs", self._target(), e, backoff)
                 self._candidate += 1
             if self._stream_id is not None:
                 self._stream_id = None
@@ -147,6 +154,7 @@ class SchedulerDriver:
         if kind == "SUBSCRIBED":
             sub = event["subscribed"]
             self.framework_id = sub["framework_id"]["value"]
+            self._got_subscribed = True
             interval = sub.get("heartbeat_interval_seconds", 15.0)
             if conn.sock is not None:
                 conn.sock.settimeout(5 * interval)  # the heartbeat watchdog

@@ -156,11 +156,16 @@ class ResubscriptionTest(unittest.TestCase):
         driver = SchedulerDriver(scheduler, {"user": "root", "name": "t"},
                                  ["127.0.0.1:%d" % master.server_port], backoff_max=0.5)
         runner = threading.Thread(target=driver.run, daemon=True)
-        runner.start()
-        runner.join(20)
+        with self.assertLogs("pangaea.scheduler", "WARNING") as logs:
+            runner.start()
+            runner.join(20)
         try:
             self.assertFalse(runner.is_alive())
             self.assertEqual(["registered", "disconnected", "reregistered"], scheduler.seen)
+            # the outage is said once, as a warning, without a traceback
+            self.assertEqual(1, len(logs.records))
+            self.assertIn("not reachable (the master closed the stream); retrying in 0.25s", logs.output[0])
+            self.assertIsNone(logs.records[0].exc_info)
             self.assertNotIn("id", Flaky.subscriptions[0]["subscribe"]["framework_info"])
             self.assertEqual({"value": "f-9"}, Flaky.subscriptions[1]["subscribe"]["framework_info"]["id"])
             self.assertEqual({"value": "f-9"}, Flaky.subscriptions[1]["framework_id"])
