@@ -107,7 +107,8 @@ public final class LocalCluster implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 // Karaf's first boot very rarely stops while it refreshes pax-logging (the last log line is
                 // "Disabling Java Util Logging API support"): the daemons are booted once more from a clean data/
-                String tails = "master log:\n" + tail(masterHomes.get(0)) + "\nagent log:\n" + tail(agent);
+                String tails = "master log:\n" + tail(masterHomes.get(0)) + "\nagent log:\n" + tail(agent)
+                        + threadDumps(attempt);
                 for (int i = processes.size() - 1; i >= 0; i--) {
                     stop(processes.get(i));
                 }
@@ -144,6 +145,41 @@ public final class LocalCluster implements AutoCloseable {
                             .at("/slaves/0/attributes/isolators").asText("");
                     return List.of(isolators.split(",")).containsAll(isolation);
                 });
+    }
+
+    /**
+     * For a boot that hung: each daemon's threads are saved under {@code target/boot-hangs/}, and the stacks of the
+     * threads that start bundles (Karaf's {@code features-*} and Felix's {@code FelixStartLevel}) are returned, to
+     * trace where it stopped.
+     */
+    private String threadDumps(int attempt) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < processes.size(); i++) {
+            for (ProcessHandle jvm : processes.get(i).descendants()
+                    .filter(h -> h.info().command().orElse("").endsWith("java")).toList()) {
+                try {
+                    Path file = Path.of("target/boot-hangs").toAbsolutePath().resolve(
+                            root.getFileName() + "-boot" + attempt + "-" + homes.get(i).getFileName() + ".txt");
+                    Files.createDirectories(file.getParent());
+                    Process jcmd = new ProcessBuilder("jcmd", Long.toString(jvm.pid()), "Thread.print")
+                            .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+                    if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                        jcmd.destroyForcibly();
+                    }
+                    out.append("\nthreads of ").append(homes.get(i).getFileName()).append(" (all in ").append(file)
+                            .append("):\n");
+                    for (String block : Files.readString(file).split("\n\n")) {
+                        if (block.startsWith("\"features-") || block.startsWith("\"FelixStartLevel")) {
+                            out.append(block).append("\n");
+                        }
+                    }
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    out.append("\n(no thread dump of ").append(homes.get(i).getFileName()).append(": ").append(e)
+                            .append(")");
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** The last lines of a daemon's log, to say why it did not come up. */
