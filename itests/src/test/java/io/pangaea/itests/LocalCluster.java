@@ -186,7 +186,13 @@ public final class LocalCluster implements AutoCloseable {
     private static String tail(Path home) {
         try {
             List<String> lines = Files.readAllLines(home.resolve("data/log/karaf.log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            // the errors first (a component that failed to activate says why there), then the last lines
+            List<String> errors = lines.stream().filter(l -> l.contains("| ERROR |") || l.contains("| WARN  |"))
+                    .toList();
+            return "errors and warnings (last 10 of " + errors.size() + "):\n"
+                    + String.join("\n", errors.subList(Math.max(0, errors.size() - 10), errors.size()))
+                    + "\nlast lines:\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15),
+                    lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
