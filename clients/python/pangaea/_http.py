@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import socket
 import ssl
 from urllib.parse import urlsplit
 
@@ -80,6 +81,17 @@ def open_stream(endpoint, path, body, timeout, authorization=None):
             raise StreamRefused(resp.status, message)
         return endpoint, conn, resp
     raise OSError("too many redirects")
+
+
+def abort(conn):
+    """Ends a stream at once, from another thread: its reader sees the end of the stream."""
+    if conn is None:
+        return
+    try:
+        conn.sock and conn.sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    conn.close()
 
 
 class StreamRefused(Exception):

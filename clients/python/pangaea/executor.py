@@ -5,13 +5,12 @@ import http.client
 import json
 import logging
 import os
-import socket
 import threading
 import time
 import uuid as uuids
 
 from . import calls, durations
-from ._http import Endpoint, StreamRefused, open_stream, post
+from ._http import abort, Endpoint, StreamRefused, open_stream, post
 from .recordio import RecordIOReader, RecordIOError
 
 LOG = logging.getLogger("pangaea.executor")
@@ -95,13 +94,7 @@ class ExecutorDriver:
 
     def stop(self):
         self._stopped.set()
-        conn = self._conn
-        if conn is not None:
-            try:
-                conn.sock and conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            conn.close()
+        abort(self._conn)
 
     def _subscribe_and_read(self):
         with self._lock:

@@ -4,12 +4,11 @@ import base64
 import http.client
 import json
 import logging
-import socket
 import threading
 import time
 
 from . import calls
-from ._http import Endpoint, StreamRefused, open_stream, post
+from ._http import abort, Endpoint, StreamRefused, open_stream, post
 from .recordio import RecordIOReader, RecordIOError
 
 LOG = logging.getLogger("pangaea.scheduler")
@@ -119,13 +118,7 @@ class SchedulerDriver:
     def stop(self):
         """Ends ``run``; the framework stays registered until its failover timeout (see ``teardown``)."""
         self._stopped.set()
-        conn = self._conn
-        if conn is not None:
-            try:
-                conn.sock and conn.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            conn.close()
+        abort(self._conn)
 
     def _target(self):
         return self._leader or self._masters[self._candidate % len(self._masters)]
