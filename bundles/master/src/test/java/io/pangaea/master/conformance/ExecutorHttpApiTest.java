@@ -196,6 +196,11 @@ public class ExecutorHttpApiTest {
                     .header("Content-Type", "application/json").header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(sub.toString())).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                String why = new String(response.body().readAllBytes(), StandardCharsets.UTF_8);
+                throw new AssertionError("SUBSCRIBE of " + executorId + " refused: " + response.statusCode()
+                        + " " + why);
+            }
             Thread t = new Thread(() -> {
                 try (InputStream in = response.body()) {
                     byte[] r;
@@ -442,6 +447,9 @@ public class ExecutorHttpApiTest {
             return t;
         };
         accepted(launch(offer(0), task.apply("first")));
+        // the agent takes a SUBSCRIBE only from an executor it has launched
+        Awaitility.await("executor e-size running").atMost(Duration.ofSeconds(20)).until(() ->
+                agent.state().at("/frameworks/0/executors").findValuesAsText("id").contains("e-size"));
         try (ExecutorStream ex = new ExecutorStream("e-size")) {
             ex.await("LAUNCH");
             awaitExecutorMemory(64);
