@@ -236,8 +236,10 @@ public final class AllocationBenchmark {
         final Master master;
 
         Cluster(String policy) {
-            // cycles run only when asked: the periodic one is an hour away
-            master = new Master(MasterConfig.defaults().withAllocationInterval(Duration.ofHours(1)));
+            // cycles run only when asked: the periodic one is an hour away; so are the agents' health checks,
+            // which these in-process agents do not answer
+            master = new Master(MasterConfig.defaults().withAllocationInterval(Duration.ofHours(1))
+                    .withAgentPings(Duration.ofHours(1), 5));
             master.setAllocator(allocator(policy));
             master.setAllocationPaused(true);
             master.start();

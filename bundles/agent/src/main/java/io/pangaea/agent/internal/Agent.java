@@ -212,7 +212,7 @@ public final class Agent implements AutoCloseable {
                     ctx.checkpoints.writeAgentId(id);
                 }
                 LOG.info("Registered with master {} as {}", event.registered().masterInfo().pid(), id);
-                ctx.link.registeredNow();
+                ctx.link.registeredNow(event.registered().totalPingTimeoutSeconds());
                 ctx.updates.flush();
             }
             case LAUNCH -> {
@@ -255,6 +255,7 @@ public final class Agent implements AutoCloseable {
                 }
             }
             case ERROR -> LOG.warn("Master says: {}", event.error().message());
+            case PING -> ctx.link.pong();
             case HEARTBEAT -> { }
             default -> LOG.debug("Ignoring {}", event.type());
         }

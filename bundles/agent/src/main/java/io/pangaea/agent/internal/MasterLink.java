@@ -58,6 +58,14 @@ final class MasterLink extends AgentPart {
     private final java.util.concurrent.ConcurrentLinkedQueue<AgentCall.Update> outbox =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When the last event came from the master (System.nanoTime), on the current subscription. */
+    private volatile long lastHeard = System.nanoTime();
+    /**
+     * How long the master may stay silent before this agent takes the connection for dead (the master's
+     * {@code total_ping_timeout_seconds}, in nanoseconds); 0 until the master said it.
+     */
+    private volatile long silenceLimit;
+    private volatile java.util.concurrent.ScheduledFuture<?> silenceWatch;
     /** Who handles the master's events, on the state thread. */
     private volatile Consumer<AgentEvent> handler = e -> { };
 
@@ -80,16 +88,56 @@ final class MasterLink extends AgentPart {
         return registered;
     }
 
-    /** The master said REGISTERED on the current subscription (state thread). */
-    void registeredNow() {
+    /**
+     * The master said REGISTERED on the current subscription (state thread). From now on, a master that stays
+     * silent (no PING, no other event) for {@code totalPingTimeoutSeconds} is taken for gone: the connection is
+     * dropped and the leader found again, as a Mesos agent does when its master's pings stop.
+     */
+    void registeredNow(Double totalPingTimeoutSeconds) {
         registered = true;
+        lastHeard = System.nanoTime();
+        silenceLimit = totalPingTimeoutSeconds == null || totalPingTimeoutSeconds <= 0 ? 0
+                : (long) (totalPingTimeoutSeconds * 1e9);
+        if (silenceWatch == null && silenceLimit > 0) {
+            long every = Math.max(100, Math.min(1000, silenceLimit / 1_000_000 / 5));
+            silenceWatch = state.scheduleWithFixedDelay(this::checkSilence, every, every, TimeUnit.MILLISECONDS);
+        }
         sendAttributes(); // if they changed since the subscription was made
+    }
+
+    /** Drops a subscription on which the master has said nothing for longer than it allows (state thread). */
+    private void checkSilence() {
+        long limit = silenceLimit;
+        InputStream s = currentStream;
+        if (!registered || limit <= 0 || s == null || System.nanoTime() - lastHeard <= limit) {
+            return;
+        }
+        LOG.warn("No word from the master for {} ms (it allows {} ms); dropping the connection and finding the"
+                + " leader again", (System.nanoTime() - lastHeard) / 1_000_000, limit / 1_000_000);
+        registered = false;
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // the reader sees the stream end either way
+        }
+    }
+
+    /** Answers the master's PING (state thread): the agent is alive and reads its stream. */
+    void pong() {
+        AgentId id = ctx.agentId;
+        if (id != null) {
+            tellMaster(AgentCall.pong(id));
+        }
     }
 
     /** Ends the link: the subscription stream is closed and nothing more is sent. */
     void close() {
         closed = true;
         closing.countDown();
+        java.util.concurrent.ScheduledFuture<?> watch = silenceWatch;
+        if (watch != null) {
+            watch.cancel(false);
+        }
         InputStream s = currentStream;
         if (s != null) {
             try {
@@ -233,9 +281,11 @@ final class MasterLink extends AgentPart {
                         + new String(in.readNBytes(1000), StandardCharsets.UTF_8));
             }
             leaderUri = resp.uri();
+            lastHeard = System.nanoTime();
             currentStream = in;
             byte[] record;
             while ((record = RecordIo.read(in)) != null) {
+                lastHeard = System.nanoTime();
                 AgentEvent event = MesosJson.read(record, AgentEvent.class);
                 state.execute(() -> handler.accept(event));
             }

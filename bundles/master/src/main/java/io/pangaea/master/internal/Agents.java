@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agents: registration and re-registration (ids, heartbeats, total resources with the registry's
- * reservations), attribute updates, disconnection, the unreachable timeout, MARK_AGENT_GONE and removal, and the
- * channel to each agent. Owns {@code state.agents} and {@code state.goneAgents}; what a re-registering agent reports
+ * The agents: registration and re-registration (ids, total resources with the registry's reservations), the
+ * health check (PING and PONG), attribute updates, disconnection, the unreachable timeout, MARK_AGENT_GONE and
+ * removal, and the channel to each agent. Owns {@code state.agents} and {@code state.goneAgents}; what a re-registering agent reports
  * is reconciled by {@link AgentReconciliation}, and drain and deactivation are {@link Maintenance}'s.
  * Must not touch: the framework table or offers other than through {@link Offers}.
  */
@@ -69,9 +69,7 @@ final class Agents extends MasterPart {
             if (agent.stream != null) {
                 agent.stream.close();
             }
-            if (agent.heartbeat != null) {
-                agent.heartbeat.cancel(false);
-            }
+            stopPings(agent);
             for (OfferId o : List.copyOf(agent.offers)) {
                 ctx.offers.removeOffer(o, true, false);
             }
@@ -105,33 +103,89 @@ final class Agents extends MasterPart {
         metrics.inc(known || info.id() != null ? "slave_reregistrations" : "slave_registrations");
         stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
         sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, ctx.masterInfo,
-                config().heartbeatInterval().toMillis() / 1000.0)));
-        startHeartbeat(subscribed);
+                config().heartbeatInterval().toMillis() / 1000.0,
+                config().agentUnreachableTimeout().toMillis() / 1000.0)));
+        startPings(subscribed);
         ctx.allocation.requestAllocation();
     }
 
-    /** (Re)starts a connected agent's heartbeats, at the configured interval, on its current stream. */
-    void startHeartbeat(AgentEntry agent) {
-        if (agent.heartbeat != null) {
-            agent.heartbeat.cancel(false);
-            agent.heartbeat = null;
-        }
+    /**
+     * (Re)starts a connected agent's health check on its current stream: a PING every {@code agent_ping_timeout}.
+     * A PING still unanswered when the next is due counts as missed; {@code max_agent_ping_timeouts} misses in a row
+     * and the agent is taken for unreachable even though its connection looks open (a hung agent, a long pause, a
+     * network that drops packets without a reset).
+     */
+    void startPings(AgentEntry agent) {
+        stopPings(agent);
         EventSink stream = agent.stream;
         if (stream == null) {
             return;
         }
-        long hbMs = config().heartbeatInterval().toMillis();
-        agent.heartbeat = loop.scheduleAtFixedRate(() -> {
-            if (agent.stream == stream) {
-                stream.send(MesosJson.write(AgentEvent.HEARTBEAT));
-            }
-        }, hbMs, hbMs, TimeUnit.MILLISECONDS);
+        long pingMs = config().agentPingTimeout().toMillis();
+        agent.pinger = loop.scheduleAtFixedRate(() -> ping(agent, stream), pingMs, pingMs, TimeUnit.MILLISECONDS);
     }
 
-    /** The live settings changed: heartbeats go at the new interval. */
+    private void ping(AgentEntry agent, EventSink stream) {
+        if (agent.stream != stream) {
+            return;
+        }
+        if (agent.pongPending) {
+            agent.pingsMissed++;
+            if (agent.pingsMissed >= Math.max(1, config().maxAgentPingTimeouts())) {
+                healthCheckFailed(agent);
+                return;
+            }
+        }
+        agent.pongPending = true;
+        stream.send(MesosJson.write(AgentEvent.PING));
+    }
+
+    private static void stopPings(AgentEntry agent) {
+        if (agent.pinger != null) {
+            agent.pinger.cancel(false);
+            agent.pinger = null;
+        }
+        agent.pongPending = false;
+        agent.pingsMissed = 0;
+    }
+
+    /** The agent answered a PING: it is alive and reads its stream. */
+    void pong(AgentId id) {
+        AgentEntry agent = state.agents.get(id);
+        if (agent == null || !agent.connected) {
+            LOG.debug("PONG from agent {}, which is not connected, ignored", id);
+            return;
+        }
+        agent.pongPending = false;
+        agent.pingsMissed = 0;
+    }
+
+    /**
+     * The agent missed {@code max_agent_ping_timeouts} PINGs in a row: its connection is closed and it is marked
+     * unreachable at once, as a disconnected agent is after the same time. When it comes back it re-registers, and
+     * its tasks return.
+     */
+    private void healthCheckFailed(AgentEntry agent) {
+        LOG.warn("Agent {} at {} did not answer {} pings in a row ({} each); taking it for unreachable", agent.id,
+                agent.info.hostname(), agent.pingsMissed, config().agentPingTimeout());
+        EventSink stream = agent.stream;
+        agent.stream = null;
+        agent.connected = false;
+        stopPings(agent);
+        for (OfferId o : List.copyOf(agent.offers)) {
+            ctx.offers.removeOffer(o, true, false);
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        metrics.inc("slave_unreachable_scheduled");
+        markUnreachable(agent, "it did not answer " + Math.max(1, config().maxAgentPingTimeouts()) + " pings");
+    }
+
+    /** The live settings changed: pings go at the new interval. */
     void reconfigured(MasterConfig before) {
-        if (!config().heartbeatInterval().equals(before.heartbeatInterval())) {
-            state.agents.values().forEach(this::startHeartbeat);
+        if (!config().agentPingTimeout().equals(before.agentPingTimeout())) {
+            state.agents.values().forEach(this::startPings);
         }
     }
 
@@ -163,16 +217,14 @@ final class Agents extends MasterPart {
         LOG.info("Agent {} disconnected", agent.id);
         agent.stream = null;
         agent.connected = false;
-        if (agent.heartbeat != null) {
-            agent.heartbeat.cancel(false);
-        }
+        stopPings(agent);
         for (OfferId o : List.copyOf(agent.offers)) {
             ctx.offers.removeOffer(o, true, false);
         }
         metrics.inc("slave_unreachable_scheduled");
         agent.unreachableTimer = loop.schedule(() -> {
             if (!agent.connected && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
-                markUnreachable(agent);
+                markUnreachable(agent, "it did not reconnect within " + config().agentUnreachableTimeout());
             }
         }, config().agentUnreachableTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -181,9 +233,8 @@ final class Agents extends MasterPart {
      * A disconnected agent did not come back in time: its tasks become TASK_UNREACHABLE for partition-aware
      * frameworks (they may come back with the agent) and TASK_LOST for the others.
      */
-    void markUnreachable(AgentEntry agent) {
-        LOG.info("Agent {} is unreachable: it did not reconnect within {}", agent.id,
-                config().agentUnreachableTimeout());
+    void markUnreachable(AgentEntry agent, String reason) {
+        LOG.info("Agent {} is unreachable: {}", agent.id, reason);
         agent.unreachableTime = Master.now();
         metrics.inc("slave_unreachable_completed");
         ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
@@ -232,9 +283,7 @@ final class Agents extends MasterPart {
         for (OfferId o : List.copyOf(agent.offers)) {
             ctx.offers.removeOffer(o, true, false);
         }
-        if (agent.heartbeat != null) {
-            agent.heartbeat.cancel(false);
-        }
+        stopPings(agent);
         if (agent.unreachableTimer != null) {
             agent.unreachableTimer.cancel(false);
         }

@@ -123,8 +123,8 @@ public final class Master implements AutoCloseable {
 
     /**
      * Applies settings that can change while the master runs: {@code allocation_interval}, {@code offer_timeout}
-     * (for new offers), {@code min_allocatable_resources}, the heartbeat interval, the agent ping settings (for
-     * agents that disconnect from now on), {@code max_completed_*} and the allocator. Nothing restarts and no
+     * (for new offers), {@code min_allocatable_resources}, the heartbeat interval, the agent ping settings (pings
+     * go at the new interval), {@code max_completed_*} and the allocator. Nothing restarts and no
      * stream drops. Those that need a new master ({@code ip}, {@code port}, {@code hostname}) are refused.
      */
     public CompletableFuture<Void> reconfigure(MasterConfig next) {
@@ -289,6 +289,11 @@ public final class Master implements AutoCloseable {
      */
     public void updateAgentAttributes(AgentId id, List<Attribute> attributes) {
         loop.execute(() -> ctx.agents.updateAttributes(id, attributes));
+    }
+
+    /** The agent answered the master's PING. */
+    public void agentPong(AgentId agentId) {
+        loop.execute(() -> ctx.agents.pong(agentId));
     }
 
     /** An executor's message, through its agent, for its framework (MESSAGE event). */

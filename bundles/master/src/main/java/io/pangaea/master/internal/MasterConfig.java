@@ -58,6 +58,12 @@ public record MasterConfig(String ip, int port, String hostname, Duration alloca
                 maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, d, 1);
     }
 
+    /** The health check: a PING every {@code timeout}; {@code max} missed in a row make the agent unreachable. */
+    public MasterConfig withAgentPings(Duration timeout, int max) {
+        return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, allocator, minAllocatable,
+                maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, timeout, max);
+    }
+
     public MasterConfig withAllocator(String name) {
         return new MasterConfig(ip, port, hostname, allocationInterval, heartbeatInterval, name, minAllocatable,
                 maxCompletedFrameworks, maxCompletedTasksPerFramework, offerTimeout, agentPingTimeout,

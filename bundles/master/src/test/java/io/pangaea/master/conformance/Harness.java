@@ -101,14 +101,22 @@ final class Harness implements AutoCloseable {
     final class Agent implements EventSink {
         final List<AgentEvent> events = new CopyOnWriteArrayList<>();
         volatile AgentId id;
+        /** A hung agent reads nothing and answers no PING, though its connection stays open. */
+        volatile boolean hung;
         private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean send(byte[] record) {
             try {
                 AgentEvent e = MesosJson.read(record, AgentEvent.class);
+                if (hung) {
+                    return true; // written into a socket buffer nobody reads
+                }
                 if (e.type() == AgentEvent.Type.REGISTERED) {
                     id = e.registered().agentId();
+                }
+                if (e.type() == AgentEvent.Type.PING) {
+                    master.agentPong(id);
                 }
                 events.add(e);
             } catch (Exception e) {

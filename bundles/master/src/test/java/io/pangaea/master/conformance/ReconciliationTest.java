@@ -146,6 +146,38 @@ public class ReconciliationTest {
         assertEquals(agent.id, back.id);
     }
 
+    /**
+     * Mesos's health check: an agent whose connection stays open but which answers no PING (hung, paused, behind a
+     * network that drops packets) is taken for unreachable after {@code max_agent_ping_timeouts} pings, and its
+     * stream is closed. When it comes back, its tasks are running again.
+     */
+    @Test
+    public void aHungAgentIsFoundByItsMissedPingsAndItsTasksComeBackWithIt() throws Exception {
+        h.close();
+        h = new Harness(MasterConfig.defaults().withHeartbeatInterval(Duration.ofMillis(200))
+                .withAgentPings(Duration.ofMillis(100), 3));
+        Harness.Agent agent = h.agent("cpus:2;mem:1024");
+        Harness.Scheduler s = running(agent, "hung-agent", "h1", true);
+        // it answers pings while it is well: nothing happens over many ping timeouts
+        org.awaitility.Awaitility.await("pings answered").atMost(Duration.ofSeconds(10))
+                .until(() -> agent.count(AgentEvent.Type.PING) >= 10);
+        assertEquals("TASK_RUNNING", h.state().at("/frameworks/0/tasks/0/state").asText());
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        agent.onClose(() -> closed.set(true));
+        agent.hung = true;
+        JsonNode u = s.update("h1", "TASK_UNREACHABLE").at("/update/status");
+        assertEquals("REASON_AGENT_REMOVED", u.path("reason").asText());
+        assertTrue("the master closed the hung agent's stream", closed.get());
+        assertEquals(1, h.state().path("unreachable_slaves").asInt());
+        assertEquals(0, h.state().path("activated_slaves").asInt());
+        int from = s.events.size();
+        Harness.Agent back = h.agent("cpus:2;mem:1024", agent.id, List.of(task(s.frameworkId, "h1", agent)));
+        JsonNode again = s.next("UPDATE", from).at("/update/status");
+        assertEquals("TASK_RUNNING", again.path("state").asText());
+        assertEquals("REASON_AGENT_REREGISTERED", again.path("reason").asText());
+        assertEquals(agent.id, back.id);
+    }
+
     @Test
     public void anUnreachableAgentsTasksAreLostForOtherFrameworksAndKilledIfTheyComeBack() throws Exception {
         Harness.Agent agent = h.agent("cpus:2;mem:1024");

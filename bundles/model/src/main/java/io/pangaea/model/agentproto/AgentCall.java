@@ -16,7 +16,7 @@ import java.util.List;
 public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates,
                         UpdateAgent updateAgent, Message message, ExecutorExited executorExited) {
 
-    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT, MESSAGE, EXECUTOR_EXITED }
+    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT, MESSAGE, EXECUTOR_EXITED, PONG }
 
     /** An executor's message for its framework (base64 {@code data}). */
     public record Message(FrameworkId frameworkId, ExecutorId executorId, String data) {}
@@ -78,6 +78,11 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
     /** Several updates in one call, applied in order; how an agent sends what piled up while a call was out. */
     public static AgentCall updates(AgentId id, List<Update> batch) {
         return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null, null, null);
+    }
+
+    /** The answer to the master's PING: the agent is alive and reading its stream. */
+    public static AgentCall pong(AgentId id) {
+        return new AgentCall(Type.PONG, id, null, null, null, null, null, null);
     }
 
     public static AgentCall message(AgentId id, Message m) {

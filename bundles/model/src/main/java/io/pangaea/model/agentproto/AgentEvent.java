@@ -19,7 +19,7 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
 
     public enum Type {
         REGISTERED, LAUNCH, LAUNCH_GROUP, KILL, SHUTDOWN_FRAMEWORK, SHUTDOWN_EXECUTOR, ACKNOWLEDGE, MESSAGE,
-        DESTROY_VOLUME, HEARTBEAT, ERROR
+        DESTROY_VOLUME, HEARTBEAT, PING, ERROR
     }
 
     /** Tasks to run together under the executor (the default executor). */
@@ -34,7 +34,13 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
     /** The framework asks the executor to shut down. */
     public record ShutdownExecutor(FrameworkId frameworkId, ExecutorId executorId) {}
 
-    public record Registered(AgentId agentId, MasterInfo masterInfo, Double heartbeatIntervalSeconds) {}
+    /**
+     * The master took the agent's subscription. {@code totalPingTimeoutSeconds} (Mesos's
+     * {@code MasterSlaveConnection.total_ping_timeout_seconds}) is how long the agent may go without hearing from the
+     * master (a PING or any other event) before it drops the connection and finds the leader again.
+     */
+    public record Registered(AgentId agentId, MasterInfo masterInfo, Double heartbeatIntervalSeconds,
+                             Double totalPingTimeoutSeconds) {}
 
     public record Launch(FrameworkInfo frameworkInfo, TaskInfo task) {}
 
@@ -47,6 +53,13 @@ public record AgentEvent(Type type, Registered registered, Launch launch, Kill k
     public record Error(String message) {}
 
     public static final AgentEvent HEARTBEAT = new AgentEvent(Type.HEARTBEAT, null, null, null, null, null, null,
+            null, null, null, null);
+
+    /**
+     * The master's health check: the agent answers with a PONG call. Sent every {@code agent_ping_timeout}; an agent
+     * that misses {@code max_agent_ping_timeouts} in a row is taken for unreachable.
+     */
+    public static final AgentEvent PING = new AgentEvent(Type.PING, null, null, null, null, null, null,
             null, null, null, null);
 
     public static AgentEvent registered(Registered r) {

@@ -244,6 +244,14 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 master.executorMessage(call.agentId(), m);
                 HttpSupport.text(response, callback, 202, "");
             }
+            case PONG -> {
+                if (call.agentId() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'agent_id' to be present");
+                    return;
+                }
+                master.agentPong(call.agentId());
+                HttpSupport.text(response, callback, 202, "");
+            }
             case EXECUTOR_EXITED -> {
                 AgentCall.ExecutorExited e = call.executorExited();
                 if (call.agentId() == null || e == null || e.frameworkId() == null || e.executorId() == null) {

@@ -80,8 +80,8 @@ public final class MasterComponent implements AllocatorControl {
                 + " (e.g. 30secs); empty for never")
         String offer__timeout() default "";
 
-        @AttributeDefinition(description = "With max_agent_ping_timeouts: how long a disconnected agent has to come"
-                + " back before it is marked unreachable (their product)")
+        @AttributeDefinition(description = "How often the master pings each agent; an agent that misses"
+                + " max_agent_ping_timeouts pings in a row, or stays disconnected for their product, is unreachable")
         String agent__ping__timeout() default "15secs";
 
         @AttributeDefinition(description = "See agent_ping_timeout")
