@@ -57,6 +57,12 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(String agentResources, Map<String, String> agentSettings, int masters, String zk)
             throws Exception {
+        this(agentResources, agentSettings, Map.of(), masters, zk);
+    }
+
+    /** With settings for every master's {@code etc/io.pangaea.master.cfg} too. */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
+                        int masters, String zk) throws Exception {
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
         List<Path> masterHomes = new ArrayList<>();
@@ -69,6 +75,9 @@ public final class LocalCluster implements AutoCloseable {
             if (zk != null) {
                 setting(master, "io.pangaea.master.cfg", "zk", zk);
                 setting(master, "io.pangaea.master.cfg", "zk_session_timeout", "4secs");
+            }
+            for (Map.Entry<String, String> e : masterSettings.entrySet()) {
+                setting(master, "io.pangaea.master.cfg", e.getKey(), e.getValue());
             }
             masterHomes.add(master);
         }
@@ -346,6 +355,20 @@ public final class LocalCluster implements AutoCloseable {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The agent's JVM (the Java child of its {@code bin/karaf}), to signal it as a fault would. */
+    public ProcessHandle agentJvm() {
+        return processes.get(processes.size() - 1).descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+    }
+
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to one process, by its pid. */
+    public static void signal(ProcessHandle p, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
         }
     }
 

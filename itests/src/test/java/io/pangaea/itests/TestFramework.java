@@ -43,11 +43,20 @@ public final class TestFramework implements AutoCloseable {
 
     /** A framework in {@code role} (null: the default role). */
     public TestFramework(String masterUrl, String name, String role) throws Exception {
+        this(masterUrl, name, role, List.of());
+    }
+
+    /** A framework in {@code role} (null: the default role) with these capabilities (e.g. PARTITION_AWARE). */
+    public TestFramework(String masterUrl, String name, String role, List<String> capabilities) throws Exception {
         this.master = masterUrl;
         ObjectNode call = JSON.createObjectNode().put("type", "SUBSCRIBE");
         ObjectNode info = call.putObject("subscribe").putObject("framework_info").put("user", "root").put("name", name);
         if (role != null) {
             info.put("role", role);
+        }
+        if (!capabilities.isEmpty()) {
+            ArrayNode caps = info.putArray("capabilities");
+            capabilities.forEach(c -> caps.addObject().put("type", c));
         }
         HttpResponse<InputStream> r = HTTP.send(request(call).header("Accept", "application/json").build(),
                 HttpResponse.BodyHandlers.ofInputStream());
