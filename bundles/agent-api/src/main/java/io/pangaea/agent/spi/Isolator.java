@@ -28,6 +28,19 @@ public interface Isolator {
         return List.of();
     }
 
+    /**
+     * After an agent restart: rebuilds what this isolator keeps for a container that {@link #prepare} and
+     * {@link #isolate} made in the agent's earlier run, without disturbing it. {@code pid} is its running process, or
+     * -1 when it ended while the agent was down (then only enough is rebuilt for {@link #cleanup}). The default
+     * prepares again (which must be idempotent) and isolates the running process again.
+     */
+    default void recover(ContainerSpec spec, long pid) throws ContainerException {
+        prepare(spec);
+        if (pid > 0) {
+            isolate(spec.containerId(), pid);
+        }
+    }
+
     /** Puts the running process {@code pid} under this isolator. */
     default void isolate(ContainerId id, long pid) throws ContainerException {
     }

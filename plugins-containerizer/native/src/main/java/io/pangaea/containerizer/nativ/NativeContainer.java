@@ -6,6 +6,9 @@ import io.pangaea.agent.spi.Isolator;
 import io.pangaea.agent.spi.ResourceStatistics;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.ContainerId;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,16 +20,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A process group started by {@link NativeContainerizer}. The group leader's pid is the group id, so signals go to
- * every process of the task; when the leader ends, whatever it left in its group is killed too, so a container
- * never outlives its task.
+ * A task's process group under its {@link Supervisor}. The task's pid is its group id, so signals go to every process
+ * of the task; when the task ends, the supervisor kills what it left in its group, so a container never outlives its
+ * task. The end is seen through the supervisor's exit and the status it recorded, which works alike for a container
+ * this agent launched and for one it recovered after a restart.
  */
 final class NativeContainer implements Container {
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeContainer.class);
 
     private final ContainerId id;
-    private final Process process;
+    /** Completes when the supervisor has ended. */
+    private final CompletionStage<?> supervisorEnded;
+    /** The task's pid, which is its process group id. */
+    private final long pid;
+    private final long pidStart;
+    private final Path runtimeDir;
+    /** The write end of an ephemeral container's pipe: kept open while the container may run, else null. */
+    private final Closeable lifeline;
     private final List<Isolator> isolators;
     /** The isolators' names, in the same order. */
     private final List<String> names;
@@ -36,11 +47,18 @@ final class NativeContainer implements Container {
     private final CompletableFuture<Termination> termination = new CompletableFuture<>();
     private final AtomicBoolean killing = new AtomicBoolean();
     private volatile Termination limitation;
+    /** The runtime directory is the containerizer's own temporary one, removed when the container ends. */
+    volatile boolean temporaryRuntimeDir;
 
-    NativeContainer(ContainerId id, Process process, List<Isolator> isolators, List<String> names,
-                    ScheduledExecutorService timers, Runnable destroyError) {
+    NativeContainer(ContainerId id, CompletionStage<?> supervisorEnded, long pid, long pidStart, Path runtimeDir,
+                    Closeable lifeline, List<Isolator> isolators, List<String> names, ScheduledExecutorService timers,
+                    Runnable destroyError) {
         this.id = id;
-        this.process = process;
+        this.supervisorEnded = supervisorEnded;
+        this.pid = pid;
+        this.pidStart = pidStart;
+        this.runtimeDir = runtimeDir;
+        this.lifeline = lifeline;
         this.isolators = isolators;
         this.names = names;
         this.destroyError = destroyError;
@@ -54,31 +72,61 @@ final class NativeContainer implements Container {
                 kill(Duration.ZERO);
             });
         }
-        process.onExit().thenAccept(p -> {
-            signalGroup("KILL");
-            for (Isolator i : isolators) {
-                if (limitation == null) {
-                    try {
-                        limitation = i.limitation(id);
-                    } catch (RuntimeException e) {
-                        // a failing probe is no limitation
-                        LOG.warn("Container {}: isolator {} could not tell its limitation: {}", id.value(),
-                                names.get(isolators.indexOf(i)), e.toString());
-                    }
+        supervisorEnded.thenRun(this::ended);
+    }
+
+    /** The supervisor ended: the task's status is in its runtime directory, unless the supervisor was killed. */
+    private void ended() {
+        Integer code = Supervisor.status(runtimeDir).orElse(null);
+        if (code == null) {
+            // the supervisor died before the task did (someone killed it): the task must not run on unwatched
+            LOG.warn("Container {}: its supervisor ended without recording the task's exit status", id.value());
+            signalGroup(Signals.SIGKILL);
+        }
+        // else the supervisor killed what the task left in its group
+        for (Isolator i : isolators) {
+            if (limitation == null) {
+                try {
+                    limitation = i.limitation(id);
+                } catch (RuntimeException e) {
+                    // a failing probe is no limitation
+                    LOG.warn("Container {}: isolator {} could not tell its limitation: {}", id.value(),
+                            names.get(isolators.indexOf(i)), e.toString());
                 }
             }
-            cleanup(id, isolators, names, destroyError);
-            int code = p.exitValue();
-            Termination t;
-            if (limitation != null) {
-                t = limitation;
-            } else if (code > 128 && code < 160 && killing.get()) {
-                t = Termination.signaled(code - 128);
-            } else {
-                t = Termination.exited(code);
+        }
+        cleanup(id, isolators, names, destroyError);
+        closeLifeline();
+        if (temporaryRuntimeDir) {
+            try {
+                NativeContainerizer.deleteTree(runtimeDir);
+            } catch (IOException e) {
+                LOG.debug("Container {}: cannot remove {}: {}", id.value(), runtimeDir, e.toString());
             }
-            termination.complete(t);
-        });
+        }
+        Termination t;
+        if (limitation != null) {
+            t = limitation;
+        } else if (code == null) {
+            t = new Termination(null, null, null, "The container's supervisor ended without recording the task's"
+                    + " exit status");
+        } else if (code > 128 && code < 160 && killing.get()) {
+            t = Termination.signaled(code - 128);
+        } else {
+            t = Termination.exited(code);
+        }
+        termination.complete(t);
+    }
+
+    /** For tests: what the end of the agent's JVM does to an ephemeral container's pipe. */
+    void closeLifeline() {
+        if (lifeline != null) {
+            try {
+                lifeline.close();
+            } catch (IOException ignored) {
+                // the supervisor is gone already
+            }
+        }
     }
 
     /**
@@ -107,7 +155,11 @@ final class NativeContainer implements Container {
 
     @Override
     public long pid() {
-        return process.pid();
+        return pid;
+    }
+
+    Path runtimeDir() {
+        return runtimeDir;
     }
 
     @Override
@@ -118,29 +170,29 @@ final class NativeContainer implements Container {
     @Override
     public void kill(Duration gracePeriod) {
         killing.set(true);
-        if (!process.isAlive()) {
+        if (termination.isDone()) {
             return;
         }
         if (gracePeriod.isZero() || gracePeriod.isNegative()) {
-            signalGroup("KILL");
+            signalGroup(Signals.SIGKILL);
             return;
         }
-        signalGroup("TERM");
+        signalGroup(Signals.SIGTERM);
         timers.schedule(() -> {
-            if (process.isAlive()) {
-                signalGroup("KILL");
+            if (!termination.isDone()) {
+                signalGroup(Signals.SIGKILL);
             }
         }, gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Signals every process in the container's process group, and any descendant that left it. */
-    private void signalGroup(String signal) {
-        boolean kill = signal.equals("KILL");
+    /** Signals every process in the task's process group, and any descendant of the task that left it. */
+    private void signalGroup(int signal) {
         // Only while the leader lives are its descendants found through it (orphans move to init).
-        List<ProcessHandle> descendants = process.isAlive() ? process.descendants().toList() : List.of();
-        Signals.signalGroup(process.pid(), kill ? Signals.SIGKILL : Signals.SIGTERM);
+        List<ProcessHandle> descendants = Supervisor.same(pid, pidStart).map(h -> h.descendants().toList())
+                .orElse(List.of());
+        Signals.signalGroup(pid, signal);
         for (ProcessHandle h : descendants) {
-            if (kill) {
+            if (signal == Signals.SIGKILL) {
                 h.destroyForcibly();
             } else {
                 h.destroy();
@@ -160,7 +212,7 @@ final class NativeContainer implements Container {
     public ResourceStatistics usage() {
         ResourceStatistics s = ResourceStatistics.empty(System.currentTimeMillis() / 1000.0);
         for (Isolator i : isolators) {
-            s = i.usage(id, process.pid(), s);
+            s = i.usage(id, pid, s);
         }
         return s;
     }

@@ -8,6 +8,8 @@ import io.pangaea.agent.spi.Isolator;
 import io.pangaea.model.CommandInfo;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +26,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Runs a task as a child process of the agent, in its own session and process group ({@code setsid}), with the
- * sandbox as working directory and stdout/stderr in files there. The isolators named in the spec are found in the
+ * Runs a task in its own session and process group ({@code setsid}) under a small {@link Supervisor} that outlives
+ * the agent when the framework checkpoints, with the sandbox as working directory and stdout/stderr in files there.
+ * A restarted agent recovers the container from its runtime directory; containers no checkpoint names are destroyed. The isolators named in the spec are found in the
  * service registry and applied in order; a missing one fails the launch with its name.
  */
 @Component(service = Containerizer.class, property = Containerizer.NAME_PROPERTY + "=native")
 public final class NativeContainerizer implements Containerizer {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeContainerizer.class);
 
     private final Map<String, Isolator> isolators = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -73,6 +78,64 @@ public final class NativeContainerizer implements Containerizer {
 
     @Override
     public Container launch(ContainerSpec spec) throws ContainerException {
+        List<Isolator> chain = chain(spec);
+        List<String> task = new ArrayList<>();
+        try {
+            for (Isolator i : chain) {
+                task.addAll(i.prepare(spec));
+            }
+        } catch (ContainerException | RuntimeException e) {
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
+            throw e instanceof ContainerException ce ? ce : new ContainerException(e.getMessage(), e);
+        }
+        task.addAll(command(spec.command()));
+        Path run;
+        try {
+            run = spec.runtimeDir() != null ? Files.createDirectories(spec.runtimeDir())
+                    : Files.createTempDirectory("pangaea-native-" + spec.containerId().value());
+        } catch (IOException e) {
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
+            throw new ContainerException("Cannot create the container's runtime directory: " + e.getMessage(), e);
+        }
+        ProcessBuilder pb = new ProcessBuilder(Supervisor.argv(run, spec.outlivesAgent(), task))
+                .directory(spec.sandbox().toFile())
+                .redirectOutput(new File(spec.sandbox().toFile(), "stdout"))
+                .redirectError(new File(spec.sandbox().toFile(), "stderr"))
+                // an ephemeral container's supervisor reads a pipe that only this JVM holds open
+                .redirectInput(spec.outlivesAgent() ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE);
+        pb.environment().clear();
+        pb.environment().putAll(spec.environment());
+        Process supervisor;
+        long pid;
+        try {
+            supervisor = pb.start();
+            pid = Supervisor.awaitPid(run, supervisor.toHandle(), 10_000);
+        } catch (IOException e) {
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
+            throw new ContainerException("Cannot start '" + spec.command().value() + "': " + e.getMessage(), e);
+        }
+        long pidStart = Supervisor.startTime(pid);
+        NativeContainer c = new NativeContainer(spec.containerId(), supervisor.onExit(), pid, pidStart, run,
+                spec.outlivesAgent() ? null : supervisor.getOutputStream(), chain, spec.isolation(), timers,
+                destroyErrors::increment);
+        c.temporaryRuntimeDir = spec.runtimeDir() == null;
+        try {
+            Supervisor.write(run, new Supervisor.Info(supervisor.pid(), Supervisor.startTime(supervisor.pid()), pid,
+                    pidStart, spec.isolation(), spec.resources().toList(), spec.sandbox().toString()));
+            for (Isolator i : chain) {
+                i.isolate(spec.containerId(), pid);
+            }
+        } catch (ContainerException | IOException | RuntimeException e) {
+            c.watch();
+            c.kill(java.time.Duration.ZERO);
+            throw e instanceof ContainerException ce ? ce : new ContainerException(e.getMessage(), e);
+        }
+        c.watch();
+        return c;
+    }
+
+    private List<Isolator> chain(ContainerSpec spec) throws ContainerException {
         List<Isolator> chain = new ArrayList<>();
         for (String name : spec.isolation()) {
             Isolator i = lookup.apply(name);
@@ -81,42 +144,119 @@ public final class NativeContainerizer implements Containerizer {
             }
             chain.add(i);
         }
-        List<String> argv = new ArrayList<>();
-        argv.add("setsid");
-        try {
-            for (Isolator i : chain) {
-                argv.addAll(i.prepare(spec));
-            }
-        } catch (ContainerException | RuntimeException e) {
-            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
-            throw e instanceof ContainerException ce ? ce : new ContainerException(e.getMessage(), e);
+        return chain;
+    }
+
+    /**
+     * Finds the container by what its supervisor and this containerizer wrote in its runtime directory. A supervisor
+     * still running (the same process: its start time matches) means the task runs or is ending; otherwise the task
+     * ended while the agent was down and its status, if the supervisor recorded one, is the termination.
+     */
+    @Override
+    public Container recover(ContainerSpec spec) throws ContainerException {
+        Path run = spec.runtimeDir();
+        if (run == null || !Files.isRegularFile(run.resolve(Supervisor.INFO))) {
+            throw new ContainerException("Container " + spec.containerId().value() + " left no runtime information"
+                    + (run == null ? "" : " in " + run));
         }
-        argv.addAll(command(spec.command()));
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(spec.sandbox().toFile())
-                .redirectOutput(new File(spec.sandbox().toFile(), "stdout"))
-                .redirectError(new File(spec.sandbox().toFile(), "stderr"))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(spec.environment());
-        Process process;
+        Supervisor.Info info;
         try {
-            process = pb.start();
+            info = Supervisor.read(run);
         } catch (IOException e) {
-            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
-            throw new ContainerException("Cannot start '" + spec.command().value() + "': " + e.getMessage(), e);
+            throw new ContainerException(e.getMessage(), e);
         }
-        NativeContainer c = new NativeContainer(spec.containerId(), process, chain, spec.isolation(), timers,
-                destroyErrors::increment);
-        try {
-            for (Isolator i : chain) {
-                i.isolate(spec.containerId(), process.pid());
+        List<Isolator> chain = chain(spec);
+        java.util.Optional<ProcessHandle> supervisor = Supervisor.same(info.supervisorPid(), info.supervisorStart());
+        boolean running = supervisor.isPresent() && Supervisor.same(info.pid(), info.pidStart()).isPresent();
+        for (int k = 0; k < chain.size(); k++) {
+            try {
+                chain.get(k).recover(spec, running ? info.pid() : -1);
+            } catch (ContainerException | RuntimeException e) {
+                LOG.warn("Container {}: isolator {} could not recover it: {}", spec.containerId().value(),
+                        spec.isolation().get(k), e.toString());
             }
-        } catch (ContainerException | RuntimeException e) {
-            c.kill(java.time.Duration.ZERO);
-            throw e instanceof ContainerException ce ? ce : new ContainerException(e.getMessage(), e);
         }
+        // with its supervisor gone, the container ends at once
+        java.util.concurrent.CompletionStage<?> ended = supervisor.map(ProcessHandle::onExit)
+                .map(f -> (java.util.concurrent.CompletionStage<?>) f)
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
+        NativeContainer c = new NativeContainer(spec.containerId(), ended, info.pid(), info.pidStart(), run, null,
+                chain, spec.isolation(), timers, destroyErrors::increment);
+        LOG.info("Container {}: recovered, {}", spec.containerId().value(), supervisor.isPresent()
+                ? "task pid " + info.pid() + " running" : "its task ended while the agent was down (status "
+                + Supervisor.status(run).map(String::valueOf).orElse("unknown") + ")");
         c.watch();
         return c;
+    }
+
+    /**
+     * Kills the task and the supervisor of every container under {@code runtimeRoot} that has this containerizer's
+     * runtime information and that {@code known} does not name, cleans up its isolators (those installed) and
+     * removes its runtime directory.
+     */
+    @Override
+    public int destroyOrphans(Path runtimeRoot, java.util.Set<io.pangaea.model.ContainerId> known) {
+        if (!Files.isDirectory(runtimeRoot)) {
+            return 0;
+        }
+        int destroyed = 0;
+        List<Path> dirs;
+        try (var list = Files.list(runtimeRoot)) {
+            dirs = list.filter(d -> Files.isRegularFile(d.resolve(Supervisor.INFO))).toList();
+        } catch (IOException e) {
+            LOG.warn("Cannot list {} for orphaned containers: {}", runtimeRoot, e.toString());
+            return 0;
+        }
+        for (Path dir : dirs) {
+            io.pangaea.model.ContainerId id = io.pangaea.model.ContainerId.of(dir.getFileName().toString());
+            if (known.contains(id)) {
+                continue;
+            }
+            try {
+                Supervisor.Info info = Supervisor.read(dir);
+                Supervisor.same(info.supervisorPid(), info.supervisorStart()).ifPresent(ProcessHandle::destroyForcibly);
+                if (Supervisor.same(info.pid(), info.pidStart()).isPresent()) {
+                    Signals.signalGroup(info.pid(), Signals.SIGKILL);
+                }
+                List<Isolator> chain = new ArrayList<>();
+                List<String> names = new ArrayList<>();
+                ContainerSpec spec = new ContainerSpec(id, null, null, Path.of(info.sandbox()), Map.of(),
+                        io.pangaea.model.Resources.of(info.resources() == null ? List.of() : info.resources()),
+                        info.isolation(), Map.of(), dir, false);
+                for (String name : info.isolation()) {
+                    Isolator i = lookup.apply(name);
+                    if (i == null) {
+                        LOG.warn("Orphaned container {}: isolator {} is not installed; what it made is left",
+                                id.value(), name);
+                        continue;
+                    }
+                    try {
+                        i.recover(spec, -1);
+                    } catch (ContainerException | RuntimeException e) {
+                        LOG.debug("Orphaned container {}: isolator {}: {}", id.value(), name, e.toString());
+                    }
+                    chain.add(i);
+                    names.add(name);
+                }
+                NativeContainer.cleanup(id, chain, names, destroyErrors::increment);
+                deleteTree(dir);
+                destroyed++;
+                LOG.warn("Destroyed orphaned container {} (task pid {}), which no checkpoint names", id.value(),
+                        info.pid());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot destroy orphaned container in {}: {}", dir, e.toString());
+                destroyErrors.increment();
+            }
+        }
+        return destroyed;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Override

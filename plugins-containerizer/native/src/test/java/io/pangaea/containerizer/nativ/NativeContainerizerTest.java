@@ -145,4 +145,86 @@ public class NativeContainerizerTest {
         assertEquals(2, first.cleanups.get());
         assertEquals(2, containerizer.destroyErrors());
     }
+
+    // ---- the supervisor: containers that outlive the agent, or end with it --------------------------------------
+
+    private ContainerSpec durable(CommandInfo cmd, boolean outlivesAgent, Path runtimeRoot) throws Exception {
+        ContainerSpec s = spec(cmd);
+        return new ContainerSpec(s.containerId(), s.command(), null, s.sandbox(), s.environment(), s.resources(),
+                s.isolation(), s.labels(), runtimeRoot.resolve(s.containerId().value()), outlivesAgent);
+    }
+
+    /** The end of the agent's JVM closes the pipe an ephemeral container's supervisor reads: the task is killed. */
+    @Test
+    public void anEphemeralContainerEndsWithTheAgent() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        NativeContainer c = (NativeContainer) new NativeContainerizer(Map.of())
+                .launch(durable(CommandInfo.shell("sleep 600"), false, root));
+        ProcessHandle task = ProcessHandle.of(c.pid()).orElseThrow();
+        c.closeLifeline();
+        Termination t = c.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(Integer.valueOf(128 + 9), t.exitCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !task.isAlive());
+    }
+
+    /**
+     * A checkpointed container is found again by a containerizer that did not launch it (as after an agent restart):
+     * the same process, still running, which can then be killed.
+     */
+    @Test
+    public void aCheckpointedContainerIsRecoveredRunningAndCanBeKilled() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("sleep 600"), true, root);
+        NativeContainer first = (NativeContainer) new NativeContainerizer(Map.of()).launch(s);
+        assertEquals(first.pid(), Long.parseLong(Files.readString(s.runtimeDir().resolve("pid")).trim()));
+        Container again = new NativeContainerizer(Map.of()).recover(s);
+        assertEquals(first.pid(), again.pid());
+        assertFalse(again.termination().toCompletableFuture().isDone());
+        again.kill(Duration.ofSeconds(5));
+        Termination t = again.termination().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals(Integer.valueOf(15), t.signal());
+        assertFalse(ProcessHandle.of(first.pid()).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    /** A task that ended while nobody watched: its supervisor recorded the exit status, which recovery reports. */
+    @Test
+    public void aContainerThatEndedWhileTheAgentWasDownReportsItsExitStatus() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("exit 7"), true, root);
+        Container first = new NativeContainerizer(Map.of()).launch(s);
+        first.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Termination t = new NativeContainerizer(Map.of()).recover(s).termination().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(Integer.valueOf(7), t.exitCode());
+    }
+
+    /** A container that no checkpoint names is killed and its runtime directory removed; a known one is left. */
+    @Test
+    public void orphansAreDestroyedAndKnownContainersLeft() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec orphan = durable(CommandInfo.shell("sleep 600"), true, root);
+        ContainerSpec known = durable(CommandInfo.shell("sleep 600"), true, root);
+        NativeContainerizer before = new NativeContainerizer(Map.of());
+        Container o = before.launch(orphan);
+        Container k = before.launch(known);
+        int destroyed = new NativeContainerizer(Map.of()).destroyOrphans(root, java.util.Set.of(known.containerId()));
+        assertEquals(1, destroyed);
+        o.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertFalse(Files.exists(orphan.runtimeDir()));
+        assertTrue(ProcessHandle.of(k.pid()).map(ProcessHandle::isAlive).orElse(false));
+        k.kill(Duration.ZERO);
+        k.termination().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    public void recoveringAContainerWithoutRuntimeInformationFailsClearly() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("true"), true, root);
+        try {
+            new NativeContainerizer(Map.of()).recover(s);
+            throw new AssertionError("recovered a container that never ran");
+        } catch (ContainerException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("left no runtime information"));
+        }
+    }
 }

@@ -1,0 +1,150 @@
+package io.pangaea.containerizer.nativ;
+
+import io.pangaea.model.Resource;
+import io.pangaea.model.json.MesosJson;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The small POSIX {@code sh} process each native container runs under, so that someone outside the agent's JVM sees
+ * the task end. It starts the task in a session of its own (its pid is its process group), writes that pid to
+ * {@code pid} in the container's runtime directory, waits for it, kills what the task left in its group, and writes
+ * the exit status ({@code wait}'s: 128 + N for signal N) to {@code status}, each file by write, fsync and rename.
+ *
+ * <p>In {@code ephemeral} mode (a framework that does not checkpoint) it also holds the read end of a pipe whose write
+ * end only the agent's JVM has: when the JVM ends, for whatever reason, the pipe reads end-of-file and the supervisor
+ * kills the task, as Mesos's executors of non-checkpointing frameworks end with their agent. In {@code checkpoint}
+ * mode the task outlives the agent and a restarted agent finds it by the files.
+ *
+ * <p>What the containerizer adds (pids with their start times, to guard against reuse, and what is needed to clean
+ * up the isolators) is kept beside them in {@code native.json}.
+ */
+final class Supervisor {
+
+    /** Arguments: runtime directory, mode ({@code checkpoint} or {@code ephemeral}), then the task's argv. */
+    static final String SCRIPT = String.join("\n",
+            "dir=$1; mode=$2; shift 2",
+            "durable() { printf '%s\\n' \"$2\" > \"$dir/$1.tmp\" && { sync \"$dir/$1.tmp\" 2>/dev/null || :; }"
+                    + " && mv -f \"$dir/$1.tmp\" \"$dir/$1\"; }",
+            "[ \"$mode\" = ephemeral ] && exec 3<&0",
+            "exec </dev/null",
+            "setsid \"$@\" 3<&- &",
+            "child=$!",
+            "durable pid \"$child\"",
+            "watcher=",
+            "if [ \"$mode\" = ephemeral ]; then",
+            "  ( while read -r _; do :; done <&3; kill -KILL \"-$child\" 2>/dev/null ) &",
+            "  watcher=$!",
+            "  exec 3<&-",
+            "fi",
+            "wait \"$child\"",
+            "code=$?",
+            "[ -n \"$watcher\" ] && kill \"$watcher\" 2>/dev/null",
+            "kill -KILL \"-$child\" 2>/dev/null",
+            "durable status \"$code\"",
+            "");
+
+    static final String PID = "pid";
+    static final String STATUS = "status";
+    static final String INFO = "native.json";
+
+    private Supervisor() {
+    }
+
+    /** The argv that runs {@code task} under a supervisor writing into {@code dir}. */
+    static List<String> argv(Path dir, boolean outlivesAgent, List<String> task) {
+        List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", SCRIPT, "pangaea-supervisor",
+                dir.toString(), outlivesAgent ? "checkpoint" : "ephemeral"));
+        argv.addAll(task);
+        return argv;
+    }
+
+    /**
+     * Waits for the supervisor to say the task's pid. Fails when the supervisor ends first, or takes more than
+     * {@code timeoutMs}.
+     */
+    static long awaitPid(Path dir, ProcessHandle supervisor, long timeoutMs) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long park = 50_000;
+        Path f = dir.resolve(PID);
+        while (true) {
+            if (Files.exists(f)) {
+                String text = Files.readString(f).trim();
+                if (!text.isEmpty()) {
+                    return Long.parseLong(text);
+                }
+            }
+            if (!supervisor.isAlive() && !Files.exists(f)) {
+                throw new IOException("the container's supervisor ended before it started the task");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the container's supervisor did not start the task within " + timeoutMs
+                        + " ms");
+            }
+            LockSupport.parkNanos(park);
+            park = Math.min(park * 2, 5_000_000);
+        }
+    }
+
+    /** The exit status the supervisor recorded, if it did. */
+    static Optional<Integer> status(Path dir) {
+        try {
+            Path f = dir.resolve(STATUS);
+            if (!Files.exists(f)) {
+                return Optional.empty();
+            }
+            String text = Files.readString(f).trim();
+            return text.isEmpty() ? Optional.empty() : Optional.of(Integer.parseInt(text));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** When {@code pid} started (ms since the epoch), or -1 when it does not run. */
+    static long startTime(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
+                .orElse(-1L);
+    }
+
+    /** The process {@code pid} if it runs and is the one that started at {@code start} (not a reused pid). */
+    static Optional<ProcessHandle> same(long pid, long start) {
+        if (pid <= 1) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(h -> h.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-2L) == start);
+    }
+
+    /**
+     * What the containerizer keeps of a container in its runtime directory: the supervisor's and the task's pids with
+     * their start times, and what the isolators need to be cleaned up after an agent restart.
+     */
+    record Info(long supervisorPid, long supervisorStart, long pid, long pidStart, List<String> isolation,
+                List<Resource> resources, String sandbox) {}
+
+    static void write(Path dir, Info info) throws IOException {
+        Path tmp = dir.resolve(INFO + ".tmp");
+        Files.write(tmp, MesosJson.write(info));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve(INFO), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static Info read(Path dir) throws IOException {
+        try {
+            return MesosJson.read(Files.readAllBytes(dir.resolve(INFO)), Info.class);
+        } catch (io.pangaea.model.json.MesosJsonException e) {
+            throw new IOException("unreadable " + dir.resolve(INFO) + ": " + e.getMessage(), e);
+        }
+    }
+}
