@@ -61,6 +61,8 @@ public final class Agent implements AutoCloseable {
     public Agent(AgentConfig config, Function<String, Containerizer> containerizers) {
         this.state = new ScheduledThreadPoolExecutor(1, r -> thread(r, "pangaea-agent-state"));
         this.state.setRemoveOnCancelPolicy(true);
+        // a stop lets what is queued finish, but no timer that is still waiting
+        this.state.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.workers = Executors.newCachedThreadPool(r -> thread(r, "pangaea-agent-worker"));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
@@ -74,8 +76,19 @@ public final class Agent implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Recovers what an earlier run checkpointed (see {@link AgentRecovery}), then subscribes to the master with the
+     * tasks it found. Returns at once; the work is on a worker thread.
+     */
     public void start() {
-        ctx.link.start(this::handle);
+        workers.execute(() -> {
+            try {
+                ctx.recovery.recover();
+            } catch (RuntimeException e) {
+                LOG.error("Recovery failed; starting with what was recovered", e);
+            }
+            ctx.link.start(this::handle);
+        });
     }
 
     public AgentConfig config() {
@@ -171,19 +184,49 @@ public final class Agent implements AutoCloseable {
         return ctx.executors.values().stream().filter(e -> !e.ended).toList();
     }
 
-    /** Kills every container (the agent does not yet reattach to containers after a restart). */
+    /**
+     * The agent's process or bundle stops: the containers of checkpointed tasks are left running for the next start
+     * to recover; every other container is killed (their frameworks do not checkpoint, or they cannot be recovered).
+     */
     @Override
     public void close() {
+        stop(false);
+    }
+
+    /**
+     * The explicit shutdown (the {@code agent:shutdown} command, SIGUSR1): every container is killed, checkpointed
+     * or not, as Mesos's agent does on SIGUSR1. Their last updates are journalled, so a later start still reports
+     * them.
+     */
+    public void shutdown() {
+        LOG.info("Shutting down: killing every container on this agent");
+        stop(true);
+    }
+
+    private void stop(boolean everything) {
         ctx.link.close();
         CompletableFuture<List<Container>> running = CompletableFuture.supplyAsync(() -> {
             List<Container> all = new ArrayList<>();
-            ctx.tasks.values().stream().map(t -> t.container).filter(c -> c != null).forEach(all::add);
+            int kept = 0;
+            for (TaskRun t : ctx.tasks.values()) {
+                if (t.container == null) {
+                    continue;
+                }
+                if (!everything && t.checkpointed) {
+                    kept++;
+                } else {
+                    all.add(t.container);
+                }
+            }
             ctx.executors.values().stream().map(e -> e.container).filter(c -> c != null).forEach(all::add);
             ctx.executors.values().forEach(e -> {
                 if (e.stream != null) {
                     e.stream.close();
                 }
             });
+            if (kept > 0) {
+                LOG.info("Leaving {} checkpointed task(s) running for the agent's next start to recover", kept);
+            }
             return all;
         }, state);
         try {
@@ -194,8 +237,21 @@ public final class Agent implements AutoCloseable {
                 ends.add(c.termination().toCompletableFuture());
             }
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            if (everything) {
+                // the terminal updates of what was just killed are journalled before the agent goes
+                CompletableFuture.runAsync(() -> { }, state).get(5, TimeUnit.SECONDS);
+            }
         } catch (Exception e) {
             LOG.warn("Not every container ended cleanly on shutdown", e);
+        }
+        // what is queued on the state thread (journalling an update) finishes; an interrupt would cut it short
+        state.shutdown();
+        try {
+            if (!state.awaitTermination(2, TimeUnit.SECONDS)) {
+                LOG.info("The agent's state thread did not finish its work within 2 s of the stop");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         state.shutdownNow();
         workers.shutdownNow();
@@ -211,6 +267,8 @@ public final class Agent implements AutoCloseable {
                     ctx.agentId = id;
                     ctx.checkpoints.writeAgentId(id);
                 }
+                ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(config().hostname(), config().port(),
+                        config().resources().toList(), ctx.link.attributes(), id));
                 LOG.info("Registered with master {} as {}", event.registered().masterInfo().pid(), id);
                 ctx.link.registeredNow(event.registered().totalPingTimeoutSeconds());
                 ctx.updates.flush();
@@ -239,8 +297,11 @@ public final class Agent implements AutoCloseable {
             case KILL -> ctx.launcher.kill(event.kill().taskId(), event.kill().killPolicy());
             case SHUTDOWN_FRAMEWORK -> ctx.executorManager.shutdownFramework(event.shutdownFramework().frameworkId());
             case ACKNOWLEDGE -> {
-                ctx.updates.acknowledge(event.acknowledge().taskId(), event.acknowledge().uuid());
+                boolean acked = ctx.updates.acknowledge(event.acknowledge().taskId(), event.acknowledge().uuid());
                 TaskRun t = ctx.tasks.get(event.acknowledge().taskId());
+                if (acked && t != null && t.checkpointed) {
+                    ctx.checkpoints.appendAck(t, event.acknowledge().uuid());
+                }
                 if (t != null && t.executor != null && !t.executor.builtin && t.executor.stream != null
                         && t.statuses.stream().anyMatch(x -> event.acknowledge().uuid().equals(x.uuid())
                         && x.source() == TaskStatus.Source.SOURCE_EXECUTOR)) {

@@ -48,6 +48,7 @@ final class AgentContext {
     final ExecutorManager executorManager;
     final DefaultExecutor defaultExecutor;
     final ExecutorApiBackend executorApi;
+    final AgentRecovery recovery;
 
     AgentContext(AgentConfig config, Function<String, Containerizer> containerizers, ScheduledExecutorService state,
                  ExecutorService workers, HttpClient http) {
@@ -69,6 +70,7 @@ final class AgentContext {
         this.executorManager = new ExecutorManager(this);
         this.defaultExecutor = new DefaultExecutor(this);
         this.executorApi = new ExecutorApiBackend(this);
+        this.recovery = new AgentRecovery(this);
     }
 
     AgentConfig config() {

@@ -54,6 +54,7 @@ final class CompletedHistory extends AgentPart {
     /** A terminal task whose updates were all acknowledged leaves the live state for its executor's record. */
     void retire(TaskRun t) {
         tasks.remove(t.info.taskId());
+        forgetContainer(t);
         if (t.executor != null) {
             t.executor.tasks.remove(t.info.taskId());
             keepCompleted(t.executor, t);
@@ -65,6 +66,26 @@ final class CompletedHistory extends AgentPart {
             completed(t.frameworkId, new CompletedExecutor(null, t, List.of(t)));
         }
         completeIfIdle(t.frameworkId);
+    }
+
+    /**
+     * A task that is done with needs nothing more on disk to find it again: its checkpoints (if it was journalled)
+     * and its container's runtime directory go. Its sandbox stays, for the read endpoints.
+     */
+    private void forgetContainer(TaskRun t) {
+        boolean checkpointed = t.checkpointed;
+        java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(t.containerId);
+        if (checkpointed) {
+            ctx.checkpoints.removeTask(t);
+        }
+        ctx.workers.execute(() -> {
+            try {
+                AgentCheckpoints.deleteTree(runtime);
+            } catch (java.io.IOException e) {
+                org.slf4j.LoggerFactory.getLogger(CompletedHistory.class).debug("Cannot remove {}: {}", runtime,
+                        e.toString());
+            }
+        });
     }
 
     static void keepCompleted(ExecutorRun e, TaskRun t) {

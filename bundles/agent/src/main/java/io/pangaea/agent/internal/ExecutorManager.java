@@ -400,13 +400,25 @@ final class ExecutorManager extends AgentPart {
                     t.container.kill(Duration.ZERO);
                 }
                 tasks.remove(t.info.taskId());
+                if (t.checkpointed) {
+                    // a framework that is gone gets no more updates: nothing of it is to be recovered
+                    ctx.checkpoints.removeTask(t);
+                    t.checkpointed = false;
+                }
                 if (t.executor == null) {
                     ctx.history.completed(framework, new CompletedHistory.CompletedExecutor(null, t, List.of(t)));
                 }
                 if (t.container != null) {
                     // keep the container reachable until it is gone, so nothing is left behind
-                    t.container.termination().whenComplete((x, e) -> LOG.debug("Task {} of removed framework {}"
-                            + " ended", t.info.taskId(), framework));
+                    java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(t.containerId);
+                    t.container.termination().whenComplete((x, e) -> {
+                        LOG.debug("Task {} of removed framework {} ended", t.info.taskId(), framework);
+                        try {
+                            AgentCheckpoints.deleteTree(runtime);
+                        } catch (java.io.IOException io) {
+                            LOG.debug("Cannot remove {}: {}", runtime, io.toString());
+                        }
+                    });
                 }
             }
         }

@@ -81,12 +81,21 @@ final class TaskLauncher extends AgentPart {
         // their path under the container's sandbox; with filesystem/linux, native containers get bind mounts too
         boolean own = kind.equals("docker") || kind.equals("lxc");
         boolean mounts = own || config().isolation().contains("filesystem/linux");
-        ContainerSpec spec = new ContainerSpec(t.containerId, task.command(),
-                mounts ? ctx.volumes.withVolumeMounts(task, own ? Volumes.CONTAINER_SANDBOX + "/" : "") : task.container(), dir,
-                environment(t, dir), Resources.of(task.resources() == null ? List.of() : task.resources()),
-                config().isolation(),
-                Map.of("io.pangaea.agent", String.valueOf(ctx.agentId), "io.pangaea.framework", framework.id().value(),
-                        "io.pangaea.task", task.taskId().value()));
+        // a checkpointing framework's command task outlives the agent where its containerizer can recover it
+        t.checkpointed = t.executor == null && Boolean.TRUE.equals(framework.checkpoint())
+                && RECOVERABLE.contains(kind);
+        ContainerSpec spec = spec(t, kind, config().isolation(), environment(t, dir));
+        if (t.checkpointed) {
+            try {
+                ctx.checkpoints.writeTask(framework, t, new AgentCheckpoints.RunInfo(kind, config().isolation(),
+                        spec.runtimeDir().toString(), dir.toString()));
+            } catch (IOException e) {
+                LOG.warn("Task {}: cannot checkpoint it; it will not survive an agent restart", task.taskId(), e);
+                t.checkpointed = false;
+                spec = spec(t, kind, config().isolation(), environment(t, dir));
+            }
+        }
+        ContainerSpec launchSpec = spec;
         ctx.statuses.send(t, TaskState.TASK_STARTING, null, null);
         workers.execute(() -> {
             try {
@@ -106,7 +115,7 @@ final class TaskLauncher extends AgentPart {
                 return;
             }
             try {
-                Container c = containerizer.launch(spec);
+                Container c = containerizer.launch(launchSpec);
                 state.execute(() -> launched(t, c));
             } catch (ContainerException | RuntimeException | LinkageError e) {
                 // a broken plugin (a class missing from its bundle) fails the task, never leaves it STARTING
@@ -118,6 +127,26 @@ final class TaskLauncher extends AgentPart {
                         TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
             }
         });
+    }
+
+    /** The containerizers whose containers a restarted agent can find again. */
+    static final java.util.Set<String> RECOVERABLE = java.util.Set.of("native");
+
+    /**
+     * What the task's container is launched with (and, after a restart, recovered with): its runtime directory is
+     * under the agent's {@code work_dir/containers}, and it outlives the agent when the task is checkpointed.
+     */
+    ContainerSpec spec(TaskRun t, String kind, List<String> isolation, Map<String, String> environment) {
+        TaskInfo task = t.info;
+        boolean own = kind.equals("docker") || kind.equals("lxc");
+        boolean mounts = own || isolation.contains("filesystem/linux");
+        return new ContainerSpec(t.containerId, task.command(),
+                mounts ? ctx.volumes.withVolumeMounts(task, own ? Volumes.CONTAINER_SANDBOX + "/" : "")
+                        : task.container(), t.sandbox,
+                environment, Resources.of(task.resources() == null ? List.of() : task.resources()), isolation,
+                Map.of("io.pangaea.agent", String.valueOf(ctx.agentId), "io.pangaea.framework",
+                        t.frameworkId.value(), "io.pangaea.task", task.taskId().value()),
+                ctx.checkpoints.runtimeDir(t.containerId), t.checkpointed);
     }
 
     /**
@@ -200,6 +229,9 @@ final class TaskLauncher extends AgentPart {
 
     void launched(TaskRun t, Container c) {
         t.container = c;
+        if (t.checkpointed) {
+            ctx.checkpoints.writePid(t, c.pid());
+        }
         ctx.statuses.send(t, TaskState.TASK_RUNNING, null, null);
         c.termination().whenComplete((term, err) -> state.execute(() -> ended(t, term, err)));
         if (t.killRequested) {
@@ -225,6 +257,10 @@ final class TaskLauncher extends AgentPart {
         } else if (term.exitCode() != null) {
             ctx.statuses.terminal(t, TaskState.TASK_FAILED, "Command exited with status " + term.exitCode(),
                     TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED);
+        } else if (term.signal() == null) {
+            // nobody could see how it ended (its supervisor was killed)
+            ctx.statuses.terminal(t, TaskState.TASK_FAILED, term.message() != null ? term.message()
+                    : "The task ended and its exit status is unknown", TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
         } else {
             ctx.statuses.terminal(t, TaskState.TASK_FAILED, "Command terminated with signal " + signalName(term.signal()),
                     TaskStatus.Reason.REASON_COMMAND_EXECUTOR_FAILED);

@@ -30,6 +30,11 @@ final class TaskRun {
     final TaskGroupInfo group;
     /** Sent to its (custom) executor. */
     boolean delivered;
+    /**
+     * Its framework checkpoints and its container can be recovered: it is journalled under {@code meta}, its
+     * container outlives the agent's process, and a restarted agent takes it up again.
+     */
+    boolean checkpointed;
 
     TaskRun(FrameworkId frameworkId, TaskInfo info, Path sandbox, ContainerId containerId) {
         this(frameworkId, info, sandbox, containerId, null, null);

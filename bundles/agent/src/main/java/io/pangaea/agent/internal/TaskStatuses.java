@@ -55,6 +55,9 @@ final class TaskStatuses extends AgentPart {
     /** Keeps a task's new status and hands it to the status update manager (state thread). */
     void record(TaskRun t, TaskStatus status) {
         t.statuses.add(status);
+        if (t.checkpointed) {
+            ctx.checkpoints.appendUpdate(t, status); // journalled before it leaves the agent
+        }
         ctx.updates.update(t.frameworkId, status);
         if (t.executor != null && t.executor.builtin && status.state().isTerminal()) {
             ctx.defaultExecutor.defaultExecutorTaskEnded(t);

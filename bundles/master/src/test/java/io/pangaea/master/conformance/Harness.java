@@ -183,11 +183,13 @@ final class Harness implements AutoCloseable {
 
     /** A real Pangaea agent (native containerizer, no isolators) with its HTTP server, registered with the master. */
     final class RealAgent implements AutoCloseable {
-        final io.pangaea.agent.internal.Agent agent;
-        final io.pangaea.agent.internal.http.AgentHttpServer http;
+        volatile io.pangaea.agent.internal.Agent agent;
+        volatile io.pangaea.agent.internal.http.AgentHttpServer http;
         final Path workDir;
         final int port;
         final String bind;
+        private final io.pangaea.agent.internal.AgentConfig config;
+        private final java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators;
 
         RealAgent(Duration registrationTimeout) throws Exception {
             this(registrationTimeout, java.util.Map.of());
@@ -208,19 +210,45 @@ final class Harness implements AutoCloseable {
         RealAgent(Duration registrationTimeout, java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators,
                 String resources, String ip, String bind) throws Exception {
             this.bind = bind;
+            this.isolators = isolators;
             workDir = Files.createTempDirectory("pangaea-conformance-agent");
             try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
                 port = probe.getLocalPort();
             }
-            var config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
+            config = new io.pangaea.agent.internal.AgentConfig("127.0.0.1:" + Harness.this.http.port(),
                     ip, port, "localhost", workDir, Resources.parse(resources), List.of(),
                     List.copyOf(isolators.keySet()), List.of("native"), Duration.ofSeconds(1), registrationTimeout);
+            boot();
+        }
+
+        /** A new agent on the same work_dir and port, with a native containerizer of its own, as after a restart. */
+        private void boot() throws Exception {
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
             http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port);
             agent.start();
             Awaitility.await("real agent registered").atMost(Duration.ofSeconds(20)).until(agent::registered);
+        }
+
+        /**
+         * Stops the agent as its bundle or process stops (checkpointed tasks keep running), then starts a new one on
+         * the same work_dir, which recovers them and re-registers.
+         */
+        void restart() throws Exception {
+            stop();
+            start();
+        }
+
+        /** Stops the agent as its bundle or process stops: checkpointed tasks keep running, the others end. */
+        void stop() throws Exception {
+            agent.close();
+            http.close();
+        }
+
+        /** Starts an agent again on the same work_dir (after {@link #stop}); it recovers and re-registers. */
+        void start() throws Exception {
+            boot();
         }
 
         String url(String path) {
@@ -241,9 +269,10 @@ final class Harness implements AutoCloseable {
                     HttpResponse.BodyHandlers.ofString()).body());
         }
 
+        /** Shuts the agent down for good: every task is killed, checkpointed or not. */
         @Override
         public void close() throws Exception {
-            agent.close();
+            agent.shutdown();
             http.close();
             try (var walk = Files.walk(workDir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * this component does not do on its own: it would kill the agent's tasks.
  */
 @Component(name = "io.pangaea.agent", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = AgentSettings.class)
+        service = {AgentSettings.class, AgentLifecycle.class})
 @Designate(ocd = AgentComponent.Config.class)
-public final class AgentComponent implements AgentSettings {
+public final class AgentComponent implements AgentSettings, AgentLifecycle {
 
     @ObjectClassDefinition(name = "Pangaea agent")
     public @interface Config {
@@ -127,9 +127,37 @@ public final class AgentComponent implements AgentSettings {
      * agent registers with the attributes that name them.
      */
     @Activate
-    void start() {
+    void start(org.osgi.framework.BundleContext context) {
+        this.context = context;
         advertise();
         agent.start();
+        ShutdownSignal.install(() -> {
+            LOG.info("SIGUSR1: shutting the agent down");
+            shutdown();
+        });
+    }
+
+    private volatile org.osgi.framework.BundleContext context;
+    private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public void shutdown() {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
+        }
+        agent.shutdown();
+        org.osgi.framework.BundleContext c = context;
+        Thread stopper = new Thread(() -> {
+            try {
+                if (c != null) {
+                    c.getBundle(0).stop(); // Karaf's container ends, as a Mesos agent exits after SIGUSR1
+                }
+            } catch (Exception e) {
+                LOG.warn("Cannot stop the Karaf container after the agent's shutdown", e);
+            }
+        }, "pangaea-agent-shutdown");
+        stopper.setDaemon(false);
+        stopper.start();
     }
 
     /**
@@ -193,6 +221,7 @@ public final class AgentComponent implements AgentSettings {
 
     @Deactivate
     void deactivate() throws Exception {
+        shuttingDown.set(true); // a SIGUSR1 from now on finds no agent here to shut down
         agent.close();
         http.close();
     }

@@ -17,7 +17,8 @@ public interface AgentSettings {
 
     /**
      * Settings a running agent cannot take: where it is (master, address, work_dir) and what it registered with
-     * (resources, the fetcher's cache). Restarting the agent's bundle kills its tasks until agent recovery comes.
+     * (resources, the fetcher's cache). A restart of the agent's bundle or process keeps the tasks of frameworks that
+     * checkpoint (the agent recovers them); the others' tasks end.
      */
     Set<String> RESTART = Set.of("master", "ip", "port", "hostname", "work_dir", "resources", "fetcher_cache_dir",
             "fetcher_cache_size");

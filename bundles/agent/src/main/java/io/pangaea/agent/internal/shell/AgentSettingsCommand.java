@@ -42,7 +42,8 @@ public class AgentSettingsCommand implements Action {
         table.print(out);
         out.println(pending.isEmpty() ? "Nothing waits for a restart."
                 : pending.keySet() + " changed and take(s) effect when the agent restarts (bundle:restart"
-                + " pangaea-agent); its tasks are killed then.");
+                + " pangaea-agent); tasks of frameworks that checkpoint keep running and are recovered, the others"
+                + " end.");
         return null;
     }
 }

@@ -1,0 +1,190 @@
+package io.pangaea.agent.internal;
+
+import io.pangaea.agent.spi.Container;
+import io.pangaea.agent.spi.ContainerException;
+import io.pangaea.agent.spi.ContainerSpec;
+import io.pangaea.agent.spi.Containerizer;
+import io.pangaea.model.ContainerId;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's start after a restart, before it subscribes to the master (Mesos's {@code recover=reconnect}): the
+ * boot id is compared (after a reboot the agent registers as a new one), each checkpointed task is taken up again
+ * with its container (still running, or ended while the agent was down, with its recorded exit status), its
+ * unacknowledged updates are queued to be sent again, and every container that an earlier run left and no checkpoint
+ * names is destroyed. Runs once, on a worker thread; what it rebuilds goes into the tables on the state thread.
+ * Must not touch: the master link (which starts after it).
+ */
+final class AgentRecovery extends AgentPart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRecovery.class);
+    /** How long recovery waits for the containerizers and isolators it needs to be installed (Karaf's boot). */
+    static final Duration PLUGIN_WAIT = Duration.ofSeconds(60);
+
+    AgentRecovery(AgentContext ctx) {
+        super(ctx);
+    }
+
+    void recover() {
+        if (!ctx.checkpoints.sameBoot() && ctx.agentId != null) {
+            LOG.warn("The machine rebooted since agent {} last ran: nothing it ran can still run; registering as a"
+                    + " new agent", ctx.agentId);
+            ctx.checkpoints.forgetAgent();
+            ctx.agentId = null;
+        }
+        List<AgentCheckpoints.Checkpointed> found = ctx.agentId == null ? List.of()
+                : ctx.checkpoints.tasks(ctx.agentId);
+        long deadline = System.nanoTime() + PLUGIN_WAIT.toNanos();
+        Set<ContainerId> known = new HashSet<>();
+        int running = 0;
+        for (AgentCheckpoints.Checkpointed c : found) {
+            known.add(c.containerId());
+            if (recoverTask(c, deadline)) {
+                running++;
+            }
+        }
+        if (!found.isEmpty()) {
+            LOG.info("Recovered {} checkpointed task(s) of agent {}: {} still running", found.size(), ctx.agentId,
+                    running);
+        }
+        destroyOrphans(known, deadline);
+    }
+
+    /** Takes one checkpointed task up again; true when its container still runs. */
+    private boolean recoverTask(AgentCheckpoints.Checkpointed c, long deadline) {
+        TaskRun t = new TaskRun(c.framework().id(), c.task(), Path.of(c.run().sandbox()), c.containerId());
+        t.checkpointed = true;
+        t.statuses.addAll(c.updates());
+        if (!c.updates().isEmpty()) {
+            t.state = c.updates().get(c.updates().size() - 1).state();
+        }
+        List<TaskStatus> unacknowledged = new ArrayList<>();
+        for (TaskStatus u : c.updates()) {
+            if (u.uuid() != null && !c.acknowledged().contains(u.uuid())) {
+                unacknowledged.add(u);
+            }
+        }
+        boolean terminal = t.state.isTerminal();
+        if (terminal && unacknowledged.isEmpty()) {
+            // done with before the restart, all but forgotten
+            ctx.checkpoints.removeTask(t);
+            try {
+                AgentCheckpoints.deleteTree(ctx.checkpoints.runtimeDir(t.containerId));
+            } catch (java.io.IOException e) {
+                LOG.debug("Cannot remove the runtime directory of {}: {}", t.containerId.value(), e.toString());
+            }
+            return false;
+        }
+        Container container = null;
+        String failure = null;
+        if (!terminal) {
+            String kind = c.run().containerizer();
+            Containerizer z = await(kind, deadline);
+            if (z == null) {
+                failure = "containerizer '" + kind + "' is not installed";
+            } else {
+                ContainerSpec spec = ctx.launcher.spec(t, kind, c.run().isolation(), Map.of());
+                try {
+                    container = recoverContainer(z, spec, deadline);
+                } catch (ContainerException | RuntimeException e) {
+                    failure = e.getMessage();
+                    LOG.warn("Task {}: its container {} could not be recovered: {}", t.info.taskId(),
+                            c.containerId().value(), e.toString());
+                }
+            }
+        }
+        Container recovered = container;
+        String why = failure;
+        state.execute(() -> {
+            frameworks.putIfAbsent(c.framework().id(), c.framework());
+            tasks.put(t.info.taskId(), t);
+            for (TaskStatus u : unacknowledged) {
+                ctx.updates.update(t.frameworkId, u); // sent again once the agent has registered
+            }
+            if (recovered != null) {
+                t.container = recovered;
+                if (t.state == TaskState.TASK_STAGING || t.state == TaskState.TASK_STARTING) {
+                    // the agent went down between the launch and its TASK_RUNNING
+                    ctx.statuses.send(t, TaskState.TASK_RUNNING, null, null);
+                }
+                recovered.termination().whenComplete((term, err) -> state.execute(() ->
+                        ctx.launcher.ended(t, term, err)));
+            } else if (!t.state.isTerminal()) {
+                ctx.statuses.terminal(t, TaskState.TASK_FAILED, "The task's container could not be recovered after"
+                        + " the agent restarted: " + why, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
+            }
+        });
+        return recovered != null && !recovered.termination().toCompletableFuture().isDone();
+    }
+
+    /** Recovers, waiting (within the deadline) for isolators that Karaf has not started yet. */
+    private static Container recoverContainer(Containerizer z, ContainerSpec spec, long deadline)
+            throws ContainerException {
+        while (true) {
+            try {
+                return z.recover(spec);
+            } catch (ContainerException e) {
+                if (!e.getMessage().contains("is not installed") || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+            }
+        }
+    }
+
+    /** The containerizer {@code name}, waiting (within the deadline) for its bundle to start. */
+    private Containerizer await(String name, long deadline) {
+        while (true) {
+            Containerizer z = containerizers.apply(name);
+            if (z != null || System.nanoTime() > deadline) {
+                return z;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+        }
+    }
+
+    /**
+     * Every container an earlier run left that no checkpoint names goes: the tasks of frameworks that do not
+     * checkpoint (their supervisors kill them when the agent's process ends, and what is left is cleaned here), and
+     * whatever a crash left half launched.
+     */
+    private void destroyOrphans(Set<ContainerId> known, long deadline) {
+        Path root = ctx.checkpoints.runtimeRoot();
+        boolean anything;
+        try (var s = Files.isDirectory(root) ? Files.list(root) : java.util.stream.Stream.<Path>empty()) {
+            anything = s.anyMatch(d -> !known.contains(ContainerId.of(d.getFileName().toString())));
+        } catch (java.io.IOException e) {
+            LOG.warn("Cannot list {}: {}", root, e.toString());
+            return;
+        }
+        if (!anything) {
+            return;
+        }
+        int destroyed = 0;
+        for (String name : TaskLauncher.RECOVERABLE) {
+            Containerizer z = await(name, deadline);
+            if (z == null) {
+                LOG.warn("Containers of an earlier run are left in {}: containerizer '{}' is not installed", root,
+                        name);
+                continue;
+            }
+            destroyed += z.destroyOrphans(root, known);
+        }
+        if (destroyed > 0) {
+            LOG.info("Destroyed {} container(s) that an earlier run of the agent left", destroyed);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.pangaea.master.conformance;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * A real agent (native containerizer, real processes) stopped and started again on its work_dir, as its bundle or
+ * process restarts: the behaviours of Mesos's agent recovery tests (ReconnectExecutor, RecoverTerminatedExecutor,
+ * KillTask after recovery, the status update resent) for command tasks of a framework that checkpoints, and the
+ * end of a non-checkpointing framework's tasks with the agent.
+ */
+public class AgentRecoveryTest {
+
+    private Harness h;
+    private Harness.RealAgent agent;
+
+    @Before
+    public void setUp() throws Exception {
+        h = new Harness();
+        agent = h.realAgent(Duration.ofSeconds(60));
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        h.close();
+    }
+
+    private Harness.Scheduler scheduler(String name, boolean checkpoint) throws Exception {
+        ObjectNode sub = Harness.subscribe(name, "PARTITION_AWARE");
+        ((ObjectNode) sub.at("/subscribe/framework_info")).put("checkpoint", checkpoint);
+        return h.scheduler(sub);
+    }
+
+    private static void launch(Harness.Scheduler s, String id, String command) throws Exception {
+        assertEquals(202, s.launch(s.freshOffer(), id, t -> {
+            t.putObject("command").put("value", command);
+            t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                    .put("value", 0.1);
+        }).statusCode());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private JsonNode masterTask(String id) throws Exception {
+        for (JsonNode f : h.state().path("frameworks")) {
+            for (JsonNode t : f.path("tasks")) {
+                if (t.path("id").asText().equals(id)) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    public void aCheckpointedTaskKeepsRunningThroughARestartAndCanBeKilledAfterIt() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing", true);
+        launch(s, "keep", "sleep 600");
+        s.acked("keep", "TASK_STARTING");
+        long pid = s.acked("keep", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        assertTrue(alive(pid));
+        // the checkpoints, in Mesos's layout
+        Path meta = agent.workDir.resolve("meta");
+        assertTrue(Files.isSymbolicLink(meta.resolve("slaves/latest")));
+        Path fw = meta.resolve("slaves/" + agent.agent.agentId().value() + "/frameworks/" + s.frameworkId);
+        assertTrue(Files.exists(fw.resolve("framework.info")));
+        assertTrue(Files.exists(fw.resolve("executors/keep/executor.info")));
+        assertTrue(Files.exists(meta.resolve("boot_id")));
+
+        int from = s.events.size();
+        agent.restart();
+        assertTrue("the task's process survived the agent's restart", alive(pid));
+        // the master sees the same task, still running, on the same agent
+        Awaitility.await("the agent re-registered with its task").atMost(Duration.ofSeconds(20))
+                .until(() -> masterTask("keep") != null
+                        && masterTask("keep").path("state").asText().equals("TASK_RUNNING")
+                        && h.state().at("/slaves/0/active").asBoolean());
+        assertEquals("TASK_RUNNING", agent.state().at("/frameworks/0/executors/0/tasks/0/state").asText());
+
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "keep");
+        assertEquals(202, s.post(kill).statusCode());
+        JsonNode killed = s.acked("keep", "TASK_KILLED");
+        assertEquals("keep", killed.at("/task_id/value").asText());
+        Awaitility.await("process gone").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        // nothing is left to recover: the run's checkpoints go once its last update is acknowledged
+        Awaitility.await("checkpoints removed").atMost(Duration.ofSeconds(10))
+                .until(() -> !Files.exists(fw.resolve("executors/keep")));
+        assertFalse(s.events.subList(from, s.events.size()).stream().anyMatch(e -> e.path("type").asText()
+                .equals("UPDATE") && e.at("/update/status/state").asText().equals("TASK_LOST")));
+    }
+
+    @Test
+    public void aTaskThatEndsWhileTheAgentIsDownGetsItsRealStatusAfterTheRestart() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-ends", true);
+        launch(s, "ends", "while [ ! -e go ]; do sleep 0.05; done; exit 3");
+        s.acked("ends", "TASK_STARTING");
+        long pid = s.acked("ends", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        Path sandbox = Path.of(agent.state().at("/frameworks/0/executors/0/directory").asText());
+        agent.stop();
+        Files.writeString(sandbox.resolve("go"), "");
+        Awaitility.await("the task ended while the agent was down").atMost(Duration.ofSeconds(10))
+                .until(() -> !alive(pid));
+        agent.start();
+        JsonNode failed = s.acked("ends", "TASK_FAILED");
+        assertEquals("Command exited with status 3", failed.path("message").asText());
+        assertEquals("REASON_COMMAND_EXECUTOR_FAILED", failed.path("reason").asText());
+    }
+
+    @Test
+    public void anUnacknowledgedUpdateIsSentAgainAfterTheRestart() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-acks", true);
+        launch(s, "unacked", "sleep 600");
+        s.acked("unacked", "TASK_STARTING");
+        // TASK_RUNNING is not acknowledged
+        String uuid = s.update("unacked", "TASK_RUNNING").at("/update/status/uuid").asText();
+        int from = s.events.size();
+        agent.restart();
+        JsonNode again = Awaitility.await("TASK_RUNNING sent again").atMost(Duration.ofSeconds(20))
+                .until(() -> s.events.subList(from, s.events.size()).stream().filter(e -> e.path("type").asText()
+                        .equals("UPDATE") && e.at("/update/status/uuid").asText().equals(uuid)).findFirst()
+                        .orElse(null), x -> x != null);
+        assertEquals("TASK_RUNNING", again.at("/update/status/state").asText());
+    }
+
+    @Test
+    public void aNonCheckpointingFrameworksTaskEndsWithTheAgent() throws Exception {
+        Harness.Scheduler s = scheduler("not-checkpointing", false);
+        launch(s, "ephemeral", "sleep 600");
+        s.acked("ephemeral", "TASK_STARTING");
+        long pid = s.acked("ephemeral", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        assertFalse(Files.exists(agent.workDir.resolve("meta/slaves/" + agent.agent.agentId().value()
+                + "/frameworks/" + s.frameworkId)));
+        agent.restart();
+        Awaitility.await("process gone").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        // the restarted agent does not have it: the master says so to the framework
+        JsonNode lost = s.update("ephemeral", "TASK_LOST").at("/update/status");
+        assertEquals("REASON_AGENT_RESTARTED", lost.path("reason").asText());
+    }
+}
