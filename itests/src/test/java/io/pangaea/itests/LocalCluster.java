@@ -228,7 +228,8 @@ public final class LocalCluster implements AutoCloseable {
     /** The sandbox of {@code taskId}'s (first) run on the agent. */
     public Path sandbox(String taskId) throws IOException {
         try (Stream<Path> s = Files.walk(agentWorkDir())) {
-            return s.filter(p -> p.getFileName().toString().equals("runs")
+            Path meta = agentWorkDir().resolve("meta");
+            return s.filter(p -> !p.startsWith(meta) && p.getFileName().toString().equals("runs")
                     && p.getParent().getFileName().toString().equals(taskId))
                     .findFirst().orElseThrow(() -> new AssertionError("no sandbox for " + taskId))
                     .toFile().listFiles()[0].toPath();
@@ -390,13 +391,56 @@ public final class LocalCluster implements AutoCloseable {
                         + "/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
-    /** Stops agent then masters by PID (SIGTERM, then SIGKILL), with every process they started. */
+    /** Kills the agent's JVM with SIGKILL, as a crash does: no shutdown code runs. */
+    public void killAgent() throws Exception {
+        ProcessHandle jvm = agentJvm();
+        signal(jvm, "KILL");
+        jvm.onExit().get(30, TimeUnit.SECONDS);
+        Process karaf = processes.get(processes.size() - 1);
+        if (!karaf.waitFor(30, TimeUnit.SECONDS)) {
+            stop(karaf);
+        }
+    }
+
+    /**
+     * Starts the agent's distribution again on its home (work_dir and all), after {@link #killAgent}, and waits until
+     * the master has it active again.
+     */
+    public void startAgent() throws Exception {
+        processes.set(processes.size() - 1, start(homes.get(homes.size() - 1)));
+        await("agent back").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> get("/master/slaves").contains("\"active\":true")
+                        && HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/health"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    /**
+     * Stops agent then masters by PID (SIGTERM, then SIGKILL), with every process they started. The agent is first
+     * told to shut down (SIGUSR1: it kills every task, checkpointed or not), since tasks that outlive it are no
+     * longer its JVM's children.
+     */
     @Override
     public void close() throws Exception {
+        shutDownAgent();
         for (int i = processes.size() - 1; i >= 0; i--) {
             stop(processes.get(i));
         }
         closeRest();
+    }
+
+    private void shutDownAgent() {
+        try {
+            if (!processes.isEmpty() && !processes.get(processes.size() - 1).isAlive()) {
+                // killed and not started again (a test that failed half-way): only the agent can end the tasks
+                // that outlived it, so it is started to be shut down
+                startAgent();
+            }
+            ProcessHandle jvm = agentJvm();
+            signal(jvm, "USR1");
+            jvm.onExit().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.out.println("The agent did not shut down on SIGUSR1 (" + e + "); stopping it");
+        }
     }
 
     private static void stop(Process p) throws Exception {

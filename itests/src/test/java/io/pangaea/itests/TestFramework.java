@@ -48,11 +48,20 @@ public final class TestFramework implements AutoCloseable {
 
     /** A framework in {@code role} (null: the default role) with these capabilities (e.g. PARTITION_AWARE). */
     public TestFramework(String masterUrl, String name, String role, List<String> capabilities) throws Exception {
+        this(masterUrl, name, role, capabilities, false);
+    }
+
+    /** ... and {@code checkpoint}: its tasks outlive a restart of their agent, which recovers them. */
+    public TestFramework(String masterUrl, String name, String role, List<String> capabilities, boolean checkpoint)
+            throws Exception {
         this.master = masterUrl;
         ObjectNode call = JSON.createObjectNode().put("type", "SUBSCRIBE");
         ObjectNode info = call.putObject("subscribe").putObject("framework_info").put("user", "root").put("name", name);
         if (role != null) {
             info.put("role", role);
+        }
+        if (checkpoint) {
+            info.put("checkpoint", true);
         }
         if (!capabilities.isEmpty()) {
             ArrayNode caps = info.putArray("capabilities");

@@ -165,7 +165,8 @@ final class AgentRecovery extends AgentPart {
         Path root = ctx.checkpoints.runtimeRoot();
         boolean anything;
         try (var s = Files.isDirectory(root) ? Files.list(root) : java.util.stream.Stream.<Path>empty()) {
-            anything = s.anyMatch(d -> !known.contains(ContainerId.of(d.getFileName().toString())));
+            anything = s.anyMatch(d -> Files.isDirectory(d)
+                    && !known.contains(ContainerId.of(d.getFileName().toString())));
         } catch (java.io.IOException e) {
             LOG.warn("Cannot list {}: {}", root, e.toString());
             return;

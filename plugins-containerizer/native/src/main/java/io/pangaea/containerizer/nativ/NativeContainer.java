@@ -99,7 +99,7 @@ final class NativeContainer implements Container {
         closeLifeline();
         if (temporaryRuntimeDir) {
             try {
-                NativeContainerizer.deleteTree(runtimeDir);
+                NativeContainerizer.deleteTree(runtimeDir.getParent()); // the temporary directory it is in
             } catch (IOException e) {
                 LOG.debug("Container {}: cannot remove {}: {}", id.value(), runtimeDir, e.toString());
             }

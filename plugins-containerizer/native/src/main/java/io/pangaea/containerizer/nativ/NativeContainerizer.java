@@ -92,12 +92,20 @@ public final class NativeContainerizer implements Containerizer {
         Path run;
         try {
             run = spec.runtimeDir() != null ? Files.createDirectories(spec.runtimeDir())
-                    : Files.createTempDirectory("pangaea-native-" + spec.containerId().value());
+                    : Files.createDirectories(Files.createTempDirectory("pangaea-native-")
+                            .resolve(spec.containerId().value()));
         } catch (IOException e) {
             NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
             throw new ContainerException("Cannot create the container's runtime directory: " + e.getMessage(), e);
         }
-        ProcessBuilder pb = new ProcessBuilder(Supervisor.argv(run, spec.outlivesAgent(), task))
+        List<String> argv;
+        try {
+            argv = Supervisor.argv(run, spec.outlivesAgent(), task);
+        } catch (IOException e) {
+            NativeContainer.cleanup(spec.containerId(), chain, spec.isolation(), destroyErrors::increment);
+            throw new ContainerException("Cannot write the container's supervisor: " + e.getMessage(), e);
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv)
                 .directory(spec.sandbox().toFile())
                 .redirectOutput(new File(spec.sandbox().toFile(), "stdout"))
                 .redirectError(new File(spec.sandbox().toFile(), "stderr"))

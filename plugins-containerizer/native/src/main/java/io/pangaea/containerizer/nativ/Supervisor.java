@@ -60,10 +60,27 @@ final class Supervisor {
     private Supervisor() {
     }
 
-    /** The argv that runs {@code task} under a supervisor writing into {@code dir}. */
-    static List<String> argv(Path dir, boolean outlivesAgent, List<String> task) {
-        List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", "-c", SCRIPT, "pangaea-supervisor",
-                dir.toString(), outlivesAgent ? "checkpoint" : "ephemeral"));
+    /** The script files written, by directory (written once per directory and run of the agent). */
+    private static final java.util.Set<Path> WRITTEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The argv that runs {@code task} under a supervisor writing into {@code dir}. The script is a file beside the
+     * runtime directories ({@code pangaea-supervisor.sh}), so that {@code ps} shows what runs, not the script.
+     */
+    static List<String> argv(Path dir, boolean outlivesAgent, List<String> task) throws IOException {
+        Path script = dir.getParent().resolve("pangaea-supervisor.sh");
+        if (!WRITTEN.contains(script) || !Files.exists(script)) {
+            byte[] text = ("# Pangaea's native container supervisor (see Supervisor.java)\n" + SCRIPT)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (!Files.exists(script) || !java.util.Arrays.equals(Files.readAllBytes(script), text)) {
+                Path tmp = Files.createTempFile(dir.getParent(), "pangaea-supervisor", ".tmp");
+                Files.write(tmp, text);
+                Files.move(tmp, script, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            WRITTEN.add(script);
+        }
+        List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", script.toString(), dir.toString(),
+                outlivesAgent ? "checkpoint" : "ephemeral"));
         argv.addAll(task);
         return argv;
     }

@@ -1,0 +1,129 @@
+package io.pangaea.itests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * Agent recovery against the real distributions, with real processes in cgroups: the agent's JVM is killed with
+ * SIGKILL and started again. A checkpointing framework's running task keeps its process (and its cgroup) and can be
+ * killed afterwards; its task that exits while the agent is down gets its real exit status; a non-checkpointing
+ * framework's task ends with the agent; nothing is left behind.
+ */
+public class RecoveryIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CGROUPS_ROOT = "pangaea-recovery-" + ProcessHandle.current().pid();
+    private static LocalCluster cluster;
+
+    @BeforeClass
+    public static void up() throws Exception {
+        cluster = new LocalCluster("cpus:2;mem:1024", Map.of("isolation", "cgroups/cpu,cgroups/mem",
+                "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT));
+    }
+
+    @AfterClass
+    public static void down() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        LocalCluster.removeCgroupRoot(CGROUPS_ROOT);
+    }
+
+    private static JsonNode update(TestFramework fw, String taskId, String state) {
+        return fw.await(taskId + " " + state, e -> e.path("type").asText().equals("UPDATE")
+                && e.at("/update/status/task_id/value").asText().equals(taskId)
+                && e.at("/update/status/state").asText().equals(state), Duration.ofSeconds(90)).at("/update/status");
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** The memory cgroups of this test's containers. */
+    private static List<Path> cgroups() throws Exception {
+        Path root = Path.of("/sys/fs/cgroup/memory", CGROUPS_ROOT);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(Files::isDirectory).toList();
+        }
+    }
+
+    @Test
+    public void tasksOfACheckpointingFrameworkSurviveAnAgentKilledWithSigkill() throws Exception {
+        try (TestFramework durable = new TestFramework(cluster.masterUrl(), "checkpointing", null, List.of(), true);
+             TestFramework ephemeral = new TestFramework(cluster.masterUrl(), "not-checkpointing")) {
+            assertEquals(202, durable.launch(durable.nextOffer(0), 0.1, 64, "keeps", "sleep 600",
+                    "ends", "while [ ! -e go ]; do sleep 0.1; done; exit 3").statusCode());
+            long keeps = update(durable, "keeps", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+            long ends = update(durable, "ends", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+            assertEquals(202, ephemeral.launch(ephemeral.nextOffer(0), 0.1, 64, "ephemeral", "sleep 600")
+                    .statusCode());
+            long gone = update(ephemeral, "ephemeral", "TASK_RUNNING").at("/container_status/executor_pid")
+                    .asLong();
+            assertEquals(3, cgroups().size());
+            Path endsSandbox = cluster.sandbox("ends");
+
+            cluster.killAgent();
+            // the non-checkpointing framework's task ends with the agent's process; the others run on
+            await("the ephemeral task ended with the agent").atMost(Duration.ofSeconds(20)).until(() -> !alive(gone));
+            assertTrue(alive(keeps));
+            Files.writeString(endsSandbox.resolve("go"), "");
+            await("'ends' exited while the agent was down").atMost(Duration.ofSeconds(20)).until(() -> !alive(ends));
+
+            long restarted = System.nanoTime();
+            cluster.startAgent();
+            System.out.printf("agent back and re-registered %.1f s after its start%n",
+                    (System.nanoTime() - restarted) / 1e9);
+
+            JsonNode failed = update(durable, "ends", "TASK_FAILED");
+            assertEquals("Command exited with status 3", failed.path("message").asText());
+            assertEquals("TASK_LOST", update(ephemeral, "ephemeral", "TASK_LOST").path("state").asText());
+            assertTrue("the running task kept its process", alive(keeps));
+            JsonNode state = JSON.readTree(cluster.get("/master/state"));
+            assertEquals("TASK_RUNNING", task(state, "keeps").path("state").asText());
+            assertFalse("no update made 'keeps' lost", durable.hasUpdate("keeps", "TASK_LOST"));
+
+            ObjectNode kill = durable.call("KILL");
+            kill.putObject("kill").putObject("task_id").put("value", "keeps");
+            assertEquals(202, durable.post(kill).statusCode());
+            update(durable, "keeps", "TASK_KILLED");
+            await("process gone").atMost(Duration.ofSeconds(20)).until(() -> !alive(keeps));
+            // every container's cgroup and runtime directory is gone
+            await("cgroups removed").atMost(Duration.ofSeconds(30)).until(() -> cgroups().isEmpty());
+            Path runtime = cluster.agentHome().resolve("data/pangaea-agent/containers");
+            await("runtime directories removed").atMost(Duration.ofSeconds(30)).until(() -> {
+                try (Stream<Path> s = Files.list(runtime)) {
+                    return s.filter(Files::isDirectory).findAny().isEmpty();
+                }
+            });
+        }
+    }
+
+    private static JsonNode task(JsonNode state, String id) {
+        for (JsonNode f : state.path("frameworks")) {
+            for (JsonNode t : f.path("tasks")) {
+                if (t.path("id").asText().equals(id)) {
+                    return t;
+                }
+            }
+        }
+        throw new AssertionError("no task " + id + " in " + state);
+    }
+}
