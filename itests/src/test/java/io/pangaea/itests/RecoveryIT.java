@@ -77,7 +77,7 @@ public class RecoveryIT {
                     .statusCode());
             long gone = update(ephemeral, "ephemeral", "TASK_RUNNING").at("/container_status/executor_pid")
                     .asLong();
-            assertEquals(3, cgroups().size());
+            await("three containers' cgroups").atMost(Duration.ofSeconds(10)).until(() -> cgroups().size() == 3);
             Path endsSandbox = cluster.sandbox("ends");
 
             cluster.killAgent();
@@ -113,6 +113,42 @@ public class RecoveryIT {
                     return s.filter(Files::isDirectory).findAny().isEmpty();
                 }
             });
+        }
+    }
+
+    /**
+     * An upgrade of the agent's bundle ({@code bundle:update} in its shell) stops and starts the agent inside the same
+     * JVM: a checkpointing framework's task runs on, and the agent that comes back can kill it.
+     */
+    @Test
+    public void aBundleUpdateOfTheAgentKeepsTasksRunning() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "upgrade", null, List.of(), true)) {
+            assertEquals(202, fw.launch(fw.nextOffer(0), 0.1, 64, "upgraded", "sleep 600").statusCode());
+            long pid = update(fw, "upgraded", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+            String agentId = JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0/id").asText();
+
+            cluster.agentShell("bundle:update pangaea-agent");
+            await("the updated agent re-registered with its task").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+                        JsonNode agentState = JSON.readTree(java.net.http.HttpClient.newHttpClient().send(
+                                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                        + cluster.agentPort + "/state")).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                        return agentState.at("/frameworks/0/executors/0/tasks/0/state").asText()
+                                .equals("TASK_RUNNING")
+                                && cluster.get("/master/slaves").contains("\"active\":true");
+                    });
+            assertTrue("the task's process survived the agent's update", alive(pid));
+            assertEquals(agentId, JSON.readTree(cluster.get("/master/slaves")).at("/slaves/0/id").asText());
+            for (String bad : List.of("TASK_LOST", "TASK_FAILED", "TASK_KILLED")) {
+                assertFalse(bad, fw.hasUpdate("upgraded", bad));
+            }
+
+            ObjectNode kill = fw.call("KILL");
+            kill.putObject("kill").putObject("task_id").put("value", "upgraded");
+            assertEquals(202, fw.post(kill).statusCode());
+            update(fw, "upgraded", "TASK_KILLED");
+            await("process gone").atMost(Duration.ofSeconds(20)).until(() -> !alive(pid));
         }
     }
 

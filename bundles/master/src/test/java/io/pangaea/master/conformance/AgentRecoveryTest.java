@@ -150,4 +150,31 @@ public class AgentRecoveryTest {
         JsonNode lost = s.update("ephemeral", "TASK_LOST").at("/update/status");
         assertEquals("REASON_AGENT_RESTARTED", lost.path("reason").asText());
     }
+
+    /**
+     * Mesos's Reboot test: a boot id other than the checkpointed one means the machine restarted, so nothing of the
+     * earlier run can be running; the agent registers as a new agent. (Here the machine did not really reboot, so
+     * the earlier task is still there: the orphan sweep ends it.)
+     */
+    @Test
+    public void aChangedBootIdMakesANewAgent() throws Exception {
+        Harness.Scheduler s = scheduler("reboot", true);
+        launch(s, "before-reboot", "sleep 600");
+        s.acked("before-reboot", "TASK_STARTING");
+        long pid = s.acked("before-reboot", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        String before = agent.agent.agentId().value();
+        agent.stop();
+        Files.writeString(agent.workDir.resolve("meta/boot_id"), "an-earlier-boot\n");
+        agent.start();
+        org.junit.Assert.assertNotEquals(before, agent.agent.agentId().value());
+        Awaitility.await("the earlier run's task ended").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        assertEquals(AgentCheckpointsBootId.current(), Files.readString(agent.workDir.resolve("meta/boot_id")).trim());
+    }
+
+    /** The machine's boot id, as the agent checkpoints it. */
+    private static final class AgentCheckpointsBootId {
+        static String current() throws Exception {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        }
+    }
 }

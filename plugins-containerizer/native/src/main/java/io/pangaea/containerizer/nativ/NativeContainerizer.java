@@ -184,9 +184,8 @@ public final class NativeContainerizer implements Containerizer {
                         spec.isolation().get(k), e.toString());
             }
         }
-        // with its supervisor gone, the container ends at once
-        java.util.concurrent.CompletionStage<?> ended = supervisor.map(ProcessHandle::onExit)
-                .map(f -> (java.util.concurrent.CompletionStage<?>) f)
+        // with its supervisor gone, the container ends at once; else its end is watched (it is not this JVM's child)
+        java.util.concurrent.CompletionStage<?> ended = supervisor.map(h -> watchExit(h, info.supervisorStart()))
                 .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
         NativeContainer c = new NativeContainer(spec.containerId(), ended, info.pid(), info.pidStart(), run, null,
                 chain, spec.isolation(), timers, destroyErrors::increment);
@@ -195,6 +194,22 @@ public final class NativeContainerizer implements Containerizer {
                 + Supervisor.status(run).map(String::valueOf).orElse("unknown") + ")");
         c.watch();
         return c;
+    }
+
+    /**
+     * Completes when a supervisor that is not this JVM's child ends: polled four times a second (the JDK polls such
+     * processes ever more slowly, up to every 5 s), or told by {@link ProcessHandle#onExit}, whichever comes first.
+     */
+    private java.util.concurrent.CompletableFuture<Void> watchExit(ProcessHandle supervisor, long start) {
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        supervisor.onExit().thenRun(() -> ended.complete(null));
+        java.util.concurrent.ScheduledFuture<?> poll = timers.scheduleWithFixedDelay(() -> {
+            if (Supervisor.same(supervisor.pid(), start).isEmpty()) {
+                ended.complete(null);
+            }
+        }, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ended.whenComplete((x, e) -> poll.cancel(false));
+        return ended;
     }
 
     /**

@@ -20,9 +20,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Leader election among masters through ZooKeeper, in Mesos's layout: each master is an ephemeral sequential
  * znode {@code json.info_<seq>} under the path of its {@code zk} URL holding its MasterInfo as JSON; the lowest
- * sequence leads. So Mesos tools that read the leader from ZooKeeper find Pangaea's. A lost session (the master was
- * cut off longer than the session timeout) means the master no longer leads; it then contends again with a new
- * session. Listeners are called on one thread, in order.
+ * sequence leads. So Mesos tools that read the leader from ZooKeeper find Pangaea's. Listeners are called on one
+ * thread, in order.
+ *
+ * <p>A master that loses its connection to ZooKeeper stops leading at once (its listener hears "no leader"): it
+ * cannot know whether its session, and so its node, still stands, and another master may lead by the time it hears.
+ * If the connection comes back within the session, it looks again and leads again if its node is still the lowest;
+ * if the session expired, it contends again with a new one. A node of its own session that it does not know of (one
+ * created by a call whose answer the lost connection swallowed) is recognised by its owner session and taken as its
+ * own, and any other such node removed, so that no orphan of a living session blocks the election.
+ *
+ * <p>Plain ZooKeeper client calls are used rather than Apache Curator's recipes: Curator's leader latch names its
+ * nodes {@code _c_<uuid>-latch-}, which is not Mesos's layout, and the three cases above are what it would add.
  */
 public final class ZooKeeperElection implements AutoCloseable {
 
@@ -49,6 +58,8 @@ public final class ZooKeeperElection implements AutoCloseable {
     private String lastLeaderNode = "";
     private boolean lastSelf;
     private volatile boolean closed;
+    /** For tests: the next create of this master's node "loses its answer", as a dropped connection does. */
+    volatile boolean loseNextCreateAnswer;
 
     /**
      * @param zkUrl {@code zk://host:port[,host:port]/path}
@@ -117,8 +128,12 @@ public final class ZooKeeperElection implements AutoCloseable {
                     closeQuietly();
                     connect();
                 }
-                case Disconnected -> LOG.info("Disconnected from ZooKeeper; the session lasts {} ms",
-                        sessionTimeoutMs);
+                case Disconnected -> {
+                    // another master may lead by now: this one stops acting as leader until it knows
+                    LOG.warn("Disconnected from ZooKeeper: this master stops leading until the connection is back"
+                            + " (the session lasts {} ms)", sessionTimeoutMs);
+                    tell(null, false, "");
+                }
                 default -> { }
             }
         });
@@ -130,18 +145,59 @@ public final class ZooKeeperElection implements AutoCloseable {
             return;
         }
         try {
+            ensurePath();
+            adoptOwnNodes();
             if (ownNode == null) {
-                ensurePath();
-                ownNode = zk.create(path + "/" + PREFIX, info, ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                String created = zk.create(path + "/" + PREFIX, info, ZooDefs.Ids.OPEN_ACL_UNSAFE,
                         CreateMode.EPHEMERAL_SEQUENTIAL);
+                if (loseNextCreateAnswer) {
+                    loseNextCreateAnswer = false;
+                    throw new KeeperException.ConnectionLossException();
+                }
+                ownNode = created;
                 LOG.info("Contending for leadership as {}", ownNode);
             }
             look();
         } catch (KeeperException.ConnectionLossException e) {
-            LOG.info("ZooKeeper connection lost while contending; waiting for it to come back");
+            // the node may have been made without this master hearing of it: the next try finds it by its owner
+            LOG.info("ZooKeeper connection lost while contending; trying again");
+            events.schedule(this::contend, 500, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warn("Leader election failed: {}; trying again", e.toString());
             retry();
+        }
+    }
+
+    /**
+     * The contenders that this master's session owns: the lowest becomes this master's node if it has none, and every
+     * other one is removed (a node created by a call whose answer was lost).
+     */
+    private void adoptOwnNodes() throws KeeperException, InterruptedException {
+        long session = zk.getSessionId();
+        List<String> mine = new java.util.ArrayList<>();
+        for (String c : zk.getChildren(path, false)) {
+            if (!c.startsWith(PREFIX)) {
+                continue;
+            }
+            org.apache.zookeeper.data.Stat stat = zk.exists(path + "/" + c, false);
+            if (stat != null && stat.getEphemeralOwner() == session) {
+                mine.add(path + "/" + c);
+            }
+        }
+        mine.sort(Comparator.comparing(n -> n.substring(n.lastIndexOf(PREFIX) + PREFIX.length())));
+        if (ownNode == null && !mine.isEmpty()) {
+            ownNode = mine.get(0);
+            LOG.info("Found this master's own node {} (its creation's answer was lost); contending with it", ownNode);
+        }
+        for (String n : mine) {
+            if (!n.equals(ownNode)) {
+                LOG.info("Removing {}, a node of this master's session that it does not use", n);
+                try {
+                    zk.delete(n, -1);
+                } catch (KeeperException.NoNodeException gone) {
+                    // gone already
+                }
+            }
         }
     }
 
@@ -222,26 +278,49 @@ public final class ZooKeeperElection implements AutoCloseable {
     public io.pangaea.master.internal.Registry.Store registryStore() {
         String node = path + "/registry";
         return new io.pangaea.master.internal.Registry.Store() {
+            /** The node's version this master last read or wrote; -1 when it did not exist. */
+            private int version = -1;
+
             @Override
-            public byte[] load() throws java.io.IOException {
+            public synchronized byte[] load() throws java.io.IOException {
                 return zkCall(() -> {
                     try {
-                        return session().getData(node, false, null);
+                        org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+                        byte[] data = session().getData(node, false, stat);
+                        version = stat.getVersion();
+                        return data;
                     } catch (KeeperException.NoNodeException e) {
+                        version = -1;
                         return null;
                     }
                 });
             }
 
+            /**
+             * Writes only over the version this master read or wrote last (compare and set): a master that was deposed
+             * meanwhile, whose successor wrote the registry, is refused instead of overwriting it.
+             */
             @Override
-            public void save(byte[] bytes) throws java.io.IOException {
-                zkCall(() -> {
-                    try {
-                        return session().setData(node, bytes, -1);
-                    } catch (KeeperException.NoNodeException e) {
-                        return session().create(node, bytes, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            public synchronized void save(byte[] bytes) throws java.io.IOException {
+                try {
+                    zkCall(() -> {
+                        if (version < 0) {
+                            session().create(node, bytes, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+                            version = 0;
+                        } else {
+                            version = session().setData(node, bytes, version).getVersion();
+                        }
+                        return null;
+                    });
+                } catch (java.io.IOException e) {
+                    if (e.getCause() instanceof KeeperException.BadVersionException
+                            || e.getCause() instanceof KeeperException.NodeExistsException
+                            || e.getCause() instanceof KeeperException.NoNodeException) {
+                        throw new java.io.IOException("The registry in " + node + " was changed by another master"
+                                + " since this one read it; not overwriting it", e.getCause());
                     }
-                });
+                    throw e;
+                }
             }
 
             @Override
@@ -273,6 +352,17 @@ public final class ZooKeeperElection implements AutoCloseable {
             throw new java.io.IOException("not connected to ZooKeeper");
         }
         return z;
+    }
+
+    /** For tests: this master's session (id and password), to act as it from another client. */
+    long sessionId() {
+        ZooKeeper z = zk;
+        return z == null ? 0 : z.getSessionId();
+    }
+
+    /** For tests: the connect string. */
+    String connectString() {
+        return connect;
     }
 
     /** Leaves the election (the ephemeral node goes with the session). */
