@@ -18,10 +18,11 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Containerizers installed and removed on a running agent with {@code feature:install} / {@code feature:uninstall}
- * through its Karaf shell: the agent's {@code containerizers} attribute follows at the master and in offers; Docker
- * and LXC tasks run once their feature is in, a Docker task fails at once with a clear message once it is out, and
- * native tasks go on throughout; an isolator taken out and put back likewise decides whether new tasks run. Needs the Docker engine and LXC that {@code .ci/engines} sets up.
+ * Containerizers named in the agent's {@code containerizers} setting are installed by the agent at start; removed and
+ * installed again on the running agent with {@code feature:uninstall} / {@code feature:install} through its Karaf
+ * shell: the agent's {@code containerizers} attribute follows at the master and in offers; Docker and LXC tasks run
+ * while their feature is in, a Docker task fails at once with a clear message while it is out, and native tasks go
+ * on throughout; a setting naming what no feature provides is refused; an isolator taken out and put back likewise decides whether new tasks run. Needs the Docker engine and LXC that {@code .ci/engines} sets up.
  */
 public class ContainerizerHotSwapIT {
 
@@ -109,7 +110,16 @@ public class ContainerizerHotSwapIT {
                     .asText());
             String log = Files.readString(cluster.agentHome().resolve("data/log/karaf.log"));
             assertTrue(log.contains("[port] changed in etc/io.pangaea.agent.cfg"));
+
+            // a containerizer that no feature provides: the change is refused, saying which
+            cluster.agentShell("config:property-set -p io.pangaea.agent containerizers native,docker,lxc,foo");
+            await("the refusal logged").atMost(Duration.ofSeconds(30)).until(() -> Files.readString(
+                    cluster.agentHome().resolve("data/log/karaf.log")).contains("Settings not applied: No feature"
+                    + " of this distribution provides containerizer 'foo'"));
+            assertTrue(cluster.agentShell("agent:settings").matches(
+                    "(?s).*containerizers\\s*\\|\\s*native,docker,lxc\\s*\\|.*"));
         } finally {
+            cluster.agentShell("config:property-set -p io.pangaea.agent containerizers native,docker,lxc");
             cluster.agentShell("config:property-set -p io.pangaea.agent port " + cluster.agentPort);
             cluster.agentShell("config:property-set -p io.pangaea.agent executor_registration_timeout 1mins");
             cluster.agentShell("config:property-delete -p io.pangaea.agent attributes");
@@ -118,48 +128,51 @@ public class ContainerizerHotSwapIT {
 
     @Test
     public void containerizersComeAndGoAtRuntime() throws Exception {
-        awaitAttribute("containerizers", "native");
+        // the agent installed what its containerizers setting names, with no feature:install by hand
+        awaitAttribute("containerizers", "native,docker,lxc");
         assertTrue(attribute("isolators"), List.of(attribute("isolators").split(",")).contains("posix/cpu"));
         try (TestFramework fw = new TestFramework(cluster.masterUrl(), "hot-swap")) {
-            // Docker not installed: the task fails at once, saying so
-            JsonNode offer = fw.nextOffer(0);
-            assertEquals("native", offerAttribute(offer, "containerizers"));
-            fw.launchTask(offer, "docker-1", "echo no", t -> TestFramework.docker(t, "pangaea/busybox:test"));
-            JsonNode u = fw.terminalUpdate("docker-1");
-            assertEquals("TASK_FAILED", u.at("/update/status/state").asText());
-            assertEquals("Containerizer 'docker' is not installed on this agent", u.at("/update/status/message")
-                    .asText());
-
-            // install Docker and LXC: the agent says so, offers say so, and both kinds of task run
-            cluster.agentShell("feature:install pangaea-containerizer-docker");
-            cluster.agentShell("feature:install pangaea-containerizer-lxc");
-            awaitAttribute("containerizers", "native,docker,lxc");
             JsonNode withBoth = fw.await("an offer advertising docker and lxc", e -> e.path("type").asText()
                     .equals("OFFERS") && "native,docker,lxc".equals(offerAttribute(e.at("/offers/offers/0"),
                     "containerizers"))).at("/offers/offers/0");
             int from = fw.events.size();
-            fw.launchTask(withBoth, "docker-2", "echo in docker", t -> TestFramework.docker(t,
+            fw.launchTask(withBoth, "docker-1", "echo in docker", t -> TestFramework.docker(t,
                     "pangaea/busybox:test"));
-            assertEquals("TASK_FINISHED", fw.terminalUpdate("docker-2").at("/update/status/state").asText());
-            assertEquals("in docker", Files.readString(cluster.sandbox("docker-2").resolve("stdout")).trim());
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("docker-1").at("/update/status/state").asText());
+            assertEquals("in docker", Files.readString(cluster.sandbox("docker-1").resolve("stdout")).trim());
             fw.launchTask(fw.nextOffer(from), "lxc-1", "echo in $(hostname)", ContainerizerHotSwapIT::lxc);
             assertEquals("TASK_FINISHED", fw.terminalUpdate("lxc-1").at("/update/status/state").asText());
             assertTrue(Files.readString(cluster.sandbox("lxc-1").resolve("stdout")).startsWith("in pangaea-"));
 
-            // uninstall Docker: new Docker tasks fail at once; native tasks go on
+            // uninstall Docker: honoured (with a warning), new Docker tasks fail at once; native tasks go on
             cluster.agentShell("feature:uninstall pangaea-containerizer-docker");
             awaitAttribute("containerizers", "native,lxc");
             JsonNode after = fw.await("an offer without docker", e -> e.path("type").asText().equals("OFFERS")
                     && "native,lxc".equals(offerAttribute(e.at("/offers/offers/0"), "containerizers")))
                     .at("/offers/offers/0");
             from = fw.events.size();
-            fw.launchTask(after, "docker-3", "echo no", t -> TestFramework.docker(t, "pangaea/busybox:test"));
-            u = fw.terminalUpdate("docker-3");
+            fw.launchTask(after, "docker-2", "echo no", t -> TestFramework.docker(t, "pangaea/busybox:test"));
+            JsonNode u = fw.terminalUpdate("docker-2");
             assertEquals("TASK_FAILED", u.at("/update/status/state").asText());
             assertEquals("REASON_CONTAINER_LAUNCH_FAILED", u.at("/update/status/reason").asText());
-            assertTrue(u.toString(), u.at("/update/status/message").asText().contains("not installed"));
+            assertEquals("Containerizer 'docker' is not installed on this agent", u.at("/update/status/message")
+                    .asText());
+            assertTrue(Files.readString(cluster.agentHome().resolve("data/log/karaf.log"))
+                    .contains("Containerizer 'docker' is named in containerizers but its bundle went"));
             fw.launchTask(fw.nextOffer(from), "native-1", "echo native", t -> { });
             assertEquals("TASK_FINISHED", fw.terminalUpdate("native-1").at("/update/status/state").asText());
+
+            // installed again: Docker tasks run again
+            int again = fw.events.size(); // the new offer may come before the master's attribute is read
+            cluster.agentShell("feature:install pangaea-containerizer-docker");
+            awaitAttribute("containerizers", "native,docker,lxc");
+            JsonNode back = fw.await("an offer with docker again", e -> e.path("type").asText().equals("OFFERS")
+                    && fw.events.indexOf(e) >= again && "native,docker,lxc".equals(offerAttribute(
+                    e.at("/offers/offers/0"), "containerizers"))).at("/offers/offers/0");
+            from = fw.events.size();
+            fw.launchTask(back, "docker-3", "echo back in docker", t -> TestFramework.docker(t,
+                    "pangaea/busybox:test"));
+            assertEquals("TASK_FINISHED", fw.terminalUpdate("docker-3").at("/update/status/state").asText());
 
             // an isolator likewise: without namespaces/pid new native tasks fail naming it, with it they run
             cluster.agentShell("feature:uninstall pangaea-isolator-namespaces");

@@ -199,8 +199,10 @@ public class SwapAllocatorIT extends MasterContainerSupport {
         Stream fw = framework("steady", "steady");
         id(fw, "framework_id");
         try {
-            shell("config:property-set -p io.pangaea.master allocation_interval 3secs");
-            shell("config:property-set -p io.pangaea.master http_framework_heartbeat_interval 1secs");
+            // both in one edit: two property-sets in a row race in Karaf's write-back of the .cfg file, which can
+            // then lose the file's other keys
+            shell("config:edit io.pangaea.master\nconfig:property-set allocation_interval 3secs\n"
+                    + "config:property-set http_framework_heartbeat_interval 1secs\nconfig:update");
             eventually("the new interval in /master/flags", Duration.ofSeconds(30),
                     () -> "3secs".equals(flag("allocation_interval")));
             int from = fw.events.size();
@@ -215,8 +217,8 @@ public class SwapAllocatorIT extends MasterContainerSupport {
             assertTrue(settings, settings.matches("(?s).*allocation_interval\\s*\\|\\s*3secs\\s*\\|\\s*live.*"));
             assertTrue(settings, settings.matches("(?s).*port\\s*\\|\\s*\\d+\\s*\\|\\s*restart.*"));
         } finally {
-            shell("config:property-set -p io.pangaea.master allocation_interval 1secs");
-            shell("config:property-set -p io.pangaea.master http_framework_heartbeat_interval 15secs");
+            shell("config:edit io.pangaea.master\nconfig:property-set allocation_interval 1secs\n"
+                    + "config:property-set http_framework_heartbeat_interval 15secs\nconfig:update");
             fw.in.close();
         }
         eventually("the interval back", Duration.ofSeconds(30), () -> "1secs".equals(flag("allocation_interval")));

@@ -82,13 +82,38 @@ public final class Agent implements AutoCloseable {
      */
     public void start() {
         workers.execute(() -> {
+            AgentRecovery.Outcome outcome;
             try {
-                ctx.recovery.recover();
+                outcome = ctx.recovery.recover();
+            } catch (AgentRecovery.RecoveryFailed e) {
+                LOG.error(e.getMessage());
+                recoveryFailure = e.getMessage();
+                return;
             } catch (RuntimeException e) {
-                LOG.error("Recovery failed; starting with what was recovered", e);
+                LOG.error("Recovery failed; the agent does not start", e);
+                recoveryFailure = "Recovery failed: " + e;
+                return;
+            }
+            if (outcome == AgentRecovery.Outcome.STOP) {
+                LOG.info("Cleanup done; the agent stops");
+                onStop.run();
+                return;
             }
             ctx.link.start(this::handle);
         });
+    }
+
+    /** Why the agent did not start (a failed recovery), or null. */
+    public String recoveryFailure() {
+        return recoveryFailure;
+    }
+
+    private volatile String recoveryFailure;
+    private volatile Runnable onStop = () -> { };
+
+    /** What ends the agent's process when it must stop by itself (after {@code recover=cleanup}). */
+    public void onStop(Runnable stop) {
+        this.onStop = stop;
     }
 
     public AgentConfig config() {
@@ -109,7 +134,14 @@ public final class Agent implements AutoCloseable {
             throw new IllegalArgumentException("master, ip, port, hostname, work_dir, resources and the fetcher"
                     + " cache need a restart of the agent");
         }
-        return CompletableFuture.runAsync(() -> ctx.setConfig(next), state);
+        return CompletableFuture.runAsync(() -> {
+            ctx.setConfig(next);
+            if (ctx.agentId != null && ctx.link.registered()) {
+                // attributes changed live are what the agent runs with from now on
+                ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(next.hostname(), next.port(),
+                        next.resources().toList(), next.attributes(), ctx.agentId));
+            }
+        }, state);
     }
 
     public AgentId agentId() {
@@ -267,8 +299,9 @@ public final class Agent implements AutoCloseable {
                     ctx.agentId = id;
                     ctx.checkpoints.writeAgentId(id);
                 }
+                // what it registered with, for reconfiguration_policy at the next start
                 ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(config().hostname(), config().port(),
-                        config().resources().toList(), ctx.link.attributes(), id));
+                        config().resources().toList(), config().attributes(), id));
                 LOG.info("Registered with master {} as {}", event.registered().masterInfo().pid(), id);
                 ctx.link.registeredNow(event.registered().totalPingTimeoutSeconds());
                 ctx.updates.flush();

@@ -119,6 +119,12 @@ final class AgentCheckpoints extends AgentPart {
         }
     }
 
+    /** The agent's info as checkpointed when it last registered, or null. */
+    AgentInfo readAgentInfo(AgentId id) {
+        Path f = agentDir(id).resolve("slave.info");
+        return Files.exists(f) ? read(f, AgentInfo.class) : null;
+    }
+
     private Path agentDir(AgentId id) {
         return meta().resolve("slaves").resolve(id.value());
     }

@@ -10,7 +10,47 @@ import java.util.List;
 public record AgentConfig(String master, String ip, int port, String hostname, Path workDir, Resources resources,
                           List<Attribute> attributes, List<String> isolation, List<String> containerizers,
                           Duration killGracePeriod, Duration executorRegistrationTimeout, Path fetcherCacheDir,
-                          long fetcherCacheSize, Duration executorReregistrationTimeout) {
+                          long fetcherCacheSize, Duration executorReregistrationTimeout, Recovery recovery) {
+
+    /**
+     * How the agent starts after a restart, with Mesos's flags: {@code recover} ({@code reconnect}: take the
+     * checkpointed tasks up again; {@code cleanup}: kill them all, forget them and stop), {@code strict} (a recovery
+     * error stops the start instead of being logged), {@code recovery_timeout} (given to executors as
+     * {@code MESOS_RECOVERY_TIMEOUT}) and {@code reconfiguration_policy} ({@code equal}: the agent's resources and
+     * attributes must be what they were; {@code additive}: they may grow, not shrink or change).
+     */
+    public record Recovery(String recover, boolean strict, Duration recoveryTimeout, String reconfigurationPolicy) {
+
+        public static final Recovery DEFAULTS = new Recovery("reconnect", true, Duration.ofMinutes(15), "equal");
+
+        public Recovery {
+            if (!recover.equals("reconnect") && !recover.equals("cleanup")) {
+                throw new IllegalArgumentException("'recover' must be 'reconnect' or 'cleanup', not '" + recover
+                        + "'");
+            }
+            if (!reconfigurationPolicy.equals("equal") && !reconfigurationPolicy.equals("additive")) {
+                throw new IllegalArgumentException("'reconfiguration_policy' must be 'equal' or 'additive', not '"
+                        + reconfigurationPolicy + "'");
+            }
+        }
+    }
+
+    /** With Mesos's default recovery settings. */
+    public AgentConfig(String master, String ip, int port, String hostname, Path workDir, Resources resources,
+                       List<Attribute> attributes, List<String> isolation, List<String> containerizers,
+                       Duration killGracePeriod, Duration executorRegistrationTimeout, Path fetcherCacheDir,
+                       long fetcherCacheSize, Duration executorReregistrationTimeout) {
+        this(master, ip, port, hostname, workDir, resources, attributes, isolation, containerizers, killGracePeriod,
+                executorRegistrationTimeout, fetcherCacheDir, fetcherCacheSize, executorReregistrationTimeout,
+                Recovery.DEFAULTS);
+    }
+
+    /** The same settings with {@code r} for recovery. */
+    public AgentConfig withRecovery(Recovery r) {
+        return new AgentConfig(master, ip, port, hostname, workDir, resources, attributes, isolation, containerizers,
+                killGracePeriod, executorRegistrationTimeout, fetcherCacheDir, fetcherCacheSize,
+                executorReregistrationTimeout, r);
+    }
 
     /** Mesos's default {@code executor_registration_timeout}. */
     public static final Duration DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT = Duration.ofMinutes(1);

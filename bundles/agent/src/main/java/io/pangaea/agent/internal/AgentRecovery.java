@@ -38,16 +38,35 @@ final class AgentRecovery extends AgentPart {
         super(ctx);
     }
 
-    void recover() {
+    /** What recovery decided: go on and register, or stop (a failed strict recovery, or {@code recover=cleanup}). */
+    enum Outcome { REGISTER, STOP }
+
+    /** Thrown when the agent must not start; the message says why and what to do. */
+    static final class RecoveryFailed extends RuntimeException {
+        RecoveryFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** Errors met while recovering (unreadable checkpoints, containers that could not be recovered). */
+    private final List<String> errors = new ArrayList<>();
+
+    Outcome recover() {
+        AgentConfig.Recovery settings = config().recovery();
         if (!ctx.checkpoints.sameBoot() && ctx.agentId != null) {
             LOG.warn("The machine rebooted since agent {} last ran: nothing it ran can still run; registering as a"
                     + " new agent", ctx.agentId);
             ctx.checkpoints.forgetAgent();
             ctx.agentId = null;
         }
+        long deadline = System.nanoTime() + PLUGIN_WAIT.toNanos();
+        if (settings.recover().equals("cleanup")) {
+            cleanup(deadline);
+            return Outcome.STOP;
+        }
+        checkReconfiguration(settings.reconfigurationPolicy());
         List<AgentCheckpoints.Checkpointed> found = ctx.agentId == null ? List.of()
                 : ctx.checkpoints.tasks(ctx.agentId);
-        long deadline = System.nanoTime() + PLUGIN_WAIT.toNanos();
         Set<ContainerId> known = new HashSet<>();
         int running = 0;
         for (AgentCheckpoints.Checkpointed c : found) {
@@ -61,6 +80,75 @@ final class AgentRecovery extends AgentPart {
                     running);
         }
         destroyOrphans(known, deadline);
+        if (!errors.isEmpty() && settings.strict()) {
+            throw new RecoveryFailed("Recovery met " + errors.size() + " error(s) and 'strict' is true: "
+                    + String.join("; ", errors) + ". The agent does not start; fix the cause, or start it with"
+                    + " strict=false (what could not be recovered is then reported lost), or with recover=cleanup"
+                    + " (every task is killed and forgotten)");
+        }
+        if (!errors.isEmpty()) {
+            LOG.warn("Recovery met {} error(s), logged above; 'strict' is false, so the agent starts", errors.size());
+        }
+        return Outcome.REGISTER;
+    }
+
+    /**
+     * {@code recover=cleanup}: every container an earlier run left is killed, the checkpoints are forgotten (the
+     * next start registers a new agent), and the agent stops, as Mesos's agent does with that flag.
+     */
+    private void cleanup(long deadline) {
+        LOG.warn("recover=cleanup: killing every container an earlier run left and forgetting its checkpoints; the"
+                + " agent then stops (start it again with recover=reconnect)");
+        destroyOrphans(Set.of(), deadline);
+        ctx.checkpoints.forgetAgent();
+        ctx.agentId = null;
+    }
+
+    /**
+     * The agent's resources and attributes against those it registered with last ({@code slave.info}): under
+     * {@code equal} they must be the same; under {@code additive} they may grow but nothing may go or change. The
+     * hostname and port must stay. A mismatch stops the start, naming what changed.
+     */
+    private void checkReconfiguration(String policy) {
+        if (ctx.agentId == null) {
+            return;
+        }
+        io.pangaea.model.AgentInfo before = ctx.checkpoints.readAgentInfo(ctx.agentId);
+        if (before == null) {
+            return;
+        }
+        List<String> changes = new ArrayList<>();
+        if (before.hostname() != null && !before.hostname().equals(config().hostname())) {
+            changes.add("hostname " + before.hostname() + " -> " + config().hostname());
+        }
+        if (before.port() != null && before.port() != config().port()) {
+            changes.add("port " + before.port() + " -> " + config().port());
+        }
+        io.pangaea.model.Resources was = io.pangaea.model.Resources.of(before.resources() == null ? List.of()
+                : before.resources());
+        io.pangaea.model.Resources now = config().resources();
+        boolean resourcesOk = policy.equals("equal") ? was.equals(now) : now.contains(was);
+        if (!resourcesOk) {
+            changes.add("resources " + was + " -> " + now);
+        }
+        List<io.pangaea.model.Attribute> wasAttrs = before.attributes() == null ? List.of() : before.attributes();
+        List<io.pangaea.model.Attribute> nowAttrs = config().attributes();
+        boolean attributesOk = policy.equals("equal")
+                ? new java.util.HashSet<>(wasAttrs).equals(new java.util.HashSet<>(nowAttrs))
+                : nowAttrs.containsAll(wasAttrs);
+        if (!attributesOk) {
+            changes.add("attributes " + names(wasAttrs) + " -> " + names(nowAttrs));
+        }
+        if (!changes.isEmpty()) {
+            throw new RecoveryFailed("Agent " + ctx.agentId + " was started with other settings than it last ran"
+                    + " with, which reconfiguration_policy=" + policy + " does not allow: " + String.join(", ",
+                    changes) + ". Put them back, set reconfiguration_policy=additive if they only grew, or start"
+                    + " with recover=cleanup to register as a new agent (every task is killed)");
+        }
+    }
+
+    private static List<String> names(List<io.pangaea.model.Attribute> attributes) {
+        return attributes.stream().map(a -> a.name() + ":" + a.plainValue()).toList();
     }
 
     /** Takes one checkpointed task up again; true when its container still runs. */
@@ -104,6 +192,9 @@ final class AgentRecovery extends AgentPart {
                     LOG.warn("Task {}: its container {} could not be recovered: {}", t.info.taskId(),
                             c.containerId().value(), e.toString());
                 }
+            }
+            if (failure != null) {
+                errors.add("task " + t.info.taskId().value() + ": " + failure);
             }
         }
         Container recovered = container;

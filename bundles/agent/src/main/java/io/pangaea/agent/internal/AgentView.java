@@ -130,6 +130,10 @@ public final class AgentView {
         flags.put("executor_shutdown_grace_period", io.pangaea.model.Durations.format(c.killGracePeriod()));
         flags.put("fetcher_cache_dir", c.fetcherCacheDir().toString());
         flags.put("fetcher_cache_size", io.pangaea.model.Bytes.format(c.fetcherCacheSize()));
+        flags.put("recover", c.recovery().recover());
+        flags.put("strict", String.valueOf(c.recovery().strict()));
+        flags.put("recovery_timeout", io.pangaea.model.Durations.format(c.recovery().recoveryTimeout()));
+        flags.put("reconfiguration_policy", c.recovery().reconfigurationPolicy());
         flags.put("max_completed_executors_per_framework", Integer.toString(CompletedHistory.MAX_COMPLETED_EXECUTORS));
         flags.put("sandbox_directory", "/mnt/mesos/sandbox");
         flags.put("version", "false");

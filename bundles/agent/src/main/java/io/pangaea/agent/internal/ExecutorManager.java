@@ -180,6 +180,7 @@ final class ExecutorManager extends AgentPart {
         Map<String, String> env = ctx.launcher.baseEnvironment(e.framework.id(), e.info.executorId(), e.containerId, e.sandbox);
         env.put("MESOS_SLAVE_PID", "slave(1)@" + config().ip() + ":" + config().port());
         env.put("MESOS_CHECKPOINT", Boolean.TRUE.equals(e.framework.checkpoint()) ? "1" : "0");
+        env.put("MESOS_RECOVERY_TIMEOUT", io.pangaea.model.Durations.format(config().recovery().recoveryTimeout()));
         env.put("MESOS_HTTP_COMMAND_EXECUTOR", "0");
         env.put("MESOS_RECOVERY_TIMEOUT", "15mins");
         env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(config().executorReregistrationTimeout()));

@@ -171,6 +171,68 @@ public class AgentRecoveryTest {
         assertEquals(AgentCheckpointsBootId.current(), Files.readString(agent.workDir.resolve("meta/boot_id")).trim());
     }
 
+    private io.pangaea.agent.internal.AgentConfig withResources(io.pangaea.agent.internal.AgentConfig c, String r,
+                                                                 String policy) {
+        return new io.pangaea.agent.internal.AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), c.workDir(),
+                io.pangaea.model.Resources.parse(r), c.attributes(), c.isolation(), c.containerizers(),
+                c.killGracePeriod(), c.executorRegistrationTimeout(), c.fetcherCacheDir(), c.fetcherCacheSize(),
+                c.executorReregistrationTimeout(), new io.pangaea.agent.internal.AgentConfig.Recovery("reconnect",
+                true, java.time.Duration.ofMinutes(15), policy));
+    }
+
+    /**
+     * reconfiguration_policy: with {@code equal}, other resources than the agent last ran with stop its start, with a
+     * message naming them, and touch no task; with {@code additive}, more resources are taken and the task is
+     * recovered.
+     */
+    @Test
+    public void changedResourcesStopTheStartUnderEqualAndAreTakenUnderAdditive() throws Exception {
+        Harness.Scheduler s = scheduler("reconfigured", true);
+        launch(s, "kept", "sleep 600");
+        s.acked("kept", "TASK_STARTING");
+        long pid = s.acked("kept", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        String id = agent.agent.agentId().value();
+        agent.stop();
+        agent.startWith(c -> withResources(c, "cpus:3;mem:1024;disk:1000", "equal"));
+        Awaitility.await("the start refused").atMost(Duration.ofSeconds(10))
+                .until(() -> agent.agent.recoveryFailure() != null);
+        String why = agent.agent.recoveryFailure();
+        assertTrue(why, why.contains("reconfiguration_policy=equal") && why.contains("resources")
+                && why.contains("cpus:3"));
+        assertFalse(agent.agent.registered());
+        assertTrue("no task is touched", alive(pid));
+
+        agent.stop();
+        agent.startWith(c -> withResources(c, "cpus:3;mem:1024;disk:1000", "additive"));
+        Awaitility.await("registered with more resources").atMost(Duration.ofSeconds(20))
+                .until(() -> agent.agent.registered());
+        assertEquals(id, agent.agent.agentId().value());
+        assertTrue(alive(pid));
+        Awaitility.await("the master has the new total").atMost(Duration.ofSeconds(10))
+                .until(() -> h.state().at("/slaves/0/resources/cpus").asDouble() == 3.0);
+    }
+
+    /** recover=cleanup: every task an earlier run left is killed, the checkpoints forgotten, and the agent stops. */
+    @Test
+    public void recoverCleanupKillsEverythingAndStops() throws Exception {
+        Harness.Scheduler s = scheduler("cleaned-up", true);
+        launch(s, "doomed", "sleep 600");
+        s.acked("doomed", "TASK_STARTING");
+        long pid = s.acked("doomed", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        agent.stop();
+        agent.startWith(c -> c.withRecovery(new io.pangaea.agent.internal.AgentConfig.Recovery("cleanup", true,
+                Duration.ofMinutes(15), "equal")));
+        Awaitility.await("the agent asked to stop").atMost(Duration.ofSeconds(20)).until(() -> agent.stopAsked);
+        Awaitility.await("the task killed").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        assertFalse(agent.agent.registered());
+        assertFalse(Files.exists(agent.workDir.resolve("meta/slaves")));
+        Awaitility.await("runtime directories gone").atMost(Duration.ofSeconds(10)).until(() -> {
+            try (var dirs = Files.list(agent.workDir.resolve("containers"))) {
+                return dirs.noneMatch(Files::isDirectory);
+            }
+        });
+    }
+
     /** The machine's boot id, as the agent checkpoints it. */
     private static final class AgentCheckpointsBootId {
         static String current() throws Exception {

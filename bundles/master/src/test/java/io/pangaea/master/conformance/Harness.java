@@ -188,7 +188,7 @@ final class Harness implements AutoCloseable {
         final Path workDir;
         final int port;
         final String bind;
-        private final io.pangaea.agent.internal.AgentConfig config;
+        private io.pangaea.agent.internal.AgentConfig config;
         private final java.util.Map<String, io.pangaea.agent.spi.Isolator> isolators;
 
         RealAgent(Duration registrationTimeout) throws Exception {
@@ -223,12 +223,34 @@ final class Harness implements AutoCloseable {
 
         /** A new agent on the same work_dir and port, with a native containerizer of its own, as after a restart. */
         private void boot() throws Exception {
+            bootOnly();
+            Awaitility.await("real agent registered").atMost(Duration.ofSeconds(20)).until(agent::registered);
+        }
+
+        /** Set when the agent asked for its process to end (after recover=cleanup). */
+        volatile boolean stopAsked;
+
+        private void bootOnly() throws Exception {
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
+            agent.onStop(() -> stopAsked = true);
             http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port);
             agent.start();
-            Awaitility.await("real agent registered").atMost(Duration.ofSeconds(20)).until(agent::registered);
+        }
+
+        /**
+         * Starts an agent on the same work_dir with changed settings, without waiting for it to register (it may
+         * refuse to start).
+         */
+        void startWith(java.util.function.UnaryOperator<io.pangaea.agent.internal.AgentConfig> change)
+                throws Exception {
+            config = change.apply(config);
+            bootOnly();
+        }
+
+        io.pangaea.agent.internal.AgentConfig config() {
+            return config;
         }
 
         /**

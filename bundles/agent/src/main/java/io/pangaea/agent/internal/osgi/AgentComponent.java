@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.apache.karaf.features.FeaturesService;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -85,6 +86,21 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
 
         @AttributeDefinition(description = "Most the fetcher's cache holds, as 2GB, 512MB, ...")
         String fetcher__cache__size() default "2GB";
+
+        @AttributeDefinition(description = "At start: 'reconnect' takes checkpointed tasks up again; 'cleanup' kills"
+                + " them all, forgets them and stops the agent")
+        String recover() default "reconnect";
+
+        @AttributeDefinition(description = "Whether a recovery error stops the agent's start (else it is logged)")
+        boolean strict() default true;
+
+        @AttributeDefinition(description = "How long executors wait for a restarting agent"
+                + " (their MESOS_RECOVERY_TIMEOUT)")
+        String recovery__timeout() default "15mins";
+
+        @AttributeDefinition(description = "'equal': resources and attributes must be what they were when the agent"
+                + " last ran; 'additive': they may grow but not shrink or change")
+        String reconfiguration__policy() default "equal";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentComponent.class);
@@ -102,19 +118,24 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
-    public AgentComponent(Config c) throws Exception {
+    public AgentComponent(Config c, @Reference FeaturesService featuresService) throws Exception {
         Path base = Path.of(System.getProperty("karaf.data", "data"));
         Path workDir = base.resolve(c.work__dir()).toAbsolutePath();
+        // the settings name the plugins: each must be provided by a feature, installed at start if it is not
+        plugins = new PluginFeatures(featuresService);
+        neededFeatures = plugins.required(containerizers(c.containerizers()), split(c.isolation()));
         AgentConfig config = new AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), workDir,
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
-                split(c.isolation()), split(c.containerizers()),
+                split(c.isolation()), containerizers(c.containerizers()),
                 Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
                 workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()),
-                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()));
+                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()),
+                recovery(c));
         started = AgentSettings.values(c);
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
+        agent.onStop(this::stopContainer);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         advertise();
         http = new AgentHttpServer(agent, c.ip(), c.port());
@@ -129,6 +150,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     @Activate
     void start(org.osgi.framework.BundleContext context) {
         this.context = context;
+        installPlugins(neededFeatures);
         advertise();
         agent.start();
         ShutdownSignal.install(() -> {
@@ -138,6 +160,15 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     }
 
     private volatile org.osgi.framework.BundleContext context;
+    private final PluginFeatures plugins;
+    private final Map<String, String> neededFeatures;
+
+    /** Installs the features the settings need, on a thread of its own (never inside a feature install). */
+    private void installPlugins(Map<String, String> needed) {
+        Thread t = new Thread(() -> plugins.install(needed), "pangaea-agent-plugins");
+        t.setDaemon(true);
+        t.start();
+    }
     private final java.util.concurrent.atomic.AtomicBoolean shuttingDown = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
@@ -146,6 +177,11 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
             return;
         }
         agent.shutdown();
+        stopContainer();
+    }
+
+    /** Stops the Karaf container (the agent's process ends), on a thread of its own. */
+    private void stopContainer() {
         org.osgi.framework.BundleContext c = context;
         Thread stopper = new Thread(() -> {
             try {
@@ -153,7 +189,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                     c.getBundle(0).stop(); // Karaf's container ends, as a Mesos agent exits after SIGUSR1
                 }
             } catch (Exception e) {
-                LOG.warn("Cannot stop the Karaf container after the agent's shutdown", e);
+                LOG.warn("Cannot stop the Karaf container", e);
             }
         }, "pangaea-agent-shutdown");
         stopper.setDaemon(false);
@@ -180,14 +216,23 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                     waiting.keySet(), waiting, waiting.keySet().stream().map(k -> k + "=" + started.get(k)).toList());
         }
         pending = Map.copyOf(waiting);
+        Map<String, String> needed;
+        try {
+            needed = plugins.required(containerizers(c.containerizers()), split(c.isolation()));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Settings not applied: {}", e.getMessage());
+            return;
+        }
+        installPlugins(needed);
         AgentConfig now = agent.config();
         AgentConfig live = new AgentConfig(now.master(), now.ip(), now.port(), now.hostname(), now.workDir(),
                 now.resources(), ResourceDetector.attributes(c.attributes()), split(c.isolation()),
-                split(c.containerizers()),
+                containerizers(c.containerizers()),
                 Durations.parse("executor_shutdown_grace_period", c.executor__shutdown__grace__period()),
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
                 now.fetcherCacheDir(), now.fetcherCacheSize(),
-                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()));
+                Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()),
+                now.recovery());
         if (!live.equals(now)) {
             agent.reconfigure(live).join();
             enabledContainerizers = live.containerizers();
@@ -215,6 +260,16 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         return pending;
     }
 
+    private static AgentConfig.Recovery recovery(Config c) {
+        return new AgentConfig.Recovery(c.recover().trim(), c.strict(),
+                Durations.parse("recovery_timeout", c.recovery__timeout()), c.reconfiguration__policy().trim());
+    }
+
+    /** The containerizers setting, with Mesos's name 'mesos' for the native containerizer taken as 'native'. */
+    static List<String> containerizers(String s) {
+        return split(s).stream().map(x -> x.equals("mesos") ? "native" : x).distinct().toList();
+    }
+
     static List<String> split(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
@@ -240,7 +295,14 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     void unbindContainerizer(Containerizer c, Map<String, Object> props) {
         Object name = props.get(Containerizer.NAME_PROPERTY);
         if (name != null && containerizers.remove(name.toString(), c)) {
-            LOG.info("Containerizer '{}' gone", name);
+            List<String> enabled = enabledContainerizers;
+            if (enabled != null && enabled.contains(name.toString()) && !shuttingDown.get()) {
+                LOG.warn("Containerizer '{}' is named in containerizers but its bundle went (feature:uninstall?):"
+                        + " its tasks fail until it is installed again, the setting changes or the agent restarts",
+                        name);
+            } else {
+                LOG.info("Containerizer '{}' gone", name);
+            }
             advertise();
         }
     }
@@ -258,6 +320,10 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     void unbindIsolator(Isolator i, Map<String, Object> props) {
         Object name = props.get(Isolator.NAME_PROPERTY);
         if (name != null && isolators.remove(name.toString(), i)) {
+            if (agent != null && agent.config().isolation().contains(name.toString()) && !shuttingDown.get()) {
+                LOG.warn("Isolator '{}' is named in isolation but its bundle went (feature:uninstall?): native tasks"
+                        + " fail until it is installed again, the setting changes or the agent restarts", name);
+            }
             advertise();
         }
     }

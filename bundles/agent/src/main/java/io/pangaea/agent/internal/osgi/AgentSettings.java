@@ -21,7 +21,7 @@ public interface AgentSettings {
      * checkpoint (the agent recovers them); the others' tasks end.
      */
     Set<String> RESTART = Set.of("master", "ip", "port", "hostname", "work_dir", "resources", "fetcher_cache_dir",
-            "fetcher_cache_size");
+            "fetcher_cache_size", "recover", "strict", "recovery_timeout", "reconfiguration_policy");
 
     /** Each setting in effect, by flag name. */
     Map<String, String> effective();
