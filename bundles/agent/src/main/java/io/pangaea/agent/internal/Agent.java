@@ -99,6 +99,10 @@ public final class Agent implements AutoCloseable {
                 onStop.run();
                 return;
             }
+            state.execute(() -> {
+                ctx.gc.scheduleLeftovers();
+                ctx.gc.start();
+            });
             ctx.link.start(this::handle);
         });
     }
@@ -135,7 +139,11 @@ public final class Agent implements AutoCloseable {
                     + " cache need a restart of the agent");
         }
         return CompletableFuture.runAsync(() -> {
+            boolean gcChanged = !next.gc().equals(ctx.config().gc());
             ctx.setConfig(next);
+            if (gcChanged) {
+                ctx.gc.reconfigured();
+            }
             if (ctx.agentId != null && ctx.link.registered()) {
                 // attributes changed live are what the agent runs with from now on
                 ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(next.hostname(), next.port(),
@@ -174,6 +182,11 @@ public final class Agent implements AutoCloseable {
     /** Counters for {@code /metrics/snapshot} (state thread). */
     Map<String, Long> counters() {
         return ctx.counters;
+    }
+
+    /** Sandboxes waiting for the garbage collector (state thread). */
+    int gcPending() {
+        return ctx.gc.pending();
     }
 
     /** GET/SET_LOGGING_LEVEL's backend; set in Karaf (null outside it: the calls answer 501). */

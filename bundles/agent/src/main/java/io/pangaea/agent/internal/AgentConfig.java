@@ -10,7 +10,28 @@ import java.util.List;
 public record AgentConfig(String master, String ip, int port, String hostname, Path workDir, Resources resources,
                           List<Attribute> attributes, List<String> isolation, List<String> containerizers,
                           Duration killGracePeriod, Duration executorRegistrationTimeout, Path fetcherCacheDir,
-                          long fetcherCacheSize, Duration executorReregistrationTimeout, Recovery recovery) {
+                          long fetcherCacheSize, Duration executorReregistrationTimeout, Recovery recovery,
+                          Gc gc) {
+
+    /**
+     * Sandbox garbage collection, with Mesos's flags: an ended container's sandbox goes {@code gc_delay} after it
+     * ended, sooner as the disk fills ({@code gc_disk_headroom}), the disk being measured every
+     * {@code disk_watch_interval}.
+     */
+    public record Gc(Duration delay, double diskHeadroom, Duration diskWatchInterval) {
+
+        public static final Gc DEFAULTS = new Gc(Duration.ofDays(7), 0.1, Duration.ofMinutes(1));
+
+        public Gc {
+            if (diskHeadroom < 0 || diskHeadroom > 1) {
+                throw new IllegalArgumentException("'gc_disk_headroom' must be between 0.0 and 1.0, not "
+                        + diskHeadroom);
+            }
+            if (delay.isNegative() || diskWatchInterval.isNegative() || diskWatchInterval.isZero()) {
+                throw new IllegalArgumentException("'gc_delay' and 'disk_watch_interval' must be positive");
+            }
+        }
+    }
 
     /**
      * How the agent starts after a restart, with Mesos's flags: {@code recover} ({@code reconnect}: take the
@@ -42,14 +63,21 @@ public record AgentConfig(String master, String ip, int port, String hostname, P
                        long fetcherCacheSize, Duration executorReregistrationTimeout) {
         this(master, ip, port, hostname, workDir, resources, attributes, isolation, containerizers, killGracePeriod,
                 executorRegistrationTimeout, fetcherCacheDir, fetcherCacheSize, executorReregistrationTimeout,
-                Recovery.DEFAULTS);
+                Recovery.DEFAULTS, Gc.DEFAULTS);
     }
 
     /** The same settings with {@code r} for recovery. */
     public AgentConfig withRecovery(Recovery r) {
         return new AgentConfig(master, ip, port, hostname, workDir, resources, attributes, isolation, containerizers,
                 killGracePeriod, executorRegistrationTimeout, fetcherCacheDir, fetcherCacheSize,
-                executorReregistrationTimeout, r);
+                executorReregistrationTimeout, r, gc);
+    }
+
+    /** The same settings with {@code g} for garbage collection. */
+    public AgentConfig withGc(Gc g) {
+        return new AgentConfig(master, ip, port, hostname, workDir, resources, attributes, isolation, containerizers,
+                killGracePeriod, executorRegistrationTimeout, fetcherCacheDir, fetcherCacheSize,
+                executorReregistrationTimeout, recovery, g);
     }
 
     /** Mesos's default {@code executor_registration_timeout}. */

@@ -49,6 +49,7 @@ final class AgentContext {
     final DefaultExecutor defaultExecutor;
     final ExecutorApiBackend executorApi;
     final AgentRecovery recovery;
+    final GarbageCollector gc;
 
     AgentContext(AgentConfig config, Function<String, Containerizer> containerizers, ScheduledExecutorService state,
                  ExecutorService workers, HttpClient http) {
@@ -71,6 +72,9 @@ final class AgentContext {
         this.defaultExecutor = new DefaultExecutor(this);
         this.executorApi = new ExecutorApiBackend(this);
         this.recovery = new AgentRecovery(this);
+        this.gc = new GarbageCollector(this);
+        counters.put("gc/path_removals_succeeded", 0L);
+        counters.put("gc/path_removals_failed", 0L);
     }
 
     AgentConfig config() {

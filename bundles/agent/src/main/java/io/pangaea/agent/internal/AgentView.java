@@ -131,6 +131,9 @@ public final class AgentView {
         flags.put("fetcher_cache_dir", c.fetcherCacheDir().toString());
         flags.put("fetcher_cache_size", io.pangaea.model.Bytes.format(c.fetcherCacheSize()));
         flags.put("recover", c.recovery().recover());
+        flags.put("gc_delay", io.pangaea.model.Durations.format(c.gc().delay()));
+        flags.put("gc_disk_headroom", Double.toString(c.gc().diskHeadroom()));
+        flags.put("disk_watch_interval", io.pangaea.model.Durations.format(c.gc().diskWatchInterval()));
         flags.put("strict", String.valueOf(c.recovery().strict()));
         flags.put("recovery_timeout", io.pangaea.model.Durations.format(c.recovery().recoveryTimeout()));
         flags.put("reconfiguration_policy", c.recovery().reconfigurationPolicy());
@@ -406,6 +409,7 @@ public final class AgentView {
         agent.counters().forEach((k, v) -> m.put(k, v.doubleValue()));
         m.put("slave/uptime_secs", System.currentTimeMillis() / 1000.0 - agent.startTime());
         m.put("slave/registered", agent.registered() ? 1.0 : 0.0);
+        m.put("gc/path_removals_pending", agent.gcPending());
         java.util.Map<io.pangaea.model.TaskState, Integer> states = new java.util.EnumMap<>(
                 io.pangaea.model.TaskState.class);
         Resources used = Resources.EMPTY;

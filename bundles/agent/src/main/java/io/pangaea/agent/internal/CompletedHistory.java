@@ -97,6 +97,9 @@ final class CompletedHistory extends AgentPart {
 
     /** Keeps an ended executor with its framework (a live one, or one completed already). */
     void completed(FrameworkId framework, CompletedExecutor e) {
+        // its sandbox is garbage from now on
+        ctx.gc.schedule(e.command() != null ? e.command().sandbox : e.executor() != null ? e.executor().sandbox
+                : null, System.currentTimeMillis());
         ArrayDeque<CompletedExecutor> list = completedExecutors.get(framework);
         if (list == null && !frameworks.containsKey(framework)) {
             list = completedFrameworks.stream().filter(f -> f.info().id().equals(framework)).reduce((a, b) -> b)

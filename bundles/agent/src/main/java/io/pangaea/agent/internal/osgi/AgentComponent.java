@@ -87,6 +87,17 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         @AttributeDefinition(description = "Most the fetcher's cache holds, as 2GB, 512MB, ...")
         String fetcher__cache__size() default "2GB";
 
+        @AttributeDefinition(description = "How long after its container ended a sandbox is removed (less as the"
+                + " disk fills)")
+        String gc__delay() default "1weeks";
+
+        @AttributeDefinition(description = "The share of the disk kept free: the fuller the disk beyond it, the sooner"
+                + " sandboxes go (0.0 to 1.0)")
+        double gc__disk__headroom() default 0.1;
+
+        @AttributeDefinition(description = "How often the disk holding work_dir is measured")
+        String disk__watch__interval() default "1mins";
+
         @AttributeDefinition(description = "At start: 'reconnect' takes checkpointed tasks up again; 'cleanup' kills"
                 + " them all, forgets them and stops the agent")
         String recover() default "reconnect";
@@ -131,7 +142,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
                 workDir.resolve(c.fetcher__cache__dir()), Bytes.parse("fetcher_cache_size", c.fetcher__cache__size()),
                 Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()),
-                recovery(c));
+                recovery(c), gc(c));
         started = AgentSettings.values(c);
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
@@ -232,7 +243,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 Durations.parse("executor_registration_timeout", c.executor__registration__timeout()),
                 now.fetcherCacheDir(), now.fetcherCacheSize(),
                 Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()),
-                now.recovery());
+                now.recovery(), gc(c));
         if (!live.equals(now)) {
             agent.reconfigure(live).join();
             enabledContainerizers = live.containerizers();
@@ -252,12 +263,20 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         out.put("executor_shutdown_grace_period", Durations.format(c.killGracePeriod()));
         out.put("executor_registration_timeout", Durations.format(c.executorRegistrationTimeout()));
         out.put("executor_reregistration_timeout", Durations.format(c.executorReregistrationTimeout()));
+        out.put("gc_delay", Durations.format(c.gc().delay()));
+        out.put("gc_disk_headroom", Double.toString(c.gc().diskHeadroom()));
+        out.put("disk_watch_interval", Durations.format(c.gc().diskWatchInterval()));
         return out;
     }
 
     @Override
     public Map<String, String> pendingRestart() {
         return pending;
+    }
+
+    private static AgentConfig.Gc gc(Config c) {
+        return new AgentConfig.Gc(Durations.parse("gc_delay", c.gc__delay()), c.gc__disk__headroom(),
+                Durations.parse("disk_watch_interval", c.disk__watch__interval()));
     }
 
     private static AgentConfig.Recovery recovery(Config c) {
