@@ -208,7 +208,10 @@ final class ExecutorManager extends AgentPart {
         ContainerSpec spec = new ContainerSpec(e.containerId, e.info.command(), e.info.container(), e.sandbox,
                 executorEnvironment(e), resources, config().isolation(),
                 Map.of("io.pangaea.agent", String.valueOf(ctx.agentId), "io.pangaea.framework", e.framework.id().value(),
-                        "io.pangaea.executor", e.info.executorId().value()));
+                        "io.pangaea.executor", e.info.executorId().value()),
+                // under the agent's runtime directory, so that an agent that crashed finds it at its next start;
+                // custom executors are not recovered yet: theirs ends with the agent's process
+                ctx.checkpoints.runtimeDir(e.containerId), false);
         Duration timeout = config().executorRegistrationTimeout();
         e.registrationTimer = state.schedule(() -> registrationTimedOut(e, timeout), timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -304,6 +307,14 @@ final class ExecutorManager extends AgentPart {
             return;
         }
         e.ended = true;
+        java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(e.containerId);
+        workers.execute(() -> {
+            try {
+                AgentCheckpoints.deleteTree(runtime);
+            } catch (java.io.IOException x) {
+                LOG.debug("Cannot remove {}: {}", runtime, x.toString());
+            }
+        });
         for (var f : new java.util.concurrent.ScheduledFuture<?>[] {e.registrationTimer, e.shutdownTimer,
                 e.heartbeat}) {
             if (f != null) {

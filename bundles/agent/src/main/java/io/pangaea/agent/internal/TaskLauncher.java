@@ -291,6 +291,7 @@ final class TaskLauncher extends AgentPart {
         t.killRequested = true;
         KillPolicy p = policy != null ? policy : t.info.killPolicy();
         t.killGrace = p != null && p.gracePeriod() != null ? p.gracePeriod().toDuration() : config().killGracePeriod();
+        LOG.info("Killing task {} of framework {} (grace period {})", id, t.frameworkId, t.killGrace);
         if (t.executor != null && !t.executor.builtin) {
             ctx.executorManager.killOnExecutor(t, p);
             return;

@@ -36,10 +36,16 @@ public class AgentRecoveryTest {
         h.close();
     }
 
+    /**
+     * A framework that acknowledges every update as it comes, as the scheduler libraries do: an acknowledgement may
+     * still be on its way to the agent when the agent stops, and the update it was for then comes again.
+     */
     private Harness.Scheduler scheduler(String name, boolean checkpoint) throws Exception {
         ObjectNode sub = Harness.subscribe(name, "PARTITION_AWARE");
         ((ObjectNode) sub.at("/subscribe/framework_info")).put("checkpoint", checkpoint);
-        return h.scheduler(sub);
+        Harness.Scheduler s = h.scheduler(sub);
+        s.autoAcknowledge = true;
+        return s;
     }
 
     private static void launch(Harness.Scheduler s, String id, String command) throws Exception {
@@ -123,6 +129,7 @@ public class AgentRecoveryTest {
     @Test
     public void anUnacknowledgedUpdateIsSentAgainAfterTheRestart() throws Exception {
         Harness.Scheduler s = scheduler("checkpointing-acks", true);
+        s.autoAcknowledge = false;
         launch(s, "unacked", "sleep 600");
         s.acked("unacked", "TASK_STARTING");
         // TASK_RUNNING is not acknowledged
@@ -176,8 +183,9 @@ public class AgentRecoveryTest {
         return new io.pangaea.agent.internal.AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), c.workDir(),
                 io.pangaea.model.Resources.parse(r), c.attributes(), c.isolation(), c.containerizers(),
                 c.killGracePeriod(), c.executorRegistrationTimeout(), c.fetcherCacheDir(), c.fetcherCacheSize(),
-                c.executorReregistrationTimeout(), new io.pangaea.agent.internal.AgentConfig.Recovery("reconnect",
-                true, java.time.Duration.ofMinutes(15), policy));
+                c.executorReregistrationTimeout()).withGc(c.gc()).withRecovery(
+                new io.pangaea.agent.internal.AgentConfig.Recovery("reconnect", true, Duration.ofMinutes(15),
+                        policy));
     }
 
     /**

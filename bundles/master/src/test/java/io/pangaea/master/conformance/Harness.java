@@ -358,7 +358,12 @@ final class Harness implements AutoCloseable {
             try (InputStream in = response.body()) {
                 byte[] rec;
                 while ((rec = io.pangaea.model.json.RecordIo.read(in)) != null) {
-                    events.add(JSON.readTree(rec));
+                    JsonNode e = JSON.readTree(rec);
+                    events.add(e);
+                    if (autoAcknowledge && e.path("type").asText().equals("UPDATE")
+                            && e.at("/update/status").has("uuid")) {
+                        acknowledge(e.at("/update/status"));
+                    }
                 }
             } catch (IOException e) {
                 // closed
@@ -422,15 +427,29 @@ final class Harness implements AutoCloseable {
         /** Waits for the task's update in {@code state} and acknowledges it (when it has a uuid), as frameworks do. */
         JsonNode acked(String taskId, String state) throws Exception {
             JsonNode status = update(taskId, state).at("/update/status");
-            if (status.has("uuid")) {
-                ObjectNode ack = call("ACKNOWLEDGE");
-                ObjectNode a = ack.putObject("acknowledge");
-                a.set("agent_id", status.get("agent_id"));
-                a.set("task_id", status.get("task_id"));
-                a.put("uuid", status.get("uuid").asText());
-                org.junit.Assert.assertEquals(202, post(ack).statusCode());
+            if (status.has("uuid") && !autoAcknowledge) {
+                acknowledge(status);
             }
             return status;
+        }
+
+        /**
+         * Acknowledge every update as it arrives, as the scheduler libraries do (an update an agent sends again
+         * after its restart included); else only what {@link #acked} is asked for.
+         */
+        volatile boolean autoAcknowledge;
+
+        private void acknowledge(JsonNode status) {
+            ObjectNode ack = call("ACKNOWLEDGE");
+            ObjectNode a = ack.putObject("acknowledge");
+            a.set("agent_id", status.get("agent_id"));
+            a.set("task_id", status.get("task_id"));
+            a.put("uuid", status.get("uuid").asText());
+            try {
+                org.junit.Assert.assertEquals(202, post(ack).statusCode());
+            } catch (Exception e) {
+                throw new IllegalStateException("ACKNOWLEDGE failed", e);
+            }
         }
 
         /** ACCEPT {@code offer} launching one command task ({@code sleep 1000}) of 0.1 cpus. */
