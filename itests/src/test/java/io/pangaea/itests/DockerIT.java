@@ -28,8 +28,9 @@ public class DockerIT {
 
     @BeforeClass
     public static void startCluster() throws Exception {
+        // named in the setting, Docker is installed by the agent itself (no feature:install by hand)
         cluster = new LocalCluster("cpus:4;mem:2048;disk:4096;ports:[31000-32000]",
-                Map.of("featuresBoot+", "pangaea-containerizer-docker"));
+                Map.of("containerizers", "native,docker"));
     }
 
     @AfterClass

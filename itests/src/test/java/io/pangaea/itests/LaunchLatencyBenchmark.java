@@ -39,7 +39,7 @@ public class LaunchLatencyBenchmark {
     @Test
     public void docker() throws Exception {
         try (LocalCluster cluster = new LocalCluster("cpus:16;mem:16384;disk:4096;ports:[31000-32000]",
-                Map.of("featuresBoot+", "pangaea-containerizer-docker"))) {
+                Map.of("containerizers", "native,docker"))) {
             run(cluster, "docker (busybox, network none)", "pangaea/busybox:test");
         }
     }

@@ -101,13 +101,15 @@ public final class LocalCluster implements AutoCloseable {
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
         List<String> isolation = List.of(agentSettings.getOrDefault("isolation", "posix/cpu,posix/mem").split(","));
+        // and the containerizers it is configured with, which it installs itself
+        List<String> containerizers = List.of(agentSettings.getOrDefault("containerizers", "native").split(","));
         String firstTry = null;
         for (int attempt = 1; attempt <= 2; attempt++) {
             for (Path home : homes) {
                 processes.add(start(home));
             }
             try {
-                awaitUp(isolation);
+                awaitUp(isolation, containerizers);
                 if (firstTry != null) {
                     System.out.println("Cluster under " + root + " came up on its second boot; the first did not:\n"
                             + firstTry);
@@ -143,16 +145,18 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private void awaitUp(List<String> isolation) {
+    private void awaitUp(List<String> isolation, List<String> containerizers) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
                     String slaves = get("/master/slaves");
                     if (!slaves.contains("\"active\":true")) {
                         return false;
                     }
-                    String isolators = new com.fasterxml.jackson.databind.ObjectMapper().readTree(slaves)
-                            .at("/slaves/0/attributes/isolators").asText("");
-                    return List.of(isolators.split(",")).containsAll(isolation);
+                    com.fasterxml.jackson.databind.JsonNode attributes = new com.fasterxml.jackson.databind
+                            .ObjectMapper().readTree(slaves).at("/slaves/0/attributes");
+                    return List.of(attributes.path("isolators").asText("").split(",")).containsAll(isolation)
+                            && List.of(attributes.path("containerizers").asText("").split(","))
+                            .containsAll(containerizers);
                 });
     }
 
