@@ -19,10 +19,11 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Agent recovery against the real distributions, with real processes in cgroups: the agent's JVM is killed with
- * SIGKILL and started again. A checkpointing framework's running task keeps its process (and its cgroup) and can be
- * killed afterwards; its task that exits while the agent is down gets its real exit status; a non-checkpointing
- * framework's task ends with the agent; nothing is left behind.
+ * Agent recovery against the real distributions, with real processes in cgroups and a real Docker engine: the
+ * agent's JVM is killed with SIGKILL and started again. A checkpointing framework's running tasks keep their process
+ * (and cgroup) or Docker container, and can be killed afterwards; the Docker task's output written while the agent
+ * was down reaches its sandbox, nothing twice; its task that exits while the agent is down gets its real exit
+ * status; a non-checkpointing framework's task ends with the agent; nothing is left behind.
  */
 public class RecoveryIT {
 
@@ -33,7 +34,7 @@ public class RecoveryIT {
     @BeforeClass
     public static void up() throws Exception {
         cluster = new LocalCluster("cpus:2;mem:1024", Map.of("isolation", "cgroups/cpu,cgroups/mem",
-                "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT));
+                "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT, "containerizers", "native,docker"));
     }
 
     @AfterClass
@@ -77,6 +78,11 @@ public class RecoveryIT {
                     .statusCode());
             long gone = update(ephemeral, "ephemeral", "TASK_RUNNING").at("/container_status/executor_pid")
                     .asLong();
+            assertEquals(202, durable.launchTask(durable.nextOffer(0), "counts",
+                    "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done",
+                    t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
+            update(durable, "counts", "TASK_RUNNING");
+            Path countsSandbox = cluster.sandbox("counts");
             await("three containers' cgroups").atMost(Duration.ofSeconds(10)).until(() -> cgroups().size() == 3);
             Path endsSandbox = cluster.sandbox("ends");
 
@@ -87,6 +93,7 @@ public class RecoveryIT {
             Files.writeString(endsSandbox.resolve("go"), "");
             await("'ends' exited while the agent was down").atMost(Duration.ofSeconds(20)).until(() -> !alive(ends));
 
+            int ticksWhenKilled = ticks(countsSandbox).size();
             long restarted = System.nanoTime();
             cluster.startAgent();
             System.out.printf("agent back and re-registered %.1f s after its start%n",
@@ -100,13 +107,30 @@ public class RecoveryIT {
             assertEquals("TASK_RUNNING", task(state, "keeps").path("state").asText());
             assertFalse("no update made 'keeps' lost", durable.hasUpdate("keeps", "TASK_LOST"));
 
-            ObjectNode kill = durable.call("KILL");
-            kill.putObject("kill").putObject("task_id").put("value", "keeps");
-            assertEquals(202, durable.post(kill).statusCode());
-            update(durable, "keeps", "TASK_KILLED");
+            // the Docker task ran on; what it wrote while the agent was down is in its sandbox, in order, once
+            await("the Docker task's output resumed").atMost(Duration.ofSeconds(30))
+                    .until(() -> ticks(countsSandbox).size() > ticksWhenKilled + 20);
+            List<Integer> ticks = ticks(countsSandbox);
+            for (int n = 0; n < ticks.size(); n++) {
+                assertEquals("line " + n + " of the Docker task's stdout", Integer.valueOf(n), ticks.get(n));
+            }
+            assertFalse("no update made 'counts' lost", durable.hasUpdate("counts", "TASK_LOST"));
+
+            for (String id : List.of("keeps", "counts")) {
+                ObjectNode kill = durable.call("KILL");
+                kill.putObject("kill").putObject("task_id").put("value", id);
+                assertEquals(202, durable.post(kill).statusCode());
+                update(durable, id, "TASK_KILLED");
+            }
             await("process gone").atMost(Duration.ofSeconds(20)).until(() -> !alive(keeps));
             // every container's cgroup and runtime directory is gone
             await("cgroups removed").atMost(Duration.ofSeconds(30)).until(() -> cgroups().isEmpty());
+            await("the Docker container removed").atMost(Duration.ofSeconds(30)).until(() -> {
+                Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=io.pangaea.task=counts")
+                        .redirectErrorStream(true).start();
+                String out = new String(ps.getInputStream().readAllBytes()).trim();
+                return ps.waitFor() == 0 && out.isEmpty();
+            });
             Path runtime = cluster.agentHome().resolve("data/pangaea-agent/containers");
             await("runtime directories removed").atMost(Duration.ofSeconds(30)).until(() -> {
                 try (Stream<Path> s = Files.list(runtime)) {
@@ -150,6 +174,12 @@ public class RecoveryIT {
             update(fw, "upgraded", "TASK_KILLED");
             await("process gone").atMost(Duration.ofSeconds(20)).until(() -> !alive(pid));
         }
+    }
+
+    /** The numbers a counting task wrote to its stdout, in order. */
+    private static List<Integer> ticks(Path sandbox) throws Exception {
+        return Files.readAllLines(sandbox.resolve("stdout")).stream().filter(l -> l.startsWith("tick "))
+                .map(l -> Integer.parseInt(l.substring(5).trim())).toList();
     }
 
     private static JsonNode task(JsonNode state, String id) {

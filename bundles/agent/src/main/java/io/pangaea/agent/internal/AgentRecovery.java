@@ -262,11 +262,16 @@ final class AgentRecovery extends AgentPart {
             LOG.warn("Cannot list {}: {}", root, e.toString());
             return;
         }
-        if (!anything) {
+        // a Docker container may be left without a runtime directory (a crash between its creation and the
+        // directory's): the engine is asked whenever Docker is enabled
+        if (!anything && !config().containerizers().contains("docker")) {
             return;
         }
         int destroyed = 0;
         for (String name : TaskLauncher.RECOVERABLE) {
+            if (!config().containerizers().contains(name)) {
+                continue; // not enabled here: nothing of it is waited for
+            }
             Containerizer z = await(name, deadline);
             if (z == null) {
                 LOG.warn("Containers of an earlier run are left in {}: containerizer '{}' is not installed", root,

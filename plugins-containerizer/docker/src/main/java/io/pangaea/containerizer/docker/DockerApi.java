@@ -91,8 +91,18 @@ final class DockerApi implements AutoCloseable {
 
     /** Completes with the exit code of the container's next exit (asked before it starts; a long-poll). */
     CompletableFuture<Integer> await(String id) {
+        return await(id, "next-exit");
+    }
+
+    /**
+     * Completes with the container's exit code once {@code condition} holds: {@code next-exit} (asked before it
+     * starts), or {@code not-running} (at once for a container that has ended; a container found again after a
+     * restart of the agent).
+     */
+    CompletableFuture<Integer> await(String id, String condition) {
         CompletableFuture<Integer> f = new CompletableFuture<>();
-        http.newRequest("http://docker/" + VERSION + "/containers/" + id + "/wait?condition=next-exit").method(HttpMethod.POST)
+        http.newRequest("http://docker/" + VERSION + "/containers/" + id + "/wait?condition=" + condition)
+                .method(HttpMethod.POST)
                 .transport(transport).timeout(0, TimeUnit.SECONDS).send(new org.eclipse.jetty.client.BufferingResponseListener() {
                     @Override
                     public void onComplete(org.eclipse.jetty.client.Result result) {
@@ -121,7 +131,8 @@ final class DockerApi implements AutoCloseable {
     }
 
     void remove(String id) throws Exception {
-        call(request(HttpMethod.DELETE, "/containers/" + id + "?force=true&v=true"), 204, 404);
+        // 409: another removal of it is under way (an orphan sweep and its own end may meet)
+        call(request(HttpMethod.DELETE, "/containers/" + id + "?force=true&v=true"), 204, 404, 409);
     }
 
     JsonNode inspect(String id) throws Exception {
@@ -141,14 +152,18 @@ final class DockerApi implements AutoCloseable {
     }
 
     /**
-     * Follows the container's output from its start, demultiplexing the engine's stream (8-byte frame headers:
-     * stream 1 stdout, 2 stderr) into {@code sink}. Completes when the container's output ends.
+     * Follows the container's output from its start (or from {@code since}, when given), demultiplexing the engine's
+     * stream (8-byte frame headers: stream 1 stdout, 2 stderr) into {@code sink}, each frame with the time the engine
+     * gave it. Completes when the container's output ends.
      */
-    CompletableFuture<Void> follow(String id, Consumer<Frame> sink) {
+    CompletableFuture<Void> follow(String id, java.time.Instant since, Consumer<Frame> sink) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Demux demux = new Demux(sink);
+        String from = since == null ? "" : "&since=" + since.getEpochSecond() + "."
+                + String.format("%09d", since.getNano());
         http.newRequest("http://docker/" + VERSION + "/containers/" + id
-                        + "/logs?follow=true&stdout=true&stderr=true").method(HttpMethod.GET).transport(transport)
+                        + "/logs?follow=true&stdout=true&stderr=true&timestamps=true" + from).method(HttpMethod.GET)
+                .transport(transport)
                 .timeout(0, TimeUnit.SECONDS)
                 .onResponseContent((Response response, ByteBuffer content) -> demux.feed(content))
                 .send(result -> {
@@ -161,8 +176,33 @@ final class DockerApi implements AutoCloseable {
         return done;
     }
 
-    /** One chunk of output: {@code stream} 1 (stdout) or 2 (stderr). */
-    record Frame(int stream, byte[] data) {}
+    /**
+     * One chunk of output: {@code stream} 1 (stdout) or 2 (stderr), with the time the engine logged it (null when it
+     * had none).
+     */
+    record Frame(int stream, byte[] data, java.time.Instant time) {
+
+        /** A frame as the engine sends it with {@code timestamps=true}: {@code <RFC 3339 time> <data>}. */
+        static Frame stamped(int stream, byte[] raw) {
+            int space = -1;
+            for (int i = 0; i < Math.min(raw.length, 48); i++) {
+                if (raw[i] == ' ') {
+                    space = i;
+                    break;
+                }
+            }
+            if (space > 0) {
+                try {
+                    java.time.Instant t = java.time.Instant.parse(new String(raw, 0, space,
+                            StandardCharsets.US_ASCII));
+                    return new Frame(stream, java.util.Arrays.copyOfRange(raw, space + 1, raw.length), t);
+                } catch (java.time.format.DateTimeParseException notAStamp) {
+                    // output that does not start with a time
+                }
+            }
+            return new Frame(stream, raw, null);
+        }
+    }
 
     /** Reassembles frames across content chunks. */
     static final class Demux {
@@ -187,7 +227,7 @@ final class DockerApi implements AutoCloseable {
                     break;
                 }
                 byte[] data = java.util.Arrays.copyOfRange(all, at + 8, at + 8 + len);
-                sink.accept(new Frame(stream, data));
+                sink.accept(Frame.stamped(stream, data));
                 at += 8 + len;
             }
             pending.reset();

@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One task's Docker container: its output followed into the sandbox, its exit awaited, then it is removed. */
+/**
+ * One task's Docker container: its output followed into the sandbox, its exit awaited, then it is removed. The time
+ * of the last output written is kept in the container's runtime directory ({@code logs.since}), so that an agent
+ * that restarts resumes the output where the sandbox files end, with what was written while it was down.
+ */
 final class DockerContainer implements Container {
 
     private static final Logger LOG = LoggerFactory.getLogger(DockerContainer.class);
@@ -28,6 +32,8 @@ final class DockerContainer implements Container {
     private final String dockerId;
     private final DockerApi docker;
     private final Path sandbox;
+    /** The agent's runtime directory for this container, or null. */
+    private final Path runtimeDir;
     private final ExecutorService workers;
     private final Runnable onGone;
     /** Told when the container could not be removed from the engine. */
@@ -36,30 +42,68 @@ final class DockerContainer implements Container {
     private final AtomicBoolean killing = new AtomicBoolean();
     private volatile long pid = -1;
 
-    DockerContainer(ContainerId id, String dockerId, DockerApi docker, Path sandbox, ExecutorService workers,
-                    Runnable onGone, Runnable destroyError) {
+    DockerContainer(ContainerId id, String dockerId, DockerApi docker, Path sandbox, Path runtimeDir,
+                    ExecutorService workers, Runnable onGone, Runnable destroyError) {
         this.id = id;
         this.dockerId = dockerId;
         this.docker = docker;
         this.sandbox = sandbox;
+        this.runtimeDir = runtimeDir;
         this.workers = workers;
         this.onGone = onGone;
         this.destroyError = destroyError;
     }
 
+    /** Starts the created container and follows it. */
     void start() throws Exception {
-        OutputStream out = new FileOutputStream(sandbox.resolve("stdout").toFile(), true);
-        OutputStream err = new FileOutputStream(sandbox.resolve("stderr").toFile(), true);
         CompletableFuture<Integer> exit = docker.await(dockerId);
         docker.start(dockerId);
+        follow(exit, null);
+    }
+
+    /**
+     * Follows a container found again after the agent restarted: its output from where the sandbox files end (the
+     * time recorded in {@code logs.since}), its exit (at once if it ended meanwhile).
+     */
+    void resume() throws Exception {
+        follow(docker.await(dockerId, "not-running"), since());
+    }
+
+    private java.time.Instant since() {
+        if (runtimeDir == null) {
+            return null;
+        }
+        try {
+            Path f = runtimeDir.resolve(SINCE);
+            return java.nio.file.Files.exists(f) ? java.time.Instant.parse(java.nio.file.Files.readString(f).trim())
+                    : null;
+        } catch (IOException | java.time.format.DateTimeParseException e) {
+            LOG.warn("Container {}: cannot read where its output stopped ({}); following it from the start",
+                    id.value(), e.toString());
+            return null;
+        }
+    }
+
+    static final String SINCE = "logs.since";
+
+    private void follow(CompletableFuture<Integer> exit, java.time.Instant since) throws IOException {
+        OutputStream out = new FileOutputStream(sandbox.resolve("stdout").toFile(), true);
+        OutputStream err = new FileOutputStream(sandbox.resolve("stderr").toFile(), true);
         try {
             pid = docker.inspect(dockerId).path("State").path("Pid").asLong(-1);
         } catch (Exception e) {
             pid = -1;
         }
-        CompletableFuture<Void> logs = docker.follow(dockerId, frame -> {
+        CompletableFuture<Void> logs = docker.follow(dockerId, since, frame -> {
+            if (since != null && frame.time() != null && !frame.time().isAfter(since)) {
+                return; // in the files already
+            }
             try {
                 (frame.stream() == 2 ? err : out).write(frame.data());
+                if (frame.time() != null && runtimeDir != null) {
+                    // no fsync: this is for a restart of the agent, not of the machine
+                    java.nio.file.Files.writeString(runtimeDir.resolve(SINCE), frame.time().toString());
+                }
             } catch (IOException e) {
                 LOG.debug("Cannot write the output of {}: {}", id, e.toString());
             }

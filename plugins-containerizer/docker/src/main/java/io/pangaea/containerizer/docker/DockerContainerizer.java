@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * working directory and {@code MESOS_SANDBOX}. The container's stdout and stderr are followed into the sandbox's
  * {@code stdout} and {@code stderr} files. Memory and CPU shares come from the task's resources, and the network
  * from {@code docker.network} (HOST by default, as Mesos). Containers carry labels naming the agent, framework,
- * task and container. The first launch for an agent removes that agent's containers left by an earlier run.
+ * task and container, and the agent's runtime directory. A restarted agent finds a checkpointed task's container
+ * again by its label ({@link #recover}) and has those no checkpoint names removed ({@link #destroyOrphans}).
  */
 @Component(service = Containerizer.class, property = Containerizer.NAME_PROPERTY + "=docker",
         configurationPid = "io.pangaea.containerizer.docker", configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -62,6 +63,8 @@ public final class DockerContainerizer implements Containerizer {
     }
     static final String LABEL_AGENT = "io.pangaea.agent";
     static final String LABEL_CONTAINER = "io.pangaea.container";
+    /** The agent's runtime root ({@code work_dir/containers}): which agent on this host a container is of. */
+    static final String LABEL_RUNTIME = "io.pangaea.runtime";
     private static final Logger LOG = LoggerFactory.getLogger(DockerContainerizer.class);
     /** Containers that could not be removed from the engine (containerizer/mesos/container_destroy_errors). */
     private final java.util.concurrent.atomic.LongAdder destroyErrors = new java.util.concurrent.atomic.LongAdder();
@@ -127,8 +130,16 @@ public final class DockerContainerizer implements Containerizer {
         }
         DockerApi docker = api();
         String agent = spec.labels().get(LABEL_AGENT);
-        if (agent != null && reapedAgents.add(agent)) {
+        if (spec.runtimeDir() == null && agent != null && reapedAgents.add(agent)) {
+            // an agent that keeps no runtime directories does not recover containers: what it left goes
             reapOrphans(docker, agent);
+        }
+        if (spec.runtimeDir() != null) {
+            try {
+                java.nio.file.Files.createDirectories(spec.runtimeDir());
+            } catch (java.io.IOException e) {
+                throw new ContainerException("Cannot create the container's runtime directory: " + e.getMessage(), e);
+            }
         }
         String name = "pangaea-" + spec.containerId().value();
         String id;
@@ -140,7 +151,8 @@ public final class DockerContainerizer implements Containerizer {
         } catch (Exception e) {
             throw new ContainerException("Docker could not create the container: " + e.getMessage(), e);
         }
-        DockerContainer c = new DockerContainer(spec.containerId(), id, docker, spec.sandbox(), workers,
+        DockerContainer c = new DockerContainer(spec.containerId(), id, docker, spec.sandbox(), spec.runtimeDir(),
+                workers,
                 () -> running.remove(id), destroyErrors::increment);
         running.put(id, c);
         try {
@@ -157,6 +169,77 @@ public final class DockerContainerizer implements Containerizer {
             throw new ContainerException("Docker could not start the container: " + e.getMessage(), e);
         }
         return c;
+    }
+
+    /**
+     * Finds the task's container by its label: still running (its output is followed on from where the sandbox
+     * files end) or ended while the agent was down (its exit code is the termination).
+     */
+    @Override
+    public Container recover(ContainerSpec spec) throws ContainerException {
+        DockerApi docker = api();
+        JsonNode found;
+        try {
+            found = docker.list(LABEL_CONTAINER, spec.containerId().value());
+        } catch (Exception e) {
+            throw new ContainerException("Cannot ask the Docker engine for container " + spec.containerId().value()
+                    + ": " + e.getMessage(), e);
+        }
+        if (found.isEmpty()) {
+            throw new ContainerException("The Docker container of " + spec.containerId().value() + " is gone");
+        }
+        String id = found.get(0).path("Id").asText();
+        DockerContainer c = new DockerContainer(spec.containerId(), id, docker, spec.sandbox(), spec.runtimeDir(),
+                workers, () -> running.remove(id), destroyErrors::increment);
+        running.put(id, c);
+        try {
+            c.resume();
+        } catch (Exception e) {
+            running.remove(id);
+            throw new ContainerException("Cannot follow Docker container " + id + " again: " + e.getMessage(), e);
+        }
+        LOG.info("Container {}: recovered Docker container {} ({})", spec.containerId().value(), id,
+                found.get(0).path("State").asText());
+        return c;
+    }
+
+    /** Removes this agent's containers (by its runtime root's label) that no checkpoint names. */
+    @Override
+    public int destroyOrphans(Path runtimeRoot, Set<io.pangaea.model.ContainerId> known) {
+        int removed = 0;
+        try {
+            DockerApi docker = api();
+            for (JsonNode c : docker.list(LABEL_RUNTIME, runtimeRoot.toString())) {
+                String cid = c.path("Labels").path(LABEL_CONTAINER).asText("");
+                if (known.contains(io.pangaea.model.ContainerId.of(cid))) {
+                    continue;
+                }
+                String id = c.path("Id").asText();
+                LOG.warn("Removing Docker container {} ({}), which no checkpoint names", id, cid);
+                try {
+                    docker.remove(id);
+                    removed++;
+                } catch (Exception e) {
+                    LOG.warn("Could not remove Docker container {}: {}", id, e.toString());
+                    destroyErrors.increment();
+                }
+                if (!cid.isEmpty()) {
+                    Path dir = runtimeRoot.resolve(cid);
+                    try (var walk = java.nio.file.Files.exists(dir) ? java.nio.file.Files.walk(dir)
+                            : java.util.stream.Stream.<Path>empty()) {
+                        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            java.nio.file.Files.deleteIfExists(p);
+                        }
+                    } catch (java.io.IOException e) {
+                        LOG.debug("Cannot remove {}: {}", dir, e.toString());
+                    }
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not look for Docker containers left by an earlier run ({}): {}", runtimeRoot,
+                    e.toString());
+        }
+        return removed;
     }
 
     /** Removes the agent's containers that this containerizer is not running (left by an agent that crashed). */
@@ -202,6 +285,9 @@ public final class DockerContainerizer implements Containerizer {
         ObjectNode labels = c.putObject("Labels");
         spec.labels().forEach(labels::put);
         labels.put(LABEL_CONTAINER, spec.containerId().value());
+        if (spec.runtimeDir() != null && spec.runtimeDir().getParent() != null) {
+            labels.put(LABEL_RUNTIME, spec.runtimeDir().getParent().toString());
+        }
         ObjectNode host = c.putObject("HostConfig");
         ArrayNode binds = host.putArray("Binds");
         binds.add(spec.sandbox().toAbsolutePath() + ":" + SANDBOX + ":rw");

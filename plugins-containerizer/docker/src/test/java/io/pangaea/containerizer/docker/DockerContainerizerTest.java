@@ -151,4 +151,104 @@ public class DockerContainerizerTest {
             fresh.deactivate();
         }
     }
+
+    // ---- after an agent restart ---------------------------------------------------------------------------------
+
+    private ContainerSpec durable(CommandInfo cmd, Path runtimeRoot) throws Exception {
+        ContainerSpec s = spec(cmd, IMAGE);
+        return new ContainerSpec(s.containerId(), s.command(), s.container(), s.sandbox(), s.environment(),
+                s.resources(), s.isolation(), s.labels(), runtimeRoot.resolve(s.containerId().value()), true);
+    }
+
+    /** The numbers a counting task wrote to its stdout, in order. */
+    private static List<Integer> ticks(Path sandbox) throws Exception {
+        return Files.readAllLines(sandbox.resolve("stdout")).stream().filter(l -> l.startsWith("tick "))
+                .map(l -> Integer.parseInt(l.substring(5).trim())).toList();
+    }
+
+    /**
+     * A containerizer that did not launch the container (as after an agent restart) finds it by its label: its
+     * output goes on into the sandbox from where the file ends, with what it wrote meanwhile and nothing twice, and
+     * it can be killed.
+     */
+    @Test
+    public void aRunningContainerIsRecoveredWithItsOutputResumedWhereTheFileEnds() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done"),
+                root);
+        DockerContainerizer first = new DockerContainerizer(Path.of("/var/run/docker.sock"));
+        DockerContainerizer second = new DockerContainerizer(Path.of("/var/run/docker.sock"));
+        try {
+            first.launch(s);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ticks(s.sandbox()).size() >= 5);
+            first.deactivate(); // the agent goes: nobody follows the output for a while
+            int before = ticks(s.sandbox()).size();
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            Container again = second.recover(s);
+            await("output resumed").atMost(Duration.ofSeconds(30)).until(() -> ticks(s.sandbox()).size()
+                    >= before + 10);
+            List<Integer> all = ticks(s.sandbox());
+            for (int n = 0; n < all.size(); n++) {
+                assertEquals("line " + n + " of " + all, Integer.valueOf(n), all.get(n));
+            }
+            again.kill(Duration.ofSeconds(1));
+            again.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } finally {
+            second.deactivate();
+        }
+    }
+
+    /** A container that ended while nobody followed it: its exit code is the termination, and it is removed. */
+    @Test
+    public void aContainerThatEndedMeanwhileReportsItsExitCode() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("sleep 1; echo done; exit 4"), root);
+        DockerContainerizer first = new DockerContainerizer(Path.of("/var/run/docker.sock"));
+        DockerContainerizer second = new DockerContainerizer(Path.of("/var/run/docker.sock"));
+        try {
+            String cid = s.containerId().value();
+            first.launch(s);
+            first.deactivate();
+            await("it ended").atMost(Duration.ofSeconds(30)).until(() -> api.list(DockerContainerizer
+                    .LABEL_CONTAINER, cid).path(0).path("State").asText().equals("exited"));
+            Termination t = second.recover(s).termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(Integer.valueOf(4), t.exitCode());
+            assertTrue(Files.readString(s.sandbox().resolve("stdout")).contains("done"));
+        } finally {
+            second.deactivate();
+        }
+    }
+
+    /** What no checkpoint names is removed; a known container is left. */
+    @Test
+    public void orphansOfThisAgentAreRemovedAndKnownOnesLeft() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec orphan = durable(CommandInfo.shell("sleep 600"), root);
+        ContainerSpec known = durable(CommandInfo.shell("sleep 600"), root);
+        Container k = docker.launch(known);
+        Container o = docker.launch(orphan);
+        DockerContainerizer next = new DockerContainerizer(Path.of("/var/run/docker.sock"));
+        try {
+            assertEquals(1, next.destroyOrphans(root, java.util.Set.of(known.containerId())));
+            o.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertTrue(api.list(DockerContainerizer.LABEL_CONTAINER, orphan.containerId().value()).isEmpty());
+            assertEquals(1, api.list(DockerContainerizer.LABEL_CONTAINER, known.containerId().value()).size());
+        } finally {
+            k.kill(Duration.ZERO);
+            k.termination().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            next.deactivate();
+        }
+    }
+
+    @Test
+    public void recoveringAContainerThatIsGoneFailsClearly() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec s = durable(CommandInfo.shell("true"), root);
+        try {
+            docker.recover(s);
+            throw new AssertionError("recovered a container that never existed");
+        } catch (ContainerException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("is gone"));
+        }
+    }
 }
