@@ -146,8 +146,14 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void awaitUp(List<String> isolation, List<String> containerizers) {
+        java.util.concurrent.atomic.AtomicReference<String> hung = new java.util.concurrent.atomic.AtomicReference<>();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
                 .until(() -> {
+                    String stuck = stuckAtPaxLogging();
+                    if (stuck != null) {
+                        hung.set(stuck);
+                        return true; // no use waiting out the 120 s
+                    }
                     String slaves = get("/master/slaves");
                     if (!slaves.contains("\"active\":true")) {
                         return false;
@@ -158,6 +164,32 @@ public final class LocalCluster implements AutoCloseable {
                             && List.of(attributes.path("containerizers").asText("").split(","))
                             .containsAll(containerizers);
                 });
+        if (hung.get() != null) {
+            throw new IllegalStateException(hung.get());
+        }
+    }
+
+    /**
+     * The known hang of Karaf's first boot: a daemon whose log stops at pax-logging's "Disabling Java Util Logging
+     * API support" for 30 s does not go on; the message names it, else null.
+     */
+    private String stuckAtPaxLogging() {
+        for (Path home : homes) {
+            Path log = home.resolve("data/log/karaf.log");
+            try {
+                if (!Files.exists(log) || System.currentTimeMillis()
+                        - Files.getLastModifiedTime(log).toMillis() < 30_000) {
+                    continue;
+                }
+                List<String> lines = Files.readAllLines(log);
+                if (!lines.isEmpty() && lines.get(lines.size() - 1).contains("Disabling Java Util Logging API support")) {
+                    return home.getFileName() + " stopped at \"Disabling Java Util Logging API support\" 30 s ago";
+                }
+            } catch (IOException e) {
+                // looked at again on the next poll
+            }
+        }
+        return null;
     }
 
     /**
@@ -468,8 +500,9 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Removes the cluster's directory, unless -Dpangaea.cluster.keep=true or PANGAEA_CLUSTER_KEEP is set. */
     private void closeRest() throws Exception {
-        if (Boolean.getBoolean("pangaea.cluster.keep")) {
+        if (Boolean.getBoolean("pangaea.cluster.keep") || System.getenv("PANGAEA_CLUSTER_KEEP") != null) {
             System.out.println("Cluster kept for inspection in " + root);
             return;
         }

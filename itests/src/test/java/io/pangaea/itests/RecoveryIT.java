@@ -68,20 +68,31 @@ public class RecoveryIT {
 
     @Test
     public void tasksOfACheckpointingFrameworkSurviveAnAgentKilledWithSigkill() throws Exception {
-        try (TestFramework durable = new TestFramework(cluster.masterUrl(), "checkpointing", null, List.of(), true);
-             TestFramework ephemeral = new TestFramework(cluster.masterUrl(), "not-checkpointing")) {
-            assertEquals(202, durable.launch(durable.nextOffer(0), 0.1, 64, "keeps", "sleep 600",
+        TestFramework ephemeral = null;
+        try (TestFramework durable = new TestFramework(cluster.masterUrl(), "checkpointing", null, List.of(), true)) {
+            JsonNode first = durable.nextOffer(0);
+            assertEquals(202, durable.launch(first, 0.1, 64, "keeps", "sleep 600",
                     "ends", "while [ ! -e go ]; do sleep 0.1; done; exit 3").statusCode());
             long keeps = update(durable, "keeps", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
             long ends = update(durable, "ends", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+            // the rest of the first offer, offered again after it was accepted
+            JsonNode again = durable.await("an offer after the first", e -> e.path("type").asText().equals("OFFERS")
+                    && !e.at("/offers/offers/0/id/value").asText().equals(first.at("/id/value").asText()))
+                    .at("/offers/offers/0");
+            assertEquals(202, durable.launchTask(again, "counts",
+                    "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done",
+                    t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
+            update(durable, "counts", "TASK_RUNNING");
+            // it wants nothing more: what is left goes to a framework that does not checkpoint
+            JsonNode rest = durable.await("a third offer", e -> e.path("type").asText().equals("OFFERS")
+                    && !List.of(first.at("/id/value").asText(), again.at("/id/value").asText())
+                    .contains(e.at("/offers/offers/0/id/value").asText())).at("/offers/offers/0");
+            assertEquals(202, durable.decline(rest, 3600).statusCode());
+            ephemeral = new TestFramework(cluster.masterUrl(), "not-checkpointing");
             assertEquals(202, ephemeral.launch(ephemeral.nextOffer(0), 0.1, 64, "ephemeral", "sleep 600")
                     .statusCode());
             long gone = update(ephemeral, "ephemeral", "TASK_RUNNING").at("/container_status/executor_pid")
                     .asLong();
-            assertEquals(202, durable.launchTask(durable.nextOffer(0), "counts",
-                    "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done",
-                    t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
-            update(durable, "counts", "TASK_RUNNING");
             Path countsSandbox = cluster.sandbox("counts");
             await("three containers' cgroups").atMost(Duration.ofSeconds(10)).until(() -> cgroups().size() == 3);
             Path endsSandbox = cluster.sandbox("ends");
@@ -112,7 +123,9 @@ public class RecoveryIT {
                     .until(() -> ticks(countsSandbox).size() > ticksWhenKilled + 20);
             List<Integer> ticks = ticks(countsSandbox);
             for (int n = 0; n < ticks.size(); n++) {
-                assertEquals("line " + n + " of the Docker task's stdout", Integer.valueOf(n), ticks.get(n));
+                assertEquals("line " + n + " of the Docker task's stdout " + ticks.subList(0, Math.min(40,
+                        ticks.size())) + " (" + ticksWhenKilled + " lines when the agent was killed)",
+                        Integer.valueOf(n), ticks.get(n));
             }
             assertFalse("no update made 'counts' lost", durable.hasUpdate("counts", "TASK_LOST"));
 
@@ -137,6 +150,10 @@ public class RecoveryIT {
                     return s.filter(Files::isDirectory).findAny().isEmpty();
                 }
             });
+        } finally {
+            if (ephemeral != null) {
+                ephemeral.close();
+            }
         }
     }
 

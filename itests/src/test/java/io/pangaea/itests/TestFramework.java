@@ -214,6 +214,15 @@ public final class TestFramework implements AutoCloseable {
                 && e.at("/update/status/state").asText().equals(state));
     }
 
+    /** DECLINE {@code offer}, refusing its agent's resources for {@code refuseSeconds}. */
+    public HttpResponse<String> decline(JsonNode offer, double refuseSeconds) throws Exception {
+        ObjectNode decline = call("DECLINE");
+        ObjectNode d = decline.putObject("decline");
+        d.putArray("offer_ids").add(offer.get("id"));
+        d.putObject("filters").put("refuse_seconds", refuseSeconds);
+        return post(decline);
+    }
+
     public void teardown() throws Exception {
         post(call("TEARDOWN"));
     }

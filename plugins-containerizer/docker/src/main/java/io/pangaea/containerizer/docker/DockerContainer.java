@@ -69,19 +69,43 @@ final class DockerContainer implements Container {
         follow(docker.await(dockerId, "not-running"), since());
     }
 
+    /**
+     * Where the sandbox files end: the time recorded with the last output written, or else (nothing recorded) the
+     * time the files were last written to; null for a container whose files are empty.
+     */
     private java.time.Instant since() {
-        if (runtimeDir == null) {
-            return null;
-        }
-        try {
+        if (runtimeDir != null) {
             Path f = runtimeDir.resolve(SINCE);
-            return java.nio.file.Files.exists(f) ? java.time.Instant.parse(java.nio.file.Files.readString(f).trim())
-                    : null;
-        } catch (IOException | java.time.format.DateTimeParseException e) {
-            LOG.warn("Container {}: cannot read where its output stopped ({}); following it from the start",
-                    id.value(), e.toString());
-            return null;
+            try {
+                if (java.nio.file.Files.exists(f)) {
+                    return java.time.Instant.parse(java.nio.file.Files.readString(f).trim());
+                }
+            } catch (IOException | java.time.format.DateTimeParseException e) {
+                LOG.warn("Container {}: cannot read where its output stopped ({}); going by the sandbox files",
+                        id.value(), e.toString());
+            }
         }
+        java.time.Instant last = null;
+        for (String name : new String[] {"stdout", "stderr"}) {
+            Path f = sandbox.resolve(name);
+            try {
+                if (java.nio.file.Files.size(f) > 0) {
+                    java.time.Instant t = java.nio.file.Files.getLastModifiedTime(f).toInstant();
+                    last = last == null || t.isAfter(last) ? t : last;
+                }
+            } catch (IOException e) {
+                // no such file: nothing written to it
+            }
+        }
+        return last;
+    }
+
+    /** Records where the output written so far ends, whole or not at all (a temporary file, then a rename). */
+    private void recordSince(java.time.Instant t) throws IOException {
+        Path tmp = runtimeDir.resolve(SINCE + ".tmp");
+        java.nio.file.Files.writeString(tmp, t.toString());
+        java.nio.file.Files.move(tmp, runtimeDir.resolve(SINCE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     static final String SINCE = "logs.since";
@@ -102,7 +126,7 @@ final class DockerContainer implements Container {
                 (frame.stream() == 2 ? err : out).write(frame.data());
                 if (frame.time() != null && runtimeDir != null) {
                     // no fsync: this is for a restart of the agent, not of the machine
-                    java.nio.file.Files.writeString(runtimeDir.resolve(SINCE), frame.time().toString());
+                    recordSince(frame.time());
                 }
             } catch (IOException e) {
                 LOG.debug("Cannot write the output of {}: {}", id, e.toString());

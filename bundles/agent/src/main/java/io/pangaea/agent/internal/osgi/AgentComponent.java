@@ -171,12 +171,37 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
     }
 
     private volatile org.osgi.framework.BundleContext context;
+
+    /** Waits (up to 10 minutes) for Karaf's BootFinished service; false if the agent stops meanwhile. */
+    private boolean awaitBootFinished() {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline && !shuttingDown.get()) {
+            org.osgi.framework.BundleContext c = context;
+            try {
+                if (c != null && c.getServiceReference("org.apache.karaf.features.BootFinished") != null) {
+                    return true;
+                }
+            } catch (IllegalStateException stopped) {
+                return false; // the bundle stopped
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        return !shuttingDown.get();
+    }
+
     private final PluginFeatures plugins;
     private final Map<String, String> neededFeatures;
 
-    /** Installs the features the settings need, on a thread of its own (never inside a feature install). */
+    /**
+     * Installs the features the settings need, on a thread of its own, once Karaf has finished installing its boot
+     * features: a second installation running beside the boot one can deadlock Karaf's deployer.
+     */
     private void installPlugins(Map<String, String> needed) {
-        Thread t = new Thread(() -> plugins.install(needed), "pangaea-agent-plugins");
+        Thread t = new Thread(() -> {
+            if (awaitBootFinished()) {
+                plugins.install(needed);
+            }
+        }, "pangaea-agent-plugins");
         t.setDaemon(true);
         t.start();
     }
