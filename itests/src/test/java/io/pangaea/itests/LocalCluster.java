@@ -263,9 +263,9 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The sandbox of {@code taskId}'s (first) run on the agent. */
     public Path sandbox(String taskId) throws IOException {
-        try (Stream<Path> s = Files.walk(agentWorkDir())) {
-            Path meta = agentWorkDir().resolve("meta");
-            return s.filter(p -> !p.startsWith(meta) && p.getFileName().toString().equals("runs")
+        // sandboxes are under work_dir/slaves; the agent's runtime directories (work_dir/containers) come and go
+        try (Stream<Path> s = Files.walk(agentWorkDir().resolve("slaves"))) {
+            return s.filter(p -> p.getFileName().toString().equals("runs")
                     && p.getParent().getFileName().toString().equals(taskId))
                     .findFirst().orElseThrow(() -> new AssertionError("no sandbox for " + taskId))
                     .toFile().listFiles()[0].toPath();
