@@ -76,7 +76,7 @@ public class HelloFrameworkIT {
             p.destroyForcibly();
         }
         // the executor's jar was fetched into its sandbox, and the executor is gone after the teardown
-        try (var walk = Files.walk(cluster.agentWorkDir())) {
+        try (var walk = Files.walk(cluster.agentWorkDir().resolve("slaves"))) {
             assertTrue(walk.anyMatch(f -> f.getFileName().toString().equals("hello.jar")
                     && f.toString().contains("/executors/hello-executor/runs/")));
         }
