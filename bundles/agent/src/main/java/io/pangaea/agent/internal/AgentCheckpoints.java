@@ -70,6 +70,21 @@ final class AgentCheckpoints extends AgentPart {
         return runtimeRoot().resolve(id.value());
     }
 
+    /**
+     * A container that is done with needs no runtime directory any more: it goes, on a worker thread. A failure is
+     * only logged: the next start's orphan sweep removes what is left.
+     */
+    void removeRuntimeDir(ContainerId id) {
+        Path dir = runtimeDir(id);
+        workers.execute(() -> {
+            try {
+                deleteTree(dir);
+            } catch (IOException e) {
+                LOG.debug("Cannot remove {}: {}", dir, e.toString());
+            }
+        });
+    }
+
     // ---- the agent --------------------------------------------------------------------------------------------
 
     AgentId readAgentId() {

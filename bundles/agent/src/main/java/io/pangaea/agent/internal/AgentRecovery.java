@@ -169,11 +169,7 @@ final class AgentRecovery extends AgentPart {
         if (terminal && unacknowledged.isEmpty()) {
             // done with before the restart, all but forgotten
             ctx.checkpoints.removeTask(t);
-            try {
-                AgentCheckpoints.deleteTree(ctx.checkpoints.runtimeDir(t.containerId));
-            } catch (java.io.IOException e) {
-                LOG.debug("Cannot remove the runtime directory of {}: {}", t.containerId.value(), e.toString());
-            }
+            ctx.checkpoints.removeRuntimeDir(t.containerId);
             return false;
         }
         Container container = null;

@@ -73,19 +73,10 @@ final class CompletedHistory extends AgentPart {
      * and its container's runtime directory go. Its sandbox stays, for the read endpoints.
      */
     private void forgetContainer(TaskRun t) {
-        boolean checkpointed = t.checkpointed;
-        java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(t.containerId);
-        if (checkpointed) {
+        if (t.checkpointed) {
             ctx.checkpoints.removeTask(t);
         }
-        ctx.workers.execute(() -> {
-            try {
-                AgentCheckpoints.deleteTree(runtime);
-            } catch (java.io.IOException e) {
-                org.slf4j.LoggerFactory.getLogger(CompletedHistory.class).debug("Cannot remove {}: {}", runtime,
-                        e.toString());
-            }
-        });
+        ctx.checkpoints.removeRuntimeDir(t.containerId);
     }
 
     static void keepCompleted(ExecutorRun e, TaskRun t) {

@@ -307,14 +307,7 @@ final class ExecutorManager extends AgentPart {
             return;
         }
         e.ended = true;
-        java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(e.containerId);
-        workers.execute(() -> {
-            try {
-                AgentCheckpoints.deleteTree(runtime);
-            } catch (java.io.IOException x) {
-                LOG.debug("Cannot remove {}: {}", runtime, x.toString());
-            }
-        });
+        ctx.checkpoints.removeRuntimeDir(e.containerId);
         for (var f : new java.util.concurrent.ScheduledFuture<?>[] {e.registrationTimer, e.shutdownTimer,
                 e.heartbeat}) {
             if (f != null) {
@@ -422,14 +415,9 @@ final class ExecutorManager extends AgentPart {
                 }
                 if (t.container != null) {
                     // keep the container reachable until it is gone, so nothing is left behind
-                    java.nio.file.Path runtime = ctx.checkpoints.runtimeDir(t.containerId);
                     t.container.termination().whenComplete((x, e) -> {
                         LOG.debug("Task {} of removed framework {} ended", t.info.taskId(), framework);
-                        try {
-                            AgentCheckpoints.deleteTree(runtime);
-                        } catch (java.io.IOException io) {
-                            LOG.debug("Cannot remove {}: {}", runtime, io.toString());
-                        }
+                        ctx.checkpoints.removeRuntimeDir(t.containerId);
                     });
                 }
             }

@@ -95,10 +95,8 @@ final class Volumes extends AgentPart {
         if (!Files.exists(root)) {
             return;
         }
-        try (var walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            AgentCheckpoints.deleteTree(root);
             LOG.info("Deleted persistent volume {}", root);
         } catch (IOException e) {
             LOG.warn("Could not delete persistent volume {}", root, e);
