@@ -146,8 +146,7 @@ public final class Agent implements AutoCloseable {
             }
             if (ctx.agentId != null && ctx.link.registered()) {
                 // attributes changed live are what the agent runs with from now on
-                ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(next.hostname(), next.port(),
-                        next.resources().toList(), next.attributes(), ctx.agentId));
+                ctx.checkpoints.writeAgentInfo(ctx.agentId);
             }
         }, state);
     }
@@ -312,9 +311,7 @@ public final class Agent implements AutoCloseable {
                     ctx.agentId = id;
                     ctx.checkpoints.writeAgentId(id);
                 }
-                // what it registered with, for reconfiguration_policy at the next start
-                ctx.checkpoints.writeAgentInfo(new io.pangaea.model.AgentInfo(config().hostname(), config().port(),
-                        config().resources().toList(), config().attributes(), id));
+                ctx.checkpoints.writeAgentInfo(id);
                 LOG.info("Registered with master {} as {}", event.registered().masterInfo().pid(), id);
                 ctx.link.registeredNow(event.registered().totalPingTimeoutSeconds());
                 ctx.updates.flush();

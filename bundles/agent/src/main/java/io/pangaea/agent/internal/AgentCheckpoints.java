@@ -123,10 +123,13 @@ final class AgentCheckpoints extends AgentPart {
         }
     }
 
-    void writeAgentInfo(AgentInfo info) {
-        if (info.id() == null) {
-            return;
-        }
+    /**
+     * What agent {@code id} runs with now (hostname, port, resources and the configured attributes, not the advertised
+     * ones), for {@code reconfiguration_policy} at the next start.
+     */
+    void writeAgentInfo(AgentId id) {
+        AgentInfo info = new AgentInfo(config().hostname(), config().port(), config().resources().toList(),
+                config().attributes(), id);
         try {
             atomically(agentDir(info.id()).resolve("slave.info"), MesosJson.write(info));
         } catch (IOException e) {

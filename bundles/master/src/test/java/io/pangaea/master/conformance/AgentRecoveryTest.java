@@ -56,6 +56,13 @@ public class AgentRecoveryTest {
         }).statusCode());
     }
 
+    /** Launches a command task and waits until it runs (STARTING and RUNNING seen); the pid of its process. */
+    private static long running(Harness.Scheduler s, String id, String command) throws Exception {
+        launch(s, id, command);
+        s.acked(id, "TASK_STARTING");
+        return s.acked(id, "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -74,9 +81,7 @@ public class AgentRecoveryTest {
     @Test
     public void aCheckpointedTaskKeepsRunningThroughARestartAndCanBeKilledAfterIt() throws Exception {
         Harness.Scheduler s = scheduler("checkpointing", true);
-        launch(s, "keep", "sleep 600");
-        s.acked("keep", "TASK_STARTING");
-        long pid = s.acked("keep", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "keep", "sleep 600");
         assertTrue(alive(pid));
         // the checkpoints, in Mesos's layout
         Path meta = agent.workDir.resolve("meta");
@@ -112,9 +117,7 @@ public class AgentRecoveryTest {
     @Test
     public void aTaskThatEndsWhileTheAgentIsDownGetsItsRealStatusAfterTheRestart() throws Exception {
         Harness.Scheduler s = scheduler("checkpointing-ends", true);
-        launch(s, "ends", "while [ ! -e go ]; do sleep 0.05; done; exit 3");
-        s.acked("ends", "TASK_STARTING");
-        long pid = s.acked("ends", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "ends", "while [ ! -e go ]; do sleep 0.05; done; exit 3");
         Path sandbox = Path.of(agent.state().at("/frameworks/0/executors/0/directory").asText());
         agent.stop();
         Files.writeString(sandbox.resolve("go"), "");
@@ -146,9 +149,7 @@ public class AgentRecoveryTest {
     @Test
     public void aNonCheckpointingFrameworksTaskEndsWithTheAgent() throws Exception {
         Harness.Scheduler s = scheduler("not-checkpointing", false);
-        launch(s, "ephemeral", "sleep 600");
-        s.acked("ephemeral", "TASK_STARTING");
-        long pid = s.acked("ephemeral", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "ephemeral", "sleep 600");
         assertFalse(Files.exists(agent.workDir.resolve("meta/slaves/" + agent.agent.agentId().value()
                 + "/frameworks/" + s.frameworkId)));
         agent.restart();
@@ -166,9 +167,7 @@ public class AgentRecoveryTest {
     @Test
     public void aChangedBootIdMakesANewAgent() throws Exception {
         Harness.Scheduler s = scheduler("reboot", true);
-        launch(s, "before-reboot", "sleep 600");
-        s.acked("before-reboot", "TASK_STARTING");
-        long pid = s.acked("before-reboot", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "before-reboot", "sleep 600");
         String before = agent.agent.agentId().value();
         agent.stop();
         Files.writeString(agent.workDir.resolve("meta/boot_id"), "an-earlier-boot\n");
@@ -196,9 +195,7 @@ public class AgentRecoveryTest {
     @Test
     public void changedResourcesStopTheStartUnderEqualAndAreTakenUnderAdditive() throws Exception {
         Harness.Scheduler s = scheduler("reconfigured", true);
-        launch(s, "kept", "sleep 600");
-        s.acked("kept", "TASK_STARTING");
-        long pid = s.acked("kept", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "kept", "sleep 600");
         String id = agent.agent.agentId().value();
         agent.stop();
         agent.startWith(c -> withResources(c, "cpus:3;mem:1024;disk:1000", "equal"));
@@ -224,9 +221,7 @@ public class AgentRecoveryTest {
     @Test
     public void recoverCleanupKillsEverythingAndStops() throws Exception {
         Harness.Scheduler s = scheduler("cleaned-up", true);
-        launch(s, "doomed", "sleep 600");
-        s.acked("doomed", "TASK_STARTING");
-        long pid = s.acked("doomed", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long pid = running(s, "doomed", "sleep 600");
         agent.stop();
         agent.startWith(c -> c.withRecovery(new io.pangaea.agent.internal.AgentConfig.Recovery("cleanup", true,
                 Duration.ofMinutes(15), "equal")));
