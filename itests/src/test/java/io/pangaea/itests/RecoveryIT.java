@@ -19,9 +19,9 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Agent recovery against the real distributions, with real processes in cgroups and a real Docker engine: the
+ * Agent recovery against the real distributions, with real processes in cgroups, a real Docker engine and LXC: the
  * agent's JVM is killed with SIGKILL and started again. A checkpointing framework's running tasks keep their process
- * (and cgroup) or Docker container, and can be killed afterwards; the Docker task's output written while the agent
+ * (and cgroup), Docker container or LXC container, and can be killed afterwards; the Docker task's output written while the agent
  * was down reaches its sandbox, nothing twice; its task that exits while the agent is down gets its real exit
  * status; a non-checkpointing framework's task ends with the agent; nothing is left behind.
  */
@@ -30,11 +30,20 @@ public class RecoveryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CGROUPS_ROOT = "pangaea-recovery-" + ProcessHandle.current().pid();
     private static LocalCluster cluster;
+    private static Path lxcPath;
 
     @BeforeClass
     public static void up() throws Exception {
+        lxcPath = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "lxc-");
         cluster = new LocalCluster("cpus:2;mem:1024", Map.of("isolation", "cgroups/cpu,cgroups/mem",
-                "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT, "containerizers", "native,docker"));
+                "io.pangaea.isolator.cgroups.cfg:cgroups_root", CGROUPS_ROOT, "containerizers", "native,docker,lxc",
+                "io.pangaea.containerizer.lxc.cfg:lxc_path", lxcPath.toString()));
+    }
+
+    private static List<String> lxcContainers() throws Exception {
+        try (Stream<Path> s = Files.list(lxcPath)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     @AfterClass
@@ -43,6 +52,9 @@ public class RecoveryIT {
             cluster.close();
         }
         LocalCluster.removeCgroupRoot(CGROUPS_ROOT);
+        if (lxcPath != null) {
+            assertEquals("LXC containers left", List.of(), lxcContainers());
+        }
     }
 
     private static JsonNode update(TestFramework fw, String taskId, String state) {
@@ -83,10 +95,19 @@ public class RecoveryIT {
                     "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done",
                     t -> TestFramework.docker(t, "pangaea/busybox:test")).statusCode());
             update(durable, "counts", "TASK_RUNNING");
-            // it wants nothing more: what is left goes to a framework that does not checkpoint
-            JsonNode rest = durable.await("a third offer", e -> e.path("type").asText().equals("OFFERS")
+            JsonNode third = durable.await("a third offer", e -> e.path("type").asText().equals("OFFERS")
                     && !List.of(first.at("/id/value").asText(), again.at("/id/value").asText())
                     .contains(e.at("/offers/offers/0/id/value").asText())).at("/offers/offers/0");
+            assertEquals(202, durable.launchTask(third, "boxed", "sleep 600", t -> t.putObject("labels")
+                    .putArray("labels").addObject().put("key", "pangaea.containerizer").put("value", "lxc"))
+                    .statusCode());
+            long boxed = update(durable, "boxed", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+            assertTrue("the LXC container's init is reported", boxed > 1);
+            // it wants nothing more: what is left goes to a framework that does not checkpoint
+            JsonNode rest = durable.await("a fourth offer", e -> e.path("type").asText().equals("OFFERS")
+                    && !List.of(first.at("/id/value").asText(), again.at("/id/value").asText(),
+                    third.at("/id/value").asText()).contains(e.at("/offers/offers/0/id/value").asText()))
+                    .at("/offers/offers/0");
             assertEquals(202, durable.decline(rest, 3600).statusCode());
             ephemeral = new TestFramework(cluster.masterUrl(), "not-checkpointing");
             assertEquals(202, ephemeral.launch(ephemeral.nextOffer(0), 0.1, 64, "ephemeral", "sleep 600")
@@ -101,6 +122,7 @@ public class RecoveryIT {
             // the non-checkpointing framework's task ends with the agent's process; the others run on
             await("the ephemeral task ended with the agent").atMost(Duration.ofSeconds(20)).until(() -> !alive(gone));
             assertTrue(alive(keeps));
+            assertTrue(alive(boxed));
             Files.writeString(endsSandbox.resolve("go"), "");
             await("'ends' exited while the agent was down").atMost(Duration.ofSeconds(20)).until(() -> !alive(ends));
 
@@ -114,6 +136,7 @@ public class RecoveryIT {
             assertEquals("Command exited with status 3", failed.path("message").asText());
             assertEquals("TASK_LOST", update(ephemeral, "ephemeral", "TASK_LOST").path("state").asText());
             assertTrue("the running task kept its process", alive(keeps));
+            assertTrue("the LXC task kept its container", alive(boxed));
             JsonNode state = JSON.readTree(cluster.get("/master/state"));
             assertEquals("TASK_RUNNING", task(state, "keeps").path("state").asText());
             assertFalse("no update made 'keeps' lost", durable.hasUpdate("keeps", "TASK_LOST"));
@@ -128,14 +151,19 @@ public class RecoveryIT {
                         Integer.valueOf(n), ticks.get(n));
             }
             assertFalse("no update made 'counts' lost", durable.hasUpdate("counts", "TASK_LOST"));
+            assertFalse("no update made 'boxed' lost", durable.hasUpdate("boxed", "TASK_LOST"));
+            assertEquals("TASK_RUNNING", task(JSON.readTree(cluster.get("/master/state")), "boxed").path("state")
+                    .asText());
 
-            for (String id : List.of("keeps", "counts")) {
+            for (String id : List.of("keeps", "counts", "boxed")) {
                 ObjectNode kill = durable.call("KILL");
                 kill.putObject("kill").putObject("task_id").put("value", id);
                 assertEquals(202, durable.post(kill).statusCode());
                 update(durable, id, "TASK_KILLED");
             }
             await("process gone").atMost(Duration.ofSeconds(20)).until(() -> !alive(keeps));
+            await("the LXC container gone").atMost(Duration.ofSeconds(30)).until(() -> !alive(boxed)
+                    && lxcContainers().isEmpty());
             // every container's cgroup and runtime directory is gone
             await("cgroups removed").atMost(Duration.ofSeconds(30)).until(() -> cgroups().isEmpty());
             await("the Docker container removed").atMost(Duration.ofSeconds(30)).until(() -> {

@@ -5,5 +5,5 @@
  * runtime becomes usable for new containers without a change to the agent.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package io.pangaea.agent.spi;

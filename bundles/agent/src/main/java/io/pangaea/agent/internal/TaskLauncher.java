@@ -130,7 +130,7 @@ final class TaskLauncher extends AgentPart {
     }
 
     /** The containerizers whose containers a restarted agent can find again. */
-    static final java.util.Set<String> RECOVERABLE = java.util.Set.of("native", "docker");
+    static final java.util.Set<String> RECOVERABLE = java.util.Set.of("native", "docker", "lxc");
 
     /**
      * What the task's container is launched with (and, after a restart, recovered with): its runtime directory is

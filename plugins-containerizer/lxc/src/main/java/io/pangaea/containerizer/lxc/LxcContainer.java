@@ -2,6 +2,7 @@ package io.pangaea.containerizer.lxc;
 
 import io.pangaea.agent.spi.Container;
 import io.pangaea.agent.spi.ResourceStatistics;
+import io.pangaea.agent.spi.Supervisor;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.ContainerId;
 import java.io.IOException;
@@ -16,16 +17,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One task's LXC container: an {@code lxc-execute} process, child of the agent. Its exit is the task's; then the
- * container is destroyed. A kill sends SIGTERM to {@code lxc-execute}, which passes it to the task through the
- * container's init, and after the grace period {@code lxc-stop -k} ends what is left.
+ * One task's LXC container: an {@code lxc-execute} process under a {@link Supervisor}, which records its exit status
+ * in the container's runtime directory, so that the end is seen alike by the agent that launched the container and by
+ * one that recovered it after a restart. When the supervisor has ended, the container is destroyed. A kill sends
+ * SIGTERM to {@code lxc-execute}, which passes it to the task through the container's init, and after the grace
+ * period {@code lxc-stop -k} ends what is left.
  */
 final class LxcContainer implements Container {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LxcContainer.class);
 
     private final ContainerId id;
     private final String name;
     private final Lxc lxc;
-    private final Process process;
+    /** {@code lxc-execute}'s pid and start time, as the supervisor reported them. */
+    private final long executePid;
+    private final long executeStart;
+    private final Path runtimeDir;
+    /** The write end of an ephemeral container's pipe (see {@link Supervisor}): open while it may run, else null. */
+    private final java.io.Closeable lifeline;
     private volatile long memLimit;
     private volatile Double cpusLimit;
     private final ScheduledExecutorService timers;
@@ -33,24 +43,55 @@ final class LxcContainer implements Container {
     private final AtomicBoolean killing = new AtomicBoolean();
     private volatile long pid = -1;
 
-    LxcContainer(ContainerId id, String name, Lxc lxc, Process process, long memLimit, Double cpusLimit,
-                 ScheduledExecutorService timers, Runnable remove) {
+    LxcContainer(ContainerId id, String name, Lxc lxc, long executePid, long executeStart, Path runtimeDir,
+                 java.io.Closeable lifeline, long memLimit, Double cpusLimit, ScheduledExecutorService timers) {
         this.id = id;
         this.name = name;
         this.lxc = lxc;
-        this.process = process;
+        this.executePid = executePid;
+        this.executeStart = executeStart;
+        this.runtimeDir = runtimeDir;
+        this.lifeline = lifeline;
         this.memLimit = memLimit;
         this.cpusLimit = cpusLimit;
         this.timers = timers;
-        process.onExit().thenAcceptAsync(p -> {
-            int code = p.exitValue();
-            remove.run();
-            if (killing.get() && code > 128 && code < 160) {
-                termination.complete(Termination.signaled(code - 128));
-            } else {
-                termination.complete(Termination.exited(code));
+    }
+
+    /** Watches the supervisor's end; {@code remove} destroys the container, before the termination completes. */
+    void watch(CompletionStage<?> supervisorEnded, Runnable remove) {
+        supervisorEnded.thenRunAsync(() -> {
+            Integer code = Supervisor.status(runtimeDir).orElse(null);
+            if (code == null) {
+                // the supervisor was killed: nothing may run on unwatched
+                LOG.warn("LXC container {}: its supervisor ended without recording the exit status", name);
+                Supervisor.same(executePid, executeStart).ifPresent(ProcessHandle::destroyForcibly);
+                stopNow();
+            }
+            closeLifeline();
+            try {
+                remove.run();
+            } finally {
+                if (code == null) {
+                    termination.complete(new Termination(null, null, null, "The container's supervisor ended"
+                            + " without recording the task's exit status"));
+                } else if (killing.get() && code > 128 && code < 160) {
+                    termination.complete(Termination.signaled(code - 128));
+                } else {
+                    termination.complete(Termination.exited(code));
+                }
             }
         }, timers);
+    }
+
+    /** For tests: what the end of the agent's JVM does to an ephemeral container's pipe. */
+    void closeLifeline() {
+        if (lifeline != null) {
+            try {
+                lifeline.close();
+            } catch (IOException ignored) {
+                // the supervisor is gone already
+            }
+        }
     }
 
     @Override
@@ -58,10 +99,11 @@ final class LxcContainer implements Container {
         return id;
     }
 
+    /** The container's init as the host sees it (found once, through {@code lxc-info}). */
     @Override
     public long pid() {
         long p = pid;
-        if (p <= 0 && process.isAlive()) {
+        if (p <= 0 && !termination.isDone()) {
             p = lxc.initPid(name);
             pid = p;
         }
@@ -75,19 +117,28 @@ final class LxcContainer implements Container {
 
     @Override
     public void kill(Duration gracePeriod) {
-        if (!killing.compareAndSet(false, true) || !process.isAlive()) {
+        if (!killing.compareAndSet(false, true) || termination.isDone()) {
             return;
         }
-        process.destroy();
+        Supervisor.same(executePid, executeStart).ifPresent(ProcessHandle::destroy);
         timers.schedule(() -> {
-            if (process.isAlive()) {
-                try {
-                    lxc.stopNow(name);
-                } catch (IOException e) {
-                    process.destroyForcibly();
-                }
+            if (!termination.isDone()) {
+                stopNow();
             }
-        }, gracePeriod.toMillis(), TimeUnit.MILLISECONDS);
+        }, Math.max(0, gracePeriod.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    /** Ends the container at once: {@code lxc-stop -k}, and {@code lxc-execute} itself if that fails. */
+    private void stopNow() {
+        try {
+            Lxc.Result r = lxc.stopNow(name);
+            if (r.ok()) {
+                return;
+            }
+        } catch (IOException e) {
+            LOG.debug("lxc-stop {}: {}", name, e.toString());
+        }
+        Supervisor.same(executePid, executeStart).ifPresent(ProcessHandle::destroyForcibly);
     }
 
     /** New memory and CPU limits for the running container, through {@code lxc-cgroup} (v1 or v2 keys). */

@@ -4,6 +4,7 @@ import io.pangaea.agent.spi.Container;
 import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.agent.spi.ContainerSpec;
 import io.pangaea.agent.spi.Containerizer;
+import io.pangaea.agent.spi.Supervisor;
 import io.pangaea.model.CommandInfo;
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -131,27 +133,142 @@ public final class LxcContainerizer implements Containerizer {
             remove(name);
             throw e;
         }
-        Process p;
+        Path run;
         try {
-            p = new ProcessBuilder(lxc.execute(name, command(spec.command())))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            run = spec.runtimeDir() != null ? Files.createDirectories(spec.runtimeDir())
+                    : Files.createDirectories(Files.createTempDirectory("pangaea-lxc-").resolve(name));
+        } catch (IOException e) {
+            remove(name);
+            throw new ContainerException("Cannot create the container's runtime directory: " + e.getMessage(), e);
+        }
+        boolean temporary = spec.runtimeDir() == null;
+        Process supervisor;
+        long pid;
+        try {
+            supervisor = new ProcessBuilder(Supervisor.argv(run, spec.outlivesAgent(),
+                    lxc.execute(name, command(spec.command()))))
+                    // an ephemeral container's supervisor reads a pipe that only this JVM holds open
+                    .redirectInput(spec.outlivesAgent() ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                            : ProcessBuilder.Redirect.PIPE)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.sandbox().resolve("stdout").toFile()))
                     .redirectError(ProcessBuilder.Redirect.appendTo(spec.sandbox().resolve("stderr").toFile()))
                     .start();
+            pid = Supervisor.awaitPid(run, supervisor.toHandle(), 10_000);
         } catch (IOException e) {
             remove(name);
+            removeRuntimeDir(run, temporary);
             throw new ContainerException("Cannot start lxc-execute: " + e.getMessage(), e);
         }
         double cpus = spec.resources().scalar("cpus");
         double mem = spec.resources().scalar("mem");
-        LxcContainer c = new LxcContainer(spec.containerId(), name, lxc, p,
-                mem > 0 ? Math.max(32L << 20, (long) (mem * (1L << 20))) : 0, cpus > 0 ? cpus : null, timers,
-                () -> {
-                    running.remove(name);
-                    remove(name);
-                });
+        Info info = new Info(supervisor.pid(), Supervisor.startTime(supervisor.pid()), pid, Supervisor.startTime(pid),
+                name, mem > 0 ? Math.max(32L << 20, (long) (mem * (1L << 20))) : 0, cpus > 0 ? cpus : null);
+        LxcContainer c = new LxcContainer(spec.containerId(), name, lxc, info.pid(), info.pidStart(), run,
+                spec.outlivesAgent() ? null : supervisor.getOutputStream(), info.memLimit(), info.cpus(), timers);
         running.put(name, c);
+        c.watch(supervisor.onExit(), () -> {
+            running.remove(name);
+            remove(name);
+            removeRuntimeDir(run, temporary);
+        });
+        try {
+            Supervisor.writeJson(run, INFO, info);
+        } catch (IOException e) {
+            c.kill(Duration.ZERO);
+            throw new ContainerException("Cannot record the LXC container in " + run + ": " + e.getMessage(), e);
+        }
         return c;
+    }
+
+    /**
+     * Finds a container again by what its supervisor and this containerizer wrote in its runtime directory: still
+     * running if its supervisor is (the same process, by its start time), else ended with the status the supervisor
+     * recorded, and then destroyed.
+     */
+    @Override
+    public Container recover(ContainerSpec spec) throws ContainerException {
+        Path run = spec.runtimeDir();
+        if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
+            throw new ContainerException("LXC container " + spec.containerId().value() + " left no runtime"
+                    + " information" + (run == null ? "" : " in " + run));
+        }
+        Info info;
+        try {
+            info = Supervisor.readJson(run, INFO, Info.class);
+        } catch (IOException e) {
+            throw new ContainerException(e.getMessage(), e);
+        }
+        java.util.Optional<ProcessHandle> supervisor = Supervisor.same(info.supervisorPid(), info.supervisorStart());
+        LxcContainer c = new LxcContainer(spec.containerId(), info.name(), lxc, info.pid(), info.pidStart(), run,
+                null, info.memLimit(), info.cpus(), timers);
+        running.put(info.name(), c);
+        c.watch(supervisor.map(h -> (java.util.concurrent.CompletionStage<?>) Supervisor.watchExit(h,
+                        info.supervisorStart(), timers))
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null)), () -> {
+            running.remove(info.name());
+            remove(info.name());
+        });
+        LOG.info("LXC container {}: recovered, {}", info.name(), supervisor.isPresent() ? "running"
+                : "its task ended while the agent was down (status "
+                + Supervisor.status(run).map(String::valueOf).orElse("unknown") + ")");
+        return c;
+    }
+
+    /**
+     * Stops and destroys every container with this containerizer's runtime information under {@code runtimeRoot}
+     * that {@code known} does not name, and removes its runtime directory.
+     */
+    @Override
+    public int destroyOrphans(Path runtimeRoot, Set<io.pangaea.model.ContainerId> known) {
+        if (!Files.isDirectory(runtimeRoot)) {
+            return 0;
+        }
+        List<Path> dirs;
+        try (Stream<Path> list = Files.list(runtimeRoot)) {
+            dirs = list.filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
+        } catch (IOException e) {
+            LOG.warn("Cannot list {} for orphaned LXC containers: {}", runtimeRoot, e.toString());
+            return 0;
+        }
+        int destroyed = 0;
+        for (Path dir : dirs) {
+            if (known.contains(io.pangaea.model.ContainerId.of(dir.getFileName().toString()))) {
+                continue;
+            }
+            try {
+                Info info = Supervisor.readJson(dir, INFO, Info.class);
+                Supervisor.same(info.supervisorPid(), info.supervisorStart())
+                        .ifPresent(ProcessHandle::destroyForcibly);
+                lxc.stopNow(info.name());
+                Supervisor.same(info.pid(), info.pidStart()).ifPresent(ProcessHandle::destroyForcibly);
+                running.remove(info.name());
+                remove(info.name());
+                deleteTree(dir);
+                destroyed++;
+                LOG.warn("Destroyed orphaned LXC container {}, which no checkpoint names", info.name());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot destroy the orphaned LXC container in {}: {}", dir, e.toString());
+            }
+        }
+        return destroyed;
+    }
+
+    /** What this containerizer keeps of a container in its runtime directory, beside the supervisor's files. */
+    static final String INFO = "lxc.json";
+
+    /** The supervisor's and {@code lxc-execute}'s pids with their start times, the container's name and limits. */
+    record Info(long supervisorPid, long supervisorStart, long pid, long pidStart, String name, long memLimit,
+                Double cpus) {}
+
+    private static void removeRuntimeDir(Path run, boolean temporary) {
+        if (!temporary) {
+            return; // the agent's: it removes it
+        }
+        try {
+            deleteTree(run.getParent());
+        } catch (IOException e) {
+            LOG.debug("Cannot remove {}: {}", run, e.toString());
+        }
     }
 
     /** The task's command, run from the sandbox. */

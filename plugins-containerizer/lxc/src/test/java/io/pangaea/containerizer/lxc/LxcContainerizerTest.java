@@ -208,4 +208,88 @@ public class LxcContainerizerTest {
         end(orphan);
         assertNoContainers();
     }
+
+    // ---- the supervisor: containers that outlive the agent, or end with it --------------------------------------
+
+    private Container durable(LxcContainerizer lxc, String command, boolean outlivesAgent, Path runtimeRoot,
+                              java.util.function.Consumer<ContainerSpec> specOut) throws Exception {
+        Path sandbox = Files.createDirectories(tmp.getRoot().toPath().resolve("sandbox-" + UUID.randomUUID()));
+        ContainerId id = ContainerId.of(UUID.randomUUID().toString());
+        ContainerSpec spec = new ContainerSpec(id, CommandInfo.shell(command), null, sandbox,
+                Map.of("MESOS_SANDBOX", sandbox.toString()), Resources.parse("cpus:0.1;mem:32"), List.of(), Map.of(),
+                runtimeRoot.resolve(id.value()), outlivesAgent);
+        specOut.accept(spec);
+        Container c = lxc.launch(spec);
+        started.add(c);
+        return c;
+    }
+
+    /**
+     * A checkpointed container is found again by a containerizer that did not launch it (as after an agent
+     * restart): the same container init, still running, which a kill then ends, and the container is destroyed.
+     */
+    @Test
+    public void aCheckpointedContainerIsRecoveredRunningAndCanBeKilled() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec[] spec = new ContainerSpec[1];
+        Container first = durable(new LxcContainerizer(lxcPath(), "busybox", null), "sleep 600", true, root,
+                s -> spec[0] = s);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> first.pid() > 0);
+        Container again = new LxcContainerizer(lxcPath(), "busybox", null).recover(spec[0]);
+        started.add(again);
+        assertEquals(first.pid(), again.pid());
+        assertFalse(again.termination().toCompletableFuture().isDone());
+        again.kill(Duration.ofSeconds(5));
+        Termination t = end(again);
+        assertFalse(t.succeeded());
+        assertFalse(ProcessHandle.of(first.pid()).map(ProcessHandle::isAlive).orElse(false));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(this::assertNoContainers);
+    }
+
+    /** A task that ended while nobody watched: its supervisor recorded the exit status, which recovery reports. */
+    @Test
+    public void aContainerThatEndedWhileTheAgentWasDownReportsItsExitStatus() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        ContainerSpec[] spec = new ContainerSpec[1];
+        Container first = durable(new LxcContainerizer(lxcPath(), "busybox", null), "exit 7", true, root,
+                s -> spec[0] = s);
+        assertEquals(Integer.valueOf(7), end(first).exitCode());
+        Termination t = end(new LxcContainerizer(lxcPath(), "busybox", null).recover(spec[0]));
+        assertEquals(Integer.valueOf(7), t.exitCode());
+        assertNoContainers();
+    }
+
+    /** The end of the agent's JVM closes the pipe an ephemeral container's supervisor reads: the container ends. */
+    @Test
+    public void anEphemeralContainerEndsWithTheAgent() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        LxcContainer c = (LxcContainer) durable(new LxcContainerizer(lxcPath(), "busybox", null), "sleep 600", false,
+                root, s -> { });
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> c.pid() > 0);
+        long init = c.pid();
+        c.closeLifeline();
+        end(c);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !ProcessHandle.of(init)
+                .map(ProcessHandle::isAlive).orElse(false));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(this::assertNoContainers);
+    }
+
+    /** A container that no checkpoint names is stopped and destroyed with its runtime directory; a known one is left. */
+    @Test
+    public void orphansAreDestroyedAndKnownContainersLeft() throws Exception {
+        Path root = tmp.newFolder().toPath();
+        LxcContainerizer before = new LxcContainerizer(lxcPath(), "busybox", null);
+        ContainerSpec[] orphan = new ContainerSpec[1];
+        ContainerSpec[] known = new ContainerSpec[1];
+        Container o = durable(before, "sleep 600", true, root, s -> orphan[0] = s);
+        Container k = durable(before, "sleep 600", true, root, s -> known[0] = s);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> o.pid() > 0 && k.pid() > 0);
+        int destroyed = new LxcContainerizer(lxcPath(), "busybox", null).destroyOrphans(root,
+                java.util.Set.of(known[0].containerId()));
+        assertEquals(1, destroyed);
+        end(o);
+        assertFalse(Files.exists(orphan[0].runtimeDir()));
+        assertFalse(Files.exists(lxcPath().resolve(LxcContainerizer.PREFIX + orphan[0].containerId().value())));
+        assertTrue(ProcessHandle.of(k.pid()).map(ProcessHandle::isAlive).orElse(false));
+    }
 }

@@ -4,6 +4,7 @@ import io.pangaea.agent.spi.Container;
 import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.agent.spi.Isolator;
 import io.pangaea.agent.spi.ResourceStatistics;
+import io.pangaea.agent.spi.Supervisor;
 import io.pangaea.agent.spi.Termination;
 import io.pangaea.model.ContainerId;
 import java.io.Closeable;

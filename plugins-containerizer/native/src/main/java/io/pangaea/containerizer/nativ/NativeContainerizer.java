@@ -5,6 +5,7 @@ import io.pangaea.agent.spi.ContainerException;
 import io.pangaea.agent.spi.ContainerSpec;
 import io.pangaea.agent.spi.Containerizer;
 import io.pangaea.agent.spi.Isolator;
+import io.pangaea.agent.spi.Supervisor;
 import io.pangaea.model.CommandInfo;
 import java.io.File;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class NativeContainerizer implements Containerizer {
                 destroyErrors::increment);
         c.temporaryRuntimeDir = spec.runtimeDir() == null;
         try {
-            Supervisor.write(run, new Supervisor.Info(supervisor.pid(), Supervisor.startTime(supervisor.pid()), pid,
+            Supervisor.writeJson(run, INFO, new Info(supervisor.pid(), Supervisor.startTime(supervisor.pid()), pid,
                     pidStart, spec.isolation(), spec.resources().toList(), spec.sandbox().toString()));
             for (Isolator i : chain) {
                 i.isolate(spec.containerId(), pid);
@@ -163,13 +164,13 @@ public final class NativeContainerizer implements Containerizer {
     @Override
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
-        if (run == null || !Files.isRegularFile(run.resolve(Supervisor.INFO))) {
+        if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
             throw new ContainerException("Container " + spec.containerId().value() + " left no runtime information"
                     + (run == null ? "" : " in " + run));
         }
-        Supervisor.Info info;
+        Info info;
         try {
-            info = Supervisor.read(run);
+            info = Supervisor.readJson(run, INFO, Info.class);
         } catch (IOException e) {
             throw new ContainerException(e.getMessage(), e);
         }
@@ -185,7 +186,7 @@ public final class NativeContainerizer implements Containerizer {
             }
         }
         // with its supervisor gone, the container ends at once; else its end is watched (it is not this JVM's child)
-        java.util.concurrent.CompletionStage<?> ended = supervisor.map(h -> watchExit(h, info.supervisorStart()))
+        java.util.concurrent.CompletionStage<?> ended = supervisor.map(h -> Supervisor.watchExit(h, info.supervisorStart(), timers))
                 .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(null));
         NativeContainer c = new NativeContainer(spec.containerId(), ended, info.pid(), info.pidStart(), run, null,
                 chain, spec.isolation(), timers, destroyErrors::increment);
@@ -194,22 +195,6 @@ public final class NativeContainerizer implements Containerizer {
                 + Supervisor.status(run).map(String::valueOf).orElse("unknown") + ")");
         c.watch();
         return c;
-    }
-
-    /**
-     * Completes when a supervisor that is not this JVM's child ends: polled four times a second (the JDK polls such
-     * processes ever more slowly, up to every 5 s), or told by {@link ProcessHandle#onExit}, whichever comes first.
-     */
-    private java.util.concurrent.CompletableFuture<Void> watchExit(ProcessHandle supervisor, long start) {
-        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
-        supervisor.onExit().thenRun(() -> ended.complete(null));
-        java.util.concurrent.ScheduledFuture<?> poll = timers.scheduleWithFixedDelay(() -> {
-            if (Supervisor.same(supervisor.pid(), start).isEmpty()) {
-                ended.complete(null);
-            }
-        }, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
-        ended.whenComplete((x, e) -> poll.cancel(false));
-        return ended;
     }
 
     /**
@@ -225,7 +210,7 @@ public final class NativeContainerizer implements Containerizer {
         int destroyed = 0;
         List<Path> dirs;
         try (var list = Files.list(runtimeRoot)) {
-            dirs = list.filter(d -> Files.isRegularFile(d.resolve(Supervisor.INFO))).toList();
+            dirs = list.filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
         } catch (IOException e) {
             LOG.warn("Cannot list {} for orphaned containers: {}", runtimeRoot, e.toString());
             return 0;
@@ -236,7 +221,7 @@ public final class NativeContainerizer implements Containerizer {
                 continue;
             }
             try {
-                Supervisor.Info info = Supervisor.read(dir);
+                Info info = Supervisor.readJson(dir, INFO, Info.class);
                 Supervisor.same(info.supervisorPid(), info.supervisorStart()).ifPresent(ProcessHandle::destroyForcibly);
                 if (Supervisor.same(info.pid(), info.pidStart()).isPresent()) {
                     Signals.signalGroup(info.pid(), Signals.SIGKILL);
@@ -273,6 +258,16 @@ public final class NativeContainerizer implements Containerizer {
         }
         return destroyed;
     }
+
+    /** What this containerizer keeps of a container in its runtime directory, beside the supervisor's files. */
+    static final String INFO = "native.json";
+
+    /**
+     * The supervisor's and the task's pids with their start times (to guard against reuse), and what the isolators
+     * need to be cleaned up after an agent restart.
+     */
+    record Info(long supervisorPid, long supervisorStart, long pid, long pidStart, List<String> isolation,
+                List<io.pangaea.model.Resource> resources, String sandbox) {}
 
     static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {

@@ -1,6 +1,5 @@
-package io.pangaea.containerizer.nativ;
+package io.pangaea.agent.spi;
 
-import io.pangaea.model.Resource;
 import io.pangaea.model.json.MesosJson;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The small POSIX {@code sh} process each native container runs under, so that someone outside the agent's JVM sees
+ * The small POSIX {@code sh} process a container's first process runs under (native tasks, {@code lxc-execute}), so that someone outside the agent's JVM sees
  * the task end. It starts the task in a session of its own (its pid is its process group), writes that pid to
  * {@code pid} in the container's runtime directory, waits for it, kills what the task left in its group, and writes
  * the exit status ({@code wait}'s: 128 + N for signal N) to {@code status}, each file by write, fsync and rename.
@@ -25,10 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * kills the task, as Mesos's executors of non-checkpointing frameworks end with their agent. In {@code checkpoint}
  * mode the task outlives the agent and a restarted agent finds it by the files.
  *
- * <p>What the containerizer adds (pids with their start times, to guard against reuse, and what is needed to clean
- * up the isolators) is kept beside them in {@code native.json}.
+ * <p>What the containerizer adds (pids with their start times, to guard against reuse, and what it needs to clean
+ * up) it keeps beside them, with {@link #writeJson} and {@link #readJson}.
  */
-final class Supervisor {
+public final class Supervisor {
 
     /** Arguments: runtime directory, mode ({@code checkpoint} or {@code ephemeral}), then the task's argv. */
     static final String SCRIPT = String.join("\n",
@@ -53,9 +52,10 @@ final class Supervisor {
             "durable status \"$code\"",
             "");
 
-    static final String PID = "pid";
-    static final String STATUS = "status";
-    static final String INFO = "native.json";
+    /** The file, in the runtime directory, holding the supervised process's pid. */
+    public static final String PID = "pid";
+    /** The file, in the runtime directory, holding its exit status once it ended. */
+    public static final String STATUS = "status";
 
     private Supervisor() {
     }
@@ -67,10 +67,10 @@ final class Supervisor {
      * The argv that runs {@code task} under a supervisor writing into {@code dir}. The script is a file beside the
      * runtime directories ({@code pangaea-supervisor.sh}), so that {@code ps} shows what runs, not the script.
      */
-    static List<String> argv(Path dir, boolean outlivesAgent, List<String> task) throws IOException {
+    public static List<String> argv(Path dir, boolean outlivesAgent, List<String> task) throws IOException {
         Path script = dir.getParent().resolve("pangaea-supervisor.sh");
         if (!WRITTEN.contains(script) || !Files.exists(script)) {
-            byte[] text = ("# Pangaea's native container supervisor (see Supervisor.java)\n" + SCRIPT)
+            byte[] text = ("# Pangaea's container supervisor (see io.pangaea.agent.spi.Supervisor)\n" + SCRIPT)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
             if (!Files.exists(script) || !java.util.Arrays.equals(Files.readAllBytes(script), text)) {
                 Path tmp = Files.createTempFile(dir.getParent(), "pangaea-supervisor", ".tmp");
@@ -89,7 +89,7 @@ final class Supervisor {
      * Waits for the supervisor to say the task's pid. Fails when the supervisor ends first, or takes more than
      * {@code timeoutMs}.
      */
-    static long awaitPid(Path dir, ProcessHandle supervisor, long timeoutMs) throws IOException {
+    public static long awaitPid(Path dir, ProcessHandle supervisor, long timeoutMs) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long park = 50_000;
         Path f = dir.resolve(PID);
@@ -113,7 +113,7 @@ final class Supervisor {
     }
 
     /** The exit status the supervisor recorded, if it did. */
-    static Optional<Integer> status(Path dir) {
+    public static Optional<Integer> status(Path dir) {
         try {
             Path f = dir.resolve(STATUS);
             if (!Files.exists(f)) {
@@ -127,13 +127,13 @@ final class Supervisor {
     }
 
     /** When {@code pid} started (ms since the epoch), or -1 when it does not run. */
-    static long startTime(long pid) {
+    public static long startTime(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()).map(java.time.Instant::toEpochMilli)
                 .orElse(-1L);
     }
 
     /** The process {@code pid} if it runs and is the one that started at {@code start} (not a reused pid). */
-    static Optional<ProcessHandle> same(long pid, long start) {
+    public static Optional<ProcessHandle> same(long pid, long start) {
         if (pid <= 1) {
             return Optional.empty();
         }
@@ -142,26 +142,39 @@ final class Supervisor {
     }
 
     /**
-     * What the containerizer keeps of a container in its runtime directory: the supervisor's and the task's pids with
-     * their start times, and what the isolators need to be cleaned up after an agent restart.
+     * Completes when a supervisor that is not this JVM's child ends: polled four times a second on {@code timers}
+     * (the JDK polls such processes ever more slowly, up to every 5 s), or told by {@link ProcessHandle#onExit},
+     * whichever comes first.
      */
-    record Info(long supervisorPid, long supervisorStart, long pid, long pidStart, List<String> isolation,
-                List<Resource> resources, String sandbox) {}
+    public static java.util.concurrent.CompletableFuture<Void> watchExit(ProcessHandle supervisor, long start,
+            java.util.concurrent.ScheduledExecutorService timers) {
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        supervisor.onExit().thenRun(() -> ended.complete(null));
+        java.util.concurrent.ScheduledFuture<?> poll = timers.scheduleWithFixedDelay(() -> {
+            if (same(supervisor.pid(), start).isEmpty()) {
+                ended.complete(null);
+            }
+        }, 250, 250, TimeUnit.MILLISECONDS);
+        ended.whenComplete((x, e) -> poll.cancel(false));
+        return ended;
+    }
 
-    static void write(Path dir, Info info) throws IOException {
-        Path tmp = dir.resolve(INFO + ".tmp");
-        Files.write(tmp, MesosJson.write(info));
+    /** Writes {@code value} as JSON to {@code dir/name}: temporary file, fsync, rename. */
+    public static void writeJson(Path dir, String name, Object value) throws IOException {
+        Path tmp = dir.resolve(name + ".tmp");
+        Files.write(tmp, MesosJson.write(value));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        Files.move(tmp, dir.resolve(INFO), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static Info read(Path dir) throws IOException {
+    /** Reads what {@link #writeJson} wrote. */
+    public static <T> T readJson(Path dir, String name, Class<T> type) throws IOException {
         try {
-            return MesosJson.read(Files.readAllBytes(dir.resolve(INFO)), Info.class);
+            return MesosJson.read(Files.readAllBytes(dir.resolve(name)), type);
         } catch (io.pangaea.model.json.MesosJsonException e) {
-            throw new IOException("unreadable " + dir.resolve(INFO) + ": " + e.getMessage(), e);
+            throw new IOException("unreadable " + dir.resolve(name) + ": " + e.getMessage(), e);
         }
     }
 }
