@@ -262,14 +262,23 @@ public final class Agent implements AutoCloseable {
                     all.add(t.container);
                 }
             }
-            ctx.executors.values().stream().map(e -> e.container).filter(c -> c != null).forEach(all::add);
+            for (ExecutorRun e : ctx.executors.values()) {
+                if (e.container == null) {
+                    continue;
+                }
+                if (!everything && e.checkpointed) {
+                    kept++;
+                } else {
+                    all.add(e.container);
+                }
+            }
             ctx.executors.values().forEach(e -> {
                 if (e.stream != null) {
                     e.stream.close();
                 }
             });
             if (kept > 0) {
-                LOG.info("Leaving {} checkpointed task(s) running for the agent's next start to recover", kept);
+                LOG.info("Leaving {} checkpointed container(s) running for the agent's next start to recover", kept);
             }
             return all;
         }, state);

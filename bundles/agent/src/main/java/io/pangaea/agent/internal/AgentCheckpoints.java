@@ -190,15 +190,41 @@ final class AgentCheckpoints extends AgentPart {
 
     // ---- tasks --------------------------------------------------------------------------------------------------
 
-    /** How a checkpointed task's container was launched: what recovery needs to find it again. */
-    record RunInfo(String containerizer, List<String> isolation, String runtimeDir, String sandbox) {}
+    /**
+     * How a checkpointed container was launched: what recovery needs to find it again. {@code executor} is the
+     * framework's executor: null for a command task; a custom one when the container is that executor's (its tasks
+     * are under the run); the default one when the container is one task's of a group, then with
+     * {@code executorContainer} (the default executor's container id, naming its sandbox) and {@code group} (the ids
+     * of the tasks launched together).
+     */
+    record RunInfo(String containerizer, List<String> isolation, String runtimeDir, String sandbox,
+                   io.pangaea.model.ExecutorInfo executor, String executorContainer, List<io.pangaea.model.TaskId> group,
+                   List<io.pangaea.model.Resource> resources) {
+
+        RunInfo(String containerizer, List<String> isolation, String runtimeDir, String sandbox) {
+            this(containerizer, isolation, runtimeDir, sandbox, null, null, null, null);
+        }
+
+        /** The run is a custom executor's container. */
+        boolean customExecutor() {
+            return executor != null && !executor.isDefault();
+        }
+    }
 
     /** One line of {@code task.updates}: a status update, or the acknowledgement of one (its uuid). */
     record UpdateRecord(TaskStatus status, String ack) {}
 
-    /** A task found in the checkpoints: its framework, what it was launched with, and its update journal. */
+    /**
+     * A task found in the checkpoints: its framework, what it was launched with, and its update journal. {@code run}
+     * is null for the task of a custom executor that ended (its run's info is gone; the task waits for the
+     * acknowledgement of its last update).
+     */
     record Checkpointed(FrameworkInfo framework, TaskInfo task, ContainerId containerId, RunInfo run,
                         List<TaskStatus> updates, Set<String> acknowledged, Path runDir) {}
+
+    /** A custom executor's run found in the checkpoints, with the tasks it was given. */
+    record CheckpointedExecutor(FrameworkInfo framework, ContainerId containerId, RunInfo run,
+                                List<Checkpointed> tasks) {}
 
     private Path runDir(TaskRun t) {
         return agentDir(ctx.agentId).resolve("frameworks").resolve(t.frameworkId.value()).resolve("executors")
@@ -210,21 +236,80 @@ final class AgentCheckpoints extends AgentPart {
     }
 
     /**
-     * Before a checkpointing framework's command task is launched: its framework, its (command) executor, the run and
-     * the task. State thread.
+     * Before a checkpointing framework's command task, or task of the default executor, is launched: its framework,
+     * its executor (the command executor named after it, or the default one), the run and the task. State thread.
      */
     void writeTask(FrameworkInfo framework, TaskRun t, RunInfo run) throws IOException {
-        Path fw = agentDir(ctx.agentId).resolve("frameworks").resolve(framework.id().value());
-        atomically(fw.resolve("framework.info"), MesosJson.write(framework));
-        Path ex = fw.resolve("executors").resolve(t.executorId().value());
-        com.fasterxml.jackson.databind.node.ObjectNode executor = MesosJson.mapper().createObjectNode();
-        executor.putObject("executor_id").put("value", t.executorId().value());
-        executor.putObject("framework_id").put("value", framework.id().value());
-        executor.put("name", "Command Executor (Task: " + t.info.taskId().value() + ")");
-        executor.set("command", MesosJson.tree(t.info.command()));
-        atomically(ex.resolve("executor.info"), MesosJson.write(executor));
+        Path ex = writeFramework(framework).resolve("executors").resolve(t.executorId().value());
+        if (t.executor != null) {
+            atomically(ex.resolve("executor.info"), MesosJson.write(t.executor.info));
+        } else {
+            com.fasterxml.jackson.databind.node.ObjectNode executor = MesosJson.mapper().createObjectNode();
+            executor.putObject("executor_id").put("value", t.executorId().value());
+            executor.putObject("framework_id").put("value", framework.id().value());
+            executor.put("name", "Command Executor (Task: " + t.info.taskId().value() + ")");
+            executor.set("command", MesosJson.tree(t.info.command()));
+            atomically(ex.resolve("executor.info"), MesosJson.write(executor));
+        }
         atomically(runDir(t).resolve("run.info"), MesosJson.write(run));
         atomically(taskDir(t).resolve("task.info"), MesosJson.write(t.info));
+    }
+
+    private Path writeFramework(FrameworkInfo framework) throws IOException {
+        Path fw = agentDir(ctx.agentId).resolve("frameworks").resolve(framework.id().value());
+        atomically(fw.resolve("framework.info"), MesosJson.write(framework));
+        return fw;
+    }
+
+    private Path executorRunDir(ExecutorRun e) {
+        return agentDir(ctx.agentId).resolve("frameworks").resolve(e.framework.id().value()).resolve("executors")
+                .resolve(e.info.executorId().value()).resolve("runs").resolve(e.containerId.value());
+    }
+
+    /** Before a checkpointing framework's custom executor is launched: its framework, the executor and its run. */
+    void writeExecutor(ExecutorRun e, RunInfo run) throws IOException {
+        Path run0 = executorRunDir(e);
+        writeFramework(e.framework);
+        atomically(run0.getParent().getParent().resolve("executor.info"), MesosJson.write(e.info));
+        atomically(run0.resolve("run.info"), MesosJson.write(run));
+    }
+
+    /** A task given to a checkpointed custom executor, under the executor's run. State thread. */
+    void writeExecutorTask(TaskRun t) {
+        try {
+            atomically(taskDir(t).resolve("task.info"), MesosJson.write(t.info));
+        } catch (IOException e) {
+            LOG.warn("Task {}: cannot checkpoint it; it will not survive an agent restart", t.info.taskId(), e);
+            t.checkpointed = false;
+        }
+    }
+
+    /** The executor's container is gone: its run is not to be recovered; its tasks stay until acknowledged. */
+    void removeExecutor(ExecutorRun e) {
+        Path run = executorRunDir(e);
+        try {
+            Files.deleteIfExists(run.resolve("run.info"));
+            deleteTree(run.resolve("pids"));
+            removeIfDone(run);
+        } catch (IOException x) {
+            LOG.warn("Executor {}: cannot remove its checkpoints from {}", e.info.executorId(), run, x);
+        }
+    }
+
+    /** Removes a run that holds no more tasks and no run info, then its executor's and framework's when empty. */
+    private static void removeIfDone(Path run) throws IOException {
+        boolean empty;
+        try (Stream<Path> s = Files.exists(run.resolve("tasks")) ? Files.list(run.resolve("tasks")) : Stream.empty()) {
+            empty = s.findAny().isEmpty();
+        }
+        if (!empty || Files.exists(run.resolve("run.info"))) {
+            return;
+        }
+        deleteTree(run);
+        Path executor = run.getParent().getParent();
+        deleteIfOnly(executor, "executor.info", "runs");
+        Path framework = executor.getParent().getParent();
+        deleteIfOnly(framework, "framework.info", "executors");
     }
 
     /** The pid of the container's first process, once it runs. */
@@ -273,6 +358,12 @@ final class AgentCheckpoints extends AgentPart {
     void removeTask(TaskRun t) {
         Path run = runDir(t);
         try {
+            if (t.executor != null && !t.executor.builtin) {
+                // the run is its executor's, shared with its other tasks
+                deleteTree(taskDir(t));
+                removeIfDone(run);
+                return;
+            }
             deleteTree(run);
             Path executor = run.getParent().getParent();
             deleteIfOnly(executor, "executor.info", "runs");
@@ -295,8 +386,27 @@ final class AgentCheckpoints extends AgentPart {
         }
     }
 
-    /** Every checkpointed task of agent {@code id}, with what recovery needs. Unreadable ones are logged and left. */
+    /**
+     * Every checkpointed task of agent {@code id} that is not a custom executor's, with what recovery needs.
+     * Unreadable ones are logged and left.
+     */
     List<Checkpointed> tasks(AgentId id) {
+        return scan(id, null).stream().filter(c -> c.run() == null || !c.run().customExecutor()).toList();
+    }
+
+    /** Every checkpointed run of a custom executor of agent {@code id}, with its tasks. */
+    List<CheckpointedExecutor> executors(AgentId id) {
+        List<CheckpointedExecutor> out = new ArrayList<>();
+        scan(id, out);
+        return out;
+    }
+
+    /**
+     * Every task found; the runs of custom executors (whose tasks are among those returned) also go to
+     * {@code executors} when given. A custom executor's task whose run has no info any more (the executor ended) has
+     * no run.
+     */
+    private List<Checkpointed> scan(AgentId id, List<CheckpointedExecutor> executors) {
         List<Checkpointed> out = new ArrayList<>();
         Path frameworks = agentDir(id).resolve("frameworks");
         for (Path fw : children(frameworks)) {
@@ -306,10 +416,12 @@ final class AgentCheckpoints extends AgentPart {
             }
             for (Path ex : children(fw.resolve("executors"))) {
                 for (Path run : children(ex.resolve("runs"))) {
-                    RunInfo info = read(run.resolve("run.info"), RunInfo.class);
-                    if (info == null) {
+                    RunInfo info = Files.exists(run.resolve("run.info")) ? read(run.resolve("run.info"),
+                            RunInfo.class) : null;
+                    if (info == null && !Files.isDirectory(run.resolve("tasks"))) {
                         continue;
                     }
+                    int first = out.size();
                     for (Path task : children(run.resolve("tasks"))) {
                         TaskInfo t = read(task.resolve("task.info"), TaskInfo.class);
                         if (t == null) {
@@ -320,6 +432,10 @@ final class AgentCheckpoints extends AgentPart {
                         journal(task.resolve("task.updates"), updates, acks);
                         out.add(new Checkpointed(framework, t, ContainerId.of(run.getFileName().toString()), info,
                                 updates, acks, run));
+                    }
+                    if (executors != null && info != null && info.customExecutor()) {
+                        executors.add(new CheckpointedExecutor(framework, ContainerId.of(run.getFileName()
+                                .toString()), info, List.copyOf(out.subList(first, out.size()))));
                     }
                 }
             }

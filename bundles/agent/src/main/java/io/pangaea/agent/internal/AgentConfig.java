@@ -83,8 +83,8 @@ public record AgentConfig(String master, String ip, int port, String hostname, P
     /** Mesos's default {@code executor_registration_timeout}. */
     public static final Duration DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT = Duration.ofMinutes(1);
     /**
-     * Mesos's default {@code executor_reregistration_timeout}: the longest an executor waits between two tries to
-     * subscribe again ({@code MESOS_SUBSCRIPTION_BACKOFF_MAX}).
+     * Mesos's default {@code executor_reregistration_timeout}: how long a restarted agent waits for a recovered
+     * executor to subscribe again (executors retry at least four times as often: MESOS_SUBSCRIPTION_BACKOFF_MAX).
      */
     public static final Duration DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT = Duration.ofSeconds(2);
     /** Mesos's default {@code fetcher_cache_size}: 2GB. */

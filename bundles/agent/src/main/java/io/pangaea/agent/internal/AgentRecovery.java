@@ -67,17 +67,29 @@ final class AgentRecovery extends AgentPart {
         checkReconfiguration(settings.reconfigurationPolicy());
         List<AgentCheckpoints.Checkpointed> found = ctx.agentId == null ? List.of()
                 : ctx.checkpoints.tasks(ctx.agentId);
+        List<AgentCheckpoints.CheckpointedExecutor> custom = ctx.agentId == null ? List.of()
+                : ctx.checkpoints.executors(ctx.agentId);
         Set<ContainerId> known = new HashSet<>();
         int running = 0;
+        Map<ExecutorKey, ExecutorRun> defaults = new java.util.HashMap<>();
+        taskInfos = new java.util.HashMap<>();
+        found.forEach(c -> taskInfos.put(c.task().taskId(), c.task()));
         for (AgentCheckpoints.Checkpointed c : found) {
             known.add(c.containerId());
-            if (recoverTask(c, deadline)) {
+            if (recoverTask(c, defaultExecutor(c, defaults), deadline)) {
                 running++;
             }
         }
-        if (!found.isEmpty()) {
-            LOG.info("Recovered {} checkpointed task(s) of agent {}: {} still running", found.size(), ctx.agentId,
-                    running);
+        int executorsRunning = 0;
+        for (AgentCheckpoints.CheckpointedExecutor c : custom) {
+            known.add(c.containerId());
+            if (recoverExecutor(c, deadline)) {
+                executorsRunning++;
+            }
+        }
+        if (!found.isEmpty() || !custom.isEmpty()) {
+            LOG.info("Recovered {} checkpointed task(s) of agent {}: {} still running; {} custom executor(s): {}"
+                    + " still running", found.size(), ctx.agentId, running, custom.size(), executorsRunning);
         }
         destroyOrphans(known, deadline);
         if (!errors.isEmpty() && settings.strict()) {
@@ -151,9 +163,112 @@ final class AgentRecovery extends AgentPart {
         return attributes.stream().map(a -> a.name() + ":" + a.plainValue()).toList();
     }
 
-    /** Takes one checkpointed task up again; true when its container still runs. */
-    private boolean recoverTask(AgentCheckpoints.Checkpointed c, long deadline) {
-        TaskRun t = new TaskRun(c.framework().id(), c.task(), Path.of(c.run().sandbox()), c.containerId());
+    /**
+     * The default executor a checkpointed task of a group ran under, made again once per executor (with the group as
+     * it was launched); null for a command task.
+     */
+    private ExecutorRun defaultExecutor(AgentCheckpoints.Checkpointed c, Map<ExecutorKey, ExecutorRun> made) {
+        if (c.run() == null || c.run().executor() == null || !c.run().executor().isDefault()) {
+            return null;
+        }
+        io.pangaea.model.ExecutorInfo info = c.run().executor();
+        return made.computeIfAbsent(new ExecutorKey(c.framework().id(), info.executorId()), k -> {
+            ContainerId cid = ContainerId.of(c.run().executorContainer());
+            ExecutorRun e = new ExecutorRun(c.framework(), info, cid,
+                    ctx.executorManager.executorSandbox(c.framework().id(), info.executorId(), cid));
+            e.checkpointed = true;
+            state.execute(() -> executors.put(k, e));
+            return e;
+        });
+    }
+
+    /** The group a default executor's task came in, rebuilt from the tasks checkpointed with it. */
+    private static io.pangaea.model.TaskGroupInfo group(AgentCheckpoints.Checkpointed c,
+                                                        Map<io.pangaea.model.TaskId, io.pangaea.model.TaskInfo> all) {
+        if (c.run() == null || c.run().group() == null) {
+            return null;
+        }
+        return new io.pangaea.model.TaskGroupInfo(c.run().group().stream().map(all::get)
+                .filter(java.util.Objects::nonNull).toList());
+    }
+
+    /** Every checkpointed task's info by id, for rebuilding groups. */
+    private Map<io.pangaea.model.TaskId, io.pangaea.model.TaskInfo> taskInfos;
+
+    /**
+     * Takes one checkpointed custom executor up again with its tasks: when its container still runs, the executor has
+     * {@code executor_reregistration_timeout} to subscribe again; when it ended while the agent was down, its
+     * unfinished tasks end as Mesos ends them (TASK_GONE, or TASK_LOST for a framework that is not
+     * partition-aware). True when its container still runs.
+     */
+    private boolean recoverExecutor(AgentCheckpoints.CheckpointedExecutor c, long deadline) {
+        AgentCheckpoints.RunInfo run = c.run();
+        ExecutorRun e = new ExecutorRun(c.framework(), run.executor(), c.containerId(), Path.of(run.sandbox()));
+        e.checkpointed = true;
+        e.subscribed = false;
+        io.pangaea.model.Resources size = io.pangaea.model.Resources.of(run.resources() == null ? List.of()
+                : run.resources());
+        e.size = size;
+        List<TaskRun> runs = new ArrayList<>();
+        Map<TaskRun, List<TaskStatus>> unacked = new java.util.LinkedHashMap<>();
+        for (AgentCheckpoints.Checkpointed ct : c.tasks()) {
+            TaskRun t = new TaskRun(c.framework().id(), ct.task(), e.sandbox, e.containerId, e, null);
+            t.delivered = true;
+            unacked.put(t, restore(t, ct));
+            runs.add(t);
+        }
+        Container container = null;
+        String failure = null;
+        Containerizer z = await(run.containerizer(), deadline);
+        if (z == null) {
+            failure = "containerizer '" + run.containerizer() + "' is not installed";
+        } else {
+            try {
+                container = recoverContainer(z, ctx.executorManager.executorSpec(e, run.containerizer(),
+                        run.isolation(), size, Map.of()), deadline);
+            } catch (ContainerException | RuntimeException x) {
+                failure = x.getMessage();
+                LOG.warn("Executor {}: its container {} could not be recovered: {}", e.info.executorId(),
+                        c.containerId().value(), x.toString());
+            }
+        }
+        if (failure != null) {
+            errors.add("executor " + e.info.executorId().value() + ": " + failure);
+        }
+        Container recovered = container;
+        boolean alive = recovered != null && !recovered.termination().toCompletableFuture().isDone();
+        state.execute(() -> {
+            frameworks.putIfAbsent(c.framework().id(), c.framework());
+            executors.put(e.key(), e);
+            for (TaskRun t : runs) {
+                tasks.put(t.info.taskId(), t);
+                e.tasks.put(t.info.taskId(), t);
+                for (TaskStatus u : unacked.get(t)) {
+                    ctx.updates.update(t.frameworkId, u); // sent again once the agent has registered
+                }
+            }
+            if (recovered == null) {
+                e.reason = TaskStatus.Reason.REASON_EXECUTOR_TERMINATED;
+                e.reasonState = ExecutorManager.goneOrLost(e.framework);
+                e.reasonMessage = "The executor's container could not be recovered after the agent restarted";
+                ctx.executorManager.executorEnded(e, null, null, null);
+                return;
+            }
+            if (!alive) {
+                e.reason = TaskStatus.Reason.REASON_EXECUTOR_TERMINATED;
+                e.reasonState = ExecutorManager.goneOrLost(e.framework);
+                e.reasonMessage = "The executor ended while the agent was down";
+            }
+            ctx.executorManager.executorLaunched(e, recovered);
+            if (alive) {
+                ctx.executorManager.awaitReregistration(e);
+            }
+        });
+        return alive;
+    }
+
+    /** A task's statuses from its journal; returns those never acknowledged. */
+    private static List<TaskStatus> restore(TaskRun t, AgentCheckpoints.Checkpointed c) {
         t.checkpointed = true;
         t.statuses.addAll(c.updates());
         if (!c.updates().isEmpty()) {
@@ -165,6 +280,14 @@ final class AgentRecovery extends AgentPart {
                 unacknowledged.add(u);
             }
         }
+        return unacknowledged;
+    }
+
+    /** Takes one checkpointed task up again; true when its container still runs. */
+    private boolean recoverTask(AgentCheckpoints.Checkpointed c, ExecutorRun executor, long deadline) {
+        TaskRun t = new TaskRun(c.framework().id(), c.task(), c.run() == null ? c.runDir() : Path.of(c.run()
+                .sandbox()), c.containerId(), executor, executor == null ? null : group(c, taskInfos));
+        List<TaskStatus> unacknowledged = restore(t, c);
         boolean terminal = t.state.isTerminal();
         if (terminal && unacknowledged.isEmpty()) {
             // done with before the restart, all but forgotten
@@ -174,7 +297,10 @@ final class AgentRecovery extends AgentPart {
         }
         Container container = null;
         String failure = null;
-        if (!terminal) {
+        if (!terminal && c.run() == null) {
+            failure = "its executor's run left no information";
+            errors.add("task " + t.info.taskId().value() + ": " + failure);
+        } else if (!terminal) {
             String kind = c.run().containerizer();
             Containerizer z = await(kind, deadline);
             if (z == null) {
@@ -198,6 +324,9 @@ final class AgentRecovery extends AgentPart {
         state.execute(() -> {
             frameworks.putIfAbsent(c.framework().id(), c.framework());
             tasks.put(t.info.taskId(), t);
+            if (executor != null) {
+                executor.tasks.put(t.info.taskId(), t);
+            }
             for (TaskStatus u : unacknowledged) {
                 ctx.updates.update(t.frameworkId, u); // sent again once the agent has registered
             }

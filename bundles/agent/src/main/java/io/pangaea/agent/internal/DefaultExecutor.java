@@ -57,6 +57,7 @@ final class DefaultExecutor extends AgentPart {
             }
             tasks.put(task.taskId(), t);
             e.tasks.put(task.taskId(), t);
+            ctx.executorManager.checkpoint(e, t);
         }
         if (e == null) {
             return;

@@ -103,9 +103,18 @@ final class ExecutorManager extends AgentPart {
         TaskRun t = new TaskRun(framework.id(), task, e.sandbox, e.containerId, e, null);
         tasks.put(task.taskId(), t);
         e.tasks.put(task.taskId(), t);
+        checkpoint(e, t);
         e.pending.add(t);
         resize(e);
         deliver(e);
+    }
+
+    /** A task given to a checkpointed custom executor is journalled with it. */
+    void checkpoint(ExecutorRun e, TaskRun t) {
+        if (e.checkpointed && !e.builtin) {
+            t.checkpointed = true;
+            ctx.checkpoints.writeExecutorTask(t);
+        }
     }
 
     /** A task for an executor that is shutting down fails at once. */
@@ -182,8 +191,9 @@ final class ExecutorManager extends AgentPart {
         env.put("MESOS_CHECKPOINT", Boolean.TRUE.equals(e.framework.checkpoint()) ? "1" : "0");
         env.put("MESOS_RECOVERY_TIMEOUT", io.pangaea.model.Durations.format(config().recovery().recoveryTimeout()));
         env.put("MESOS_HTTP_COMMAND_EXECUTOR", "0");
-        env.put("MESOS_RECOVERY_TIMEOUT", "15mins");
-        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(config().executorReregistrationTimeout()));
+        // a restarted agent waits executor_reregistration_timeout for its executors: they retry four times as often
+        env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(Duration.ofMillis(Math.max(100,
+                config().executorReregistrationTimeout().toMillis() / 4))));
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
         return TaskLauncher.withCommandEnvironment(env, e.info.command());
     }
@@ -205,13 +215,20 @@ final class ExecutorManager extends AgentPart {
         Resources resources = (e.info.resources() == null ? Resources.EMPTY : Resources.of(e.info.resources()))
                 .plus(firstTasks);
         e.size = resources;
-        ContainerSpec spec = new ContainerSpec(e.containerId, e.info.command(), e.info.container(), e.sandbox,
-                executorEnvironment(e), resources, config().isolation(),
-                Map.of("io.pangaea.agent", String.valueOf(ctx.agentId), "io.pangaea.framework", e.framework.id().value(),
-                        "io.pangaea.executor", e.info.executorId().value()),
-                // under the agent's runtime directory, so that an agent that crashed finds it at its next start;
-                // custom executors are not recovered yet: theirs ends with the agent's process
-                ctx.checkpoints.runtimeDir(e.containerId), false);
+        // a checkpointing framework's executor outlives the agent where its containerizer can recover it
+        e.checkpointed = Boolean.TRUE.equals(e.framework.checkpoint()) && TaskLauncher.RECOVERABLE.contains(kind);
+        if (e.checkpointed) {
+            try {
+                ctx.checkpoints.writeExecutor(e, new AgentCheckpoints.RunInfo(kind, config().isolation(),
+                        ctx.checkpoints.runtimeDir(e.containerId).toString(), e.sandbox.toString(), e.info, null, null,
+                        resources.toList()));
+            } catch (IOException x) {
+                LOG.warn("Executor {}: cannot checkpoint it; it will not survive an agent restart",
+                        e.info.executorId(), x);
+                e.checkpointed = false;
+            }
+        }
+        ContainerSpec spec = executorSpec(e, kind, config().isolation(), resources, executorEnvironment(e));
         Duration timeout = config().executorRegistrationTimeout();
         e.registrationTimer = state.schedule(() -> registrationTimedOut(e, timeout), timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -230,6 +247,47 @@ final class ExecutorManager extends AgentPart {
                         TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED));
             }
         });
+    }
+
+    /**
+     * What a custom executor's container is launched (and, after a restart, recovered) with: its runtime directory
+     * is under the agent's, so that an agent that crashed finds it at its next start.
+     */
+    ContainerSpec executorSpec(ExecutorRun e, String kind, List<String> isolation, Resources resources,
+                               Map<String, String> environment) {
+        return new ContainerSpec(e.containerId, e.info.command(), e.info.container(), e.sandbox, environment,
+                resources, isolation, Map.of("io.pangaea.agent", String.valueOf(ctx.agentId),
+                "io.pangaea.framework", e.framework.id().value(), "io.pangaea.executor", e.info.executorId().value()),
+                ctx.checkpoints.runtimeDir(e.containerId), e.checkpointed);
+    }
+
+    /**
+     * A checkpointed executor found again after the agent restarted: it has {@code executor_reregistration_timeout}
+     * to subscribe again. If it does not, its container is destroyed and its unfinished tasks end as Mesos ends
+     * them: TASK_GONE for a partition-aware framework, else TASK_LOST, with REASON_EXECUTOR_REREGISTRATION_TIMEOUT.
+     */
+    void awaitReregistration(ExecutorRun e) {
+        Duration timeout = config().executorReregistrationTimeout();
+        e.registrationTimer = state.schedule(() -> {
+            if (e.subscribed || e.terminating || e.ended) {
+                return;
+            }
+            LOG.info("Executor {} of framework {} did not subscribe again within {} after the agent restarted;"
+                    + " destroying it", e.info.executorId(), e.framework.id(), Durations.format(timeout));
+            e.terminating = true;
+            e.reason = TaskStatus.Reason.REASON_EXECUTOR_REREGISTRATION_TIMEOUT;
+            e.reasonState = goneOrLost(e.framework);
+            e.reasonMessage = "Executor did not reregister within " + Durations.format(timeout);
+            if (e.container != null) {
+                e.container.kill(Duration.ZERO);
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** What a task whose fate the agent cannot know becomes: TASK_GONE if its framework is partition-aware. */
+    static TaskState goneOrLost(FrameworkInfo framework) {
+        return framework.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE) ? TaskState.TASK_GONE
+                : TaskState.TASK_LOST;
     }
 
     void executorLaunched(ExecutorRun e, Container c) {
@@ -308,6 +366,9 @@ final class ExecutorManager extends AgentPart {
         }
         e.ended = true;
         ctx.checkpoints.removeRuntimeDir(e.containerId);
+        if (e.checkpointed) {
+            ctx.checkpoints.removeExecutor(e);
+        }
         for (var f : new java.util.concurrent.ScheduledFuture<?>[] {e.registrationTimer, e.shutdownTimer,
                 e.heartbeat}) {
             if (f != null) {

@@ -38,6 +38,11 @@ final class ExecutorRun {
     Container container;
     EventSink stream;
     boolean subscribed;
+    /**
+     * Its framework checkpoints and its containerizer can recover it: its container outlives the agent's process,
+     * it and its tasks are journalled under {@code meta}, and a restarted agent waits for it to subscribe again.
+     */
+    boolean checkpointed;
     boolean terminating;
     boolean ended;
     /** Why the agent is ending it (registration timeout, shutdown), for its tasks' last updates. */

@@ -82,13 +82,18 @@ final class TaskLauncher extends AgentPart {
         boolean own = kind.equals("docker") || kind.equals("lxc");
         boolean mounts = own || config().isolation().contains("filesystem/linux");
         // a checkpointing framework's command task outlives the agent where its containerizer can recover it
-        t.checkpointed = t.executor == null && Boolean.TRUE.equals(framework.checkpoint())
+        t.checkpointed = (t.executor == null || t.executor.builtin) && Boolean.TRUE.equals(framework.checkpoint())
                 && RECOVERABLE.contains(kind);
         ContainerSpec spec = spec(t, kind, config().isolation(), environment(t, dir));
         if (t.checkpointed) {
             try {
-                ctx.checkpoints.writeTask(framework, t, new AgentCheckpoints.RunInfo(kind, config().isolation(),
-                        spec.runtimeDir().toString(), dir.toString()));
+                ctx.checkpoints.writeTask(framework, t, t.executor == null
+                        ? new AgentCheckpoints.RunInfo(kind, config().isolation(), spec.runtimeDir().toString(),
+                                dir.toString())
+                        : new AgentCheckpoints.RunInfo(kind, config().isolation(), spec.runtimeDir().toString(),
+                                dir.toString(), t.executor.info, t.executor.containerId.value(),
+                                t.group == null ? List.of(t.info.taskId()) : t.group.tasks().stream()
+                                        .map(TaskInfo::taskId).toList(), null));
             } catch (IOException e) {
                 LOG.warn("Task {}: cannot checkpoint it; it will not survive an agent restart", task.taskId(), e);
                 t.checkpointed = false;

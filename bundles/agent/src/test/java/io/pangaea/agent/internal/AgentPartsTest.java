@@ -81,7 +81,8 @@ public class AgentPartsTest {
                 CommandInfo.shell("./run"), null, null, null, null, null, null, null);
         ExecutorRun e = new ExecutorRun(framework("f1"), info, ContainerId.of("c1"), work.resolve("sandbox"));
         Map<String, String> env = ctx.executorManager.executorEnvironment(e);
-        assertEquals("7secs", env.get("MESOS_SUBSCRIPTION_BACKOFF_MAX"));
+        // a quarter of the 7 s executor_reregistration_timeout: it tries a few times within the window
+        assertEquals("1750ms", env.get("MESOS_SUBSCRIPTION_BACKOFF_MAX"));
         assertEquals("slave(1)@127.0.0.3:5999", env.get("MESOS_SLAVE_PID"));
         assertEquals("127.0.0.3:5999", env.get("MESOS_AGENT_ENDPOINT"));
         assertEquals("1", env.get("MESOS_CHECKPOINT"));

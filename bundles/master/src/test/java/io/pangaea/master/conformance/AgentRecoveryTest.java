@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.After;
 import org.junit.Before;
@@ -144,6 +145,125 @@ public class AgentRecoveryTest {
                         .equals("UPDATE") && e.at("/update/status/uuid").asText().equals(uuid)).findFirst()
                         .orElse(null), x -> x != null);
         assertEquals("TASK_RUNNING", again.at("/update/status/state").asText());
+    }
+
+    /** A task of 0.1 cpus for {@code executor}. */
+    private static void onExecutor(ObjectNode task, ObjectNode executor) {
+        task.set("executor", executor);
+        task.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+    }
+
+    /** The JVM of {@link ReconnectingTestExecutor}, as a CUSTOM executor's command. */
+    private static ObjectNode reconnectingExecutor(String id) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return ExecutorHttpApiTest.executor(id, "exec '" + java + "' -Xshare:auto -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path") + "' " + ReconnectingTestExecutor.class.getName());
+    }
+
+    /**
+     * Mesos's ReconnectExecutor: a checkpointing framework's custom executor outlives the agent's restart, subscribes
+     * again, keeps its task, and the task is killed through it afterwards. Its run is checkpointed in Mesos's layout.
+     */
+    @Test
+    public void aCustomExecutorSubscribesAgainAfterTheRestartAndKeepsItsTask() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-executor", true);
+        assertEquals(202, s.launch(s.freshOffer(), "served", t -> onExecutor(t, reconnectingExecutor("ex1")))
+                .statusCode());
+        JsonNode running = s.acked("served", "TASK_RUNNING");
+        long pid = Long.parseLong(new String(java.util.Base64.getDecoder().decode(running.path("data").asText()),
+                java.nio.charset.StandardCharsets.UTF_8));
+        Path ex = agent.workDir.resolve("meta/slaves/" + agent.agent.agentId().value() + "/frameworks/"
+                + s.frameworkId + "/executors/ex1");
+        assertTrue(Files.exists(ex.resolve("executor.info")));
+        try (var runs = Files.list(ex.resolve("runs"))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertTrue(Files.exists(run.resolve("run.info")));
+            assertTrue(Files.exists(run.resolve("tasks/served/task.info")));
+            assertTrue(Files.exists(run.resolve("tasks/served/task.updates")));
+        }
+
+        int from = s.events.size();
+        agent.restart();
+        assertTrue("the executor survived the agent's restart", alive(pid));
+        Awaitility.await("the executor subscribed again").atMost(Duration.ofSeconds(20)).until(() ->
+                agent.state().at("/frameworks/0/executors/0/tasks/0/state").asText().equals("TASK_RUNNING")
+                        && h.state().at("/slaves/0/active").asBoolean());
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "served");
+        assertEquals(202, s.post(kill).statusCode());
+        JsonNode killed = s.acked("served", "TASK_KILLED");
+        // the executor, the same process, answered the kill
+        assertEquals("SOURCE_EXECUTOR", killed.path("source").asText());
+        assertTrue(alive(pid));
+        assertFalse(s.events.subList(from, s.events.size()).stream().anyMatch(e -> e.path("type").asText()
+                .equals("UPDATE") && List.of("TASK_LOST", "TASK_GONE", "TASK_FAILED")
+                .contains(e.at("/update/status/state").asText())));
+        // the framework ends: the executor is shut down and its checkpoints go
+        s.post(s.call("TEARDOWN"));
+        Awaitility.await("executor ended").atMost(Duration.ofSeconds(20)).until(() -> !alive(pid));
+    }
+
+    /**
+     * Mesos's RecoverUnregisteredExecutor: an executor that does not subscribe again within
+     * {@code executor_reregistration_timeout} after the restart is destroyed, and its task ends TASK_GONE for a
+     * partition-aware framework, with REASON_EXECUTOR_REREGISTRATION_TIMEOUT.
+     */
+    @Test
+    public void anExecutorThatDoesNotSubscribeAgainIsDestroyedAndItsTaskGone() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-silent", true);
+        String marker = "sleep " + (600 + (ProcessHandle.current().pid() % 97));
+        assertEquals(202, s.launch(s.freshOffer(), "silent", t -> onExecutor(t,
+                ExecutorHttpApiTest.executor("mute", "exec " + marker))).statusCode());
+        ProcessHandle executor = Awaitility.await("the executor runs").atMost(Duration.ofSeconds(20)).until(() ->
+                ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").equals("/usr/bin/"
+                        + marker) || p.info().commandLine().orElse("").equals("/bin/" + marker)).findFirst()
+                        .orElse(null), x -> x != null);
+        agent.restart();
+        JsonNode gone = s.acked("silent", "TASK_GONE");
+        assertEquals("REASON_EXECUTOR_REREGISTRATION_TIMEOUT", gone.path("reason").asText());
+        Awaitility.await("the executor destroyed").atMost(Duration.ofSeconds(10)).until(() -> !executor.isAlive());
+    }
+
+    /**
+     * A task group of the default executor recovers like command tasks: both tasks run on through the restart, and
+     * killing one afterwards takes the group down.
+     */
+    @Test
+    public void aTaskGroupOfTheDefaultExecutorRecoversAsAGroup() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-group", true);
+        JsonNode offer = s.freshOffer();
+        ObjectNode op = Harness.JSON.createObjectNode().put("type", "LAUNCH_GROUP");
+        ObjectNode lg = op.putObject("launch_group");
+        ObjectNode executor = Harness.JSON.createObjectNode().put("type", "DEFAULT");
+        executor.putObject("executor_id").put("value", "default-1");
+        executor.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                .put("value", 0.1);
+        lg.set("executor", executor);
+        var tasks = lg.putObject("task_group").putArray("tasks");
+        for (String id : List.of("g1", "g2")) {
+            ObjectNode t = ExecutorHttpApiTest.commandTask(id, "sleep 600");
+            t.set("agent_id", offer.get("agent_id"));
+            tasks.add(t);
+        }
+        assertEquals(202, s.accept(offer, op).statusCode());
+        long g1 = s.acked("g1", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        long g2 = s.acked("g2", "TASK_RUNNING").at("/container_status/executor_pid").asLong();
+        int from = s.events.size();
+        agent.restart();
+        assertTrue(alive(g1) && alive(g2));
+        Awaitility.await("the agent re-registered with the group").atMost(Duration.ofSeconds(20))
+                .until(() -> h.state().at("/slaves/0/active").asBoolean() && masterTask("g1") != null
+                        && masterTask("g1").path("state").asText().equals("TASK_RUNNING"));
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "g1");
+        assertEquals(202, s.post(kill).statusCode());
+        s.acked("g1", "TASK_KILLED");
+        s.acked("g2", "TASK_KILLED");
+        Awaitility.await("both processes gone").atMost(Duration.ofSeconds(10)).until(() -> !alive(g1) && !alive(g2));
+        assertFalse(s.events.subList(from, s.events.size()).stream().anyMatch(e -> e.path("type").asText()
+                .equals("UPDATE") && List.of("TASK_LOST", "TASK_GONE", "TASK_FAILED")
+                .contains(e.at("/update/status/state").asText())));
     }
 
     @Test

@@ -77,8 +77,8 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         @AttributeDefinition(description = "How long a custom executor has to subscribe before it is destroyed")
         String executor__registration__timeout() default "1mins";
 
-        @AttributeDefinition(description = "The longest a disconnected executor waits between two tries to"
-                + " subscribe again (its MESOS_SUBSCRIPTION_BACKOFF_MAX)")
+        @AttributeDefinition(description = "How long a restarted agent waits for a recovered executor to subscribe"
+                + " again before it destroys it; its MESOS_SUBSCRIPTION_BACKOFF_MAX is a quarter of it")
         String executor__reregistration__timeout() default "2secs";
 
         @AttributeDefinition(description = "Where the fetcher keeps the URIs marked 'cache'; relative to work_dir")
