@@ -65,13 +65,19 @@ public final class SchedulerDriver implements AutoCloseable {
     /** Settings of a driver. */
     public static final class Builder {
         private final URI master;
+        /** The masters to try, in turn, when the one subscribed to goes away (the first is {@code master}). */
+        private final java.util.List<URI> masters;
         private final FrameworkInfo info;
         private Scheduler scheduler = new Scheduler() { };
         private boolean autoAcknowledge = true;
         private Duration maxBackoff = Duration.ofSeconds(10);
 
-        private Builder(URI master, FrameworkInfo info) {
-            this.master = master;
+        private Builder(java.util.List<URI> masters, FrameworkInfo info) {
+            if (masters.isEmpty()) {
+                throw new IllegalArgumentException("at least one master is needed");
+            }
+            this.master = masters.get(0);
+            this.masters = java.util.List.copyOf(masters);
             this.info = info;
         }
 
@@ -99,7 +105,16 @@ public final class SchedulerDriver implements AutoCloseable {
 
     /** A driver for the master at {@code master} (e.g. {@code http://host:5050}; any path is ignored). */
     public static Builder builder(URI master, FrameworkInfo info) {
-        return new Builder(master, info);
+        return new Builder(java.util.List.of(master), info);
+    }
+
+    /**
+     * A driver for a cluster of several masters: it subscribes to any of them (a follower redirects to the leader)
+     * and, when its stream breaks and the master it used does not answer, tries the next one in turn, as the Mesos
+     * libraries given {@code --master=host1:5050,host2:5050} do.
+     */
+    public static Builder builder(java.util.List<URI> masters, FrameworkInfo info) {
+        return new Builder(masters, info);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerDriver.class);
@@ -112,6 +127,8 @@ public final class SchedulerDriver implements AutoCloseable {
     private volatile Thread reader;
     private volatile boolean closing;
     private volatile URI endpoint;
+    /** Which of the masters the next SUBSCRIBE goes to. */
+    private volatile int next;
     private volatile String streamId;
     private volatile FrameworkId frameworkId;
     private volatile InputStream stream;
@@ -161,6 +178,10 @@ public final class SchedulerDriver implements AutoCloseable {
                     break;
                 }
                 LOG.info("Scheduler stream to {} down: {}", endpoint, e.toString());
+                if (e instanceof java.net.ConnectException || e instanceof java.net.http.HttpConnectTimeoutException
+                        || e.getCause() instanceof java.net.ConnectException) {
+                    next = (next + 1) % settings.masters.size(); // that master is gone: the next one is asked
+                }
             } catch (InterruptedException e) {
                 break;
             }
@@ -188,7 +209,8 @@ public final class SchedulerDriver implements AutoCloseable {
         }
         Call call = new Call(frameworkId, Call.Type.SUBSCRIBE, new Call.Subscribe(info, null), null, null, null, null,
                 null, null, null, null, null, null);
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(settings.master.resolve("/api/v1/scheduler"))
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(settings.masters.get(next)
+                        .resolve("/api/v1/scheduler"))
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());

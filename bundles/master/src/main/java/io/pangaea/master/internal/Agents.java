@@ -7,6 +7,7 @@ import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.master.internal.MasterState.TaskEntry;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AgentInfo;
+import io.pangaea.model.Durations;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.OfferId;
@@ -36,6 +37,52 @@ final class Agents extends MasterPart {
 
     Agents(MasterContext ctx) {
         super(ctx);
+    }
+
+    /**
+     * At the start of a master (a new leader): the agents the registry admitted are expected back. Each has
+     * {@code agent_reregister_timeout} to re-register; those that do not are then marked unreachable in the
+     * registry, unless they are more than {@code recovery_agent_removal_limit} of them. Gone agents stay gone.
+     */
+    void recoverFromRegistry() {
+        registry.goneAgents().forEach(id -> state.goneAgents.add(AgentId.of(id)));
+        for (Registry.AgentRecord a : registry.admittedAgents()) {
+            state.recoveredAgents.put(AgentId.of(a.id()), a);
+        }
+        if (state.recoveredAgents.isEmpty()) {
+            return;
+        }
+        int expected = state.recoveredAgents.size();
+        LOG.info("Waiting up to {} for the {} agent(s) the registry admitted to re-register (and {} unreachable)",
+                Durations.format(config().agentReregisterTimeout()), expected, registry.unreachableAgents().size());
+        loop.schedule(() -> recoveredAgentsTimedOut(expected), config().agentReregisterTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void recoveredAgentsTimedOut(int expected) {
+        if (state.recoveredAgents.isEmpty()) {
+            return;
+        }
+        int missing = state.recoveredAgents.size();
+        double share = (double) missing / expected;
+        if (!config().mayMarkUnreachableAfterFailover(missing, expected)) {
+            // too many to be a few broken machines: the master itself is more likely cut off from them
+            LOG.error("{} of the {} agents admitted before this master was elected did not re-register within {}:"
+                    + " {}% is above recovery_agent_removal_limit={}%; none is marked unreachable. Check this"
+                    + " master's network; raise the limit to have them marked", missing, expected,
+                    Durations.format(config().agentReregisterTimeout()), Math.round(share * 100),
+                    Math.round(config().recoveryAgentRemovalLimit() * 100));
+            return;
+        }
+        double now = Master.now();
+        for (AgentId id : List.copyOf(state.recoveredAgents.keySet())) {
+            state.recoveredAgents.remove(id);
+            registry.markAgentUnreachable(id.value(), now);
+            metrics.inc("recovery_slave_removals");
+            metrics.inc("slave_unreachable_completed");
+            LOG.warn("Agent {} did not re-register within {} of this master's election: marked unreachable", id,
+                    Durations.format(config().agentReregisterTimeout()));
+        }
     }
 
     void subscribe(AgentCall.Subscribe sub, EventSink stream) {
@@ -87,6 +134,8 @@ final class Agents extends MasterPart {
         }
         agent.info = info.withId(id);
         agent.ip = ip;
+        state.recoveredAgents.remove(id);
+        registry.admitAgent(new Registry.AgentRecord(id.value(), info.hostname(), info.port()));
         agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
         agent.version = sub.version();
         agent.stream = stream;
@@ -236,6 +285,7 @@ final class Agents extends MasterPart {
     void markUnreachable(AgentEntry agent, String reason) {
         LOG.info("Agent {} is unreachable: {}", agent.id, reason);
         agent.unreachableTime = Master.now();
+        registry.markAgentUnreachable(agent.id.value(), agent.unreachableTime);
         metrics.inc("slave_unreachable_completed");
         ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
         String why = "Agent " + agent.info.hostname() + " is unreachable";
@@ -261,11 +311,20 @@ final class Agents extends MasterPart {
      */
     boolean markAgentGone(AgentId id) {
         AgentEntry agent = state.agents.get(id);
+        if (agent == null && (state.recoveredAgents.remove(id) != null
+                || registry.unreachableAgents().containsKey(id.value()))) {
+            // known from the registry only: it may not come back
+            LOG.info("Agent {} (not re-registered with this master) marked gone by the operator", id);
+            state.goneAgents.add(id);
+            registry.markAgentGone(id.value());
+            return true;
+        }
         if (agent == null) {
             return state.goneAgents.contains(id);
         }
         LOG.info("Agent {} marked gone by the operator", id);
         state.goneAgents.add(id);
+        registry.markAgentGone(id.value());
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
             FrameworkEntry fw = state.frameworks.get(t.frameworkId);
             boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);

@@ -89,6 +89,11 @@ public final class Master implements AutoCloseable {
     }
 
     public void start() {
+        ctx.registry.batchAgentWritesOn(loop);
+        onLoop(() -> {
+            ctx.agents.recoverFromRegistry();
+            return null;
+        });
         ctx.allocation.start();
         LOG.info("Master {} started on {}:{}", ctx.masterId, config().ip(), config().port());
     }

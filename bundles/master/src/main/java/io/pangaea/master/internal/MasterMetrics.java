@@ -28,9 +28,9 @@ final class MasterMetrics {
                 "invalid_executor_to_framework_messages",
                 "valid_status_updates", "invalid_status_updates", "valid_status_update_acknowledgements",
                 "invalid_status_update_acknowledgements", "slave_registrations", "slave_reregistrations",
-                "slave_removals", "slave_unreachable_scheduled", "slave_unreachable_completed",
-                "slave_unreachable_canceled", "tasks_finished", "tasks_failed", "tasks_killed", "tasks_lost",
-                "tasks_error", "tasks_dropped", "tasks_gone", "tasks_gone_by_operator"}) {
+                "slave_removals", "recovery_slave_removals", "slave_unreachable_scheduled",
+                "slave_unreachable_completed", "slave_unreachable_canceled", "tasks_finished", "tasks_failed",
+                "tasks_killed", "tasks_lost", "tasks_error", "tasks_dropped", "tasks_gone", "tasks_gone_by_operator"}) {
             counters.put("master/" + name, 0L);
         }
         counters.put("master/valid_operation_status_update_acknowledgements", 0L);

@@ -34,6 +34,11 @@ final class MasterState {
     final Map<OfferId, OfferEntry> offers = new LinkedHashMap<>();
     /** Agents an operator marked gone: they may not come back. */
     final Set<AgentId> goneAgents = new java.util.LinkedHashSet<>();
+    /**
+     * Agents the registry admitted that have not re-registered with this master since it was elected (Mesos's
+     * recovered agents): it waits {@code agent_reregister_timeout} for them.
+     */
+    final Map<AgentId, Registry.AgentRecord> recoveredAgents = new LinkedHashMap<>();
 
     static final class AgentEntry {
         final AgentId id;

@@ -97,7 +97,7 @@ public final class MasterViews {
         leader.put("hostname", c.hostname());
         n.set("flags", flags());
         n.set("slaves", agentsArray(false));
-        n.putArray("recovered_slaves");
+        n.set("recovered_slaves", recoveredAgents());
         ArrayNode fws = n.putArray("frameworks");
         state.frameworks.values().forEach(f -> fws.add(framework(f)));
         ArrayNode done = n.putArray("completed_frameworks");
@@ -128,6 +128,9 @@ public final class MasterViews {
         f.put("registry", master.registry().kind());
         f.put("agent_ping_timeout", Durations.format(c.agentPingTimeout()));
         f.put("max_agent_ping_timeouts", Integer.toString(c.maxAgentPingTimeouts()));
+        f.put("agent_reregister_timeout", Durations.format(c.agentReregisterTimeout()));
+        f.put("recovery_agent_removal_limit", new java.math.BigDecimal(Double.toString(c.recoveryAgentRemovalLimit()
+                * 100)).stripTrailingZeros().toPlainString() + "%");
         Path registryFile = master.registry().file();
         f.put("work_dir", registryFile == null || registryFile.getParent() == null ? ""
                 : registryFile.getParent().toString());
@@ -260,10 +263,22 @@ public final class MasterViews {
         return n;
     }
 
+    /** The agents admitted before this master was elected that have not re-registered yet, as Mesos shows them. */
+    private ArrayNode recoveredAgents() {
+        ArrayNode arr = F.arrayNode();
+        for (Registry.AgentRecord r : state.recoveredAgents.values()) {
+            ObjectNode a = arr.addObject().put("id", r.id()).put("hostname", r.hostname());
+            if (r.port() != null) {
+                a.put("port", r.port());
+            }
+        }
+        return arr;
+    }
+
     public ObjectNode slaves() {
         ObjectNode n = F.objectNode();
         n.set("slaves", agentsArray(true));
-        n.putArray("recovered_slaves");
+        n.set("recovered_slaves", recoveredAgents());
         return n;
     }
 

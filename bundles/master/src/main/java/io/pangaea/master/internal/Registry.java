@@ -23,9 +23,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the master keeps across restarts, as Mesos keeps it in its registry: role weights and quotas. Written to one
- * JSON file, atomically (write, then rename), on every change; no file means memory only. Used on the master's
- * event loop only.
+ * What the master keeps across restarts and leaders, as Mesos keeps it in its registry: role weights and quotas,
+ * reservations, the maintenance schedule, and the agents admitted, unreachable and gone. Written whole as JSON to a
+ * file (atomically: write, then rename) or a ZooKeeper node; operator changes are written before they are answered,
+ * agent changes in batches (see {@link #batchAgentWritesOn}); no store means memory only. Used on the master's event
+ * loop only.
  */
 public final class Registry {
 
@@ -34,7 +36,31 @@ public final class Registry {
 
     private record Stored(List<WeightInfo> weights, List<QuotaConfig> quotas,
                           Map<String, List<Resource>> reservations, Schedule maintenanceSchedule,
-                          List<MachineId> downMachines) {}
+                          List<MachineId> downMachines, Agents agents) {}
+
+    /**
+     * An agent as the registry keeps it: its id, hostname and port (Mesos keeps its whole AgentInfo; these are what
+     * the read endpoints show of an agent that has not re-registered yet).
+     */
+    public record AgentRecord(String id, String hostname, Integer port) {}
+
+    /** An agent marked unreachable, and when (seconds since the epoch). */
+    public record UnreachableRecord(String id, double time) {}
+
+    /** The agents section: admitted, unreachable and gone, as Mesos's registrar keeps them. */
+    private record Agents(List<AgentRecord> admitted, List<UnreachableRecord> unreachable, List<String> gone) {}
+
+    private final Map<String, AgentRecord> admitted = new java.util.LinkedHashMap<>();
+    private final Map<String, Double> unreachable = new java.util.LinkedHashMap<>();
+    private final java.util.Set<String> gone = new java.util.LinkedHashSet<>();
+    /**
+     * Where agent changes are written from, batched: they mark the registry dirty and one write, queued here, takes
+     * every change made until it runs. Null: each change is written at once.
+     */
+    private volatile java.util.concurrent.Executor batcher;
+    private boolean writeQueued;
+    /** Registry writes so far (each one the whole registry). */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
     /** The maintenance schedule, and the machines of it that are down (START_MAINTENANCE). */
     private Schedule maintenanceSchedule = Schedule.EMPTY;
@@ -134,6 +160,17 @@ public final class Registry {
                 }
                 if (s.downMachines() != null) {
                     downMachines.addAll(s.downMachines());
+                }
+                if (s.agents() != null) {
+                    if (s.agents().admitted() != null) {
+                        s.agents().admitted().forEach(a -> admitted.put(a.id(), a));
+                    }
+                    if (s.agents().unreachable() != null) {
+                        s.agents().unreachable().forEach(u -> unreachable.put(u.id(), u.time()));
+                    }
+                    if (s.agents().gone() != null) {
+                        gone.addAll(s.agents().gone());
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot read the registry " + store + ": " + e.getMessage(), e);
@@ -292,6 +329,80 @@ public final class Registry {
         save();
     }
 
+    // ---- agents ---------------------------------------------------------------------------------------------
+
+    /**
+     * Agent changes are written in batches from {@code executor} (the master's event loop): a burst of
+     * registrations costs a few writes of the registry, not one each.
+     */
+    public void batchAgentWritesOn(java.util.concurrent.Executor executor) {
+        this.batcher = executor;
+    }
+
+    /** The agents admitted (registered and not unreachable or gone), in the order they were admitted. */
+    public List<AgentRecord> admittedAgents() {
+        return List.copyOf(admitted.values());
+    }
+
+    /** When each unreachable agent was marked so (seconds since the epoch), by id. */
+    public Map<String, Double> unreachableAgents() {
+        return java.util.Collections.unmodifiableMap(unreachable);
+    }
+
+    public java.util.Set<String> goneAgents() {
+        return java.util.Collections.unmodifiableSet(gone);
+    }
+
+    /** An agent registered or re-registered: it is admitted (and no longer unreachable). */
+    public void admitAgent(AgentRecord agent) {
+        AgentRecord before = admitted.put(agent.id(), agent);
+        boolean wasUnreachable = unreachable.remove(agent.id()) != null;
+        if (!agent.equals(before) || wasUnreachable) {
+            saveAgents();
+        }
+    }
+
+    /** An agent did not come back in time: unreachable since {@code time}, no longer admitted. */
+    public void markAgentUnreachable(String id, double time) {
+        admitted.remove(id);
+        unreachable.put(id, time);
+        saveAgents();
+    }
+
+    /** MARK_AGENT_GONE: the agent may never register again. */
+    public void markAgentGone(String id) {
+        admitted.remove(id);
+        unreachable.remove(id);
+        gone.add(id);
+        saveAgents();
+    }
+
+    /** How many times the registry was written. */
+    public long writes() {
+        return writes.get();
+    }
+
+    private void saveAgents() {
+        java.util.concurrent.Executor b = batcher;
+        if (b == null || store == null) {
+            save();
+            return;
+        }
+        if (!writeQueued) {
+            writeQueued = true;
+            b.execute(() -> {
+                writeQueued = false;
+                try {
+                    save();
+                } catch (UncheckedIOException e) {
+                    // a deposed leader's write is refused (the version changed): the new leader's registry stands
+                    org.slf4j.LoggerFactory.getLogger(Registry.class).warn("Agent changes not written: {}",
+                            e.getMessage());
+                }
+            });
+        }
+    }
+
     private void save() {
         refreshViews();
         if (store == null) {
@@ -299,10 +410,13 @@ public final class Registry {
         }
         long t0 = System.nanoTime();
         try {
-            byte[] bytes = MesosJson.mapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(), reservationLists(),
-                            maintenanceSchedule, List.copyOf(downMachines)));
+            List<UnreachableRecord> u = new ArrayList<>();
+            unreachable.forEach((id, time) -> u.add(new UnreachableRecord(id, time)));
+            byte[] bytes = MesosJson.mapper().writeValueAsBytes(new Stored(weightInfos(), quotaConfigs(),
+                    reservationLists(), maintenanceSchedule, List.copyOf(downMachines),
+                    new Agents(List.copyOf(admitted.values()), u, List.copyOf(gone))));
             store.save(bytes);
+            writes.incrementAndGet();
             sizeBytes = bytes.length;
             storeTimer.record((System.nanoTime() - t0) / 1e6);
         } catch (IOException e) {

@@ -92,7 +92,10 @@ final class Tasks extends MasterPart {
             if (rt.agentId() != null && state.goneAgents.contains(rt.agentId())) {
                 answer = TaskState.TASK_GONE_BY_OPERATOR;
                 message = "Reconciliation: Task is gone";
-            } else if (agent != null && agent.unreachableTime != null) {
+            } else if (rt.agentId() != null && agent == null && state.recoveredAgents.containsKey(rt.agentId())) {
+                continue; // admitted before this master was elected: it will report the task, or be unreachable
+            } else if ((agent != null && agent.unreachableTime != null) || (agent == null && rt.agentId() != null
+                    && registry.unreachableAgents().containsKey(rt.agentId().value()))) {
                 answer = TaskState.TASK_UNREACHABLE;
                 message = "Reconciliation: Task is unreachable";
             } else if (agent != null && agent.connected) {

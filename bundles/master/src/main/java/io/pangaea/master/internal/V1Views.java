@@ -65,7 +65,14 @@ public final class V1Views {
         ObjectNode body = F.objectNode();
         ArrayNode agents = body.putArray("agents");
         state.agents.values().forEach(a -> agents.add(agent(a)));
-        body.putArray("recovered_agents");
+        ArrayNode recovered = body.putArray("recovered_agents");
+        for (Registry.AgentRecord r : state.recoveredAgents.values()) {
+            ObjectNode a = recovered.addObject().put("hostname", r.hostname());
+            a.putObject("id").put("value", r.id());
+            if (r.port() != null) {
+                a.put("port", r.port());
+            }
+        }
         return body;
     }
 

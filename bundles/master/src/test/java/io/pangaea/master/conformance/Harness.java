@@ -49,6 +49,7 @@ final class Harness implements AutoCloseable {
     final Master master;
     final MasterHttpServer http;
     final Path registry;
+    private final boolean ownRegistry;
     private final List<AutoCloseable> open = new ArrayList<>();
 
     Harness() throws Exception {
@@ -56,8 +57,20 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(MasterConfig config) throws Exception {
-        registry = Files.createTempFile("pangaea-conformance", ".json");
-        Files.delete(registry);
+        this(config, null);
+    }
+
+    /**
+     * A master on the registry file {@code registryFile} (a new temporary one when null), as a newly elected master
+     * reads what the one before it wrote. The file is removed by {@link #close} only when it was made here.
+     */
+    Harness(MasterConfig config, Path registryFile) throws Exception {
+        ownRegistry = registryFile == null;
+        if (registryFile == null) {
+            registryFile = Files.createTempFile("pangaea-conformance", ".json");
+            Files.delete(registryFile);
+        }
+        registry = registryFile;
         master = new Master(config.withPort(0).withAllocationInterval(Duration.ofMillis(50)), new Registry(registry));
         master.setAllocator(new DrfAllocator());
         master.start();
@@ -543,6 +556,8 @@ final class Harness implements AutoCloseable {
         }
         http.close();
         master.close();
-        Files.deleteIfExists(registry);
+        if (ownRegistry) {
+            Files.deleteIfExists(registry);
+        }
     }
 }

@@ -87,6 +87,14 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "See agent_ping_timeout")
         int max__agent__ping__timeouts() default 5;
 
+        @AttributeDefinition(description = "How long a newly elected master waits for the agents its registry"
+                + " admitted to re-register before it marks them unreachable")
+        String agent__reregister__timeout() default "10mins";
+
+        @AttributeDefinition(description = "The largest share of those agents that may be marked unreachable that"
+                + " way, as a percentage; above it the master marks none and says so in its log")
+        String recovery__agent__removal__limit() default "100%";
+
         @AttributeDefinition(description = "Completed frameworks kept for the read endpoints")
         int max__completed__frameworks() default 50;
 
@@ -145,7 +153,9 @@ public final class MasterComponent implements AllocatorControl {
                 c.max__completed__frameworks(), c.max__completed__tasks__per__framework(),
                 c.offer__timeout() == null || c.offer__timeout().isBlank() ? null
                         : Durations.parse("offer_timeout", c.offer__timeout()),
-                Durations.parse("agent_ping_timeout", c.agent__ping__timeout()), c.max__agent__ping__timeouts());
+                Durations.parse("agent_ping_timeout", c.agent__ping__timeout()), c.max__agent__ping__timeouts(),
+                Durations.parse("agent_reregister_timeout", c.agent__reregister__timeout()),
+                MasterConfig.parseRemovalLimit(c.recovery__agent__removal__limit()));
     }
 
     private void readHa(Config config) {
