@@ -16,7 +16,6 @@ import io.pangaea.model.TaskState;
 import io.pangaea.model.TaskStatus;
 import io.pangaea.scheduler.Scheduler;
 import io.pangaea.scheduler.SchedulerDriver;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,23 +46,6 @@ public class HighAvailabilityIT {
         return NO_REDIRECTS.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The index of the master that leads (its /master/redirect points at itself). */
-    private static int leader(LocalCluster c) throws Exception {
-        for (int i = 0; i < c.masterPorts.size(); i++) {
-            int port = c.masterPorts.get(i);
-            HttpResponse<String> r;
-            try {
-                r = call(port, "/master/redirect", null);
-            } catch (IOException stopped) {
-                continue; // a master whose process was stopped does not lead
-            }
-            if (r.statusCode() == 307 && r.headers().firstValue("Location").orElse("").endsWith(":" + port)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     @Test
     public void followerRedirectsAndTakesOverWhenTheLeaderGoes() throws Exception {
         try (TestingServer zk = new TestingServer(true);
@@ -71,7 +53,7 @@ public class HighAvailabilityIT {
              LocalCluster c = new LocalCluster("cpus:2;mem:1024",
                      Map.of("master", "zk://" + zk.getConnectString() + "/pangaea"), 2,
                      "zk://" + zk.getConnectString() + "/pangaea")) {
-            int leading = await("a leader").atMost(Duration.ofSeconds(60)).until(() -> leader(c), i -> i >= 0);
+            int leading = await("a leader").atMost(Duration.ofSeconds(60)).until(c::leader, i -> i >= 0);
             int leaderPort = c.masterPorts.get(leading);
             int followerPort = c.masterPorts.get(1 - leading);
             HttpResponse<String> redirected = call(followerPort, "/api/v1/scheduler",
@@ -107,7 +89,7 @@ public class HighAvailabilityIT {
 
                 int before = offers.size();
                 c.stopMaster(leading);
-                await("the follower leads").atMost(Duration.ofSeconds(60)).until(() -> leader(c) == 1 - leading);
+                await("the follower leads").atMost(Duration.ofSeconds(60)).until(() -> c.leader() == 1 - leading);
                 await("the task is known to the new leader").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                         .until(() -> {
                             JsonNode t = JSON.readTree(call(followerPort, "/api/v1", "{\"type\":\"GET_TASKS\"}").body());

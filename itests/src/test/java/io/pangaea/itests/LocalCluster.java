@@ -33,6 +33,9 @@ public final class LocalCluster implements AutoCloseable {
     public final List<Integer> masterPorts = new ArrayList<>();
     public final int agentPort = freePort();
     public final int agentSshPort = freePort();
+    /** Every agent's port, the first being {@link #agentPort}. */
+    public final List<Integer> agentPorts = new ArrayList<>();
+    private final int agents;
     private final Path root;
     private final List<Process> processes = new ArrayList<>();
     /** The daemons' homes, masters first then the agent, in the order of {@link #processes}. */
@@ -63,6 +66,16 @@ public final class LocalCluster implements AutoCloseable {
     /** With settings for every master's {@code etc/io.pangaea.master.cfg} too. */
     public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
                         int masters, String zk) throws Exception {
+        this(agentResources, agentSettings, masterSettings, masters, zk, 1);
+    }
+
+    /**
+     * With {@code agents} agents, each a distribution of its own ({@code agent}, {@code agent-1}, ...) with the
+     * same settings; the first is the one the single-agent methods name.
+     */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
+                        int masters, String zk, int agents) throws Exception {
+        this.agents = agents;
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
         List<Path> masterHomes = new ArrayList<>();
@@ -81,23 +94,30 @@ public final class LocalCluster implements AutoCloseable {
             }
             masterHomes.add(master);
         }
-        Path agent = copy(single(dist.resolve("agent")), root.resolve("agent"));
-        setting(agent, "io.pangaea.agent.cfg", "port", Integer.toString(agentPort));
-        setting(agent, "io.pangaea.agent.cfg", "master", String.join(",", masterPorts.stream()
-                .map(p -> "127.0.0.1:" + p).toList()));
-        setting(agent, "io.pangaea.agent.cfg", "resources", agentResources);
-        for (Map.Entry<String, String> e : agentSettings.entrySet()) {
-            if (e.getKey().equals("featuresBoot+")) {
-                bootFeature(agent, e.getValue());
-                continue;
-            }
-            int colon = e.getKey().indexOf(':');
-            setting(agent, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
-                    e.getKey().substring(colon + 1), e.getValue());
-        }
-        setting(agent, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(agentSshPort));
         homes.addAll(masterHomes);
-        homes.add(agent);
+        Path agent = null;
+        for (int n = 0; n < agents; n++) {
+            Path home = copy(single(dist.resolve("agent")), root.resolve(n == 0 ? "agent" : "agent-" + n));
+            int port = n == 0 ? agentPort : freePort();
+            agentPorts.add(port);
+            setting(home, "io.pangaea.agent.cfg", "port", Integer.toString(port));
+            setting(home, "io.pangaea.agent.cfg", "master", String.join(",", masterPorts.stream()
+                    .map(p -> "127.0.0.1:" + p).toList()));
+            setting(home, "io.pangaea.agent.cfg", "resources", agentResources);
+            for (Map.Entry<String, String> e : agentSettings.entrySet()) {
+                if (e.getKey().equals("featuresBoot+")) {
+                    bootFeature(home, e.getValue());
+                    continue;
+                }
+                int colon = e.getKey().indexOf(':');
+                setting(home, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
+                        e.getKey().substring(colon + 1), e.getValue());
+            }
+            setting(home, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(n == 0 ? agentSshPort
+                    : freePort()));
+            homes.add(home);
+            agent = n == 0 ? home : agent;
+        }
         // registered, and advertising the isolators it is configured with: their bundles have started, so no
         // attribute change (which rescinds the agent's offers) is still to come from the boot
         List<String> isolation = List.of(agentSettings.getOrDefault("isolation", "posix/cpu,posix/mem").split(","));
@@ -154,15 +174,19 @@ public final class LocalCluster implements AutoCloseable {
                         hung.set(stuck);
                         return true; // no use waiting out the 120 s
                     }
-                    String slaves = get("/master/slaves");
-                    if (!slaves.contains("\"active\":true")) {
-                        return false;
+                    com.fasterxml.jackson.databind.JsonNode slaves = new com.fasterxml.jackson.databind
+                            .ObjectMapper().readTree(get("/master/slaves")).path("slaves");
+                    int ready = 0;
+                    for (com.fasterxml.jackson.databind.JsonNode a : slaves) {
+                        com.fasterxml.jackson.databind.JsonNode attributes = a.path("attributes");
+                        if (a.path("active").asBoolean()
+                                && List.of(attributes.path("isolators").asText("").split(",")).containsAll(isolation)
+                                && List.of(attributes.path("containerizers").asText("").split(","))
+                                .containsAll(containerizers)) {
+                            ready++;
+                        }
                     }
-                    com.fasterxml.jackson.databind.JsonNode attributes = new com.fasterxml.jackson.databind
-                            .ObjectMapper().readTree(slaves).at("/slaves/0/attributes");
-                    return List.of(attributes.path("isolators").asText("").split(",")).containsAll(isolation)
-                            && List.of(attributes.path("containerizers").asText("").split(","))
-                            .containsAll(containerizers);
+                    return ready == agents;
                 });
         if (hung.get() != null) {
             throw new IllegalStateException(hung.get());
@@ -397,8 +421,24 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The agent's JVM (the Java child of its {@code bin/karaf}), to signal it as a fault would. */
     public ProcessHandle agentJvm() {
-        return processes.get(processes.size() - 1).descendants()
+        return agentJvm(0);
+    }
+
+    /** The {@code n}th agent's JVM. */
+    public ProcessHandle agentJvm(int n) {
+        return processes.get(agentProcess(n)).descendants()
                 .filter(h -> h.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+    }
+
+    /** The {@code i}th master's JVM. */
+    public ProcessHandle masterJvm(int i) {
+        return processes.get(i).descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("java")).findFirst().orElseThrow();
+    }
+
+    /** Where the {@code n}th agent is in {@link #processes} and {@link #homes}: after the masters. */
+    private int agentProcess(int n) {
+        return processes.size() - agents + n;
     }
 
     /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to one process, by its pid. */
@@ -407,6 +447,37 @@ public final class LocalCluster implements AutoCloseable {
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed");
         }
+    }
+
+    /** Kills the {@code i}th master's JVM with SIGKILL, as a crash does, and waits until it is gone. */
+    public void killMaster(int i) throws Exception {
+        ProcessHandle jvm = masterJvm(i);
+        signal(jvm, "KILL");
+        jvm.onExit().get(30, TimeUnit.SECONDS);
+        if (!processes.get(i).waitFor(30, TimeUnit.SECONDS)) {
+            stop(processes.get(i));
+        }
+    }
+
+    private static final HttpClient NO_REDIRECTS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** The index of the master that leads (its /master/redirect points at itself), or -1 while none does. */
+    public int leader() {
+        for (int i = 0; i < masterPorts.size(); i++) {
+            int port = masterPorts.get(i);
+            try {
+                HttpResponse<Void> r = NO_REDIRECTS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/master/redirect")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 307 && r.headers().firstValue("Location").orElse("").endsWith(":" + port)) {
+                    return i;
+                }
+            } catch (IOException | InterruptedException stopped) {
+                // a master that is down does not lead
+            }
+        }
+        return -1;
     }
 
     /** Stops the {@code i}th master (SIGTERM, then SIGKILL), as a machine that goes away. */
@@ -429,10 +500,15 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Kills the agent's JVM with SIGKILL, as a crash does: no shutdown code runs. */
     public void killAgent() throws Exception {
-        ProcessHandle jvm = agentJvm();
+        killAgent(0);
+    }
+
+    /** Kills the {@code n}th agent's JVM with SIGKILL. */
+    public void killAgent(int n) throws Exception {
+        ProcessHandle jvm = agentJvm(n);
         signal(jvm, "KILL");
         jvm.onExit().get(30, TimeUnit.SECONDS);
-        Process karaf = processes.get(processes.size() - 1);
+        Process karaf = processes.get(agentProcess(n));
         if (!karaf.waitFor(30, TimeUnit.SECONDS)) {
             stop(karaf);
         }
@@ -443,11 +519,18 @@ public final class LocalCluster implements AutoCloseable {
      * the master has it active again.
      */
     public void startAgent() throws Exception {
-        processes.set(processes.size() - 1, start(homes.get(homes.size() - 1)));
+        startAgent(0);
         await("agent back").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> get("/master/slaves").contains("\"active\":true")
-                        && HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort + "/health"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+                .until(() -> get("/master/slaves").contains("\"active\":true"));
+    }
+
+    /** Starts the {@code n}th agent's distribution again and waits until it answers /health. */
+    public void startAgent(int n) throws Exception {
+        processes.set(agentProcess(n), start(homes.get(agentProcess(n))));
+        int port = agentPorts.get(n);
+        await("agent " + n + " back").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + port + "/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     /**
@@ -465,17 +548,20 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void shutDownAgent() {
-        try {
-            if (!processes.isEmpty() && !processes.get(processes.size() - 1).isAlive()) {
-                // killed and not started again (a test that failed half-way): only the agent can end the tasks
-                // that outlived it, so it is started to be shut down
-                startAgent();
+        for (int n = 0; n < agents && !processes.isEmpty(); n++) {
+            try {
+                if (!processes.get(agentProcess(n)).isAlive()) {
+                    // killed and not started again (a test that failed half-way): only the agent can end the tasks
+                    // that outlived it, so it is started to be shut down
+                    startAgent(n);
+                }
+                ProcessHandle jvm = agentJvm(n);
+                signal(jvm, "CONT"); // a stopped one first runs again
+                signal(jvm, "USR1");
+                jvm.onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.out.println("Agent " + n + " did not shut down on SIGUSR1 (" + e + "); stopping it");
             }
-            ProcessHandle jvm = agentJvm();
-            signal(jvm, "USR1");
-            jvm.onExit().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            System.out.println("The agent did not shut down on SIGUSR1 (" + e + "); stopping it");
         }
     }
 

@@ -50,6 +50,8 @@ final class AgentRecovery extends AgentPart {
 
     /** Errors met while recovering (unreadable checkpoints, containers that could not be recovered). */
     private final List<String> errors = new ArrayList<>();
+    /** Containers whose launch the agent did not see through: not recovered, and destroyed as orphans. */
+    private final Set<ContainerId> halfLaunched = new HashSet<>();
 
     Outcome recover() {
         AgentConfig.Recovery settings = config().recovery();
@@ -91,6 +93,7 @@ final class AgentRecovery extends AgentPart {
             LOG.info("Recovered {} checkpointed task(s) of agent {}: {} still running; {} custom executor(s): {}"
                     + " still running", found.size(), ctx.agentId, running, custom.size(), executorsRunning);
         }
+        known.removeAll(halfLaunched);
         destroyOrphans(known, deadline);
         if (!errors.isEmpty() && settings.strict()) {
             throw new RecoveryFailed("Recovery met " + errors.size() + " error(s) and 'strict' is true: "
@@ -226,6 +229,10 @@ final class AgentRecovery extends AgentPart {
             try {
                 container = recoverContainer(z, ctx.executorManager.executorSpec(e, run.containerizer(),
                         run.isolation(), size, Map.of()), deadline);
+            } catch (io.pangaea.agent.spi.ContainerNotFoundException x) {
+                LOG.info("Executor {}: the agent stopped while launching its container: {}", e.info.executorId(),
+                        x.getMessage());
+                halfLaunched.add(c.containerId());
             } catch (ContainerException | RuntimeException x) {
                 failure = x.getMessage();
                 LOG.warn("Executor {}: its container {} could not be recovered: {}", e.info.executorId(),
@@ -297,6 +304,7 @@ final class AgentRecovery extends AgentPart {
         }
         Container container = null;
         String failure = null;
+        boolean notFound = false;
         if (!terminal && c.run() == null) {
             failure = "its executor's run left no information";
             errors.add("task " + t.info.taskId().value() + ": " + failure);
@@ -309,6 +317,12 @@ final class AgentRecovery extends AgentPart {
                 ContainerSpec spec = ctx.launcher.spec(t, kind, c.run().isolation(), Map.of());
                 try {
                     container = recoverContainer(z, spec, deadline);
+                } catch (io.pangaea.agent.spi.ContainerNotFoundException e) {
+                    // the agent stopped while launching it: not an error; what it started is an orphan
+                    LOG.info("Task {}: the agent stopped while launching its container: {}", t.info.taskId(),
+                            e.getMessage());
+                    notFound = true;
+                    halfLaunched.add(c.containerId());
                 } catch (ContainerException | RuntimeException e) {
                     failure = e.getMessage();
                     LOG.warn("Task {}: its container {} could not be recovered: {}", t.info.taskId(),
@@ -321,6 +335,7 @@ final class AgentRecovery extends AgentPart {
         }
         Container recovered = container;
         String why = failure;
+        boolean neverLaunched = notFound;
         state.execute(() -> {
             frameworks.putIfAbsent(c.framework().id(), c.framework());
             tasks.put(t.info.taskId(), t);
@@ -338,6 +353,10 @@ final class AgentRecovery extends AgentPart {
                 }
                 recovered.termination().whenComplete((term, err) -> state.execute(() ->
                         ctx.launcher.ended(t, term, err)));
+            } else if (neverLaunched && !t.state.isTerminal()) {
+                ctx.statuses.terminal(t, ExecutorManager.goneOrLost(c.framework()), "The agent stopped while"
+                        + " launching the task's container; the task did not run on",
+                        TaskStatus.Reason.REASON_CONTAINER_LAUNCH_FAILED);
             } else if (!t.state.isTerminal()) {
                 ctx.statuses.terminal(t, TaskState.TASK_FAILED, "The task's container could not be recovered after"
                         + " the agent restarted: " + why, TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);

@@ -66,13 +66,15 @@ final class MasterLink extends AgentPart {
      */
     private volatile long silenceLimit;
     private volatile java.util.concurrent.ScheduledFuture<?> silenceWatch;
+    /** Released when ZooKeeper says the masters changed: a subscription waiting out its backoff goes at once. */
+    private final java.util.concurrent.Semaphore leaderChanged = new java.util.concurrent.Semaphore(0);
     /** Who handles the master's events, on the state thread. */
     private volatile Consumer<AgentEvent> handler = e -> { };
 
     MasterLink(AgentContext ctx) {
         super(ctx);
         String master = ctx.config().master().trim();
-        this.detector = master.startsWith("zk://") ? new ZooKeeperDetector(master) : null;
+        this.detector = master.startsWith("zk://") ? new ZooKeeperDetector(master, leaderChanged::release) : null;
         this.connector = new Thread(this::connectLoop, "pangaea-agent-master-link");
         this.connector.setDaemon(true);
     }
@@ -134,6 +136,7 @@ final class MasterLink extends AgentPart {
     void close() {
         closed = true;
         closing.countDown();
+        leaderChanged.release(); // ends a backoff at once
         java.util.concurrent.ScheduledFuture<?> watch = silenceWatch;
         if (watch != null) {
             watch.cancel(false);
@@ -163,22 +166,28 @@ final class MasterLink extends AgentPart {
      * attributes itself. When they change while registered, the master is told at once, so new offers carry them.
      */
     void advertise(List<String> containerizers, List<String> isolators) {
-        state.execute(() -> {
-            List<Attribute> next = new ArrayList<>(config().attributes());
-            Set<String> configured = new HashSet<>();
-            config().attributes().forEach(a -> configured.add(a.name()));
-            if (!configured.contains("containerizers") && !containerizers.isEmpty()) {
-                next.add(Attribute.text("containerizers", String.join(",", containerizers)));
-            }
-            if (!configured.contains("isolators") && !isolators.isEmpty()) {
-                next.add(Attribute.text("isolators", String.join(",", isolators)));
-            }
-            if (next.equals(attributes())) {
-                return;
-            }
-            attributes = List.copyOf(next);
-            sendAttributes();
-        });
+        try {
+            state.execute(() -> advertiseNow(containerizers, isolators));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // the agent has stopped: plugins going away with it change nothing
+        }
+    }
+
+    private void advertiseNow(List<String> containerizers, List<String> isolators) {
+        List<Attribute> next = new ArrayList<>(config().attributes());
+        Set<String> configured = new HashSet<>();
+        config().attributes().forEach(a -> configured.add(a.name()));
+        if (!configured.contains("containerizers") && !containerizers.isEmpty()) {
+            next.add(Attribute.text("containerizers", String.join(",", containerizers)));
+        }
+        if (!configured.contains("isolators") && !isolators.isEmpty()) {
+            next.add(Attribute.text("isolators", String.join(",", isolators)));
+        }
+        if (next.equals(attributes())) {
+            return;
+        }
+        attributes = List.copyOf(next);
+        sendAttributes();
     }
 
     /**
@@ -250,7 +259,15 @@ final class MasterLink extends AgentPart {
             }
             registered = false;
             try {
-                if (closing.await(backoffMs, TimeUnit.MILLISECONDS)) {
+                if (closing.await(0, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+                // the backoff, cut short when the masters in ZooKeeper change (a new leader is elected)
+                if (leaderChanged.tryAcquire(backoffMs, TimeUnit.MILLISECONDS)) {
+                    leaderChanged.drainPermits();
+                    backoffMs = 125; // doubled below: the next failure waits 250 ms again
+                }
+                if (closing.await(0, TimeUnit.MILLISECONDS)) {
                     return;
                 }
             } catch (InterruptedException e) {

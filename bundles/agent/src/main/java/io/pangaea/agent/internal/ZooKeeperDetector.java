@@ -15,7 +15,9 @@ import org.apache.zookeeper.ZooKeeper;
 /**
  * Finds the leading master in ZooKeeper for an agent configured with {@code master = zk://host:port/path}, as Mesos
  * lays masters out there: the contender {@code json.info_<seq>} with the lowest sequence leads, and its data is its
- * MasterInfo as JSON. Asked on each (re-)subscription; the session is opened on first use and again when lost.
+ * MasterInfo as JSON. Asked on each (re-)subscription; the session is opened on first use and again when lost. Each
+ * read also watches the contenders: when they change (a leader's node goes, a master joins), {@code onChange} is told
+ * at once, so that an agent waiting to subscribe again does not wait out its backoff.
  */
 final class ZooKeeperDetector implements AutoCloseable {
 
@@ -23,8 +25,14 @@ final class ZooKeeperDetector implements AutoCloseable {
     private final String connect;
     private final String path;
     private ZooKeeper zk;
+    private final Runnable onChange;
 
     ZooKeeperDetector(String zkUrl) {
+        this(zkUrl, () -> { });
+    }
+
+    ZooKeeperDetector(String zkUrl, Runnable onChange) {
+        this.onChange = onChange;
         URI u = URI.create(zkUrl);
         if (u.getAuthority() == null || u.getAuthority().isEmpty()) {
             throw new IllegalArgumentException("'master' names no ZooKeeper server: '" + zkUrl + "'");
@@ -38,7 +46,11 @@ final class ZooKeeperDetector implements AutoCloseable {
     synchronized URI leader() throws IOException {
         try {
             ZooKeeper z = session();
-            List<String> children = z.getChildren(path, false);
+            List<String> children = z.getChildren(path, event -> {
+                if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged) {
+                    onChange.run();
+                }
+            });
             String node = children.stream().filter(c -> c.startsWith(PREFIX))
                     .min(Comparator.comparing(c -> c.substring(PREFIX.length())))
                     .orElseThrow(() -> new IOException("no master contends under " + connect + path));

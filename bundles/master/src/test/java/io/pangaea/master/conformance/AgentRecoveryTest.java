@@ -266,6 +266,30 @@ public class AgentRecoveryTest {
                 .contains(e.at("/update/status/state").asText())));
     }
 
+    /**
+     * The agent stops after a container's task started and before the containerizer recorded it (only the
+     * supervisor's pid file is there): that is no recovery error; the agent starts, the task is TASK_GONE (it did not
+     * run on) and its process is killed as an orphan.
+     */
+    @Test
+    public void aContainerWhoseLaunchTheAgentDidNotFinishIsGoneAndDestroyed() throws Exception {
+        Harness.Scheduler s = scheduler("checkpointing-half", true);
+        long pid = running(s, "half", "sleep 600");
+        agent.stop();
+        Path runtime = agent.workDir.resolve("containers");
+        try (var dirs = Files.list(runtime)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                Files.deleteIfExists(d.resolve("native.json")); // as if the agent died before writing it
+            }
+        }
+        assertTrue(alive(pid));
+        agent.start();
+        JsonNode gone = s.acked("half", "TASK_GONE");
+        assertEquals("REASON_CONTAINER_LAUNCH_FAILED", gone.path("reason").asText());
+        Awaitility.await("the half-launched task killed").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        assertEquals(null, agent.agent.recoveryFailure());
+    }
+
     @Test
     public void aNonCheckpointingFrameworksTaskEndsWithTheAgent() throws Exception {
         Harness.Scheduler s = scheduler("not-checkpointing", false);

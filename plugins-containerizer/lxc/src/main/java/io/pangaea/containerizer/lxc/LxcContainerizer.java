@@ -189,8 +189,8 @@ public final class LxcContainerizer implements Containerizer {
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
         if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
-            throw new ContainerException("LXC container " + spec.containerId().value() + " left no runtime"
-                    + " information" + (run == null ? "" : " in " + run));
+            throw new io.pangaea.agent.spi.ContainerNotFoundException("LXC container " + spec.containerId().value()
+                    + " left no runtime information" + (run == null ? "" : " in " + run));
         }
         Info info;
         try {
@@ -224,13 +224,27 @@ public final class LxcContainerizer implements Containerizer {
             return 0;
         }
         List<Path> dirs;
+        int destroyed = 0;
         try (Stream<Path> list = Files.list(runtimeRoot)) {
-            dirs = list.filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
+            List<Path> all = list.filter(Files::isDirectory).toList();
+            dirs = all.stream().filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
+            for (Path d : all) {
+                String id = d.getFileName().toString();
+                // the agent stopped between lxc-execute's start and this containerizer's record of it
+                if (!Files.exists(d.resolve(INFO)) && Files.exists(d.resolve(Supervisor.PID))
+                        && Files.isDirectory(lxc.path().resolve(PREFIX + id))
+                        && !known.contains(io.pangaea.model.ContainerId.of(id))) {
+                    lxc.stopNow(PREFIX + id);
+                    remove(PREFIX + id);
+                    deleteTree(d);
+                    destroyed++;
+                    LOG.warn("Destroyed LXC container {}{}, whose launch the agent did not finish", PREFIX, id);
+                }
+            }
         } catch (IOException e) {
             LOG.warn("Cannot list {} for orphaned LXC containers: {}", runtimeRoot, e.toString());
             return 0;
         }
-        int destroyed = 0;
         for (Path dir : dirs) {
             if (known.contains(io.pangaea.model.ContainerId.of(dir.getFileName().toString()))) {
                 continue;

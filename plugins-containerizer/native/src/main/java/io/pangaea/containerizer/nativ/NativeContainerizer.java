@@ -165,8 +165,8 @@ public final class NativeContainerizer implements Containerizer {
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
         if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
-            throw new ContainerException("Container " + spec.containerId().value() + " left no runtime information"
-                    + (run == null ? "" : " in " + run));
+            throw new io.pangaea.agent.spi.ContainerNotFoundException("Container " + spec.containerId().value()
+                    + " left no runtime information" + (run == null ? "" : " in " + run));
         }
         Info info;
         try {
@@ -210,7 +210,14 @@ public final class NativeContainerizer implements Containerizer {
         int destroyed = 0;
         List<Path> dirs;
         try (var list = Files.list(runtimeRoot)) {
-            dirs = list.filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
+            List<Path> all = list.filter(Files::isDirectory).toList();
+            dirs = all.stream().filter(d -> Files.isRegularFile(d.resolve(INFO))).toList();
+            for (Path d : all) {
+                if (!Files.exists(d.resolve(INFO)) && Files.exists(d.resolve(Supervisor.PID))
+                        && !known.contains(io.pangaea.model.ContainerId.of(d.getFileName().toString()))) {
+                    destroyed += destroyHalfLaunched(d) ? 1 : 0;
+                }
+            }
         } catch (IOException e) {
             LOG.warn("Cannot list {} for orphaned containers: {}", runtimeRoot, e.toString());
             return 0;
@@ -268,6 +275,30 @@ public final class NativeContainerizer implements Containerizer {
      */
     record Info(long supervisorPid, long supervisorStart, long pid, long pidStart, List<String> isolation,
                 List<io.pangaea.model.Resource> resources, String sandbox) {}
+
+    /**
+     * A container whose launch the agent did not see through (it stopped after the supervisor started the task and
+     * before this containerizer recorded it): only the supervisor's {@code pid} file is there. The task is killed if
+     * it still runs and is that container's (its environment names the container: the pid was not reused), and the
+     * directory goes.
+     */
+    private boolean destroyHalfLaunched(Path dir) {
+        String id = dir.getFileName().toString();
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve(Supervisor.PID)).trim());
+            Path environ = Path.of("/proc", Long.toString(pid), "environ");
+            if (Files.exists(environ) && List.of(new String(Files.readAllBytes(environ),
+                    java.nio.charset.StandardCharsets.UTF_8).split("\0")).contains("MESOS_CONTAINER_ID=" + id)) {
+                Signals.signalGroup(pid, Signals.SIGKILL);
+            }
+            deleteTree(dir);
+            LOG.warn("Destroyed container {} (task pid {}), whose launch the agent did not finish", id, pid);
+            return true;
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Cannot destroy the half-launched container in {}: {}", dir, e.toString());
+            return false;
+        }
+    }
 
     static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
