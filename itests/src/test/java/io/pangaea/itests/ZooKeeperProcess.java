@@ -37,7 +37,7 @@ final class ZooKeeperProcess implements AutoCloseable {
     void start() throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         process = new ProcessBuilder(List.of(java, "-Xmx128m", "-Dzookeeper.admin.enableServer=false",
-                "-cp", System.getProperty("java.class.path"), "org.apache.zookeeper.server.ZooKeeperServerMain",
+                "-cp", classpath(), "org.apache.zookeeper.server.ZooKeeperServerMain",
                 Integer.toString(port), dir.resolve("data").toString(), "500"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("zookeeper.log").toFile()).start();
         await("ZooKeeper on port " + port).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
@@ -50,6 +50,16 @@ final class ZooKeeperProcess implements AutoCloseable {
                         return true;
                     }
                 });
+    }
+
+    /**
+     * This test's classpath without Pangaea's own classes and jars: the server needs ZooKeeper and its libraries
+     * only, and a rebuild of Pangaea while it runs must not touch a jar it has open.
+     */
+    private static String classpath() {
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("/io/pangaea/") && !e.contains("/target/"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /** Kills the server with SIGKILL, as a crash does. */

@@ -109,6 +109,7 @@ final class Agents extends MasterPart {
             id = AgentId.of(ctx.masterId + "-S" + nextAgentNumber++);
         }
         if (agent == null) {
+            replacedAtSameAddress(id, ip, info.port());
             agent = new AgentEntry(id);
             agent.registeredTime = Master.now();
             state.agents.put(id, agent);
@@ -156,6 +157,34 @@ final class Agents extends MasterPart {
                 config().agentUnreachableTimeout().toMillis() / 1000.0)));
         startPings(subscribed);
         ctx.allocation.requestAllocation();
+    }
+
+    /**
+     * A new agent registered at the address of one the master has under another id: that agent restarted as a new
+     * one (its machine rebooted, or it was started with recover=cleanup), so nothing of it runs any more. It is
+     * removed, as Mesos removes it, and its tasks end TASK_GONE (TASK_LOST for frameworks that are not
+     * partition-aware) with REASON_AGENT_RESTARTED.
+     */
+    private void replacedAtSameAddress(AgentId id, String ip, Integer port) {
+        for (AgentEntry old : List.copyOf(state.agents.values())) {
+            if (old.id.equals(id) || old.info == null || port == null || !port.equals(old.info.port())
+                    || !java.util.Objects.equals(old.ip, ip)) {
+                continue;
+            }
+            LOG.info("Agent {} at {}:{} is replaced by new agent {} at the same address; removing it", old.id, ip,
+                    port, id);
+            String why = "Agent " + old.info.hostname() + " restarted as a new agent";
+            for (TaskEntry t : List.copyOf(old.tasks.values())) {
+                if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
+                    FrameworkEntry fw = state.frameworks.get(t.frameworkId);
+                    boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
+                    ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE : TaskState.TASK_LOST, why,
+                            TaskStatus.Reason.REASON_AGENT_RESTARTED);
+                }
+            }
+            registry.removeAgent(old.id.value());
+            removeAgent(old, "A new agent registered at this agent's address");
+        }
     }
 
     /**

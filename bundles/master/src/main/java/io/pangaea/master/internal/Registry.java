@@ -369,6 +369,13 @@ public final class Registry {
         saveAgents();
     }
 
+    /** The agent is removed (a new agent took its place): it is neither admitted nor unreachable any more. */
+    public void removeAgent(String id) {
+        if (admitted.remove(id) != null | unreachable.remove(id) != null) {
+            saveAgents();
+        }
+    }
+
     /** MARK_AGENT_GONE: the agent may never register again. */
     public void markAgentGone(String id) {
         admitted.remove(id);

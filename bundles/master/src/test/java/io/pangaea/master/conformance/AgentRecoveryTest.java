@@ -318,6 +318,12 @@ public class AgentRecoveryTest {
         agent.start();
         org.junit.Assert.assertNotEquals(before, agent.agent.agentId().value());
         Awaitility.await("the earlier run's task ended").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
+        // the master removes the old agent, which registered at the same address, and its task is gone
+        JsonNode gone = s.acked("before-reboot", "TASK_GONE");
+        assertEquals("REASON_AGENT_RESTARTED", gone.path("reason").asText());
+        Awaitility.await("only the new agent").atMost(Duration.ofSeconds(10)).until(() ->
+                h.state().path("slaves").size() == 1 && h.state().at("/slaves/0/id").asText()
+                        .equals(agent.agent.agentId().value()));
         assertEquals(AgentCheckpointsBootId.current(), Files.readString(agent.workDir.resolve("meta/boot_id")).trim());
     }
 

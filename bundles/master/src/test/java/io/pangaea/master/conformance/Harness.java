@@ -186,11 +186,20 @@ final class Harness implements AutoCloseable {
         return agent(resources, null, List.of());
     }
 
+    /** Each in-process agent listens, so to speak, on a port of its own: agents at one address replace each other. */
+    private final java.util.concurrent.atomic.AtomicInteger nextAgentPort = new java.util.concurrent.atomic
+            .AtomicInteger(5051);
+    private final java.util.Map<AgentId, Integer> agentPorts = new java.util.concurrent.ConcurrentHashMap<>();
+
     Agent agent(String resources, AgentId previous, List<Task> tasks) {
         Agent a = new Agent();
-        master.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("localhost", 5051,
+        // an agent coming back keeps its address
+        int port = previous != null && agentPorts.containsKey(previous) ? agentPorts.get(previous)
+                : nextAgentPort.getAndIncrement();
+        master.subscribeAgent(new AgentCall.Subscribe(new AgentInfo("localhost", port,
                 Resources.parse(resources).toList(), List.of(), previous), tasks, List.of(), List.of(), "test", List.of()), a);
         Awaitility.await("agent registered").atMost(Duration.ofSeconds(10)).until(() -> a.id != null);
+        agentPorts.put(a.id, port);
         return a;
     }
 
