@@ -299,9 +299,10 @@ final class FaultInjection implements AutoCloseable {
 
     /** What happened to every task launched. */
     /**
-     * What happened to every task launched. {@code lost}: tasks that had started and ended lost or gone;
-     * {@code droppedLaunches}: launches accepted by a master that died before they reached an agent (never started;
-     * reconciliation then says so), which a framework launches again.
+     * What happened to every task launched. {@code lost}: tasks that had run (TASK_RUNNING) and ended lost or gone;
+     * {@code droppedLaunches}: launches that never ran, lost with a master that died before they reached an agent
+     * (reconciliation then says so) or with an agent killed before it started them, which a framework launches
+     * again.
      */
     record Report(int launched, int finished, int killed, int failed, int lost, int droppedLaunches, int neverEnded,
                   int conflictingEnds, int duplicateLaunches, int redeliveredUpdates, int unreachableSeen,
@@ -452,8 +453,8 @@ final class FaultInjection implements AutoCloseable {
                     problems.add(id + " ended " + ends);
                 }
                 TaskState end = ends.isEmpty() ? last : ends.iterator().next();
-                boolean started = u.stream().anyMatch(s -> s.state() == TaskState.TASK_STARTING
-                        || s.state() == TaskState.TASK_RUNNING);
+                // TASK_STARTING says the agent got the task, TASK_RUNNING that its process runs
+                boolean started = u.stream().anyMatch(s -> s.state() == TaskState.TASK_RUNNING);
                 if (end != null && LOST.contains(end) && !started) {
                     dropped++;
                 } else if (end == TaskState.TASK_FINISHED) {

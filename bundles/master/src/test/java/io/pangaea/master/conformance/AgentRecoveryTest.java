@@ -268,26 +268,41 @@ public class AgentRecoveryTest {
 
     /**
      * The agent stops after a container's task started and before the containerizer recorded it (only the
-     * supervisor's pid file is there): that is no recovery error; the agent starts, the task is TASK_GONE (it did not
-     * run on) and its process is killed as an orphan.
+     * supervisor's pid file is there): that is no recovery error; the agent starts and takes the task up (it runs on
+     * and can be killed). With not even the pid file (the task never started), the task is TASK_GONE.
      */
     @Test
-    public void aContainerWhoseLaunchTheAgentDidNotFinishIsGoneAndDestroyed() throws Exception {
+    public void aContainerWhoseLaunchTheAgentDidNotFinishIsTakenUpOrGone() throws Exception {
         Harness.Scheduler s = scheduler("checkpointing-half", true);
         long pid = running(s, "half", "sleep 600");
+        long other = running(s, "never", "sleep 600");
         agent.stop();
+        // "never" is made a container whose supervisor never started: no process, no pid file
+        ProcessHandle never = ProcessHandle.of(other).orElseThrow();
+        ProcessHandle neverSupervisor = never.parent().orElseThrow();
+        neverSupervisor.destroyForcibly();
+        never.destroyForcibly();
+        Awaitility.await("'never' gone").atMost(Duration.ofSeconds(10)).until(() -> !alive(other));
         Path runtime = agent.workDir.resolve("containers");
         try (var dirs = Files.list(runtime)) {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
                 Files.deleteIfExists(d.resolve("native.json")); // as if the agent died before writing it
+                Files.deleteIfExists(d.resolve("status"));
+                if (Files.readString(d.resolve("pid")).trim().equals(Long.toString(other))) {
+                    Files.delete(d.resolve("pid"));
+                }
             }
         }
-        assertTrue(alive(pid));
         agent.start();
-        JsonNode gone = s.acked("half", "TASK_GONE");
+        JsonNode gone = s.acked("never", "TASK_GONE");
         assertEquals("REASON_CONTAINER_LAUNCH_FAILED", gone.path("reason").asText());
-        Awaitility.await("the half-launched task killed").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
         assertEquals(null, agent.agent.recoveryFailure());
+        assertTrue("the task that ran is taken up", alive(pid));
+        ObjectNode kill = s.call("KILL");
+        kill.putObject("kill").putObject("task_id").put("value", "half");
+        assertEquals(202, s.post(kill).statusCode());
+        s.acked("half", "TASK_KILLED");
+        Awaitility.await("process gone").atMost(Duration.ofSeconds(10)).until(() -> !alive(pid));
     }
 
     @Test

@@ -164,7 +164,7 @@ public final class NativeContainerizer implements Containerizer {
     @Override
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
-        if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
+        if (run == null || (!Files.isRegularFile(run.resolve(INFO)) && !adoptHalfLaunched(spec, run))) {
             throw new io.pangaea.agent.spi.ContainerNotFoundException("Container " + spec.containerId().value()
                     + " left no runtime information" + (run == null ? "" : " in " + run));
         }
@@ -277,6 +277,62 @@ public final class NativeContainerizer implements Containerizer {
                 List<io.pangaea.model.Resource> resources, String sandbox) {}
 
     /**
+     * The agent stopped after the supervisor started the task and before this containerizer recorded it: when the
+     * task still runs (its environment names this container, so the pid was not reused), it is taken up: its
+     * isolators get it (the cgroups that its launch prepared), and its runtime information is written from the
+     * processes themselves. False when there is nothing to take up (the task never started, or its end went
+     * unrecorded).
+     */
+    private boolean adoptHalfLaunched(ContainerSpec spec, Path run) throws ContainerException {
+        Path pidFile = run.resolve(Supervisor.PID);
+        if (!Files.isRegularFile(pidFile)) {
+            return false;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).trim());
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+        if (!ownedBy(pid, spec.containerId().value())) {
+            return false;
+        }
+        ProcessHandle task = ProcessHandle.of(pid).orElse(null);
+        ProcessHandle supervisor = task == null ? null : task.parent().orElse(null);
+        if (task == null || supervisor == null) {
+            return false;
+        }
+        List<Isolator> chain = chain(spec);
+        try {
+            for (Isolator i : chain) {
+                i.isolate(spec.containerId(), pid);
+            }
+            Supervisor.writeJson(run, INFO, new Info(supervisor.pid(), Supervisor.startTime(supervisor.pid()), pid,
+                    Supervisor.startTime(pid), spec.isolation(), spec.resources().toList(),
+                    spec.sandbox().toString()));
+        } catch (ContainerException | IOException | RuntimeException e) {
+            LOG.warn("Container {}: its task (pid {}) ran unrecorded and cannot be taken up: {}; killing it",
+                    spec.containerId().value(), pid, e.toString());
+            Signals.signalGroup(pid, Signals.SIGKILL);
+            return false;
+        }
+        LOG.info("Container {}: the agent stopped while launching it; its task (pid {}) runs and is taken up",
+                spec.containerId().value(), pid);
+        return true;
+    }
+
+    /** Whether process {@code pid} runs with {@code MESOS_CONTAINER_ID=containerId} in its environment. */
+    private static boolean ownedBy(long pid, String containerId) {
+        Path environ = Path.of("/proc", Long.toString(pid), "environ");
+        try {
+            return Files.exists(environ) && List.of(new String(Files.readAllBytes(environ),
+                    java.nio.charset.StandardCharsets.UTF_8).split("\0")).contains("MESOS_CONTAINER_ID=" + containerId);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * A container whose launch the agent did not see through (it stopped after the supervisor started the task and
      * before this containerizer recorded it): only the supervisor's {@code pid} file is there. The task is killed if
      * it still runs and is that container's (its environment names the container: the pid was not reused), and the
@@ -286,9 +342,7 @@ public final class NativeContainerizer implements Containerizer {
         String id = dir.getFileName().toString();
         try {
             long pid = Long.parseLong(Files.readString(dir.resolve(Supervisor.PID)).trim());
-            Path environ = Path.of("/proc", Long.toString(pid), "environ");
-            if (Files.exists(environ) && List.of(new String(Files.readAllBytes(environ),
-                    java.nio.charset.StandardCharsets.UTF_8).split("\0")).contains("MESOS_CONTAINER_ID=" + id)) {
+            if (ownedBy(pid, id)) {
                 Signals.signalGroup(pid, Signals.SIGKILL);
             }
             deleteTree(dir);
