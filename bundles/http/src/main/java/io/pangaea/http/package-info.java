@@ -1,4 +1,7 @@
-/** HTTP helpers shared by the master's and the agent's Jetty 12 handlers. */
+/**
+ * HTTP helpers shared by the master's and the agent's Jetty 12 handlers, and {@link io.pangaea.http.HttpRoute}, through
+ * which other bundles serve routes on a daemon's port.
+ */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.4.0")
+@org.osgi.annotation.versioning.Version("0.5.0")
 package io.pangaea.http;

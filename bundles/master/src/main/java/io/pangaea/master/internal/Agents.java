@@ -109,7 +109,7 @@ final class Agents extends MasterPart {
             id = AgentId.of(ctx.masterId + "-S" + nextAgentNumber++);
         }
         if (agent == null) {
-            replacedAtSameAddress(id, ip, info.port());
+            replacedAtSameAddress(id, info.hostname(), ip, info.port());
             agent = new AgentEntry(id);
             agent.registeredTime = Master.now();
             state.agents.put(id, agent);
@@ -160,15 +160,16 @@ final class Agents extends MasterPart {
     }
 
     /**
-     * A new agent registered at the address of one the master has under another id: that agent restarted as a new
+     * A new agent registered at the address (hostname, IP and port) of one the master has under another id: that agent restarted as a new
      * one (its machine rebooted, or it was started with recover=cleanup), so nothing of it runs any more. It is
      * removed, as Mesos removes it, and its tasks end TASK_GONE (TASK_LOST for frameworks that are not
      * partition-aware) with REASON_AGENT_RESTARTED.
      */
-    private void replacedAtSameAddress(AgentId id, String ip, Integer port) {
+    private void replacedAtSameAddress(AgentId id, String hostname, String ip, Integer port) {
         for (AgentEntry old : List.copyOf(state.agents.values())) {
             if (old.id.equals(id) || old.info == null || port == null || !port.equals(old.info.port())
-                    || !java.util.Objects.equals(old.ip, ip)) {
+                    || !java.util.Objects.equals(old.ip, ip) || !java.util.Objects.equals(old.info.hostname(),
+                    hostname)) {
                 continue;
             }
             LOG.info("Agent {} at {}:{} is replaced by new agent {} at the same address; removing it", old.id, ip,

@@ -36,8 +36,14 @@ public final class LeaderElectedMaster implements AutoCloseable {
      */
     public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
                                Consumer<Master> onFollow) throws Exception {
+        this(config, zkUrl, sessionTimeout, onLead, onFollow, new io.pangaea.http.HttpRoutes());
+    }
+
+    /** With the routes other bundles serve on the master's port (served whether this master leads or not). */
+    public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
+                               Consumer<Master> onFollow, io.pangaea.http.HttpRoutes routes) throws Exception {
         ZooKeeperElection.parse(zkUrl);
-        this.http = new MasterHttpServer(config.ip(), config.port());
+        this.http = new MasterHttpServer(config.ip(), config.port(), routes);
         this.config = config.port() == 0 ? config.withPort(http.port()) : config;
         this.onLead = onLead;
         this.onFollow = onFollow;

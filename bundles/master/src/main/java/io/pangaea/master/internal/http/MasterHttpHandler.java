@@ -39,8 +39,16 @@ public final class MasterHttpHandler extends Handler.Abstract {
     private final OperatorApi operator;
     private final LegacyEndpoints legacy;
 
+    private final io.pangaea.http.HttpRoutes routes;
+
     public MasterHttpHandler(Master master) {
+        this(master, new io.pangaea.http.HttpRoutes());
+    }
+
+    /** With the routes other bundles serve: asked for the paths the master itself does not serve. */
+    public MasterHttpHandler(Master master, io.pangaea.http.HttpRoutes routes) {
         this.master = master;
+        this.routes = routes;
         this.operator = new OperatorApi(master);
         this.legacy = new LegacyEndpoints(master);
     }
@@ -98,7 +106,11 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
                     response.write(true, java.nio.ByteBuffer.allocate(0), callback);
                 }
-                default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
+                default -> {
+                    if (!routes.serve(request, response, callback)) {
+                        HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
+                    }
+                }
             }
         } catch (Exception e) {
             LOG.warn("Failed to serve {}", path, e);

@@ -11,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.http.HttpHeader;
+import io.pangaea.http.HttpRoutes;
 import io.pangaea.http.HttpSupport;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -26,18 +27,31 @@ public final class MasterHttpServer implements AutoCloseable {
     /** {@code host:port} of the leading master while this one follows; null while no master leads. */
     private volatile String leader;
 
+    /** The routes other bundles serve on this port (see {@link io.pangaea.http.HttpRoute}); every master serves them. */
+    private final HttpRoutes routes;
+
     /** A server for a master that leads from the start (no election). */
     public MasterHttpServer(Master master, String bindHost, int port) throws Exception {
-        this(bindHost, port);
+        this(master, bindHost, port, new HttpRoutes());
+    }
+
+    /** A server for a master that leads from the start, with the routes of other bundles. */
+    public MasterHttpServer(Master master, String bindHost, int port, HttpRoutes routes) throws Exception {
+        this(bindHost, port, routes);
         lead(master);
+    }
+
+    public MasterHttpServer(String bindHost, int port) throws Exception {
+        this(bindHost, port, new HttpRoutes());
     }
 
     /**
      * A server that follows until {@link #lead} is called: it answers {@code /health} itself and redirects every
      * other request to the leader (307 with {@code Location: //host:port/path}, as a Mesos master that does not
-     * lead), or answers 503 while no master leads.
+     * lead), or answers 503 while no master leads. The {@code routes} of other bundles it serves itself.
      */
-    public MasterHttpServer(String bindHost, int port) throws Exception {
+    public MasterHttpServer(String bindHost, int port, HttpRoutes routes) throws Exception {
+        this.routes = routes;
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("pangaea-master-http");
         pool.setDaemon(true);
@@ -74,6 +88,9 @@ public final class MasterHttpServer implements AutoCloseable {
                     HttpSupport.json(response, callback, MesosJson.write(MasterViews.versionJson()));
                     return true;
                 }
+                if (routes.serve(request, response, callback)) {
+                    return true;
+                }
                 String to = leader;
                 if (to == null) {
                     HttpSupport.text(response, callback, 503, "No leader elected");
@@ -94,7 +111,7 @@ public final class MasterHttpServer implements AutoCloseable {
 
     /** From now on this process's {@code master} answers. */
     public void lead(Master master) {
-        leading = new MasterHttpHandler(master);
+        leading = new MasterHttpHandler(master, routes);
         leader = null;
     }
 

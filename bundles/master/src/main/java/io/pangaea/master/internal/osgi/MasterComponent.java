@@ -125,6 +125,8 @@ public final class MasterComponent implements AllocatorControl {
 
     @Reference
     private ConfigurationAdmin configAdmin;
+    /** What other bundles serve on the master's port (the Web UI, ...), bound from the service registry. */
+    private final io.pangaea.http.HttpRoutes routes = new io.pangaea.http.HttpRoutes();
     private volatile Master master;
     private MasterHttpServer http;
     private ServiceRegistration<Master> registration;
@@ -168,7 +170,7 @@ public final class MasterComponent implements AllocatorControl {
         if (!zk.isEmpty()) {
             // one of several masters: a Master runs here only while ZooKeeper elects this process
             elected = new io.pangaea.master.internal.ha.LeaderElectedMaster(config, zk, zkSessionTimeout,
-                    this::leading, this::following);
+                    this::leading, this::following, routes);
             elected.start();
             LOG.info("Pangaea master contending for leadership through {} on http://{}:{}", zk, config.ip(),
                     elected.port());
@@ -177,7 +179,7 @@ public final class MasterComponent implements AllocatorControl {
         Master m = new Master(config, new Registry(registryFile));
         m.start();
         try {
-            http = new MasterHttpServer(m, config.ip(), config.port());
+            http = new MasterHttpServer(m, config.ip(), config.port(), routes);
         } catch (Exception e) {
             m.close();
             throw new IllegalStateException("Cannot listen on " + config.ip() + ":" + config.port() + ": "
@@ -308,6 +310,18 @@ public final class MasterComponent implements AllocatorControl {
             }
         }
         stop();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + io.pangaea.http.HttpRoute.SERVER_PROPERTY
+            + "=master)")
+    void bindRoute(io.pangaea.http.HttpRoute route, Map<String, Object> props) {
+        Object path = props.get(io.pangaea.http.HttpRoute.PATH_PROPERTY);
+        routes.add(path == null ? "/" : path.toString(), route);
+    }
+
+    void unbindRoute(io.pangaea.http.HttpRoute route) {
+        routes.remove(route);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
