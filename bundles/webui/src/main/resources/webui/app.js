@@ -1,0 +1,331 @@
+// Pangaea's Web UI. Everything comes from the master that served this page: the operator API's SUBSCRIBE stream
+// (the state once, then each change as it happens) and /metrics/snapshot, read every 2 s for the resource figures.
+// Nothing polls the whole state; no request goes anywhere else.
+'use strict';
+
+const model = {
+  master: null,          // GET_MASTER
+  agents: new Map(),     // agent id -> v1 Agent
+  frameworks: new Map(), // framework id -> v1 Framework (active and completed)
+  tasks: new Map(),      // task id -> v1 Task
+  metrics: {},           // the last /metrics/snapshot
+  history: [],           // [{t, cpusUsed, running, finished}] for the charts, the last 5 minutes
+  connected: false,
+};
+
+const $ = (sel) => document.querySelector(sel);
+const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g,
+  (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const fmt = (n, d = 1) => (n == null || isNaN(n) ? '-' : Number(n).toFixed(d).replace(/\.0+$/, ''));
+// a quantity of mem or disk, given in MB as Mesos gives it
+const mb = (n) => (n == null || isNaN(n) ? '-' : n >= 1024 * 1024 ? fmt(n / 1024 / 1024) + ' TB'
+  : n >= 1024 ? fmt(n / 1024) + ' GB' : fmt(n, 0) + ' MB');
+
+function scalar(resources, name) {
+  let sum = 0;
+  for (const r of resources || []) {
+    if (r.name === name && r.scalar) sum += r.scalar.value;
+  }
+  return sum;
+}
+
+async function call(body) {
+  const res = await fetch('/api/v1', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(body.type + ' answered ' + res.status);
+  return res.json();
+}
+
+// ---- the event stream ---------------------------------------------------------------------------------------
+
+function apply(event) {
+  switch (event.type) {
+    case 'SUBSCRIBED': {
+      const s = event.subscribed.get_state || {};
+      model.agents.clear(); model.frameworks.clear(); model.tasks.clear();
+      for (const a of (s.get_agents || {}).agents || []) model.agents.set(a.agent_info.id.value, a);
+      const fws = s.get_frameworks || {};
+      for (const f of fws.frameworks || []) model.frameworks.set(f.framework_info.id.value, f);
+      for (const f of fws.completed_frameworks || []) model.frameworks.set(f.framework_info.id.value, Object.assign({ completed: true }, f));
+      const ts = s.get_tasks || {};
+      for (const list of [ts.tasks, ts.completed_tasks, ts.unreachable_tasks, ts.orphan_tasks]) {
+        for (const t of list || []) model.tasks.set(t.task_id.value, t);
+      }
+      break;
+    }
+    case 'TASK_ADDED': {
+      const t = event.task_added.task;
+      model.tasks.set(t.task_id.value, t);
+      break;
+    }
+    case 'TASK_UPDATED': {
+      const u = event.task_updated;
+      const t = model.tasks.get(u.status.task_id.value);
+      if (t) {
+        t.state = u.state;
+        t.statuses = (t.statuses || []).concat([u.status]);
+      }
+      break;
+    }
+    case 'AGENT_ADDED': {
+      const a = event.agent_added.agent;
+      model.agents.set(a.agent_info.id.value, a);
+      break;
+    }
+    case 'AGENT_REMOVED':
+      model.agents.delete(event.agent_removed.agent_id.value);
+      break;
+    case 'FRAMEWORK_ADDED':
+    case 'FRAMEWORK_UPDATED': {
+      const f = (event.framework_added || event.framework_updated).framework;
+      model.frameworks.set(f.framework_info.id.value, f);
+      break;
+    }
+    case 'FRAMEWORK_REMOVED': {
+      const info = event.framework_removed.framework_info;
+      const f = model.frameworks.get(info.id.value);
+      if (f) f.completed = true;
+      break;
+    }
+    default:
+      return; // HEARTBEAT
+  }
+  scheduleRender();
+}
+
+async function subscribe() {
+  for (;;) {
+    try {
+      const res = await fetch('/api/v1', {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+        body: JSON.stringify({ type: 'SUBSCRIBE' }),
+      });
+      if (!res.ok || !res.body) throw new Error('SUBSCRIBE answered ' + res.status);
+      setConnection(true);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buf = new Uint8Array(0);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const next = new Uint8Array(buf.length + value.length);
+        next.set(buf); next.set(value, buf.length); buf = next;
+        // RecordIO: "<length>\n<record>" again and again
+        for (;;) {
+          const nl = buf.indexOf(10);
+          if (nl < 0) break;
+          const length = parseInt(decoder.decode(buf.subarray(0, nl)), 10);
+          if (buf.length < nl + 1 + length) break;
+          const record = decoder.decode(buf.subarray(nl + 1, nl + 1 + length));
+          buf = buf.slice(nl + 1 + length);
+          apply(JSON.parse(record));
+        }
+      }
+    } catch (e) {
+      console.warn('event stream', e);
+    }
+    setConnection(false);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+function setConnection(live) {
+  model.connected = live;
+  const el = $('#connection');
+  el.textContent = live ? 'live' : 'reconnecting…';
+  el.className = 'connection ' + (live ? 'live' : 'down');
+}
+
+async function pollMetrics() {
+  for (;;) {
+    try {
+      const res = await fetch('/metrics/snapshot');
+      if (res.ok) {
+        model.metrics = await res.json();
+        const m = model.metrics;
+        model.history.push({ t: Date.now(), cpusUsed: m['master/cpus_used'] || 0,
+          running: m['master/tasks_running'] || 0, finished: m['master/tasks_finished'] || 0 });
+        const cutoff = Date.now() - 5 * 60 * 1000;
+        while (model.history.length && model.history[0].t < cutoff) model.history.shift();
+        scheduleRender();
+      }
+    } catch (e) {
+      console.warn('metrics', e);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+// ---- rendering ----------------------------------------------------------------------------------------------
+
+let renderPending = false;
+function scheduleRender() {
+  if (!renderPending) {
+    renderPending = true;
+    requestAnimationFrame(() => { renderPending = false; render(); });
+  }
+}
+
+function card(label, value, sub, id) {
+  return `<div class="card"${id ? ` id="${id}"` : ''}><div class="label">${esc(label)}</div>`
+    + `<div class="value">${esc(value)}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
+}
+
+function spark(values) {
+  if (values.length < 2) return '<svg class="spark"></svg>';
+  const max = Math.max(1, ...values);
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * 100},${40 - (v / max) * 38}`).join(' ');
+  return `<svg class="spark" viewBox="0 0 100 40" preserveAspectRatio="none"><polyline points="${pts}"/></svg>`;
+}
+
+function overview() {
+  const agents = [...model.agents.values()];
+  const active = agents.filter((a) => a.active).length;
+  const deactivated = agents.filter((a) => a.deactivated).length;
+  const draining = agents.filter((a) => a.drain_info).length;
+  const unreachable = model.metrics['master/slaves_unreachable'] || 0;
+  const byState = {};
+  for (const t of model.tasks.values()) byState[t.state] = (byState[t.state] || 0) + 1;
+  const m = model.metrics;
+  const res = ['cpus', 'mem', 'disk'].map((r) => {
+    const total = m[`master/${r}_total`] || 0;
+    const used = m[`master/${r}_used`] || 0;
+    let offered = 0;
+    for (const a of agents) offered += scalar(a.offered_resources, r);
+    const idle = Math.max(0, total - used - offered);
+    const pct = (x) => (total > 0 ? (100 * x / total) : 0);
+    const q = r === 'cpus' ? fmt : mb;
+    return `<div class="card" id="resource-${r}"><div class="label">${r}</div>`
+      + `<div class="value">${q(used)} / ${q(total)}</div>`
+      + `<div class="sub">allocated ${q(used)}, offered ${q(offered)}, idle ${q(idle)}</div>`
+      + `<div class="bar"><span class="used" style="width:${pct(used)}%"></span>`
+      + `<span class="offered" style="width:${pct(offered)}%"></span></div></div>`;
+  }).join('');
+  const master = model.master || {};
+  const info = master.master_info || {};
+  const uptime = master.start_time ? Math.round(Date.now() / 1000 - master.start_time) : null;
+  const rates = [];
+  for (let i = 1; i < model.history.length; i++) {
+    const a = model.history[i - 1], b = model.history[i];
+    rates.push(Math.max(0, (b.finished - a.finished) / ((b.t - a.t) / 1000)));
+  }
+  return `<h1>Overview</h1>
+    <div class="cards">
+      ${card('Leader', info.hostname ? `${info.hostname}:${info.port}` : '-', `version ${esc(info.version || '-')}`, 'leader')}
+      ${card('Uptime', uptime == null ? '-' : `${Math.floor(uptime / 3600)}h ${Math.floor(uptime / 60) % 60}m ${uptime % 60}s`, '')}
+      ${card('Agents', active, `active; ${deactivated} deactivated, ${draining} draining, ${unreachable} unreachable`, 'agents-active')}
+      ${card('Frameworks', [...model.frameworks.values()].filter((f) => !f.completed).length, 'registered', 'frameworks-count')}
+      ${card('Tasks running', byState.TASK_RUNNING || 0, Object.entries(byState).map(([s, n]) => `${esc(s.replace('TASK_', '').toLowerCase())} ${n}`).join(', '), 'tasks-running')}
+    </div>
+    <h2>Resources</h2>
+    <div class="cards">${res}</div>
+    <h2>The last minutes</h2>
+    <div class="cards">
+      <div class="card"><div class="label">CPUs allocated</div>${spark(model.history.map((h) => h.cpusUsed))}</div>
+      <div class="card"><div class="label">Tasks running</div>${spark(model.history.map((h) => h.running))}</div>
+      <div class="card"><div class="label">Tasks finishing per second</div>${spark(rates)}</div>
+    </div>`;
+}
+
+function frameworks() {
+  const rows = [...model.frameworks.values()].map((f) => {
+    const i = f.framework_info;
+    const id = i.id.value;
+    let running = 0;
+    for (const t of model.tasks.values()) if (t.framework_id.value === id && t.state === 'TASK_RUNNING') running++;
+    return `<tr><td class="mono">${esc(id)}</td><td>${esc(i.name)}</td><td>${esc((i.roles || [i.role || '*']).join(', '))}</td>`
+      + `<td>${f.completed ? 'completed' : f.active ? 'active' : 'inactive'}</td><td>${running}</td>`
+      + `<td>${fmt(scalar(f.allocated_resources, 'cpus'))}</td><td>${fmt(scalar(f.allocated_resources, 'mem'), 0)}</td>`
+      + `<td>${esc((i.capabilities || []).map((c) => c.type).join(', '))}</td></tr>`;
+  }).join('');
+  return `<h1>Frameworks</h1><table id="frameworks"><thead><tr><th>ID</th><th>Name</th><th>Roles</th><th>State</th>`
+    + `<th>Running tasks</th><th>CPUs</th><th>Mem</th><th>Capabilities</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function agentsPage() {
+  const rows = [...model.agents.values()].map((a) => {
+    const i = a.agent_info;
+    const attrs = (i.attributes || []).map((x) => `${x.name}:${x.text ? x.text.value : x.scalar ? x.scalar.value : ''}`);
+    return `<tr><td class="mono">${esc(i.id.value)}</td><td>${esc(i.hostname)}</td>`
+      + `<td>${a.active ? 'active' : 'inactive'}${a.deactivated ? ', deactivated' : ''}${a.drain_info ? ', ' + esc(a.drain_info.state) : ''}</td>`
+      + `<td>${fmt(scalar(a.total_resources, 'cpus'))}</td><td>${fmt(scalar(a.allocated_resources, 'cpus'))}</td>`
+      + `<td>${fmt(scalar(a.total_resources, 'mem'), 0)}</td><td>${fmt(scalar(a.allocated_resources, 'mem'), 0)}</td>`
+      + `<td>${esc(attrs.join('; '))}</td></tr>`;
+  }).join('');
+  return `<h1>Agents</h1><table id="agents"><thead><tr><th>ID</th><th>Host</th><th>State</th><th>CPUs</th>`
+    + `<th>CPUs allocated</th><th>Mem</th><th>Mem allocated</th><th>Attributes</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+const taskFilter = { text: '', state: '' };
+const TASK_ROWS = 500;
+
+function tasksPage() {
+  const text = taskFilter.text.toLowerCase();
+  const all = [...model.tasks.values()].filter((t) => (!taskFilter.state || t.state === taskFilter.state)
+    && (!text || [t.task_id.value, t.name, t.framework_id.value, t.agent_id && t.agent_id.value]
+      .some((v) => v && v.toLowerCase().includes(text))));
+  const states = [...new Set([...model.tasks.values()].map((t) => t.state))].sort();
+  const rows = all.slice(0, TASK_ROWS).map((t) => `<tr data-task="${esc(t.task_id.value)}">`
+    + `<td class="mono">${esc(t.task_id.value)}</td><td>${esc(t.name)}</td>`
+    + `<td class="state state-${esc(t.state)}">${esc(t.state)}</td><td class="mono">${esc(t.framework_id.value)}</td>`
+    + `<td class="mono">${esc(t.agent_id ? t.agent_id.value : '')}</td>`
+    + `<td>${fmt(scalar(t.resources, 'cpus'))}</td><td>${fmt(scalar(t.resources, 'mem'), 0)}</td></tr>`).join('');
+  return `<h1>Tasks</h1><div class="toolbar">
+      <input id="task-search" placeholder="search id, name, framework, agent" value="${esc(taskFilter.text)}">
+      <select id="task-state"><option value="">any state</option>${states.map((s) => `<option${s === taskFilter.state ? ' selected' : ''}>${esc(s)}</option>`).join('')}</select>
+      <span class="note">${all.length} of ${model.tasks.size} tasks${all.length > TASK_ROWS ? `, the first ${TASK_ROWS} shown` : ''}</span></div>
+    <table id="tasks"><thead><tr><th>ID</th><th>Name</th><th>State</th><th>Framework</th><th>Agent</th><th>CPUs</th><th>Mem</th></tr></thead>
+    <tbody>${rows}</tbody></table>`;
+}
+
+function metricsPage() {
+  const q = (metricsFilter || '').toLowerCase();
+  const rows = Object.keys(model.metrics).sort().filter((k) => !q || k.toLowerCase().includes(q))
+    .map((k) => `<tr><td class="mono">${esc(k)}</td><td>${esc(model.metrics[k])}</td></tr>`).join('');
+  return `<h1>Metrics</h1><div class="toolbar"><input id="metrics-search" placeholder="search" value="${esc(metricsFilter)}"></div>
+    <table id="metrics"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+let metricsFilter = '';
+
+const PAGES = { overview, frameworks, agents: agentsPage, tasks: tasksPage, metrics: metricsPage };
+
+function currentPage() {
+  const name = (location.hash.replace(/^#\/?/, '').split('/')[0]) || 'overview';
+  return PAGES[name] ? name : 'overview';
+}
+
+function render() {
+  const name = currentPage();
+  // keep the focus and caret of a search box across renders
+  const focused = document.activeElement && document.activeElement.id;
+  const caret = focused && document.activeElement.selectionStart;
+  $('#page').innerHTML = PAGES[name]();
+  document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === name));
+  const search = $('#task-search');
+  if (search) {
+    search.oninput = () => { taskFilter.text = search.value; scheduleRender(); };
+    $('#task-state').onchange = (e) => { taskFilter.state = e.target.value; scheduleRender(); };
+  }
+  const ms = $('#metrics-search');
+  if (ms) ms.oninput = () => { metricsFilter = ms.value; scheduleRender(); };
+  if (focused && document.getElementById(focused)) {
+    const el = document.getElementById(focused);
+    el.focus();
+    if (caret != null && el.setSelectionRange) el.setSelectionRange(caret, caret);
+  }
+}
+
+window.addEventListener('hashchange', render);
+
+(async function start() {
+  render();
+  try {
+    model.master = (await call({ type: 'GET_MASTER' })).get_master;
+  } catch (e) {
+    console.warn('GET_MASTER', e);
+  }
+  subscribe();
+  pollMetrics();
+})();
