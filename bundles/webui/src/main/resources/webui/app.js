@@ -268,7 +268,7 @@ function tasksPage() {
       .some((v) => v && v.toLowerCase().includes(text))));
   const states = [...new Set([...model.tasks.values()].map((t) => t.state))].sort();
   const rows = all.slice(0, TASK_ROWS).map((t) => `<tr data-task="${esc(t.task_id.value)}">`
-    + `<td class="mono">${esc(t.task_id.value)}</td><td>${esc(t.name)}</td>`
+    + `<td class="mono"><a class="sandbox-link" href="#/sandbox/${encodeURIComponent(t.task_id.value)}" title="sandbox">${esc(t.task_id.value)}</a></td><td>${esc(t.name)}</td>`
     + `<td class="state state-${esc(t.state)}">${esc(t.state)}</td><td class="mono">${esc(t.framework_id.value)}</td>`
     + `<td class="mono">${esc(t.agent_id ? t.agent_id.value : '')}</td>`
     + `<td>${fmt(scalar(t.resources, 'cpus'))}</td><td>${fmt(scalar(t.resources, 'mem'), 0)}</td></tr>`).join('');
@@ -289,15 +289,115 @@ function metricsPage() {
 }
 let metricsFilter = '';
 
-const PAGES = { overview, frameworks, agents: agentsPage, tasks: tasksPage, metrics: metricsPage };
+// ---- a task's sandbox, read through the master (/agents/<id>/files/...), with a live tail ----------------------
+
+const sandbox = { key: null, agent: null, dir: null, file: null, offset: 0, timer: null };
+const TAIL_CHUNK = 65536;
+
+function filesUrl(op, params) {
+  const q = Object.entries(params).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return `/agents/${encodeURIComponent(sandbox.agent)}/files/${op}?${q}`;
+}
+
+async function browse(dir) {
+  sandbox.dir = dir;
+  stopTail();
+  const list = $('#sandbox-files');
+  const res = await fetch(filesUrl('browse', { path: dir }));
+  if (!res.ok) {
+    list.innerHTML = `<tr><td colspan="3">${esc(await res.text())}</td></tr>`;
+    return;
+  }
+  const entries = await res.json();
+  $('#sandbox-dir').textContent = dir;
+  list.innerHTML = entries.map((e) => {
+    const name = e.path.split('/').pop();
+    const isDir = e.mode && e.mode.startsWith('d');
+    return `<tr data-file="${esc(name)}"><td class="mono"><a href="javascript:void 0" data-path="${esc(e.path)}" data-dir="${isDir}">${esc(name)}${isDir ? '/' : ''}</a></td>`
+      + `<td>${esc(e.size)}</td><td>${isDir ? '' : `<a href="${filesUrl('download', { path: e.path })}">download</a>`}</td></tr>`;
+  }).join('');
+  list.querySelectorAll('a[data-path]').forEach((a) => {
+    a.onclick = () => (a.dataset.dir === 'true' ? browse(a.dataset.path) : view(a.dataset.path));
+  });
+}
+
+function stopTail() {
+  if (sandbox.timer) clearTimeout(sandbox.timer);
+  sandbox.timer = null;
+}
+
+async function view(path) {
+  stopTail();
+  sandbox.file = path;
+  const pre = $('#file-view');
+  pre.textContent = '';
+  $('#file-name').textContent = path.split('/').pop();
+  const size = await fetch(filesUrl('read', { path })).then((r) => r.json()).then((j) => j.offset).catch(() => 0);
+  sandbox.offset = Math.max(0, size - TAIL_CHUNK);
+  tail(path);
+}
+
+// reads what the file gained since the last read, every second, while the file is shown
+async function tail(path) {
+  if (sandbox.file !== path || !$('#file-view')) return;
+  try {
+    const res = await fetch(filesUrl('read', { path, offset: sandbox.offset, length: TAIL_CHUNK }));
+    if (res.ok) {
+      const chunk = await res.json();
+      if (chunk.data) {
+        const pre = $('#file-view');
+        const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+        pre.textContent += chunk.data;
+        sandbox.offset += new TextEncoder().encode(chunk.data).length;
+        if (atBottom) pre.scrollTop = pre.scrollHeight;
+      }
+    }
+  } catch (e) {
+    console.warn('tail', e);
+  }
+  sandbox.timer = setTimeout(() => tail(path), 1000);
+}
+
+function sandboxPage(taskId) {
+  const t = model.tasks.get(taskId);
+  if (!t) return `<h1>Sandbox</h1><p class="note">Task ${esc(taskId)} is not known (yet).</p>`;
+  const executor = t.executor_id ? t.executor_id.value : taskId;
+  sandbox.agent = t.agent_id.value;
+  const root = `/frameworks/${t.framework_id.value}/executors/${executor}/runs/latest`;
+  sandbox.root = root;
+  setTimeout(() => browse(root), 0);
+  return `<h1>Sandbox of ${esc(taskId)}</h1>
+    <p class="note">on agent <span class="mono">${esc(sandbox.agent)}</span>, in <span class="mono" id="sandbox-dir">${esc(root)}</span>
+      (<a href="javascript:void 0" id="sandbox-up">top</a>)</p>
+    <table><thead><tr><th>Name</th><th>Size</th><th></th></tr></thead><tbody id="sandbox-files"></tbody></table>
+    <h2 id="file-name"></h2>
+    <pre id="file-view" class="file"></pre>`;
+}
+
+const PAGES = { overview, frameworks, agents: agentsPage, tasks: tasksPage, metrics: metricsPage, sandbox: null };
 
 function currentPage() {
   const name = (location.hash.replace(/^#\/?/, '').split('/')[0]) || 'overview';
-  return PAGES[name] ? name : 'overview';
+  return name in PAGES ? name : 'overview';
 }
 
 function render() {
   const name = currentPage();
+  if (name === 'sandbox') {
+    // the sandbox keeps its own content (listing, file, tail); it is built once per task
+    const key = decodeURIComponent(location.hash.replace(/^#\/sandbox\//, ''));
+    if (sandbox.key !== key || !$('#file-view')) {
+      const known = model.tasks.has(key);
+      $('#page').innerHTML = sandboxPage(key);
+      sandbox.key = known ? key : null;
+      const up = $('#sandbox-up');
+      if (up) up.onclick = () => browse($('#sandbox-dir').dataset.root || sandbox.root);
+    }
+    document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === 'tasks'));
+    return;
+  }
+  sandbox.key = null;
+  stopTail();
   // keep the focus and caret of a search box across renders
   const focused = document.activeElement && document.activeElement.id;
   const caret = focused && document.activeElement.selectionStart;

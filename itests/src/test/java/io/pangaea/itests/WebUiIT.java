@@ -128,6 +128,48 @@ public class WebUiIT {
         assertEquals(cluster.masterUrl(), browser.executeScript("return location.origin;"));
     }
 
+    /**
+     * A task's sandbox through the master: its files are listed, its stdout shown, and the view keeps up as the task
+     * writes (a live tail), though the browser never talks to the agent.
+     */
+    @Test
+    public void aTasksSandboxShowsItsStdoutAndTheTailGrows() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "web-ui-sandbox")) {
+            assertEquals(202, fw.launch(fw.nextOffer(0), 0.1, 32, "web-log",
+                    "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done").statusCode());
+            fw.await("web-log running", e -> e.at("/update/status/task_id/value").asText().equals("web-log")
+                    && e.at("/update/status/state").asText().equals("TASK_RUNNING"));
+            browser.get(cluster.masterUrl() + "/#/sandbox/web-log");
+            WebElement stdout = await("stdout listed").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> browser.findElement(By.cssSelector("tr[data-file='stdout'] a")), e -> e != null);
+            stdout.click();
+            await("stdout shown").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> browser.findElement(By.id("file-view")).getText().contains("line 1"));
+            int seen = lastLine(browser.findElement(By.id("file-view")).getText());
+            await("the tail grows").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> lastLine(browser.findElement(By.id("file-view")).getText()) >= seen + 10);
+            // the download link goes through the master too
+            String href = browser.findElement(By.cssSelector("tr[data-file='stdout'] td:last-child a"))
+                    .getAttribute("href");
+            assertTrue(href, href.startsWith(cluster.masterUrl() + "/agents/"));
+            assertTrue(cluster.get(href.substring(cluster.masterUrl().length())).startsWith("line 0\n"));
+        }
+    }
+
+    private static int lastLine(String text) {
+        int last = -1;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("line ")) {
+                try {
+                    last = Math.max(last, Integer.parseInt(line.substring(5).trim()));
+                } catch (NumberFormatException ignored) {
+                    // a line cut at the end of a read
+                }
+            }
+        }
+        return last;
+    }
+
     @Test
     public void pathsThatAreNotTheUisStillAnswerAsTheMasterDoes() throws Exception {
         assertTrue(cluster.get("/").contains("<title>Pangaea</title>"));

@@ -310,6 +310,15 @@ public final class Agent implements AutoCloseable {
         workers.shutdownNow();
     }
 
+    /** Answers the master's FILES events (the agent's HTTP server installs it: it owns the file endpoints). */
+    private volatile java.util.function.Function<AgentEvent.Files, io.pangaea.model.agentproto.AgentCall.FilesReply>
+            filesHandler;
+
+    public void serveFiles(java.util.function.Function<AgentEvent.Files,
+            io.pangaea.model.agentproto.AgentCall.FilesReply> handler) {
+        this.filesHandler = handler;
+    }
+
     // ---- the master's events (state thread) -------------------------------------------------------------------
 
     private void handle(AgentEvent event) {
@@ -369,6 +378,15 @@ public final class Agent implements AutoCloseable {
             }
             case ERROR -> LOG.warn("Master says: {}", event.error().message());
             case PING -> ctx.link.pong();
+            case FILES -> {
+                AgentEvent.Files request = event.files();
+                java.util.function.Function<AgentEvent.Files, io.pangaea.model.agentproto.AgentCall.FilesReply> h =
+                        filesHandler;
+                if (request != null && h != null) {
+                    ctx.workers.execute(() -> ctx.link.tellMaster(io.pangaea.model.agentproto.AgentCall.files(
+                            ctx.agentId, h.apply(request))));
+                }
+            }
             case HEARTBEAT -> { }
             default -> LOG.debug("Ignoring {}", event.type());
         }

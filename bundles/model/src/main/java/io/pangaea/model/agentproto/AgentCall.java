@@ -14,9 +14,20 @@ import java.util.List;
 
 /** A call from an agent to the master. */
 public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update update, List<Update> updates,
-                        UpdateAgent updateAgent, Message message, ExecutorExited executorExited) {
+                        UpdateAgent updateAgent, Message message, ExecutorExited executorExited,
+                        FilesReply filesReply) {
 
-    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT, MESSAGE, EXECUTOR_EXITED, PONG }
+    public enum Type { SUBSCRIBE, UPDATE, UPDATE_AGENT, MESSAGE, EXECUTOR_EXITED, PONG, FILES }
+
+    /**
+     * The agent's answer to a FILES event: the HTTP status and content type its own {@code /files/*} endpoint would
+     * give, and the body (base64 {@code data}).
+     */
+    public record FilesReply(String requestId, int status, String contentType, String data) {}
+
+    public static AgentCall files(AgentId id, FilesReply r) {
+        return new AgentCall(Type.FILES, id, null, null, null, null, null, null, r);
+    }
 
     /** An executor's message for its framework (base64 {@code data}). */
     public record Message(FrameworkId frameworkId, ExecutorId executorId, String data) {}
@@ -63,34 +74,34 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
     public record UpdateAgent(List<Attribute> attributes) {}
 
     public static AgentCall subscribe(Subscribe s) {
-        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null, null, null, null);
+        return new AgentCall(Type.SUBSCRIBE, s.agentInfo().id(), s, null, null, null, null, null, null);
     }
 
     public static AgentCall updateAgent(AgentId id, List<Attribute> attributes) {
         return new AgentCall(Type.UPDATE_AGENT, id, null, null, null, new UpdateAgent(List.copyOf(attributes)), null,
-                null);
+                null, null);
     }
 
     public static AgentCall update(AgentId id, Update u) {
-        return new AgentCall(Type.UPDATE, id, null, u, null, null, null, null);
+        return new AgentCall(Type.UPDATE, id, null, u, null, null, null, null, null);
     }
 
     /** Several updates in one call, applied in order; how an agent sends what piled up while a call was out. */
     public static AgentCall updates(AgentId id, List<Update> batch) {
-        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null, null, null);
+        return new AgentCall(Type.UPDATE, id, null, null, List.copyOf(batch), null, null, null, null);
     }
 
     /** The answer to the master's PING: the agent is alive and reading its stream. */
     public static AgentCall pong(AgentId id) {
-        return new AgentCall(Type.PONG, id, null, null, null, null, null, null);
+        return new AgentCall(Type.PONG, id, null, null, null, null, null, null, null);
     }
 
     public static AgentCall message(AgentId id, Message m) {
-        return new AgentCall(Type.MESSAGE, id, null, null, null, null, m, null);
+        return new AgentCall(Type.MESSAGE, id, null, null, null, null, m, null, null);
     }
 
     public static AgentCall executorExited(AgentId id, ExecutorExited e) {
-        return new AgentCall(Type.EXECUTOR_EXITED, id, null, null, null, null, null, e);
+        return new AgentCall(Type.EXECUTOR_EXITED, id, null, null, null, null, null, e, null);
     }
 
     /** Every update of an UPDATE call: {@code update}, then {@code updates}. */

@@ -6,6 +6,7 @@ import io.pangaea.agent.internal.Agent;
 import io.pangaea.agent.internal.AgentView;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.model.json.MesosJson;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -42,6 +43,7 @@ public final class AgentHttpServer implements AutoCloseable {
         errors.setShowStacks(false);
         server.setErrorHandler(errors);
         SandboxFiles files = new SandboxFiles(agent.config().workDir());
+        agent.serveFiles(r -> filesFor(files, r));
         AgentOperatorApi operator = new AgentOperatorApi(agent, files);
         ExecutorApi executors = new ExecutorApi(agent);
         server.setHandler(new Handler.Abstract() {
@@ -106,13 +108,30 @@ public final class AgentHttpServer implements AutoCloseable {
     private static void filesNow(Request request, Response response, Callback callback, SandboxFiles files,
                                  String what) {
         var q = Request.extractQueryParameters(request);
-        String path = q.getValue("path");
+        FileAnswer a = answer(files, what, q.getValue("path"), q.getValue("offset"), q.getValue("length"));
+        if (a.status() != 200) {
+            HttpSupport.text(response, callback, a.status(), new String(a.body(), StandardCharsets.UTF_8));
+            return;
+        }
+        if (a.filename() != null) {
+            response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + a.filename() + "\"");
+        }
+        HttpSupport.ok(response, callback, a.contentType(), a.body());
+    }
+
+    /** What one of the file endpoints answers: status, content type, body and, for a download, the file's name. */
+    record FileAnswer(int status, String contentType, byte[] body, String filename) {}
+
+    /** Serves {@code browse}, {@code read} or {@code download} with the endpoints' parameters (text or null). */
+    static FileAnswer answer(SandboxFiles files, String what, String path, String offsetText, String lengthText) {
         try {
             switch (what) {
-                case "browse" -> HttpSupport.json(response, callback, MesosJson.write(files.browse(path)));
+                case "browse" -> {
+                    return new FileAnswer(200, HttpSupport.JSON, MesosJson.write(files.browse(path)), null);
+                }
                 case "read" -> {
-                    long offset = number(q.getValue("offset"), -1, "offset");
-                    long length = number(q.getValue("length"), SandboxFiles.MAX_READ, "length");
+                    long offset = number(offsetText, -1, "offset");
+                    long length = number(lengthText, SandboxFiles.MAX_READ, "length");
                     var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
                     if (offset == -1) {
                         // Mesos: without an offset, the answer is the file's size and no data
@@ -120,21 +139,37 @@ public final class AgentHttpServer implements AutoCloseable {
                         n.put("offset", files.read(path, 0, 0).size());
                     } else {
                         SandboxFiles.Chunk c = files.read(path, offset, length);
-                        n.put("data", new String(c.data(), java.nio.charset.StandardCharsets.UTF_8));
+                        n.put("data", new String(c.data(), StandardCharsets.UTF_8));
                         n.put("offset", offset);
                     }
-                    HttpSupport.json(response, callback, MesosJson.write(n));
+                    return new FileAnswer(200, HttpSupport.JSON, MesosJson.write(n), null);
                 }
-                default -> {
+                case "download" -> {
                     SandboxFiles.Chunk c = files.read(path, 0, SandboxFiles.MAX_READ);
                     String name = java.nio.file.Path.of(path).getFileName().toString().replace("\"", "");
-                    response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name + "\"");
-                    HttpSupport.ok(response, callback, "application/octet-stream", c.data());
+                    return new FileAnswer(200, "application/octet-stream", c.data(), name);
+                }
+                default -> {
+                    return new FileAnswer(404, "text/plain", ("No such file operation: " + what)
+                            .getBytes(StandardCharsets.UTF_8), null);
                 }
             }
         } catch (SandboxFiles.FileException e) {
-            HttpSupport.text(response, callback, e.status, e.getMessage());
+            return new FileAnswer(e.status, "text/plain", e.getMessage().getBytes(StandardCharsets.UTF_8), null);
         }
+    }
+
+    /**
+     * The master's FILES event, on behalf of a client of the master (the Web UI): answered as the endpoints would,
+     * body in base64.
+     */
+    public static io.pangaea.model.agentproto.AgentCall.FilesReply filesFor(SandboxFiles files,
+            io.pangaea.model.agentproto.AgentEvent.Files request) {
+        FileAnswer a = answer(files, request.operation() == null ? "" : request.operation(), request.path(),
+                request.offset() == null ? null : request.offset().toString(),
+                request.length() == null ? null : request.length().toString());
+        return new io.pangaea.model.agentproto.AgentCall.FilesReply(request.requestId(), a.status(),
+                a.contentType(), java.util.Base64.getEncoder().encodeToString(a.body()));
     }
 
     private static long number(String value, long absent, String name) throws SandboxFiles.FileException {

@@ -107,7 +107,9 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     response.write(true, java.nio.ByteBuffer.allocate(0), callback);
                 }
                 default -> {
-                    if (!routes.serve(request, response, callback)) {
+                    if (path.startsWith("/agents/")) {
+                        agentFiles(path, request, response, callback);
+                    } else if (!routes.serve(request, response, callback)) {
                         HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
                     }
                 }
@@ -119,6 +121,63 @@ public final class MasterHttpHandler extends Handler.Abstract {
             gate.open();
         }
         return true;
+    }
+
+    /**
+     * {@code GET /agents/<agent id>/files/browse|read|download} with the parameters of the agent's own file
+     * endpoints: the agent's answer, fetched over its connection to the master, so that a browser talks to the
+     * master only.
+     */
+    private void agentFiles(String path, Request request, Response response, Callback callback) {
+        String[] parts = path.substring("/agents/".length()).split("/");
+        if (parts.length != 3 || !parts[1].equals("files") || !List.of("browse", "read", "download")
+                .contains(parts[2])) {
+            HttpSupport.text(response, callback, 404, "No such endpoint: " + path
+                    + " (expecting /agents/<agent id>/files/browse, read or download)");
+            return;
+        }
+        if (!"GET".equals(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET");
+            HttpSupport.text(response, callback, 405, "Expecting GET");
+            return;
+        }
+        var q = Request.extractQueryParameters(request);
+        Long offset;
+        Long length;
+        try {
+            offset = q.getValue("offset") == null ? null : Long.valueOf(q.getValue("offset"));
+            length = q.getValue("length") == null ? null : Long.valueOf(q.getValue("length"));
+        } catch (NumberFormatException e) {
+            HttpSupport.text(response, callback, 400, "'offset' and 'length' must be numbers");
+            return;
+        }
+        if (q.getValue("path") == null || q.getValue("path").isBlank()) {
+            HttpSupport.text(response, callback, 400, "Expecting 'path' to be present");
+            return;
+        }
+        master.agentFiles(io.pangaea.model.AgentId.of(parts[0]), parts[2], q.getValue("path"), offset, length)
+                .whenComplete((reply, err) -> {
+                    if (err != null) {
+                        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause()
+                                != null ? err.getCause() : err;
+                        HttpSupport.text(response, callback, cause instanceof java.util.NoSuchElementException ? 404
+                                : 503, cause.getMessage());
+                        return;
+                    }
+                    byte[] body = java.util.Base64.getDecoder().decode(reply.data() == null ? "" : reply.data());
+                    HttpSupport.later(response, () -> {
+                        response.setStatus(reply.status());
+                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType() == null
+                                ? "application/octet-stream" : reply.contentType());
+                        if (parts[2].equals("download") && reply.status() == 200) {
+                            String name = java.nio.file.Path.of(q.getValue("path")).getFileName().toString()
+                                    .replace("\"", "");
+                            response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name
+                                    + "\"");
+                        }
+                        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+                    });
+                });
     }
 
     private void read(Response response, Callback callback,
@@ -262,6 +321,16 @@ public final class MasterHttpHandler extends Handler.Abstract {
                     return;
                 }
                 master.agentPong(call.agentId());
+                HttpSupport.text(response, callback, 202, "");
+            }
+            case FILES -> {
+                AgentCall.FilesReply r = call.filesReply();
+                if (call.agentId() == null || r == null || r.requestId() == null) {
+                    HttpSupport.text(response, callback, 400, "Expecting 'agent_id' and 'files_reply' with"
+                            + " 'request_id' to be present");
+                    return;
+                }
+                master.agentFilesReply(call.agentId(), r);
                 HttpSupport.text(response, callback, 202, "");
             }
             case EXECUTOR_EXITED -> {
