@@ -374,7 +374,139 @@ function sandboxPage(taskId) {
     <pre id="file-view" class="file"></pre>`;
 }
 
-const PAGES = { overview, frameworks, agents: agentsPage, tasks: tasksPage, metrics: metricsPage, sandbox: null };
+// ---- pages whose data is fetched when they are shown (and again every 5 s while they are) -------------------
+
+const loaded = {};   // page -> {at, data, error}
+
+async function load(name, loader) {
+  const entry = loaded[name] || (loaded[name] = { at: 0 });
+  if (entry.loading || Date.now() - entry.at < 5000) return;
+  entry.loading = true;
+  try {
+    entry.data = await loader();
+    entry.error = null;
+  } catch (e) {
+    entry.error = String(e.message || e);
+  }
+  entry.at = Date.now();
+  entry.loading = false;
+  scheduleRender();
+}
+
+function reload(name) {
+  if (loaded[name]) loaded[name].at = 0;
+  scheduleRender();
+}
+
+async function refreshAgents() {
+  const r = await call({ type: 'GET_AGENTS' });
+  model.agents.clear();
+  for (const a of r.get_agents.agents || []) model.agents.set(a.agent_info.id.value, a);
+  scheduleRender();
+}
+
+function maintenancePage() {
+  const rows = [...model.agents.values()].map((a) => {
+    const i = a.agent_info;
+    const id = i.id.value;
+    const drain = a.drain_info ? a.drain_info.state : '';
+    const state = drain ? drain.toLowerCase() : a.deactivated ? 'deactivated' : 'active';
+    return `<tr data-agent="${esc(id)}"><td class="mono">${esc(id)}</td><td>${esc(i.hostname)}</td>`
+      + `<td class="agent-state">${esc(state)}</td><td>`
+      + `<button data-action="drain" data-agent="${esc(id)}" data-host="${esc(i.hostname)}"${drain ? ' disabled' : ''}>Drain</button> `
+      + `<button data-action="deactivate" data-agent="${esc(id)}" data-host="${esc(i.hostname)}"${a.deactivated ? ' disabled' : ''}>Deactivate</button> `
+      + `<button data-action="reactivate" data-agent="${esc(id)}" data-host="${esc(i.hostname)}"${a.deactivated || drain ? '' : ' disabled'}>Reactivate</button>`
+      + '</td></tr>';
+  }).join('');
+  return `<h1>Maintenance</h1><p class="note">Draining kills an agent's tasks (with their kill grace period) and
+    offers nothing more from it; deactivating only stops new offers. Reactivating undoes both.</p>
+    <table id="maintenance"><thead><tr><th>ID</th><th>Host</th><th>State</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+const ACTIONS = {
+  drain: (id) => ({ type: 'DRAIN_AGENT', drain_agent: { agent_id: { value: id } } }),
+  deactivate: (id) => ({ type: 'DEACTIVATE_AGENT', deactivate_agent: { agent_id: { value: id } } }),
+  reactivate: (id) => ({ type: 'REACTIVATE_AGENT', reactivate_agent: { agent_id: { value: id } } }),
+};
+
+async function agentAction(button) {
+  const { action, agent, host } = button.dataset;
+  if (!confirm(`${action[0].toUpperCase() + action.slice(1)} agent ${host} (${agent})?`)) return;
+  const res = await fetch('/api/v1', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(ACTIONS[action](agent)) });
+  if (!res.ok) alert(`${action} failed: ${res.status} ${await res.text()}`);
+  await refreshAgents();
+}
+
+let explainSubject = '';
+
+function allocatorPage() {
+  load('allocator', () => fetch('/allocator').then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status)))));
+  const entry = loaded.allocator || {};
+  const a = entry.data;
+  const explanation = loaded.explain && loaded.explain.data;
+  const policies = a ? a.installed.map((p) => `<option${p.name === a.active ? ' selected' : ''}>${esc(p.name)}</option>`).join('') : '';
+  const explained = !explanation ? '' : explanation.length === 0
+    ? `<p class="note" id="explanation">No framework has the id or the role '${esc(loaded.explain.subject)}'.</p>`
+    : `<div id="explanation">${explanation.map((e) => `<div class="card"><div class="label">${esc(e.framework_name)} (${esc(e.framework_id)}), role ${esc(e.role)}</div>
+        <div class="sub">last offer: ${e.cycles_since_last_offer == null ? 'never' : `${e.cycles_since_last_offer} cycle(s), ${fmt(e.seconds_since_last_offer)} s ago`};
+        outstanding offers ${e.outstanding_offers}; dominant share: framework ${fmt(e.framework_share, 4)}, role ${fmt(e.role_share, 4)} (weight ${e.weight})</div>
+        ${(e.notes || []).map((n) => `<div class="sub">note: ${esc(n)}</div>`).join('')}
+        <table class="reasons">${Object.entries(e.agents || {}).map(([r, n]) => `<tr><td>${esc(r)}</td><td>${n} agent(s)</td></tr>`).join('')}</table></div>`).join('')}</div>`;
+  return `<h1>Allocator</h1>
+    ${entry.error ? `<p class="note">${esc(entry.error)}</p>` : ''}
+    <div class="cards">
+      ${card('Active policy', a ? a.active : '-', a ? `configured: ${esc(a.configured)}` : '', 'allocator-active')}
+      ${card('Installed', a ? a.installed.length : '-', a ? a.installed.map((p) => esc(p.name)).join(', ') : '')}
+    </div>
+    <h2>Switch the policy</h2>
+    <div class="toolbar"><select id="allocator-choice">${policies}</select><button id="allocator-use">Use</button>
+      <span class="note">running tasks are untouched; outstanding offers are rescinded</span></div>
+    <h2>Why does a framework get no offers?</h2>
+    <div class="toolbar"><input id="explain-subject" placeholder="framework id or role" value="${esc(explainSubject)}"><button id="explain">Explain</button></div>
+    ${explained}`;
+}
+
+async function explain() {
+  const subject = $('#explain-subject').value.trim();
+  explainSubject = subject;
+  if (!subject) return;
+  const res = await fetch(`/allocator/explain?subject=${encodeURIComponent(subject)}`);
+  loaded.explain = { at: Date.now(), subject, data: res.ok ? await res.json() : [] };
+  scheduleRender();
+}
+
+async function useAllocator() {
+  const name = $('#allocator-choice').value;
+  if (!confirm(`Switch the allocation policy to ${name}?`)) return;
+  const res = await fetch('/allocator', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ use: name }) });
+  if (!res.ok) alert(`Switching failed: ${await res.text()}`);
+  reload('allocator');
+}
+
+function rolesPage() {
+  load('roles', () => call({ type: 'GET_ROLES' }).then((r) => r.get_roles.roles || []));
+  const entry = loaded.roles || {};
+  const rows = (entry.data || []).map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(r.weight)}</td>`
+    + `<td>${(r.frameworks || []).length}</td><td>${fmt(scalar(r.resources, 'cpus'))}</td><td>${mb(scalar(r.resources, 'mem'))}</td>`
+    + `<td>${r.quota && r.quota.guarantee ? esc(r.quota.guarantee.map((q) => `${q.name}:${q.scalar ? q.scalar.value : ''}`).join(' ')) : ''}</td></tr>`).join('');
+  return `<h1>Roles</h1>${entry.error ? `<p class="note">${esc(entry.error)}</p>` : ''}
+    <table id="roles"><thead><tr><th>Role</th><th>Weight</th><th>Frameworks</th><th>CPUs allocated</th><th>Mem allocated</th><th>Quota</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function offersPage() {
+  load('offers', () => fetch('/master/frameworks').then((r) => r.json()).then((j) => (j.frameworks || [])
+    .flatMap((f) => (f.offers || []).map((o) => Object.assign({ framework: f.name }, o)))));
+  const entry = loaded.offers || {};
+  const rows = (entry.data || []).map((o) => `<tr><td class="mono">${esc(o.id)}</td><td>${esc(o.framework)}</td>`
+    + `<td class="mono">${esc(o.slave_id)}</td><td>${fmt(o.resources && o.resources.cpus)}</td><td>${mb(o.resources && o.resources.mem)}</td></tr>`).join('');
+  return `<h1>Offers</h1><p class="note">Outstanding offers, read every 5 s while this page is open.</p>
+    <table id="offers"><thead><tr><th>ID</th><th>Framework</th><th>Agent</th><th>CPUs</th><th>Mem</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+const PAGES = { overview, frameworks, agents: agentsPage, tasks: tasksPage, roles: rolesPage, offers: offersPage,
+  maintenance: maintenancePage, allocator: allocatorPage, metrics: metricsPage, sandbox: null };
 
 function currentPage() {
   const name = (location.hash.replace(/^#\/?/, '').split('/')[0]) || 'overview';
@@ -410,6 +542,13 @@ function render() {
   }
   const ms = $('#metrics-search');
   if (ms) ms.oninput = () => { metricsFilter = ms.value; scheduleRender(); };
+  document.querySelectorAll('button[data-action]').forEach((b) => { b.onclick = () => agentAction(b); });
+  const ex = $('#explain');
+  if (ex) {
+    ex.onclick = explain;
+    $('#explain-subject').oninput = (e) => { explainSubject = e.target.value; };
+    $('#allocator-use').onclick = useAllocator;
+  }
   if (focused && document.getElementById(focused)) {
     const el = document.getElementById(focused);
     el.focus();

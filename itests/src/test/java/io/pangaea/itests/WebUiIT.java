@@ -116,6 +116,7 @@ public class WebUiIT {
                     .until(() -> browser.findElements(By.cssSelector("svg.spark polyline")).size() == 3);
             File shot = browser.getScreenshotAs(OutputType.FILE);
             Files.copy(shot.toPath(), Path.of("target/webui-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+            fw.teardown();
         }
         // every request the page made went to the master's origin
         @SuppressWarnings("unchecked")
@@ -153,6 +154,49 @@ public class WebUiIT {
                     .getAttribute("href");
             assertTrue(href, href.startsWith(cluster.masterUrl() + "/agents/"));
             assertTrue(cluster.get(href.substring(cluster.masterUrl().length())).startsWith("line 0\n"));
+            fw.teardown(); // its tasks and offers go now, not when the master notices the closed stream
+        }
+    }
+
+    /** Drain, then reactivate, the agent from the Maintenance page, each with its confirmation. */
+    @Test
+    public void theMaintenancePageDrainsAndReactivatesTheAgent() throws Exception {
+        browser.get(cluster.masterUrl() + "/#/maintenance");
+        WebElement drain = await("the drain button").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> browser.findElement(By.cssSelector("button[data-action='drain']")), e -> e.isEnabled());
+        drain.click();
+        browser.switchTo().alert().accept();
+        await("the agent draining or drained").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> text("#maintenance .agent-state").startsWith("drain"));
+        browser.findElement(By.cssSelector("button[data-action='reactivate']")).click();
+        browser.switchTo().alert().accept();
+        await("the agent active again").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> text("#maintenance .agent-state").equals("active"));
+        await("the master has it active").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                .until(() -> !cluster.get("/master/slaves").contains("\"drain_info\"")
+                        && cluster.get("/master/slaves").contains("\"active\":true"));
+    }
+
+    /**
+     * The Allocator page shows the policy in use and explains why a framework gets no offers: it declined the only
+     * agent's resources for an hour.
+     */
+    @Test
+    public void theAllocatorPageExplainsWhyAFrameworkGetsNoOffers() throws Exception {
+        try (TestFramework fw = new TestFramework(cluster.masterUrl(), "web-ui-lonely")) {
+            assertEquals(202, fw.decline(fw.nextOffer(0), 3600).statusCode());
+            String id = fw.await("SUBSCRIBED", e -> e.path("type").asText().equals("SUBSCRIBED"))
+                    .at("/subscribed/framework_id/value").asText();
+            browser.get(cluster.masterUrl() + "/#/allocator");
+            await("the active policy").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> text("#allocator-active .value").equals("drf"));
+            browser.findElement(By.id("explain-subject")).sendKeys(id);
+            browser.findElement(By.id("explain")).click();
+            await("the explanation").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                    .until(() -> text("#explanation").contains("declined by the framework"));
+            assertTrue(text("#explanation"), text("#explanation").toLowerCase(java.util.Locale.ROOT)
+                    .contains("web-ui-lonely"));
+            fw.teardown();
         }
     }
 

@@ -145,7 +145,15 @@ public final class MasterComponent implements AllocatorControl {
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(io.pangaea.http.HttpRoute.PATH_PROPERTY, "/allocator");
+        props.put(io.pangaea.http.HttpRoute.SERVER_PROPERTY, "master");
+        allocatorRoute = context.registerService(io.pangaea.http.HttpRoute.class, new AllocatorRoute(this,
+                () -> master), props);
     }
+
+    /** The allocator calls over HTTP ({@link AllocatorRoute}), served like any other bundle's route. */
+    private ServiceRegistration<io.pangaea.http.HttpRoute> allocatorRoute;
 
     static MasterConfig toMasterConfig(Config c) {
         return new MasterConfig(c.ip(), c.port(), c.hostname(),
@@ -302,6 +310,13 @@ public final class MasterComponent implements AllocatorControl {
 
     @Deactivate
     void deactivate() {
+        if (allocatorRoute != null) {
+            try {
+                allocatorRoute.unregister();
+            } catch (IllegalStateException ignored) {
+                // already gone with the bundle
+            }
+        }
         if (controlRegistration != null) {
             try {
                 controlRegistration.unregister();
