@@ -14,6 +14,11 @@ const model = {
 };
 
 const $ = (sel) => document.querySelector(sel);
+// every data call names the leader: a master that does not lead passes it on, so the page stays on its origin
+function api(url, options = {}) {
+  const headers = Object.assign({ 'Pangaea-Forward': 'leader' }, options.headers || {});
+  return fetch(url, Object.assign({}, options, { headers }));
+}
 const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g,
   (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const fmt = (n, d = 1) => (n == null || isNaN(n) ? '-' : Number(n).toFixed(d).replace(/\.0+$/, ''));
@@ -30,7 +35,7 @@ function scalar(resources, name) {
 }
 
 async function call(body) {
-  const res = await fetch('/api/v1', {
+  const res = await api('/api/v1', {
     method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
     body: JSON.stringify(body),
   });
@@ -98,7 +103,7 @@ function apply(event) {
 async function subscribe() {
   for (;;) {
     try {
-      const res = await fetch('/api/v1', {
+      const res = await api('/api/v1', {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
         body: JSON.stringify({ type: 'SUBSCRIBE' }),
       });
@@ -141,7 +146,7 @@ function setConnection(live) {
 async function pollMetrics() {
   for (;;) {
     try {
-      const res = await fetch('/metrics/snapshot');
+      const res = await api('/metrics/snapshot');
       if (res.ok) {
         model.metrics = await res.json();
         const m = model.metrics;
@@ -303,7 +308,7 @@ async function browse(dir) {
   sandbox.dir = dir;
   stopTail();
   const list = $('#sandbox-files');
-  const res = await fetch(filesUrl('browse', { path: dir }));
+  const res = await api(filesUrl('browse', { path: dir }));
   if (!res.ok) {
     list.innerHTML = `<tr><td colspan="3">${esc(await res.text())}</td></tr>`;
     return;
@@ -332,7 +337,7 @@ async function view(path) {
   const pre = $('#file-view');
   pre.textContent = '';
   $('#file-name').textContent = path.split('/').pop();
-  const size = await fetch(filesUrl('read', { path })).then((r) => r.json()).then((j) => j.offset).catch(() => 0);
+  const size = await api(filesUrl('read', { path })).then((r) => r.json()).then((j) => j.offset).catch(() => 0);
   sandbox.offset = Math.max(0, size - TAIL_CHUNK);
   tail(path);
 }
@@ -341,7 +346,7 @@ async function view(path) {
 async function tail(path) {
   if (sandbox.file !== path || !$('#file-view')) return;
   try {
-    const res = await fetch(filesUrl('read', { path, offset: sandbox.offset, length: TAIL_CHUNK }));
+    const res = await api(filesUrl('read', { path, offset: sandbox.offset, length: TAIL_CHUNK }));
     if (res.ok) {
       const chunk = await res.json();
       if (chunk.data) {
@@ -432,7 +437,7 @@ const ACTIONS = {
 async function agentAction(button) {
   const { action, agent, host } = button.dataset;
   if (!confirm(`${action[0].toUpperCase() + action.slice(1)} agent ${host} (${agent})?`)) return;
-  const res = await fetch('/api/v1', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  const res = await api('/api/v1', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(ACTIONS[action](agent)) });
   if (!res.ok) alert(`${action} failed: ${res.status} ${await res.text()}`);
   await refreshAgents();
@@ -441,7 +446,7 @@ async function agentAction(button) {
 let explainSubject = '';
 
 function allocatorPage() {
-  load('allocator', () => fetch('/allocator').then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status)))));
+  load('allocator', () => api('/allocator').then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.status)))));
   const entry = loaded.allocator || {};
   const a = entry.data;
   const explanation = loaded.explain && loaded.explain.data;
@@ -471,7 +476,7 @@ async function explain() {
   const subject = $('#explain-subject').value.trim();
   explainSubject = subject;
   if (!subject) return;
-  const res = await fetch(`/allocator/explain?subject=${encodeURIComponent(subject)}`);
+  const res = await api(`/allocator/explain?subject=${encodeURIComponent(subject)}`);
   loaded.explain = { at: Date.now(), subject, data: res.ok ? await res.json() : [] };
   scheduleRender();
 }
@@ -479,7 +484,7 @@ async function explain() {
 async function useAllocator() {
   const name = $('#allocator-choice').value;
   if (!confirm(`Switch the allocation policy to ${name}?`)) return;
-  const res = await fetch('/allocator', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  const res = await api('/allocator', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ use: name }) });
   if (!res.ok) alert(`Switching failed: ${await res.text()}`);
   reload('allocator');
@@ -496,7 +501,7 @@ function rolesPage() {
 }
 
 function offersPage() {
-  load('offers', () => fetch('/master/frameworks').then((r) => r.json()).then((j) => (j.frameworks || [])
+  load('offers', () => api('/master/frameworks').then((r) => r.json()).then((j) => (j.frameworks || [])
     .flatMap((f) => (f.offers || []).map((o) => Object.assign({ framework: f.name }, o)))));
   const entry = loaded.offers || {};
   const rows = (entry.data || []).map((o) => `<tr><td class="mono">${esc(o.id)}</td><td>${esc(o.framework)}</td>`

@@ -17,8 +17,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The Web UI in a real browser (Debian's chromium, headless, through its chromedriver) against the real
@@ -30,44 +28,31 @@ import org.openqa.selenium.chrome.ChromeOptions;
 public class WebUiIT {
 
     private static LocalCluster cluster;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
-    private static Path profile;
 
     @BeforeClass
     public static void up() throws Exception {
         cluster = new LocalCluster("cpus:2;mem:1024");
-        profile = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        chromium = new HeadlessChromium();
+        browser = chromium.driver;
     }
 
     @AfterClass
     public static void down() throws Exception {
         try {
-            if (browser != null) {
-                browser.quit();
+            if (chromium != null) {
+                chromium.close();
             }
         } finally {
             if (cluster != null) {
                 cluster.close();
             }
-            if (profile != null) {
-                try (var walk = Files.walk(profile)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
         }
     }
 
     private static String text(String css) {
-        List<WebElement> found = browser.findElements(By.cssSelector(css));
-        return found.isEmpty() ? "" : found.get(0).getText();
+        return chromium.text(css);
     }
 
     @Test
@@ -119,9 +104,7 @@ public class WebUiIT {
             fw.teardown();
         }
         // every request the page made went to the master's origin
-        @SuppressWarnings("unchecked")
-        List<String> requests = (List<String>) browser.executeScript(
-                "return performance.getEntriesByType('resource').map(e => e.name);");
+        List<String> requests = chromium.requests();
         assertTrue("no request was recorded", !requests.isEmpty());
         for (String r : requests) {
             assertTrue(r + " is not on " + cluster.masterUrl(), r.startsWith(cluster.masterUrl() + "/"));

@@ -107,6 +107,10 @@ public final class HttpSupport {
      * sending would lose the 413 it is owed.
      */
     public static byte[] body(Request request) throws IOException {
+        // read once: a route that declined the request may have read it already
+        if (request.getAttribute(BODY) instanceof byte[] read) {
+            return read;
+        }
         long declared = request.getLength();
         try (InputStream in = Content.Source.asInputStream(request)) {
             if (declared > MAX_BODY) {
@@ -118,9 +122,13 @@ public final class HttpSupport {
                 drain(in);
                 return null;
             }
+            request.setAttribute(BODY, b);
             return b;
         }
     }
+
+    /** The request attribute that keeps a body once read. */
+    private static final String BODY = "io.pangaea.http.body";
 
     /** The body, or null after answering 413 when it is larger than {@link #MAX_BODY}. */
     public static byte[] body(Request request, Response response, Callback callback) throws IOException {

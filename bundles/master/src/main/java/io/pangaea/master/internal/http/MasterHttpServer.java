@@ -27,6 +27,8 @@ public final class MasterHttpServer implements AutoCloseable {
     /** {@code host:port} of the leading master while this one follows; null while no master leads. */
     private volatile String leader;
 
+    /** Requests a web page asks this follower to pass on to the leader (see {@link LeaderForwarding}). */
+    private final LeaderForwarding forwarding = new LeaderForwarding();
     /** The routes other bundles serve on this port (see {@link io.pangaea.http.HttpRoute}); every master serves them. */
     private final HttpRoutes routes;
 
@@ -79,6 +81,15 @@ public final class MasterHttpServer implements AutoCloseable {
                     HttpSupport.text(response, callback, 200, "");
                     return true;
                 }
+                if (LeaderForwarding.wanted(request) && !routes.serve(request, response, callback)) {
+                    String leading = leader;
+                    if (leading == null) {
+                        HttpSupport.text(response, callback, 503, "No leader elected");
+                    } else {
+                        forwarding.forward(request, response, callback, leading);
+                    }
+                    return true;
+                }
                 // what a master says of itself, whether it leads or not
                 if (path.equals("/metrics/snapshot")) {
                     HttpSupport.json(response, callback, MesosJson.write(MasterViews.followerMetrics()));
@@ -96,6 +107,7 @@ public final class MasterHttpServer implements AutoCloseable {
                     HttpSupport.text(response, callback, 503, "No leader elected");
                     return true;
                 }
+
                 String query = request.getHttpURI().getQuery();
                 response.setStatus(307);
                 response.getHeaders().put(HttpHeader.LOCATION, "//" + to
@@ -127,6 +139,7 @@ public final class MasterHttpServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        forwarding.close();
         server.stop();
     }
 }
