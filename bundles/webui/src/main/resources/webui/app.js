@@ -8,6 +8,8 @@ const model = {
   agents: new Map(),     // agent id -> v1 Agent
   frameworks: new Map(), // framework id -> v1 Framework (active and completed)
   tasks: new Map(),      // task id -> v1 Task
+  executors: [],         // v1 executors as SUBSCRIBED gave them
+  launched: 0,           // TASK_ADDED events seen, for the launch rate
   metrics: {},           // the last /metrics/snapshot
   history: [],           // [{t, cpusUsed, running, finished}] for the charts, the last 5 minutes
   connected: false,
@@ -58,11 +60,14 @@ function apply(event) {
       for (const list of [ts.tasks, ts.completed_tasks, ts.unreachable_tasks, ts.orphan_tasks]) {
         for (const t of list || []) model.tasks.set(t.task_id.value, t);
       }
+      model.executors = (s.get_executors || {}).executors || [];
+      if (window.pangaeaFirstState == null) window.pangaeaFirstState = performance.now();
       break;
     }
     case 'TASK_ADDED': {
       const t = event.task_added.task;
       model.tasks.set(t.task_id.value, t);
+      model.launched++;
       break;
     }
     case 'TASK_UPDATED': {
@@ -151,7 +156,8 @@ async function pollMetrics() {
         model.metrics = await res.json();
         const m = model.metrics;
         model.history.push({ t: Date.now(), cpusUsed: m['master/cpus_used'] || 0,
-          running: m['master/tasks_running'] || 0, finished: m['master/tasks_finished'] || 0 });
+          running: m['master/tasks_running'] || 0, finished: m['master/tasks_finished'] || 0,
+          launched: model.launched });
         const cutoff = Date.now() - 5 * 60 * 1000;
         while (model.history.length && model.history[0].t < cutoff) model.history.shift();
         scheduleRender();
@@ -212,9 +218,11 @@ function overview() {
   const info = master.master_info || {};
   const uptime = master.start_time ? Math.round(Date.now() / 1000 - master.start_time) : null;
   const rates = [];
+  const launches = [];
   for (let i = 1; i < model.history.length; i++) {
     const a = model.history[i - 1], b = model.history[i];
     rates.push(Math.max(0, (b.finished - a.finished) / ((b.t - a.t) / 1000)));
+    launches.push(Math.max(0, (b.launched - a.launched) / ((b.t - a.t) / 1000)));
   }
   return `<h1>Overview</h1>
     <div class="cards">
@@ -230,17 +238,19 @@ function overview() {
     <div class="cards">
       <div class="card"><div class="label">CPUs allocated</div>${spark(model.history.map((h) => h.cpusUsed))}</div>
       <div class="card"><div class="label">Tasks running</div>${spark(model.history.map((h) => h.running))}</div>
+      <div class="card"><div class="label">Tasks launched per second</div>${spark(launches)}</div>
       <div class="card"><div class="label">Tasks finishing per second</div>${spark(rates)}</div>
     </div>`;
 }
 
 function frameworks() {
+  if (detailId()) return frameworkDetail(detailId());
   const rows = [...model.frameworks.values()].map((f) => {
     const i = f.framework_info;
     const id = i.id.value;
     let running = 0;
     for (const t of model.tasks.values()) if (t.framework_id.value === id && t.state === 'TASK_RUNNING') running++;
-    return `<tr><td class="mono">${esc(id)}</td><td>${esc(i.name)}</td><td>${esc((i.roles || [i.role || '*']).join(', '))}</td>`
+    return `<tr><td class="mono"><a href="#/frameworks/${encodeURIComponent(id)}">${esc(id)}</a></td><td>${esc(i.name)}</td><td>${esc((i.roles || [i.role || '*']).join(', '))}</td>`
       + `<td>${f.completed ? 'completed' : f.active ? 'active' : 'inactive'}</td><td>${running}</td>`
       + `<td>${fmt(scalar(f.allocated_resources, 'cpus'))}</td><td>${fmt(scalar(f.allocated_resources, 'mem'), 0)}</td>`
       + `<td>${esc((i.capabilities || []).map((c) => c.type).join(', '))}</td></tr>`;
@@ -249,11 +259,79 @@ function frameworks() {
     + `<th>Running tasks</th><th>CPUs</th><th>Mem</th><th>Capabilities</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+function detailId() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  return parts.length > 1 ? decodeURIComponent(parts.slice(1).join('/')) : null;
+}
+
+function resourceCells(list) {
+  return ['cpus', 'mem', 'disk'].map((r) => (r === 'cpus' ? fmt(scalar(list, r)) : mb(scalar(list, r)))).join(', ');
+}
+
+function taskRows(tasks) {
+  return tasks.slice(0, TASK_ROWS).map((t) => `<tr data-task="${esc(t.task_id.value)}">`
+    + `<td class="mono"><a href="#/sandbox/${encodeURIComponent(t.task_id.value)}">${esc(t.task_id.value)}</a></td>`
+    + `<td>${esc(t.name)}</td><td class="state state-${esc(t.state)}">${esc(t.state)}</td>`
+    + `<td>${fmt(scalar(t.resources, 'cpus'))}</td><td>${mb(scalar(t.resources, 'mem'))}</td></tr>`).join('');
+}
+
+const TASK_HEAD = '<thead><tr><th>ID</th><th>Name</th><th>State</th><th>CPUs</th><th>Mem</th></tr></thead>';
+
+function frameworkDetail(id) {
+  const f = model.frameworks.get(id);
+  if (!f) return `<h1>Framework</h1><p class="note">Framework ${esc(id)} is not known.</p>`;
+  const i = f.framework_info;
+  const tasks = [...model.tasks.values()].filter((t) => t.framework_id.value === id);
+  load('frameworkOffers', () => api('/master/frameworks').then((r) => r.json()).then((j) => j.frameworks || []));
+  const legacy = ((loaded.frameworkOffers || {}).data || []).find((x) => x.id === id);
+  const offers = legacy ? legacy.offers || [] : [];
+  return `<h1>Framework ${esc(i.name)}</h1>
+    <div class="cards" id="framework-detail">
+      ${card('ID', id, '')}
+      ${card('State', f.completed ? 'completed' : f.active ? 'active' : 'inactive', f.connected ? 'connected' : 'disconnected')}
+      ${card('Roles', (i.roles || [i.role || '*']).join(', '), `user ${esc(i.user)}${i.principal ? ', principal ' + esc(i.principal) : ''}`)}
+      ${card('Failover timeout', i.failover_timeout == null ? '0 s' : `${fmt(i.failover_timeout)} s`, i.checkpoint ? 'checkpointing' : 'not checkpointing')}
+      ${card('Capabilities', (i.capabilities || []).length, esc((i.capabilities || []).map((c) => c.type).join(', ')))}
+      ${card('Allocated', resourceCells(f.allocated_resources), 'offered ' + resourceCells(f.offered_resources))}
+    </div>
+    <h2>Tasks (${tasks.length})</h2><table id="framework-tasks">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table>
+    <h2>Outstanding offers (${offers.length})</h2><table><thead><tr><th>ID</th><th>Agent</th><th>CPUs</th><th>Mem</th></tr></thead><tbody>
+    ${offers.map((o) => `<tr><td class="mono">${esc(o.id)}</td><td class="mono">${esc(o.slave_id)}</td><td>${fmt(o.resources && o.resources.cpus)}</td><td>${mb(o.resources && o.resources.mem)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+function agentDetail(id) {
+  const a = model.agents.get(id);
+  if (!a) return `<h1>Agent</h1><p class="note">Agent ${esc(id)} is not known.</p>`;
+  const i = a.agent_info;
+  const attr = (name) => ((i.attributes || []).find((x) => x.name === name) || {}).text;
+  const others = (i.attributes || []).filter((x) => x.name !== 'containerizers' && x.name !== 'isolators')
+    .map((x) => `${x.name}:${x.text ? x.text.value : x.scalar ? x.scalar.value : ''}`);
+  const tasks = [...model.tasks.values()].filter((t) => t.agent_id && t.agent_id.value === id);
+  const executors = model.executors.filter((e) => e.agent_id && e.agent_id.value === id);
+  const free = ['cpus', 'mem', 'disk'].map((r) => {
+    const left = scalar(a.total_resources, r) - scalar(a.allocated_resources, r);
+    return r === 'cpus' ? fmt(left) : mb(left);
+  }).join(', ');
+  return `<h1>Agent ${esc(i.hostname)}</h1>
+    <div class="cards" id="agent-detail">
+      ${card('ID', id, esc(a.pid || ''))}
+      ${card('State', a.drain_info ? a.drain_info.state.toLowerCase() : a.deactivated ? 'deactivated' : a.active ? 'active' : 'inactive', a.version ? 'version ' + esc(a.version) : '')}
+      ${card('Total', resourceCells(a.total_resources), '')}
+      ${card('Allocated', resourceCells(a.allocated_resources), 'free ' + free)}
+      ${card('Containerizers', attr('containerizers') ? attr('containerizers').value : '-', 'isolators ' + esc(attr('isolators') ? attr('isolators').value : '-'))}
+      ${card('Attributes', others.length, esc(others.join('; ')))}
+    </div>
+    <h2>Tasks (${tasks.length})</h2><table id="agent-tasks">${TASK_HEAD}<tbody>${taskRows(tasks)}</tbody></table>
+    <h2>Executors (${executors.length}, as of the page's start)</h2><table><thead><tr><th>ID</th><th>Framework</th></tr></thead><tbody>
+    ${executors.map((e) => `<tr><td class="mono">${esc(e.executor_info.executor_id.value)}</td><td class="mono">${esc(e.executor_info.framework_id ? e.executor_info.framework_id.value : '')}</td></tr>`).join('')}</tbody></table>`;
+}
+
 function agentsPage() {
-  const rows = [...model.agents.values()].map((a) => {
+  if (detailId()) return agentDetail(detailId());
+  const rows = [...model.agents.values()].slice(0, 1000).map((a) => {
     const i = a.agent_info;
     const attrs = (i.attributes || []).map((x) => `${x.name}:${x.text ? x.text.value : x.scalar ? x.scalar.value : ''}`);
-    return `<tr><td class="mono">${esc(i.id.value)}</td><td>${esc(i.hostname)}</td>`
+    return `<tr><td class="mono"><a href="#/agents/${encodeURIComponent(i.id.value)}">${esc(i.id.value)}</a></td><td>${esc(i.hostname)}</td>`
       + `<td>${a.active ? 'active' : 'inactive'}${a.deactivated ? ', deactivated' : ''}${a.drain_info ? ', ' + esc(a.drain_info.state) : ''}</td>`
       + `<td>${fmt(scalar(a.total_resources, 'cpus'))}</td><td>${fmt(scalar(a.allocated_resources, 'cpus'))}</td>`
       + `<td>${fmt(scalar(a.total_resources, 'mem'), 0)}</td><td>${fmt(scalar(a.allocated_resources, 'mem'), 0)}</td>`

@@ -33,6 +33,8 @@ public final class LocalCluster implements AutoCloseable {
     public final List<Integer> masterPorts = new ArrayList<>();
     public final int agentPort = freePort();
     public final int agentSshPort = freePort();
+    /** Every master's Karaf ssh port, in the order of {@link #masterPorts}. */
+    public final List<Integer> masterSshPorts = new ArrayList<>();
     /** Every agent's port, the first being {@link #agentPort}. */
     public final List<Integer> agentPorts = new ArrayList<>();
     private final int agents;
@@ -84,7 +86,9 @@ public final class LocalCluster implements AutoCloseable {
             int port = i == 0 ? masterPort : freePort();
             masterPorts.add(port);
             setting(master, "io.pangaea.master.cfg", "port", Integer.toString(port));
-            setting(master, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+            int ssh = freePort();
+            masterSshPorts.add(ssh);
+            setting(master, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(ssh));
             if (zk != null) {
                 setting(master, "io.pangaea.master.cfg", "zk", zk);
                 setting(master, "io.pangaea.master.cfg", "zk_session_timeout", "4secs");
@@ -316,9 +320,17 @@ public final class LocalCluster implements AutoCloseable {
      * printed; fails if the client does not exit 0 or the command printed an error.
      */
     public String agentShell(String command) throws Exception {
-        Path home = root.resolve("agent");
+        return shell(root.resolve("agent"), agentSshPort, command);
+    }
+
+    /** The same in the (first) master's shell. */
+    public String masterShell(String command) throws Exception {
+        return shell(root.resolve("master"), masterSshPorts.get(0), command);
+    }
+
+    private static String shell(Path home, int sshPort, String command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
-                Integer.toString(agentSshPort), "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
+                Integer.toString(sshPort), "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
                 .directory(home.toFile()).redirectErrorStream(true);
         pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
