@@ -397,7 +397,7 @@ async function browse(dir) {
     const name = e.path.split('/').pop();
     const isDir = e.mode && e.mode.startsWith('d');
     return `<tr data-file="${esc(name)}"><td class="mono"><a href="javascript:void 0" data-path="${esc(e.path)}" data-dir="${isDir}">${esc(name)}${isDir ? '/' : ''}</a></td>`
-      + `<td>${esc(e.size)}</td><td>${isDir ? '' : `<a href="${filesUrl('download', { path: e.path })}">download</a>`}</td></tr>`;
+      + `<td>${esc(e.size)}</td><td>${isDir ? '' : `<a href="${filesUrl('download', { path: e.path, forward: 'leader' })}">download</a>`}</td></tr>`;
   }).join('');
   list.querySelectorAll('a[data-path]').forEach((a) => {
     a.onclick = () => (a.dataset.dir === 'true' ? browse(a.dataset.path) : view(a.dataset.path));
@@ -569,13 +569,16 @@ async function useAllocator() {
 }
 
 function rolesPage() {
-  load('roles', () => call({ type: 'GET_ROLES' }).then((r) => r.get_roles.roles || []));
+  load('roles', () => api('/master/roles').then((r) => r.json()).then((j) => j.roles || []));
   const entry = loaded.roles || {};
+  const q = (o) => (o ? Object.entries(o).filter(([k]) => ['cpus', 'mem', 'disk', 'gpus'].includes(k))
+    .map(([k, v]) => `${k} ${k === 'cpus' || k === 'gpus' ? fmt(v) : mb(v)}`).join(', ') : '');
   const rows = (entry.data || []).map((r) => `<tr><td>${esc(r.name)}</td><td>${esc(r.weight)}</td>`
-    + `<td>${(r.frameworks || []).length}</td><td>${fmt(scalar(r.resources, 'cpus'))}</td><td>${mb(scalar(r.resources, 'mem'))}</td>`
-    + `<td>${r.quota && r.quota.guarantee ? esc(r.quota.guarantee.map((q) => `${q.name}:${q.scalar ? q.scalar.value : ''}`).join(' ')) : ''}</td></tr>`).join('');
+    + `<td>${(r.frameworks || []).length}</td><td>${esc(q(r.allocated))}</td><td>${esc(q(r.offered))}</td>`
+    + `<td>${esc(q(r.reserved))}</td><td>${esc(q(r.quota && r.quota.guarantee))}</td><td>${esc(q(r.quota && r.quota.limit))}</td></tr>`).join('');
   return `<h1>Roles</h1>${entry.error ? `<p class="note">${esc(entry.error)}</p>` : ''}
-    <table id="roles"><thead><tr><th>Role</th><th>Weight</th><th>Frameworks</th><th>CPUs allocated</th><th>Mem allocated</th><th>Quota</th></tr></thead><tbody>${rows}</tbody></table>`;
+    <table id="roles"><thead><tr><th>Role</th><th>Weight</th><th>Frameworks</th><th>Allocated</th><th>Offered</th>
+    <th>Reserved</th><th>Quota guarantee</th><th>Quota limit</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function offersPage() {

@@ -197,6 +197,11 @@ public class WebUiIT {
                     .until(() -> text("#explanation").contains("declined by the framework"));
             assertTrue(text("#explanation"), text("#explanation").toLowerCase(java.util.Locale.ROOT)
                     .contains("web-ui-lonely"));
+            // its role, with its framework, on the Roles page
+            browser.executeScript("location.hash = '#/roles';");
+            await("the role '*' with one framework").atMost(Duration.ofSeconds(15)).ignoreExceptions()
+                    .until(() -> browser.findElement(By.xpath("//table[@id='roles']//tr[td[1]='*']/td[3]"))
+                            .getText().equals("1"));
             fw.teardown();
         }
     }

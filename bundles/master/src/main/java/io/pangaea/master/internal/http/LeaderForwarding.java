@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A master that does not lead forwards a request to the leader, and its answer back, when the request asks for it
- * with {@value #HEADER}{@code : leader}: so that a web page loaded from any master stays on that master's origin (the
+ * with {@value #HEADER}{@code : leader} (or {@code forward=leader} in its query): so that a web page loaded from any master stays on that master's origin (the
  * Web UI sets the header on its data calls). Streams (the operator API's SUBSCRIBE) are copied as they come. Every
  * other request still gets the 307 to the leader that Mesos clients expect.
  */
@@ -42,8 +42,13 @@ final class LeaderForwarding {
         return t;
     });
 
+    /** Asked by the header, or by {@code forward=leader} in the query (a link, such as a download, has no headers). */
     static boolean wanted(Request request) {
-        return "leader".equalsIgnoreCase(request.getHeaders().get(HEADER));
+        if ("leader".equalsIgnoreCase(request.getHeaders().get(HEADER))) {
+            return true;
+        }
+        String query = request.getHttpURI().getQuery();
+        return query != null && java.util.Arrays.asList(query.split("&")).contains("forward=leader");
     }
 
     void forward(Request request, Response response, Callback callback, String leader) throws IOException {
