@@ -169,6 +169,25 @@ public final class Supervisor {
         Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * What a containerizer recorded in a container's runtime directory with {@link #writeJson}, for its recovery:
+     * {@link ContainerNotFoundException} when there is no such record (the agent stopped while launching it),
+     * {@link ContainerException} when it cannot be read.
+     */
+    public static <T> T recorded(ContainerSpec spec, String name, Class<T> type, String what)
+            throws ContainerException {
+        Path run = spec.runtimeDir();
+        if (run == null || !Files.isRegularFile(run.resolve(name))) {
+            throw new ContainerNotFoundException(what + " " + spec.containerId().value()
+                    + " left no runtime information" + (run == null ? "" : " in " + run));
+        }
+        try {
+            return readJson(run, name, type);
+        } catch (IOException e) {
+            throw new ContainerException(e.getMessage(), e);
+        }
+    }
+
     /** Reads what {@link #writeJson} wrote. */
     public static <T> T readJson(Path dir, String name, Class<T> type) throws IOException {
         try {

@@ -305,6 +305,11 @@ final class AgentCheckpoints extends AgentPart {
         if (!empty || Files.exists(run.resolve("run.info"))) {
             return;
         }
+        removeRun(run);
+    }
+
+    /** Removes a run, then its executor's and framework's directories when nothing else is left in them. */
+    private static void removeRun(Path run) throws IOException {
         deleteTree(run);
         Path executor = run.getParent().getParent();
         deleteIfOnly(executor, "executor.info", "runs");
@@ -364,11 +369,7 @@ final class AgentCheckpoints extends AgentPart {
                 removeIfDone(run);
                 return;
             }
-            deleteTree(run);
-            Path executor = run.getParent().getParent();
-            deleteIfOnly(executor, "executor.info", "runs");
-            Path framework = executor.getParent().getParent();
-            deleteIfOnly(framework, "framework.info", "executors");
+            removeRun(run);
         } catch (IOException e) {
             LOG.warn("Task {}: cannot remove its checkpoints from {}", t.info.taskId(), run, e);
         }

@@ -188,16 +188,7 @@ public final class LxcContainerizer implements Containerizer {
     @Override
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
-        if (run == null || !Files.isRegularFile(run.resolve(INFO))) {
-            throw new io.pangaea.agent.spi.ContainerNotFoundException("LXC container " + spec.containerId().value()
-                    + " left no runtime information" + (run == null ? "" : " in " + run));
-        }
-        Info info;
-        try {
-            info = Supervisor.readJson(run, INFO, Info.class);
-        } catch (IOException e) {
-            throw new ContainerException(e.getMessage(), e);
-        }
+        Info info = Supervisor.recorded(spec, INFO, Info.class, "LXC container");
         java.util.Optional<ProcessHandle> supervisor = Supervisor.same(info.supervisorPid(), info.supervisorStart());
         LxcContainer c = new LxcContainer(spec.containerId(), info.name(), lxc, info.pid(), info.pidStart(), run,
                 null, info.memLimit(), info.cpus(), timers);

@@ -164,16 +164,10 @@ public final class NativeContainerizer implements Containerizer {
     @Override
     public Container recover(ContainerSpec spec) throws ContainerException {
         Path run = spec.runtimeDir();
-        if (run == null || (!Files.isRegularFile(run.resolve(INFO)) && !adoptHalfLaunched(spec, run))) {
-            throw new io.pangaea.agent.spi.ContainerNotFoundException("Container " + spec.containerId().value()
-                    + " left no runtime information" + (run == null ? "" : " in " + run));
+        if (run != null && !Files.isRegularFile(run.resolve(INFO))) {
+            adoptHalfLaunched(spec, run); // writes the record when the task runs unrecorded
         }
-        Info info;
-        try {
-            info = Supervisor.readJson(run, INFO, Info.class);
-        } catch (IOException e) {
-            throw new ContainerException(e.getMessage(), e);
-        }
+        Info info = Supervisor.recorded(spec, INFO, Info.class, "Container");
         List<Isolator> chain = chain(spec);
         java.util.Optional<ProcessHandle> supervisor = Supervisor.same(info.supervisorPid(), info.supervisorStart());
         boolean running = supervisor.isPresent() && Supervisor.same(info.pid(), info.pidStart()).isPresent();
