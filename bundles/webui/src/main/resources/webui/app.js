@@ -326,9 +326,19 @@ function agentDetail(id) {
     ${executors.map((e) => `<tr><td class="mono">${esc(e.executor_info.executor_id.value)}</td><td class="mono">${esc(e.executor_info.framework_id ? e.executor_info.framework_id.value : '')}</td></tr>`).join('')}</tbody></table>`;
 }
 
+const agentPaging = { page: 0 };
+const AGENT_ROWS = 500;
+
 function agentsPage() {
   if (detailId()) return agentDetail(detailId());
-  const rows = [...model.agents.values()].slice(0, 1000).map((a) => {
+  const all = [...model.agents.values()];
+  const pages = Math.max(1, Math.ceil(all.length / AGENT_ROWS));
+  agentPaging.page = Math.min(agentPaging.page, pages - 1);
+  const from = agentPaging.page * AGENT_ROWS;
+  const pager = pages <= 1 ? '' : `<div class="toolbar"><span class="note">${all.length} agents, ${from + 1}–${Math.min(all.length, from + AGENT_ROWS)} shown</span>
+    <button id="agent-prev"${agentPaging.page === 0 ? ' disabled' : ''}>previous</button><span class="note">page ${agentPaging.page + 1} of ${pages}</span>
+    <button id="agent-next"${agentPaging.page >= pages - 1 ? ' disabled' : ''}>next</button></div>`;
+  const rows = all.slice(from, from + AGENT_ROWS).map((a) => {
     const i = a.agent_info;
     const attrs = (i.attributes || []).map((x) => `${x.name}:${x.text ? x.text.value : x.scalar ? x.scalar.value : ''}`);
     return `<tr><td class="mono"><a href="#/agents/${encodeURIComponent(i.id.value)}">${esc(i.id.value)}</a></td><td>${esc(i.hostname)}</td>`
@@ -337,11 +347,11 @@ function agentsPage() {
       + `<td>${fmt(scalar(a.total_resources, 'mem'), 0)}</td><td>${fmt(scalar(a.allocated_resources, 'mem'), 0)}</td>`
       + `<td>${esc(attrs.join('; '))}</td></tr>`;
   }).join('');
-  return `<h1>Agents</h1><table id="agents"><thead><tr><th>ID</th><th>Host</th><th>State</th><th>CPUs</th>`
+  return `<h1>Agents</h1>${pager}<table id="agents"><thead><tr><th>ID</th><th>Host</th><th>State</th><th>CPUs</th>`
     + `<th>CPUs allocated</th><th>Mem</th><th>Mem allocated</th><th>Attributes</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-const taskFilter = { text: '', state: '' };
+const taskFilter = { text: '', state: '', page: 0 };
 const TASK_ROWS = 500;
 
 function tasksPage() {
@@ -350,7 +360,10 @@ function tasksPage() {
     && (!text || [t.task_id.value, t.name, t.framework_id.value, t.agent_id && t.agent_id.value]
       .some((v) => v && v.toLowerCase().includes(text))));
   const states = [...new Set([...model.tasks.values()].map((t) => t.state))].sort();
-  const rows = all.slice(0, TASK_ROWS).map((t) => `<tr data-task="${esc(t.task_id.value)}">`
+  const pages = Math.max(1, Math.ceil(all.length / TASK_ROWS));
+  taskFilter.page = Math.min(taskFilter.page, pages - 1);
+  const from = taskFilter.page * TASK_ROWS;
+  const rows = all.slice(from, from + TASK_ROWS).map((t) => `<tr data-task="${esc(t.task_id.value)}">`
     + `<td class="mono"><a class="sandbox-link" href="#/sandbox/${encodeURIComponent(t.task_id.value)}" title="sandbox">${esc(t.task_id.value)}</a></td><td>${esc(t.name)}</td>`
     + `<td class="state state-${esc(t.state)}">${esc(t.state)}</td><td class="mono">${esc(t.framework_id.value)}</td>`
     + `<td class="mono">${esc(t.agent_id ? t.agent_id.value : '')}</td>`
@@ -358,7 +371,8 @@ function tasksPage() {
   return `<h1>Tasks</h1><div class="toolbar">
       <input id="task-search" placeholder="search id, name, framework, agent" value="${esc(taskFilter.text)}">
       <select id="task-state"><option value="">any state</option>${states.map((s) => `<option${s === taskFilter.state ? ' selected' : ''}>${esc(s)}</option>`).join('')}</select>
-      <span class="note">${all.length} of ${model.tasks.size} tasks${all.length > TASK_ROWS ? `, the first ${TASK_ROWS} shown` : ''}</span></div>
+      <span class="note" id="task-count">${all.length} of ${model.tasks.size} tasks${pages > 1 ? `, ${from + 1}–${Math.min(all.length, from + TASK_ROWS)} shown` : ''}</span>
+      ${pages > 1 ? `<button id="task-prev"${taskFilter.page === 0 ? ' disabled' : ''}>previous</button><span class="note">page ${taskFilter.page + 1} of ${pages}</span><button id="task-next"${taskFilter.page >= pages - 1 ? ' disabled' : ''}>next</button>` : ''}</div>
     <table id="tasks"><thead><tr><th>ID</th><th>Name</th><th>State</th><th>Framework</th><th>Agent</th><th>CPUs</th><th>Mem</th></tr></thead>
     <tbody>${rows}</tbody></table>`;
 }
@@ -623,12 +637,22 @@ function render() {
   document.querySelectorAll('nav a').forEach((a) => a.classList.toggle('active', a.dataset.page === name));
   const search = $('#task-search');
   if (search) {
-    search.oninput = () => { taskFilter.text = search.value; scheduleRender(); };
+    search.oninput = () => { taskFilter.text = search.value; taskFilter.page = 0; scheduleRender(); };
+    const prev = $('#task-prev');
+    if (prev) {
+      prev.onclick = () => { taskFilter.page--; scheduleRender(); };
+      $('#task-next').onclick = () => { taskFilter.page++; scheduleRender(); };
+    }
     $('#task-state').onchange = (e) => { taskFilter.state = e.target.value; scheduleRender(); };
   }
   const ms = $('#metrics-search');
   if (ms) ms.oninput = () => { metricsFilter = ms.value; scheduleRender(); };
   document.querySelectorAll('button[data-action]').forEach((b) => { b.onclick = () => agentAction(b); });
+  const agentPrev = $('#agent-prev');
+  if (agentPrev) {
+    agentPrev.onclick = () => { agentPaging.page--; scheduleRender(); };
+    $('#agent-next').onclick = () => { agentPaging.page++; scheduleRender(); };
+  }
   const ex = $('#explain');
   if (ex) {
     ex.onclick = explain;

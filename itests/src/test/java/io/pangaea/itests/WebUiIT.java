@@ -206,6 +206,51 @@ public class WebUiIT {
         }
     }
 
+    /**
+     * The page with 5,000 agents and 20,000 tasks in its model (made up in the page, as the scale issue's emulator is
+     * not here yet): how long the overview, the Tasks page (paginated) and the Agents page take to render, and 1,000
+     * task updates followed by a render. The bounds are slack for a loaded machine; the figures are printed.
+     */
+    @Test
+    public void thePageStaysQuickWithThousandsOfAgentsAndTensOfThousandsOfTasks() throws Exception {
+        browser.get(cluster.masterUrl() + "/#/");
+        await("the page is live").atMost(Duration.ofSeconds(20)).until(() -> text("#connection").equals("live"));
+        try {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Number> ms = (java.util.Map<String, Number>) browser.executeScript(String.join("\n",
+                    "const agents = 5000, tasks = 20000;",
+                    "for (let i = 0; i < agents; i++) model.agents.set('bench-a' + i, {agent_info: {id: {value:"
+                            + " 'bench-a' + i}, hostname: 'host-' + i, attributes: []}, active: true,"
+                            + " total_resources: [{name: 'cpus', type: 'SCALAR', scalar: {value: 8}}],"
+                            + " allocated_resources: []});",
+                    "for (let i = 0; i < tasks; i++) model.tasks.set('bench-t' + i, {task_id: {value: 'bench-t' + i},"
+                            + " name: 't' + i, framework_id: {value: 'bench-f'}, agent_id: {value: 'bench-a' +"
+                            + " (i % agents)}, state: i % 3 ? 'TASK_RUNNING' : 'TASK_FINISHED', resources: [{name:"
+                            + " 'cpus', type: 'SCALAR', scalar: {value: 0.1}}]});",
+                    "const time = (hash) => { history.replaceState(null, '', hash); const t0 = performance.now();"
+                            + " render(); return performance.now() - t0; };",
+                    "const out = {overview: time('#/'), tasks: time('#/tasks'), agents: time('#/agents')};",
+                    "const t0 = performance.now();",
+                    "for (let i = 0; i < 1000; i++) apply({type: 'TASK_UPDATED', task_updated: {framework_id:"
+                            + " {value: 'bench-f'}, status: {task_id: {value: 'bench-t' + i}}, state:"
+                            + " 'TASK_FINISHED'}});",
+                    "history.replaceState(null, '', '#/tasks'); render();",
+                    "out.updates = performance.now() - t0;",
+                    "out.rows = document.querySelectorAll('#tasks tbody tr').length;",
+                    "return out;"));
+            System.out.printf(java.util.Locale.ROOT, "BENCHMARK webui: 5,000 agents and 20,000 tasks: overview %.0f ms,"
+                    + " Tasks page %.0f ms, Agents page %.0f ms; 1,000 updates and a render %.0f ms%n",
+                    ms.get("overview").doubleValue(), ms.get("tasks").doubleValue(), ms.get("agents").doubleValue(),
+                    ms.get("updates").doubleValue());
+            assertEquals(500, ms.get("rows").intValue());
+            for (String k : List.of("overview", "tasks", "agents", "updates")) {
+                assertTrue(k + " took " + ms.get(k) + " ms", ms.get(k).doubleValue() < 3000);
+            }
+        } finally {
+            browser.get("about:blank"); // the made-up model goes with the page
+        }
+    }
+
     /** The UI is a plugin like any other: uninstalled and installed again at runtime. */
     @Test
     public void theUiFeatureComesAndGoesAtRuntime() throws Exception {
