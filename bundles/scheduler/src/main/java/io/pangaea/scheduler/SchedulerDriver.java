@@ -92,6 +92,15 @@ public final class SchedulerDriver implements AutoCloseable {
             return this;
         }
 
+        /** HTTP Basic credentials, for a master with {@code authenticate_http_frameworks}. */
+        public Builder credential(String principal, String secret) {
+            this.authorization = "Basic " + java.util.Base64.getEncoder().encodeToString((principal + ":" + secret)
+                    .getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        private String authorization;
+
         /** The longest wait between two subscription attempts (default 10 s). */
         public Builder maxBackoff(Duration d) {
             this.maxBackoff = d;
@@ -144,6 +153,10 @@ public final class SchedulerDriver implements AutoCloseable {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return settings.authorization == null ? b : b.header("Authorization", settings.authorization);
     }
 
     /** Starts subscribing; returns at once. */
@@ -209,8 +222,8 @@ public final class SchedulerDriver implements AutoCloseable {
         }
         Call call = new Call(frameworkId, Call.Type.SUBSCRIBE, new Call.Subscribe(info, null), null, null, null, null,
                 null, null, null, null, null, null);
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(settings.masters.get(next)
-                        .resolve("/api/v1/scheduler"))
+        HttpResponse<InputStream> r = http.send(authorized(HttpRequest.newBuilder(settings.masters.get(next)
+                        .resolve("/api/v1/scheduler")))
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -318,7 +331,7 @@ public final class SchedulerDriver implements AutoCloseable {
         if (sid == null || frameworkId == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("not subscribed"));
         }
-        HttpRequest req = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
+        HttpRequest req = authorized(HttpRequest.newBuilder(endpoint)).header("Content-Type", "application/json")
                 .header("Mesos-Stream-Id", sid).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {

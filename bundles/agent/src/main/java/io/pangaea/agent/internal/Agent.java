@@ -310,6 +310,14 @@ public final class Agent implements AutoCloseable {
         workers.shutdownNow();
     }
 
+    /**
+     * The principal and secret the agent gives the master (Mesos's {@code credential}), for a master with
+     * {@code authenticate_agents}. Null clears it.
+     */
+    public void credential(String principal, String secret) {
+        ctx.authorization = principal == null ? null : io.pangaea.http.HttpAuthentication.basic(principal, secret);
+    }
+
     /** Answers the master's FILES events (the agent's HTTP server installs it: it owns the file endpoints). */
     private volatile java.util.function.Function<AgentEvent.Files, io.pangaea.model.agentproto.AgentCall.FilesReply>
             filesHandler;

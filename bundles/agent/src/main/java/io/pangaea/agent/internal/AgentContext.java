@@ -36,6 +36,8 @@ final class AgentContext {
             "slave/tasks_failed", 0L, "slave/tasks_killed", 0L, "slave/tasks_lost", 0L, "slave/tasks_gone", 0L,
             "slave/executors_terminated", 0L, "slave/container_launch_errors", 0L, "slave/valid_status_updates", 0L,
             "containerizer/fetcher/task_fetches_succeeded", 0L, "containerizer/fetcher/task_fetches_failed", 0L));
+    /** The {@code Authorization} header of the agent's calls to the master, from its {@code credential}; or null. */
+    volatile String authorization;
     /** The id the master gave this agent (checkpointed), null before the first registration. */
     volatile AgentId agentId;
 

@@ -201,7 +201,7 @@ final class MasterLink extends AgentPart {
             return; // the next (re-)registration or the call out carries them
         }
         attributesInFlight = true;
-        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+        HttpRequest req = authorized(HttpRequest.newBuilder(masterUri())).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.updateAgent(id, now))))
                 .build();
@@ -245,6 +245,12 @@ final class MasterLink extends AgentPart {
         return URI.create(m.replaceAll("/+$", "") + "/internal/v1/agent");
     }
 
+    /** Adds the agent's credential (its {@code credential} setting), when it has one. */
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        String a = ctx.authorization;
+        return a == null ? b : b.header("Authorization", a);
+    }
+
     void connectLoop() {
         long backoffMs = 250;
         while (!closed) {
@@ -281,7 +287,7 @@ final class MasterLink extends AgentPart {
         AgentCall.Subscribe sub = CompletableFuture.supplyAsync(this::subscription, state).get();
         // with master = zk://..., the leader is read from ZooKeeper before each subscription
         URI target = detector != null ? detector.leader().resolve("/internal/v1/agent") : masterUri();
-        HttpRequest req = HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+        HttpRequest req = authorized(HttpRequest.newBuilder(target)).header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.subscribe(sub)))).build();
         HttpResponse<InputStream> resp;
@@ -372,7 +378,7 @@ final class MasterLink extends AgentPart {
             schedulePost();
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+        HttpRequest req = authorized(HttpRequest.newBuilder(masterUri())).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(batch.size() == 1
                         ? AgentCall.update(id, batch.get(0)) : AgentCall.updates(id, batch))))
@@ -392,7 +398,7 @@ final class MasterLink extends AgentPart {
         if (!registered || closed) {
             return;
         }
-        HttpRequest req = HttpRequest.newBuilder(masterUri()).header("Content-Type", "application/json")
+        HttpRequest req = authorized(HttpRequest.newBuilder(masterUri())).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
         http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, x) -> {

@@ -65,6 +65,14 @@ final class Harness implements AutoCloseable {
      * reads what the one before it wrote. The file is removed by {@link #close} only when it was made here.
      */
     Harness(MasterConfig config, Path registryFile) throws Exception {
+        this(config, registryFile, io.pangaea.http.HttpAuthentication.none());
+    }
+
+    /** The credentials the harness's real agents give the master (principal, secret), or null. */
+    volatile String[] agentCredential;
+
+    /** A master that asks for credentials as {@code auth} says. */
+    Harness(MasterConfig config, Path registryFile, io.pangaea.http.HttpAuthentication auth) throws Exception {
         ownRegistry = registryFile == null;
         if (registryFile == null) {
             registryFile = Files.createTempFile("pangaea-conformance", ".json");
@@ -74,7 +82,7 @@ final class Harness implements AutoCloseable {
         master = new Master(config.withPort(0).withAllocationInterval(Duration.ofMillis(50)), new Registry(registry));
         master.setAllocator(new DrfAllocator());
         master.start();
-        http = new MasterHttpServer(master, "127.0.0.1", 0);
+        http = new MasterHttpServer(master, "127.0.0.1", 0, new io.pangaea.http.HttpRoutes(), () -> auth);
     }
 
     String url(String path) {
@@ -257,6 +265,10 @@ final class Harness implements AutoCloseable {
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
             agent.onStop(() -> stopAsked = true);
+            String[] credential = agentCredential;
+            if (credential != null) {
+                agent.credential(credential[0], credential[1]);
+            }
             http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port);
             agent.start();
         }

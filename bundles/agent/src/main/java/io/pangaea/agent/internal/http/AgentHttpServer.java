@@ -28,7 +28,34 @@ public final class AgentHttpServer implements AutoCloseable {
 
     private final Server server;
 
+    /** Mesos's agent realms. */
+    public static final String READONLY = "mesos-agent-readonly";
+    public static final String READWRITE = "mesos-agent-readwrite";
+
+    /**
+     * The realm of a request to the agent: none for health and the executor API (executors authenticate with tokens,
+     * not yet built), the operator API and other writes read-write, the rest read-only.
+     */
+    static String realm(String path, String method) {
+        if (path.endsWith("/health") || path.endsWith("/api/v1/executor")) {
+            return null;
+        }
+        if (path.equals("/api/v1") || path.equals("/slave(1)/api/v1")) {
+            return READWRITE;
+        }
+        return "GET".equals(method) || "HEAD".equals(method) ? READONLY : READWRITE;
+    }
+
+    private final io.pangaea.http.HttpAuthentication auth;
+
     public AgentHttpServer(Agent agent, String host, int port) throws Exception {
+        this(agent, host, port, io.pangaea.http.HttpAuthentication.none());
+    }
+
+    /** With who may call what ({@code authenticate_http_readonly}, {@code authenticate_http_readwrite}). */
+    public AgentHttpServer(Agent agent, String host, int port, io.pangaea.http.HttpAuthentication auth)
+            throws Exception {
+        this.auth = auth;
         QueuedThreadPool pool = new QueuedThreadPool(50, 4);
         pool.setName("pangaea-agent-http");
         pool.setDaemon(true);
@@ -60,6 +87,11 @@ public final class AgentHttpServer implements AutoCloseable {
 
             private void route(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
+                String realm = realm(path, request.getMethod());
+                if (realm != null && auth.check(realm, request, response, callback)
+                        == io.pangaea.http.HttpAuthentication.REFUSED) {
+                    return;
+                }
                 switch (path) {
                     case "/health", "/slave(1)/health" -> HttpSupport.text(response, callback, 200, "");
                     case "/state", "/state.json", "/slave(1)/state" -> json(agent, response, callback, AgentView::state);

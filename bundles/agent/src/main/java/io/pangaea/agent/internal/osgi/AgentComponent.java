@@ -87,6 +87,19 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         @AttributeDefinition(description = "Most the fetcher's cache holds, as 2GB, 512MB, ...")
         String fetcher__cache__size() default "2GB";
 
+        @AttributeDefinition(description = "The principal and secret this agent gives the master (a master with"
+                + " authenticate_agents): a file with {\"principal\", \"secret\"} or 'principal secret', or that JSON")
+        String credential() default "";
+
+        @AttributeDefinition(description = "Require HTTP Basic credentials on the agent's read endpoints")
+        boolean authenticate__http__readonly() default false;
+
+        @AttributeDefinition(description = "Require credentials on the agent's operator API and other writes")
+        boolean authenticate__http__readwrite() default false;
+
+        @AttributeDefinition(description = "The credentials the agent accepts (Mesos's format, as the master's)")
+        String http__credentials() default "";
+
         @AttributeDefinition(description = "How long after its container ended a sandbox is removed (less as the"
                 + " disk fills)")
         String gc__delay() default "1weeks";
@@ -146,10 +159,14 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         started = AgentSettings.values(c);
         enabledContainerizers = config.containerizers();
         agent = new Agent(config, containerizers::get);
+        if (c.credential() != null && !c.credential().isBlank()) {
+            String[] pc = credential(c.credential());
+            agent.credential(pc[0], pc[1]);
+        }
         agent.onStop(this::stopContainer);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         advertise();
-        http = new AgentHttpServer(agent, c.ip(), c.port());
+        http = new AgentHttpServer(agent, c.ip(), c.port(), authentication(c));
         LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),
                 c.master());
     }
@@ -381,5 +398,46 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         }
         a.advertise(enabled.stream().filter(containerizers::containsKey).toList(),
                 isolators.keySet().stream().sorted().toList());
+    }
+
+    /** Mesos's {@code credential}: a file or inline JSON {@code {"principal", "secret"}}, or "principal secret". */
+    static String[] credential(String fileOrJson) throws java.io.IOException {
+        String text = fileOrJson.trim();
+        if (!text.startsWith("{")) {
+            java.nio.file.Path p = java.nio.file.Path.of(text.startsWith("file://") ? text.substring(7) : text);
+            if (!java.nio.file.Files.isRegularFile(p)) {
+                throw new IllegalArgumentException("credential: no such file '" + p + "'");
+            }
+            text = java.nio.file.Files.readString(p).trim();
+        }
+        if (text.startsWith("{")) {
+            com.fasterxml.jackson.databind.JsonNode n = io.pangaea.model.json.MesosJson.mapper().readTree(text);
+            if (!n.path("principal").isTextual()) {
+                throw new IllegalArgumentException("credential: expecting {\"principal\": ..., \"secret\": ...}");
+            }
+            return new String[] {n.path("principal").asText(), n.path("secret").asText("")};
+        }
+        String[] f = text.split("\\s+", 2);
+        return new String[] {f[0], f.length > 1 ? f[1] : ""};
+    }
+
+    /** Who may call the agent's endpoints, from its authenticate_http_* settings and http_credentials. */
+    static io.pangaea.http.HttpAuthentication authentication(Config c) throws java.io.IOException {
+        java.util.Set<String> realms = new java.util.HashSet<>();
+        if (c.authenticate__http__readonly()) {
+            realms.add(AgentHttpServer.READONLY);
+        }
+        if (c.authenticate__http__readwrite()) {
+            realms.add(AgentHttpServer.READWRITE);
+        }
+        if (realms.isEmpty()) {
+            return io.pangaea.http.HttpAuthentication.none();
+        }
+        if (c.http__credentials() == null || c.http__credentials().isBlank()) {
+            throw new IllegalArgumentException("authenticate_http_* is on but 'http_credentials' is empty: name the"
+                    + " credentials file");
+        }
+        return new io.pangaea.http.HttpAuthentication(realms,
+                io.pangaea.http.HttpAuthentication.credentials(c.http__credentials()));
     }
 }

@@ -21,7 +21,8 @@ public interface AgentSettings {
      * checkpoint (the agent recovers them); the others' tasks end.
      */
     Set<String> RESTART = Set.of("master", "ip", "port", "hostname", "work_dir", "resources", "fetcher_cache_dir",
-            "fetcher_cache_size", "recover", "strict", "recovery_timeout", "reconfiguration_policy");
+            "fetcher_cache_size", "recover", "strict", "recovery_timeout", "reconfiguration_policy", "credential",
+            "authenticate_http_readonly", "authenticate_http_readwrite", "http_credentials");
 
     /** Each setting in effect, by flag name. */
     Map<String, String> effective();
@@ -36,7 +37,13 @@ public interface AgentSettings {
                 .sorted(Comparator.comparing(Method::getName)).toList();
         for (Method m : methods) {
             try {
-                out.put(m.getName().replace("__", "_"), String.valueOf(m.invoke(c)));
+                String name = m.getName().replace("__", "_");
+                String value = String.valueOf(m.invoke(c));
+                // credentials given inline are not shown (a file's name is)
+                if ((name.equals("credential") || name.equals("http_credentials")) && value.trim().startsWith("{")) {
+                    value = "(inline, not shown)";
+                }
+                out.put(name, value);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }

@@ -42,8 +42,16 @@ public final class LeaderElectedMaster implements AutoCloseable {
     /** With the routes other bundles serve on the master's port (served whether this master leads or not). */
     public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
                                Consumer<Master> onFollow, io.pangaea.http.HttpRoutes routes) throws Exception {
+        this(config, zkUrl, sessionTimeout, onLead, onFollow, routes, io.pangaea.http.HttpAuthentication::none);
+    }
+
+    /** With who may call what on this master's port, in force from the first request. */
+    public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
+                               Consumer<Master> onFollow, io.pangaea.http.HttpRoutes routes,
+                               java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth)
+            throws Exception {
         ZooKeeperElection.parse(zkUrl);
-        this.http = new MasterHttpServer(config.ip(), config.port(), routes);
+        this.http = new MasterHttpServer(config.ip(), config.port(), routes, auth);
         this.config = config.port() == 0 ? config.withPort(http.port()) : config;
         this.onLead = onLead;
         this.onFollow = onFollow;
@@ -53,6 +61,11 @@ public final class LeaderElectedMaster implements AutoCloseable {
 
     public void start() {
         election.start();
+    }
+
+    /** Who may call what on this master's port (see {@link io.pangaea.http.HttpAuthentication}). */
+    public void authentication(java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) {
+        http.authentication(auth);
     }
 
     /** New live settings (see {@link Master#reconfigure}): for the running master, and any master to come. */

@@ -41,14 +41,27 @@ public final class MasterHttpHandler extends Handler.Abstract {
 
     private final io.pangaea.http.HttpRoutes routes;
 
+    Master master() {
+        return master;
+    }
+
     public MasterHttpHandler(Master master) {
         this(master, new io.pangaea.http.HttpRoutes());
     }
 
     /** With the routes other bundles serve: asked for the paths the master itself does not serve. */
     public MasterHttpHandler(Master master, io.pangaea.http.HttpRoutes routes) {
+        this(master, routes, io.pangaea.http.HttpAuthentication::none);
+    }
+
+    /** Who may call what: the realms protected and the credentials, read at each request (they change live). */
+    private final java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth;
+
+    public MasterHttpHandler(Master master, io.pangaea.http.HttpRoutes routes,
+                             java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) {
         this.master = master;
         this.routes = routes;
+        this.auth = auth;
         this.operator = new OperatorApi(master);
         this.legacy = new LegacyEndpoints(master);
     }
@@ -58,6 +71,11 @@ public final class MasterHttpHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         HttpSupport.Gate gate = HttpSupport.gate(request);
         try {
+            String realm = realm(path, request.getMethod());
+            if (realm != null && auth.get().check(realm, request, response, callback)
+                    == io.pangaea.http.HttpAuthentication.REFUSED) {
+                return true;
+            }
             if (legacy.handle(path, request, response, callback)) {
                 return true;
             }
@@ -178,6 +196,35 @@ public final class MasterHttpHandler extends Handler.Abstract {
                         response.write(true, java.nio.ByteBuffer.wrap(body), callback);
                     });
                 });
+    }
+
+    /**
+     * The realm a request falls in, as Mesos divides them: the scheduler API, the agents' connection, reads
+     * ({@code GET}) and writes (the operator API and every other method); null for what anyone may ask (health, the
+     * redirect to the leader, the Web UI's own files).
+     */
+    public static String realm(String path, String method) {
+        switch (path) {
+            case "/health", "/master/health", "/redirect", "/master/redirect", "/", "/index.html" -> {
+                return null;
+            }
+            case "/api/v1/scheduler" -> {
+                return io.pangaea.http.HttpAuthentication.MASTER_SCHEDULER;
+            }
+            case "/internal/v1/agent" -> {
+                return io.pangaea.http.HttpAuthentication.MASTER_AGENT;
+            }
+            case "/api/v1" -> {
+                return io.pangaea.http.HttpAuthentication.MASTER_READWRITE;
+            }
+            default -> {
+                if (path.startsWith("/ui/")) {
+                    return null;
+                }
+                return "GET".equals(method) || "HEAD".equals(method) ? io.pangaea.http.HttpAuthentication
+                        .MASTER_READONLY : io.pangaea.http.HttpAuthentication.MASTER_READWRITE;
+            }
+        }
     }
 
     private void read(Response response, Callback callback,

@@ -27,6 +27,19 @@ public final class MasterHttpServer implements AutoCloseable {
     /** {@code host:port} of the leading master while this one follows; null while no master leads. */
     private volatile String leader;
 
+    /** Who may call what (see {@link io.pangaea.http.HttpAuthentication}); read at each request. */
+    private volatile java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth =
+            io.pangaea.http.HttpAuthentication::none;
+
+    /** Sets who may call what, for this server and any master that leads through it. */
+    public void authentication(java.util.function.Supplier<io.pangaea.http.HttpAuthentication> supplier) {
+        this.auth = supplier;
+        MasterHttpHandler h = leading;
+        if (h != null) {
+            leading = new MasterHttpHandler(h.master(), routes, () -> auth.get());
+        }
+    }
+
     /** Requests a web page asks this follower to pass on to the leader (see {@link LeaderForwarding}). */
     private final LeaderForwarding forwarding = new LeaderForwarding();
     /** The routes other bundles serve on this port (see {@link io.pangaea.http.HttpRoute}); every master serves them. */
@@ -39,7 +52,13 @@ public final class MasterHttpServer implements AutoCloseable {
 
     /** A server for a master that leads from the start, with the routes of other bundles. */
     public MasterHttpServer(Master master, String bindHost, int port, HttpRoutes routes) throws Exception {
-        this(bindHost, port, routes);
+        this(master, bindHost, port, routes, io.pangaea.http.HttpAuthentication::none);
+    }
+
+    /** With who may call what, in force from the first request. */
+    public MasterHttpServer(Master master, String bindHost, int port, HttpRoutes routes,
+                            java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) throws Exception {
+        this(bindHost, port, routes, auth);
         lead(master);
     }
 
@@ -53,7 +72,13 @@ public final class MasterHttpServer implements AutoCloseable {
      * lead), or answers 503 while no master leads. The {@code routes} of other bundles it serves itself.
      */
     public MasterHttpServer(String bindHost, int port, HttpRoutes routes) throws Exception {
+        this(bindHost, port, routes, io.pangaea.http.HttpAuthentication::none);
+    }
+
+    public MasterHttpServer(String bindHost, int port, HttpRoutes routes,
+                            java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) throws Exception {
         this.routes = routes;
+        this.auth = auth;
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("pangaea-master-http");
         pool.setDaemon(true);
@@ -80,6 +105,12 @@ public final class MasterHttpServer implements AutoCloseable {
                 if (path.equals("/health") || path.equals("/master/health")) {
                     HttpSupport.text(response, callback, 200, "");
                     return true;
+                }
+                String realm = MasterHttpHandler.realm(path, request.getMethod());
+                if (realm != null && !path.equals("/api/v1/scheduler") && !path.equals("/internal/v1/agent")
+                        && auth.get().check(realm, request, response, callback)
+                        == io.pangaea.http.HttpAuthentication.REFUSED) {
+                    return true; // what is answered here; the leader checks what reaches it
                 }
                 if (LeaderForwarding.wanted(request) && !routes.serve(request, response, callback)) {
                     String leading = leader;
@@ -123,7 +154,7 @@ public final class MasterHttpServer implements AutoCloseable {
 
     /** From now on this process's {@code master} answers. */
     public void lead(Master master) {
-        leading = new MasterHttpHandler(master, routes);
+        leading = new MasterHttpHandler(master, routes, () -> auth.get());
         leader = null;
     }
 

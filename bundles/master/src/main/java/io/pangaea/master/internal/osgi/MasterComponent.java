@@ -108,6 +108,25 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "ZooKeeper session timeout: how long a master cut off from ZooKeeper"
                 + " keeps leading")
         String zk__session__timeout() default "10secs";
+
+        @AttributeDefinition(description = "Require HTTP Basic credentials on the scheduler API (/api/v1/scheduler)")
+        boolean authenticate__http__frameworks() default false;
+
+        @AttributeDefinition(description = "Mesos's name for the same (its PID frameworks); either turns it on")
+        boolean authenticate__frameworks() default false;
+
+        @AttributeDefinition(description = "Require credentials on the read endpoints (GET)")
+        boolean authenticate__http__readonly() default false;
+
+        @AttributeDefinition(description = "Require credentials on the operator API and every write endpoint")
+        boolean authenticate__http__readwrite() default false;
+
+        @AttributeDefinition(description = "Require credentials of agents (their 'credential' setting)")
+        boolean authenticate__agents() default false;
+
+        @AttributeDefinition(description = "Mesos's credentials: a file ({\"credentials\":[{\"principal\",\"secret\"}]}"
+                + " or a 'principal secret' pair a line), or that JSON inline")
+        String credentials() default "";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
@@ -142,6 +161,7 @@ public final class MasterComponent implements AllocatorControl {
         this.context = context;
         this.registryFile = registryFile(config);
         this.defaultAllocator = config.default__allocator();
+        this.auth = authentication(config);
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -168,6 +188,38 @@ public final class MasterComponent implements AllocatorControl {
                 MasterConfig.parseRemovalLimit(c.recovery__agent__removal__limit()));
     }
 
+    /** Who may call what, from the authenticate_* settings and the credentials; applied live. */
+    private volatile io.pangaea.http.HttpAuthentication auth = io.pangaea.http.HttpAuthentication.none();
+
+    static io.pangaea.http.HttpAuthentication authentication(Config c) {
+        java.util.Set<String> realms = new java.util.HashSet<>();
+        if (c.authenticate__http__frameworks() || c.authenticate__frameworks()) {
+            realms.add(io.pangaea.http.HttpAuthentication.MASTER_SCHEDULER);
+        }
+        if (c.authenticate__http__readonly()) {
+            realms.add(io.pangaea.http.HttpAuthentication.MASTER_READONLY);
+        }
+        if (c.authenticate__http__readwrite()) {
+            realms.add(io.pangaea.http.HttpAuthentication.MASTER_READWRITE);
+        }
+        if (c.authenticate__agents()) {
+            realms.add(io.pangaea.http.HttpAuthentication.MASTER_AGENT);
+        }
+        if (realms.isEmpty()) {
+            return io.pangaea.http.HttpAuthentication.none();
+        }
+        if (c.credentials() == null || c.credentials().isBlank()) {
+            throw new IllegalArgumentException("authenticate_* is on but 'credentials' is empty: name the"
+                    + " credentials file");
+        }
+        try {
+            return new io.pangaea.http.HttpAuthentication(realms, io.pangaea.http.HttpAuthentication.credentials(
+                    c.credentials()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     private void readHa(Config config) {
         zk = config.zk() == null ? "" : config.zk().trim();
         zkSessionTimeout = Durations.parse("zk_session_timeout", config.zk__session__timeout());
@@ -178,7 +230,7 @@ public final class MasterComponent implements AllocatorControl {
         if (!zk.isEmpty()) {
             // one of several masters: a Master runs here only while ZooKeeper elects this process
             elected = new io.pangaea.master.internal.ha.LeaderElectedMaster(config, zk, zkSessionTimeout,
-                    this::leading, this::following, routes);
+                    this::leading, this::following, routes, () -> auth);
             elected.start();
             LOG.info("Pangaea master contending for leadership through {} on http://{}:{}", zk, config.ip(),
                     elected.port());
@@ -187,7 +239,7 @@ public final class MasterComponent implements AllocatorControl {
         Master m = new Master(config, new Registry(registryFile));
         m.start();
         try {
-            http = new MasterHttpServer(m, config.ip(), config.port(), routes);
+            http = new MasterHttpServer(m, config.ip(), config.port(), routes, () -> auth);
         } catch (Exception e) {
             m.close();
             throw new IllegalStateException("Cannot listen on " + config.ip() + ":" + config.port() + ": "
@@ -271,6 +323,16 @@ public final class MasterComponent implements AllocatorControl {
     @Modified
     synchronized void modified(Config config) throws Exception {
         defaultAllocator = config.default__allocator();
+        try {
+            io.pangaea.http.HttpAuthentication next = authentication(config);
+            if (!next.realms().equals(auth.realms())) {
+                LOG.info("Authentication now required on: {}", next.realms().isEmpty() ? "nothing"
+                        : String.join(", ", new java.util.TreeSet<>(next.realms())));
+            }
+            auth = next;
+        } catch (IllegalArgumentException e) {
+            LOG.error("The authentication settings were not applied (the earlier ones stay): {}", e.getMessage());
+        }
         Path registryBefore = registryFile;
         registryFile = registryFile(config);
         String zkBefore = zk;

@@ -1,0 +1,153 @@
+package io.pangaea.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * HTTP Basic authentication with Mesos's credentials, per realm: which realms a daemon protects (its
+ * {@code authenticate_*} settings) and the principals and secrets it accepts (Mesos's {@code credentials} file,
+ * {@code {"credentials": [{"principal": ..., "secret": ...}]}}, or its older form, a {@code principal secret} pair a
+ * line). A refused request gets 401 with {@code WWW-Authenticate: Basic realm="<realm>"}, as Mesos answers. Immutable;
+ * any thread.
+ */
+public final class HttpAuthentication {
+
+    /** Mesos's realms. */
+    public static final String MASTER_READONLY = "mesos-master-readonly";
+    public static final String MASTER_READWRITE = "mesos-master-readwrite";
+    public static final String MASTER_SCHEDULER = "mesos-master-scheduler";
+    /** The agents' connection to the master (Mesos authenticates agents with SASL; here with Basic). */
+    public static final String MASTER_AGENT = "mesos-master-agent";
+
+    /** The request attribute holding the authenticated principal. */
+    public static final String PRINCIPAL = "io.pangaea.http.principal";
+
+    private static final HttpAuthentication NONE = new HttpAuthentication(Set.of(), Map.of());
+
+    private final Set<String> realms;
+    private final Map<String, String> secrets;
+
+    public HttpAuthentication(Set<String> realms, Map<String, String> secrets) {
+        this.realms = Set.copyOf(realms);
+        this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
+    }
+
+    /** Nothing protected. */
+    public static HttpAuthentication none() {
+        return NONE;
+    }
+
+    public boolean protects(String realm) {
+        return realms.contains(realm);
+    }
+
+    public Set<String> realms() {
+        return realms;
+    }
+
+    /**
+     * Reads Mesos's credentials: a file path (optionally {@code file://}), or the JSON itself. Fails with a message
+     * naming what is wrong.
+     */
+    public static Map<String, String> credentials(String fileOrJson) throws IOException {
+        String text = fileOrJson.trim();
+        if (!text.startsWith("{")) {
+            Path p = Path.of(text.startsWith("file://") ? text.substring("file://".length()) : text);
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("credentials: no such file '" + p + "'");
+            }
+            text = Files.readString(p).trim();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text.startsWith("{")) {
+            JsonNode n = new ObjectMapper().readTree(text);
+            if (!n.path("credentials").isArray()) {
+                throw new IOException("credentials: expecting {\"credentials\": [{\"principal\", \"secret\"}, ...]}");
+            }
+            for (JsonNode c : n.path("credentials")) {
+                if (!c.path("principal").isTextual() || c.path("principal").asText().isEmpty()) {
+                    throw new IOException("credentials: every entry needs a 'principal'");
+                }
+                out.put(c.path("principal").asText(), c.path("secret").asText(""));
+            }
+        } else {
+            for (String line : text.split("\\R")) {
+                String l = line.trim();
+                if (l.isEmpty() || l.startsWith("#")) {
+                    continue;
+                }
+                String[] f = l.split("\\s+", 2);
+                out.put(f[0], f.length > 1 ? f[1] : "");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The principal of a request to {@code realm}: null when the realm is not protected (anyone may call), else the
+     * checked principal; when the credentials are missing or wrong, the 401 is answered and {@link #REFUSED} returned.
+     */
+    public String check(String realm, Request request, Response response, Callback callback) {
+        if (!realms.contains(realm)) {
+            return null;
+        }
+        String principal = principal(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (principal == null) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
+            HttpSupport.text(response, callback, 401, "Unauthorized: this endpoint needs credentials of the realm '"
+                    + realm + "'");
+            return REFUSED;
+        }
+        request.setAttribute(PRINCIPAL, principal);
+        return principal;
+    }
+
+    /** What {@link #check} returns when it has answered 401. */
+    public static final String REFUSED = new String("(refused)");
+
+    /** The principal whose secret matches an {@code Authorization: Basic} header, or null. */
+    String principal(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String principal = decoded.substring(0, colon);
+        String secret = secrets.get(principal);
+        // constant time, so that the secret cannot be guessed by timing
+        if (secret == null || !MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
+                decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return principal;
+    }
+
+    /** The {@code Authorization} header value for a client with these credentials. */
+    public static String basic(String principal, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((principal + ":" + secret)
+                .getBytes(StandardCharsets.UTF_8));
+    }
+}
