@@ -77,6 +77,16 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
                         int masters, String zk, int agents) throws Exception {
+        this(agentResources, agentSettings, masterSettings, masters, zk, agents, null);
+    }
+
+    /**
+     * With {@code authorization} (an {@code Authorization} header value) on the cluster's own reads of the master,
+     * for a master that asks for credentials.
+     */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
+                        int masters, String zk, int agents, String authorization) throws Exception {
+        this.authorization = authorization;
         this.agents = agents;
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
@@ -357,9 +367,15 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String get(String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(masterUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(masterUrl() + path));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
+
+    /** The credentials of the cluster's own reads of the master, or null. */
+    private final String authorization;
 
     private static Path single(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {

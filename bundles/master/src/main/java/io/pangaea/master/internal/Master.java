@@ -194,6 +194,17 @@ public final class Master implements AutoCloseable {
         this.logFile = file;
     }
 
+    /** The realms the master's HTTP server protects now, for {@code /master/flags}; set by its component. */
+    private volatile java.util.function.Supplier<java.util.Set<String>> protectedRealms = java.util.Set::of;
+
+    public void setProtectedRealms(java.util.function.Supplier<java.util.Set<String>> realms) {
+        this.protectedRealms = realms;
+    }
+
+    java.util.Set<String> protectedRealms() {
+        return protectedRealms.get();
+    }
+
     public java.nio.file.Path logFile() {
         return logFile;
     }

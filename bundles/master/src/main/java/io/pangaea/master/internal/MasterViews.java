@@ -135,6 +135,17 @@ public final class MasterViews {
         f.put("work_dir", registryFile == null || registryFile.getParent() == null ? ""
                 : registryFile.getParent().toString());
         f.put("version", "false");
+        java.util.Set<String> realms = master.protectedRealms();
+        f.put("authenticate_http_frameworks", Boolean.toString(realms.contains(
+                io.pangaea.http.HttpAuthentication.MASTER_SCHEDULER)));
+        f.put("authenticate_frameworks", Boolean.toString(realms.contains(
+                io.pangaea.http.HttpAuthentication.MASTER_SCHEDULER)));
+        f.put("authenticate_http_readonly", Boolean.toString(realms.contains(
+                io.pangaea.http.HttpAuthentication.MASTER_READONLY)));
+        f.put("authenticate_http_readwrite", Boolean.toString(realms.contains(
+                io.pangaea.http.HttpAuthentication.MASTER_READWRITE)));
+        f.put("authenticate_agents", Boolean.toString(realms.contains(
+                io.pangaea.http.HttpAuthentication.MASTER_AGENT)));
         return f;
     }
 

@@ -237,6 +237,7 @@ public final class MasterComponent implements AllocatorControl {
             return;
         }
         Master m = new Master(config, new Registry(registryFile));
+        m.setProtectedRealms(() -> auth.realms());
         m.start();
         try {
             http = new MasterHttpServer(m, config.ip(), config.port(), routes, () -> auth);
@@ -257,6 +258,7 @@ public final class MasterComponent implements AllocatorControl {
     /** This process now leads: its master gets its allocator and is registered for the shell. */
     private synchronized void leading(Master m) {
         master = m;
+        m.setProtectedRealms(() -> auth.realms());
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         m.setLogFile(logFile());
         selectAllocator();
