@@ -439,12 +439,23 @@ public final class LocalCluster implements AutoCloseable {
         return pb.start();
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /**
+     * A port free now, below the kernel's ephemeral range (32768 and up here): a port from that range can be taken by
+     * any outgoing connection between this choice and the daemon's bind, which made a Karaf master fail to listen.
+     */
+    public static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // another one
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
     /** The agent's JVM (the Java child of its {@code bin/karaf}), to signal it as a fault would. */

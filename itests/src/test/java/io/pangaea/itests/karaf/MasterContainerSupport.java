@@ -10,7 +10,6 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import javax.inject.Inject;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -108,11 +107,8 @@ public abstract class MasterContainerSupport {
         }
     }
 
+    /** A free port below the ephemeral range (see {@link io.pangaea.itests.LocalCluster#freePort}). */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.pangaea.itests.LocalCluster.freePort();
     }
 }
