@@ -98,26 +98,24 @@ public final class HttpAuthentication {
     }
 
     /**
-     * The principal of a request to {@code realm}: null when the realm is not protected (anyone may call), else the
-     * checked principal; when the credentials are missing or wrong, the 401 is answered and {@link #REFUSED} returned.
+     * Whether a request to {@code realm} may go on: yes when the realm is null or not protected, or when its
+     * credentials are right (the principal is then the request's {@value #PRINCIPAL} attribute); no when they are
+     * missing or wrong, and the 401 has been answered.
      */
-    public String check(String realm, Request request, Response response, Callback callback) {
-        if (!realms.contains(realm)) {
-            return null;
+    public boolean admits(String realm, Request request, Response response, Callback callback) {
+        if (realm == null || !realms.contains(realm)) {
+            return true;
         }
         String principal = principal(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (principal == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
             HttpSupport.text(response, callback, 401, "Unauthorized: this endpoint needs credentials of the realm '"
                     + realm + "'");
-            return REFUSED;
+            return false;
         }
         request.setAttribute(PRINCIPAL, principal);
-        return principal;
+        return true;
     }
-
-    /** What {@link #check} returns when it has answered 401. */
-    public static final String REFUSED = new String("(refused)");
 
     /** The principal whose secret matches an {@code Authorization: Basic} header, or null. */
     String principal(String authorization) {

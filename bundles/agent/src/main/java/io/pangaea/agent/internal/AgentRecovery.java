@@ -220,29 +220,9 @@ final class AgentRecovery extends AgentPart {
             unacked.put(t, restore(t, ct));
             runs.add(t);
         }
-        Container container = null;
-        String failure = null;
-        Containerizer z = await(run.containerizer(), deadline);
-        if (z == null) {
-            failure = "containerizer '" + run.containerizer() + "' is not installed";
-        } else {
-            try {
-                container = recoverContainer(z, ctx.executorManager.executorSpec(e, run.containerizer(),
-                        run.isolation(), size, Map.of()), deadline);
-            } catch (io.pangaea.agent.spi.ContainerNotFoundException x) {
-                LOG.info("Executor {}: the agent stopped while launching its container: {}", e.info.executorId(),
-                        x.getMessage());
-                halfLaunched.add(c.containerId());
-            } catch (ContainerException | RuntimeException x) {
-                failure = x.getMessage();
-                LOG.warn("Executor {}: its container {} could not be recovered: {}", e.info.executorId(),
-                        c.containerId().value(), x.toString());
-            }
-        }
-        if (failure != null) {
-            errors.add("executor " + e.info.executorId().value() + ": " + failure);
-        }
-        Container recovered = container;
+        Container recovered = find("executor " + e.info.executorId().value(), run.containerizer(),
+                ctx.executorManager.executorSpec(e, run.containerizer(), run.isolation(), size, Map.of()), deadline)
+                .container();
         boolean alive = recovered != null && !recovered.termination().toCompletableFuture().isDone();
         state.execute(() -> {
             frameworks.putIfAbsent(c.framework().id(), c.framework());
@@ -310,28 +290,11 @@ final class AgentRecovery extends AgentPart {
             errors.add("task " + t.info.taskId().value() + ": " + failure);
         } else if (!terminal) {
             String kind = c.run().containerizer();
-            Containerizer z = await(kind, deadline);
-            if (z == null) {
-                failure = "containerizer '" + kind + "' is not installed";
-            } else {
-                ContainerSpec spec = ctx.launcher.spec(t, kind, c.run().isolation(), Map.of());
-                try {
-                    container = recoverContainer(z, spec, deadline);
-                } catch (io.pangaea.agent.spi.ContainerNotFoundException e) {
-                    // the agent stopped while launching it: not an error; what it started is an orphan
-                    LOG.info("Task {}: the agent stopped while launching its container: {}", t.info.taskId(),
-                            e.getMessage());
-                    notFound = true;
-                    halfLaunched.add(c.containerId());
-                } catch (ContainerException | RuntimeException e) {
-                    failure = e.getMessage();
-                    LOG.warn("Task {}: its container {} could not be recovered: {}", t.info.taskId(),
-                            c.containerId().value(), e.toString());
-                }
-            }
-            if (failure != null) {
-                errors.add("task " + t.info.taskId().value() + ": " + failure);
-            }
+            Found found = find("task " + t.info.taskId().value(), kind,
+                    ctx.launcher.spec(t, kind, c.run().isolation(), Map.of()), deadline);
+            container = found.container();
+            failure = found.failure();
+            notFound = found.notFound();
         }
         Container recovered = container;
         String why = failure;
@@ -363,6 +326,36 @@ final class AgentRecovery extends AgentPart {
             }
         });
         return recovered != null && !recovered.termination().toCompletableFuture().isDone();
+    }
+
+    /** What recovery found of a container: it, or why not (null when its launch was not seen through). */
+    private record Found(Container container, String failure, boolean notFound) {}
+
+    /**
+     * Recovers the container {@code what} (a task's or an executor's) ran in with containerizer {@code kind}. A
+     * failure is logged and counted as a recovery error; a container whose launch the agent did not see through is
+     * not an error: it is left to the orphan sweep.
+     */
+    private Found find(String what, String kind, ContainerSpec spec, long deadline) {
+        Containerizer z = await(kind, deadline);
+        String failure;
+        if (z == null) {
+            failure = "containerizer '" + kind + "' is not installed";
+        } else {
+            try {
+                return new Found(recoverContainer(z, spec, deadline), null, false);
+            } catch (io.pangaea.agent.spi.ContainerNotFoundException e) {
+                LOG.info("{}: the agent stopped while launching its container: {}", what, e.getMessage());
+                halfLaunched.add(spec.containerId());
+                return new Found(null, null, true);
+            } catch (ContainerException | RuntimeException e) {
+                failure = e.getMessage();
+                LOG.warn("{}: its container {} could not be recovered: {}", what, spec.containerId().value(),
+                        e.toString());
+            }
+        }
+        errors.add(what + ": " + failure);
+        return new Found(null, failure, false);
     }
 
     /** Recovers, waiting (within the deadline) for isolators that Karaf has not started yet. */

@@ -87,9 +87,7 @@ public final class AgentHttpServer implements AutoCloseable {
 
             private void route(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
-                String realm = realm(path, request.getMethod());
-                if (realm != null && auth.check(realm, request, response, callback)
-                        == io.pangaea.http.HttpAuthentication.REFUSED) {
+                if (!auth.admits(realm(path, request.getMethod()), request, response, callback)) {
                     return;
                 }
                 switch (path) {

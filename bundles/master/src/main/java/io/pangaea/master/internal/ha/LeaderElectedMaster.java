@@ -63,11 +63,6 @@ public final class LeaderElectedMaster implements AutoCloseable {
         election.start();
     }
 
-    /** Who may call what on this master's port (see {@link io.pangaea.http.HttpAuthentication}). */
-    public void authentication(java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) {
-        http.authentication(auth);
-    }
-
     /** New live settings (see {@link Master#reconfigure}): for the running master, and any master to come. */
     public synchronized void reconfigure(MasterConfig next) {
         config = next.port() == 0 ? next.withPort(http.port()) : next;

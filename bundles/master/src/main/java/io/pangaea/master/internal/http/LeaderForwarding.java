@@ -93,7 +93,6 @@ final class LeaderForwarding {
                 FutureCallback written = new FutureCallback();
                 response.write(false, ByteBuffer.wrap(buf, 0, n).slice(), written);
                 written.get(); // one write at a time, each flushed: an event stream reaches the page as it comes
-                buf = new byte[16 * 1024];
             }
             response.write(true, ByteBuffer.allocate(0), callback);
         } catch (Exception e) {

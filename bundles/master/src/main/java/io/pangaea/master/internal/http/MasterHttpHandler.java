@@ -41,10 +41,6 @@ public final class MasterHttpHandler extends Handler.Abstract {
 
     private final io.pangaea.http.HttpRoutes routes;
 
-    Master master() {
-        return master;
-    }
-
     public MasterHttpHandler(Master master) {
         this(master, new io.pangaea.http.HttpRoutes());
     }
@@ -71,9 +67,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         HttpSupport.Gate gate = HttpSupport.gate(request);
         try {
-            String realm = realm(path, request.getMethod());
-            if (realm != null && auth.get().check(realm, request, response, callback)
-                    == io.pangaea.http.HttpAuthentication.REFUSED) {
+            if (!auth.get().admits(realm(path, request.getMethod()), request, response, callback)) {
                 return true;
             }
             if (legacy.handle(path, request, response, callback)) {

@@ -28,17 +28,7 @@ public final class MasterHttpServer implements AutoCloseable {
     private volatile String leader;
 
     /** Who may call what (see {@link io.pangaea.http.HttpAuthentication}); read at each request. */
-    private volatile java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth =
-            io.pangaea.http.HttpAuthentication::none;
-
-    /** Sets who may call what, for this server and any master that leads through it. */
-    public void authentication(java.util.function.Supplier<io.pangaea.http.HttpAuthentication> supplier) {
-        this.auth = supplier;
-        MasterHttpHandler h = leading;
-        if (h != null) {
-            leading = new MasterHttpHandler(h.master(), routes, () -> auth.get());
-        }
-    }
+    private final java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth;
 
     /** Requests a web page asks this follower to pass on to the leader (see {@link LeaderForwarding}). */
     private final LeaderForwarding forwarding = new LeaderForwarding();
@@ -106,10 +96,9 @@ public final class MasterHttpServer implements AutoCloseable {
                     HttpSupport.text(response, callback, 200, "");
                     return true;
                 }
-                String realm = MasterHttpHandler.realm(path, request.getMethod());
-                if (realm != null && !path.equals("/api/v1/scheduler") && !path.equals("/internal/v1/agent")
-                        && auth.get().check(realm, request, response, callback)
-                        == io.pangaea.http.HttpAuthentication.REFUSED) {
+                if (!path.equals("/api/v1/scheduler") && !path.equals("/internal/v1/agent")
+                        && !auth.get().admits(MasterHttpHandler.realm(path, request.getMethod()), request, response,
+                        callback)) {
                     return true; // what is answered here; the leader checks what reaches it
                 }
                 if (LeaderForwarding.wanted(request) && !routes.serve(request, response, callback)) {
@@ -154,7 +143,7 @@ public final class MasterHttpServer implements AutoCloseable {
 
     /** From now on this process's {@code master} answers. */
     public void lead(Master master) {
-        leading = new MasterHttpHandler(master, routes, () -> auth.get());
+        leading = new MasterHttpHandler(master, routes, auth);
         leader = null;
     }
 
