@@ -20,8 +20,17 @@ public interface HttpRoute {
     String PATH_PROPERTY = "pangaea.http.path";
     String SERVER_PROPERTY = "pangaea.http.server";
 
-    /** One request: its method, its path (with the route's prefix), its query string (or null) and headers. */
-    record Request(String method, String path, String query, Map<String, String> headers, byte[] body) {
+    /**
+     * One request: its method, its path (with the route's prefix), its query string (or null), headers, body, and
+     * the principal it authenticated as (null when the daemon did not ask for credentials), for a route to check
+     * against the daemon's ACLs.
+     */
+    record Request(String method, String path, String query, Map<String, String> headers, byte[] body,
+                   String principal) {
+        public Request(String method, String path, String query, Map<String, String> headers, byte[] body) {
+            this(method, path, query, headers, body, null);
+        }
+
         /** A header by its name, in any case, or null. */
         public String header(String name) {
             for (Map.Entry<String, String> e : headers.entrySet()) {

@@ -81,7 +81,7 @@ public final class HttpRoutes {
             }
         }
         HttpRoute.Request r = new HttpRoute.Request(request.getMethod(), path, request.getHttpURI().getQuery(),
-                headers, body);
+                headers, body, request.getAttribute(HttpAuthentication.PRINCIPAL) instanceof String p ? p : null);
         for (Entry e : candidates) {
             HttpRoute.Reply reply;
             try {

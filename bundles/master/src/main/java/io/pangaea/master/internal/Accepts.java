@@ -174,6 +174,27 @@ final class Accepts extends MasterPart {
         }
     }
 
+    /**
+     * Why the framework may not run {@code task} as its user ({@code run_tasks}: the framework's principal on the
+     * task's user, else its executor's, else the framework's), or null when it may.
+     */
+    private String unauthorized(FrameworkEntry fw, TaskInfo task, ExecutorInfo groupExecutor) {
+        io.pangaea.http.Acls acls = ctx.acls();
+        if (!acls.configured()) {
+            return null;
+        }
+        ExecutorInfo executor = task.executor() != null ? task.executor() : groupExecutor;
+        String user = task.command() != null && task.command().user() != null ? task.command().user()
+                : executor != null && executor.command() != null && executor.command().user() != null
+                ? executor.command().user() : fw.info.user();
+        String principal = fw.info.principal();
+        if (acls.approves("run_tasks", principal, user)) {
+            return null;
+        }
+        return "Not authorized to launch as user '" + user + "'" + (principal == null ? "" : " (principal '"
+                + principal + "')") + " by the 'run_tasks' ACL";
+    }
+
     static List<TaskInfo> tasksOf(Call.Operation op) {
         if (op.type() == Call.Operation.Type.LAUNCH && op.launch() != null && op.launch().taskInfos() != null) {
             return op.launch().taskInfos();
@@ -194,6 +215,12 @@ final class Accepts extends MasterPart {
                     TaskStatus.Reason.REASON_TASK_INVALID));
             return remaining;
         }
+        String unauthorized = unauthorized(fw, task, null);
+        if (unauthorized != null) {
+            ctx.tasks.sendUpdate(fw, Tasks.masterStatusFor(task.taskId(), agent.id, TaskState.TASK_ERROR,
+                    unauthorized, TaskStatus.Reason.REASON_TASK_UNAUTHORIZED));
+            return remaining;
+        }
         Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
         inThisCall.add(task.taskId());
         TaskInfo launched = task.withAgentId(agent.id);
@@ -208,7 +235,7 @@ final class Accepts extends MasterPart {
         entry.executorId = task.executor() == null ? null : task.executor().executorId();
         fw.tasks.put(task.taskId(), entry);
         agent.tasks.put(entry.key(), entry);
-        ctx.events.publish("TASK_ADDED", "task", () -> V1Views.task(entry));
+        ctx.events.publish("TASK_ADDED", "task", () -> V1Views.task(entry), v -> v.task(fw.info, entry.info));
         ctx.agents.sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
         return left;
     }
@@ -252,6 +279,18 @@ final class Accepts extends MasterPart {
             error = "Task group uses more resources " + wanted.unallocated() + " than available "
                     + remaining.unallocated();
         }
+        if (error == null) {
+            for (TaskInfo task : tasks) {
+                String unauthorized = unauthorized(fw, task, group.executor());
+                if (unauthorized != null) {
+                    for (TaskInfo t : tasks) {
+                        ctx.tasks.sendUpdate(fw, Tasks.masterStatusFor(t.taskId(), agent.id, TaskState.TASK_ERROR,
+                                unauthorized, TaskStatus.Reason.REASON_TASK_UNAUTHORIZED));
+                    }
+                    return remaining;
+                }
+            }
+        }
         if (error != null) {
             for (TaskInfo task : tasks) {
                 if (task.taskId() != null) {
@@ -272,7 +311,7 @@ final class Accepts extends MasterPart {
             entry.executorId = executor.executorId();
             fw.tasks.put(task.taskId(), entry);
             agent.tasks.put(entry.key(), entry);
-            ctx.events.publish("TASK_ADDED", "task", () -> V1Views.task(entry));
+            ctx.events.publish("TASK_ADDED", "task", () -> V1Views.task(entry), v -> v.task(fw.info, entry.info));
         }
         ctx.agents.sendToAgent(agent, AgentEvent.launchGroup(new AgentEvent.LaunchGroup(fw.info, executor,
                 new TaskGroupInfo(launched))));

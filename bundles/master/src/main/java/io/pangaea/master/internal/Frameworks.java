@@ -101,7 +101,7 @@ final class Frameworks extends MasterPart {
         boolean added = fw.reregisteredTime == 0;
         metrics.inc(added ? "messages_register_framework" : "messages_reregister_framework");
         ctx.events.publish(added ? "FRAMEWORK_ADDED" : "FRAMEWORK_UPDATED", "framework",
-                () -> views().framework(subscribed, false));
+                () -> views().framework(subscribed, false), v -> v.framework(subscribed.info));
         // operation statuses it has not acknowledged come again on its new stream
         for (OperationEntry op : subscribed.operations.values()) {
             if (op.pendingUuid != null) {
@@ -194,7 +194,7 @@ final class Frameworks extends MasterPart {
 
     void removeFramework(FrameworkEntry fw, String why) {
         LOG.info("Removing framework {}: {}", fw.id, why);
-        ctx.events.publish("FRAMEWORK_REMOVED", "framework_info", () -> fw.info);
+        ctx.events.publish("FRAMEWORK_REMOVED", "framework_info", () -> fw.info, v -> v.framework(fw.info));
         for (OfferId o : List.copyOf(fw.offers)) {
             ctx.offers.removeOffer(o, false, false);
         }
@@ -259,7 +259,8 @@ final class Frameworks extends MasterPart {
         for (OfferId o : List.copyOf(fw.offers)) {
             ctx.offers.removeOffer(o, true, false);
         }
-        ctx.events.publish("FRAMEWORK_UPDATED", "framework", () -> views().framework(fw, false));
+        ctx.events.publish("FRAMEWORK_UPDATED", "framework", () -> views().framework(fw, false),
+                v -> v.framework(fw.info));
         ctx.allocation.requestAllocation();
     }
 }

@@ -205,6 +205,22 @@ public final class Master implements AutoCloseable {
         return protectedRealms.get();
     }
 
+    /** The ACLs in force now ({@code acls} setting), read at each check; set by its component. */
+    private volatile java.util.function.Supplier<io.pangaea.http.Acls> acls = io.pangaea.http.Acls::permissive;
+
+    public void setAcls(java.util.function.Supplier<io.pangaea.http.Acls> acls) {
+        this.acls = acls;
+    }
+
+    public io.pangaea.http.Acls acls() {
+        return acls.get();
+    }
+
+    /** What {@code principal} (null: unauthenticated) may see, under the ACLs in force. */
+    public Viewer viewer(String principal) {
+        return Viewer.of(acls(), principal);
+    }
+
     public java.nio.file.Path logFile() {
         return logFile;
     }
@@ -217,6 +233,11 @@ public final class Master implements AutoCloseable {
     /** A read-only view for HTTP read endpoints and shell commands, computed on the loop. */
     public <T> CompletableFuture<T> read(Function<MasterViews, T> view) {
         return query(s -> view.apply(new MasterViews(this, s)));
+    }
+
+    /** The same, as {@code viewer} may see it. */
+    public <T> CompletableFuture<T> read(Viewer viewer, Function<MasterViews, T> view) {
+        return query(s -> view.apply(new MasterViews(this, s, viewer)));
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> work) {
@@ -373,18 +394,64 @@ public final class Master implements AutoCloseable {
      * Operator API SUBSCRIBE: the stream gets SUBSCRIBED with the whole state, then the events as they happen.
      */
     public void subscribeOperator(EventSink stream) {
-        loop.execute(() -> ctx.events.subscribe(stream));
+        subscribeOperator(stream, Viewer.ALL);
     }
 
-    /** Operator TEARDOWN: the framework is removed and its tasks killed. False when no such framework runs. */
-    public CompletableFuture<Boolean> teardown(FrameworkId id) {
+    /** The same, for a subscriber that sees only what {@code viewer} may. */
+    public void subscribeOperator(EventSink stream, Viewer viewer) {
+        loop.execute(() -> ctx.events.subscribe(stream, viewer));
+    }
+
+    /**
+     * Operator TEARDOWN on behalf of {@code principal}: 200 when the framework is removed and its tasks killed, 400
+     * when no such framework runs, 403 when the {@code teardown_frameworks} ACL does not let {@code principal} tear
+     * down the frameworks of the framework's principal.
+     */
+    public CompletableFuture<CallResult> teardown(FrameworkId id, String principal) {
         return onLoop(() -> {
             FrameworkEntry fw = ctx.state.frameworks.get(id);
             if (fw == null) {
-                return false;
+                return CallResult.badRequest("No framework found with specified ID '" + id.value() + "'");
+            }
+            if (!acls().approves("teardown_frameworks", principal, fw.info.principal())) {
+                return CallResult.forbidden("Forbidden: " + (principal == null ? "an unauthenticated caller"
+                        : "principal '" + principal + "'") + " is not authorized to teardown the frameworks of "
+                        + (fw.info.principal() == null ? "no principal" : "principal '" + fw.info.principal() + "'")
+                        + " (ACL 'teardown_frameworks')");
             }
             ctx.frameworks.teardown(fw, "Framework teardown by the operator");
-            return true;
+            return new CallResult(200, "");
+        });
+    }
+
+    private static final java.util.regex.Pattern SANDBOX = java.util.regex.Pattern.compile(
+            "/frameworks/([^/]+)/executors/([^/]+)(/|$)");
+
+    /**
+     * The operating system user whose sandbox an agent path is in (its executor's user, else its framework's), for
+     * {@code access_sandboxes}; empty when the path is not in a sandbox.
+     */
+    public CompletableFuture<java.util.Optional<String>> sandboxUser(String path) {
+        java.util.regex.Matcher m = SANDBOX.matcher(path == null ? "" : path);
+        if (!m.find()) {
+            return CompletableFuture.completedFuture(java.util.Optional.empty());
+        }
+        FrameworkId fid = FrameworkId.of(m.group(1));
+        String eid = m.group(2);
+        return onLoop(() -> {
+            FrameworkEntry fw = ctx.state.frameworks.get(fid);
+            if (fw == null) {
+                fw = ctx.state.completedFrameworks.stream().filter(f -> f.id.equals(fid)).findFirst().orElse(null);
+            }
+            for (var agent : ctx.state.agents.values()) {
+                for (var e : agent.executors.values()) {
+                    if (e.info.frameworkId().equals(fid) && e.info.executorId().value().equals(eid)
+                            && e.info.command() != null && e.info.command().user() != null) {
+                        return java.util.Optional.of(e.info.command().user());
+                    }
+                }
+            }
+            return java.util.Optional.of(fw == null || fw.info.user() == null ? "" : fw.info.user());
         });
     }
 

@@ -37,6 +37,11 @@ final class MasterContext {
     final AllocationLoop allocation;
     final AllocationExplainer explainer;
 
+    /** The ACLs in force (permissive for a context without its master, as unit tests build one). */
+    io.pangaea.http.Acls acls() {
+        return master == null ? io.pangaea.http.Acls.permissive() : master.acls();
+    }
+
     MasterContext(Master master, MasterConfig config, Registry registry, String masterId, ScheduledThreadPoolExecutor loop) {
         this.master = master;
         this.config = config;

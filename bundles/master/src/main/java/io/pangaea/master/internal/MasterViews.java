@@ -33,10 +33,21 @@ public final class MasterViews {
 
     private final Master master;
     private final MasterState state;
+    private final Viewer viewer;
 
     MasterViews(Master master, MasterState state) {
+        this(master, state, Viewer.ALL);
+    }
+
+    /** The state as {@code viewer} may see it: frameworks, tasks, executors, roles and flags it may not are left out. */
+    MasterViews(Master master, MasterState state, Viewer viewer) {
         this.master = master;
         this.state = state;
+        this.viewer = viewer;
+    }
+
+    Viewer viewer() {
+        return viewer;
     }
 
     /** The v1 operator API's read calls over the same state. */
@@ -95,13 +106,12 @@ public final class MasterViews {
         leader.put("pid", master.masterInfo().pid());
         leader.put("port", c.port());
         leader.put("hostname", c.hostname());
-        n.set("flags", flags());
+        if (viewer.flags()) {
+            n.set("flags", flags());
+        }
         n.set("slaves", agentsArray(false));
         n.set("recovered_slaves", recoveredAgents());
-        ArrayNode fws = n.putArray("frameworks");
-        state.frameworks.values().forEach(f -> fws.add(framework(f)));
-        ArrayNode done = n.putArray("completed_frameworks");
-        state.completedFrameworks.forEach(f -> done.add(framework(f)));
+        frameworkArrays(n);
         n.putArray("orphan_tasks");
         n.putArray("unregistered_frameworks");
         return n;
@@ -151,12 +161,25 @@ public final class MasterViews {
 
     public ObjectNode frameworks() {
         ObjectNode n = F.objectNode();
-        ArrayNode fws = n.putArray("frameworks");
-        state.frameworks.values().forEach(f -> fws.add(framework(f)));
-        ArrayNode done = n.putArray("completed_frameworks");
-        state.completedFrameworks.forEach(f -> done.add(framework(f)));
+        frameworkArrays(n);
         n.putArray("unregistered_frameworks");
         return n;
+    }
+
+    /** {@code frameworks} and {@code completed_frameworks}, those the viewer may see. */
+    private void frameworkArrays(ObjectNode n) {
+        ArrayNode fws = n.putArray("frameworks");
+        for (FrameworkEntry f : state.frameworks.values()) {
+            if (viewer.framework(f.info)) {
+                fws.add(framework(f));
+            }
+        }
+        ArrayNode done = n.putArray("completed_frameworks");
+        for (FrameworkEntry f : state.completedFrameworks) {
+            if (viewer.framework(f.info)) {
+                done.add(framework(f));
+            }
+        }
     }
 
     /** {@code /master/state-summary}: agents and frameworks without their tasks, with task counts by state. */
@@ -180,6 +203,9 @@ public final class MasterViews {
         n.set("slaves", agents);
         ArrayNode fws = n.putArray("frameworks");
         for (FrameworkEntry f : state.frameworks.values()) {
+            if (!viewer.framework(f.info)) {
+                continue;
+            }
             ObjectNode full = framework(f);
             ObjectNode s = fws.addObject();
             for (String k : List.of("id", "name", "used_resources", "offered_resources", "capabilities", "hostname",
@@ -236,6 +262,9 @@ public final class MasterViews {
         quotas.keySet().forEach(r -> byRole.computeIfAbsent(r, k -> new java.util.ArrayList<>()));
         for (var e : byRole.entrySet()) {
             String role = e.getKey();
+            if (!viewer.role(role)) {
+                continue;
+            }
             Resources allocated = Resources.EMPTY;
             Resources offered = Resources.EMPTY;
             for (FrameworkEntry f : e.getValue()) {
@@ -269,7 +298,7 @@ public final class MasterViews {
             r.set("offered", MesosJson.legacy(offered));
             r.set("reserved", MesosJson.legacy(reserved));
             ArrayNode fw = r.putArray("frameworks");
-            e.getValue().forEach(f -> fw.add(f.id.value()));
+            e.getValue().stream().filter(f -> viewer.framework(f.info)).forEach(f -> fw.add(f.id.value()));
         }
         return n;
     }
@@ -297,11 +326,11 @@ public final class MasterViews {
         ObjectNode n = F.objectNode();
         ArrayNode tasks = n.putArray("tasks");
         for (FrameworkEntry f : state.frameworks.values()) {
-            f.tasks.values().forEach(t -> tasks.add(task(t)));
-            f.completedTasks.forEach(t -> tasks.add(task(t)));
+            f.tasks.values().stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> tasks.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> tasks.add(task(t)));
         }
         for (FrameworkEntry f : state.completedFrameworks) {
-            f.completedTasks.forEach(t -> tasks.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> tasks.add(task(t)));
         }
         return n;
     }
@@ -417,10 +446,10 @@ public final class MasterViews {
         ArrayNode roles = n.putArray("roles");
         f.roles().forEach(roles::add);
         ArrayNode tasks = n.putArray("tasks");
-        f.tasks.values().forEach(t -> tasks.add(task(t)));
+        f.tasks.values().stream().filter(t -> viewer.task(info, t.info)).forEach(t -> tasks.add(task(t)));
         n.putArray("unreachable_tasks");
         ArrayNode done = n.putArray("completed_tasks");
-        f.completedTasks.forEach(t -> done.add(task(t)));
+        f.completedTasks.stream().filter(t -> viewer.task(info, t.info)).forEach(t -> done.add(task(t)));
         ArrayNode offers = n.putArray("offers");
         for (var o : f.offers) {
             OfferEntry e = state.offers.get(o);
@@ -436,7 +465,7 @@ public final class MasterViews {
         ArrayNode executors = n.putArray("executors");
         for (var agent : state.agents.values()) {
             for (var e : agent.executors.values()) {
-                if (e.info.frameworkId().equals(f.id)) {
+                if (e.info.frameworkId().equals(f.id) && viewer.executor(info, e.info)) {
                     ObjectNode en = (ObjectNode) MesosJson.tree(e.info);
                     en.put("executor_id", e.info.executorId().value());
                     en.put("framework_id", f.id.value());
@@ -509,6 +538,9 @@ public final class MasterViews {
     public List<FrameworkRow> frameworkRows() {
         List<FrameworkRow> rows = new ArrayList<>();
         for (FrameworkEntry f : state.frameworks.values()) {
+            if (!viewer.framework(f.info)) {
+                continue;
+            }
             Resources used = Resources.EMPTY;
             for (TaskEntry t : f.tasks.values()) {
                 if (!t.resourcesRecovered) {
@@ -524,9 +556,9 @@ public final class MasterViews {
     public List<TaskRow> taskRows(boolean includeCompleted) {
         List<TaskRow> rows = new ArrayList<>();
         for (FrameworkEntry f : state.frameworks.values()) {
-            f.tasks.values().forEach(t -> rows.add(taskRow(t)));
+            f.tasks.values().stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> rows.add(taskRow(t)));
             if (includeCompleted) {
-                f.completedTasks.forEach(t -> rows.add(taskRow(t)));
+                f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> rows.add(taskRow(t)));
             }
         }
         return rows;
@@ -540,6 +572,10 @@ public final class MasterViews {
     public List<OfferRow> offerRows() {
         List<OfferRow> rows = new ArrayList<>();
         for (OfferEntry o : state.offers.values()) {
+            FrameworkEntry f = state.frameworks.get(o.frameworkId);
+            if (f != null && !viewer.framework(f.info)) {
+                continue;
+            }
             rows.add(new OfferRow(o.offer.id().value(), o.frameworkId.value(), o.agentId.value(),
                     o.offer.hostname(), o.role, o.resources.unallocated().toString()));
         }

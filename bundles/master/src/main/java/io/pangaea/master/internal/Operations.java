@@ -320,11 +320,25 @@ final class Operations extends MasterPart {
     }
 
     /** RESERVE or UNRESERVE out of an accepted offer's {@code remaining}; returns what is left. */
+    /** Why the framework's principal may not {@code action} on {@code objects} by the ACLs, or null when it may. */
+    private String unauthorized(FrameworkEntry fw, String action, List<String> objects) {
+        if (ctx.acls().approvesAll(action, fw.info.principal(), objects)) {
+            return null;
+        }
+        return "Not authorized to " + action + " " + objects + (fw.info.principal() == null ? ""
+                : " with principal '" + fw.info.principal() + "'") + " (ACL '" + action + "')";
+    }
+
     Resources reserve(FrameworkEntry fw, AgentEntry agent, Call.Operation op, Resources remaining, String role) {
         boolean reserve = op.type() == Call.Operation.Type.RESERVE;
         List<io.pangaea.model.Resource> asked = reserve ? op.reserve().resources() : op.unreserve().resources();
         String error = ReservationChange.invalid(asked, r -> role.equals(r) ? null
                 : "the reservation's role '" + r + "' is not the offer's role '" + role + "'");
+        if (error == null) {
+            error = unauthorized(fw, reserve ? "reserve_resources" : "unreserve_resources", reserve
+                    ? io.pangaea.master.internal.http.Authorization.reservationRoles(asked)
+                    : io.pangaea.master.internal.http.Authorization.reserverPrincipals(asked));
+        }
         ReservationChange change = error == null ? ReservationChange.of(asked, reserve) : null;
         if (error == null && !remaining.contains(change.from().allocatedTo(role))) {
             error = "the resources " + change.from() + " are not in the offer (" + remaining.unallocated() + ")";
@@ -346,6 +360,11 @@ final class Operations extends MasterPart {
         boolean create = op.type() == Call.Operation.Type.CREATE;
         List<io.pangaea.model.Resource> volumes = create ? op.create().volumes() : op.destroy().volumes();
         String error = LaunchValidator.invalidVolumes(agent, volumes, role, create, remaining);
+        if (error == null) {
+            error = unauthorized(fw, create ? "create_volumes" : "destroy_volumes", create
+                    ? io.pangaea.master.internal.http.Authorization.reservationRoles(volumes)
+                    : io.pangaea.master.internal.http.Authorization.creatorPrincipals(volumes));
+        }
         if (error != null) {
             dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, error);
             return remaining;

@@ -14,8 +14,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class OperatorEvents extends MasterPart {
 
-    /** Operator API SUBSCRIBE streams. */
-    private final List<EventSink> operatorStreams = new ArrayList<>();
+    /** Operator API SUBSCRIBE streams, each with what its subscriber may see. */
+    private final List<Subscriber> operatorStreams = new ArrayList<>();
+
+    /**
+     * One operator stream and its subscriber's view: the ACLs in force when it subscribed (a change of the
+     * {@code acls} setting applies to the streams opened after it).
+     */
+    private record Subscriber(EventSink sink, Viewer viewer) {
+    }
     private ScheduledFuture<?> operatorHeartbeat;
 
     OperatorEvents(MasterContext ctx) {
@@ -27,15 +34,16 @@ final class OperatorEvents extends MasterPart {
      * AGENT_ADDED, AGENT_REMOVED, FRAMEWORK_ADDED, FRAMEWORK_UPDATED and FRAMEWORK_REMOVED as they happen, and
      * HEARTBEAT at the heartbeat interval.
      */
-    void subscribe(EventSink stream) {
+    void subscribe(EventSink stream, Viewer viewer) {
         {
             com.fasterxml.jackson.databind.node.ObjectNode body =
                     com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-            body.set("get_state", views().getState());
+            body.set("get_state", new MasterViews(ctx.master, state, viewer).v1().getState());
             body.put("heartbeat_interval_seconds", config().heartbeatInterval().toMillis() / 1000.0);
             stream.send(MesosJson.write(V1Views.response("SUBSCRIBED", body)));
-            operatorStreams.add(stream);
-            stream.onClose(() -> loop.execute(() -> operatorStreams.remove(stream)));
+            Subscriber subscriber = new Subscriber(stream, viewer);
+            operatorStreams.add(subscriber);
+            stream.onClose(() -> loop.execute(() -> operatorStreams.remove(subscriber)));
             if (operatorHeartbeat == null) {
                 startHeartbeat();
             }
@@ -50,7 +58,7 @@ final class OperatorEvents extends MasterPart {
         long ms = config().heartbeatInterval().toMillis();
         byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
         operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
-                .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+                .forEach(s -> s.sink.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** The live settings changed: heartbeats go at the new interval. */
@@ -62,6 +70,12 @@ final class OperatorEvents extends MasterPart {
 
     /** Sends an operator event of {@code type} whose message holds {@code key}: {@code value} (loop only). */
     void publish(String type, String key, java.util.function.Supplier<Object> value) {
+        publish(type, key, value, v -> true);
+    }
+
+    /** The same, sent only to the subscribers that may see it. */
+    void publish(String type, String key, java.util.function.Supplier<Object> value,
+                 java.util.function.Predicate<Viewer> visible) {
         if (operatorStreams.isEmpty()) {
             return;
         }
@@ -70,8 +84,8 @@ final class OperatorEvents extends MasterPart {
         Object v = value.get();
         body.set(key, v instanceof com.fasterxml.jackson.databind.JsonNode j ? j : MesosJson.tree(v));
         byte[] event = MesosJson.write(V1Views.response(type, body));
-        for (EventSink s : List.copyOf(operatorStreams)) {
-            if (!s.send(event)) {
+        for (Subscriber s : List.copyOf(operatorStreams)) {
+            if (visible.test(s.viewer) && !s.sink.send(event)) {
                 operatorStreams.remove(s);
             }
         }
@@ -95,7 +109,8 @@ final class OperatorEvents extends MasterPart {
             body.set("status", MesosJson.tree(status));
             body.put("state", t.state.name());
             byte[] event = MesosJson.write(V1Views.response("TASK_UPDATED", body));
-            List.copyOf(operatorStreams).forEach(s -> s.send(event));
+            List.copyOf(operatorStreams).stream().filter(s -> s.viewer.task(fw.info, t.info))
+                    .forEach(s -> s.sink.send(event));
         }
     }
 }

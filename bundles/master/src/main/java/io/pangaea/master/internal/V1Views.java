@@ -141,11 +141,14 @@ public final class V1Views {
     }
 
     public ObjectNode getFrameworks() {
+        Viewer viewer = legacy.viewer();
         ObjectNode body = F.objectNode();
         ArrayNode live = body.putArray("frameworks");
-        state.frameworks.values().forEach(f -> live.add(framework(f, false)));
+        state.frameworks.values().stream().filter(f -> viewer.framework(f.info))
+                .forEach(f -> live.add(framework(f, false)));
         ArrayNode done = body.putArray("completed_frameworks");
-        state.completedFrameworks.forEach(f -> done.add(framework(f, true)));
+        state.completedFrameworks.stream().filter(f -> viewer.framework(f.info))
+                .forEach(f -> done.add(framework(f, true)));
         return body;
     }
 
@@ -163,14 +166,17 @@ public final class V1Views {
         ArrayNode tasks = body.putArray("tasks");
         ArrayNode unreachable = body.putArray("unreachable_tasks");
         ArrayNode completed = body.putArray("completed_tasks");
+        Viewer viewer = legacy.viewer();
         for (FrameworkEntry f : state.frameworks.values()) {
             for (TaskEntry t : f.tasks.values()) {
-                (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(task(t));
+                if (viewer.task(f.info, t.info)) {
+                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(task(t));
+                }
             }
-            f.completedTasks.forEach(t -> completed.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(task(t)));
         }
         for (FrameworkEntry f : state.completedFrameworks) {
-            f.completedTasks.forEach(t -> completed.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(task(t)));
         }
         return body;
     }
@@ -182,8 +188,13 @@ public final class V1Views {
     public ObjectNode getExecutors() {
         ObjectNode body = F.objectNode();
         ArrayNode executors = body.putArray("executors");
+        Viewer viewer = legacy.viewer();
         for (var agent : state.agents.values()) {
             for (var e : agent.executors.values()) {
+                FrameworkEntry fw = state.frameworks.get(e.info.frameworkId());
+                if (!viewer.executor(fw == null ? null : fw.info, e.info)) {
+                    continue;
+                }
                 ObjectNode n = executors.addObject();
                 n.set("agent_id", MesosJson.tree(agent.id));
                 ObjectNode info = (ObjectNode) MesosJson.tree(e.info);
@@ -238,6 +249,9 @@ public final class V1Views {
         ObjectNode body = F.objectNode();
         ArrayNode roles = body.putArray("roles");
         for (Map.Entry<String, List<FrameworkEntry>> e : byRole.entrySet()) {
+            if (!legacy.viewer().role(e.getKey())) {
+                continue;
+            }
             ObjectNode n = roles.addObject();
             n.put("name", e.getKey());
             n.put("weight", weights.getOrDefault(e.getKey(), 1.0));

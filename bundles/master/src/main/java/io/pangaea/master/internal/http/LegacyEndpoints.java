@@ -47,11 +47,25 @@ final class LegacyEndpoints {
             case "/master/unreserve", "/unreserve" -> reserve(request, response, callback, false);
             case "/master/create-volumes", "/create-volumes" -> volumes(request, response, callback, true);
             case "/master/destroy-volumes", "/destroy-volumes" -> volumes(request, response, callback, false);
-            case "/files/browse", "/files/browse.json" -> browse(request, response, callback);
-            case "/files/read", "/files/read.json" -> read(request, response, callback);
+            case "/files/browse", "/files/browse.json" -> {
+                if (Authorization.permits(master.acls(), "access_mesos_logs", Authorization.principal(request),
+                        List.of(), response, callback)) {
+                    browse(request, response, callback);
+                }
+            }
+            case "/files/read", "/files/read.json" -> {
+                if (Authorization.permits(master.acls(), "access_mesos_logs", Authorization.principal(request),
+                        List.of(), response, callback)) {
+                    read(request, response, callback);
+                }
+            }
             case "/master/maintenance/schedule", "/maintenance/schedule" -> schedule(request, response, callback);
-            case "/master/maintenance/status", "/maintenance/status" -> reply(master.maintenanceStatus(), response,
-                    callback);
+            case "/master/maintenance/status", "/maintenance/status" -> {
+                if (Authorization.permits(master.acls(), "get_maintenance_statuses", Authorization.principal(request),
+                        List.of(), response, callback)) {
+                    reply(master.maintenanceStatus(), response, callback);
+                }
+            }
             case "/master/machine/down", "/machine/down" -> machines(request, response, callback, true);
             case "/master/machine/up", "/machine/up" -> machines(request, response, callback, false);
             default -> {
@@ -107,14 +121,8 @@ final class LegacyEndpoints {
         if (id == null) {
             return;
         }
-        master.teardown(FrameworkId.of(id)).whenComplete((ok, err) -> {
-            if (err != null) {
-                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-            } else {
-                HttpSupport.text(response, callback, ok ? 200 : 400, ok ? ""
-                        : "No framework found with specified ID");
-            }
-        });
+        OperatorApi.status(master.teardown(FrameworkId.of(id), Authorization.principal(request)), response,
+                callback);
     }
 
     /** {@code slaveId} and a JSON array of resources named {@code field}; null when it was answered. */
@@ -142,7 +150,9 @@ final class LegacyEndpoints {
         Map<String, String> form = form(request, response, callback);
         String agent = form == null ? null : required(form, "slaveId", response, callback);
         List<Resource> res = agent == null ? null : resources(form, "resources", response, callback);
-        if (res != null) {
+        if (res != null && Authorization.permits(master.acls(), reserve ? "reserve_resources"
+                : "unreserve_resources", Authorization.principal(request), reserve
+                ? Authorization.reservationRoles(res) : Authorization.reserverPrincipals(res), response, callback)) {
             OperatorApi.status(master.operatorReservation(agent, res, reserve), response, callback);
         }
     }
@@ -151,7 +161,9 @@ final class LegacyEndpoints {
         Map<String, String> form = form(request, response, callback);
         String agent = form == null ? null : required(form, "slaveId", response, callback);
         List<Resource> volumes = agent == null ? null : resources(form, "volumes", response, callback);
-        if (volumes != null) {
+        if (volumes != null && Authorization.permits(master.acls(), create ? "create_volumes" : "destroy_volumes",
+                Authorization.principal(request), create ? Authorization.reservationRoles(volumes)
+                : Authorization.creatorPrincipals(volumes), response, callback)) {
             OperatorApi.status(master.operatorVolumes(agent, volumes, create), response, callback);
         }
     }
@@ -180,6 +192,10 @@ final class LegacyEndpoints {
                     HttpSupport.text(response, callback, 400, bad.replace("set_quota.quota_request.", ""));
                     return true;
                 }
+                if (!Authorization.permits(master.acls(), "update_quotas", Authorization.principal(request),
+                        List.of(q.role()), response, callback)) {
+                    return true;
+                }
                 OperatorApi.status(master.setQuota(q.role(), OperatorValidator.guarantee(q)), response, callback);
             }
             case "DELETE" -> {
@@ -188,6 +204,10 @@ final class LegacyEndpoints {
                 String bad = OperatorValidator.validateRole("role", role);
                 if (bad != null) {
                     HttpSupport.text(response, callback, 400, "Failed to parse remove quota request: " + bad);
+                    return true;
+                }
+                if (!Authorization.permits(master.acls(), "update_quotas", Authorization.principal(request),
+                        List.of(role), response, callback)) {
                     return true;
                 }
                 OperatorApi.status(master.removeQuota(role), response, callback);
@@ -202,7 +222,10 @@ final class LegacyEndpoints {
     /** GET: the schedule in force; POST: a new one (Mesos's {@code maintenance.Schedule} as JSON). */
     private void schedule(Request request, Response response, Callback callback) throws Exception {
         if ("GET".equals(request.getMethod())) {
-            reply(master.maintenanceSchedule(), response, callback);
+            if (Authorization.permits(master.acls(), "get_maintenance_schedules", Authorization.principal(request),
+                    List.of(), response, callback)) {
+                reply(master.maintenanceSchedule(), response, callback);
+            }
             return;
         }
         byte[] body = post(request, response, callback);
@@ -217,7 +240,10 @@ final class LegacyEndpoints {
                     + e.getMessage().split("\n")[0]);
             return;
         }
-        OperatorApi.status(master.updateMaintenanceSchedule(s), response, callback);
+        if (Authorization.permits(master.acls(), "update_maintenance_schedules", Authorization.principal(request),
+                s.windows() == null ? List.of() : Authorization.scheduleMachines(s), response, callback)) {
+            OperatorApi.status(master.updateMaintenanceSchedule(s), response, callback);
+        }
     }
 
     /** POST a JSON array of machines ({@code hostname}, {@code ip}) to take down or bring up. */
@@ -235,7 +261,10 @@ final class LegacyEndpoints {
                     + e.getMessage().split("\n")[0]);
             return;
         }
-        OperatorApi.status(master.maintenance(machines, down), response, callback);
+        if (Authorization.permits(master.acls(), down ? "start_maintenances" : "stop_maintenances",
+                Authorization.principal(request), Authorization.machines(machines), response, callback)) {
+            OperatorApi.status(master.maintenance(machines, down), response, callback);
+        }
     }
 
     /** The body of a POST, or null when the request was answered (another method: 405). */

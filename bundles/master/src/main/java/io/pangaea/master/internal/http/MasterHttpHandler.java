@@ -96,21 +96,31 @@ public final class MasterHttpHandler extends Handler.Abstract {
                 }
                 case "/quota", "/master/quota" -> operator.quota(response, callback);
                 case "/health", "/master/health" -> HttpSupport.text(response, callback, 200, "");
-                case "/version" -> read(response, callback, MasterViews::version);
+                case "/version" -> read(request, response, callback, MasterViews::version);
                 case "/master/state", "/master/state.json", "/state", "/state.json" ->
-                        read(response, callback, MasterViews::state);
-                case "/master/frameworks", "/frameworks" -> read(response, callback, MasterViews::frameworks);
-                case "/master/slaves", "/slaves" -> read(response, callback, MasterViews::slaves);
-                case "/master/state-summary", "/state-summary" -> read(response, callback, MasterViews::stateSummary);
-                case "/metrics/snapshot", "/metrics/snapshot.json" -> read(response, callback, MasterViews::metrics);
+                        read(request, response, callback, MasterViews::state);
+                case "/master/frameworks", "/frameworks" -> read(request, response, callback, MasterViews::frameworks);
+                case "/master/slaves", "/slaves" -> read(request, response, callback, MasterViews::slaves);
+                case "/master/state-summary", "/state-summary" -> read(request, response, callback, MasterViews::stateSummary);
+                case "/metrics/snapshot", "/metrics/snapshot.json" -> {
+                    if (Authorization.permits(master.acls(), "get_endpoints", Authorization.principal(request),
+                            List.of("/metrics/snapshot"), response, callback)) {
+                        read(request, response, callback, MasterViews::metrics);
+                    }
+                }
                 case "/master/roles", "/roles", "/master/roles.json", "/roles.json" ->
-                        read(response, callback, MasterViews::roles);
-                case "/master/tasks", "/tasks", "/master/tasks.json" -> read(response, callback, MasterViews::tasks);
-                case "/master/flags", "/flags" -> read(response, callback, v -> {
+                        read(request, response, callback, MasterViews::roles);
+                case "/master/tasks", "/tasks", "/master/tasks.json" -> read(request, response, callback, MasterViews::tasks);
+                case "/master/flags", "/flags" -> {
+                    if (Authorization.permits(master.acls(), "view_flags", Authorization.principal(request),
+                            List.of(), response, callback)) {
+                        read(request, response, callback, v -> {
                     var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
                     n.set("flags", v.flags());
                     return n;
-                });
+                        });
+                    }
+                }
                 case "/master/redirect", "/redirect" -> {
                     response.setStatus(307);
                     response.getHeaders().put(HttpHeader.LOCATION,
@@ -167,11 +177,27 @@ public final class MasterHttpHandler extends Handler.Abstract {
             HttpSupport.text(response, callback, 400, "Expecting 'path' to be present");
             return;
         }
-        master.agentFiles(io.pangaea.model.AgentId.of(parts[0]), parts[2], q.getValue("path"), offset, length)
-                .whenComplete((reply, err) -> {
+        String principal = Authorization.principal(request);
+        master.sandboxUser(q.getValue("path")).thenCompose(user -> {
+            // a sandbox: its executor's or framework's user ('access_sandboxes'); anything else on the agent: its logs
+            boolean allowed = user.isPresent()
+                    ? master.acls().approves("access_sandboxes", principal, user.get())
+                    : master.acls().approves("access_mesos_logs", principal, null);
+            if (!allowed) {
+                return CompletableFuture.failedFuture(new SecurityException(user.isPresent()
+                        ? "access_sandboxes" : "access_mesos_logs"));
+            }
+            return master.agentFiles(io.pangaea.model.AgentId.of(parts[0]), parts[2], q.getValue("path"), offset,
+                    length);
+        }).whenComplete((reply, err) -> {
                     if (err != null) {
                         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause()
                                 != null ? err.getCause() : err;
+                        if (cause instanceof SecurityException) {
+                            Authorization.forbid(cause.getMessage(), principal, List.of(q.getValue("path")),
+                                    response, callback);
+                            return;
+                        }
                         HttpSupport.text(response, callback, cause instanceof java.util.NoSuchElementException ? 404
                                 : 503, cause.getMessage());
                         return;
@@ -221,9 +247,10 @@ public final class MasterHttpHandler extends Handler.Abstract {
         }
     }
 
-    private void read(Response response, Callback callback,
+    /** A read endpoint's answer, showing what the caller may see ({@code view_*} ACLs). */
+    private void read(Request request, Response response, Callback callback,
                       Function<MasterViews, com.fasterxml.jackson.databind.JsonNode> view) {
-        master.read(view).whenComplete((node, err) -> {
+        master.read(master.viewer(Authorization.principal(request)), view).whenComplete((node, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
             } else {
@@ -252,7 +279,8 @@ public final class MasterHttpHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, out);
             EventSink stream = new JettyEventStream(request, response, callback);
             master.subscribeOperator(PROTOBUF.equals(out)
-                    ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR_EVENTS, r)) : stream);
+                    ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR_EVENTS, r)) : stream,
+                    master.viewer(Authorization.principal(request)));
             return;
         }
         request.setAttribute(OperatorApi.PROTOBUF_OUT, PROTOBUF.equals(out));
@@ -292,9 +320,38 @@ public final class MasterHttpHandler extends Handler.Abstract {
             HttpSupport.text(response, callback, 400, invalid);
             return;
         }
+        io.pangaea.model.FrameworkInfo info = call.type() == Call.Type.SUBSCRIBE ? call.subscribe().frameworkInfo()
+                : call.type() == Call.Type.UPDATE_FRAMEWORK ? call.updateFramework().frameworkInfo() : null;
+        String principal = Authorization.principal(request);
+        if (info != null && principal != null && info.principal() != null && !principal.equals(info.principal())) {
+            HttpSupport.text(response, callback, 400, "Authenticated principal '" + principal + "' does not match"
+                    + " principal '" + info.principal() + "' set in 'framework_info'");
+            return;
+        }
+        // a framework's principal is the one it authenticated as, else the one it names
+        String frameworkPrincipal = principal != null ? principal : info == null ? null : info.principal();
+        boolean rolesAllowed = info == null || master.acls().approvesAll("register_frameworks", frameworkPrincipal,
+                info.effectiveRoles());
+        if (call.type() == Call.Type.UPDATE_FRAMEWORK && !rolesAllowed) {
+            Authorization.forbid("register_frameworks", frameworkPrincipal, info.effectiveRoles(), response, callback);
+            return;
+        }
         if (call.type() == Call.Type.SUBSCRIBE) {
             String type = HttpSupport.responseType(request, response, callback);
             if (type == null) {
+                return;
+            }
+            if (!rolesAllowed) {
+                // as Mesos: the subscription is refused on the stream, with an ERROR event, and the stream closes
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+                EventSink stream = new JettyEventStream(request, response, callback);
+                byte[] error = MesosJson.write(io.pangaea.model.scheduler.Event.error("Framework is not authorized"
+                        + " to use roles " + info.effectiveRoles() + " with principal " + (frameworkPrincipal == null
+                        ? "(none)" : "'" + frameworkPrincipal + "'") + " (ACL 'register_frameworks')"));
+                (PROTOBUF.equals(type) ? stream.encoded(r -> ProtobufCodec.toProtobuf(ProtobufCodec.Api.SCHEDULER,
+                        r)) : stream).send(error);
+                stream.close();
                 return;
             }
             String streamId = UUID.randomUUID().toString();
@@ -334,7 +391,12 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         switch (call.type()) {
-            case SUBSCRIBE -> agentSubscribe(call.subscribe(), request, response, callback);
+            case SUBSCRIBE -> {
+                if (Authorization.permits(master.acls(), "register_agents", Authorization.principal(request),
+                        List.of(), response, callback)) {
+                    agentSubscribe(call.subscribe(), request, response, callback);
+                }
+            }
             case UPDATE -> agentUpdates(call, response, callback);
             case UPDATE_AGENT -> {
                 if (call.agentId() == null || call.updateAgent() == null || call.updateAgent().attributes() == null) {

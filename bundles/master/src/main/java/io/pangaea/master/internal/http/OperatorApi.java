@@ -57,6 +57,11 @@ final class OperatorApi {
             HttpSupport.text(response, callback, 400, "Expecting 'type' to be present and known");
             return;
         }
+        String principal = Authorization.principal(response.getRequest());
+        Authorization.Check check = Authorization.of(call);
+        if (check != null && !check.permits(master.acls(), principal, response, callback)) {
+            return;
+        }
         switch (call.type()) {
             case GET_HEALTH -> getHealth(call, response, callback);
             case GET_VERSION -> getVersion(call, response, callback);
@@ -105,9 +110,11 @@ final class OperatorApi {
     }
 
     private void getWeights(OperatorCall call, Response response, Callback callback) {
+        var viewer = master.viewer(Authorization.principal(response.getRequest()));
         reply(master.weights(), w -> {
         ObjectNode r = response("GET_WEIGHTS");
-        r.putObject("get_weights").set("weight_infos", JSON.valueToTree(w));
+        r.putObject("get_weights").set("weight_infos", JSON.valueToTree(w.stream().filter(i -> viewer.role(i.role()))
+                .toList()));
         return r;
     }, response, callback);
     }
@@ -122,9 +129,10 @@ final class OperatorApi {
     }
 
     private void getQuota(OperatorCall call, Response response, Callback callback) {
+        String principal = Authorization.principal(response.getRequest());
         reply(master.quotas(), q -> {
         ObjectNode r = response("GET_QUOTA");
-        r.putObject("get_quota").set("status", quotaStatus(q));
+        r.putObject("get_quota").set("status", quotaStatus(visibleQuotas(q, principal)));
         return r;
     }, response, callback);
     }
@@ -182,7 +190,7 @@ final class OperatorApi {
 
     private void readView(OperatorCall call, Response response, Callback callback) {
         OperatorCall.Type t = call.type();
-        reply(master.read(views -> {
+        reply(master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
             V1Views v = views.v1();
             return switch (t) {
                 case GET_STATE -> v.getState();
@@ -240,8 +248,7 @@ final class OperatorApi {
             HttpSupport.text(response, callback, 400, "Expecting 'teardown.framework_id' to be present");
             return;
         }
-        var id = call.teardown().frameworkId();
-        found(master.teardown(id), 400, "No framework found with specified ID '" + id.value() + "'",
+        status(master.teardown(call.teardown().frameworkId(), Authorization.principal(response.getRequest())),
                 response, callback);
     }
 
@@ -377,7 +384,9 @@ final class OperatorApi {
     /** {@code GET /weights}: the weights as a JSON array; {@code PUT /weights}: replaces the given ones. */
     void weights(Request request, byte[] body, Response response, Callback callback) {
         if ("GET".equals(request.getMethod())) {
-            reply(master.weights(), w -> JSON.valueToTree(w), response, callback);
+            var viewer = master.viewer(Authorization.principal(request));
+            reply(master.weights(), w -> JSON.valueToTree(w.stream().filter(i -> viewer.role(i.role())).toList()),
+                    response, callback);
             return;
         }
         List<WeightInfo> infos;
@@ -394,12 +403,23 @@ final class OperatorApi {
             HttpSupport.text(response, callback, 400, bad);
             return;
         }
+        if (!Authorization.permits(master.acls(), "update_weights", Authorization.principal(request),
+                infos.stream().map(WeightInfo::role).toList(), response, callback)) {
+            return;
+        }
         done(master.updateWeights(infos), response, callback);
     }
 
     /** {@code GET /quota}: the quota status (Mesos {@code QuotaStatus}). */
     void quota(Response response, Callback callback) {
-        reply(master.quotas(), this::quotaStatus, response, callback);
+        String principal = Authorization.principal(response.getRequest());
+        reply(master.quotas(), q -> quotaStatus(visibleQuotas(q, principal)), response, callback);
+    }
+
+    /** The quotas of the roles {@code principal} may see ({@code get_quotas}). */
+    private List<QuotaConfig> visibleQuotas(List<QuotaConfig> all, String principal) {
+        io.pangaea.http.Acls acls = master.acls();
+        return all.stream().filter(q -> acls.approves("get_quotas", principal, q.role())).toList();
     }
 
     private JsonNode quotaStatus(List<QuotaConfig> configs) {

@@ -51,13 +51,15 @@ final class AllocatorRoute implements HttpRoute {
         if (m == null) {
             return null; // not leading: redirected to the leader
         }
+        io.pangaea.http.Acls acls = m.acls();
         switch (request.path()) {
             case "/allocator" -> {
                 if (request.method().equals("GET")) {
-                    return json(200, state());
+                    return acls.approves("view_allocators", request.principal(), null) ? json(200, state())
+                            : forbidden(request, "view_allocators", null);
                 }
                 if (request.method().equals("POST")) {
-                    return use(request.body());
+                    return use(request, acls);
                 }
                 return new Reply(405, "text/plain; charset=utf-8", "Expecting GET or POST"
                         .getBytes(StandardCharsets.UTF_8), Map.of("Allow", "GET, POST"));
@@ -70,6 +72,9 @@ final class AllocatorRoute implements HttpRoute {
                 String subject = query(request.query(), "subject");
                 if (subject == null || subject.isBlank()) {
                     return error(400, "Expecting 'subject' (a framework id or a role) to be present");
+                }
+                if (!acls.approves("explain_allocations", request.principal(), null)) {
+                    return forbidden(request, "explain_allocations", null);
                 }
                 try {
                     return Reply.of(200, JSON, MesosJson.write(m.explain(subject).get(10, TimeUnit.SECONDS)));
@@ -92,15 +97,24 @@ final class AllocatorRoute implements HttpRoute {
         return n;
     }
 
-    private Reply use(byte[] body) {
+    private static Reply forbidden(Request request, String action, String object) {
+        return error(403, "Forbidden: " + (request.principal() == null ? "an unauthenticated caller"
+                : "principal '" + request.principal() + "'") + " is not authorized to " + action
+                + (object == null ? "" : " " + object) + " (ACL '" + action + "')");
+    }
+
+    private Reply use(Request request, io.pangaea.http.Acls acls) {
         JsonNode call;
         try {
-            call = MesosJson.mapper().readTree(body);
+            call = MesosJson.mapper().readTree(request.body());
         } catch (IOException e) {
             return error(400, "The body is not JSON: " + e.getMessage());
         }
         if (call == null || !call.path("use").isTextual() || call.path("use").asText().isBlank()) {
             return error(400, "Expecting 'use' (the name of an installed allocator) to be present");
+        }
+        if (!acls.approves("update_allocators", request.principal(), call.path("use").asText())) {
+            return forbidden(request, "update_allocators", call.path("use").asText());
         }
         try {
             control.use(call.path("use").asText());

@@ -127,6 +127,10 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "Mesos's credentials: a file ({\"credentials\":[{\"principal\",\"secret\"}]}"
                 + " or a 'principal secret' pair a line), or that JSON inline")
         String credentials() default "";
+
+        @AttributeDefinition(description = "Mesos's ACLs for the local authorizer: the JSON ({\"permissive\": true,"
+                + " \"register_frameworks\": [...], ...}) or a file holding it; empty allows everything")
+        String acls() default "";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
@@ -162,6 +166,7 @@ public final class MasterComponent implements AllocatorControl {
         this.registryFile = registryFile(config);
         this.defaultAllocator = config.default__allocator();
         this.auth = authentication(config);
+        this.acls = acls(config);
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -220,6 +225,23 @@ public final class MasterComponent implements AllocatorControl {
         }
     }
 
+    /** The ACLs in force ({@code acls} setting); applied live. */
+    private volatile io.pangaea.http.Acls acls = io.pangaea.http.Acls.permissive();
+
+    static io.pangaea.http.Acls acls(Config c) {
+        try {
+            return io.pangaea.http.Acls.parse(c.acls());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The master reads the authentication and ACLs in force at each request. */
+    private void secure(Master m) {
+        m.setProtectedRealms(() -> auth.realms());
+        m.setAcls(() -> acls);
+    }
+
     private void readHa(Config config) {
         zk = config.zk() == null ? "" : config.zk().trim();
         zkSessionTimeout = Durations.parse("zk_session_timeout", config.zk__session__timeout());
@@ -237,7 +259,7 @@ public final class MasterComponent implements AllocatorControl {
             return;
         }
         Master m = new Master(config, new Registry(registryFile));
-        m.setProtectedRealms(() -> auth.realms());
+        secure(m);
         m.start();
         try {
             http = new MasterHttpServer(m, config.ip(), config.port(), routes, () -> auth);
@@ -258,7 +280,7 @@ public final class MasterComponent implements AllocatorControl {
     /** This process now leads: its master gets its allocator and is registered for the shell. */
     private synchronized void leading(Master m) {
         master = m;
-        m.setProtectedRealms(() -> auth.realms());
+        secure(m);
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         m.setLogFile(logFile());
         selectAllocator();
@@ -334,6 +356,11 @@ public final class MasterComponent implements AllocatorControl {
             auth = next;
         } catch (IllegalArgumentException e) {
             LOG.error("The authentication settings were not applied (the earlier ones stay): {}", e.getMessage());
+        }
+        try {
+            acls = acls(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("The 'acls' setting was not applied (the earlier ACLs stay): {}", e.getMessage());
         }
         Path registryBefore = registryFile;
         registryFile = registryFile(config);

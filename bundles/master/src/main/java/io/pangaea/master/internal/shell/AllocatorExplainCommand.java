@@ -35,6 +35,11 @@ public class AllocatorExplainCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        String user = Tables.user();
+        if (!master.acls().approves("explain_allocations", user, null)) {
+            throw new SecurityException("user '" + user + "' is not authorized to explain allocations"
+                    + " (ACL 'explain_allocations')");
+        }
         List<Explanation> list = master.explain(subject).get(10, TimeUnit.SECONDS);
         if (json) {
             session.getConsole().println(new String(MesosJson.write(list), java.nio.charset.StandardCharsets.UTF_8));

@@ -22,6 +22,10 @@ public class AllocatorListCommand implements Action {
     @Reference
     AllocatorControl control;
 
+    /** The leading master, for its ACLs; absent on a master that does not lead. */
+    @Reference(optional = true)
+    io.pangaea.master.internal.Master master;
+
     @Option(name = "--json", description = "Print JSON instead of a table")
     boolean json;
 
@@ -30,6 +34,11 @@ public class AllocatorListCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        String user = Tables.user();
+        if (master != null && !master.acls().approves("view_allocators", user, null)) {
+            throw new SecurityException("user '" + user + "' is not authorized to view the allocators"
+                    + " (ACL 'view_allocators')");
+        }
         List<Object> rows = new ArrayList<>();
         for (Map.Entry<String, String> e : control.installed().entrySet()) {
             rows.add(new PolicyRow(e.getKey(), e.getKey().equals(control.active()),

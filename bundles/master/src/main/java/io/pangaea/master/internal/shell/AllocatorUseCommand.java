@@ -21,11 +21,20 @@ public class AllocatorUseCommand implements Action {
     @Reference
     AllocatorControl control;
 
+    /** The leading master, for its ACLs; absent on a master that does not lead. */
+    @Reference(optional = true)
+    io.pangaea.master.internal.Master master;
+
     @Argument(index = 0, name = "name", description = "The policy's name, as allocator:list shows it", required = true)
     String name;
 
     @Override
     public Object execute() throws Exception {
+        String user = Tables.user();
+        if (master != null && !master.acls().approves("update_allocators", user, name)) {
+            throw new SecurityException("user '" + user + "' is not authorized to switch the allocator to '" + name
+                    + "' (ACL 'update_allocators')");
+        }
         control.use(name); // an unknown name: Karaf prints "Error executing command: <why>"
         session.getConsole().println("Allocator set to '" + name + "'.");
         return null;

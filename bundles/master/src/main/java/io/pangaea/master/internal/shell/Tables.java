@@ -18,7 +18,26 @@ final class Tables {
         if (master == null) {
             throw new IllegalStateException("The Pangaea master is not running (see log:display)");
         }
-        return master.read(view).get(10, TimeUnit.SECONDS);
+        return master.read(master.viewer(user()), view).get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The shell user's name (its JAAS {@code UserPrincipal}, as the console or SSH login authenticated it), checked
+     * against the master's ACLs as an HTTP principal is; null outside a login session.
+     */
+    @SuppressWarnings("removal")
+    static String user() {
+        javax.security.auth.Subject subject = javax.security.auth.Subject.getSubject(
+                java.security.AccessController.getContext());
+        if (subject == null) {
+            return null;
+        }
+        for (java.security.Principal p : subject.getPrincipals()) {
+            if (p.getClass().getSimpleName().equals("UserPrincipal")) {
+                return p.getName();
+            }
+        }
+        return null;
     }
 
     static void print(PrintStream out, List<?> rows, boolean json, String[] headers,

@@ -1,0 +1,165 @@
+package io.pangaea.master.internal.http;
+
+import io.pangaea.http.Acls;
+import io.pangaea.http.HttpAuthentication;
+import io.pangaea.http.HttpSupport;
+import io.pangaea.model.Resource;
+import io.pangaea.model.ReservationInfo;
+import io.pangaea.model.maintenance.MachineId;
+import io.pangaea.model.operator.OperatorCall;
+import io.pangaea.model.operator.QuotaConfig;
+import io.pangaea.model.operator.WeightInfo;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Which ACL action an operator request needs, and on which objects, as Mesos's local authorizer asks: the roles of
+ * weights, quotas, reservations and volumes; the principal that made a reservation or a volume; the machines of a
+ * maintenance call; the implicit object of the agent, logging and allocator calls. Stateless; any thread.
+ */
+public final class Authorization {
+
+    private Authorization() {
+    }
+
+    /** The principal the request authenticated as, or null. */
+    static String principal(Request request) {
+        return request.getAttribute(HttpAuthentication.PRINCIPAL) instanceof String p ? p : null;
+    }
+
+    /**
+     * Whether {@code principal} may {@code action} every one of {@code objects} (none: the implicit object); when it
+     * may not, 403 has been answered with what was refused.
+     */
+    static boolean permits(Acls acls, String action, String principal, Collection<String> objects, Response response,
+                           Callback callback) {
+        if (acls.approvesAll(action, principal, objects)) {
+            return true;
+        }
+        forbid(action, principal, objects, response, callback);
+        return false;
+    }
+
+    static void forbid(String action, String principal, Collection<String> objects, Response response,
+                       Callback callback) {
+        HttpSupport.text(response, callback, 403, "Forbidden: " + (principal == null ? "an unauthenticated caller"
+                : "principal '" + principal + "'") + " is not authorized to " + action
+                + (objects.isEmpty() ? "" : " " + String.join(", ", objects)) + " (ACL '" + action + "')");
+    }
+
+    /** The action and objects an operator call needs, or null when it needs none (reads filter what they show). */
+    static Check of(OperatorCall call) {
+        return switch (call.type()) {
+            case UPDATE_WEIGHTS -> new Check("update_weights", call.updateWeights() == null ? List.of()
+                    : call.updateWeights().weightInfos().stream().map(WeightInfo::role).toList());
+            case UPDATE_QUOTA -> new Check("update_quotas", call.updateQuota() == null ? List.of()
+                    : call.updateQuota().quotaConfigs().stream().map(QuotaConfig::role).toList());
+            case SET_QUOTA -> new Check("update_quotas", call.setQuota() == null
+                    || call.setQuota().quotaRequest() == null ? List.of() : List.of(call.setQuota().quotaRequest()
+                    .role()));
+            case REMOVE_QUOTA -> new Check("update_quotas", call.removeQuota() == null ? List.of()
+                    : List.of(call.removeQuota().role()));
+            case RESERVE_RESOURCES -> new Check("reserve_resources", call.reserveResources() == null ? List.of()
+                    : reservationRoles(call.reserveResources().resources()));
+            case UNRESERVE_RESOURCES -> new Check("unreserve_resources", call.unreserveResources() == null
+                    ? List.of() : reserverPrincipals(call.unreserveResources().resources()));
+            case CREATE_VOLUMES -> new Check("create_volumes", call.createVolumes() == null ? List.of()
+                    : reservationRoles(call.createVolumes().volumes()));
+            case DESTROY_VOLUMES -> new Check("destroy_volumes", call.destroyVolumes() == null ? List.of()
+                    : creatorPrincipals(call.destroyVolumes().volumes()));
+            case GROW_VOLUME -> new Check("resize_volumes", call.growVolume() == null ? List.of()
+                    : reservationRoles(List.of(call.growVolume().volume())));
+            case SHRINK_VOLUME -> new Check("resize_volumes", call.shrinkVolume() == null ? List.of()
+                    : reservationRoles(List.of(call.shrinkVolume().volume())));
+            case SET_LOGGING_LEVEL -> new Check("set_log_level", List.of());
+            case DEACTIVATE_AGENT -> new Check("deactivate_agents", List.of());
+            case REACTIVATE_AGENT -> new Check("reactivate_agents", List.of());
+            case DRAIN_AGENT -> new Check("drain_agents", List.of());
+            case MARK_AGENT_GONE -> new Check("mark_agents_gone", List.of());
+            case UPDATE_MAINTENANCE_SCHEDULE -> new Check("update_maintenance_schedules",
+                    call.updateMaintenanceSchedule() == null || call.updateMaintenanceSchedule().schedule() == null
+                            ? List.of() : scheduleMachines(call.updateMaintenanceSchedule().schedule()));
+            case START_MAINTENANCE -> new Check("start_maintenances", call.startMaintenance() == null ? List.of()
+                    : machines(call.startMaintenance().machines()));
+            case STOP_MAINTENANCE -> new Check("stop_maintenances", call.stopMaintenance() == null ? List.of()
+                    : machines(call.stopMaintenance().machines()));
+            case GET_MAINTENANCE_SCHEDULE -> new Check("get_maintenance_schedules", List.of());
+            case GET_MAINTENANCE_STATUS -> new Check("get_maintenance_statuses", List.of());
+            case GET_FLAGS -> new Check("view_flags", List.of());
+            case GET_METRICS -> new Check("get_endpoints", List.of("/metrics/snapshot"));
+            case EXPLAIN_ALLOCATION -> new Check("explain_allocations", List.of());
+            case LIST_FILES, READ_FILE -> new Check("access_mesos_logs", List.of());
+            default -> null;
+        };
+    }
+
+    /** An action and its objects. */
+    record Check(String action, List<String> objects) {
+        boolean permits(Acls acls, String principal, Response response, Callback callback) {
+            return Authorization.permits(acls, action, principal, objects, response, callback);
+        }
+    }
+
+    /** The roles resources are (to be) reserved to: each one's innermost reservation. */
+    public static List<String> reservationRoles(List<Resource> resources) {
+        Set<String> roles = new LinkedHashSet<>();
+        for (Resource r : resources == null ? List.<Resource>of() : resources) {
+            if (r != null) {
+                roles.add(r.reservationRole());
+            }
+        }
+        return new ArrayList<>(roles);
+    }
+
+    /** The principals that made the reservations being undone: each resource's innermost reservation's. */
+    public static List<String> reserverPrincipals(List<Resource> resources) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Resource r : resources == null ? List.<Resource>of() : resources) {
+            if (r != null && r.reservations() != null && !r.reservations().isEmpty()) {
+                ReservationInfo last = r.reservations().get(r.reservations().size() - 1);
+                out.add(last.principal() == null ? "" : last.principal());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** The principals that created the volumes being destroyed. */
+    public static List<String> creatorPrincipals(List<Resource> volumes) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Resource r : volumes == null ? List.<Resource>of() : volumes) {
+            if (r != null && r.disk() != null && r.disk().persistence() != null) {
+                String p = r.disk().persistence().principal();
+                out.add(p == null ? "" : p);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    static List<String> machines(List<MachineId> ids) {
+        Set<String> out = new LinkedHashSet<>();
+        for (MachineId m : ids == null ? List.<MachineId>of() : ids) {
+            if (m != null) {
+                out.add(m.hostname() != null && !m.hostname().isEmpty() ? m.hostname() : m.ip());
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    static List<String> scheduleMachines(io.pangaea.model.maintenance.Schedule s) {
+        List<MachineId> all = new ArrayList<>();
+        if (s.windows() != null) {
+            s.windows().forEach(w -> {
+                if (w != null && w.machineIds() != null) {
+                    all.addAll(w.machineIds());
+                }
+            });
+        }
+        return machines(all);
+    }
+}
