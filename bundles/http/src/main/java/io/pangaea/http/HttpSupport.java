@@ -112,18 +112,61 @@ public final class HttpSupport {
             return read;
         }
         long declared = request.getLength();
+        // a slow client holds a thread while its body is read: each read waits at most BODY_READ_IDLE, and the whole
+        // body must come within BODY_DEADLINE
+        org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idleBefore = endPoint.getIdleTimeout();
+        if (idleBefore <= 0 || idleBefore > BODY_READ_IDLE.toMillis()) {
+            endPoint.setIdleTimeout(BODY_READ_IDLE.toMillis());
+        }
+        long deadline = System.nanoTime() + BODY_DEADLINE.toNanos();
         try (InputStream in = Content.Source.asInputStream(request)) {
             if (declared > MAX_BODY) {
                 drain(in);
                 return null;
             }
-            byte[] b = in.readNBytes(MAX_BODY + 1);
-            if (b.length > MAX_BODY) {
-                drain(in);
-                return null;
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                if (out.size() + n > MAX_BODY) {
+                    drain(in);
+                    return null;
+                }
+                out.write(buf, 0, n);
+                if (System.nanoTime() > deadline) {
+                    throw new SlowBodyException("The request body did not arrive within "
+                            + BODY_DEADLINE.toSeconds() + " s");
+                }
             }
+            byte[] b = out.toByteArray();
             request.setAttribute(BODY, b);
             return b;
+        } catch (IOException e) {
+            if (e instanceof SlowBodyException) {
+                throw e;
+            }
+            Throwable cause = e.getCause();
+            if (e instanceof java.io.InterruptedIOException || cause instanceof java.util.concurrent.TimeoutException
+                    || e.getClass().getSimpleName().contains("Timeout")) {
+                throw new SlowBodyException("The request body stalled for more than " + BODY_READ_IDLE.toSeconds()
+                        + " s");
+            }
+            throw e;
+        } finally {
+            endPoint.setIdleTimeout(idleBefore);
+        }
+    }
+
+    /** The longest a whole request body may take to arrive. */
+    public static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(30);
+    /** The longest a request body may pause between two of its bytes. */
+    public static final java.time.Duration BODY_READ_IDLE = java.time.Duration.ofSeconds(10);
+
+    /** A request body that came too slowly: answered 408. */
+    public static final class SlowBodyException extends IOException {
+        SlowBodyException(String message) {
+            super(message);
         }
     }
 
@@ -132,7 +175,14 @@ public final class HttpSupport {
 
     /** The body, or null after answering 413 when it is larger than {@link #MAX_BODY}. */
     public static byte[] body(Request request, Response response, Callback callback) throws IOException {
-        byte[] body = body(request);
+        byte[] body;
+        try {
+            body = body(request);
+        } catch (SlowBodyException e) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            text(response, callback, 408, e.getMessage());
+            return null;
+        }
         if (body == null) {
             text(response, callback, 413, "Request body is larger than " + MAX_BODY + " bytes");
         }

@@ -80,6 +80,9 @@ final class Frameworks extends MasterPart {
             LOG.info("Framework {} ({}) subscribed", id, info.name());
         }
         fw.info = info.withId(fw.id);
+        if (info.principal() != null) {
+            ctx.principals.put(fw.id, info.principal());
+        }
         fw.stream = stream;
         fw.streamId = streamId;
         fw.connected = true;
@@ -194,6 +197,7 @@ final class Frameworks extends MasterPart {
 
     void removeFramework(FrameworkEntry fw, String why) {
         LOG.info("Removing framework {}: {}", fw.id, why);
+        ctx.principals.remove(fw.id);
         ctx.events.publish("FRAMEWORK_REMOVED", "framework_info", () -> fw.info, v -> v.framework(fw.info));
         for (OfferId o : List.copyOf(fw.offers)) {
             ctx.offers.removeOffer(o, false, false);

@@ -216,6 +216,23 @@ public final class Master implements AutoCloseable {
         return acls.get();
     }
 
+    /** The rate limits in force ({@code rate_limits} setting); set by its component. */
+    private volatile java.util.function.Supplier<io.pangaea.http.RateLimits> rateLimits =
+            io.pangaea.http.RateLimits::none;
+
+    public void setRateLimits(java.util.function.Supplier<io.pangaea.http.RateLimits> limits) {
+        this.rateLimits = limits;
+    }
+
+    public io.pangaea.http.RateLimits rateLimits() {
+        return rateLimits.get();
+    }
+
+    /** The principal a subscribed framework gave (any thread), or null. */
+    public String frameworkPrincipal(FrameworkId id) {
+        return ctx.principals.get(id);
+    }
+
     /** What {@code principal} (null: unauthenticated) may see, under the ACLs in force. */
     public Viewer viewer(String principal) {
         return Viewer.of(acls(), principal);

@@ -37,6 +37,13 @@ final class MasterContext {
     final AllocationLoop allocation;
     final AllocationExplainer explainer;
 
+    /**
+     * The principal of each subscribed framework that gave one, readable from any thread: the HTTP edge meters a
+     * framework's calls by it ({@code rate_limits}). Written on the loop only.
+     */
+    final java.util.concurrent.ConcurrentHashMap<io.pangaea.model.FrameworkId, String> principals =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The ACLs in force (permissive for a context without its master, as unit tests build one). */
     io.pangaea.http.Acls acls() {
         return master == null ? io.pangaea.http.Acls.permissive() : master.acls();

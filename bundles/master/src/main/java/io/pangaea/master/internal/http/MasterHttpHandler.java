@@ -336,6 +336,44 @@ public final class MasterHttpHandler extends Handler.Abstract {
             Authorization.forbid("register_frameworks", frameworkPrincipal, info.effectiveRoles(), response, callback);
             return;
         }
+        // rate_limits: by the framework's principal (a call after SUBSCRIBE: the one it subscribed with)
+        String limited = frameworkPrincipal != null ? frameworkPrincipal
+                : call.frameworkId() == null ? null : master.frameworkPrincipal(call.frameworkId());
+        io.pangaea.http.RateLimits.Limiter limiter = master.rateLimits().limiter(limited);
+        long wait = limiter == null ? 0 : limiter.acquire();
+        if (wait < 0) {
+            HttpSupport.text(response, callback, 429, "Rate limit exceeded: " + (limited == null
+                    ? "the frameworks without a limit of their own" : "principal '" + limited + "'") + " may make "
+                    + limiter.qps() + " calls a second, and " + limiter.capacity() + " already wait (rate_limits)");
+            return;
+        }
+        if (wait > 0) {
+            RATE_LIMITED.schedule(() -> {
+                limiter.done();
+                try {
+                    schedulerCall(call, info, rolesAllowed, frameworkPrincipal, request, response, callback);
+                } catch (Exception e) {
+                    LOG.warn("Failed to serve a scheduler call", e);
+                    HttpSupport.text(response, callback, 500, "Internal error: " + e.getClass().getSimpleName());
+                }
+            }, wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return;
+        }
+        schedulerCall(call, info, rolesAllowed, frameworkPrincipal, request, response, callback);
+    }
+
+    /** Where scheduler calls that must wait for their turn under {@code rate_limits} wait. */
+    private static final java.util.concurrent.ScheduledExecutorService RATE_LIMITED =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pangaea-master-rate-limits");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** A valid scheduler call, authorized and in its turn. */
+    private void schedulerCall(Call call, io.pangaea.model.FrameworkInfo info, boolean rolesAllowed,
+                               String frameworkPrincipal, Request request, Response response, Callback callback)
+            throws Exception {
         if (call.type() == Call.Type.SUBSCRIBE) {
             String type = HttpSupport.responseType(request, response, callback);
             if (type == null) {

@@ -131,6 +131,11 @@ public final class MasterComponent implements AllocatorControl {
         @AttributeDefinition(description = "Mesos's ACLs for the local authorizer: the JSON ({\"permissive\": true,"
                 + " \"register_frameworks\": [...], ...}) or a file holding it; empty allows everything")
         String acls() default "";
+
+        @AttributeDefinition(description = "Mesos's framework rate limits: {\"limits\": [{\"principal\", \"qps\","
+                + " \"capacity\"}], \"aggregate_default_qps\", \"aggregate_default_capacity\"}, or a file holding"
+                + " it; empty: no limits")
+        String rate__limits() default "";
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
@@ -167,6 +172,8 @@ public final class MasterComponent implements AllocatorControl {
         this.defaultAllocator = config.default__allocator();
         this.auth = authentication(config);
         this.acls = acls(config);
+        this.rateLimits = rateLimits(config);
+        this.rateLimitsSetting = config.rate__limits();
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -236,10 +243,24 @@ public final class MasterComponent implements AllocatorControl {
         }
     }
 
-    /** The master reads the authentication and ACLs in force at each request. */
+    private String rateLimitsSetting = "";
+
+    /** The rate limits in force ({@code rate_limits} setting); applied live. */
+    private volatile io.pangaea.http.RateLimits rateLimits = io.pangaea.http.RateLimits.none();
+
+    static io.pangaea.http.RateLimits rateLimits(Config c) {
+        try {
+            return io.pangaea.http.RateLimits.parse(c.rate__limits());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** The master reads the authentication, ACLs and rate limits in force at each request. */
     private void secure(Master m) {
         m.setProtectedRealms(() -> auth.realms());
         m.setAcls(() -> acls);
+        m.setRateLimits(() -> rateLimits);
     }
 
     private void readHa(Config config) {
@@ -361,6 +382,15 @@ public final class MasterComponent implements AllocatorControl {
             acls = acls(config);
         } catch (IllegalArgumentException e) {
             LOG.error("The 'acls' setting was not applied (the earlier ACLs stay): {}", e.getMessage());
+        }
+        try {
+            io.pangaea.http.RateLimits next = rateLimits(config);
+            if (!config.rate__limits().equals(rateLimitsSetting)) {
+                rateLimits = next; // a new setting starts new limiters; the same one keeps the running ones
+                rateLimitsSetting = config.rate__limits();
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.error("The 'rate_limits' setting was not applied (the earlier limits stay): {}", e.getMessage());
         }
         Path registryBefore = registryFile;
         registryFile = registryFile(config);
