@@ -64,6 +64,8 @@ public final class ExecutorDriver implements AutoCloseable {
     private final Map<String, ObjectNode> unacknowledgedUpdates = new LinkedHashMap<>();
     private volatile InputStream stream;
     private volatile boolean stopped;
+    /** The token the agent gave this executor ({@code MESOS_EXECUTOR_AUTHENTICATION_TOKEN}), sent with each call. */
+    private volatile String token;
 
     public ExecutorDriver(URI agent, FrameworkId frameworkId, ExecutorId executorId, Executor executor,
                           Duration recoveryTimeout, Duration backoffMax) {
@@ -90,10 +92,27 @@ public final class ExecutorDriver implements AutoCloseable {
         String agent = required(env, "MESOS_AGENT_ENDPOINT");
         String recovery = env.apply("MESOS_RECOVERY_TIMEOUT");
         String backoff = env.apply("MESOS_SUBSCRIPTION_BACKOFF_MAX");
-        return new ExecutorDriver(URI.create("http://" + agent), FrameworkId.of(required(env, "MESOS_FRAMEWORK_ID")),
+        ExecutorDriver d = new ExecutorDriver(URI.create("http://" + agent), FrameworkId.of(required(env, "MESOS_FRAMEWORK_ID")),
                 ExecutorId.of(required(env, "MESOS_EXECUTOR_ID")), executor,
                 recovery == null ? Duration.ofMinutes(15) : Durations.parse("MESOS_RECOVERY_TIMEOUT", recovery),
                 backoff == null ? Duration.ofSeconds(2) : Durations.parse("MESOS_SUBSCRIPTION_BACKOFF_MAX", backoff));
+        d.token(env.apply("MESOS_EXECUTOR_AUTHENTICATION_TOKEN"));
+        return d;
+    }
+
+    /**
+     * The token an agent with {@code authenticate_http_executors} gave this executor; each call carries it as
+     * {@code Authorization: Bearer}. Null or blank: none.
+     */
+    public ExecutorDriver token(String token) {
+        this.token = token == null || token.isBlank() ? null : token;
+        return this;
+    }
+
+    private HttpRequest.Builder request() {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json");
+        String t = token;
+        return t == null ? b : b.header("Authorization", "Bearer " + t);
     }
 
     private static String required(Function<String, String> env, String name) {
@@ -169,8 +188,7 @@ public final class ExecutorDriver implements AutoCloseable {
             ArrayNode updates = sub.putArray("unacknowledged_updates");
             unacknowledgedUpdates.values().forEach(u -> updates.add(u.deepCopy()));
         }
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(endpoint)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+        HttpResponse<InputStream> r = http.send(request().header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call))).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
@@ -298,8 +316,7 @@ public final class ExecutorDriver implements AutoCloseable {
     private void post(ObjectNode call) throws IOException {
         HttpResponse<String> r;
         try {
-            r = http.send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30))
+            r = http.send(request().timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(call))).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {

@@ -314,6 +314,18 @@ public final class Agent implements AutoCloseable {
      * The principal and secret the agent gives the master (Mesos's {@code credential}), for a master with
      * {@code authenticate_agents}. Null clears it.
      */
+    /**
+     * Executors authenticate to the executor API with a token signed by {@code tokens} (Mesos's
+     * {@code authenticate_http_executors}); null: they need none. Call before {@link #start}.
+     */
+    public void executorTokens(io.pangaea.http.ExecutorTokens tokens) {
+        ctx.executorTokens = tokens;
+    }
+
+    public io.pangaea.http.ExecutorTokens executorTokens() {
+        return ctx.executorTokens;
+    }
+
     public void credential(String principal, String secret) {
         ctx.authorization = principal == null ? null : io.pangaea.http.HttpAuthentication.basic(principal, secret);
     }

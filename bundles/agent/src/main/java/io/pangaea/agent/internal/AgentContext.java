@@ -38,6 +38,11 @@ final class AgentContext {
             "containerizer/fetcher/task_fetches_succeeded", 0L, "containerizer/fetcher/task_fetches_failed", 0L));
     /** The {@code Authorization} header of the agent's calls to the master, from its {@code credential}; or null. */
     volatile String authorization;
+    /**
+     * Signs and checks executor tokens ({@code authenticate_http_executors}); null when executors need none. Set
+     * before the agent starts.
+     */
+    volatile io.pangaea.http.ExecutorTokens executorTokens;
     /** The id the master gave this agent (checkpointed), null before the first registration. */
     volatile AgentId agentId;
 

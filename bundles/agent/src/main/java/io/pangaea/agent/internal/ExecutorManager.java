@@ -195,6 +195,11 @@ final class ExecutorManager extends AgentPart {
         env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(Duration.ofMillis(Math.max(100,
                 config().executorReregistrationTimeout().toMillis() / 4))));
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
+        io.pangaea.http.ExecutorTokens tokens = ctx.executorTokens;
+        if (tokens != null) {
+            env.put(io.pangaea.http.ExecutorTokens.ENVIRONMENT, tokens.issue(e.framework.id().value(),
+                    e.info.executorId().value(), e.containerId.value()));
+        }
         return TaskLauncher.withCommandEnvironment(env, e.info.command());
     }
 

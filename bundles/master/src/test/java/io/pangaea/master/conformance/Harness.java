@@ -68,6 +68,9 @@ final class Harness implements AutoCloseable {
         this(config, registryFile, io.pangaea.http.HttpAuthentication.none());
     }
 
+    /** What the harness's real agents sign executor tokens with (authenticate_http_executors), or null. */
+    volatile io.pangaea.http.ExecutorTokens executorTokens;
+
     /** The credentials the harness's real agents give the master (principal, secret), or null. */
     volatile String[] agentCredential;
 
@@ -265,6 +268,7 @@ final class Harness implements AutoCloseable {
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
                     ? nativeContainerizer : null);
             agent.onStop(() -> stopAsked = true);
+            agent.executorTokens(executorTokens);
             String[] credential = agentCredential;
             if (credential != null) {
                 agent.credential(credential[0], credential[1]);

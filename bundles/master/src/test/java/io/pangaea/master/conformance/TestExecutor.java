@@ -37,7 +37,7 @@ public final class TestExecutor {
         executorId = System.getenv("MESOS_EXECUTOR_ID");
         ObjectNode subscribe = call("SUBSCRIBE");
         subscribe.putObject("subscribe");
-        HttpResponse<InputStream> r = HTTP.send(HttpRequest.newBuilder(endpoint)
+        HttpResponse<InputStream> r = HTTP.send(request()
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(subscribe.toString())).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -114,10 +114,17 @@ public final class TestExecutor {
     }
 
     private static void post(ObjectNode c) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
+        HttpResponse<String> r = HTTP.send(request().header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(c.toString())).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 202) {
             System.err.println(c.path("type").asText() + " answered " + r.statusCode() + ": " + r.body());
         }
+    }
+
+    /** A call to the agent, with the token it gave this executor when it gave one (authenticate_http_executors). */
+    private static HttpRequest.Builder request() {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint);
+        String token = System.getenv("MESOS_EXECUTOR_AUTHENTICATION_TOKEN");
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 }

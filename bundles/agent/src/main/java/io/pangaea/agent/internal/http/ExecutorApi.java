@@ -74,6 +74,24 @@ final class ExecutorApi {
                     + " to be non-empty");
             return;
         }
+        io.pangaea.http.ExecutorTokens tokens = agent.executorTokens();
+        if (tokens != null) {
+            io.pangaea.http.ExecutorTokens.Claims claims = tokens.verify(io.pangaea.http.ExecutorTokens.bearer(
+                    request.getHeaders().get(HttpHeader.AUTHORIZATION)));
+            if (claims == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\""
+                        + io.pangaea.http.ExecutorTokens.REALM + "\"");
+                HttpSupport.text(response, callback, 401, "Unauthorized: an executor call needs the token the agent"
+                        + " gave the executor (" + io.pangaea.http.ExecutorTokens.ENVIRONMENT + ")");
+                return;
+            }
+            if (!claims.frameworkId().equals(framework.value()) || !claims.executorId().equals(executor.value())) {
+                HttpSupport.text(response, callback, 403, "Forbidden: the token is executor '" + claims.executorId()
+                        + "' of framework '" + claims.frameworkId() + "', not executor '" + executor.value()
+                        + "' of framework '" + framework.value() + "'");
+                return;
+            }
+        }
         switch (callType) {
             case "SUBSCRIBE" -> subscribe(request, response, callback, call, framework, executor);
             case "UPDATE" -> {

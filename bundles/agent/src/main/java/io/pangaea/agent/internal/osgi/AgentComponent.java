@@ -100,6 +100,14 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         @AttributeDefinition(description = "The credentials the agent accepts (Mesos's format, as the master's)")
         String http__credentials() default "";
 
+        @AttributeDefinition(description = "Executors authenticate to the executor API with a token the agent signs"
+                + " (JWT, HMAC-SHA256) and gives each one in MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
+        boolean authenticate__http__executors() default false;
+
+        @AttributeDefinition(description = "The file holding the key executor tokens are signed with (at least 16"
+                + " bytes); needed by authenticate_http_executors")
+        String executor__secret__key() default "";
+
         @AttributeDefinition(description = "How long after its container ended a sandbox is removed (less as the"
                 + " disk fills)")
         String gc__delay() default "1weeks";
@@ -162,6 +170,9 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         if (c.credential() != null && !c.credential().isBlank()) {
             String[] pc = credential(c.credential());
             agent.credential(pc[0], pc[1]);
+        }
+        if (c.authenticate__http__executors()) {
+            agent.executorTokens(io.pangaea.http.ExecutorTokens.fromFile(c.executor__secret__key()));
         }
         agent.onStop(this::stopContainer);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));

@@ -22,7 +22,8 @@ public interface AgentSettings {
      */
     Set<String> RESTART = Set.of("master", "ip", "port", "hostname", "work_dir", "resources", "fetcher_cache_dir",
             "fetcher_cache_size", "recover", "strict", "recovery_timeout", "reconfiguration_policy", "credential",
-            "authenticate_http_readonly", "authenticate_http_readwrite", "http_credentials");
+            "authenticate_http_readonly", "authenticate_http_readwrite", "http_credentials",
+            "authenticate_http_executors", "executor_secret_key");
 
     /** Each setting in effect, by flag name. */
     Map<String, String> effective();
