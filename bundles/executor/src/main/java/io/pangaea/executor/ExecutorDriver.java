@@ -57,7 +57,7 @@ public final class ExecutorDriver implements AutoCloseable {
     private final Executor executor;
     private final Duration recoveryTimeout;
     private final Duration backoffMax;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private volatile HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     /** Tasks given to this executor whose terminal update is not yet acknowledged. */
     private final Map<TaskId, TaskInfo> unacknowledgedTasks = new LinkedHashMap<>();
     /** Updates sent and not yet acknowledged, by uuid. */
@@ -92,12 +92,30 @@ public final class ExecutorDriver implements AutoCloseable {
         String agent = required(env, "MESOS_AGENT_ENDPOINT");
         String recovery = env.apply("MESOS_RECOVERY_TIMEOUT");
         String backoff = env.apply("MESOS_SUBSCRIPTION_BACKOFF_MAX");
-        ExecutorDriver d = new ExecutorDriver(URI.create("http://" + agent), FrameworkId.of(required(env, "MESOS_FRAMEWORK_ID")),
+        boolean tls = "true".equalsIgnoreCase(env.apply("LIBPROCESS_SSL_ENABLED"))
+                || "1".equals(env.apply("LIBPROCESS_SSL_ENABLED"));
+        ExecutorDriver d = new ExecutorDriver(URI.create((tls ? "https://" : "http://") + agent), FrameworkId.of(required(env, "MESOS_FRAMEWORK_ID")),
                 ExecutorId.of(required(env, "MESOS_EXECUTOR_ID")), executor,
                 recovery == null ? Duration.ofMinutes(15) : Durations.parse("MESOS_RECOVERY_TIMEOUT", recovery),
                 backoff == null ? Duration.ofSeconds(2) : Durations.parse("MESOS_SUBSCRIPTION_BACKOFF_MAX", backoff));
         d.token(env.apply("MESOS_EXECUTOR_AUTHENTICATION_TOKEN"));
+        if (tls) {
+            // the agent's CA, and its certificate when the agent asks executors for one
+            d.sslContext(io.pangaea.model.tls.TlsFiles.clientContext(blankToEmpty(env.apply(
+                    "LIBPROCESS_SSL_CERT_FILE")), blankToEmpty(env.apply("LIBPROCESS_SSL_KEY_FILE")), "", new char[0],
+                    blankToEmpty(env.apply("LIBPROCESS_SSL_CA_FILE"))));
+        }
         return d;
+    }
+
+    private static String blankToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** Calls the agent over TLS with this context (an agent with {@code ssl_enabled}). */
+    public ExecutorDriver sslContext(javax.net.ssl.SSLContext context) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(context).build();
+        return this;
     }
 
     /**

@@ -100,6 +100,18 @@ public final class SchedulerDriver implements AutoCloseable {
         }
 
         private String authorization;
+        private javax.net.ssl.SSLContext sslContext;
+
+        /** The TLS context for {@code https://} masters (default: the JVM's, which trusts its own CAs). */
+        public Builder sslContext(javax.net.ssl.SSLContext context) {
+            this.sslContext = context;
+            return this;
+        }
+
+        /** For {@code https://} masters whose certificates this CA (a PEM file, as ssl_ca_file) signed. */
+        public Builder trust(java.nio.file.Path caFile) {
+            return sslContext(io.pangaea.model.tls.TlsFiles.trusting(caFile));
+        }
 
         /** The longest wait between two subscription attempts (default 10 s). */
         public Builder maxBackoff(Duration d) {
@@ -129,8 +141,7 @@ public final class SchedulerDriver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchedulerDriver.class);
 
     private final Builder settings;
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> thread(r, "scheduler-callbacks"));
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread reader;
@@ -144,6 +155,12 @@ public final class SchedulerDriver implements AutoCloseable {
     private volatile String failure;
 
     private SchedulerDriver(Builder b) {
+        HttpClient.Builder client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (b.sslContext != null) {
+            client.sslContext(b.sslContext);
+        }
+        this.http = client.build();
         this.settings = b;
         this.frameworkId = b.info.id();
         this.endpoint = b.master.resolve("/api/v1/scheduler");

@@ -59,15 +59,24 @@ public final class Agent implements AutoCloseable {
     private volatile LoggingLevel loggingLevel;
 
     public Agent(AgentConfig config, Function<String, Containerizer> containerizers) {
+        this(config, containerizers, io.pangaea.http.Tls.off());
+    }
+
+    /** An agent that uses TLS as {@code tls} says (see {@link io.pangaea.http.Tls}). */
+    public Agent(AgentConfig config, Function<String, Containerizer> containerizers, io.pangaea.http.Tls tls) {
         this.state = new ScheduledThreadPoolExecutor(1, r -> thread(r, "pangaea-agent-state"));
         this.state.setRemoveOnCancelPolicy(true);
         // a stop lets what is queued finish, but no timer that is still waiting
         this.state.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.workers = Executors.newCachedThreadPool(r -> thread(r, "pangaea-agent-worker"));
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(5)).executor(workers).build();
-        this.ctx = new AgentContext(config, containerizers, state, workers, http);
+                .connectTimeout(Duration.ofSeconds(5)).executor(workers);
+        if (tls.enabled()) {
+            client.sslContext(tls.clientContext());
+        }
+        this.ctx = new AgentContext(config, containerizers, state, workers, client.build());
+        this.ctx.tls = tls;
     }
 
     private static Thread thread(Runnable r, String name) {
@@ -320,6 +329,10 @@ public final class Agent implements AutoCloseable {
      */
     public void executorTokens(io.pangaea.http.ExecutorTokens tokens) {
         ctx.executorTokens = tokens;
+    }
+
+    public io.pangaea.http.Tls tls() {
+        return ctx.tls;
     }
 
     public io.pangaea.http.ExecutorTokens executorTokens() {

@@ -43,6 +43,11 @@ final class AgentContext {
      * before the agent starts.
      */
     volatile io.pangaea.http.ExecutorTokens executorTokens;
+    /**
+     * The agent's TLS settings: its port serves HTTPS, it calls the master over HTTPS, and its executors are told
+     * to call it over HTTPS. Set at construction.
+     */
+    volatile io.pangaea.http.Tls tls = io.pangaea.http.Tls.off();
     /** The id the master gave this agent (checkpointed), null before the first registration. */
     volatile AgentId agentId;
 

@@ -195,6 +195,18 @@ final class ExecutorManager extends AgentPart {
         env.put("MESOS_SUBSCRIPTION_BACKOFF_MAX", Durations.format(Duration.ofMillis(Math.max(100,
                 config().executorReregistrationTimeout().toMillis() / 4))));
         env.put("MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", Durations.format(shutdownGrace(e)));
+        if (ctx.tls.enabled()) {
+            // as Mesos passes its LIBPROCESS_SSL_* on: the executor calls the agent over TLS, trusting its CA
+            env.put("LIBPROCESS_SSL_ENABLED", "true");
+            if (ctx.tls.caFile() != null && !ctx.tls.caFile().isBlank()) {
+                env.put("LIBPROCESS_SSL_CA_FILE", ctx.tls.caFile());
+            }
+            if (ctx.tls.requireCert() && !ctx.tls.certFile().isBlank()) {
+                // the agent wants a client certificate: its executors show the agent's own
+                env.put("LIBPROCESS_SSL_CERT_FILE", ctx.tls.certFile());
+                env.put("LIBPROCESS_SSL_KEY_FILE", ctx.tls.keyFile());
+            }
+        }
         io.pangaea.http.ExecutorTokens tokens = ctx.executorTokens;
         if (tokens != null) {
             env.put(io.pangaea.http.ExecutorTokens.ENVIRONMENT, tokens.issue(e.framework.id().value(),

@@ -240,9 +240,15 @@ final class MasterLink extends AgentPart {
         String[] all = config().master().split(",");
         String m = all[Math.floorMod(candidate, all.length)].trim();
         if (!m.startsWith("http://") && !m.startsWith("https://")) {
-            m = "http://" + m;
+            m = ctx.tls.scheme() + "://" + m;
         }
         return URI.create(m.replaceAll("/+$", "") + "/internal/v1/agent");
+    }
+
+    /** A master found in ZooKeeper (whose MasterInfo has no scheme) is called over TLS when this agent uses TLS. */
+    private URI withScheme(URI leader) {
+        return ctx.tls.enabled() && "http".equals(leader.getScheme()) ? URI.create("https"
+                + leader.toString().substring("http".length())) : leader;
     }
 
     /** Adds the agent's credential (its {@code credential} setting), when it has one. */
@@ -286,7 +292,7 @@ final class MasterLink extends AgentPart {
     void subscribeOnce() throws Exception {
         AgentCall.Subscribe sub = CompletableFuture.supplyAsync(this::subscription, state).get();
         // with master = zk://..., the leader is read from ZooKeeper before each subscription
-        URI target = detector != null ? detector.leader().resolve("/internal/v1/agent") : masterUri();
+        URI target = detector != null ? withScheme(detector.leader()).resolve("/internal/v1/agent") : masterUri();
         HttpRequest req = authorized(HttpRequest.newBuilder(target)).header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.subscribe(sub)))).build();

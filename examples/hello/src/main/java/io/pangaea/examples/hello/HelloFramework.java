@@ -79,11 +79,46 @@ public final class HelloFramework implements Scheduler {
     /** As {@link #run(URI, int, Duration)}, with the tasks under {@code executor} when it is not null. */
     public static Result run(URI master, int count, Duration timeout, ExecutorInfo executor)
             throws InterruptedException {
+        return run(master, count, timeout, executor, Security.NONE);
+    }
+
+    /**
+     * How the framework identifies itself and whom it trusts, as Mesos's example frameworks take it from their
+     * environment: {@code MESOS_AUTHENTICATE} with {@code DEFAULT_PRINCIPAL} and {@code DEFAULT_SECRET} (HTTP Basic
+     * credentials; the principal is also the framework's), {@code DEFAULT_PRINCIPAL} alone for a principal without
+     * credentials, and {@code LIBPROCESS_SSL_CA_FILE}, the CA an {@code https://} master's certificate is signed by.
+     */
+    public record Security(String principal, String secret, String caFile) {
+        public static final Security NONE = new Security(null, null, null);
+
+        public static Security fromEnvironment(java.util.function.Function<String, String> env) {
+            boolean authenticate = "true".equalsIgnoreCase(env.apply("MESOS_AUTHENTICATE"))
+                    || "1".equals(env.apply("MESOS_AUTHENTICATE"));
+            String principal = env.apply("DEFAULT_PRINCIPAL");
+            if (authenticate && (principal == null || env.apply("DEFAULT_SECRET") == null)) {
+                throw new IllegalArgumentException("MESOS_AUTHENTICATE is set: DEFAULT_PRINCIPAL and DEFAULT_SECRET"
+                        + " are needed");
+            }
+            return new Security(principal, authenticate ? env.apply("DEFAULT_SECRET") : null,
+                    env.apply("LIBPROCESS_SSL_CA_FILE"));
+        }
+    }
+
+    /** As {@link #run(URI, int, Duration, ExecutorInfo)}, as {@code security} says. */
+    public static Result run(URI master, int count, Duration timeout, ExecutorInfo executor, Security security)
+            throws InterruptedException {
         HelloFramework hello = new HelloFramework(count, executor);
         FrameworkInfo info = new FrameworkInfo(System.getProperty("user.name", "root"), "hello", null, 0.0, false,
-                null, List.of("*"), null, null, null,
+                null, List.of("*"), null, security.principal(), null,
                 List.of(new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.MULTI_ROLE)), null);
-        SchedulerDriver driver = SchedulerDriver.builder(master, info).scheduler(hello).build();
+        SchedulerDriver.Builder builder = SchedulerDriver.builder(master, info).scheduler(hello);
+        if (security.secret() != null) {
+            builder.credential(security.principal(), security.secret());
+        }
+        if (security.caFile() != null && !security.caFile().isBlank()) {
+            builder.trust(java.nio.file.Path.of(security.caFile()));
+        }
+        SchedulerDriver driver = builder.build();
         driver.start();
         boolean done = hello.allEnded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         String refusal = driver.awaitStop(Duration.ZERO);
@@ -168,12 +203,14 @@ public final class HelloFramework implements Scheduler {
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: HelloFramework <master url, e.g. http://127.0.0.1:5050> [tasks, default 5]"
-                    + " [--executor]");
+                    + " [--executor]\n  environment: MESOS_AUTHENTICATE=true DEFAULT_PRINCIPAL DEFAULT_SECRET"
+                    + " (credentials), LIBPROCESS_SSL_CA_FILE (an https:// master's CA)");
             System.exit(64);
         }
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         boolean withExecutor = args.length > 2 && args[2].equals("--executor");
-        Result r = run(URI.create(args[0]), count, Duration.ofMinutes(5), withExecutor ? helloExecutor() : null);
+        Result r = run(URI.create(args[0]), count, Duration.ofMinutes(5), withExecutor ? helloExecutor() : null,
+                Security.fromEnvironment(System::getenv));
         System.out.println(r.tasks().size() + " tasks ended: " + r.tasks());
         System.exit(r.refusal() != null && r.tasks().isEmpty() ? 2 : r.allFinished() ? 0 : 1);
     }

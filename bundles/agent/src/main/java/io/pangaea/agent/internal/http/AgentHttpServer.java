@@ -62,7 +62,7 @@ public final class AgentHttpServer implements AutoCloseable {
         server = new Server(pool);
         HttpConfiguration cfg = new HttpConfiguration();
         cfg.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(cfg));
+        ServerConnector connector = agent.tls().connector(server, cfg);
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);

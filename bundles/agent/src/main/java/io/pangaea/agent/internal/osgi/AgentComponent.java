@@ -104,6 +104,33 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 + " (JWT, HMAC-SHA256) and gives each one in MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
         boolean authenticate__http__executors() default false;
 
+        @AttributeDefinition(description = "Serve HTTPS and call the master over HTTPS (Mesos's"
+                + " LIBPROCESS_SSL_ENABLED)")
+        boolean ssl__enabled() default false;
+
+        @AttributeDefinition(description = "PEM certificate chain, the agent's first (LIBPROCESS_SSL_CERT_FILE)")
+        String ssl__cert__file() default "";
+
+        @AttributeDefinition(description = "PEM private key, unencrypted PKCS#8 (LIBPROCESS_SSL_KEY_FILE)")
+        String ssl__key__file() default "";
+
+        @AttributeDefinition(description = "A PKCS#12 (or .jks) keystore instead of the PEM files")
+        String ssl__keystore() default "";
+
+        @AttributeDefinition(description = "The keystore's password")
+        String ssl__keystore__password() default "";
+
+        @AttributeDefinition(description = "PEM CA certificates: the master's certificate and clients' are checked"
+                + " against them (LIBPROCESS_SSL_CA_FILE)")
+        String ssl__ca__file() default "";
+
+        @AttributeDefinition(description = "Clients must show a certificate the CA signed"
+                + " (LIBPROCESS_SSL_REQUIRE_CERT)")
+        boolean ssl__require__cert() default false;
+
+        @AttributeDefinition(description = "Serve plain HTTP as well on the same port (LIBPROCESS_SSL_SUPPORT_DOWNGRADE)")
+        boolean ssl__support__downgrade() default false;
+
         @AttributeDefinition(description = "The file holding the key executor tokens are signed with (at least 16"
                 + " bytes); needed by authenticate_http_executors")
         String executor__secret__key() default "";
@@ -166,7 +193,14 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 recovery(c), gc(c));
         started = AgentSettings.values(c);
         enabledContainerizers = config.containerizers();
-        agent = new Agent(config, containerizers::get);
+        io.pangaea.http.Tls tls = new io.pangaea.http.Tls(c.ssl__enabled(), c.ssl__cert__file(), c.ssl__key__file(),
+                c.ssl__keystore(), c.ssl__keystore__password(), c.ssl__ca__file(), c.ssl__require__cert(),
+                c.ssl__support__downgrade());
+        String badTls = tls.invalid();
+        if (badTls != null) {
+            throw new IllegalArgumentException(badTls);
+        }
+        agent = new Agent(config, containerizers::get, tls);
         if (c.credential() != null && !c.credential().isBlank()) {
             String[] pc = credential(c.credential());
             agent.credential(pc[0], pc[1]);
@@ -178,7 +212,8 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         advertise();
         http = new AgentHttpServer(agent, c.ip(), c.port(), authentication(c));
-        LOG.info("Pangaea agent on http://{}:{} with {}, master {}", c.ip(), http.port(), config.resources(),
+        LOG.info("Pangaea agent on {}://{}:{} with {}, master {}", agent.tls().scheme(), c.ip(), http.port(),
+                config.resources(),
                 c.master());
     }
 

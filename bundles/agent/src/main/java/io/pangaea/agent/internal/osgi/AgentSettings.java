@@ -23,7 +23,8 @@ public interface AgentSettings {
     Set<String> RESTART = Set.of("master", "ip", "port", "hostname", "work_dir", "resources", "fetcher_cache_dir",
             "fetcher_cache_size", "recover", "strict", "recovery_timeout", "reconfiguration_policy", "credential",
             "authenticate_http_readonly", "authenticate_http_readwrite", "http_credentials",
-            "authenticate_http_executors", "executor_secret_key");
+            "authenticate_http_executors", "executor_secret_key", "ssl_enabled", "ssl_cert_file", "ssl_key_file",
+            "ssl_keystore", "ssl_keystore_password", "ssl_ca_file", "ssl_require_cert", "ssl_support_downgrade");
 
     /** Each setting in effect, by flag name. */
     Map<String, String> effective();
@@ -43,6 +44,9 @@ public interface AgentSettings {
                 // credentials given inline are not shown (a file's name is)
                 if ((name.equals("credential") || name.equals("http_credentials")) && value.trim().startsWith("{")) {
                     value = "(inline, not shown)";
+                }
+                if (name.equals("ssl_keystore_password") && !value.isEmpty()) {
+                    value = "(not shown)";
                 }
                 out.put(name, value);
             } catch (ReflectiveOperationException e) {

@@ -50,8 +50,16 @@ public final class LeaderElectedMaster implements AutoCloseable {
                                Consumer<Master> onFollow, io.pangaea.http.HttpRoutes routes,
                                java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth)
             throws Exception {
+        this(config, zkUrl, sessionTimeout, onLead, onFollow, routes, auth, io.pangaea.http.Tls.off());
+    }
+
+    /** Serving TLS as {@code tls} says. */
+    public LeaderElectedMaster(MasterConfig config, String zkUrl, Duration sessionTimeout, Consumer<Master> onLead,
+                               Consumer<Master> onFollow, io.pangaea.http.HttpRoutes routes,
+                               java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth,
+                               io.pangaea.http.Tls tls) throws Exception {
         ZooKeeperElection.parse(zkUrl);
-        this.http = new MasterHttpServer(config.ip(), config.port(), routes, auth);
+        this.http = new MasterHttpServer(config.ip(), config.port(), routes, auth, tls);
         this.config = config.port() == 0 ? config.withPort(http.port()) : config;
         this.onLead = onLead;
         this.onFollow = onFollow;

@@ -33,8 +33,24 @@ final class LeaderForwarding {
     /** Request headers passed on; the others (Host, hop-by-hop) are the client's connection's own. */
     private static final Set<String> PASSED = Set.of("content-type", "accept", "mesos-stream-id", "authorization");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http;
+    /** The masters' scheme: all of a cluster's masters serve TLS, or none does. */
+    private final String scheme;
+
+    LeaderForwarding() {
+        this(io.pangaea.http.Tls.off());
+    }
+
+    /** Forwarding between masters with these TLS settings (the leader is called as this master is served). */
+    LeaderForwarding(io.pangaea.http.Tls tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1);
+        if (tls.enabled()) {
+            b.sslContext(tls.clientContext());
+        }
+        this.http = b.build();
+        this.scheme = tls.scheme();
+    }
     /** Copies answers (a stream may last as long as the page is open). */
     private final ExecutorService copiers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "pangaea-master-forward");
@@ -58,7 +74,7 @@ final class LeaderForwarding {
             return; // too large: answered
         }
         String query = request.getHttpURI().getQuery();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + leader
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://" + leader
                 + Request.getPathInContext(request) + (query == null ? "" : "?" + query)))
                 .method(request.getMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));

@@ -31,7 +31,7 @@ public final class MasterHttpServer implements AutoCloseable {
     private final java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth;
 
     /** Requests a web page asks this follower to pass on to the leader (see {@link LeaderForwarding}). */
-    private final LeaderForwarding forwarding = new LeaderForwarding();
+    private final LeaderForwarding forwarding;
     /** The routes other bundles serve on this port (see {@link io.pangaea.http.HttpRoute}); every master serves them. */
     private final HttpRoutes routes;
 
@@ -67,15 +67,31 @@ public final class MasterHttpServer implements AutoCloseable {
 
     public MasterHttpServer(String bindHost, int port, HttpRoutes routes,
                             java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth) throws Exception {
+        this(bindHost, port, routes, auth, io.pangaea.http.Tls.off());
+    }
+
+    /** A leading master's server that serves TLS as {@code tls} says. */
+    public MasterHttpServer(Master master, String bindHost, int port, HttpRoutes routes,
+                            java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth,
+                            io.pangaea.http.Tls tls) throws Exception {
+        this(bindHost, port, routes, auth, tls);
+        lead(master);
+    }
+
+    /** The full form: HTTPS (and plain HTTP too, with the downgrade) as {@code tls} says. */
+    public MasterHttpServer(String bindHost, int port, HttpRoutes routes,
+                            java.util.function.Supplier<io.pangaea.http.HttpAuthentication> auth,
+                            io.pangaea.http.Tls tls) throws Exception {
         this.routes = routes;
         this.auth = auth;
+        this.forwarding = new LeaderForwarding(tls);
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("pangaea-master-http");
         pool.setDaemon(true);
         server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = tls.connector(server, http);
         connector.setHost(bindHost);
         connector.setPort(port);
         connector.setIdleTimeout(75_000);

@@ -136,6 +136,33 @@ public final class MasterComponent implements AllocatorControl {
                 + " \"capacity\"}], \"aggregate_default_qps\", \"aggregate_default_capacity\"}, or a file holding"
                 + " it; empty: no limits")
         String rate__limits() default "";
+
+        @AttributeDefinition(description = "Serve HTTPS (Mesos's LIBPROCESS_SSL_ENABLED)")
+        boolean ssl__enabled() default false;
+
+        @AttributeDefinition(description = "PEM certificate chain, the master's first (LIBPROCESS_SSL_CERT_FILE)")
+        String ssl__cert__file() default "";
+
+        @AttributeDefinition(description = "PEM private key, unencrypted PKCS#8 (LIBPROCESS_SSL_KEY_FILE)")
+        String ssl__key__file() default "";
+
+        @AttributeDefinition(description = "A PKCS#12 (or .jks) keystore instead of the PEM files")
+        String ssl__keystore() default "";
+
+        @AttributeDefinition(description = "The keystore's password")
+        String ssl__keystore__password() default "";
+
+        @AttributeDefinition(description = "PEM CA certificates that clients' certificates, and the other masters',"
+                + " are checked against (LIBPROCESS_SSL_CA_FILE)")
+        String ssl__ca__file() default "";
+
+        @AttributeDefinition(description = "Clients must show a certificate the CA signed"
+                + " (LIBPROCESS_SSL_REQUIRE_CERT)")
+        boolean ssl__require__cert() default false;
+
+        @AttributeDefinition(description = "Serve plain HTTP as well on the same port, to move a running cluster to"
+                + " TLS (LIBPROCESS_SSL_SUPPORT_DOWNGRADE)")
+        boolean ssl__support__downgrade() default false;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
@@ -174,6 +201,7 @@ public final class MasterComponent implements AllocatorControl {
         this.acls = acls(config);
         this.rateLimits = rateLimits(config);
         this.rateLimitsSetting = config.rate__limits();
+        this.tls = tls(config);
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -263,6 +291,20 @@ public final class MasterComponent implements AllocatorControl {
         m.setRateLimits(() -> rateLimits);
     }
 
+    /** The TLS settings of the master's port; a change starts a new master (the port is bound again). */
+    private io.pangaea.http.Tls tls = io.pangaea.http.Tls.off();
+
+    static io.pangaea.http.Tls tls(Config c) {
+        io.pangaea.http.Tls t = new io.pangaea.http.Tls(c.ssl__enabled(), c.ssl__cert__file(), c.ssl__key__file(),
+                c.ssl__keystore(), c.ssl__keystore__password(), c.ssl__ca__file(), c.ssl__require__cert(),
+                c.ssl__support__downgrade());
+        String invalid = t.invalid();
+        if (invalid != null) {
+            throw new IllegalArgumentException(invalid);
+        }
+        return t;
+    }
+
     private void readHa(Config config) {
         zk = config.zk() == null ? "" : config.zk().trim();
         zkSessionTimeout = Durations.parse("zk_session_timeout", config.zk__session__timeout());
@@ -273,17 +315,17 @@ public final class MasterComponent implements AllocatorControl {
         if (!zk.isEmpty()) {
             // one of several masters: a Master runs here only while ZooKeeper elects this process
             elected = new io.pangaea.master.internal.ha.LeaderElectedMaster(config, zk, zkSessionTimeout,
-                    this::leading, this::following, routes, () -> auth);
+                    this::leading, this::following, routes, () -> auth, tls);
             elected.start();
-            LOG.info("Pangaea master contending for leadership through {} on http://{}:{}", zk, config.ip(),
-                    elected.port());
+            LOG.info("Pangaea master contending for leadership through {} on {}://{}:{}", zk, tls.scheme(),
+                    config.ip(), elected.port());
             return;
         }
         Master m = new Master(config, new Registry(registryFile));
         secure(m);
         m.start();
         try {
-            http = new MasterHttpServer(m, config.ip(), config.port(), routes, () -> auth);
+            http = new MasterHttpServer(m, config.ip(), config.port(), routes, () -> auth, tls);
         } catch (Exception e) {
             m.close();
             throw new IllegalStateException("Cannot listen on " + config.ip() + ":" + config.port() + ": "
@@ -295,7 +337,7 @@ public final class MasterComponent implements AllocatorControl {
         m.setLogFile(logFile());
         selectAllocator();
         registration = context.registerService(Master.class, m, null);
-        LOG.info("Pangaea master {} listening on http://{}:{}", m.id(), config.ip(), http.port());
+        LOG.info("Pangaea master {} listening on {}://{}:{}", m.id(), tls.scheme(), config.ip(), http.port());
     }
 
     /** This process now leads: its master gets its allocator and is registered for the shell. */
@@ -407,6 +449,15 @@ public final class MasterComponent implements AllocatorControl {
         }
         if (!registryFile.equals(registryBefore)) {
             restart.add("work_dir");
+        }
+        try {
+            io.pangaea.http.Tls nextTls = tls(config);
+            if (!nextTls.equals(tls)) {
+                restart.add("ssl_*");
+                tls = nextTls;
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.error("The ssl_* settings were not applied (the earlier ones stay): {}", e.getMessage());
         }
         if (!restart.isEmpty()) {
             LOG.warn("{} changed: {} need(s) a new master, which starts now; agents and frameworks re-subscribe"

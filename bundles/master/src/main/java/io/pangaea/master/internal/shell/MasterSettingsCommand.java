@@ -23,8 +23,19 @@ import org.apache.karaf.shell.api.console.Session;
 public class MasterSettingsCommand implements Action {
 
     /** Read by the component, not by the master core, with their defaults. */
-    static final Map<String, String> COMPONENT_RESTART = new java.util.LinkedHashMap<>(Map.of("work_dir",
-            "pangaea-master", "zk", "", "zk_session_timeout", "10secs"));
+    static final Map<String, String> COMPONENT_RESTART = new java.util.LinkedHashMap<>();
+
+    static {
+        COMPONENT_RESTART.put("work_dir", "pangaea-master");
+        COMPONENT_RESTART.put("zk", "");
+        COMPONENT_RESTART.put("zk_session_timeout", "10secs");
+        // TLS binds the port anew (the keystore's password is not shown)
+        for (String tls : List.of("ssl_enabled", "ssl_cert_file", "ssl_key_file", "ssl_keystore", "ssl_ca_file",
+                "ssl_require_cert", "ssl_support_downgrade")) {
+            COMPONENT_RESTART.put(tls, tls.equals("ssl_enabled") || tls.equals("ssl_require_cert")
+                    || tls.equals("ssl_support_downgrade") ? "false" : "");
+        }
+    }
 
     @Reference
     Session session;
