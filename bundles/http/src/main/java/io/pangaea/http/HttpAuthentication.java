@@ -109,6 +109,11 @@ public final class HttpAuthentication {
         String principal = principal(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (principal == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
+            if (request.getLength() != 0) {
+                // the body is not read: the connection ends with this answer, so that no client sends its next
+                // request on a connection the server is closing
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             HttpSupport.text(response, callback, 401, "Unauthorized: this endpoint needs credentials of the realm '"
                     + realm + "'");
             return false;

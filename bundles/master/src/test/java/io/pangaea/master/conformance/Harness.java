@@ -76,6 +76,18 @@ final class Harness implements AutoCloseable {
 
     /** A master that asks for credentials as {@code auth} says. */
     Harness(MasterConfig config, Path registryFile, io.pangaea.http.HttpAuthentication auth) throws Exception {
+        this(config, registryFile, auth, io.pangaea.http.Tls.off());
+    }
+
+    /** The master's TLS settings: its URLs are https:// when they are on. */
+    final io.pangaea.http.Tls tls;
+    /** The TLS settings of the harness's real agents. */
+    volatile io.pangaea.http.Tls agentTls = io.pangaea.http.Tls.off();
+
+    /** A master serving TLS as {@code tls} says. */
+    Harness(MasterConfig config, Path registryFile, io.pangaea.http.HttpAuthentication auth,
+            io.pangaea.http.Tls tls) throws Exception {
+        this.tls = tls;
         ownRegistry = registryFile == null;
         if (registryFile == null) {
             registryFile = Files.createTempFile("pangaea-conformance", ".json");
@@ -85,11 +97,11 @@ final class Harness implements AutoCloseable {
         master = new Master(config.withPort(0).withAllocationInterval(Duration.ofMillis(50)), new Registry(registry));
         master.setAllocator(new DrfAllocator());
         master.start();
-        http = new MasterHttpServer(master, "127.0.0.1", 0, new io.pangaea.http.HttpRoutes(), () -> auth);
+        http = new MasterHttpServer(master, "127.0.0.1", 0, new io.pangaea.http.HttpRoutes(), () -> auth, tls);
     }
 
     String url(String path) {
-        return "http://127.0.0.1:" + http.port() + path;
+        return tls.scheme() + "://127.0.0.1:" + http.port() + path;
     }
 
     /** A POST with the given headers (name, value pairs); the body as it is. */
@@ -266,7 +278,7 @@ final class Harness implements AutoCloseable {
         private void bootOnly() throws Exception {
             var nativeContainerizer = new io.pangaea.containerizer.nativ.NativeContainerizer(isolators);
             agent = new io.pangaea.agent.internal.Agent(config, name -> name.equals("native")
-                    ? nativeContainerizer : null);
+                    ? nativeContainerizer : null, agentTls);
             agent.onStop(() -> stopAsked = true);
             agent.executorTokens(executorTokens);
             String[] credential = agentCredential;
