@@ -86,7 +86,20 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
                         int masters, String zk, int agents, String authorization) throws Exception {
+        this(agentResources, agentSettings, masterSettings, masters, zk, agents, authorization, null);
+    }
+
+    /**
+     * With {@code tls} (a client context trusting the masters' CA) for masters that serve HTTPS only: the cluster's
+     * URLs are {@code https://} and its own calls trust that CA.
+     */
+    public LocalCluster(String agentResources, Map<String, String> agentSettings, Map<String, String> masterSettings,
+                        int masters, String zk, int agents, String authorization, javax.net.ssl.SSLContext tls)
+            throws Exception {
         this.authorization = authorization;
+        this.scheme = tls == null ? "http" : "https";
+        this.http = tls == null ? HTTP : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
         this.agents = agents;
         Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
         root = Files.createTempDirectory(Path.of("target"), "cluster-").toAbsolutePath();
@@ -281,8 +294,13 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** {@code https} when the masters serve TLS. */
+    private final String scheme;
+    /** The client of the cluster's own calls: it trusts the masters' CA when they serve TLS. */
+    private final HttpClient http;
+
     public String masterUrl() {
-        return "http://127.0.0.1:" + masterPort;
+        return scheme + "://127.0.0.1:" + masterPort;
     }
 
     public Path agentWorkDir() {
@@ -338,6 +356,34 @@ public final class LocalCluster implements AutoCloseable {
         return shell(root.resolve("master"), masterSshPorts.get(0), command);
     }
 
+    /**
+     * {@code command} in the (first) master's shell as {@code user} (a user of its {@code etc/users.properties}): what
+     * it printed, whether it worked or not.
+     */
+    public String masterShellAs(String user, String password, String command) throws Exception {
+        Path home = root.resolve("master");
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
+                Integer.toString(masterSshPorts.get(0)), "-u", user, "-p", password, "-r", "30", "-d", "1", "-b")
+                .directory(home.toFile()).redirectErrorStream(true);
+        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("bin/client did not finish: " + command);
+        }
+        return out;
+    }
+
+    /** Adds a line to a file of the (first) master's {@code etc/} before it starts, as {@code users.properties}. */
+    public static void appendTo(Path home, String file, String line) throws IOException {
+        Files.writeString(home.resolve("etc").resolve(file), System.lineSeparator() + line + System.lineSeparator(),
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
     private static String shell(Path home, int sshPort, String command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
                 Integer.toString(sshPort), "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
@@ -371,7 +417,7 @@ public final class LocalCluster implements AutoCloseable {
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The credentials of the cluster's own reads of the master, or null. */
