@@ -102,6 +102,10 @@ public final class ProtobufCodec {
      * keys are ignored, {@code null} is unset, and numbers and booleans may come as strings.
      */
     public static String invalidJsonCall(Api api, byte[] json) {
+        if (depth(json) > MAX_DEPTH) {
+            // protobuf's JSON parser recurses once a level: a deep enough body would overflow the thread's stack
+            return "Failed to convert JSON into Call protobuf: nested more than " + MAX_DEPTH + " levels deep";
+        }
         Message.Builder b = api.call.get();
         try {
             PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
@@ -118,6 +122,33 @@ public final class ProtobufCodec {
                     + String.join(", ", b.findInitializationErrors());
         }
         return null;
+    }
+
+    /** Deeper than any Mesos call: {@code Call.accept.operations[].launch_group.task_group.tasks[]...} is ~15. */
+    static final int MAX_DEPTH = 100;
+
+    /** How deep the objects and arrays of a JSON text nest (brackets inside strings do not count). */
+    static int depth(byte[] json) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length; i++) {
+            byte c = json[i];
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                max = Math.max(max, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return max;
     }
 
     /** A JSON call as protobuf bytes (for clients and tests). */

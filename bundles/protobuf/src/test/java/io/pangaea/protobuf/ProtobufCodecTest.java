@@ -49,4 +49,14 @@ public class ProtobufCodecTest {
         assertEquals(16, e.getUpdate().getStatus().getUuid().size());
         assertEquals(1.5, e.getUpdate().getStatus().getTimestamp(), 0);
     }
+
+    @Test
+    public void aCallNestedPastAnyMesosMessageIsRefusedBeforeItsParse() {
+        String deep = "{\"type\":\"HEARTBEAT\",\"x\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}";
+        String why = ProtobufCodec.invalidJsonCall(ProtobufCodec.Api.SCHEDULER,
+                deep.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        org.junit.Assert.assertTrue(why, why.contains("nested more than 100 levels"));
+        org.junit.Assert.assertEquals(3, ProtobufCodec.depth("{\"a\":[{\"b\":\"[[[[\\\"{{\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

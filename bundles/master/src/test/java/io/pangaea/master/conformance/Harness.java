@@ -68,6 +68,12 @@ final class Harness implements AutoCloseable {
         this(config, registryFile, io.pangaea.http.HttpAuthentication.none());
     }
 
+    /** Who may call the real agents' own endpoints (their authenticate_http_* settings). */
+    volatile io.pangaea.http.HttpAuthentication agentHttpAuthentication = io.pangaea.http.HttpAuthentication.none();
+
+    /** The {@code Authorization} header the harness's schedulers send (a master with the scheduler realm), or null. */
+    volatile String schedulerAuthorization;
+
     /** What the harness's real agents sign executor tokens with (authenticate_http_executors), or null. */
     volatile io.pangaea.http.ExecutorTokens executorTokens;
 
@@ -285,7 +291,7 @@ final class Harness implements AutoCloseable {
             if (credential != null) {
                 agent.credential(credential[0], credential[1]);
             }
-            http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port);
+            http = new io.pangaea.agent.internal.http.AgentHttpServer(agent, bind, port, agentHttpAuthentication);
             agent.start();
         }
 
@@ -388,10 +394,13 @@ final class Harness implements AutoCloseable {
         private final Thread reader;
 
         Scheduler(ObjectNode subscribe) throws Exception {
-            response = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/v1/scheduler")))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/api/v1/scheduler")))
                     .header("Content-Type", "application/json").header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(subscribe.toString())).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+                    .POST(HttpRequest.BodyPublishers.ofString(subscribe.toString()));
+            if (schedulerAuthorization != null) {
+                b.header("Authorization", schedulerAuthorization);
+            }
+            response = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             streamId = response.headers().firstValue("Mesos-Stream-Id").orElse(null);
             reader = new Thread(this::read, "conformance-scheduler");
             reader.setDaemon(true);
@@ -429,6 +438,10 @@ final class Harness implements AutoCloseable {
         }
 
         HttpResponse<String> post(JsonNode call) throws Exception {
+            if (schedulerAuthorization != null) {
+                return postJson("/api/v1/scheduler", call.toString(), "Mesos-Stream-Id", streamId, "Authorization",
+                        schedulerAuthorization);
+            }
             return postJson("/api/v1/scheduler", call.toString(), "Mesos-Stream-Id", streamId);
         }
 

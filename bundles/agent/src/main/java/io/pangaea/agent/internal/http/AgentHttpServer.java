@@ -79,6 +79,11 @@ public final class AgentHttpServer implements AutoCloseable {
                 HttpSupport.Gate gate = HttpSupport.gate(request);
                 try {
                     route(request, response, callback);
+                } catch (Exception e) {
+                    // what no part answered: a 500 that says nothing of the inside
+                    org.slf4j.LoggerFactory.getLogger(AgentHttpServer.class).warn("Failed to serve {}",
+                            Request.getPathInContext(request), e);
+                    HttpSupport.text(response, callback, 500, "Internal error: " + e.getClass().getSimpleName());
                 } finally {
                     gate.open();
                 }

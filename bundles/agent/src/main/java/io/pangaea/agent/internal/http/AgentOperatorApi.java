@@ -73,6 +73,10 @@ final class AgentOperatorApi {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             HttpSupport.text(response, callback, 400, "Failed to parse the body as JSON: " + e.getOriginalMessage());
             return;
+        } catch (java.io.IOException e) {
+            // bytes that are no Unicode text at all (Jackson's encoding detection gives up)
+            HttpSupport.text(response, callback, 400, "Failed to parse the body as JSON: it is not UTF-8 text");
+            return;
         }
         if (call == null || !call.isObject()) {
             HttpSupport.text(response, callback, 400, "Expecting a JSON object with 'type'");

@@ -65,7 +65,19 @@ final class ExecutorApi {
                 return;
             }
         }
-        JsonNode call = JSON.readTree(body);
+        JsonNode call;
+        try {
+            call = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            HttpSupport.text(response, callback, 400, "Failed to parse the body as JSON"
+                    + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? ": " + j.getOriginalMessage()
+                    : ": it is not UTF-8 text"));
+            return;
+        }
+        if (call == null || !call.isObject()) {
+            HttpSupport.text(response, callback, 400, "Expecting a JSON object with 'type'");
+            return;
+        }
         String callType = call.path("type").asText("");
         FrameworkId framework = FrameworkId.of(call.path("framework_id").path("value").asText());
         ExecutorId executor = ExecutorId.of(call.path("executor_id").path("value").asText());

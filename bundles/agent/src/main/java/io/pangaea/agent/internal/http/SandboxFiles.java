@@ -51,10 +51,10 @@ final class SandboxFiles {
             throw new FileException(400, "Expecting 'path' to be present");
         }
         Path p;
-        if (path.startsWith("/frameworks/")) {
-            p = virtual(path);
-        } else {
-            p = Path.of(path).toAbsolutePath().normalize();
+        try {
+            p = path.startsWith("/frameworks/") ? virtual(path) : Path.of(path).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new FileException(400, "Not a valid path: " + e.getReason());
         }
         if (!p.startsWith(workDir)) {
             throw new FileException(404, "File not found: '" + path + "'");

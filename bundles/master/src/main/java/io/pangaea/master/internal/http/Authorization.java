@@ -56,15 +56,16 @@ public final class Authorization {
     /** The action and objects an operator call needs, or null when it needs none (reads filter what they show). */
     static Check of(OperatorCall call) {
         return switch (call.type()) {
+            // a malformed call (a list or a role missing) is checked on what it names; its validation refuses it next
             case UPDATE_WEIGHTS -> new Check("update_weights", call.updateWeights() == null ? List.of()
-                    : call.updateWeights().weightInfos().stream().map(WeightInfo::role).toList());
+                    : names(call.updateWeights().weightInfos(), WeightInfo::role));
             case UPDATE_QUOTA -> new Check("update_quotas", call.updateQuota() == null ? List.of()
-                    : call.updateQuota().quotaConfigs().stream().map(QuotaConfig::role).toList());
+                    : names(call.updateQuota().quotaConfigs(), QuotaConfig::role));
             case SET_QUOTA -> new Check("update_quotas", call.setQuota() == null
-                    || call.setQuota().quotaRequest() == null ? List.of() : List.of(call.setQuota().quotaRequest()
-                    .role()));
+                    || call.setQuota().quotaRequest() == null ? List.of()
+                    : names(List.of(call.setQuota().quotaRequest()), OperatorCall.QuotaRequest::role));
             case REMOVE_QUOTA -> new Check("update_quotas", call.removeQuota() == null ? List.of()
-                    : List.of(call.removeQuota().role()));
+                    : names(List.of(call.removeQuota()), OperatorCall.RemoveQuota::role));
             case RESERVE_RESOURCES -> new Check("reserve_resources", call.reserveResources() == null ? List.of()
                     : reservationRoles(call.reserveResources().resources()));
             case UNRESERVE_RESOURCES -> new Check("unreserve_resources", call.unreserveResources() == null
@@ -74,9 +75,9 @@ public final class Authorization {
             case DESTROY_VOLUMES -> new Check("destroy_volumes", call.destroyVolumes() == null ? List.of()
                     : creatorPrincipals(call.destroyVolumes().volumes()));
             case GROW_VOLUME -> new Check("resize_volumes", call.growVolume() == null ? List.of()
-                    : reservationRoles(List.of(call.growVolume().volume())));
+                    : reservationRoles(java.util.Arrays.asList(call.growVolume().volume())));
             case SHRINK_VOLUME -> new Check("resize_volumes", call.shrinkVolume() == null ? List.of()
-                    : reservationRoles(List.of(call.shrinkVolume().volume())));
+                    : reservationRoles(java.util.Arrays.asList(call.shrinkVolume().volume())));
             case SET_LOGGING_LEVEL -> new Check("set_log_level", List.of());
             case DEACTIVATE_AGENT -> new Check("deactivate_agents", List.of());
             case REACTIVATE_AGENT -> new Check("reactivate_agents", List.of());
@@ -104,6 +105,20 @@ public final class Authorization {
         boolean permits(Acls acls, String principal, Response response, Callback callback) {
             return Authorization.permits(acls, action, principal, objects, response, callback);
         }
+    }
+
+    /** What {@code name} gives of each element of a list that may be null or hold nulls, without the nulls. */
+    static <T> List<String> names(List<T> list, java.util.function.Function<T, String> name) {
+        List<String> out = new ArrayList<>();
+        if (list != null) {
+            for (T t : list) {
+                String n = t == null ? null : name.apply(t);
+                if (n != null) {
+                    out.add(n);
+                }
+            }
+        }
+        return out;
     }
 
     /** The roles resources are (to be) reserved to: each one's innermost reservation. */
