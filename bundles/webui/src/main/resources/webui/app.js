@@ -16,10 +16,65 @@ const model = {
 };
 
 const $ = (sel) => document.querySelector(sel);
+
+// A master that asks for credentials (authenticate_http_readonly / _readwrite): the page asks for them once, keeps
+// them for this tab only (sessionStorage), and sends them with every call. Calls go without the browser's own
+// credentials, so it never shows its built-in prompt.
+const login = {
+  header: sessionStorage.getItem('pangaea.authorization'),
+  user: sessionStorage.getItem('pangaea.user'),
+  asked: null,      // the realm a 401 named while nobody is signed in, or null
+  refused: false,   // the last credentials given were wrong
+};
+
+function signIn(user, password) {
+  const bytes = new TextEncoder().encode(user + ':' + password);
+  login.header = 'Basic ' + btoa(String.fromCharCode(...bytes));
+  login.user = user;
+  login.asked = null;
+  sessionStorage.setItem('pangaea.authorization', login.header);
+  sessionStorage.setItem('pangaea.user', user);
+  restartStream();
+  call({ type: 'GET_MASTER' }).then((r) => { model.master = r.get_master; }).catch(() => {});
+  scheduleRender();
+}
+
+function signOut() {
+  login.header = null;
+  login.user = null;
+  sessionStorage.removeItem('pangaea.authorization');
+  sessionStorage.removeItem('pangaea.user');
+  restartStream();
+  scheduleRender();
+}
+
 // every data call names the leader: a master that does not lead passes it on, so the page stays on its origin
-function api(url, options = {}) {
+async function api(url, options = {}) {
   const headers = Object.assign({ 'Pangaea-Forward': 'leader' }, options.headers || {});
-  return fetch(url, Object.assign({}, options, { headers }));
+  if (login.header) headers.Authorization = login.header;
+  const res = await fetch(url, Object.assign({}, options, { headers, credentials: 'omit' }));
+  if (res.status === 401) {
+    const realm = /realm="([^"]*)"/.exec(res.headers.get('WWW-Authenticate') || '');
+    login.refused = !!login.header;
+    login.asked = realm ? realm[1] : 'this master';
+    scheduleRender();
+  } else if (res.ok && login.asked && login.header) {
+    login.asked = null;
+    login.refused = false;
+  }
+  return res;
+}
+
+function loginPage() {
+  return `<h1>Sign in</h1>
+    <p class="note">This master asks for credentials (realm <span class="mono">${esc(login.asked)}</span>), as its
+    <span class="mono">credentials</span> file or JAAS realm lists them.</p>
+    ${login.refused ? '<p class="error" id="login-refused">Those credentials were refused.</p>' : ''}
+    <form id="login-form" class="login">
+      <label>Principal <input id="login-user" autocomplete="username" required></label>
+      <label>Secret <input id="login-password" type="password" autocomplete="current-password"></label>
+      <button type="submit" id="login-submit">Sign in</button>
+    </form>`;
 }
 const esc = (s) => String(s == null ? '' : s).replace(/[&<>"']/g,
   (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
@@ -105,6 +160,13 @@ function apply(event) {
   scheduleRender();
 }
 
+// the open event stream's reader, cancelled to subscribe again with other credentials
+let streamReader = null;
+
+function restartStream() {
+  if (streamReader) streamReader.cancel().catch(() => {});
+}
+
 async function subscribe() {
   for (;;) {
     try {
@@ -115,6 +177,7 @@ async function subscribe() {
       if (!res.ok || !res.body) throw new Error('SUBSCRIBE answered ' + res.status);
       setConnection(true);
       const reader = res.body.getReader();
+      streamReader = reader;
       const decoder = new TextDecoder();
       let buf = new Uint8Array(0);
       for (;;) {
@@ -137,7 +200,7 @@ async function subscribe() {
       console.warn('event stream', e);
     }
     setConnection(false);
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, login.asked ? 250 : 1000));
   }
 }
 
@@ -411,10 +474,24 @@ async function browse(dir) {
     const name = e.path.split('/').pop();
     const isDir = e.mode && e.mode.startsWith('d');
     return `<tr data-file="${esc(name)}"><td class="mono"><a href="javascript:void 0" data-path="${esc(e.path)}" data-dir="${isDir}">${esc(name)}${isDir ? '/' : ''}</a></td>`
-      + `<td>${esc(e.size)}</td><td>${isDir ? '' : `<a href="${filesUrl('download', { path: e.path, forward: 'leader' })}">download</a>`}</td></tr>`;
+      + `<td>${esc(e.size)}</td><td>${isDir ? '' : `<a href="${filesUrl('download', { path: e.path, forward: 'leader' })}" data-download="${esc(e.path)}">download</a>`}</td></tr>`;
   }).join('');
   list.querySelectorAll('a[data-path]').forEach((a) => {
     a.onclick = () => (a.dataset.dir === 'true' ? browse(a.dataset.path) : view(a.dataset.path));
+  });
+  // signed in, a download carries the credentials too: fetched, then saved from memory
+  list.querySelectorAll('a[data-download]').forEach((a) => {
+    a.onclick = async (event) => {
+      if (!login.header) return;
+      event.preventDefault();
+      const res = await api(a.getAttribute('href'));
+      if (!res.ok) return;
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(await res.blob());
+      link.download = a.dataset.download.split('/').pop();
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    };
   });
 }
 
@@ -614,6 +691,19 @@ function currentPage() {
 }
 
 function render() {
+  renderLogin();
+  if (login.asked && !model.connected) {
+    // nothing to show before credentials: the sign-in form
+    if (!$('#login-form')) {
+      $('#page').innerHTML = loginPage();
+      $('#login-form').onsubmit = (e) => {
+        e.preventDefault();
+        signIn($('#login-user').value, $('#login-password').value);
+      };
+      $('#login-user').focus();
+    }
+    return;
+  }
   const name = currentPage();
   if (name === 'sandbox') {
     // the sandbox keeps its own content (listing, file, tail); it is built once per task
@@ -664,6 +754,15 @@ function render() {
     el.focus();
     if (caret != null && el.setSelectionRange) el.setSelectionRange(caret, caret);
   }
+}
+
+/** Who is signed in, with a way out, in the header. */
+function renderLogin() {
+  const el = $('#login');
+  if (!el) return;
+  el.innerHTML = login.user ? `${esc(login.user)} <a href="javascript:void 0" id="sign-out">sign out</a>` : '';
+  const out = $('#sign-out');
+  if (out) out.onclick = signOut;
 }
 
 window.addEventListener('hashchange', render);

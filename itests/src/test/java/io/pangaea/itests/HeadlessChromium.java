@@ -21,12 +21,18 @@ final class HeadlessChromium implements AutoCloseable {
     private final Path profile;
 
     HeadlessChromium() throws Exception {
+        this(new String[0]);
+    }
+
+    /** With more command-line switches, as {@code --ignore-certificate-errors} for a test CA's certificates. */
+    HeadlessChromium(String... extra) throws Exception {
         profile = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + profile);
+        options.addArguments(extra);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);

@@ -313,6 +313,36 @@ public class SecureClusterIT {
     }
 
     @Test
+    public void theWebUiAsksForCredentialsOverTlsAndShowsTheClusterOnceSignedIn() throws Exception {
+        try (HeadlessChromium chromium = new HeadlessChromium("--ignore-certificate-errors")) {
+            var browser = chromium.driver;
+            browser.get(cluster.masterUrl() + "/#/agents");
+            await("the sign-in form").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> browser.findElement(org.openqa.selenium.By.id("login-form")).isDisplayed());
+            assertTrue(chromium.text("#page"), chromium.text("#page").contains("realm mesos-master-read"));
+            browser.findElement(org.openqa.selenium.By.id("login-user")).sendKeys("ops");
+            browser.findElement(org.openqa.selenium.By.id("login-password")).sendKeys("wrong");
+            browser.findElement(org.openqa.selenium.By.id("login-submit")).click();
+            await("the refusal").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> !chromium.text("#login-refused").isEmpty());
+
+            browser.findElement(org.openqa.selenium.By.id("login-user")).clear();
+            browser.findElement(org.openqa.selenium.By.id("login-user")).sendKeys("ops");
+            browser.findElement(org.openqa.selenium.By.id("login-password")).sendKeys("ops-secret");
+            browser.findElement(org.openqa.selenium.By.id("login-submit")).click();
+            await("the agent listed").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> browser.findElements(org.openqa.selenium.By.cssSelector("#agents tbody a")).size()
+                            == 1);
+            assertEquals("live", chromium.text("#connection"));
+            assertTrue(chromium.text("#login"), chromium.text("#login").startsWith("ops"));
+
+            browser.findElement(org.openqa.selenium.By.id("sign-out")).click();
+            await("the sign-in form again").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> browser.findElement(org.openqa.selenium.By.id("login-form")).isDisplayed());
+        }
+    }
+
+    @Test
     public void theShellRefusesAUserWithoutTheAdminRole() throws Exception {
         LocalCluster.appendTo(cluster.masterHome(), "users.properties", "viewer = viewer-pass,viewer,ssh");
         String listed = cluster.masterShellAs("viewer", "viewer-pass", "allocator:list");
