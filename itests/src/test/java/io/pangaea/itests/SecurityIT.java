@@ -57,7 +57,7 @@ public class SecurityIT {
         cluster = new LocalCluster("cpus:2;mem:1024", Map.of("credential", credential.toString()), Map.of(
                 "authenticate_agents", "true", "authenticate_http_frameworks", "true",
                 "authenticate_http_readonly", "true", "authenticate_http_readwrite", "true",
-                "credentials", credentials.toString()), 1, null, 1, OPS);
+                "credentials", credentials.toString(), "http_authentication_realm", "karaf"), 1, null, 1, OPS);
     }
 
     @AfterClass
@@ -127,6 +127,15 @@ public class SecurityIT {
                     .anyMatch(u -> u.state() == TaskState.TASK_FINISHED));
             driver.teardown().get();
         }
+    }
+
+    /** With http_authentication_realm, the users of Karaf's JAAS realm (the shell's) authenticate over HTTP too. */
+    @Test
+    public void theShellsUsersAuthenticateOverHttpThroughTheJaasRealm() throws Exception {
+        assertEquals(200, call("GET", "/master/state", null, basic("karaf", "karaf")).statusCode());
+        assertEquals(401, call("GET", "/master/state", null, basic("karaf", "not-karaf")).statusCode());
+        // the credentials file still counts
+        assertEquals(200, call("GET", "/master/state", null, OPS).statusCode());
     }
 
     /** {@code authenticate_http_readonly} changed in the master's shell applies at once, and back. */

@@ -40,10 +40,24 @@ public final class HttpAuthentication {
 
     private final Set<String> realms;
     private final Map<String, String> secrets;
+    /** Another source of principals (a Karaf JAAS realm), tried when the credentials file does not know one. */
+    private final Verifier verifier;
+
+    /** Checks a principal's secret somewhere else than in a credentials file. */
+    @FunctionalInterface
+    public interface Verifier {
+        boolean verify(String principal, String secret);
+    }
 
     public HttpAuthentication(Set<String> realms, Map<String, String> secrets) {
+        this(realms, secrets, null);
+    }
+
+    /** With {@code verifier} (null: none) for the principals {@code secrets} does not list. */
+    public HttpAuthentication(Set<String> realms, Map<String, String> secrets, Verifier verifier) {
         this.realms = Set.copyOf(realms);
         this.secrets = Collections.unmodifiableMap(new LinkedHashMap<>(secrets));
+        this.verifier = verifier;
     }
 
     /** Nothing protected. */
@@ -140,8 +154,12 @@ public final class HttpAuthentication {
         }
         String principal = decoded.substring(0, colon);
         String secret = secrets.get(principal);
+        if (secret == null) {
+            return verifier != null && !principal.isEmpty() && verifier.verify(principal, decoded.substring(colon + 1))
+                    ? principal : null;
+        }
         // constant time, so that the secret cannot be guessed by timing
-        if (secret == null || !MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
+        if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
                 decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8))) {
             return null;
         }

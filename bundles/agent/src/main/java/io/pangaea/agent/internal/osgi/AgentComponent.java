@@ -100,6 +100,10 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         @AttributeDefinition(description = "The credentials the agent accepts (Mesos's format, as the master's)")
         String http__credentials() default "";
 
+        @AttributeDefinition(description = "A Karaf JAAS realm whose users may authenticate to the agent's endpoints"
+                + " ('karaf' is etc/users.properties)")
+        String http__authentication__realm() default "";
+
         @AttributeDefinition(description = "Executors authenticate to the executor API with a token the agent signs"
                 + " (JWT, HMAC-SHA256) and gives each one in MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
         boolean authenticate__http__executors() default false;
@@ -479,11 +483,14 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         if (realms.isEmpty()) {
             return io.pangaea.http.HttpAuthentication.none();
         }
-        if (c.http__credentials() == null || c.http__credentials().isBlank()) {
-            throw new IllegalArgumentException("authenticate_http_* is on but 'http_credentials' is empty: name the"
-                    + " credentials file");
+        boolean jaas = c.http__authentication__realm() != null && !c.http__authentication__realm().isBlank();
+        if ((c.http__credentials() == null || c.http__credentials().isBlank()) && !jaas) {
+            throw new IllegalArgumentException("authenticate_http_* is on but 'http_credentials' and"
+                    + " 'http_authentication_realm' are empty: name the credentials file or a JAAS realm");
         }
-        return new io.pangaea.http.HttpAuthentication(realms,
-                io.pangaea.http.HttpAuthentication.credentials(c.http__credentials()));
+        return new io.pangaea.http.HttpAuthentication(realms, c.http__credentials() == null
+                || c.http__credentials().isBlank() ? java.util.Map.of()
+                : io.pangaea.http.HttpAuthentication.credentials(c.http__credentials()),
+                jaas ? new io.pangaea.http.JaasVerifier(c.http__authentication__realm().trim()) : null);
     }
 }

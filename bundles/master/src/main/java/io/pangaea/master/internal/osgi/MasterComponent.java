@@ -128,6 +128,10 @@ public final class MasterComponent implements AllocatorControl {
                 + " or a 'principal secret' pair a line), or that JSON inline")
         String credentials() default "";
 
+        @AttributeDefinition(description = "A Karaf JAAS realm whose users may authenticate over HTTP too ('karaf' is"
+                + " etc/users.properties; LDAP or JDBC realms are configured alike); with or without 'credentials'")
+        String http__authentication__realm() default "";
+
         @AttributeDefinition(description = "Mesos's ACLs for the local authorizer: the JSON ({\"permissive\": true,"
                 + " \"register_frameworks\": [...], ...}) or a file holding it; empty allows everything")
         String acls() default "";
@@ -248,13 +252,15 @@ public final class MasterComponent implements AllocatorControl {
         if (realms.isEmpty()) {
             return io.pangaea.http.HttpAuthentication.none();
         }
-        if (c.credentials() == null || c.credentials().isBlank()) {
-            throw new IllegalArgumentException("authenticate_* is on but 'credentials' is empty: name the"
-                    + " credentials file");
+        boolean jaas = c.http__authentication__realm() != null && !c.http__authentication__realm().isBlank();
+        if ((c.credentials() == null || c.credentials().isBlank()) && !jaas) {
+            throw new IllegalArgumentException("authenticate_* is on but 'credentials' and"
+                    + " 'http_authentication_realm' are empty: name the credentials file or a JAAS realm");
         }
         try {
-            return new io.pangaea.http.HttpAuthentication(realms, io.pangaea.http.HttpAuthentication.credentials(
-                    c.credentials()));
+            return new io.pangaea.http.HttpAuthentication(realms, c.credentials() == null || c.credentials().isBlank()
+                    ? java.util.Map.of() : io.pangaea.http.HttpAuthentication.credentials(c.credentials()),
+                    jaas ? new io.pangaea.http.JaasVerifier(c.http__authentication__realm().trim()) : null);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
