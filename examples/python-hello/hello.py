@@ -95,8 +95,18 @@ def main():
         p.error("--fail and --kill add up to more than --tasks")
     logging.basicConfig(level=logging.WARNING)
     hello = Hello(args.tasks, args.fail, args.kill, args.seconds)
-    driver = pangaea.SchedulerDriver(hello, {"user": "root", "name": "python-hello", "failover_timeout": 60.0},
-                                     args.master)
+    info = {"user": "root", "name": "python-hello", "failover_timeout": 60.0}
+    authorization = None
+    # as Mesos's example frameworks: credentials from MESOS_AUTHENTICATE, DEFAULT_PRINCIPAL and DEFAULT_SECRET (an
+    # https:// master's CA comes from SSL_CERT_FILE, which Python's ssl module reads)
+    if os.environ.get("DEFAULT_PRINCIPAL"):
+        info["principal"] = os.environ["DEFAULT_PRINCIPAL"]
+    if os.environ.get("MESOS_AUTHENTICATE", "").lower() in ("1", "true"):
+        import base64
+        secret = os.environ.get("DEFAULT_SECRET", "")
+        authorization = "Basic " + base64.b64encode(
+            (info.get("principal", "") + ":" + secret).encode("utf-8")).decode("ascii")
+    driver = pangaea.SchedulerDriver(hello, info, args.master, authorization=authorization)
     driver.run()
     wrong = {t: s for t, s in hello.ended.items() if s != hello.expected[t]}
     missing = set(hello.plan) - set(hello.ended)

@@ -10,9 +10,11 @@ JSON = "application/json"
 
 
 class Endpoint:
-    """A master or agent: scheme, host and port."""
+    """A master or agent: scheme, host and port; for https, the CA file its certificate is checked against (None:
+    the system's)."""
 
-    def __init__(self, url):
+    def __init__(self, url, cafile=None):
+        self.cafile = cafile
         if "://" not in url:
             url = "http://" + url
         parts = urlsplit(url)
@@ -25,14 +27,14 @@ class Endpoint:
     def connection(self, timeout):
         if self.scheme == "https":
             return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
-                                               context=ssl.create_default_context())
+                                               context=ssl.create_default_context(cafile=self.cafile))
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def redirected(self, location):
         """The endpoint a 307's Location (``//host:port/path`` or a full URL) points at."""
         if location.startswith("//"):
             location = self.scheme + ":" + location
-        return Endpoint(location)
+        return Endpoint(location, self.cafile)
 
     def __str__(self):
         return "%s://%s:%d" % (self.scheme, self.host, self.port)

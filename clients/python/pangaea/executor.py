@@ -56,7 +56,13 @@ class ExecutorDriver:
         if missing:
             raise ValueError("not started by an agent: %s not set" % ", ".join(missing))
         self.executor = executor
-        self.agent = Endpoint(env["MESOS_AGENT_ENDPOINT"])
+        # an agent with ssl_enabled says so, and names the CA its certificate is signed by, as Mesos's agents do
+        tls = env.get("LIBPROCESS_SSL_ENABLED", "").lower() in ("1", "true")
+        self.agent = Endpoint(("https://" if tls else "http://") + env["MESOS_AGENT_ENDPOINT"],
+                              env.get("LIBPROCESS_SSL_CA_FILE") or None)
+        # an agent with authenticate_http_executors gives each executor a token to show
+        token = env.get("MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
+        self._authorization = "Bearer " + token if token else None
         self.framework_id = env["MESOS_FRAMEWORK_ID"]
         self.executor_id = env["MESOS_EXECUTOR_ID"]
         self.recovery_timeout = durations.parse(env.get("MESOS_RECOVERY_TIMEOUT"), 15 * 60.0)
@@ -101,7 +107,7 @@ class ExecutorDriver:
             tasks = list(self._tasks.values())
             updates = list(self._unacknowledged.values())
         _, conn, resp = open_stream(self.agent, "/api/v1/executor", calls.executor_subscribe(
-            self.framework_id, self.executor_id, tasks, updates), timeout=120.0)
+            self.framework_id, self.executor_id, tasks, updates), timeout=120.0, authorization=self._authorization)
         self._conn = conn
         try:
             for record in RecordIOReader(resp):
@@ -167,7 +173,7 @@ class ExecutorDriver:
 
     def _post(self, call):
         try:
-            status, _, body = post(self.agent, "/api/v1/executor", call)
+            status, _, body = post(self.agent, "/api/v1/executor", call, authorization=self._authorization)
         except (OSError, http.client.HTTPException) as e:
             LOG.info("Agent %s not reachable (%s); the update goes again on re-subscription", self.agent, e)
             return

@@ -13,6 +13,7 @@ class FakeAgent(http.server.BaseHTTPRequestHandler):
 
     subscriptions = []
     updates = []
+    authorizations = []
     update_seen = threading.Event()
 
     def log_message(self, *args):
@@ -27,6 +28,7 @@ class FakeAgent(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def do_POST(self):
+        FakeAgent.authorizations.append(self.headers.get("Authorization"))
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if body["type"] == "UPDATE":
             FakeAgent.updates.append(body["update"]["status"])
@@ -74,7 +76,8 @@ class ExecutorDriverTest(unittest.TestCase):
         executor = Runner()
         driver = ExecutorDriver(executor, {"MESOS_AGENT_ENDPOINT": "127.0.0.1:%d" % agent.server_port,
                                            "MESOS_FRAMEWORK_ID": "f-1", "MESOS_EXECUTOR_ID": "e-1",
-                                           "MESOS_SUBSCRIPTION_BACKOFF_MAX": "200ms"})
+                                           "MESOS_SUBSCRIPTION_BACKOFF_MAX": "200ms",
+                                           "MESOS_EXECUTOR_AUTHENTICATION_TOKEN": "token-of-e-1"})
         runner = threading.Thread(target=driver.run, daemon=True)
         runner.start()
         runner.join(20)
@@ -88,6 +91,8 @@ class ExecutorDriverTest(unittest.TestCase):
             self.assertEqual(FakeAgent.updates, again["unacknowledged_updates"])
             self.assertEqual("TASK_RUNNING", FakeAgent.updates[0]["state"])
             self.assertEqual({}, driver._unacknowledged)
+            # every call showed the token the agent gave (authenticate_http_executors)
+            self.assertEqual({"Bearer token-of-e-1"}, set(FakeAgent.authorizations))
         finally:
             agent.shutdown()
             agent.server_close()
