@@ -361,9 +361,17 @@ public final class LocalCluster implements AutoCloseable {
      * it printed, whether it worked or not.
      */
     public String masterShellAs(String user, String password, String command) throws Exception {
-        Path home = root.resolve("master");
+        return client(root.resolve("master"), masterSshPorts.get(0), user, password, command).output;
+    }
+
+    /** What {@code bin/client} printed, and how it exited. */
+    private record ClientRun(String output, int exit) {
+    }
+
+    private static ClientRun client(Path home, int sshPort, String user, String password, String command)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
-                Integer.toString(masterSshPorts.get(0)), "-u", user, "-p", password, "-r", "30", "-d", "1", "-b")
+                Integer.toString(sshPort), "-u", user, "-p", password, "-r", "30", "-d", "1", "-b")
                 .directory(home.toFile()).redirectErrorStream(true);
         pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
@@ -375,7 +383,7 @@ public final class LocalCluster implements AutoCloseable {
             p.destroyForcibly();
             throw new IllegalStateException("bin/client did not finish: " + command);
         }
-        return out;
+        return new ClientRun(out, p.exitValue());
     }
 
     /** Adds a line to a file of the (first) master's {@code etc/} before it starts, as {@code users.properties}. */
@@ -385,23 +393,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static String shell(Path home, int sshPort, String command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/client").toString(), "-a",
-                Integer.toString(sshPort), "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
-                .directory(home.toFile()).redirectErrorStream(true);
-        pb.environment().putIfAbsent("JAVA_HOME", System.getProperty("java.home"));
-        Process p = pb.start();
-        try (var in = p.getOutputStream()) {
-            in.write((command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ClientRun run = client(home, sshPort, "karaf", "karaf", command);
+        if (run.exit != 0 || run.output.contains("Error executing command")) {
+            throw new IllegalStateException("'" + command + "' failed (" + run.exit + "): " + run.output);
         }
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("bin/client did not finish: " + command);
-        }
-        if (p.exitValue() != 0 || out.contains("Error executing command")) {
-            throw new IllegalStateException("'" + command + "' failed (" + p.exitValue() + "): " + out);
-        }
-        return out;
+        return run.output;
     }
 
     public Path agentHome() {

@@ -1,10 +1,7 @@
 package io.pangaea.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -107,23 +104,7 @@ public final class Acls {
         if (fileOrJson == null || fileOrJson.isBlank()) {
             return PERMISSIVE;
         }
-        String text = fileOrJson.trim();
-        if (!text.startsWith("{")) {
-            Path p = Path.of(text.startsWith("file://") ? text.substring("file://".length()) : text);
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("acls: no such file '" + p + "'");
-            }
-            text = Files.readString(p).trim();
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("acls: not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new IOException("acls: expecting a JSON object");
-        }
+        JsonNode root = SettingText.object("acls", fileOrJson);
         boolean permissive = true;
         Map<String, List<Rule>> rules = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {

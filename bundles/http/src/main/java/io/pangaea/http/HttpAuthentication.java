@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Collections;
@@ -78,14 +76,7 @@ public final class HttpAuthentication {
      * naming what is wrong.
      */
     public static Map<String, String> credentials(String fileOrJson) throws IOException {
-        String text = fileOrJson.trim();
-        if (!text.startsWith("{")) {
-            Path p = Path.of(text.startsWith("file://") ? text.substring("file://".length()) : text);
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("credentials: no such file '" + p + "'");
-            }
-            text = Files.readString(p).trim();
-        }
+        String text = SettingText.read("credentials", fileOrJson);
         Map<String, String> out = new LinkedHashMap<>();
         if (text.startsWith("{")) {
             JsonNode n = new ObjectMapper().readTree(text);

@@ -1,10 +1,7 @@
 package io.pangaea.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,23 +45,7 @@ public final class RateLimits {
         if (fileOrJson == null || fileOrJson.isBlank()) {
             return NONE;
         }
-        String text = fileOrJson.trim();
-        if (!text.startsWith("{")) {
-            Path p = Path.of(text.startsWith("file://") ? text.substring("file://".length()) : text);
-            if (!Files.isRegularFile(p)) {
-                throw new IOException("rate_limits: no such file '" + p + "'");
-            }
-            text = Files.readString(p).trim();
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("rate_limits: not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new IOException("rate_limits: expecting a JSON object");
-        }
+        JsonNode root = SettingText.object("rate_limits", fileOrJson);
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!Set.of("limits", "aggregate_default_qps", "aggregate_default_capacity").contains(f)) {
