@@ -225,6 +225,38 @@ public final class Agent implements AutoCloseable {
         ctx.link.advertise(containerizers, isolators);
     }
 
+    /**
+     * The operating system user a sandbox belongs to, for {@code access_sandboxes}: its custom executor's user, else
+     * its task's, else its framework's (running or completed); "" when none is known.
+     */
+    public CompletableFuture<String> sandboxUser(FrameworkId framework, ExecutorId executor) {
+        return CompletableFuture.supplyAsync(() -> {
+            ExecutorRun e = ctx.executors.get(new ExecutorKey(framework, executor));
+            if (e != null && e.info.command() != null && e.info.command().user() != null) {
+                return e.info.command().user();
+            }
+            TaskRun t = ctx.tasks.get(io.pangaea.model.TaskId.of(executor.value()));
+            if (t != null && t.info.command() != null && t.info.command().user() != null) {
+                return t.info.command().user();
+            }
+            io.pangaea.model.FrameworkInfo f = ctx.frameworks.get(framework);
+            if (f == null) {
+                f = ctx.history.completedFrameworks().stream().map(CompletedHistory.CompletedFramework::info)
+                        .filter(c -> framework.equals(c.id())).findFirst().orElse(null);
+            }
+            return f == null || f.user() == null ? "" : f.user();
+        }, state);
+    }
+
+    /** The ACLs the agent's own endpoints check ({@code acls}); permissive unless set. */
+    public void acls(io.pangaea.http.Acls acls) {
+        ctx.acls = acls;
+    }
+
+    public io.pangaea.http.Acls acls() {
+        return ctx.acls;
+    }
+
     /** Runs {@code f} on the state thread; for the HTTP read endpoints. */
     public <T> CompletableFuture<T> read(Function<AgentView, T> f) {
         return CompletableFuture.supplyAsync(() -> f.apply(new AgentView(this, List.copyOf(ctx.tasks.values()),

@@ -48,6 +48,8 @@ final class AgentContext {
      * to call it over HTTPS. Set at construction.
      */
     volatile io.pangaea.http.Tls tls = io.pangaea.http.Tls.off();
+    /** What the agent's own endpoints let each principal do ({@code acls}); set before the agent starts. */
+    volatile io.pangaea.http.Acls acls = io.pangaea.http.Acls.permissive();
     /** The id the master gave this agent (checkpointed), null before the first registration. */
     volatile AgentId agentId;
 

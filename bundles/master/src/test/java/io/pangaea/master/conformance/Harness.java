@@ -68,6 +68,9 @@ final class Harness implements AutoCloseable {
         this(config, registryFile, io.pangaea.http.HttpAuthentication.none());
     }
 
+    /** The ACLs of the real agents' own endpoints. */
+    volatile io.pangaea.http.Acls agentAcls = io.pangaea.http.Acls.permissive();
+
     /** Who may call the real agents' own endpoints (their authenticate_http_* settings). */
     volatile io.pangaea.http.HttpAuthentication agentHttpAuthentication = io.pangaea.http.HttpAuthentication.none();
 
@@ -287,6 +290,7 @@ final class Harness implements AutoCloseable {
                     ? nativeContainerizer : null, agentTls);
             agent.onStop(() -> stopAsked = true);
             agent.executorTokens(executorTokens);
+            agent.acls(agentAcls);
             String[] credential = agentCredential;
             if (credential != null) {
                 agent.credential(credential[0], credential[1]);

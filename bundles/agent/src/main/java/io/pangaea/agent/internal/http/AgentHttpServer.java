@@ -71,7 +71,8 @@ public final class AgentHttpServer implements AutoCloseable {
         server.setErrorHandler(errors);
         SandboxFiles files = new SandboxFiles(agent.config().workDir());
         agent.serveFiles(r -> filesFor(files, r));
-        AgentOperatorApi operator = new AgentOperatorApi(agent, files);
+        AgentAuthorization authorization = new AgentAuthorization(agent, files);
+        AgentOperatorApi operator = new AgentOperatorApi(agent, files, authorization);
         ExecutorApi executors = new ExecutorApi(agent);
         server.setHandler(new Handler.Abstract() {
             @Override
@@ -98,11 +99,15 @@ public final class AgentHttpServer implements AutoCloseable {
                 switch (path) {
                     case "/health", "/slave(1)/health" -> HttpSupport.text(response, callback, 200, "");
                     case "/state", "/state.json", "/slave(1)/state" -> json(agent, response, callback, AgentView::state);
-                    case "/flags", "/slave(1)/flags" -> json(agent, response, callback, v -> {
-                        ObjectNode body = JsonNodeFactory.instance.objectNode();
-                        body.set("flags", v.flags());
-                        return body;
-                    });
+                    case "/flags", "/slave(1)/flags" -> {
+                        if (authorization.permits(request, "view_flags", null, response, callback)) {
+                            json(agent, response, callback, v -> {
+                                ObjectNode body = JsonNodeFactory.instance.objectNode();
+                                body.set("flags", v.flags());
+                                return body;
+                            });
+                        }
+                    }
                     case "/version" -> json(agent, response, callback, v -> AgentView.version());
                     case "/monitor/statistics", "/monitor/statistics.json" ->
                             agent.containers().whenComplete((list, err) -> {
@@ -116,11 +121,18 @@ public final class AgentHttpServer implements AutoCloseable {
                     case "/api/v1", "/slave(1)/api/v1" -> operator.handle(request, response, callback);
                     case "/api/v1/executor", "/slave(1)/api/v1/executor" ->
                             executors.handle(request, response, callback);
-                    case "/metrics/snapshot", "/metrics/snapshot.json" -> json(agent, response, callback,
-                            AgentView::metrics);
-                    case "/files/browse", "/files/browse.json" -> filesNow(request, response, callback, files, "browse");
-                    case "/files/read", "/files/read.json" -> filesNow(request, response, callback, files, "read");
-                    case "/files/download", "/files/download.json" -> filesNow(request, response, callback, files, "download");
+                    case "/metrics/snapshot", "/metrics/snapshot.json" -> {
+                        if (authorization.permits(request, "get_endpoints", "/metrics/snapshot", response,
+                                callback)) {
+                            json(agent, response, callback, AgentView::metrics);
+                        }
+                    }
+                    case "/files/browse", "/files/browse.json", "/files/read", "/files/read.json", "/files/download",
+                            "/files/download.json" -> {
+                        String what = path.substring("/files/".length()).replace(".json", "");
+                        authorization.files(request, Request.extractQueryParameters(request).getValue("path"),
+                                () -> filesNow(request, response, callback, files, what), response, callback);
+                    }
                     default -> HttpSupport.text(response, callback, 404, "No such endpoint: " + path);
                 }
             }

@@ -48,9 +48,16 @@ final class AgentOperatorApi {
     private final Agent agent;
     private final SandboxFiles files;
 
-    AgentOperatorApi(Agent agent, SandboxFiles files) {
+    private final AgentAuthorization authorization;
+
+    AgentOperatorApi(Agent agent, SandboxFiles files, AgentAuthorization authorization) {
         this.agent = agent;
         this.files = files;
+        this.authorization = authorization;
+    }
+
+    private static Request request(Response response) {
+        return response.getRequest();
     }
 
     void handle(Request request, Response response, Callback callback) throws IOException {
@@ -107,7 +114,12 @@ final class AgentOperatorApi {
                 r.putObject("get_version").set("version_info", io.pangaea.http.MesosVersion.json());
                 reply(response, callback, MesosJson.write(r));
             }
-            case "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL" -> loggingLevel(callType, call, response, callback);
+            case "GET_LOGGING_LEVEL" -> loggingLevel(callType, call, response, callback);
+            case "SET_LOGGING_LEVEL" -> {
+                if (authorization.permits(request(response), "set_log_level", null, response, callback)) {
+                    loggingLevel(callType, call, response, callback);
+                }
+            }
             case "GET_OPERATIONS", "GET_RESOURCE_PROVIDERS" -> {
                 // This agent has no resource providers and does not advertise RESOURCE_PROVIDER or
                 // AGENT_OPERATION_FEEDBACK, so the master applies operations on its resources itself and none are
@@ -125,18 +137,31 @@ final class AgentOperatorApi {
                     reply(response, callback, MesosJson.write(AgentView.getContainers(list)));
                 }
             });
-            case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS", "GET_FLAGS", "GET_METRICS" ->
+            case "GET_FLAGS" -> {
+                if (authorization.permits(request(response), "view_flags", null, response, callback)) {
                     readView(callType, response, callback);
-            case "LIST_FILES" -> {
-                try {
-                    ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
-                    r.set("list_files", files.listFiles(call.at("/list_files/path").asText(null)));
-                    reply(response, callback, MesosJson.write(r));
-                } catch (SandboxFiles.FileException e) {
-                    HttpSupport.text(response, callback, e.status, e.getMessage());
                 }
             }
-            case "READ_FILE" -> readFile(call.path("read_file"), response, callback);
+            case "GET_METRICS" -> {
+                if (authorization.permits(request(response), "get_endpoints", "/metrics/snapshot", response,
+                        callback)) {
+                    readView(callType, response, callback);
+                }
+            }
+            case "GET_STATE", "GET_AGENT", "GET_FRAMEWORKS", "GET_EXECUTORS", "GET_TASKS" ->
+                    readView(callType, response, callback);
+            case "LIST_FILES" -> authorization.files(request(response), call.at("/list_files/path").asText(null),
+                    () -> {
+                        try {
+                            ObjectNode r = JSON.createObjectNode().put("type", "LIST_FILES");
+                            r.set("list_files", files.listFiles(call.at("/list_files/path").asText(null)));
+                            reply(response, callback, MesosJson.write(r));
+                        } catch (SandboxFiles.FileException e) {
+                            HttpSupport.text(response, callback, e.status, e.getMessage());
+                        }
+                    }, response, callback);
+            case "READ_FILE" -> authorization.files(request(response), call.at("/read_file/path").asText(null),
+                    () -> readFile(call.path("read_file"), response, callback), response, callback);
             default -> HttpSupport.text(response, callback, 501, "Call '" + callType
                     + "' is not served by this Pangaea agent yet");
         }

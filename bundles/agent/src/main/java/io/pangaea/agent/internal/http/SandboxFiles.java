@@ -45,6 +45,31 @@ final class SandboxFiles {
         this.slaves = this.workDir.resolve("slaves");
     }
 
+    /**
+     * The framework and executor whose sandbox a request's path is in, once resolved (so {@code ..} cannot name
+     * another's): {@code [framework id, executor id]}, or null when the path is not in a sandbox or names nothing.
+     */
+    String[] owner(String path) {
+        Path real;
+        try {
+            real = resolve(path);
+        } catch (FileException e) {
+            return null;
+        }
+        Path rel;
+        try {
+            rel = workDir.toRealPath().relativize(real);
+        } catch (IOException e) {
+            return null;
+        }
+        // slaves/<agent>/frameworks/<framework>/executors/<executor>/runs/...
+        if (rel.getNameCount() >= 6 && rel.getName(0).toString().equals("slaves")
+                && rel.getName(2).toString().equals("frameworks") && rel.getName(4).toString().equals("executors")) {
+            return new String[] {rel.getName(3).toString(), rel.getName(5).toString()};
+        }
+        return null;
+    }
+
     /** The real file a request's path names, inside the work directory. */
     Path resolve(String path) throws FileException {
         if (path == null || path.isBlank()) {

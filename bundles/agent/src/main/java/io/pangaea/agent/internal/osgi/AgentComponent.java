@@ -108,6 +108,10 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 + " (JWT, HMAC-SHA256) and gives each one in MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
         boolean authenticate__http__executors() default false;
 
+        @AttributeDefinition(description = "Mesos's ACLs for the agent's own endpoints (view_flags, get_endpoints,"
+                + " set_log_level, access_sandboxes, access_mesos_logs): the JSON or a file; empty allows everything")
+        String acls() default "";
+
         @AttributeDefinition(description = "Serve HTTPS and call the master over HTTPS (Mesos's"
                 + " LIBPROCESS_SSL_ENABLED)")
         boolean ssl__enabled() default false;
@@ -211,6 +215,11 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         }
         if (c.authenticate__http__executors()) {
             agent.executorTokens(io.pangaea.http.ExecutorTokens.fromFile(c.executor__secret__key()));
+        }
+        try {
+            agent.acls(io.pangaea.http.Acls.parse(c.acls()));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         agent.onStop(this::stopContainer);
         agent.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));

@@ -25,7 +25,7 @@ public interface AgentSettings {
             "authenticate_http_readonly", "authenticate_http_readwrite", "http_credentials",
             "authenticate_http_executors", "executor_secret_key", "ssl_enabled", "ssl_cert_file", "ssl_key_file",
             "ssl_keystore", "ssl_keystore_password", "ssl_ca_file", "ssl_require_cert", "ssl_support_downgrade",
-            "http_authentication_realm");
+            "http_authentication_realm", "acls");
 
     /** Each setting in effect, by flag name. */
     Map<String, String> effective();
