@@ -64,6 +64,7 @@ final class AgentContext {
     final ExecutorApiBackend executorApi;
     final AgentRecovery recovery;
     final GarbageCollector gc;
+    final HealthChecker health;
 
     AgentContext(AgentConfig config, Function<String, Containerizer> containerizers, ScheduledExecutorService state,
                  ExecutorService workers, HttpClient http) {
@@ -87,6 +88,7 @@ final class AgentContext {
         this.executorApi = new ExecutorApiBackend(this);
         this.recovery = new AgentRecovery(this);
         this.gc = new GarbageCollector(this);
+        this.health = new HealthChecker(this);
         counters.put("gc/path_removals_succeeded", 0L);
         counters.put("gc/path_removals_failed", 0L);
     }

@@ -101,6 +101,7 @@ final class TaskLauncher extends AgentPart {
             }
         }
         ContainerSpec launchSpec = spec;
+        t.healthEnvironment = spec.environment();
         ctx.statuses.send(t, TaskState.TASK_STARTING, null, null);
         workers.execute(() -> {
             try {
@@ -238,6 +239,7 @@ final class TaskLauncher extends AgentPart {
             ctx.checkpoints.writePid(t, c.pid());
         }
         ctx.statuses.send(t, TaskState.TASK_RUNNING, null, null);
+        ctx.health.start(t);
         c.termination().whenComplete((term, err) -> state.execute(() -> ended(t, term, err)));
         if (t.killRequested) {
             c.kill(t.killGrace);
@@ -245,10 +247,15 @@ final class TaskLauncher extends AgentPart {
     }
 
     void ended(TaskRun t, Termination term, Throwable err) {
+        ctx.health.stop(t);
         if (t.state.isTerminal()) {
             return;
         }
-        if (err != null || term == null) {
+        if (t.health != null && t.health.killedForIt) {
+            // killed for failing its checks: its last health (false) goes with it, as Mesos says it
+            ctx.statuses.terminal(t, TaskState.TASK_KILLED, "Task killed: it failed " + t.health.failures
+                    + " health checks in a row", HealthChecker.REASON);
+        } else if (err != null || term == null) {
             ctx.statuses.terminal(t, TaskState.TASK_FAILED, "Container ended abnormally: " + err,
                     TaskStatus.Reason.REASON_EXECUTOR_TERMINATED);
         } else if (term.limitation() != null) {

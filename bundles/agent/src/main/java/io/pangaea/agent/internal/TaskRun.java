@@ -35,6 +35,10 @@ final class TaskRun {
      * container outlives the agent's process, and a restarted agent takes it up again.
      */
     boolean checkpointed;
+    /** What its health checks found, once they started; null for a task without any. */
+    HealthChecker.Health health;
+    /** The environment it was launched with, for its COMMAND health check. */
+    java.util.Map<String, String> healthEnvironment;
 
     TaskRun(FrameworkId frameworkId, TaskInfo info, Path sandbox, ContainerId containerId) {
         this(frameworkId, info, sandbox, containerId, null, null);

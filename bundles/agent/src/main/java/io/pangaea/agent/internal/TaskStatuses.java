@@ -25,6 +25,11 @@ final class TaskStatuses extends AgentPart {
         send(t, s, message, reason);
     }
 
+    /** A change of the task's health, as its checks found it: an update of {@code s} with {@code healthy}. */
+    void health(TaskRun t, TaskState s, String message) {
+        send(t, s, message, HealthChecker.REASON);
+    }
+
     void send(TaskRun t, TaskState s, String message, TaskStatus.Reason reason) {
         if (s.isTerminal() && !t.state.isTerminal()) {
             count("tasks_" + s.name().substring("TASK_".length()).toLowerCase(java.util.Locale.ROOT));
@@ -45,7 +50,7 @@ final class TaskStatuses extends AgentPart {
                 : TaskStatus.Source.SOURCE_EXECUTOR;
         TaskStatus status = new TaskStatus(t.info.taskId(), s, message, source, reason,
                 null, ctx.agentId, t.executorId(), System.currentTimeMillis() / 1000.0,
-                Base64.getEncoder().encodeToString(uuid), null, null,
+                Base64.getEncoder().encodeToString(uuid), t.health == null ? null : t.health.healthy, null,
                 new TaskStatus.ContainerStatus(t.containerId, List.of(new TaskStatus.NetworkInfo(
                         List.of(new TaskStatus.IpAddress("IPv4", config().ip())))),
                         pid > 0 ? (int) pid : null));

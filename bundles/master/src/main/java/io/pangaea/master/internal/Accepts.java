@@ -228,7 +228,7 @@ final class Accepts extends MasterPart {
         if (task.executor() != null) {
             ExecutorInfo executor = task.executor().withFrameworkId(fw.id);
             launched = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), executor, null,
-                    task.container(), task.killPolicy(), task.data(), task.labels());
+                    task.container(), task.killPolicy(), task.data(), task.labels(), task.healthCheck());
             left = left.minus(ctx.executors.addExecutor(agent, executor, role));
         }
         TaskEntry entry = new TaskEntry(launched, fw.id, agent.id, role, taskResources);

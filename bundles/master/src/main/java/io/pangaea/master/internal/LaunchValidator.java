@@ -115,7 +115,49 @@ final class LaunchValidator {
         if (task.resources() == null || task.resources().isEmpty()) {
             return "Task uses no resources";
         }
+        String check = invalidHealthCheck(task.healthCheck());
+        if (check != null) {
+            return check;
+        }
         return invalidResources("Task", task.resources());
+    }
+
+    /** Why a task's health check cannot run, as Mesos's validation says it, or null. */
+    static String invalidHealthCheck(io.pangaea.model.HealthCheck h) {
+        if (h == null) {
+            return null;
+        }
+        switch (h.kind()) {
+            case HTTP -> {
+                if (h.http() == null || h.http().port() == null || h.http().port() < 1 || h.http().port() > 65535) {
+                    return "'HealthCheck.http.port' must be a port (1 to 65535)";
+                }
+                if (h.http().scheme() != null && !List.of("http", "https").contains(h.http().scheme())) {
+                    return "'HealthCheck.http.scheme' must be 'http' or 'https'";
+                }
+                if (h.http().path() != null && !h.http().path().startsWith("/")) {
+                    return "'HealthCheck.http.path' must start with '/'";
+                }
+            }
+            case TCP -> {
+                if (h.tcp() == null || h.tcp().port() == null || h.tcp().port() < 1 || h.tcp().port() > 65535) {
+                    return "'HealthCheck.tcp.port' must be a port (1 to 65535)";
+                }
+            }
+            case COMMAND -> {
+                if (h.command() == null || h.command().value() == null || h.command().value().isBlank()) {
+                    return "'HealthCheck.command.value' must be set for a COMMAND health check";
+                }
+            }
+            default -> {
+                return "'HealthCheck.type' must be COMMAND, HTTP or TCP";
+            }
+        }
+        if (h.delay() < 0 || h.gracePeriod() < 0 || h.interval() <= 0 || h.timeout() <= 0 || h.failuresToKill() < 1) {
+            return "'HealthCheck' needs delay_seconds and grace_period_seconds of 0 or more, positive"
+                    + " interval_seconds and timeout_seconds, and consecutive_failures of 1 or more";
+        }
+        return null;
     }
 
     /** Why {@code who}'s (a task's or an executor's) resources are not well formed, or null. */
