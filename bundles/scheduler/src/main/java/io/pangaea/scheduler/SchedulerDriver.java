@@ -124,7 +124,11 @@ public final class SchedulerDriver implements AutoCloseable {
         }
     }
 
-    /** A driver for the master at {@code master} (e.g. {@code http://host:5050}; any path is ignored). */
+    /**
+     * A driver for the master at {@code master}: {@code http://host:5050} (any path is ignored), or
+     * {@code zk://host:2181/path}, the masters that elect their leader there (the leader is read before each
+     * subscription; https when an {@link Builder#sslContext} is given).
+     */
     public static Builder builder(URI master, FrameworkInfo info) {
         return new Builder(java.util.List.of(master), info);
     }
@@ -231,6 +235,19 @@ public final class SchedulerDriver implements AutoCloseable {
         finish(null);
     }
 
+    /** ZooKeeper readers of the {@code zk://} masters, by URL; opened on first use. */
+    private final java.util.Map<URI, ZooKeeperMasters> zookeepers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The master to subscribe to now: the one in turn, or, for a {@code zk://} URL, the leader ZooKeeper names. */
+    private URI master() throws IOException {
+        URI m = settings.masters.get(next);
+        if (!ZooKeeperMasters.isZooKeeper(m)) {
+            return m;
+        }
+        return zookeepers.computeIfAbsent(m, u -> new ZooKeeperMasters(u, settings.sslContext != null ? "https"
+                : "http")).leader();
+    }
+
     /** One subscription, until its stream ends; true when the master refused the framework for good. */
     private boolean subscribeOnce(boolean reconnected) throws IOException, InterruptedException {
         FrameworkInfo info = settings.info;
@@ -239,7 +256,7 @@ public final class SchedulerDriver implements AutoCloseable {
         }
         Call call = new Call(frameworkId, Call.Type.SUBSCRIBE, new Call.Subscribe(info, null), null, null, null, null,
                 null, null, null, null, null, null);
-        HttpResponse<InputStream> r = http.send(authorized(HttpRequest.newBuilder(settings.masters.get(next)
+        HttpResponse<InputStream> r = http.send(authorized(HttpRequest.newBuilder(master()
                         .resolve("/api/v1/scheduler")))
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build(),
@@ -431,5 +448,6 @@ public final class SchedulerDriver implements AutoCloseable {
         finish(null);
         timer.shutdownNow();
         callbacks.shutdown();
+        zookeepers.values().forEach(ZooKeeperMasters::close);
     }
 }

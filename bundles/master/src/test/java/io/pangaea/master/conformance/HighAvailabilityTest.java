@@ -208,6 +208,35 @@ public class HighAvailabilityTest {
     }
 
     @Test
+    public void aFrameworkGivenTheZooKeeperUrlFindsTheLeaderAndThenTheNextOne() throws Exception {
+        LeaderElectedMaster a = master();
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        LeaderElectedMaster b = master();
+        List<Boolean> subscriptions = new CopyOnWriteArrayList<>();
+        FrameworkInfo info = new FrameworkInfo("root", "zk-framework", null, 3600.0, false, "*", null, null, null,
+                null, null, null);
+        try (SchedulerDriver driver = SchedulerDriver.builder(URI.create("zk://" + zk.getConnectString()
+                + "/pangaea/test"), info).maxBackoff(Duration.ofMillis(500)).scheduler(new Scheduler() {
+                    @Override
+                    public void subscribed(SchedulerDriver d, io.pangaea.model.FrameworkId id,
+                                           io.pangaea.model.MasterInfo master, boolean reconnected) {
+                        subscriptions.add(reconnected);
+                    }
+                }).build()) {
+            driver.start();
+            Awaitility.await("subscribed to a, found in ZooKeeper").atMost(Duration.ofSeconds(20))
+                    .until(() -> driver.frameworkId() != null
+                            && a.master().read(v -> v.frameworks().toString()).get().contains("zk-framework"));
+            String id = driver.frameworkId().value();
+            a.close();
+            Awaitility.await("b leads and the framework is back with it, with its id").atMost(Duration.ofSeconds(40))
+                    .until(() -> b.master() != null && b.master().read(v -> v.frameworks().toString()).get()
+                            .contains(id) && subscriptions.contains(true));
+            assertEquals(id, driver.frameworkId().value());
+        }
+    }
+
+    @Test
     public void withoutALeaderTheAnswerIs503() throws Exception {
         LeaderElectedMaster a = master();
         Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
