@@ -79,6 +79,11 @@ public class AuthenticationTest {
 
         String subscribe = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"u\",\"name\":\"n\"}}}";
         refused("POST", "/api/v1/scheduler", subscribe, HttpAuthentication.MASTER_SCHEDULER);
+        // authenticated, a framework names itself by its principal, as Mesos requires
+        HttpResponse<String> unnamed = send("POST", "/api/v1/scheduler", subscribe, HttpAuthentication.basic("fw",
+                "fw-pass"));
+        assertEquals(unnamed.body(), 400, unnamed.statusCode());
+        assertTrue(unnamed.body(), unnamed.body().contains("Authenticated principal 'fw' does not match"));
         refused("POST", "/internal/v1/agent", "{\"type\":\"PONG\"}", HttpAuthentication.MASTER_AGENT);
 
         // open to anyone: health, the redirect, the Web UI's files (a 404 here: the harness has no UI)

@@ -323,9 +323,11 @@ public final class MasterHttpHandler extends Handler.Abstract {
         io.pangaea.model.FrameworkInfo info = call.type() == Call.Type.SUBSCRIBE ? call.subscribe().frameworkInfo()
                 : call.type() == Call.Type.UPDATE_FRAMEWORK ? call.updateFramework().frameworkInfo() : null;
         String principal = Authorization.principal(request);
-        if (info != null && principal != null && info.principal() != null && !principal.equals(info.principal())) {
+        // as Mesos: an authenticated framework names itself by that principal (the ACLs judge it by it)
+        if (info != null && principal != null && !principal.equals(info.principal())) {
             HttpSupport.text(response, callback, 400, "Authenticated principal '" + principal + "' does not match"
-                    + " principal '" + info.principal() + "' set in 'framework_info'");
+                    + " principal '" + (info.principal() == null ? "" : info.principal())
+                    + "' set in 'framework_info'");
             return;
         }
         // a framework's principal is the one it authenticated as, else the one it names
