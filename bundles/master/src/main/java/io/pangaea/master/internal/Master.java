@@ -449,7 +449,13 @@ public final class Master implements AutoCloseable {
      * {@code access_sandboxes}; empty when the path is not in a sandbox.
      */
     public CompletableFuture<java.util.Optional<String>> sandboxUser(String path) {
-        java.util.regex.Matcher m = SANDBOX.matcher(path == null ? "" : path);
+        String normalized;
+        try {
+            normalized = path == null ? "" : java.nio.file.Path.of(path).normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            normalized = "";
+        }
+        java.util.regex.Matcher m = SANDBOX.matcher(normalized);
         if (!m.find()) {
             return CompletableFuture.completedFuture(java.util.Optional.empty());
         }

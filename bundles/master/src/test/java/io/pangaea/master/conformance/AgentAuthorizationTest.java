@@ -32,6 +32,7 @@ public class AgentAuthorizationTest {
     private static Harness h;
     private static Harness.RealAgent agent;
     private static String sandbox;
+    private static Harness.Scheduler scheduler;
 
     @BeforeClass
     public static void up() throws Exception {
@@ -51,6 +52,7 @@ public class AgentAuthorizationTest {
                  "set_log_level": [{"principals": {"type": "ANY"}, "level": {"type": "NONE"}}]}""");
         agent = h.realAgent(Duration.ofSeconds(60));
         Harness.Scheduler s = h.scheduler("sandboxes");
+        scheduler = s;
         s.autoAcknowledge = true;
         HttpResponse<String> launched = s.launch(s.freshOffer(), "root-task");
         assertEquals(launched.body(), 202, launched.statusCode());
@@ -95,6 +97,41 @@ public class AgentAuthorizationTest {
         HttpResponse<String> logs = get("/files/browse?path=" + escape, ALICE);
         assertEquals(logs.body(), 403, logs.statusCode());
         assertTrue(logs.body(), logs.body().contains("access_mesos_logs"));
+    }
+
+    @Test
+    public void throughTheMasterALinkOutOfTheSandboxItNamesIsNotFollowed() throws Exception {
+        Harness.Scheduler s = scheduler;
+        // a task that links another task's output into its own sandbox
+        s.launch(s.freshOffer(), "linker", t -> {
+            t.putObject("command").put("value", "ln -s '" + sandbox + "/stdout' escape; echo mine; sleep 100");
+            t.putArray("resources").addObject().put("name", "cpus").put("type", "SCALAR").putObject("scalar")
+                    .put("value", 0.1);
+        });
+        s.update("linker", "TASK_RUNNING");
+        JsonNode state = Harness.JSON.readTree(get("/state", OPS).body());
+        String found = null;
+        for (JsonNode f : state.path("frameworks")) {
+            for (JsonNode e : f.path("executors")) {
+                if (e.path("id").asText().equals("linker")) {
+                    found = e.path("directory").asText();
+                }
+            }
+        }
+        assertTrue(state.toString(), found != null);
+        String own = found;
+        String agentId = state.path("id").asText();
+        String base = h.url("/agents/" + agentId + "/files/read?offset=0&path=");
+        String ownOut = base + URLEncoder.encode(own + "/stdout", StandardCharsets.UTF_8);
+        Awaitility.await("its own output is served").atMost(Duration.ofSeconds(10)).until(() -> Harness.HTTP.send(
+                HttpRequest.newBuilder(URI.create(ownOut)).build(), HttpResponse.BodyHandlers.ofString()).body()
+                .contains("mine"));
+        String escape = base + URLEncoder.encode(own + "/escape", StandardCharsets.UTF_8);
+        Awaitility.await("the link exists").atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files
+                .isSymbolicLink(java.nio.file.Path.of(own, "escape")));
+        HttpResponse<String> r = Harness.HTTP.send(HttpRequest.newBuilder(URI.create(escape)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(r.body(), 404, r.statusCode());
     }
 
     @Test

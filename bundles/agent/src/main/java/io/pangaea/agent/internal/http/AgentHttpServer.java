@@ -212,6 +212,13 @@ public final class AgentHttpServer implements AutoCloseable {
      */
     public static io.pangaea.model.agentproto.AgentCall.FilesReply filesFor(SandboxFiles files,
             io.pangaea.model.agentproto.AgentEvent.Files request) {
+        // the master let its caller read the sandbox the path names: a path that leads into another one (through a
+        // link, say) is not followed
+        if (!java.util.Arrays.equals(files.owner(request.path()), SandboxFiles.namedOwner(request.path()))) {
+            return new io.pangaea.model.agentproto.AgentCall.FilesReply(request.requestId(), 404, "text/plain",
+                    java.util.Base64.getEncoder().encodeToString(("File not found: '" + request.path() + "'")
+                            .getBytes(StandardCharsets.UTF_8)));
+        }
         FileAnswer a = answer(files, request.operation() == null ? "" : request.operation(), request.path(),
                 request.offset() == null ? null : request.offset().toString(),
                 request.length() == null ? null : request.length().toString());

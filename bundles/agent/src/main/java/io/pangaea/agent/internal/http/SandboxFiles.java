@@ -70,6 +70,27 @@ final class SandboxFiles {
         return null;
     }
 
+    /**
+     * The framework and executor whose sandbox a path names in its words ({@code .../frameworks/F/executors/E/...},
+     * once {@code ..} is folded), or null: what the master judged access to.
+     */
+    static String[] namedOwner(String path) {
+        if (path == null) {
+            return null;
+        }
+        String normalized;
+        try {
+            normalized = Path.of(path).normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        java.util.regex.Matcher m = NAMED.matcher(normalized);
+        return m.find() ? new String[] {m.group(1), m.group(2)} : null;
+    }
+
+    private static final java.util.regex.Pattern NAMED = java.util.regex.Pattern.compile(
+            "/frameworks/([^/]+)/executors/([^/]+)(/|$)");
+
     /** The real file a request's path names, inside the work directory. */
     Path resolve(String path) throws FileException {
         if (path == null || path.isBlank()) {
