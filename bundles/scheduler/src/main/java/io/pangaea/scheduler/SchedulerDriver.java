@@ -13,6 +13,7 @@ import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.RecordIo;
 import io.pangaea.model.scheduler.Call;
 import io.pangaea.model.scheduler.Event;
+import io.pangaea.scheduler.zk.ZooKeeperMasters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

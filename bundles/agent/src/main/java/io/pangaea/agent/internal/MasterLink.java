@@ -41,7 +41,7 @@ final class MasterLink extends AgentPart {
 
     private final Thread connector;
     /** Reads the leader from ZooKeeper when {@code master} is a {@code zk://} URL. */
-    private final ZooKeeperDetector detector;
+    private final io.pangaea.scheduler.zk.ZooKeeperMasters detector;
     /** The leading master's agent endpoint once a subscription reached it (after redirects), else null. */
     private volatile URI leaderUri;
     /** Which of the configured masters to try next. */
@@ -74,7 +74,8 @@ final class MasterLink extends AgentPart {
     MasterLink(AgentContext ctx) {
         super(ctx);
         String master = ctx.config().master().trim();
-        this.detector = master.startsWith("zk://") ? new ZooKeeperDetector(master, leaderChanged::release) : null;
+        this.detector = master.startsWith("zk://") ? new io.pangaea.scheduler.zk.ZooKeeperMasters(URI.create(master),
+                "http", leaderChanged::release) : null;
         this.connector = new Thread(this::connectLoop, "pangaea-agent-master-link");
         this.connector.setDaemon(true);
     }

@@ -1,4 +1,4 @@
-package io.pangaea.scheduler;
+package io.pangaea.scheduler.zk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pangaea.model.json.MesosJson;
@@ -15,18 +15,28 @@ import org.apache.zookeeper.ZooKeeper;
 /**
  * The leading master of a {@code zk://host:port[,host:port]/path} URL, as Mesos lays masters out in ZooKeeper: the
  * contender {@code json.info_<seq>} with the lowest sequence leads, and its data is its MasterInfo as JSON. Asked
- * before each subscription; the session opens on first use and again when lost.
+ * before each subscription (by the scheduler library, and by agents given {@code master = zk://...}); the session
+ * opens on first use and again when lost. Each read also watches the contenders: when they change (a leader's node
+ * goes, a master joins), {@code onChange} is told at once, so that a client waiting to subscribe again need not wait
+ * out its backoff.
  */
-final class ZooKeeperMasters implements AutoCloseable {
+public final class ZooKeeperMasters implements AutoCloseable {
 
     private static final String PREFIX = "json.info_";
     private final String connect;
     private final String path;
     private final String scheme;
+    private final Runnable onChange;
     private ZooKeeper zk;
 
     /** For {@code zkUrl}; the leader is called over {@code scheme} (https when the masters serve TLS). */
-    ZooKeeperMasters(URI zkUrl, String scheme) {
+    public ZooKeeperMasters(URI zkUrl, String scheme) {
+        this(zkUrl, scheme, () -> { });
+    }
+
+    /** The same, telling {@code onChange} when the contenders change. */
+    public ZooKeeperMasters(URI zkUrl, String scheme, Runnable onChange) {
+        this.onChange = onChange;
         if (zkUrl.getAuthority() == null || zkUrl.getAuthority().isEmpty()) {
             throw new IllegalArgumentException("a zk:// master URL names its ZooKeeper servers: '" + zkUrl + "'");
         }
@@ -36,15 +46,19 @@ final class ZooKeeperMasters implements AutoCloseable {
         this.scheme = scheme;
     }
 
-    static boolean isZooKeeper(URI master) {
+    public static boolean isZooKeeper(URI master) {
         return "zk".equalsIgnoreCase(master.getScheme());
     }
 
     /** {@code scheme://ip:port} of the leading master now. */
-    synchronized URI leader() throws IOException {
+    public synchronized URI leader() throws IOException {
         try {
             ZooKeeper z = session();
-            List<String> children = z.getChildren(path, false);
+            List<String> children = z.getChildren(path, event -> {
+                if (event.getType() == Watcher.Event.EventType.NodeChildrenChanged) {
+                    onChange.run();
+                }
+            });
             String node = children.stream().filter(c -> c.startsWith(PREFIX))
                     .min(Comparator.comparing(c -> c.substring(PREFIX.length())))
                     .orElseThrow(() -> new IOException("no master contends under " + connect + path));
