@@ -195,6 +195,22 @@ final class Frameworks extends MasterPart {
         ctx.allocation.requestAllocation();
     }
 
+    /** Operator TEARDOWN of {@code id} on behalf of {@code principal}, as the {@code teardown_frameworks} ACL allows. */
+    CallResult teardownBy(FrameworkId id, String principal, io.pangaea.http.Acls acls) {
+        FrameworkEntry fw = state.frameworks.get(id);
+        if (fw == null) {
+            return CallResult.badRequest("No framework found with specified ID '" + id.value() + "'");
+        }
+        if (!acls.approves("teardown_frameworks", principal, fw.info.principal())) {
+            return CallResult.forbidden("Forbidden: " + (principal == null ? "an unauthenticated caller"
+                    : "principal '" + principal + "'") + " is not authorized to teardown the frameworks of "
+                    + (fw.info.principal() == null ? "no principal" : "principal '" + fw.info.principal() + "'")
+                    + " (ACL 'teardown_frameworks')");
+        }
+        teardown(fw, "Framework teardown by the operator");
+        return new CallResult(200, "");
+    }
+
     void removeFramework(FrameworkEntry fw, String why) {
         LOG.info("Removing framework {}: {}", fw.id, why);
         ctx.principals.remove(fw.id);

@@ -425,57 +425,7 @@ public final class Master implements AutoCloseable {
      * down the frameworks of the framework's principal.
      */
     public CompletableFuture<CallResult> teardown(FrameworkId id, String principal) {
-        return onLoop(() -> {
-            FrameworkEntry fw = ctx.state.frameworks.get(id);
-            if (fw == null) {
-                return CallResult.badRequest("No framework found with specified ID '" + id.value() + "'");
-            }
-            if (!acls().approves("teardown_frameworks", principal, fw.info.principal())) {
-                return CallResult.forbidden("Forbidden: " + (principal == null ? "an unauthenticated caller"
-                        : "principal '" + principal + "'") + " is not authorized to teardown the frameworks of "
-                        + (fw.info.principal() == null ? "no principal" : "principal '" + fw.info.principal() + "'")
-                        + " (ACL 'teardown_frameworks')");
-            }
-            ctx.frameworks.teardown(fw, "Framework teardown by the operator");
-            return new CallResult(200, "");
-        });
-    }
-
-    private static final java.util.regex.Pattern SANDBOX = java.util.regex.Pattern.compile(
-            "/frameworks/([^/]+)/executors/([^/]+)(/|$)");
-
-    /**
-     * The operating system user whose sandbox an agent path is in (its executor's user, else its framework's), for
-     * {@code access_sandboxes}; empty when the path is not in a sandbox.
-     */
-    public CompletableFuture<java.util.Optional<String>> sandboxUser(String path) {
-        String normalized;
-        try {
-            normalized = path == null ? "" : java.nio.file.Path.of(path).normalize().toString();
-        } catch (java.nio.file.InvalidPathException e) {
-            normalized = "";
-        }
-        java.util.regex.Matcher m = SANDBOX.matcher(normalized);
-        if (!m.find()) {
-            return CompletableFuture.completedFuture(java.util.Optional.empty());
-        }
-        FrameworkId fid = FrameworkId.of(m.group(1));
-        String eid = m.group(2);
-        return onLoop(() -> {
-            FrameworkEntry fw = ctx.state.frameworks.get(fid);
-            if (fw == null) {
-                fw = ctx.state.completedFrameworks.stream().filter(f -> f.id.equals(fid)).findFirst().orElse(null);
-            }
-            for (var agent : ctx.state.agents.values()) {
-                for (var e : agent.executors.values()) {
-                    if (e.info.frameworkId().equals(fid) && e.info.executorId().value().equals(eid)
-                            && e.info.command() != null && e.info.command().user() != null) {
-                        return java.util.Optional.of(e.info.command().user());
-                    }
-                }
-            }
-            return java.util.Optional.of(fw == null || fw.info.user() == null ? "" : fw.info.user());
-        });
+        return onLoop(() -> ctx.frameworks.teardownBy(id, principal, acls()));
     }
 
     /** MARK_AGENT_GONE; completes with false when the agent is unknown. */

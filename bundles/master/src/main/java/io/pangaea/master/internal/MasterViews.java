@@ -504,6 +504,11 @@ public final class MasterViews {
         return n;
     }
 
+    /** See {@link Sandboxes#user}. */
+    public java.util.Optional<String> sandboxUser(String path) {
+        return Sandboxes.user(state, path);
+    }
+
     // ---- rows for the shell -----------------------------------------------------------------------------------
 
     public record AgentRow(String id, String hostname, int port, boolean active, String resources, String used,

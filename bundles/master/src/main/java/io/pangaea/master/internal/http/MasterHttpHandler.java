@@ -178,7 +178,8 @@ public final class MasterHttpHandler extends Handler.Abstract {
             return;
         }
         String principal = Authorization.principal(request);
-        master.sandboxUser(q.getValue("path")).thenCompose(user -> {
+        String requested = q.getValue("path");
+        master.read(v -> v.sandboxUser(requested)).thenCompose(user -> {
             // a sandbox: its executor's or framework's user ('access_sandboxes'); anything else on the agent: its logs
             boolean allowed = user.isPresent()
                     ? master.acls().approves("access_sandboxes", principal, user.get())

@@ -201,11 +201,11 @@ public final class MasterComponent implements AllocatorControl {
         this.context = context;
         this.registryFile = registryFile(config);
         this.defaultAllocator = config.default__allocator();
-        this.auth = authentication(config);
-        this.acls = acls(config);
-        this.rateLimits = rateLimits(config);
+        this.auth = SecuritySettings.authentication(config);
+        this.acls = SecuritySettings.acls(config);
+        this.rateLimits = SecuritySettings.rateLimits(config);
         this.rateLimitsSetting = config.rate__limits();
-        this.tls = tls(config);
+        this.tls = SecuritySettings.tls(config);
         readHa(config);
         start(toMasterConfig(config));
         controlRegistration = context.registerService(AllocatorControl.class, this, null);
@@ -235,60 +235,15 @@ public final class MasterComponent implements AllocatorControl {
     /** Who may call what, from the authenticate_* settings and the credentials; applied live. */
     private volatile io.pangaea.http.HttpAuthentication auth = io.pangaea.http.HttpAuthentication.none();
 
-    static io.pangaea.http.HttpAuthentication authentication(Config c) {
-        java.util.Set<String> realms = new java.util.HashSet<>();
-        if (c.authenticate__http__frameworks() || c.authenticate__frameworks()) {
-            realms.add(io.pangaea.http.HttpAuthentication.MASTER_SCHEDULER);
-        }
-        if (c.authenticate__http__readonly()) {
-            realms.add(io.pangaea.http.HttpAuthentication.MASTER_READONLY);
-        }
-        if (c.authenticate__http__readwrite()) {
-            realms.add(io.pangaea.http.HttpAuthentication.MASTER_READWRITE);
-        }
-        if (c.authenticate__agents()) {
-            realms.add(io.pangaea.http.HttpAuthentication.MASTER_AGENT);
-        }
-        if (realms.isEmpty()) {
-            return io.pangaea.http.HttpAuthentication.none();
-        }
-        boolean jaas = c.http__authentication__realm() != null && !c.http__authentication__realm().isBlank();
-        if ((c.credentials() == null || c.credentials().isBlank()) && !jaas) {
-            throw new IllegalArgumentException("authenticate_* is on but 'credentials' and"
-                    + " 'http_authentication_realm' are empty: name the credentials file or a JAAS realm");
-        }
-        try {
-            return new io.pangaea.http.HttpAuthentication(realms, c.credentials() == null || c.credentials().isBlank()
-                    ? java.util.Map.of() : io.pangaea.http.HttpAuthentication.credentials(c.credentials()),
-                    jaas ? new io.pangaea.http.JaasVerifier(c.http__authentication__realm().trim()) : null);
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
     /** The ACLs in force ({@code acls} setting); applied live. */
     private volatile io.pangaea.http.Acls acls = io.pangaea.http.Acls.permissive();
 
-    static io.pangaea.http.Acls acls(Config c) {
-        try {
-            return io.pangaea.http.Acls.parse(c.acls());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
 
     private String rateLimitsSetting = "";
 
     /** The rate limits in force ({@code rate_limits} setting); applied live. */
     private volatile io.pangaea.http.RateLimits rateLimits = io.pangaea.http.RateLimits.none();
 
-    static io.pangaea.http.RateLimits rateLimits(Config c) {
-        try {
-            return io.pangaea.http.RateLimits.parse(c.rate__limits());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
 
     /** The master reads the authentication, ACLs and rate limits in force at each request. */
     private void secure(Master m) {
@@ -299,17 +254,6 @@ public final class MasterComponent implements AllocatorControl {
 
     /** The TLS settings of the master's port; a change starts a new master (the port is bound again). */
     private io.pangaea.http.Tls tls = io.pangaea.http.Tls.off();
-
-    static io.pangaea.http.Tls tls(Config c) {
-        io.pangaea.http.Tls t = new io.pangaea.http.Tls(c.ssl__enabled(), c.ssl__cert__file(), c.ssl__key__file(),
-                c.ssl__keystore(), c.ssl__keystore__password(), c.ssl__ca__file(), c.ssl__require__cert(),
-                c.ssl__support__downgrade());
-        String invalid = t.invalid();
-        if (invalid != null) {
-            throw new IllegalArgumentException(invalid);
-        }
-        return t;
-    }
 
     private void readHa(Config config) {
         zk = config.zk() == null ? "" : config.zk().trim();
@@ -417,7 +361,7 @@ public final class MasterComponent implements AllocatorControl {
     synchronized void modified(Config config) throws Exception {
         defaultAllocator = config.default__allocator();
         try {
-            io.pangaea.http.HttpAuthentication next = authentication(config);
+            io.pangaea.http.HttpAuthentication next = SecuritySettings.authentication(config);
             if (!next.realms().equals(auth.realms())) {
                 LOG.info("Authentication now required on: {}", next.realms().isEmpty() ? "nothing"
                         : String.join(", ", new java.util.TreeSet<>(next.realms())));
@@ -427,12 +371,12 @@ public final class MasterComponent implements AllocatorControl {
             LOG.error("The authentication settings were not applied (the earlier ones stay): {}", e.getMessage());
         }
         try {
-            acls = acls(config);
+            acls = SecuritySettings.acls(config);
         } catch (IllegalArgumentException e) {
             LOG.error("The 'acls' setting was not applied (the earlier ACLs stay): {}", e.getMessage());
         }
         try {
-            io.pangaea.http.RateLimits next = rateLimits(config);
+            io.pangaea.http.RateLimits next = SecuritySettings.rateLimits(config);
             if (!config.rate__limits().equals(rateLimitsSetting)) {
                 rateLimits = next; // a new setting starts new limiters; the same one keeps the running ones
                 rateLimitsSetting = config.rate__limits();
@@ -457,7 +401,7 @@ public final class MasterComponent implements AllocatorControl {
             restart.add("work_dir");
         }
         try {
-            io.pangaea.http.Tls nextTls = tls(config);
+            io.pangaea.http.Tls nextTls = SecuritySettings.tls(config);
             if (!nextTls.equals(tls)) {
                 restart.add("ssl_*");
                 tls = nextTls;
