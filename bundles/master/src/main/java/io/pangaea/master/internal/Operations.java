@@ -336,8 +336,8 @@ final class Operations extends MasterPart {
                 : "the reservation's role '" + r + "' is not the offer's role '" + role + "'");
         if (error == null) {
             error = unauthorized(fw, reserve ? "reserve_resources" : "unreserve_resources", reserve
-                    ? io.pangaea.master.internal.http.Authorization.reservationRoles(asked)
-                    : io.pangaea.master.internal.http.Authorization.reserverPrincipals(asked));
+                    ? AclObjects.reservationRoles(asked)
+                    : AclObjects.reserverPrincipals(asked));
         }
         ReservationChange change = error == null ? ReservationChange.of(asked, reserve) : null;
         if (error == null && !remaining.contains(change.from().allocatedTo(role))) {
@@ -362,8 +362,8 @@ final class Operations extends MasterPart {
         String error = LaunchValidator.invalidVolumes(agent, volumes, role, create, remaining);
         if (error == null) {
             error = unauthorized(fw, create ? "create_volumes" : "destroy_volumes", create
-                    ? io.pangaea.master.internal.http.Authorization.reservationRoles(volumes)
-                    : io.pangaea.master.internal.http.Authorization.creatorPrincipals(volumes));
+                    ? AclObjects.reservationRoles(volumes)
+                    : AclObjects.creatorPrincipals(volumes));
         }
         if (error != null) {
             dropOperation(fw, agent, op, OperationState.OPERATION_ERROR, error);

@@ -3,8 +3,8 @@ package io.pangaea.master.internal.http;
 import io.pangaea.http.Acls;
 import io.pangaea.http.HttpAuthentication;
 import io.pangaea.http.HttpSupport;
+import io.pangaea.master.internal.AclObjects;
 import io.pangaea.model.Resource;
-import io.pangaea.model.ReservationInfo;
 import io.pangaea.model.maintenance.MachineId;
 import io.pangaea.model.operator.OperatorCall;
 import io.pangaea.model.operator.QuotaConfig;
@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
  * weights, quotas, reservations and volumes; the principal that made a reservation or a volume; the machines of a
  * maintenance call; the implicit object of the agent, logging and allocator calls. Stateless; any thread.
  */
-public final class Authorization {
+final class Authorization {
 
     private Authorization() {
     }
@@ -67,17 +67,17 @@ public final class Authorization {
             case REMOVE_QUOTA -> new Check("update_quotas", call.removeQuota() == null ? List.of()
                     : names(List.of(call.removeQuota()), OperatorCall.RemoveQuota::role));
             case RESERVE_RESOURCES -> new Check("reserve_resources", call.reserveResources() == null ? List.of()
-                    : reservationRoles(call.reserveResources().resources()));
+                    : AclObjects.reservationRoles(call.reserveResources().resources()));
             case UNRESERVE_RESOURCES -> new Check("unreserve_resources", call.unreserveResources() == null
-                    ? List.of() : reserverPrincipals(call.unreserveResources().resources()));
+                    ? List.of() : AclObjects.reserverPrincipals(call.unreserveResources().resources()));
             case CREATE_VOLUMES -> new Check("create_volumes", call.createVolumes() == null ? List.of()
-                    : reservationRoles(call.createVolumes().volumes()));
+                    : AclObjects.reservationRoles(call.createVolumes().volumes()));
             case DESTROY_VOLUMES -> new Check("destroy_volumes", call.destroyVolumes() == null ? List.of()
-                    : creatorPrincipals(call.destroyVolumes().volumes()));
+                    : AclObjects.creatorPrincipals(call.destroyVolumes().volumes()));
             case GROW_VOLUME -> new Check("resize_volumes", call.growVolume() == null ? List.of()
-                    : reservationRoles(java.util.Arrays.asList(call.growVolume().volume())));
+                    : AclObjects.reservationRoles(java.util.Arrays.asList(call.growVolume().volume())));
             case SHRINK_VOLUME -> new Check("resize_volumes", call.shrinkVolume() == null ? List.of()
-                    : reservationRoles(java.util.Arrays.asList(call.shrinkVolume().volume())));
+                    : AclObjects.reservationRoles(java.util.Arrays.asList(call.shrinkVolume().volume())));
             case SET_LOGGING_LEVEL -> new Check("set_log_level", List.of());
             case DEACTIVATE_AGENT -> new Check("deactivate_agents", List.of());
             case REACTIVATE_AGENT -> new Check("reactivate_agents", List.of());
@@ -119,41 +119,6 @@ public final class Authorization {
             }
         }
         return out;
-    }
-
-    /** The roles resources are (to be) reserved to: each one's innermost reservation. */
-    public static List<String> reservationRoles(List<Resource> resources) {
-        Set<String> roles = new LinkedHashSet<>();
-        for (Resource r : resources == null ? List.<Resource>of() : resources) {
-            if (r != null) {
-                roles.add(r.reservationRole());
-            }
-        }
-        return new ArrayList<>(roles);
-    }
-
-    /** The principals that made the reservations being undone: each resource's innermost reservation's. */
-    public static List<String> reserverPrincipals(List<Resource> resources) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Resource r : resources == null ? List.<Resource>of() : resources) {
-            if (r != null && r.reservations() != null && !r.reservations().isEmpty()) {
-                ReservationInfo last = r.reservations().get(r.reservations().size() - 1);
-                out.add(last.principal() == null ? "" : last.principal());
-            }
-        }
-        return new ArrayList<>(out);
-    }
-
-    /** The principals that created the volumes being destroyed. */
-    public static List<String> creatorPrincipals(List<Resource> volumes) {
-        Set<String> out = new LinkedHashSet<>();
-        for (Resource r : volumes == null ? List.<Resource>of() : volumes) {
-            if (r != null && r.disk() != null && r.disk().persistence() != null) {
-                String p = r.disk().persistence().principal();
-                out.add(p == null ? "" : p);
-            }
-        }
-        return new ArrayList<>(out);
     }
 
     static List<String> machines(List<MachineId> ids) {

@@ -3,6 +3,7 @@ package io.pangaea.master.internal.http;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.pangaea.http.FileInfos;
 import io.pangaea.http.HttpSupport;
+import io.pangaea.master.internal.AclObjects;
 import io.pangaea.master.internal.CallResult;
 import io.pangaea.master.internal.Master;
 import io.pangaea.master.internal.OperatorValidator;
@@ -152,7 +153,7 @@ final class LegacyEndpoints {
         List<Resource> res = agent == null ? null : resources(form, "resources", response, callback);
         if (res != null && Authorization.permits(master.acls(), reserve ? "reserve_resources"
                 : "unreserve_resources", Authorization.principal(request), reserve
-                ? Authorization.reservationRoles(res) : Authorization.reserverPrincipals(res), response, callback)) {
+                ? AclObjects.reservationRoles(res) : AclObjects.reserverPrincipals(res), response, callback)) {
             OperatorApi.status(master.operatorReservation(agent, res, reserve), response, callback);
         }
     }
@@ -162,8 +163,8 @@ final class LegacyEndpoints {
         String agent = form == null ? null : required(form, "slaveId", response, callback);
         List<Resource> volumes = agent == null ? null : resources(form, "volumes", response, callback);
         if (volumes != null && Authorization.permits(master.acls(), create ? "create_volumes" : "destroy_volumes",
-                Authorization.principal(request), create ? Authorization.reservationRoles(volumes)
-                : Authorization.creatorPrincipals(volumes), response, callback)) {
+                Authorization.principal(request), create ? AclObjects.reservationRoles(volumes)
+                : AclObjects.creatorPrincipals(volumes), response, callback)) {
             OperatorApi.status(master.operatorVolumes(agent, volumes, create), response, callback);
         }
     }
