@@ -83,6 +83,9 @@ public final class Acls {
         m.put("view_allocators", "allocators");
         m.put("update_allocators", "allocators");
         m.put("explain_allocations", "allocations");
+        // the framework adapters' APIs: the services adapter's apps (Marathon API), by app id
+        m.put("view_services", "apps");
+        m.put("update_services", "apps");
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -1,0 +1,769 @@
+package io.pangaea.framework.services.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.framework.support.StateStore;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.FrameworkId;
+import io.pangaea.model.MasterInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.model.scheduler.Call;
+import io.pangaea.scheduler.Scheduler;
+import io.pangaea.scheduler.SchedulerDriver;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The services runner: it keeps each app at its instance count, carries out deployments (rolling upgrades under the
+ * app's upgrade strategy), places instances on offers under the app's constraints, backs off after failures, and
+ * tells the event bus. All its state is owned by one thread (the loop); the scheduler library's callbacks and the
+ * HTTP API post work to it and wait for the answer.
+ *
+ * <p>Durability: apps, their versions, deployments and each instance's placement are in the {@link StateStore};
+ * a placement is written before its launch is sent. Task states are soft: after a subscription they are
+ * reconciled with the master, and an instance the master does not know ends and is replaced.
+ */
+final class ServiceScheduler implements Scheduler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceScheduler.class);
+    /** How long an unusable offer is declined for (Marathon's decline_offer_duration). */
+    static final double DECLINE_SECONDS = 120;
+
+    private final ObjectMapper json;
+    private final StateStore store;
+    private final Events events;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "services-loop");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> ticker;
+
+    // ---- state, owned by the loop ----
+    final Map<String, AppDefinition> apps = new TreeMap<>();
+    final Map<String, List<AppDefinition>> versions = new HashMap<>();
+    final Map<String, Instance> instances = new LinkedHashMap<>();
+    final Map<String, Deployment> deployments = new LinkedHashMap<>();
+    final Map<String, Backoff> backoffs = new HashMap<>();
+    final Map<String, OfferStats> offerStats = new HashMap<>();
+    final Map<String, ObjectNode> lastFailures = new HashMap<>();
+    /** Instances wanted now, per app, from the last {@link #step}. */
+    private final Map<String, Integer> demand = new LinkedHashMap<>();
+    private SchedulerDriver driver;
+    private boolean acting;
+    private boolean loaded;
+    private Boolean suppressed;
+    private long lastRevive;
+    private int lastDemand;
+    private boolean changedSinceRevive;
+    private String lastVersion = "";
+    /** Counters for /metrics. */
+    long launched;
+    long failed;
+    long killed;
+    long offersProcessed;
+    long offersDeclined;
+
+    /** The delay before an app's next launch, after failures. */
+    static final class Backoff {
+        double next;
+        long until;
+    }
+
+    /** How the offers of an app's launch queue went, for /v2/queue. */
+    static final class OfferStats {
+        long processed;
+        long unused;
+        String lastUnusedAt;
+        String lastUsedAt;
+        final EnumMap<OfferBudget.Reason, Long> reasons = new EnumMap<>(OfferBudget.Reason.class);
+        final List<ObjectNode> lastUnused = new ArrayList<>();
+        String since = Instant.now().toString();
+    }
+
+    ServiceScheduler(ObjectMapper json, StateStore store, Events events) {
+        this.json = json;
+        this.store = store;
+        this.events = events;
+    }
+
+    // ---- the loop -----------------------------------------------------------------------------------------
+
+    /** Runs {@code work} on the loop and waits for it (at most 30 s). */
+    <T> T onLoop(Callable<T> work) throws IOException {
+        try {
+            return loop.submit(work).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IOException("the services loop did not answer in 30 s", e);
+        }
+    }
+
+    private void later(Runnable r) {
+        if (!loop.isShutdown()) {
+            loop.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    LOG.error("Services loop task failed", e);
+                }
+            });
+        }
+    }
+
+    /** This instance starts or stops acting: its state is read from the store, or dropped. */
+    void acting(boolean on) {
+        try {
+            onLoop(() -> {
+                acting = on;
+                if (on) {
+                    load();
+                    if (ticker == null) {
+                        ticker = loop.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
+                    }
+                } else {
+                    driver = null;
+                    loaded = false;
+                    apps.clear();
+                    versions.clear();
+                    instances.clear();
+                    deployments.clear();
+                    backoffs.clear();
+                    offerStats.clear();
+                    demand.clear();
+                    suppressed = null;
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the services' state: " + e.getMessage(), e);
+        }
+    }
+
+    boolean acting() {
+        return acting;
+    }
+
+    void close() {
+        loop.shutdownNow();
+    }
+
+    private void load() throws IOException {
+        apps.clear();
+        versions.clear();
+        instances.clear();
+        deployments.clear();
+        for (String key : store.list("apps")) {
+            AppDefinition app = json.readValue(store.get(key).orElseThrow(), AppDefinition.class);
+            apps.put(app.id(), app);
+        }
+        for (String key : store.list("versions")) {
+            List<AppDefinition> list = new ArrayList<>(List.of(json.readValue(store.get(key).orElseThrow(),
+                    AppDefinition[].class)));
+            if (!list.isEmpty()) {
+                versions.put(list.get(0).id(), list);
+            }
+        }
+        for (String key : store.list("instances")) {
+            Instance.Placement p = json.readValue(store.get(key).orElseThrow(), Instance.Placement.class);
+            instances.put(p.taskId(), new Instance(p));
+        }
+        for (String key : store.list("deployments")) {
+            Deployment d = json.readValue(store.get(key).orElseThrow(), Deployment.class);
+            deployments.put(d.id, d);
+        }
+        loaded = true;
+        LOG.info("Services adapter state: {} apps, {} instances, {} deployments", apps.size(), instances.size(),
+                deployments.size());
+    }
+
+    static String key(String appId) {
+        return appId.substring(1).replace('/', '_');
+    }
+
+    /** A new version: now, in milliseconds, later than the last one given. */
+    String newVersion() {
+        String v = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        if (v.compareTo(lastVersion) <= 0) {
+            v = Instant.parse(lastVersion).plusMillis(1).toString();
+        }
+        lastVersion = v;
+        return v;
+    }
+
+    private long now() {
+        return System.currentTimeMillis();
+    }
+
+    // ---- the scheduler library's callbacks -----------------------------------------------------------------
+
+    @Override
+    public void subscribed(SchedulerDriver d, FrameworkId frameworkId, MasterInfo master, boolean reconnected) {
+        later(() -> {
+            driver = d;
+            suppressed = null; // the new master's view is unknown: say it again
+            LOG.info("Services adapter subscribed as {}; reconciling {} instances", frameworkId.value(),
+                    instances.size());
+            reconcile(new ArrayList<>(instances.values()));
+            d.reconcile(List.of()); // implicit: tasks this adapter does not know are killed when reported
+            step();
+        });
+    }
+
+    private void reconcile(List<Instance> which) {
+        if (driver == null || which.isEmpty()) {
+            return;
+        }
+        List<Call.Reconcile.ReconcileTask> tasks = new ArrayList<>();
+        for (Instance i : which) {
+            tasks.add(new Call.Reconcile.ReconcileTask(new TaskId(i.taskId()), i.placement.agentId() == null
+                    ? null : new AgentId(i.placement.agentId())));
+        }
+        driver.reconcile(tasks).exceptionally(e -> {
+            LOG.warn("Reconciliation failed: {}", e.toString());
+            return null;
+        });
+    }
+
+    @Override
+    public void disconnected(SchedulerDriver d) {
+        later(() -> driver = null);
+    }
+
+    @Override
+    public void offers(SchedulerDriver d, List<Offer> offers) {
+        later(() -> handleOffers(d, offers));
+    }
+
+    @Override
+    public void update(SchedulerDriver d, TaskStatus status) {
+        later(() -> handleUpdate(d, status));
+    }
+
+    // ---- status updates ------------------------------------------------------------------------------------
+
+    private void handleUpdate(SchedulerDriver d, TaskStatus s) {
+        String taskId = s.taskId().value();
+        String state = s.state().name();
+        Instance i = instances.get(taskId);
+        if (i == null) {
+            if (!Instance.terminal(state)) {
+                LOG.info("Killing task {} ({}), which no app of this adapter owns", taskId, state);
+                d.kill(s.taskId(), s.agentId(), null);
+            }
+            return;
+        }
+        String before = i.state;
+        Boolean wasHealthy = i.healthy;
+        i.state = state;
+        i.message = s.message();
+        if (s.healthy() != null) {
+            i.healthy = s.healthy();
+        }
+        if (state.equals("TASK_RUNNING") && i.startedAt == null) {
+            i.startedAt = Instant.now().toString();
+        }
+        if (state.equals("TASK_UNREACHABLE")) {
+            if (i.unreachableSince == 0) {
+                i.unreachableSince = now();
+            }
+        } else {
+            i.unreachableSince = 0;
+        }
+        AppDefinition app = apps.get(i.placement.appId());
+        ObjectNode e = events.event("status_update_event");
+        e.put("slaveId", i.placement.agentId());
+        e.put("taskId", taskId);
+        e.put("taskStatus", state);
+        e.put("message", s.message() == null ? "" : s.message());
+        e.put("appId", i.placement.appId());
+        e.put("host", i.placement.host());
+        e.putArray("ipAddresses");
+        ArrayNode ports = e.putArray("ports");
+        i.placement.ports().forEach(ports::add);
+        e.put("version", i.placement.version());
+        events.publish(e);
+        if (!state.equals(before)) {
+            instanceChanged(i, app == null ? "Decommissioned" : "Running");
+        }
+        if (i.healthy != null && !i.healthy.equals(wasHealthy)) {
+            ObjectNode h = events.event("health_status_changed_event");
+            h.put("appId", i.placement.appId());
+            h.put("instanceId", i.instanceId());
+            h.put("taskId", taskId);
+            h.put("version", i.placement.version());
+            h.put("alive", i.healthy);
+            events.publish(h);
+        }
+        if (Instance.terminal(state)) {
+            ended(i, s);
+        }
+        step();
+    }
+
+    private void instanceChanged(Instance i, String goal) {
+        ObjectNode c = events.event("instance_changed_event");
+        c.put("instanceId", i.instanceId());
+        c.put("condition", MarathonJson.condition(i.state));
+        c.put("runSpecId", i.placement.appId());
+        c.put("agentId", i.placement.agentId());
+        c.put("host", i.placement.host());
+        c.put("runSpecVersion", i.placement.version());
+        c.put("goal", goal);
+        events.publish(c);
+    }
+
+    /** An instance ended: forgotten, and, unless the adapter killed it, counted as a failure of its app. */
+    private void ended(Instance i, TaskStatus s) {
+        instances.remove(i.taskId());
+        forget(i);
+        changedSinceRevive = true;
+        if (i.killRequested) {
+            killed++;
+            return;
+        }
+        failed++;
+        AppDefinition app = apps.get(i.placement.appId());
+        if (app == null) {
+            return;
+        }
+        Backoff b = backoffs.computeIfAbsent(app.id(), k -> {
+            Backoff n = new Backoff();
+            n.next = app.backoffSeconds();
+            return n;
+        });
+        b.until = now() + (long) (b.next * 1000);
+        b.next = Math.min(app.maxLaunchDelaySeconds(), Math.max(b.next, 0.001) * app.backoffFactor());
+        ObjectNode f = json.createObjectNode();
+        f.put("appId", app.id());
+        f.put("host", i.placement.host());
+        f.put("message", s.message() == null ? "" : s.message());
+        f.put("state", s.state().name());
+        f.put("taskId", i.taskId());
+        f.put("timestamp", Instant.now().toString());
+        f.put("version", i.placement.version());
+        f.put("slaveId", i.placement.agentId());
+        lastFailures.put(app.id(), f);
+        LOG.info("Instance {} of {} ended {} ({}); next launch of the app in {} s", i.taskId(), app.id(),
+                s.state(), s.message(), Math.round((b.until - now()) / 100.0) / 10.0);
+    }
+
+    private void forget(Instance i) {
+        try {
+            store.delete("instances/" + i.taskId());
+        } catch (IOException e) {
+            LOG.warn("Could not remove the placement of {}: {}", i.taskId(), e.toString());
+        }
+    }
+
+    // ---- the plan: launches wanted, kills due, deployments' progress ----------------------------------------
+
+    private void tick() {
+        try {
+            if (acting && loaded) {
+                step();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Services loop step failed", e);
+        }
+    }
+
+    /** Whether an instance counts towards its app now (an unreachable one only for inactiveAfterSeconds). */
+    private boolean active(Instance i, AppDefinition app) {
+        if (i.killRequested || Instance.terminal(i.state)) {
+            return false;
+        }
+        return i.unreachableSince == 0 || app == null
+                || now() - i.unreachableSince < app.unreachableStrategy().inactiveAfterSeconds() * 1000L;
+    }
+
+    List<Instance> instancesOf(String appId) {
+        List<Instance> out = new ArrayList<>();
+        for (Instance i : instances.values()) {
+            if (i.placement.appId().equals(appId)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    Deployment deploymentOf(String appId) {
+        for (Deployment d : deployments.values()) {
+            if (d.affects(appId)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Kills, launches wanted, deployments advanced; then offers are suppressed or revived to match. */
+    void step() {
+        if (!loaded) {
+            return;
+        }
+        long now = now();
+        demand.clear();
+        // expunge unreachable instances past their app's expungeAfterSeconds, and kill orphans
+        for (Instance i : new ArrayList<>(instances.values())) {
+            AppDefinition app = apps.get(i.placement.appId());
+            if (app == null) {
+                kill(i);
+            } else if (i.unreachableSince > 0 && now - i.unreachableSince
+                    >= app.unreachableStrategy().expungeAfterSeconds() * 1000L
+                    && now - i.unreachableSince >= app.unreachableStrategy().inactiveAfterSeconds() * 1000L) {
+                LOG.info("Expunging unreachable instance {}", i.taskId());
+                instances.remove(i.taskId());
+                forget(i);
+                killIfSeen(i);
+            }
+        }
+        for (AppDefinition app : apps.values()) {
+            demand.put(app.id(), plan(app, now));
+        }
+        advanceDeployments();
+        offerFlow();
+    }
+
+    /** The launches {@code app} needs now; issues the kills it needs. */
+    private int plan(AppDefinition app, long now) {
+        Deployment d = deploymentOf(app.id());
+        if (d != null && !d.launching(app.id())) {
+            return 0;
+        }
+        boolean checked = app.hasHealthChecks();
+        List<Instance> active = new ArrayList<>();
+        for (Instance i : instancesOf(app.id())) {
+            if (active(i, app)) {
+                active.add(i);
+            }
+        }
+        List<Instance> current = active.stream().filter(i -> i.placement.version().equals(app.configVersion())).toList();
+        List<Instance> old = active.stream().filter(i -> !i.placement.version().equals(app.configVersion())).toList();
+        int target = app.instances();
+        int want;
+        if (d == null || !d.restarting(app.id()) || old.isEmpty()) {
+            if (active.size() > target) {
+                for (Instance i : killOrder(app, active).subList(0, active.size() - target)) {
+                    kill(i);
+                }
+            }
+            want = Math.max(0, target - active.size());
+        } else {
+            int minHealthy = (int) Math.ceil(target * app.upgradeStrategy().minimumHealthCapacity() - 1e-9);
+            int maxTotal = target + (int) Math.floor(target * app.upgradeStrategy().maximumOverCapacity() + 1e-9);
+            int ready = (int) active.stream().filter(i -> i.ready(checked)).count();
+            int total = active.size();
+            int currentCount = current.size();
+            if (currentCount > target) {
+                for (Instance i : killOrder(app, current).subList(0, currentCount - target)) {
+                    if (i.ready(checked)) {
+                        ready--;
+                    }
+                    kill(i);
+                    total--;
+                }
+                currentCount = target;
+            }
+            for (Instance o : killOrder(app, old)) {
+                boolean r = o.ready(checked);
+                if (ready - (r ? 1 : 0) >= minHealthy) {
+                    kill(o);
+                    total--;
+                    if (r) {
+                        ready--;
+                    }
+                }
+            }
+            want = Math.max(0, Math.min(target - currentCount, maxTotal - total));
+        }
+        Backoff b = backoffs.get(app.id());
+        if (want > 0 && b != null && b.until > now) {
+            return 0; // waits out its delay: shown in /v2/queue
+        }
+        return want;
+    }
+
+    /** The order instances are killed in: unready first, then old versions, then by the app's killSelection. */
+    private List<Instance> killOrder(AppDefinition app, List<Instance> of) {
+        boolean checked = app.hasHealthChecks();
+        Comparator<Instance> bySelection = Comparator.comparingLong(i -> i.placement.stagedMillis());
+        if (app.killSelection().equals("YOUNGEST_FIRST")) {
+            bySelection = bySelection.reversed();
+        }
+        Comparator<Instance> order = Comparator.<Instance>comparingInt(i -> i.ready(checked) ? 1 : 0)
+                .thenComparingInt(i -> i.placement.version().equals(app.configVersion()) ? 1 : 0)
+                .thenComparing(bySelection);
+        return of.stream().sorted(order).toList();
+    }
+
+    void kill(Instance i) {
+        if (i.killRequested && now() - i.killSentMillis < 30_000) {
+            return;
+        }
+        i.killRequested = true;
+        i.killSentMillis = now();
+        changedSinceRevive = true;
+        killIfSeen(i);
+        instanceChanged(i, "Decommissioned");
+    }
+
+    private void killIfSeen(Instance i) {
+        if (driver != null) {
+            driver.kill(new TaskId(i.taskId()), i.placement.agentId() == null ? null
+                    : new AgentId(i.placement.agentId()), null).exceptionally(e -> {
+                        LOG.warn("Kill of {} failed: {}", i.taskId(), e.toString());
+                        return null;
+                    });
+        }
+    }
+
+    /** Moves each deployment on when its current step's actions are done. */
+    private void advanceDeployments() {
+        for (Deployment d : new ArrayList<>(deployments.values())) {
+            while (d.currentStep <= d.steps.size() && d.currentActions().stream().allMatch(this::done)) {
+                ObjectNode e = events.event("deployment_step_success");
+                e.set("plan", MarathonJson.plan(json, d));
+                e.set("currentStep", MarathonJson.step(json, d.currentActions()));
+                events.publish(e);
+                d.currentStep++;
+                if (d.currentStep <= d.steps.size()) {
+                    save(d);
+                    ObjectNode info = events.event("deployment_info");
+                    info.set("plan", MarathonJson.plan(json, d));
+                    info.set("currentStep", MarathonJson.step(json, d.currentActions()));
+                    events.publish(info);
+                }
+            }
+            if (d.currentStep > d.steps.size()) {
+                finish(d, "deployment_success");
+            }
+        }
+    }
+
+    private boolean done(Deployment.Action a) {
+        AppDefinition app = apps.get(a.app());
+        switch (a.action()) {
+            case "StartApplication":
+                return true;
+            case "StopApplication":
+                return app == null && instancesOf(a.app()).isEmpty();
+            default:
+                if (app == null) {
+                    return true;
+                }
+                boolean checked = app.hasHealthChecks();
+                int ready = 0;
+                for (Instance i : instancesOf(app.id())) {
+                    if (!active(i, app)) {
+                        continue;
+                    }
+                    if (!i.placement.version().equals(app.configVersion()) && a.action().equals("RestartApplication")) {
+                        return false;
+                    }
+                    if (!i.ready(checked)) {
+                        return false;
+                    }
+                    ready++;
+                }
+                return ready == app.instances();
+        }
+    }
+
+    void finish(Deployment d, String eventType) {
+        deployments.remove(d.id);
+        try {
+            store.delete("deployments/" + d.id);
+        } catch (IOException e) {
+            LOG.warn("Could not remove deployment {}: {}", d.id, e.toString());
+        }
+        ObjectNode e = events.event(eventType);
+        e.put("id", d.id);
+        e.set("plan", MarathonJson.plan(json, d));
+        events.publish(e);
+        LOG.info("Deployment {} ended: {}", d.id, eventType);
+    }
+
+    void save(Deployment d) {
+        try {
+            store.put("deployments/" + d.id, json.writeValueAsBytes(d));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot store deployment " + d.id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SUPPRESS when nothing waits for offers, REVIVE when something does and offers may be filtered. */
+    private void offerFlow() {
+        int total = demand.values().stream().mapToInt(Integer::intValue).sum();
+        SchedulerDriver d = driver;
+        if (d == null) {
+            return;
+        }
+        long now = now();
+        if (total == 0) {
+            if (!Boolean.TRUE.equals(suppressed)) {
+                suppressed = true;
+                d.suppress().exceptionally(e -> {
+                    suppressed = null;
+                    return null;
+                });
+            }
+        } else if (!Boolean.FALSE.equals(suppressed) || total > lastDemand
+                || (changedSinceRevive && now - lastRevive > 1000) || now - lastRevive > 30_000) {
+            suppressed = false;
+            lastRevive = now;
+            changedSinceRevive = false;
+            d.revive().exceptionally(e -> {
+                suppressed = null;
+                return null;
+            });
+        }
+        lastDemand = total;
+    }
+
+    // ---- offers --------------------------------------------------------------------------------------------
+
+    private void handleOffers(SchedulerDriver d, List<Offer> offers) {
+        if (!loaded || d != driver) {
+            d.decline(offers.stream().map(Offer::id).toList(), 5);
+            return;
+        }
+        step();
+        for (Offer offer : offers) {
+            offersProcessed++;
+            OfferBudget budget = new OfferBudget(offer);
+            List<TaskInfo> tasks = new ArrayList<>();
+            for (Map.Entry<String, Integer> want : demand.entrySet()) {
+                AppDefinition app = apps.get(want.getKey());
+                int n = want.getValue();
+                if (app == null || n <= 0) {
+                    continue;
+                }
+                OfferStats stats = offerStats.computeIfAbsent(app.id(), k -> new OfferStats());
+                stats.processed++;
+                OfferBudget.Reason reason = null;
+                int placedHere = 0;
+                while (n > 0) {
+                    List<Instance.Placement> placed = new ArrayList<>();
+                    for (Instance i : instancesOf(app.id())) {
+                        if (active(i, app)) {
+                            placed.add(i.placement);
+                        }
+                    }
+                    if (offer.unavailability() != null) {
+                        reason = OfferBudget.Reason.AgentMaintenance;
+                        break;
+                    }
+                    if (!Constraints.admits(app.constraints(), offer.hostname(), budget.attributes, placed)) {
+                        reason = OfferBudget.Reason.UnfulfilledConstraint;
+                        break;
+                    }
+                    OfferBudget.Result r = budget.take(app);
+                    if (r.taken() == null) {
+                        reason = r.reason();
+                        break;
+                    }
+                    TaskInfo task;
+                    try {
+                        task = launch(app, offer, budget, r.taken());
+                    } catch (IOException e) {
+                        LOG.error("Cannot store the placement of an instance of {}; not launching it", app.id(), e);
+                        break;
+                    }
+                    tasks.add(task);
+                    placedHere++;
+                    n--;
+                }
+                want.setValue(n);
+                if (placedHere > 0) {
+                    stats.lastUsedAt = Instant.now().toString();
+                }
+                if (reason != null && placedHere == 0) {
+                    stats.unused++;
+                    stats.lastUnusedAt = Instant.now().toString();
+                    stats.reasons.merge(reason, 1L, Long::sum);
+                    ObjectNode u = json.createObjectNode();
+                    ObjectNode o = u.putObject("offer");
+                    o.put("id", offer.id().value());
+                    o.put("agentId", offer.agentId().value());
+                    o.put("hostname", offer.hostname());
+                    u.put("timestamp", Instant.now().toString());
+                    u.putArray("reason").add(reason.name());
+                    stats.lastUnused.add(u);
+                    if (stats.lastUnused.size() > 10) {
+                        stats.lastUnused.remove(0);
+                    }
+                }
+            }
+            if (tasks.isEmpty()) {
+                offersDeclined++;
+                d.decline(List.of(offer.id()), DECLINE_SECONDS);
+            } else {
+                launched += tasks.size();
+                d.launch(List.of(offer.id()), tasks, DECLINE_SECONDS).exceptionally(e -> {
+                    LOG.warn("Launch on offer {} failed: {}", offer.id().value(), e.toString());
+                    return null;
+                });
+            }
+        }
+        offerFlow();
+    }
+
+    /** Stores the placement, then builds the task (the caller sends it). */
+    private TaskInfo launch(AppDefinition app, Offer offer, OfferBudget budget, OfferBudget.Taken taken)
+            throws IOException {
+        String instanceId = key(app.id()) + ".instance-" + UUID.randomUUID();
+        String taskId = instanceId + "._app.1";
+        long now = now();
+        Instance.Placement p = new Instance.Placement(taskId, app.id(), app.configVersion(), offer.agentId().value(),
+                offer.hostname(), taken.ports(), budget.attributes, Instant.ofEpochMilli(now).toString(), now);
+        store.put("instances/" + taskId, json.writeValueAsBytes(p));
+        Instance i = new Instance(p);
+        instances.put(taskId, i);
+        instanceChanged(i, "Running");
+        return Tasks.taskInfo(app, p, offer.agentId(), taken.resources());
+    }
+
+    // ---- for the API ---------------------------------------------------------------------------------------
+
+    Map<String, Integer> demand() {
+        return demand;
+    }
+
+    SchedulerDriver driver() {
+        return driver;
+    }
+}

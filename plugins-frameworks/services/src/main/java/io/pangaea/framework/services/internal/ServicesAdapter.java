@@ -1,0 +1,315 @@
+package io.pangaea.framework.services.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pangaea.framework.AdapterStatus;
+import io.pangaea.framework.FrameworkAdapter;
+import io.pangaea.framework.support.AdapterRunner;
+import io.pangaea.framework.support.Election;
+import io.pangaea.framework.support.FileStateStore;
+import io.pangaea.framework.support.StateStore;
+import io.pangaea.framework.support.ZooKeeperElection;
+import io.pangaea.framework.support.ZooKeeperSession;
+import io.pangaea.framework.support.ZooKeeperStateStore;
+import io.pangaea.http.Acls;
+import io.pangaea.http.HttpAuthentication;
+import io.pangaea.http.JaasVerifier;
+import io.pangaea.http.Tls;
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.Label;
+import io.pangaea.model.Labels;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The services adapter (Marathon's REST API v2) as a component: it serves its API on its own port, contends with its
+ * other instances (with {@code zk}), and, while it acts, runs the framework against the leading master. Stopping it
+ * (a bundle update, {@code feature:uninstall}) leaves the framework and its tasks running: the next start subscribes
+ * with the same framework id and adopts them.
+ */
+@Component(name = ServicesAdapter.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        property = FrameworkAdapter.NAME_PROPERTY + "=services")
+@Designate(ocd = ServicesAdapter.Config.class)
+public final class ServicesAdapter implements FrameworkAdapter {
+
+    static final String PID = "io.pangaea.framework.services";
+    private static final Logger LOG = LoggerFactory.getLogger(ServicesAdapter.class);
+
+    @ObjectClassDefinition(name = "Pangaea services adapter (Marathon API)",
+            description = "Long-running services through Marathon's REST API v2")
+    public @interface Config {
+        @AttributeDefinition(description = "Port of the Marathon API")
+        int port() default 8080;
+
+        @AttributeDefinition(description = "Address the API listens on")
+        String ip() default "0.0.0.0";
+
+        @AttributeDefinition(description = "Host name other instances and clients reach this one by")
+        String hostname() default "127.0.0.1";
+
+        @AttributeDefinition(description = "The masters: host:port[,host:port], http(s):// URLs, or zk://host:port/path")
+        String master() default "127.0.0.1:5050";
+
+        @AttributeDefinition(description = "zk://host:port[,host:port]/path: this adapter's znode, where its instances"
+                + " elect the acting one and keep their state; empty: a single instance, state in files")
+        String zk() default "";
+
+        @AttributeDefinition(description = "ZooKeeper session timeout, in milliseconds")
+        int zk_session_timeout_ms() default 10_000;
+
+        @AttributeDefinition(description = "Folder of the state without zk; empty: <karaf.data>/pangaea-services")
+        String state_dir() default "";
+
+        @AttributeDefinition(description = "Framework name")
+        String framework_name() default "marathon";
+
+        @AttributeDefinition(description = "User the tasks run as, unless an app sets one")
+        String user() default "root";
+
+        @AttributeDefinition(description = "Role the framework subscribes with")
+        String role() default "*";
+
+        @AttributeDefinition(description = "Framework failover timeout, in seconds (a week by default)")
+        double failover_timeout() default 604_800;
+
+        @AttributeDefinition(description = "Principal for the master (authenticate_http_frameworks)")
+        String principal() default "";
+
+        @AttributeDefinition(description = "Secret of the principal", type = org.osgi.service.metatype.annotations
+                .AttributeType.PASSWORD)
+        String secret() default "";
+
+        @AttributeDefinition(description = "PEM CA certificates trusted for https masters; empty: the JVM's")
+        String master_ca_file() default "";
+
+        @AttributeDefinition(description = "Ask for credentials (HTTP Basic) on the API")
+        boolean authenticate_http() default false;
+
+        @AttributeDefinition(description = "Credentials, as Mesos's credentials file or its JSON")
+        String credentials() default "";
+
+        @AttributeDefinition(description = "A Karaf JAAS realm checked for principals the credentials do not list")
+        String http_authentication_realm() default "";
+
+        @AttributeDefinition(description = "ACLs (Mesos's JSON; actions view_services, update_services)")
+        String acls() default "";
+
+        boolean ssl_enabled() default false;
+
+        String ssl_cert_file() default "";
+
+        String ssl_key_file() default "";
+
+        String ssl_keystore() default "";
+
+        @AttributeDefinition(type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+        String ssl_keystore_password() default "";
+
+        String ssl_ca_file() default "";
+
+        boolean ssl_require_cert() default false;
+
+        boolean ssl_support_downgrade() default false;
+    }
+
+    private final ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final Server server;
+    private final AdapterRunner runner;
+    private final ServiceScheduler scheduler;
+    private final ZooKeeperSession zk;
+    private final StateStore store;
+    private final Events events;
+    private final String api;
+
+    @Activate
+    public ServicesAdapter(Config config) throws Exception {
+        Tls tls = new Tls(config.ssl_enabled(), config.ssl_cert_file(), config.ssl_key_file(), config.ssl_keystore(),
+                config.ssl_keystore_password(), config.ssl_ca_file(), config.ssl_require_cert(),
+                config.ssl_support_downgrade());
+        String bad = tls.invalid();
+        if (bad != null) {
+            throw new IllegalArgumentException(PID + ": " + bad);
+        }
+        HttpAuthentication auth = config.authenticate_http()
+                ? new HttpAuthentication(Set.of(ServicesApi.REALM), HttpAuthentication.credentials(
+                config.credentials()), config.http_authentication_realm().isBlank() ? null
+                : new JaasVerifier(config.http_authentication_realm()))
+                : HttpAuthentication.none();
+        Acls acls = Acls.parse(config.acls());
+        List<URI> masters = masters(config.master());
+        this.api = tls.scheme() + "://" + config.hostname() + ":" + config.port();
+        if (config.zk().isBlank()) {
+            zk = null;
+            store = new FileStateStore(config.state_dir().isBlank()
+                    ? Path.of(System.getProperty("karaf.data", "data"), "pangaea-services")
+                    : Path.of(config.state_dir()));
+        } else {
+            zk = new ZooKeeperSession(config.zk(), config.zk_session_timeout_ms());
+            store = new ZooKeeperStateStore(zk);
+        }
+        Election election = zk == null ? Election.sole(api) : new ZooKeeperElection(zk, api);
+        events = new Events(json);
+        scheduler = new ServiceScheduler(json, store, events);
+        Apps apps = new Apps(json, scheduler, events);
+        apps.store(store);
+        FrameworkInfo info = new FrameworkInfo(config.user(), config.framework_name(), null,
+                config.failover_timeout(), true, config.role(), null, config.hostname(),
+                config.principal().isBlank() ? null : config.principal(), api,
+                List.of(new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.PARTITION_AWARE),
+                        new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.TASK_KILLING_STATE)),
+                new Labels(List.of(new Label("pangaea.adapter", "services"))));
+        javax.net.ssl.SSLContext masterTls = config.master_ca_file().isBlank() ? null
+                : Tls.trusting(Path.of(config.master_ca_file()));
+        runner = new AdapterRunner("services", masters, info, store, election, api, scheduler, scheduler::acting,
+                b -> {
+                    if (!config.principal().isBlank()) {
+                        b.credential(config.principal(), config.secret());
+                    }
+                    if (masterTls != null) {
+                        b.sslContext(masterTls);
+                    }
+                });
+        Map<String, Object> shown = new LinkedHashMap<>();
+        shown.put("framework_name", config.framework_name());
+        shown.put("failover_timeout", (long) config.failover_timeout());
+        shown.put("mesos_role", config.role());
+        shown.put("mesos_user", config.user());
+        shown.put("zk", config.zk().isBlank() ? null : config.zk());
+        shown.put("http_port", config.port());
+        shown.put("checkpoint", true);
+        String masterText = config.master();
+        ServicesApi handler = new ServicesApi(json, scheduler, apps, events, new ServicesApi.Host() {
+            @Override
+            public boolean acting() {
+                return runner.election().isActing() && scheduler.acting();
+            }
+
+            @Override
+            public String actingUrl() {
+                return runner.election().acting();
+            }
+
+            @Override
+            public String frameworkId() {
+                return runner.status().frameworkId();
+            }
+
+            @Override
+            public String master() {
+                return masterText;
+            }
+
+            @Override
+            public void abdicate() {
+                abdicateLater();
+            }
+
+            @Override
+            public Map<String, Object> config() {
+                return shown;
+            }
+        }, auth, acls, tls.enabled() ? tls.clientContext() : null);
+        QueuedThreadPool threads = new QueuedThreadPool(32, 2);
+        threads.setName("services-http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = tls.connector(server, http);
+        connector.setHost(config.ip());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(300_000); // event streams stay open
+        server.addConnector(connector);
+        server.setHandler(handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            scheduler.close();
+            if (zk != null) {
+                zk.close();
+            }
+            throw new IllegalStateException(PID + ": cannot listen on port " + config.port() + ": " + e.getMessage(),
+                    e);
+        }
+        runner.start();
+        LOG.info("Services adapter (Marathon API) on {}, masters {}{}", api, masters,
+                zk == null ? "" : ", electing in " + config.zk());
+    }
+
+    /** {@code host:port,host:port}, URLs, or one {@code zk://} URL. */
+    static List<URI> masters(String setting) {
+        List<URI> out = new ArrayList<>();
+        String s = setting.trim();
+        if (s.startsWith("zk://")) {
+            out.add(URI.create(s));
+            return out;
+        }
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            out.add(URI.create(p.contains("://") ? p : "http://" + p));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(PID + ": master is empty");
+        }
+        return out;
+    }
+
+    private void abdicateLater() {
+        // stepping down: leave the election and join it again at its end, on a thread of its own
+        Thread t = new Thread(() -> {
+            LOG.info("Services adapter abdicates");
+            runner.election().close();
+        }, "services-abdicate");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public String name() {
+        return "services";
+    }
+
+    @Override
+    public AdapterStatus status() {
+        return runner.status();
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Stopping the services API: {}", e.toString());
+        }
+        events.closeAll();
+        runner.close();
+        scheduler.close();
+        store.close();
+        if (zk != null) {
+            zk.close();
+        }
+        LOG.info("Services adapter stopped; its framework and tasks keep running");
+    }
+
+}
