@@ -130,7 +130,9 @@ public final class LocalCluster implements AutoCloseable {
             setting(home, "io.pangaea.agent.cfg", "port", Integer.toString(port));
             setting(home, "io.pangaea.agent.cfg", "master", String.join(",", masterPorts.stream()
                     .map(p -> "127.0.0.1:" + p).toList()));
-            setting(home, "io.pangaea.agent.cfg", "resources", agentResources);
+            // "{agent}" in a setting is the agent's number, from 1: ip 127.0.0.{agent} gives each its own address
+            String number = Integer.toString(n + 1);
+            setting(home, "io.pangaea.agent.cfg", "resources", agentResources.replace("{agent}", number));
             for (Map.Entry<String, String> e : agentSettings.entrySet()) {
                 if (e.getKey().equals("featuresBoot+")) {
                     bootFeature(home, e.getValue());
@@ -138,7 +140,7 @@ public final class LocalCluster implements AutoCloseable {
                 }
                 int colon = e.getKey().indexOf(':');
                 setting(home, colon < 0 ? "io.pangaea.agent.cfg" : e.getKey().substring(0, colon),
-                        e.getKey().substring(colon + 1), e.getValue());
+                        e.getKey().substring(colon + 1), e.getValue().replace("{agent}", number));
             }
             setting(home, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(n == 0 ? agentSshPort
                     : freePort()));
@@ -317,15 +319,23 @@ public final class LocalCluster implements AutoCloseable {
         return out;
     }
 
-    /** The sandbox of {@code taskId}'s (first) run on the agent. */
+    /** The sandbox of {@code taskId}'s (first) run, on whichever agent ran it. */
     public Path sandbox(String taskId) throws IOException {
         // sandboxes are under work_dir/slaves; the agent's runtime directories (work_dir/containers) come and go
-        try (Stream<Path> s = Files.walk(agentWorkDir().resolve("slaves"))) {
-            return s.filter(p -> p.getFileName().toString().equals("runs")
-                    && p.getParent().getFileName().toString().equals(taskId))
-                    .findFirst().orElseThrow(() -> new AssertionError("no sandbox for " + taskId))
-                    .toFile().listFiles()[0].toPath();
+        for (int n = 0; n < agents; n++) {
+            Path slaves = root.resolve(n == 0 ? "agent" : "agent-" + n).resolve("data/pangaea-agent/slaves");
+            if (!Files.isDirectory(slaves)) {
+                continue;
+            }
+            try (Stream<Path> s = Files.walk(slaves)) {
+                java.util.Optional<Path> runs = s.filter(p -> p.getFileName().toString().equals("runs")
+                        && p.getParent().getFileName().toString().equals(taskId)).findFirst();
+                if (runs.isPresent()) {
+                    return runs.get().toFile().listFiles()[0].toPath();
+                }
+            }
         }
+        throw new AssertionError("no sandbox for " + taskId);
     }
 
     /** Removes a test's cgroup root under each v1 controller; fails if a container's cgroup is still in it. */
@@ -353,7 +363,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The same in the (first) master's shell. */
     public String masterShell(String command) throws Exception {
-        return shell(root.resolve("master"), masterSshPorts.get(0), command);
+        return masterShell(0, command);
+    }
+
+    /** The same in the {@code i}th master's shell. */
+    public String masterShell(int i, String command) throws Exception {
+        return shell(masterHome(i), masterSshPorts.get(i), command);
+    }
+
+    /** The {@code i}th master's home. */
+    public Path masterHome(int i) {
+        return root.resolve(i == 0 ? "master" : "master-" + i);
     }
 
     /**

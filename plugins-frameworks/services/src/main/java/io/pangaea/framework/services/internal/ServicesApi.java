@@ -256,7 +256,7 @@ final class ServicesApi extends Handler.Abstract {
             write(response, callback, apps.message(405, "The event stream needs 'Accept: text/event-stream'"));
             return;
         }
-        Set<String> types = new HashSet<>(query.getValues("event_type"));
+        Set<String> types = new HashSet<>(values(query, "event_type"));
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
