@@ -61,10 +61,11 @@ final class Constraints {
             case "GROUP_BY" -> {
                 // spread evenly: this value may take one more when no other value has fewer
                 int groups = arg == null ? 0 : Integer.parseInt(arg);
-                if (!counts.containsKey(mine) || (groups > 0 && counts.size() < groups && here == 0)) {
-                    yield true;
+                int least = counts.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+                if (groups > 0 && counts.size() < groups) {
+                    least = 0; // a value not seen yet has none
                 }
-                yield counts.values().stream().allMatch(n -> here <= n);
+                yield here <= least;
             }
             default -> false;
         };
