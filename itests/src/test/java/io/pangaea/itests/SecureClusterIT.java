@@ -166,6 +166,77 @@ public class SecureClusterIT {
                 Resource.scalar("mem", 32)), null, command, null, null, null, null);
     }
 
+    /**
+     * The services adapter (Marathon API) in the secured master: it serves HTTPS only, asks for credentials (realm
+     * pangaea-framework-services), applies its own ACL actions (view_services filters, update_services refuses with
+     * 403), and subscribes to the TLS master with its principal, so that its app's task runs.
+     */
+    @Test
+    public void servicesAdapterServesHttpsWithCredentialsAndItsAcls() throws Exception {
+        CertificateAuthority.Issued cert = ca.issue("services");
+        Path acls = Files.writeString(dir.resolve("services-acls.json"), """
+                {"view_services": [
+                   {"principals": {"values": ["ops", "viewer"]}, "apps": {"type": "ANY"}},
+                   {"principals": {"type": "ANY"}, "apps": {"type": "NONE"}}],
+                 "update_services": [
+                   {"principals": {"values": ["ops"]}, "apps": {"type": "ANY"}},
+                   {"principals": {"type": "ANY"}, "apps": {"type": "NONE"}}]}""");
+        int port = LocalCluster.freePort();
+        Files.writeString(cluster.masterHome(0).resolve("etc/io.pangaea.framework.services.cfg"), String.join("\n",
+                "port = " + port, "master = https://127.0.0.1:" + cluster.masterPort,
+                "master_ca_file = " + ca.caFile, "principal = fw", "secret = fw-secret", "user = " + USER,
+                "authenticate_http = true", "credentials = " + dir.resolve("credentials.json"), "acls = " + acls,
+                "ssl_enabled = true", "ssl_cert_file = " + cert.certFile(), "ssl_key_file = " + cert.keyFile(),
+                "state_dir = " + dir.resolve("services-state"), ""));
+        cluster.masterShell("feature:install pangaea-framework-services");
+        String api = "https://127.0.0.1:" + port;
+        String ops = basic("ops", "ops-secret");
+        try {
+            await("the adapter subscribed").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    JSON.readTree(call("GET", api + "/v2/info", null, ops).body()).path("frameworkId").isTextual());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> log = Files.readAllLines(cluster.masterHome(0).resolve("data/log/karaf.log")).stream()
+                    .filter(l -> l.contains("ervices") || l.contains("Adapter") || l.contains("ERROR")).toList();
+            throw new AssertionError("adapter:list: " + cluster.masterShell("adapter:list") + "\nlog:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 30), log.size())), e);
+        }
+        HttpResponse<String> anonymous = call("GET", api + "/v2/apps", null, null);
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("Basic realm=\"pangaea-framework-services\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(401, call("GET", api + "/v2/apps", null, basic("ops", "wrong")).statusCode());
+        String app = "{\"id\":\"/secure/sleeper\",\"cmd\":\"sleep 600\",\"cpus\":0.1,\"mem\":16}";
+        assertEquals(403, call("POST", api + "/v2/apps", app, basic("viewer", "v")).statusCode());
+        assertEquals(0, JSON.readTree(call("GET", api + "/v2/apps", null, ops).body()).path("apps").size());
+        HttpResponse<String> created = call("POST", api + "/v2/apps", app, ops);
+        assertEquals(created.body(), 201, created.statusCode());
+        await("its task runs").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> JSON.readTree(
+                call("GET", api + "/v2/apps/secure/sleeper", null, ops).body()).path("app").path("tasksRunning")
+                .asInt() == 1);
+        assertEquals(1, JSON.readTree(call("GET", api + "/v2/apps", null, basic("viewer", "v")).body())
+                .path("apps").size());
+        assertEquals(0, JSON.readTree(call("GET", api + "/v2/apps", null, basic("other", "o")).body())
+                .path("apps").size());
+        assertEquals(403, call("DELETE", api + "/v2/apps/secure/sleeper?force=true", null, basic("viewer", "v"))
+                .statusCode());
+        // plain HTTP is not served
+        boolean plainRefused;
+        try {
+            HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v2/apps")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            plainRefused = plain.statusCode() == 400;
+        } catch (java.io.IOException e) {
+            plainRefused = true;
+        }
+        assertTrue(plainRefused);
+        assertEquals(200, call("DELETE", api + "/v2/apps/secure/sleeper?force=true", null, ops).statusCode());
+        await("its task ends").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> call("GET",
+                api + "/v2/apps/secure/sleeper", null, ops).statusCode() == 404
+                && JSON.readTree(call("GET", api + "/v2/deployments", null, ops).body()).isEmpty());
+        cluster.masterShell("feature:uninstall pangaea-framework-services");
+    }
+
     @Test
     public void theExampleFrameworkRunsItsExecutorOverTlsWithItsCredential() throws Exception {
         assertTrue(cluster.masterUrl().startsWith("https://"));

@@ -74,13 +74,13 @@ public final class ServicesAdapter implements FrameworkAdapter {
         String zk() default "";
 
         @AttributeDefinition(description = "ZooKeeper session timeout, in milliseconds")
-        int zk_session_timeout_ms() default 10_000;
+        int zk__session__timeout__ms() default 10_000;
 
         @AttributeDefinition(description = "Folder of the state without zk; empty: <karaf.data>/pangaea-services")
-        String state_dir() default "";
+        String state__dir() default "";
 
         @AttributeDefinition(description = "Framework name")
-        String framework_name() default "marathon";
+        String framework__name() default "marathon";
 
         @AttributeDefinition(description = "User the tasks run as, unless an app sets one")
         String user() default "root";
@@ -89,7 +89,7 @@ public final class ServicesAdapter implements FrameworkAdapter {
         String role() default "*";
 
         @AttributeDefinition(description = "Framework failover timeout, in seconds (a week by default)")
-        double failover_timeout() default 604_800;
+        double failover__timeout() default 604_800;
 
         @AttributeDefinition(description = "Principal for the master (authenticate_http_frameworks)")
         String principal() default "";
@@ -99,36 +99,36 @@ public final class ServicesAdapter implements FrameworkAdapter {
         String secret() default "";
 
         @AttributeDefinition(description = "PEM CA certificates trusted for https masters; empty: the JVM's")
-        String master_ca_file() default "";
+        String master__ca__file() default "";
 
         @AttributeDefinition(description = "Ask for credentials (HTTP Basic) on the API")
-        boolean authenticate_http() default false;
+        boolean authenticate__http() default false;
 
         @AttributeDefinition(description = "Credentials, as Mesos's credentials file or its JSON")
         String credentials() default "";
 
         @AttributeDefinition(description = "A Karaf JAAS realm checked for principals the credentials do not list")
-        String http_authentication_realm() default "";
+        String http__authentication__realm() default "";
 
         @AttributeDefinition(description = "ACLs (Mesos's JSON; actions view_services, update_services)")
         String acls() default "";
 
-        boolean ssl_enabled() default false;
+        boolean ssl__enabled() default false;
 
-        String ssl_cert_file() default "";
+        String ssl__cert__file() default "";
 
-        String ssl_key_file() default "";
+        String ssl__key__file() default "";
 
-        String ssl_keystore() default "";
+        String ssl__keystore() default "";
 
         @AttributeDefinition(type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
-        String ssl_keystore_password() default "";
+        String ssl__keystore__password() default "";
 
-        String ssl_ca_file() default "";
+        String ssl__ca__file() default "";
 
-        boolean ssl_require_cert() default false;
+        boolean ssl__require__cert() default false;
 
-        boolean ssl_support_downgrade() default false;
+        boolean ssl__support__downgrade() default false;
     }
 
     private final ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -142,28 +142,28 @@ public final class ServicesAdapter implements FrameworkAdapter {
 
     @Activate
     public ServicesAdapter(Config config) throws Exception {
-        Tls tls = new Tls(config.ssl_enabled(), config.ssl_cert_file(), config.ssl_key_file(), config.ssl_keystore(),
-                config.ssl_keystore_password(), config.ssl_ca_file(), config.ssl_require_cert(),
-                config.ssl_support_downgrade());
+        Tls tls = new Tls(config.ssl__enabled(), config.ssl__cert__file(), config.ssl__key__file(), config.ssl__keystore(),
+                config.ssl__keystore__password(), config.ssl__ca__file(), config.ssl__require__cert(),
+                config.ssl__support__downgrade());
         String bad = tls.invalid();
         if (bad != null) {
             throw new IllegalArgumentException(PID + ": " + bad);
         }
-        HttpAuthentication auth = config.authenticate_http()
+        HttpAuthentication auth = config.authenticate__http()
                 ? new HttpAuthentication(Set.of(ServicesApi.REALM), HttpAuthentication.credentials(
-                config.credentials()), config.http_authentication_realm().isBlank() ? null
-                : new JaasVerifier(config.http_authentication_realm()))
+                config.credentials()), config.http__authentication__realm().isBlank() ? null
+                : new JaasVerifier(config.http__authentication__realm()))
                 : HttpAuthentication.none();
         Acls acls = Acls.parse(config.acls());
         List<URI> masters = masters(config.master());
         this.api = tls.scheme() + "://" + config.hostname() + ":" + config.port();
         if (config.zk().isBlank()) {
             zk = null;
-            store = new FileStateStore(config.state_dir().isBlank()
+            store = new FileStateStore(config.state__dir().isBlank()
                     ? Path.of(System.getProperty("karaf.data", "data"), "pangaea-services")
-                    : Path.of(config.state_dir()));
+                    : Path.of(config.state__dir()));
         } else {
-            zk = new ZooKeeperSession(config.zk(), config.zk_session_timeout_ms());
+            zk = new ZooKeeperSession(config.zk(), config.zk__session__timeout__ms());
             store = new ZooKeeperStateStore(zk);
         }
         Election election = zk == null ? Election.sole(api) : new ZooKeeperElection(zk, api);
@@ -171,14 +171,14 @@ public final class ServicesAdapter implements FrameworkAdapter {
         scheduler = new ServiceScheduler(json, store, events);
         Apps apps = new Apps(json, scheduler, events);
         apps.store(store);
-        FrameworkInfo info = new FrameworkInfo(config.user(), config.framework_name(), null,
-                config.failover_timeout(), true, config.role(), null, config.hostname(),
+        FrameworkInfo info = new FrameworkInfo(config.user(), config.framework__name(), null,
+                config.failover__timeout(), true, config.role(), null, config.hostname(),
                 config.principal().isBlank() ? null : config.principal(), api,
                 List.of(new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.PARTITION_AWARE),
                         new FrameworkInfo.Capability(FrameworkInfo.Capability.Type.TASK_KILLING_STATE)),
                 new Labels(List.of(new Label("pangaea.adapter", "services"))));
-        javax.net.ssl.SSLContext masterTls = config.master_ca_file().isBlank() ? null
-                : Tls.trusting(Path.of(config.master_ca_file()));
+        javax.net.ssl.SSLContext masterTls = config.master__ca__file().isBlank() ? null
+                : Tls.trusting(Path.of(config.master__ca__file()));
         runner = new AdapterRunner("services", masters, info, store, election, api, scheduler, scheduler::acting,
                 b -> {
                     if (!config.principal().isBlank()) {
@@ -189,8 +189,8 @@ public final class ServicesAdapter implements FrameworkAdapter {
                     }
                 });
         Map<String, Object> shown = new LinkedHashMap<>();
-        shown.put("framework_name", config.framework_name());
-        shown.put("failover_timeout", (long) config.failover_timeout());
+        shown.put("framework_name", config.framework__name());
+        shown.put("failover_timeout", (long) config.failover__timeout());
         shown.put("mesos_role", config.role());
         shown.put("mesos_user", config.user());
         shown.put("zk", config.zk().isBlank() ? null : config.zk());
