@@ -308,7 +308,10 @@ public class ServicesIT {
                 + "{\"minimumHealthCapacity\":0.75,\"maximumOverCapacity\":0.25}}").statusCode());
         awaitHealthy("/it/web", 4);
         Set<String> before = taskIds("/it/web");
-        HttpResponse<String> upgrade = api("PUT", "/v2/apps/it/web", "{\"env\":{\"RELEASE\":\"2\"}}");
+        // the new version takes 2 s to serve: the upgrade spans several samples
+        String slowStart = "sleep 2; " + HTTPD;
+        HttpResponse<String> upgrade = api("PUT", "/v2/apps/it/web", "{\"env\":{\"RELEASE\":\"2\"},\"cmd\":\""
+                + slowStart + "\"}");
         assertEquals(200, upgrade.statusCode());
         String version = JSON.readTree(upgrade.body()).path("version").asText();
         int lowest = Integer.MAX_VALUE;
@@ -330,6 +333,7 @@ public class ServicesIT {
         }
         assertTrue("the upgrade did not finish", app("/it/web").path("deployments").isEmpty());
         assertTrue("healthy fell to " + lowest, lowest >= 3);
+        assertTrue("only " + samples + " samples", samples >= 10);
         System.out.println("Rolling upgrade of 4 instances: " + samples + " samples, lowest healthy count " + lowest);
         Set<String> after = taskIds("/it/web");
         after.retainAll(before);
@@ -343,7 +347,7 @@ public class ServicesIT {
         HttpResponse<String> rollback = api("DELETE", "/v2/deployments/" + deployment, null);
         assertEquals(rollback.body(), 200, rollback.statusCode());
         await("rolled back").atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() ->
-                app("/it/web").path("cmd").asText().equals(HTTPD) && app("/it/web").path("deployments").isEmpty()
+                app("/it/web").path("cmd").asText().equals(slowStart) && app("/it/web").path("deployments").isEmpty()
                         && app("/it/web").path("tasksHealthy").asInt() == 4 && tasks("/it/web").size() == 4);
         assertTrue(EVENTS.stream().anyMatch(e -> e.path("eventType").asText().equals("deployment_failed")
                 && e.path("id").asText().equals(deployment)));
