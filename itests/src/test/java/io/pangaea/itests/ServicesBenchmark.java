@@ -73,6 +73,10 @@ public class ServicesBenchmark {
                     + " %.2f s), %.0f instances/s; CPU-seconds meanwhile: master JVM (with the adapter) %.1f, first"
                     + " agent %.1f%n", INSTANCES, seconds, (half - start) / 1e9, INSTANCES / seconds,
                     cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]);
+            if (Boolean.getBoolean("services.log")) {
+                Files.readAllLines(c.masterHome().resolve("data/log/karaf.log")).stream()
+                        .filter(l -> l.contains("ServiceScheduler")).forEach(System.out::println);
+            }
             assertEquals(200, call(port, "DELETE", "/v2/apps/bench/sleepers?force=true", null).statusCode());
             await().atMost(Duration.ofMinutes(3)).ignoreExceptions().until(() -> call(port, "GET",
                     "/v2/apps/bench/sleepers", null).statusCode() == 404 && JSON.readTree(call(port, "GET",

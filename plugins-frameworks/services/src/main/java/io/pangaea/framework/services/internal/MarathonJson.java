@@ -156,7 +156,7 @@ final class MarathonJson {
     static ObjectNode queue(ObjectMapper json, ServiceScheduler s) {
         ObjectNode q = json.createObjectNode();
         ArrayNode items = q.putArray("queue");
-        long now = System.currentTimeMillis();
+        long now = s.clock.millis();
         for (AppDefinition app : s.apps.values()) {
             int active = 0;
             for (Instance i : s.instancesOf(app.id())) {

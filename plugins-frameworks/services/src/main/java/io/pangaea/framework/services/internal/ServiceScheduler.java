@@ -73,7 +73,10 @@ final class ServiceScheduler implements Scheduler {
     final Map<String, ObjectNode> lastFailures = new HashMap<>();
     /** Instances wanted now, per app, from the last {@link #step}. */
     private final Map<String, Integer> demand = new LinkedHashMap<>();
-    private SchedulerDriver driver;
+    private Calls driver;
+    /** The library's driver last seen, and its {@link Calls}, so that one driver keeps one identity. */
+    private SchedulerDriver lastRaw;
+    private Calls lastCalls;
     private boolean acting;
     private boolean loaded;
     private Boolean suppressed;
@@ -225,15 +228,32 @@ final class ServiceScheduler implements Scheduler {
         return v;
     }
 
+    /** The time of backoffs, kill selection and unreachable instances; a test may set its own. */
+    java.time.Clock clock = java.time.Clock.systemUTC();
+
     private long now() {
-        return System.currentTimeMillis();
+        return clock.millis();
     }
 
     // ---- the scheduler library's callbacks -----------------------------------------------------------------
 
+    private synchronized Calls calls(SchedulerDriver d) {
+        if (d != lastRaw) {
+            lastRaw = d;
+            lastCalls = Calls.of(d);
+        }
+        return lastCalls;
+    }
+
     @Override
     public void subscribed(SchedulerDriver d, FrameworkId frameworkId, MasterInfo master, boolean reconnected) {
-        later(() -> {
+        Calls c = calls(d);
+        later(() -> subscribed(c, frameworkId));
+    }
+
+    /** Subscribed through {@code d}: every known instance is reconciled. On the loop. */
+    void subscribed(Calls d, FrameworkId frameworkId) {
+        {
             driver = d;
             suppressed = null; // the new master's view is unknown: say it again
             LOG.info("Services adapter subscribed as {}; reconciling {} instances", frameworkId.value(),
@@ -241,7 +261,7 @@ final class ServiceScheduler implements Scheduler {
             reconcile(new ArrayList<>(instances.values()));
             d.reconcile(List.of()); // implicit: tasks this adapter does not know are killed when reported
             step();
-        });
+        }
     }
 
     private void reconcile(List<Instance> which) {
@@ -261,22 +281,29 @@ final class ServiceScheduler implements Scheduler {
 
     @Override
     public void disconnected(SchedulerDriver d) {
-        later(() -> driver = null);
+        Calls c = calls(d);
+        later(() -> {
+            if (driver == c) {
+                driver = null;
+            }
+        });
     }
 
     @Override
     public void offers(SchedulerDriver d, List<Offer> offers) {
-        later(() -> handleOffers(d, offers));
+        Calls c = calls(d);
+        later(() -> handleOffers(c, offers));
     }
 
     @Override
     public void update(SchedulerDriver d, TaskStatus status) {
-        later(() -> handleUpdate(d, status));
+        Calls c = calls(d);
+        later(() -> handleUpdate(c, status));
     }
 
     // ---- status updates ------------------------------------------------------------------------------------
 
-    private void handleUpdate(SchedulerDriver d, TaskStatus s) {
+    void handleUpdate(Calls d, TaskStatus s) {
         String taskId = s.taskId().value();
         String state = s.state().name();
         Instance i = instances.get(taskId);
@@ -628,7 +655,7 @@ final class ServiceScheduler implements Scheduler {
     /** SUPPRESS when nothing waits for offers, REVIVE when something does and offers may be filtered. */
     private void offerFlow() {
         int total = demand.values().stream().mapToInt(Integer::intValue).sum();
-        SchedulerDriver d = driver;
+        Calls d = driver;
         if (d == null) {
             return;
         }
@@ -656,88 +683,118 @@ final class ServiceScheduler implements Scheduler {
 
     // ---- offers --------------------------------------------------------------------------------------------
 
-    private void handleOffers(SchedulerDriver d, List<Offer> offers) {
+    /**
+     * Places the waiting instances on {@code offers}: app by app, one instance per offer in turn (so that a batch of
+     * offers shares the launches rather than the first taking all), each under the app's constraints; then accepts
+     * each offer with its launches, or declines it.
+     */
+    void handleOffers(Calls d, List<Offer> offers) {
         if (!loaded || d != driver) {
             d.decline(offers.stream().map(Offer::id).toList(), 5);
             return;
         }
+        long began = System.nanoTime();
         step();
+        List<OfferBudget> budgets = new ArrayList<>();
+        Map<OfferBudget, List<TaskInfo>> launches = new LinkedHashMap<>();
         for (Offer offer : offers) {
             offersProcessed++;
-            OfferBudget budget = new OfferBudget(offer);
-            List<TaskInfo> tasks = new ArrayList<>();
-            for (Map.Entry<String, Integer> want : demand.entrySet()) {
-                AppDefinition app = apps.get(want.getKey());
-                int n = want.getValue();
-                if (app == null || n <= 0) {
-                    continue;
+            OfferBudget b = new OfferBudget(offer);
+            budgets.add(b);
+            launches.put(b, new ArrayList<>());
+        }
+        for (Map.Entry<String, Integer> want : demand.entrySet()) {
+            AppDefinition app = apps.get(want.getKey());
+            if (app == null || want.getValue() <= 0) {
+                continue;
+            }
+            OfferStats stats = offerStats.computeIfAbsent(app.id(), k -> new OfferStats());
+            List<Instance.Placement> placed = new ArrayList<>();
+            for (Instance i : instancesOf(app.id())) {
+                if (active(i, app)) {
+                    placed.add(i.placement);
                 }
-                OfferStats stats = offerStats.computeIfAbsent(app.id(), k -> new OfferStats());
-                stats.processed++;
-                OfferBudget.Reason reason = null;
-                int placedHere = 0;
-                while (n > 0) {
-                    List<Instance.Placement> placed = new ArrayList<>();
-                    for (Instance i : instancesOf(app.id())) {
-                        if (active(i, app)) {
-                            placed.add(i.placement);
-                        }
+            }
+            Map<OfferBudget, OfferBudget.Reason> refused = new LinkedHashMap<>();
+            Map<OfferBudget, Integer> used = new HashMap<>();
+            int n = want.getValue();
+            while (n > 0 && refused.size() < budgets.size()) {
+                for (OfferBudget b : budgets) {
+                    if (n == 0 || refused.containsKey(b)) {
+                        continue;
                     }
-                    if (offer.unavailability() != null) {
+                    OfferBudget.Reason reason = null;
+                    if (b.offer.unavailability() != null) {
                         reason = OfferBudget.Reason.AgentMaintenance;
-                        break;
-                    }
-                    if (!Constraints.admits(app.constraints(), offer.hostname(), budget.attributes, placed)) {
+                    } else if (!Constraints.admits(app.constraints(), b.offer.hostname(), b.attributes, placed)) {
                         reason = OfferBudget.Reason.UnfulfilledConstraint;
-                        break;
                     }
-                    OfferBudget.Result r = budget.take(app);
-                    if (r.taken() == null) {
+                    OfferBudget.Result r = reason == null ? b.take(app) : null;
+                    if (r != null && r.taken() == null) {
                         reason = r.reason();
-                        break;
                     }
-                    TaskInfo task;
+                    if (reason != null) {
+                        refused.put(b, reason);
+                        continue;
+                    }
                     try {
-                        task = launch(app, offer, budget, r.taken());
+                        TaskInfo task = launch(app, b.offer, b, r.taken());
+                        launches.get(b).add(task);
+                        placed.add(instances.get(task.taskId().value()).placement);
+                        used.merge(b, 1, Integer::sum);
+                        n--;
                     } catch (IOException e) {
                         LOG.error("Cannot store the placement of an instance of {}; not launching it", app.id(), e);
-                        break;
-                    }
-                    tasks.add(task);
-                    placedHere++;
-                    n--;
-                }
-                want.setValue(n);
-                if (placedHere > 0) {
-                    stats.lastUsedAt = Instant.now().toString();
-                }
-                if (reason != null && placedHere == 0) {
-                    stats.unused++;
-                    stats.lastUnusedAt = Instant.now().toString();
-                    stats.reasons.merge(reason, 1L, Long::sum);
-                    ObjectNode u = json.createObjectNode();
-                    ObjectNode o = u.putObject("offer");
-                    o.put("id", offer.id().value());
-                    o.put("agentId", offer.agentId().value());
-                    o.put("hostname", offer.hostname());
-                    u.put("timestamp", Instant.now().toString());
-                    u.putArray("reason").add(reason.name());
-                    stats.lastUnused.add(u);
-                    if (stats.lastUnused.size() > 10) {
-                        stats.lastUnused.remove(0);
+                        refused.put(b, null);
                     }
                 }
             }
+            want.setValue(n);
+            for (OfferBudget b : budgets) {
+                stats.processed++;
+                if (used.containsKey(b)) {
+                    stats.lastUsedAt = Instant.now().toString();
+                    continue;
+                }
+                OfferBudget.Reason reason = refused.get(b);
+                if (reason == null) {
+                    continue;
+                }
+                stats.unused++;
+                stats.lastUnusedAt = Instant.now().toString();
+                stats.reasons.merge(reason, 1L, Long::sum);
+                ObjectNode u = json.createObjectNode();
+                ObjectNode o = u.putObject("offer");
+                o.put("id", b.offer.id().value());
+                o.put("agentId", b.offer.agentId().value());
+                o.put("hostname", b.offer.hostname());
+                u.put("timestamp", Instant.now().toString());
+                u.putArray("reason").add(reason.name());
+                stats.lastUnused.add(u);
+                if (stats.lastUnused.size() > 10) {
+                    stats.lastUnused.remove(0);
+                }
+            }
+        }
+        int total = 0;
+        for (Map.Entry<OfferBudget, List<TaskInfo>> e : launches.entrySet()) {
+            Offer offer = e.getKey().offer;
+            List<TaskInfo> tasks = e.getValue();
             if (tasks.isEmpty()) {
                 offersDeclined++;
                 d.decline(List.of(offer.id()), DECLINE_SECONDS);
-            } else {
-                launched += tasks.size();
-                d.launch(List.of(offer.id()), tasks, DECLINE_SECONDS).exceptionally(e -> {
-                    LOG.warn("Launch on offer {} failed: {}", offer.id().value(), e.toString());
-                    return null;
-                });
+                continue;
             }
+            total += tasks.size();
+            launched += tasks.size();
+            d.launch(List.of(offer.id()), tasks, DECLINE_SECONDS).exceptionally(x -> {
+                LOG.warn("Launch on offer {} failed: {}", offer.id().value(), x.toString());
+                return null;
+            });
+        }
+        if (total > 0) {
+            LOG.info("Launching {} instances on {} offers ({} ms to place and store them)", total, offers.size(),
+                    (System.nanoTime() - began) / 1_000_000);
         }
         offerFlow();
     }
@@ -763,7 +820,7 @@ final class ServiceScheduler implements Scheduler {
         return demand;
     }
 
-    SchedulerDriver driver() {
+    Calls driver() {
         return driver;
     }
 }
