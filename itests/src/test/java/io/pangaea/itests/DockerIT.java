@@ -59,6 +59,49 @@ public class DockerIT {
         }
     }
 
+    /** The services adapter (Marathon API) runs an app of container type DOCKER; deleting the app removes it. */
+    @Test
+    public void theServicesAdapterRunsADockerApp() throws Exception {
+        int port = LocalCluster.freePort();
+        Files.writeString(cluster.masterHome().resolve("etc/io.pangaea.framework.services.cfg"), "port = " + port
+                + "\nmaster = 127.0.0.1:" + cluster.masterPort + "\n");
+        cluster.masterShell("feature:install pangaea-framework-services");
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        String api = "http://127.0.0.1:" + port;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                json.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/v2/info")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path("frameworkId").isTextual());
+        String app = "{\"id\":\"/docker/sleeper\",\"cmd\":\"sleep 600\",\"cpus\":0.1,\"mem\":32,"
+                + "\"portDefinitions\":[],\"container\":{\"type\":\"DOCKER\",\"docker\":{\"image\":"
+                + "\"pangaea/busybox:test\",\"network\":\"NONE\"}}}";
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api + "/v2/apps"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(app)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(created.body(), 201, created.statusCode());
+        java.util.concurrent.atomic.AtomicReference<String> taskId = new java.util.concurrent.atomic.AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
+            JsonNode a = json.readTree(http.send(HttpRequest.newBuilder(URI.create(api + "/v2/apps/docker/sleeper"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).path("app");
+            taskId.set(a.at("/tasks/0/id").asText());
+            return a.path("tasksRunning").asInt() == 1;
+        });
+        assertEquals(1, containers(taskId.get()).size());
+        http.send(HttpRequest.newBuilder(URI.create(api + "/v2/apps/docker/sleeper?force=true")).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                containers(taskId.get()).isEmpty());
+        cluster.masterShell("feature:uninstall pangaea-framework-services");
+    }
+
+    private static java.util.List<String> containers(String taskId) throws Exception {
+        Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=io.pangaea.task=" + taskId)
+                .redirectErrorStream(true).start();
+        String out = new String(ps.getInputStream().readAllBytes()).trim();
+        ps.waitFor();
+        return out.isEmpty() ? java.util.List.of() : java.util.List.of(out.split("\\s+"));
+    }
+
     /** A persistent volume made in the same ACCEPT is bind-mounted into the Docker container at its path. */
     @Test
     public void aPersistentVolumeIsMountedIntoADockerContainer() throws Exception {

@@ -378,6 +378,42 @@ public class ServicesIT {
         assertEquals(200, api("PUT", "/v2/apps/it/unique?force=true", "{\"instances\":2}").statusCode());
     }
 
+    @Test
+    public void t05aTasksGroupsQueueDelayLeaderAndMetrics() throws Exception {
+        int acting = acting();
+        assertEquals("pong", call(API[acting], "GET", "/ping", null).body().trim());
+        assertEquals("127.0.0.1:" + API[acting], get(API[1 - acting], "/v2/leader").path("leader").asText());
+        JsonNode groups = get(API[acting], "/v2/groups");
+        assertEquals("/it", groups.at("/groups/0/id").asText());
+        assertEquals(2, groups.at("/groups/0/apps").size());
+        assertEquals(2, get(API[acting], "/v2/groups/it").path("apps").size());
+        assertTrue(get(API[acting], "/metrics").at("/counters/marathon.tasks.launched.counter/count").asInt() > 0);
+        assertEquals(2, get(API[acting], "/v2/tasks?status=running").path("tasks").size()
+                - tasks("/it/web").size());
+
+        // one task of /it/unique killed with scale: the app shrinks instead of replacing it
+        String victim = tasks("/it/unique").get(0).path("id").asText();
+        HttpResponse<String> killed = api("POST", "/v2/tasks/delete?scale=true", "{\"ids\":[\"" + victim + "\"]}");
+        assertEquals(killed.body(), 200, killed.statusCode());
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> app("/it/unique").path("instances")
+                .asInt() == 1 && tasks("/it/unique").size() == 1 && app("/it/unique").path("deployments").isEmpty());
+
+        // an app that fails at once waits out its backoff in the queue; resetting the delay launches it again
+        assertEquals(201, api("POST", "/v2/apps", "{\"id\":\"/it/crash\",\"cmd\":\"exit 1\",\"cpus\":0.1,"
+                + "\"mem\":16,\"portDefinitions\":[],\"backoffSeconds\":300}").statusCode());
+        await("delayed").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            JsonNode q = get(API[acting()], "/v2/queue").path("queue");
+            return q.size() > 0 && q.get(0).at("/app/id").asText().equals("/it/crash")
+                    && q.get(0).at("/delay/timeLeftSeconds").asInt() > 200;
+        });
+        String failed = app("/it/crash").at("/lastTaskFailure/taskId").asText();
+        assertEquals(204, api("DELETE", "/v2/queue/it/crash/delay", null).statusCode());
+        await("launched again").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                !app("/it/crash").at("/lastTaskFailure/taskId").asText().equals(failed));
+        assertEquals(200, api("DELETE", "/v2/apps/it/crash?force=true", null).statusCode());
+        assertEquals(404, api("GET", "/v2/apps/it/crash", null).statusCode());
+    }
+
     private static long declined(JsonNode queue, String app, String reason) {
         for (JsonNode item : queue) {
             if (item.path("app").path("id").asText().equals(app)) {
