@@ -371,6 +371,25 @@ public final class LocalCluster implements AutoCloseable {
         return shell(masterHome(i), masterSshPorts.get(i), command);
     }
 
+    /** Stand-alone adapters distributions started by {@link #startAdapters}, stopped by {@link #close}. */
+    private final List<Process> adapters = new ArrayList<>();
+
+    /**
+     * Starts a stand-alone adapters distribution ({@code karaf-assembly/adapters}: a Karaf of its own running the
+     * services adapter) under {@code name}, with {@code services} in its {@code io.pangaea.framework.services.cfg};
+     * its home.
+     */
+    public Path startAdapters(String name, Map<String, String> services) throws IOException {
+        Path dist = Path.of(System.getProperty("pangaea.dist", "target/dist"));
+        Path home = copy(single(dist.resolve("adapters")), root.resolve(name));
+        setting(home, "org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort()));
+        for (Map.Entry<String, String> e : services.entrySet()) {
+            setting(home, "io.pangaea.framework.services.cfg", e.getKey(), e.getValue());
+        }
+        adapters.add(start(home));
+        return home;
+    }
+
     /** The {@code i}th master's home. */
     public Path masterHome(int i) {
         return root.resolve(i == 0 ? "master" : "master-" + i);
@@ -641,6 +660,9 @@ public final class LocalCluster implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
+        for (Process p : adapters) {
+            stop(p);
+        }
         shutDownAgent();
         for (int i = processes.size() - 1; i >= 0; i--) {
             stop(processes.get(i));

@@ -52,7 +52,8 @@ public class ServicesIT {
 
     private static TestingServer zk;
     private static LocalCluster cluster;
-    private static final int[] API = new int[2];
+    /** The adapter instances' API ports: in master 0, in master 1, and in the stand-alone adapters distribution. */
+    private static final int[] API = new int[3];
     private static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
     private static InputStream eventStream;
 
@@ -97,7 +98,10 @@ public class ServicesIT {
 
     /** The index of the acting adapter instance (its /v2/info says elected), or -1. */
     private static int acting() {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < API.length; i++) {
+            if (API[i] == 0) {
+                continue;
+            }
             try {
                 if (get(API[i], "/v2/info").path("elected").asBoolean()) {
                     return i;
@@ -491,6 +495,41 @@ public class ServicesIT {
         }
         assertEquals(web.size() + unique.size(), running);
         assertFalse(get(API[survivor], "/v2/info").path("frameworkId").asText().isEmpty());
+    }
+
+    @Test
+    public void t09AnInstanceInAKarafOfItsOwnTakesOver() throws Exception {
+        Set<String> web = taskIds("/it/web");
+        int survivor = cluster.leader();
+        API[2] = LocalCluster.freePort();
+        Path home = cluster.startAdapters("adapters", Map.of("port", Integer.toString(API[2]), "hostname", "127.0.0.1",
+                "master", "zk://" + zk.getConnectString() + "/pangaea",
+                "zk", "zk://" + zk.getConnectString() + "/pangaea-services", "zk_session_timeout_ms", "4000"));
+        // standing by, it forwards to the acting instance in the master
+        try {
+            await("the stand-alone instance answers").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() ->
+                    get(API[2], "/v2/apps/it/web").path("app").path("tasks").size() == web.size()
+                            && !get(API[2], "/v2/info").path("elected").asBoolean());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Path log = home.resolve("data/log/karaf.log");
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of("(no log)");
+            String info;
+            try {
+                info = call(API[2], "GET", "/v2/info", null).body() + " / " + call(API[2], "GET", "/v2/apps/it/web",
+                        null).body();
+            } catch (Exception x) {
+                info = x.toString();
+            }
+            throw new AssertionError(info + "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 25),
+                    lines.size())), e);
+        }
+        assertEquals("127.0.0.1:" + API[survivor], get(API[2], "/v2/leader").path("leader").asText());
+        cluster.masterShell(survivor, "feature:uninstall pangaea-framework-services");
+        await("it acts").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> get(API[2], "/v2/info")
+                .path("elected").asBoolean() && get(API[2], "/v2/apps/it/web").path("app").path("tasksRunning")
+                .asInt() == web.size());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> taskIds("/it/web").equals(web));
     }
 
     private static Set<String> appIds() throws Exception {

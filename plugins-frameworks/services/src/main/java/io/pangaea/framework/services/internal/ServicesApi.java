@@ -126,7 +126,9 @@ final class ServicesApi extends Handler.Abstract {
             leader(method, response, callback);
             return;
         }
-        if (!host.acting()) {
+        // every instance answers for itself here (elected or not); the rest is the acting instance's to answer
+        boolean local = path.equals("/v2/info") || path.equals("/metrics");
+        if (!host.acting() && !local) {
             forward(request, response, callback, path);
             return;
         }
