@@ -86,6 +86,9 @@ public final class Acls {
         // the framework adapters' APIs: the services adapter's apps (Marathon API), by app id
         m.put("view_services", "apps");
         m.put("update_services", "apps");
+        // the jobs adapter's jobs (Chronos API), by job name
+        m.put("view_jobs", "jobs");
+        m.put("update_jobs", "jobs");
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -6,17 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.http.Acls;
+import io.pangaea.http.Forwarder;
 import io.pangaea.http.HttpAuthentication;
 import io.pangaea.http.HttpSupport;
 import io.pangaea.http.JettyEventStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +24,6 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -76,7 +72,7 @@ final class ServicesApi extends Handler.Abstract {
     private final Host host;
     private final HttpAuthentication auth;
     private final Acls acls;
-    private final HttpClient forwarder;
+    private final Forwarder forwarder;
 
     ServicesApi(ObjectMapper json, ServiceScheduler s, Apps apps, Events events, Host host, HttpAuthentication auth,
                 Acls acls, javax.net.ssl.SSLContext clientTls) {
@@ -87,12 +83,7 @@ final class ServicesApi extends Handler.Abstract {
         this.host = host;
         this.auth = auth;
         this.acls = acls;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5));
-        if (clientTls != null) {
-            b.sslContext(clientTls);
-        }
-        this.forwarder = b.build();
+        this.forwarder = new Forwarder(clientTls);
     }
 
     @Override
@@ -214,42 +205,7 @@ final class ServicesApi extends Handler.Abstract {
             });
             return;
         }
-        byte[] body = new byte[0];
-        if (request.getLength() != 0 && !request.getMethod().equals("GET")) {
-            body = HttpSupport.body(request, response, callback);
-            if (body == null) {
-                return;
-            }
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-                .method(request.getMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        for (HttpField f : request.getHeaders()) {
-            String n = f.getName();
-            if (!Set.of("host", "content-length", "connection", "transfer-encoding", "expect", "upgrade")
-                    .contains(n.toLowerCase(java.util.Locale.ROOT))) {
-                b.header(n, f.getValue());
-            }
-        }
-        b.header("X-Marathon-Via", "1.1 " + request.getHttpURI().getAuthority());
-        forwarder.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) ->
-                HttpSupport.later(response, () -> {
-                    if (e != null) {
-                        response.setStatus(502);
-                        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                        response.write(true, ByteBuffer.wrap(("{\"message\":\"The acting instance at " + acting
-                                + " did not answer\"}").getBytes(StandardCharsets.UTF_8)), callback);
-                        return;
-                    }
-                    response.setStatus(r.statusCode());
-                    r.headers().map().forEach((k, v) -> {
-                        if (!Set.of("content-length", "transfer-encoding", "connection", ":status")
-                                .contains(k.toLowerCase(java.util.Locale.ROOT))) {
-                            v.forEach(value -> response.getHeaders().add(k, value));
-                        }
-                    });
-                    response.write(true, ByteBuffer.wrap(r.body()), callback);
-                }));
+        forwarder.forward(acting, request, response, callback);
     }
 
     private void events(Request request, Response response, Callback callback, Fields query) {
