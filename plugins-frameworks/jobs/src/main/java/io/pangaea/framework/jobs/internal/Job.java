@@ -53,6 +53,14 @@ public record Job(String name, String command, Boolean shell, List<String> argum
                 previous == null ? 0L : previous.errorsSinceLastSuccess);
     }
 
+    /** The same job with another schedule. */
+    Job withSchedule(String newSchedule) {
+        return new Job(name, command, shell, arguments, newSchedule, scheduleTimeZone, cron, parents, epsilon,
+                retries, disabled, concurrent, owner, ownerName, description, cpus, mem, disk, container,
+                constraints, fetch, uris, environmentVariables, runAsUser, successCount, errorCount, lastSuccess,
+                lastError, errorsSinceLastSuccess);
+    }
+
     /** The same job with its counters after a run. */
     Job counted(boolean success, String at) {
         return new Job(name, command, shell, arguments, schedule, scheduleTimeZone, cron, parents, epsilon, retries,

@@ -315,14 +315,14 @@ final class JobScheduler implements Scheduler {
         store.delete("dependencies/" + job);
     }
 
-    /** Sets a scheduled job's cursor to its first time at or after now (a new or changed schedule). */
-    void resetCursor(Job j) {
+    /** Sets a scheduled job's cursor to its first time at or after {@code from} (a new or changed schedule). */
+    void resetCursor(Job j, Instant from) {
         if (j.dependent()) {
             saveCursor(j.name(), null);
             return;
         }
         try {
-            saveCursor(j.name(), Schedules.of(j, now()).firstAtOrAfter(now()).orElse(null));
+            saveCursor(j.name(), Schedules.of(j, from).firstAtOrAfter(from).orElse(null));
         } catch (Schedules.BadSchedule e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

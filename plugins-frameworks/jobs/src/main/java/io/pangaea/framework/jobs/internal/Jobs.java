@@ -61,6 +61,13 @@ final class Jobs {
             throw new Invalid("command: is required");
         }
         Job previous = s.jobs.get(posted.name());
+        java.time.Instant now = s.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        if (posted.schedule() != null && posted.schedule().split("/", -1).length == 3
+                && posted.schedule().split("/", -1)[1].isEmpty()) {
+            // an empty start is now: stored as the time it was given, so that the schedule does not move on
+            String[] parts = posted.schedule().split("/", -1);
+            posted = posted.withSchedule(parts[0] + "/" + now + "/" + parts[2]);
+        }
         Job job = posted.withDefaults(previous);
         boolean hasParents = job.parents() != null && !job.parents().isEmpty();
         if (dependent) {
@@ -91,7 +98,7 @@ final class Jobs {
             }
         }
         try {
-            Schedules.of(job, s.now());
+            Schedules.of(job, now);
             Schedules.zone(job.scheduleTimeZone());
             if (Schedules.duration("epsilon", job.epsilon()).isNegative()) {
                 throw new Invalid("epsilon: must not be negative");
@@ -128,7 +135,7 @@ final class Jobs {
                 || !java.util.Objects.equals(previous.cron(), job.cron())
                 || !java.util.Objects.equals(previous.scheduleTimeZone(), job.scheduleTimeZone());
         if (scheduleChanged) {
-            s.resetCursor(job);
+            s.resetCursor(job, now);
         }
         s.step();
     }
