@@ -166,6 +166,46 @@ public class SecureClusterIT {
                 Resource.scalar("mem", 32)), null, command, null, null, null, null);
     }
 
+    /** The jobs adapter (Chronos API) in the secured master: HTTPS, credentials in its realm, view_jobs/update_jobs. */
+    @Test
+    public void jobsAdapterServesHttpsWithCredentialsAndItsAcls() throws Exception {
+        CertificateAuthority.Issued cert = ca.issue("jobs");
+        Path acls = Files.writeString(dir.resolve("jobs-acls.json"), """
+                {"view_jobs": [
+                   {"principals": {"values": ["ops", "viewer"]}, "jobs": {"type": "ANY"}},
+                   {"principals": {"type": "ANY"}, "jobs": {"type": "NONE"}}],
+                 "update_jobs": [
+                   {"principals": {"values": ["ops"]}, "jobs": {"type": "ANY"}},
+                   {"principals": {"type": "ANY"}, "jobs": {"type": "NONE"}}]}""");
+        int port = LocalCluster.freePort();
+        Files.writeString(cluster.masterHome(0).resolve("etc/io.pangaea.framework.jobs.cfg"), String.join("\n",
+                "port = " + port, "master = https://127.0.0.1:" + cluster.masterPort,
+                "master_ca_file = " + ca.caFile, "principal = fw", "secret = fw-secret", "user = " + USER,
+                "authenticate_http = true", "credentials = " + dir.resolve("credentials.json"), "acls = " + acls,
+                "ssl_enabled = true", "ssl_cert_file = " + cert.certFile(), "ssl_key_file = " + cert.keyFile(),
+                "state_dir = " + dir.resolve("jobs-state"), ""));
+        cluster.masterShell("feature:install pangaea-framework-jobs");
+        String api = "https://127.0.0.1:" + port + "/scheduler";
+        String ops = basic("ops", "ops-secret");
+        await("the jobs adapter answers").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                call("GET", api + "/jobs", null, ops).statusCode() == 200);
+        HttpResponse<String> anonymous = call("GET", api + "/jobs", null, null);
+        assertEquals(401, anonymous.statusCode());
+        assertEquals("Basic realm=\"pangaea-framework-jobs\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElse(""));
+        String job = "{\"name\":\"secure-once\",\"command\":\"true\",\"schedule\":\"R1//PT1H\",\"cpus\":0.1,"
+                + "\"mem\":16,\"disk\":0}";
+        assertEquals(403, call("POST", api + "/iso8601", job, basic("viewer", "v")).statusCode());
+        assertEquals(204, call("POST", api + "/iso8601", job, ops).statusCode());
+        await("it ran against the TLS master").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                JSON.readTree(call("GET", api + "/job/secure-once", null, ops).body()).path("successCount")
+                        .asInt() == 1);
+        assertEquals(1, JSON.readTree(call("GET", api + "/jobs", null, basic("viewer", "v")).body()).size());
+        assertEquals(0, JSON.readTree(call("GET", api + "/jobs", null, basic("other", "o")).body()).size());
+        assertEquals(204, call("DELETE", api + "/job/secure-once", null, ops).statusCode());
+        cluster.masterShell("feature:uninstall pangaea-framework-jobs");
+    }
+
     /**
      * The services adapter (Marathon API) in the secured master: it serves HTTPS only, asks for credentials (realm
      * pangaea-framework-services), applies its own ACL actions (view_services filters, update_services refuses with
