@@ -69,7 +69,15 @@ public final class ZooKeeperElection implements Election {
                 memberSession = zk;
                 LOG.info("Adapter instance contends as {}{}", dir, "/" + member);
             }
-            List<String> members = zk.getChildren(dir, e -> thread.execute(this::check));
+            List<String> members = zk.getChildren(dir, e -> {
+                if (!closed) {
+                    try {
+                        thread.execute(this::check);
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        // closed meanwhile
+                    }
+                }
+            });
             if (!members.contains(member)) {
                 member = null; // lost with an expired session: contend again
                 now = false;

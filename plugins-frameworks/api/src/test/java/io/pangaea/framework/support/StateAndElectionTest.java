@@ -71,6 +71,39 @@ public class StateAndElectionTest {
     }
 
     @Test
+    public void theMasterSetting() {
+        assertEquals(List.of(java.net.URI.create("http://a:5050"), java.net.URI.create("https://b:5050")),
+                AdapterState.masters(" a:5050, https://b:5050 "));
+        assertEquals(List.of(java.net.URI.create("zk://z:2181/pangaea")), AdapterState.masters("zk://z:2181/pangaea"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdapterState.masters(" "));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("master:"));
+    }
+
+    @Test
+    public void theStateOfASingleInstanceIsInFilesAndItActs() throws Exception {
+        Path dir = Files.createTempDirectory("adapter-state");
+        try (AdapterState state = AdapterState.open("", 5000, dir, "http://a:1")) {
+            assertTrue(state.store() instanceof FileStateStore);
+            state.election().start(on -> { });
+            assertTrue(state.election().isActing());
+            assertEquals("http://a:1", state.election().acting());
+        }
+    }
+
+    @Test
+    public void aLoopAnswersAndGoesOnAfterAFailure() throws Exception {
+        AdapterLoop loop = new AdapterLoop("test-loop");
+        try {
+            assertThrows(IllegalStateException.class, () -> loop.call(() -> {
+                throw new IllegalStateException("boom");
+            }));
+            assertEquals(Integer.valueOf(42), loop.call(() -> 42));
+        } finally {
+            loop.close();
+        }
+    }
+
+    @Test
     public void badZkUrlsAreRefusedWithTheSettingNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ZooKeeperSession("http://x:2181/a", 5000));

@@ -2,6 +2,8 @@ package io.pangaea.framework.jobs.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.framework.support.AdapterLoop;
+import io.pangaea.framework.support.FrameworkCalls;
 import io.pangaea.framework.support.StateStore;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.CommandInfo;
@@ -33,13 +35,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,55 +54,6 @@ final class JobScheduler implements Scheduler {
     static final int HISTORY = 200;
     static final double DECLINE_SECONDS = 120;
 
-    /** The calls made to the master; the library's, or a test's record. */
-    interface Calls {
-        CompletableFuture<Void> launch(List<OfferId> offers, List<TaskInfo> tasks, double refuse);
-
-        CompletableFuture<Void> decline(List<OfferId> offers, double refuse);
-
-        CompletableFuture<Void> kill(TaskId task, AgentId agent);
-
-        CompletableFuture<Void> suppress();
-
-        CompletableFuture<Void> revive();
-
-        CompletableFuture<Void> reconcile(List<Call.Reconcile.ReconcileTask> tasks);
-
-        static Calls of(SchedulerDriver d) {
-            return new Calls() {
-                @Override
-                public CompletableFuture<Void> launch(List<OfferId> offers, List<TaskInfo> tasks, double refuse) {
-                    return d.launch(offers, tasks, refuse);
-                }
-
-                @Override
-                public CompletableFuture<Void> decline(List<OfferId> offers, double refuse) {
-                    return d.decline(offers, refuse);
-                }
-
-                @Override
-                public CompletableFuture<Void> kill(TaskId task, AgentId agent) {
-                    return d.kill(task, agent, null);
-                }
-
-                @Override
-                public CompletableFuture<Void> suppress() {
-                    return d.suppress();
-                }
-
-                @Override
-                public CompletableFuture<Void> revive() {
-                    return d.revive();
-                }
-
-                @Override
-                public CompletableFuture<Void> reconcile(List<Call.Reconcile.ReconcileTask> tasks) {
-                    return d.reconcile(tasks);
-                }
-            };
-        }
-    }
-
     /** A dependent job's progress: its parents' successes since its last run. */
     static final class Dependencies {
         public Map<String, String> succeeded = new TreeMap<>();
@@ -115,12 +61,7 @@ final class JobScheduler implements Scheduler {
 
     private final ObjectMapper json;
     private final StateStore store;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "jobs-loop");
-        t.setDaemon(true);
-        return t;
-    });
-    private ScheduledFuture<?> ticker;
+    private final AdapterLoop loop = new AdapterLoop("jobs-loop");
     Clock clock = Clock.systemUTC();
 
     // ---- owned by the loop ----
@@ -132,9 +73,8 @@ final class JobScheduler implements Scheduler {
     final Map<String, Dependencies> dependencies = new HashMap<>();
     /** Task id to its occurrence. */
     private final Map<String, Occurrence> byTask = new HashMap<>();
-    private Calls driver;
-    private SchedulerDriver lastRaw;
-    private Calls lastCalls;
+    private FrameworkCalls driver;
+    private final FrameworkCalls.PerDriver perDriver = new FrameworkCalls.PerDriver();
     private boolean acting;
     private boolean loaded;
     private Boolean suppressed;
@@ -148,34 +88,11 @@ final class JobScheduler implements Scheduler {
     // ---- the loop ---------------------------------------------------------------------------------------------
 
     <T> T onLoop(Callable<T> work) throws IOException {
-        try {
-            return loop.submit(work).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (TimeoutException e) {
-            throw new IOException("the jobs loop did not answer in 30 s", e);
-        }
+        return loop.call(work);
     }
 
     private void later(Runnable r) {
-        if (!loop.isShutdown()) {
-            loop.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.error("Jobs loop task failed", e);
-                }
-            });
-        }
+        loop.later(r);
     }
 
     void acting(boolean on) {
@@ -184,9 +101,7 @@ final class JobScheduler implements Scheduler {
                 acting = on;
                 if (on) {
                     load();
-                    if (ticker == null) {
-                        ticker = loop.scheduleWithFixedDelay(this::tick, 250, 250, TimeUnit.MILLISECONDS);
-                    }
+                    loop.every(250, this::tick);
                 } else {
                     driver = null;
                     loaded = false;
@@ -209,7 +124,7 @@ final class JobScheduler implements Scheduler {
     }
 
     void close() {
-        loop.shutdownNow();
+        loop.close();
     }
 
     private void load() throws IOException {
@@ -369,21 +284,13 @@ final class JobScheduler implements Scheduler {
 
     // ---- the scheduler library's callbacks ----------------------------------------------------------------------
 
-    private synchronized Calls calls(SchedulerDriver d) {
-        if (d != lastRaw) {
-            lastRaw = d;
-            lastCalls = Calls.of(d);
-        }
-        return lastCalls;
-    }
-
     @Override
     public void subscribed(SchedulerDriver d, FrameworkId frameworkId, MasterInfo master, boolean reconnected) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> subscribed(c));
     }
 
-    void subscribed(Calls d) {
+    void subscribed(FrameworkCalls d) {
         driver = d;
         suppressed = null;
         List<Call.Reconcile.ReconcileTask> tasks = new ArrayList<>();
@@ -406,7 +313,7 @@ final class JobScheduler implements Scheduler {
 
     @Override
     public void disconnected(SchedulerDriver d) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> {
             if (driver == c) {
                 driver = null;
@@ -416,13 +323,13 @@ final class JobScheduler implements Scheduler {
 
     @Override
     public void offers(SchedulerDriver d, List<Offer> offers) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> handleOffers(c, offers));
     }
 
     @Override
     public void update(SchedulerDriver d, TaskStatus status) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> handleUpdate(c, status));
     }
 
@@ -513,7 +420,7 @@ final class JobScheduler implements Scheduler {
     }
 
     private void offerFlow() {
-        Calls d = driver;
+        FrameworkCalls d = driver;
         if (d == null) {
             return;
         }
@@ -532,7 +439,7 @@ final class JobScheduler implements Scheduler {
 
     // ---- offers and launches ----------------------------------------------------------------------------------
 
-    void handleOffers(Calls d, List<Offer> offers) {
+    void handleOffers(FrameworkCalls d, List<Offer> offers) {
         if (!loaded || d != driver) {
             d.decline(offers.stream().map(Offer::id).toList(), 5);
             return;
@@ -701,14 +608,14 @@ final class JobScheduler implements Scheduler {
 
     // ---- status updates ---------------------------------------------------------------------------------------
 
-    void handleUpdate(Calls d, TaskStatus s) {
+    void handleUpdate(FrameworkCalls d, TaskStatus s) {
         String taskId = s.taskId().value();
         Occurrence occ = byTask.get(taskId);
         String state = s.state().name();
         if (occ == null || !taskId.equals(occ.current() == null ? null : occ.current().taskId)) {
             if (!s.state().isTerminal()) {
                 LOG.info("Killing task {}, which no occurrence of a job runs", taskId);
-                d.kill(s.taskId(), s.agentId());
+                d.kill(s.taskId(), s.agentId(), null);
             }
             return;
         }
@@ -813,7 +720,7 @@ final class JobScheduler implements Scheduler {
         for (Occurrence o : history.getOrDefault(job, List.of())) {
             Occurrence.Attempt a = o.current();
             if (o.unfinished() && a != null && driver != null) {
-                driver.kill(new TaskId(a.taskId), a.agentId == null ? null : new AgentId(a.agentId));
+                driver.kill(new TaskId(a.taskId), a.agentId == null ? null : new AgentId(a.agentId), null);
             } else if (o.state == Occurrence.State.WAITING) {
                 o.state = Occurrence.State.FAILED;
                 o.reason = "killed before it started";
@@ -823,7 +730,7 @@ final class JobScheduler implements Scheduler {
         }
     }
 
-    Calls driver() {
+    FrameworkCalls driver() {
         return driver;
     }
 

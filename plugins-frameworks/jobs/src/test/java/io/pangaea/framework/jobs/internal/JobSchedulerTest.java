@@ -36,7 +36,7 @@ import org.junit.Test;
 /** The jobs scheduler's guarantees, driven through its loop with a moving clock and a recording master. */
 public class JobSchedulerTest {
 
-    static final class Recorder implements JobScheduler.Calls {
+    static final class Recorder implements io.pangaea.framework.support.FrameworkCalls {
         final List<TaskInfo> launched = new CopyOnWriteArrayList<>();
         final List<String> killed = new CopyOnWriteArrayList<>();
         final List<List<Call.Reconcile.ReconcileTask>> reconciled = new CopyOnWriteArrayList<>();
@@ -57,7 +57,7 @@ public class JobSchedulerTest {
         }
 
         @Override
-        public CompletableFuture<Void> kill(TaskId task, AgentId agent) {
+        public CompletableFuture<Void> kill(TaskId task, AgentId agent, io.pangaea.model.KillPolicy policy) {
             killed.add(task.value());
             return done();
         }

@@ -3,6 +3,8 @@ package io.pangaea.framework.services.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pangaea.framework.support.AdapterLoop;
+import io.pangaea.framework.support.FrameworkCalls;
 import io.pangaea.framework.support.StateStore;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkId;
@@ -28,12 +30,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +52,7 @@ final class ServiceScheduler implements Scheduler {
     private final ObjectMapper json;
     private final StateStore store;
     private final Events events;
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "services-loop");
-        t.setDaemon(true);
-        return t;
-    });
-    private ScheduledFuture<?> ticker;
+    private final AdapterLoop loop = new AdapterLoop("services-loop");
 
     // ---- state, owned by the loop ----
     final Map<String, AppDefinition> apps = new TreeMap<>();
@@ -73,10 +64,9 @@ final class ServiceScheduler implements Scheduler {
     final Map<String, ObjectNode> lastFailures = new HashMap<>();
     /** Instances wanted now, per app, from the last {@link #step}. */
     private final Map<String, Integer> demand = new LinkedHashMap<>();
-    private Calls driver;
-    /** The library's driver last seen, and its {@link Calls}, so that one driver keeps one identity. */
-    private SchedulerDriver lastRaw;
-    private Calls lastCalls;
+    private FrameworkCalls driver;
+    /** One {@link FrameworkCalls} per driver, so that a callback of an old subscription is told apart. */
+    private final FrameworkCalls.PerDriver perDriver = new FrameworkCalls.PerDriver();
     private boolean acting;
     private boolean loaded;
     private Boolean suppressed;
@@ -118,34 +108,11 @@ final class ServiceScheduler implements Scheduler {
 
     /** Runs {@code work} on the loop and waits for it (at most 30 s). */
     <T> T onLoop(Callable<T> work) throws IOException {
-        try {
-            return loop.submit(work).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (TimeoutException e) {
-            throw new IOException("the services loop did not answer in 30 s", e);
-        }
+        return loop.call(work);
     }
 
     private void later(Runnable r) {
-        if (!loop.isShutdown()) {
-            loop.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.error("Services loop task failed", e);
-                }
-            });
-        }
+        loop.later(r);
     }
 
     /** This instance starts or stops acting: its state is read from the store, or dropped. */
@@ -155,9 +122,7 @@ final class ServiceScheduler implements Scheduler {
                 acting = on;
                 if (on) {
                     load();
-                    if (ticker == null) {
-                        ticker = loop.scheduleWithFixedDelay(this::tick, 500, 500, TimeUnit.MILLISECONDS);
-                    }
+                    loop.every(500, this::tick);
                 } else {
                     driver = null;
                     loaded = false;
@@ -182,7 +147,7 @@ final class ServiceScheduler implements Scheduler {
     }
 
     void close() {
-        loop.shutdownNow();
+        loop.close();
     }
 
     private void load() throws IOException {
@@ -237,22 +202,14 @@ final class ServiceScheduler implements Scheduler {
 
     // ---- the scheduler library's callbacks -----------------------------------------------------------------
 
-    private synchronized Calls calls(SchedulerDriver d) {
-        if (d != lastRaw) {
-            lastRaw = d;
-            lastCalls = Calls.of(d);
-        }
-        return lastCalls;
-    }
-
     @Override
     public void subscribed(SchedulerDriver d, FrameworkId frameworkId, MasterInfo master, boolean reconnected) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> subscribed(c, frameworkId));
     }
 
     /** Subscribed through {@code d}: every known instance is reconciled. On the loop. */
-    void subscribed(Calls d, FrameworkId frameworkId) {
+    void subscribed(FrameworkCalls d, FrameworkId frameworkId) {
         {
             driver = d;
             suppressed = null; // the new master's view is unknown: say it again
@@ -281,7 +238,7 @@ final class ServiceScheduler implements Scheduler {
 
     @Override
     public void disconnected(SchedulerDriver d) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> {
             if (driver == c) {
                 driver = null;
@@ -291,19 +248,19 @@ final class ServiceScheduler implements Scheduler {
 
     @Override
     public void offers(SchedulerDriver d, List<Offer> offers) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> handleOffers(c, offers));
     }
 
     @Override
     public void update(SchedulerDriver d, TaskStatus status) {
-        Calls c = calls(d);
+        FrameworkCalls c = perDriver.of(d);
         later(() -> handleUpdate(c, status));
     }
 
     // ---- status updates ------------------------------------------------------------------------------------
 
-    void handleUpdate(Calls d, TaskStatus s) {
+    void handleUpdate(FrameworkCalls d, TaskStatus s) {
         String taskId = s.taskId().value();
         String state = s.state().name();
         Instance i = instances.get(taskId);
@@ -655,7 +612,7 @@ final class ServiceScheduler implements Scheduler {
     /** SUPPRESS when nothing waits for offers, REVIVE when something does and offers may be filtered. */
     private void offerFlow() {
         int total = demand.values().stream().mapToInt(Integer::intValue).sum();
-        Calls d = driver;
+        FrameworkCalls d = driver;
         if (d == null) {
             return;
         }
@@ -688,7 +645,7 @@ final class ServiceScheduler implements Scheduler {
      * offers shares the launches rather than the first taking all), each under the app's constraints; then accepts
      * each offer with its launches, or declines it.
      */
-    void handleOffers(Calls d, List<Offer> offers) {
+    void handleOffers(FrameworkCalls d, List<Offer> offers) {
         if (!loaded || d != driver) {
             d.decline(offers.stream().map(Offer::id).toList(), 5);
             return;
@@ -820,7 +777,7 @@ final class ServiceScheduler implements Scheduler {
         return demand;
     }
 
-    Calls driver() {
+    FrameworkCalls driver() {
         return driver;
     }
 }

@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pangaea.framework.AdapterStatus;
 import io.pangaea.framework.FrameworkAdapter;
 import io.pangaea.framework.support.AdapterRunner;
+import io.pangaea.framework.support.AdapterState;
 import io.pangaea.framework.support.Election;
-import io.pangaea.framework.support.FileStateStore;
 import io.pangaea.framework.support.StateStore;
-import io.pangaea.framework.support.ZooKeeperElection;
-import io.pangaea.framework.support.ZooKeeperSession;
-import io.pangaea.framework.support.ZooKeeperStateStore;
 import io.pangaea.http.Acls;
 import io.pangaea.http.HttpAuthentication;
 import io.pangaea.http.JaasVerifier;
@@ -21,7 +18,6 @@ import io.pangaea.model.Labels;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,8 +131,7 @@ public final class ServicesAdapter implements FrameworkAdapter {
     private final Server server;
     private final AdapterRunner runner;
     private final ServiceScheduler scheduler;
-    private final ZooKeeperSession zk;
-    private final StateStore store;
+    private final AdapterState state;
     private final Events events;
     private final String api;
 
@@ -155,18 +150,12 @@ public final class ServicesAdapter implements FrameworkAdapter {
                 : new JaasVerifier(config.http__authentication__realm()))
                 : HttpAuthentication.none();
         Acls acls = Acls.parse(config.acls());
-        List<URI> masters = masters(config.master());
+        List<URI> masters = AdapterState.masters(config.master());
         this.api = tls.scheme() + "://" + config.hostname() + ":" + config.port();
-        if (config.zk().isBlank()) {
-            zk = null;
-            store = new FileStateStore(config.state__dir().isBlank()
-                    ? Path.of(System.getProperty("karaf.data", "data"), "pangaea-services")
-                    : Path.of(config.state__dir()));
-        } else {
-            zk = new ZooKeeperSession(config.zk(), config.zk__session__timeout__ms());
-            store = new ZooKeeperStateStore(zk);
-        }
-        Election election = zk == null ? Election.sole(api) : new ZooKeeperElection(zk, api);
+        state = AdapterState.open(config.zk(), config.zk__session__timeout__ms(), config.state__dir().isBlank()
+                ? Path.of(System.getProperty("karaf.data", "data"), "pangaea-services") : Path.of(config.state__dir()), api);
+        StateStore store = state.store();
+        Election election = state.election();
         events = new Events(json);
         scheduler = new ServiceScheduler(json, store, events);
         Apps apps = new Apps(json, scheduler, events);
@@ -243,36 +232,13 @@ public final class ServicesAdapter implements FrameworkAdapter {
             server.start();
         } catch (Exception e) {
             scheduler.close();
-            if (zk != null) {
-                zk.close();
-            }
+            state.close();
             throw new IllegalStateException(PID + ": cannot listen on port " + config.port() + ": " + e.getMessage(),
                     e);
         }
         runner.start();
         LOG.info("Services adapter (Marathon API) on {}, masters {}{}", api, masters,
-                zk == null ? "" : ", electing in " + config.zk());
-    }
-
-    /** {@code host:port,host:port}, URLs, or one {@code zk://} URL. */
-    static List<URI> masters(String setting) {
-        List<URI> out = new ArrayList<>();
-        String s = setting.trim();
-        if (s.startsWith("zk://")) {
-            out.add(URI.create(s));
-            return out;
-        }
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            out.add(URI.create(p.contains("://") ? p : "http://" + p));
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException(PID + ": master is empty");
-        }
-        return out;
+                config.zk().isBlank() ? "" : ", electing in " + config.zk());
     }
 
     private void abdicateLater() {
@@ -305,10 +271,7 @@ public final class ServicesAdapter implements FrameworkAdapter {
         events.closeAll();
         runner.close();
         scheduler.close();
-        store.close();
-        if (zk != null) {
-            zk.close();
-        }
+        state.close();
         LOG.info("Services adapter stopped; its framework and tasks keep running");
     }
 

@@ -36,7 +36,7 @@ import org.junit.Test;
 public class ServiceSchedulerTest {
 
     /** What the runner asked of the master. */
-    static final class Recorder implements Calls {
+    static final class Recorder implements io.pangaea.framework.support.FrameworkCalls {
         final List<TaskInfo> launched = new CopyOnWriteArrayList<>();
         final List<String> killed = new CopyOnWriteArrayList<>();
         final List<OfferId> declined = new CopyOnWriteArrayList<>();

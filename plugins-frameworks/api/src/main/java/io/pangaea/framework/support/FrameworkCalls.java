@@ -1,4 +1,4 @@
-package io.pangaea.framework.services.internal;
+package io.pangaea.framework.support;
 
 import io.pangaea.model.AgentId;
 import io.pangaea.model.KillPolicy;
@@ -10,8 +10,11 @@ import io.pangaea.scheduler.SchedulerDriver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** The calls the services runner makes to the master: the scheduler library's, or a test's record of them. */
-interface Calls {
+/**
+ * The calls an adapter makes to the master, so that its decisions can be unit-tested with a recording stand-in:
+ * {@link #of} gives the scheduler library's.
+ */
+public interface FrameworkCalls {
 
     CompletableFuture<Void> launch(List<OfferId> offerIds, List<TaskInfo> tasks, double refuseSeconds);
 
@@ -25,8 +28,9 @@ interface Calls {
 
     CompletableFuture<Void> reconcile(List<Call.Reconcile.ReconcileTask> tasks);
 
-    static Calls of(SchedulerDriver d) {
-        return new Calls() {
+    /** The calls of the scheduler library's driver {@code d}. */
+    static FrameworkCalls of(SchedulerDriver d) {
+        return new FrameworkCalls() {
             @Override
             public CompletableFuture<Void> launch(List<OfferId> offerIds, List<TaskInfo> tasks, double refuse) {
                 return d.launch(offerIds, tasks, refuse);
@@ -57,5 +61,22 @@ interface Calls {
                 return d.reconcile(tasks);
             }
         };
+    }
+
+    /**
+     * Gives one {@link FrameworkCalls} per driver, so that a callback can tell whether it comes from the current
+     * subscription by identity. Thread-safe.
+     */
+    final class PerDriver {
+        private SchedulerDriver lastDriver;
+        private FrameworkCalls lastCalls;
+
+        public synchronized FrameworkCalls of(SchedulerDriver d) {
+            if (d != lastDriver) {
+                lastDriver = d;
+                lastCalls = FrameworkCalls.of(d);
+            }
+            return lastCalls;
+        }
     }
 }
