@@ -6,19 +6,12 @@ import io.pangaea.framework.support.AdapterLoop;
 import io.pangaea.framework.support.FrameworkCalls;
 import io.pangaea.framework.support.StateStore;
 import io.pangaea.model.AgentId;
-import io.pangaea.model.CommandInfo;
-import io.pangaea.model.CommandUri;
-import io.pangaea.model.ContainerInfo;
-import io.pangaea.model.Environment;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.MasterInfo;
 import io.pangaea.model.Offer;
-import io.pangaea.model.OfferId;
-import io.pangaea.model.Resource;
 import io.pangaea.model.TaskId;
 import io.pangaea.model.TaskInfo;
 import io.pangaea.model.TaskStatus;
-import io.pangaea.model.ValueType;
 import io.pangaea.model.scheduler.Call;
 import io.pangaea.scheduler.Scheduler;
 import io.pangaea.scheduler.SchedulerDriver;
@@ -31,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -51,7 +43,6 @@ import org.slf4j.LoggerFactory;
 final class JobScheduler implements Scheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobScheduler.class);
-    static final int HISTORY = 200;
     static final double DECLINE_SECONDS = 120;
 
     /** A dependent job's progress: its parents' successes since its last run. */
@@ -60,7 +51,7 @@ final class JobScheduler implements Scheduler {
     }
 
     private final ObjectMapper json;
-    private final StateStore store;
+    private final JobRecords records;
     private final AdapterLoop loop = new AdapterLoop("jobs-loop");
     Clock clock = Clock.systemUTC();
 
@@ -82,7 +73,7 @@ final class JobScheduler implements Scheduler {
 
     JobScheduler(ObjectMapper json, StateStore store) {
         this.json = json;
-        this.store = store;
+        this.records = new JobRecords(json, store);
     }
 
     // ---- the loop ---------------------------------------------------------------------------------------------
@@ -133,29 +124,22 @@ final class JobScheduler implements Scheduler {
         cursors.clear();
         dependencies.clear();
         byTask.clear();
-        for (String key : store.list("jobs")) {
-            Job j = json.readValue(store.get(key).orElseThrow(), Job.class);
+        for (Job j : records.jobs()) {
             jobs.put(j.name(), j);
-        }
-        for (String name : jobs.keySet()) {
-            Optional<byte[]> h = store.get("history/" + name);
-            List<Occurrence> list = new ArrayList<>();
-            if (h.isPresent()) {
-                list.addAll(List.of(json.readValue(h.get(), Occurrence[].class)));
-            }
-            history.put(name, list);
+            List<Occurrence> list = records.history(j.name());
+            history.put(j.name(), list);
             for (Occurrence o : list) {
                 for (Occurrence.Attempt a : o.attempts) {
                     byTask.put(a.taskId, o);
                 }
             }
-            Optional<byte[]> c = store.get("cursors/" + name);
-            if (c.isPresent()) {
-                cursors.put(name, Instant.parse(new String(c.get(), java.nio.charset.StandardCharsets.UTF_8)));
+            Instant cursor = records.cursor(j.name());
+            if (cursor != null) {
+                cursors.put(j.name(), cursor);
             }
-            Optional<byte[]> d = store.get("dependencies/" + name);
-            if (d.isPresent()) {
-                dependencies.put(name, json.readValue(d.get(), Dependencies.class));
+            Dependencies d = records.dependencies(j.name());
+            if (d != null) {
+                dependencies.put(j.name(), d);
             }
         }
         loaded = true;
@@ -169,52 +153,20 @@ final class JobScheduler implements Scheduler {
     // ---- persistence ------------------------------------------------------------------------------------------
 
     void saveJob(Job j) throws IOException {
-        store.put("jobs/" + j.name(), json.writeValueAsBytes(j));
+        records.putJob(j);
     }
 
     void saveHistory(String job) {
-        List<Occurrence> list = history.computeIfAbsent(job, k -> new ArrayList<>());
-        // the oldest finished ones go first; an unfinished occurrence is never dropped
-        while (list.size() > HISTORY) {
-            int drop = -1;
-            for (int i = 0; i < list.size(); i++) {
-                if (!list.get(i).unfinished()) {
-                    drop = i;
-                    break;
-                }
-            }
-            if (drop < 0) {
-                break;
-            }
-            list.remove(drop);
-        }
-        try {
-            store.put("history/" + job, json.writeValueAsBytes(list));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot store the history of " + job + ": " + e.getMessage(), e);
-        }
+        records.putHistory(job, history.computeIfAbsent(job, k -> new ArrayList<>()));
     }
 
     void saveCursor(String job, Instant next) {
         cursors.put(job, next);
-        try {
-            if (next == null) {
-                store.delete("cursors/" + job);
-            } else {
-                store.put("cursors/" + job, next.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot store the schedule of " + job + ": " + e.getMessage(), e);
-        }
+        records.putCursor(job, next);
     }
 
     private void saveDependencies(String job) {
-        try {
-            store.put("dependencies/" + job, json.writeValueAsBytes(dependencies.computeIfAbsent(job,
-                    k -> new Dependencies())));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot store the dependencies of " + job + ": " + e.getMessage(), e);
-        }
+        records.putDependencies(job, dependencies.computeIfAbsent(job, k -> new Dependencies()));
     }
 
     /** Forgets a deleted job's state. */
@@ -224,10 +176,7 @@ final class JobScheduler implements Scheduler {
         cursors.remove(job);
         dependencies.remove(job);
         byTask.values().removeIf(o -> o.job.equals(job));
-        store.delete("jobs/" + job);
-        store.delete("history/" + job);
-        store.delete("cursors/" + job);
-        store.delete("dependencies/" + job);
+        records.delete(job);
     }
 
     /** Sets a scheduled job's cursor to its first time at or after {@code from} (a new or changed schedule). */
@@ -448,7 +397,7 @@ final class JobScheduler implements Scheduler {
         Map<Offer, double[]> left = new LinkedHashMap<>();
         Map<Offer, List<TaskInfo>> launches = new LinkedHashMap<>();
         for (Offer o : offers) {
-            left.put(o, new double[] {scalar(o, "cpus"), scalar(o, "mem"), scalar(o, "disk")});
+            left.put(o, new double[] {JobTasks.scalar(o, "cpus"), JobTasks.scalar(o, "mem"), JobTasks.scalar(o, "disk")});
             launches.put(o, new ArrayList<>());
         }
         List<Occurrence> queue = new ArrayList<>();
@@ -463,7 +412,7 @@ final class JobScheduler implements Scheduler {
             for (Offer o : offers) {
                 double[] r = left.get(o);
                 if (r[0] + 1e-9 < j.cpus() || r[1] + 1e-9 < j.mem() || r[2] + 1e-9 < j.disk()
-                        || !admits(j, o)) {
+                        || !JobTasks.admits(j, o)) {
                     continue;
                 }
                 r[0] -= j.cpus();
@@ -479,7 +428,7 @@ final class JobScheduler implements Scheduler {
                 occ.state = Occurrence.State.LAUNCHING;
                 byTask.put(a.taskId, occ);
                 saveHistory(occ.job); // stored before the launch is sent
-                launches.get(o).add(task(j, occ, a, o));
+                launches.get(o).add(JobTasks.taskInfo(j, occ, a, o));
                 break;
             }
         }
@@ -492,118 +441,6 @@ final class JobScheduler implements Scheduler {
             }
         }
         offerFlow();
-    }
-
-    private static double scalar(Offer o, String name) {
-        double sum = 0;
-        for (Resource r : o.resources() == null ? List.<Resource>of() : o.resources()) {
-            if (r.name().equals(name) && r.type() == ValueType.SCALAR && r.scalar() != null && !r.isReserved()
-                    && !r.isPersistentVolume()) {
-                sum += r.scalar().value();
-            }
-        }
-        return sum;
-    }
-
-    /** Chronos's constraints: {@code [attribute, EQUALS|LIKE|UNLIKE, value]}, {@code hostname} included. */
-    static boolean admits(Job j, Offer o) {
-        for (List<String> c : j.constraints()) {
-            String value = c.get(0).equals("hostname") ? o.hostname() : null;
-            if (o.attributes() != null) {
-                for (var a : o.attributes()) {
-                    if (a.name().equals(c.get(0)) && a.plainValue() != null) {
-                        value = a.plainValue().toString();
-                    }
-                }
-            }
-            boolean ok = switch (c.get(1)) {
-                case "EQUALS" -> c.get(2).equals(value);
-                case "LIKE" -> value != null && value.matches(c.get(2));
-                case "UNLIKE" -> value == null || !value.matches(c.get(2));
-                default -> false;
-            };
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private TaskInfo task(Job j, Occurrence occ, Occurrence.Attempt a, Offer o) {
-        List<Environment.Variable> env = new ArrayList<>();
-        for (Job.Variable v : j.environmentVariables()) {
-            env.add(new Environment.Variable(v.name(), Environment.Variable.Type.VALUE, v.value()));
-        }
-        env.add(new Environment.Variable("CHRONOS_JOB_NAME", Environment.Variable.Type.VALUE, j.name()));
-        env.add(new Environment.Variable("CHRONOS_JOB_OWNER", Environment.Variable.Type.VALUE, j.owner()));
-        env.add(new Environment.Variable("CHRONOS_RESOURCE_CPU", Environment.Variable.Type.VALUE,
-                String.valueOf(j.cpus())));
-        env.add(new Environment.Variable("CHRONOS_RESOURCE_MEM", Environment.Variable.Type.VALUE,
-                String.valueOf(j.mem())));
-        env.add(new Environment.Variable("CHRONOS_RESOURCE_DISK", Environment.Variable.Type.VALUE,
-                String.valueOf(j.disk())));
-        List<CommandUri> uris = new ArrayList<>();
-        for (Job.Fetch f : j.fetch()) {
-            uris.add(new CommandUri(f.uri(), f.executable(), f.extract() == null ? Boolean.TRUE : f.extract(),
-                    f.cache(), null));
-        }
-        for (String u : j.uris()) {
-            uris.add(new CommandUri(u, false, true, false, null));
-        }
-        List<String> args = new ArrayList<>(j.arguments());
-        if (occ.arguments != null) {
-            args.addAll(occ.arguments);
-        }
-        CommandInfo command;
-        if (j.shell()) {
-            String line = args.isEmpty() ? j.command() : j.command() + " " + String.join(" ", args.stream()
-                    .map(JobScheduler::quote).toList());
-            command = new CommandInfo(uris, new Environment(env), true, line, null, j.runAsUser());
-        } else {
-            List<String> argv = new ArrayList<>();
-            argv.add(j.command());
-            argv.addAll(args);
-            command = new CommandInfo(uris, new Environment(env), false, j.command(), argv, j.runAsUser());
-        }
-        ContainerInfo container = null;
-        if (j.container() != null && j.container().image() != null) {
-            List<ContainerInfo.Volume> volumes = new ArrayList<>();
-            if (j.container().volumes() != null) {
-                for (Job.Volume v : j.container().volumes()) {
-                    volumes.add(new ContainerInfo.Volume(v.containerPath(), v.hostPath(),
-                            "RO".equalsIgnoreCase(v.mode()) ? ContainerInfo.Volume.Mode.RO
-                                    : ContainerInfo.Volume.Mode.RW));
-                }
-            }
-            ContainerInfo.DockerInfo.Network net = j.container().network() == null
-                    ? ContainerInfo.DockerInfo.Network.HOST
-                    : ContainerInfo.DockerInfo.Network.valueOf(j.container().network().toUpperCase(
-                            java.util.Locale.ROOT));
-            container = new ContainerInfo(ContainerInfo.Type.DOCKER, volumes, null,
-                    new ContainerInfo.DockerInfo(j.container().image(), net, false, false));
-        }
-        List<Resource> resources = new ArrayList<>();
-        resources.add(Resource.scalar("cpus", j.cpus()).withAllocation(role(o)));
-        resources.add(Resource.scalar("mem", j.mem()).withAllocation(role(o)));
-        if (j.disk() > 0) {
-            resources.add(Resource.scalar("disk", j.disk()).withAllocation(role(o)));
-        }
-        return new TaskInfo("ChronosTask:" + j.name(), new TaskId(a.taskId), o.agentId(), resources, null, command,
-                container, null, null, null);
-    }
-
-    /** The role the offer's resources are allocated to. */
-    private static String role(Offer o) {
-        for (Resource r : o.resources() == null ? List.<Resource>of() : o.resources()) {
-            if (r.allocationRole() != null) {
-                return r.allocationRole();
-            }
-        }
-        return null;
-    }
-
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     // ---- status updates ---------------------------------------------------------------------------------------

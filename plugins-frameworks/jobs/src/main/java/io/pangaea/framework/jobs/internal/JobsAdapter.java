@@ -15,7 +15,6 @@ import io.pangaea.http.Tls;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Label;
 import io.pangaea.model.Labels;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
