@@ -130,8 +130,7 @@ final class Apps {
     }
 
     private void storeRaw(AppDefinition app, List<AppDefinition> history) throws IOException {
-        stateStore().put("versions/" + ServiceScheduler.key(app.id()), json.writeValueAsBytes(history));
-        stateStore().put("apps/" + ServiceScheduler.key(app.id()), json.writeValueAsBytes(app));
+        ServicesRecords.putApp(json, stateStore(), app, history);
     }
 
     private io.pangaea.framework.support.StateStore store;
@@ -154,10 +153,7 @@ final class Apps {
         d.steps.addAll(steps);
         s.deployments.put(d.id, d);
         s.save(d);
-        ObjectNode info = events.event("deployment_info");
-        info.set("plan", MarathonJson.plan(json, d));
-        info.set("currentStep", MarathonJson.step(json, d.currentActions()));
-        events.publish(info);
+        events.deploymentStep("deployment_info", d);
         return d;
     }
 
@@ -279,8 +275,7 @@ final class Apps {
         s.backoffs.remove(id);
         s.offerStats.remove(id);
         s.lastFailures.remove(id);
-        stateStore().delete("apps/" + ServiceScheduler.key(id));
-        stateStore().delete("versions/" + ServiceScheduler.key(id));
+        ServicesRecords.deleteApp(stateStore(), id);
         for (Instance i : s.instancesOf(id)) {
             s.kill(i);
         }
@@ -398,8 +393,7 @@ final class Apps {
                 if (now != null) {
                     s.apps.remove(id);
                     s.versions.remove(id);
-                    stateStore().delete("apps/" + ServiceScheduler.key(id));
-                    stateStore().delete("versions/" + ServiceScheduler.key(id));
+                    ServicesRecords.deleteApp(stateStore(), id);
                     for (Instance i : s.instancesOf(id)) {
                         s.kill(i);
                     }

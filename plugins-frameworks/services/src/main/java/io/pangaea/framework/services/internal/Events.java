@@ -47,6 +47,62 @@ final class Events {
         }
     }
 
+    /** {@code status_update_event}: an instance's task changed state. */
+    void statusUpdate(Instance i, io.pangaea.model.TaskStatus s) {
+        ObjectNode e = event("status_update_event");
+        e.put("slaveId", i.placement.agentId());
+        e.put("taskId", i.taskId());
+        e.put("taskStatus", s.state().name());
+        e.put("message", s.message() == null ? "" : s.message());
+        e.put("appId", i.placement.appId());
+        e.put("host", i.placement.host());
+        e.putArray("ipAddresses");
+        com.fasterxml.jackson.databind.node.ArrayNode ports = e.putArray("ports");
+        i.placement.ports().forEach(ports::add);
+        e.put("version", i.placement.version());
+        publish(e);
+    }
+
+    /** {@code instance_changed_event}: an instance's condition, and what the adapter wants of it. */
+    void instanceChanged(Instance i, String goal) {
+        ObjectNode c = event("instance_changed_event");
+        c.put("instanceId", i.instanceId());
+        c.put("condition", MarathonJson.condition(i.state));
+        c.put("runSpecId", i.placement.appId());
+        c.put("agentId", i.placement.agentId());
+        c.put("host", i.placement.host());
+        c.put("runSpecVersion", i.placement.version());
+        c.put("goal", goal);
+        publish(c);
+    }
+
+    /** {@code health_status_changed_event}. */
+    void healthChanged(Instance i) {
+        ObjectNode h = event("health_status_changed_event");
+        h.put("appId", i.placement.appId());
+        h.put("instanceId", i.instanceId());
+        h.put("taskId", i.taskId());
+        h.put("version", i.placement.version());
+        h.put("alive", i.healthy);
+        publish(h);
+    }
+
+    /** {@code deployment_info} or {@code deployment_step_success}: the plan and its current step. */
+    void deploymentStep(String type, Deployment d) {
+        ObjectNode e = event(type);
+        e.set("plan", MarathonJson.plan(json, d));
+        e.set("currentStep", MarathonJson.step(json, d.currentActions()));
+        publish(e);
+    }
+
+    /** {@code deployment_success} or {@code deployment_failed}. */
+    void deploymentEnded(String type, Deployment d) {
+        ObjectNode e = event(type);
+        e.put("id", d.id);
+        e.set("plan", MarathonJson.plan(json, d));
+        publish(e);
+    }
+
     static byte[] sse(String type, String data) {
         return ("event: " + type + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
     }

@@ -102,6 +102,20 @@ final class MarathonJson {
         return a;
     }
 
+    /** An app's {@code lastTaskFailure}: the instance that ended, and how. */
+    static ObjectNode failure(ObjectMapper json, Instance i, io.pangaea.model.TaskStatus s) {
+        ObjectNode f = json.createObjectNode();
+        f.put("appId", i.placement.appId());
+        f.put("host", i.placement.host());
+        f.put("message", s.message() == null ? "" : s.message());
+        f.put("state", s.state().name());
+        f.put("taskId", i.taskId());
+        f.put("timestamp", Instant.now().toString());
+        f.put("version", i.placement.version());
+        f.put("slaveId", i.placement.agentId());
+        return f;
+    }
+
     static ObjectNode step(ObjectMapper json, List<Deployment.Action> actions) {
         ObjectNode step = json.createObjectNode();
         ArrayNode a = step.putArray("actions");
@@ -166,7 +180,7 @@ final class MarathonJson {
                 }
             }
             int waiting = Math.max(s.demand().getOrDefault(app.id(), 0), app.instances() - active);
-            ServiceScheduler.Backoff b = s.backoffs.get(app.id());
+            Backoff b = s.backoffs.get(app.id());
             long left = b == null ? 0 : Math.max(0, b.until - now);
             if (waiting <= 0) {
                 continue;
@@ -176,7 +190,7 @@ final class MarathonJson {
             ObjectNode delay = item.putObject("delay");
             delay.put("timeLeftSeconds", (int) Math.ceil(left / 1000.0));
             delay.put("overdue", left == 0);
-            ServiceScheduler.OfferStats st = s.offerStats.get(app.id());
+            OfferStats st = s.offerStats.get(app.id());
             item.put("since", st == null ? Instant.now().toString() : st.since);
             item.set("app", app(json, s, app, Set.of()));
             ObjectNode summary = item.putObject("processedOffersSummary");

@@ -1,7 +1,6 @@
 package io.pangaea.framework.services.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.framework.support.AdapterLoop;
 import io.pangaea.framework.support.FrameworkCalls;
@@ -10,7 +9,6 @@ import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.MasterInfo;
 import io.pangaea.model.Offer;
-import io.pangaea.model.OfferId;
 import io.pangaea.model.TaskId;
 import io.pangaea.model.TaskInfo;
 import io.pangaea.model.TaskStatus;
@@ -21,8 +19,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,23 +77,6 @@ final class ServiceScheduler implements Scheduler {
     long offersProcessed;
     long offersDeclined;
 
-    /** The delay before an app's next launch, after failures. */
-    static final class Backoff {
-        double next;
-        long until;
-    }
-
-    /** How the offers of an app's launch queue went, for /v2/queue. */
-    static final class OfferStats {
-        long processed;
-        long unused;
-        String lastUnusedAt;
-        String lastUsedAt;
-        final EnumMap<OfferBudget.Reason, Long> reasons = new EnumMap<>(OfferBudget.Reason.class);
-        final List<ObjectNode> lastUnused = new ArrayList<>();
-        String since = Instant.now().toString();
-    }
-
     ServiceScheduler(ObjectMapper json, StateStore store, Events events) {
         this.json = json;
         this.store = store;
@@ -126,13 +105,7 @@ final class ServiceScheduler implements Scheduler {
                 } else {
                     driver = null;
                     loaded = false;
-                    apps.clear();
-                    versions.clear();
-                    instances.clear();
-                    deployments.clear();
-                    backoffs.clear();
-                    offerStats.clear();
-                    demand.clear();
+                    clear();
                     suppressed = null;
                 }
                 return null;
@@ -150,37 +123,23 @@ final class ServiceScheduler implements Scheduler {
         loop.close();
     }
 
-    private void load() throws IOException {
+    private void clear() {
         apps.clear();
         versions.clear();
         instances.clear();
         deployments.clear();
-        for (String key : store.list("apps")) {
-            AppDefinition app = json.readValue(store.get(key).orElseThrow(), AppDefinition.class);
-            apps.put(app.id(), app);
-        }
-        for (String key : store.list("versions")) {
-            List<AppDefinition> list = new ArrayList<>(List.of(json.readValue(store.get(key).orElseThrow(),
-                    AppDefinition[].class)));
-            if (!list.isEmpty()) {
-                versions.put(list.get(0).id(), list);
-            }
-        }
-        for (String key : store.list("instances")) {
-            Instance.Placement p = json.readValue(store.get(key).orElseThrow(), Instance.Placement.class);
-            instances.put(p.taskId(), new Instance(p));
-        }
-        for (String key : store.list("deployments")) {
-            Deployment d = json.readValue(store.get(key).orElseThrow(), Deployment.class);
-            deployments.put(d.id, d);
-        }
+        backoffs.clear();
+        offerStats.clear();
+        lastFailures.clear();
+        demand.clear();
+    }
+
+    private void load() throws IOException {
+        clear();
+        ServicesRecords.read(json, store, apps, versions, instances, deployments);
         loaded = true;
         LOG.info("Services adapter state: {} apps, {} instances, {} deployments", apps.size(), instances.size(),
                 deployments.size());
-    }
-
-    static String key(String appId) {
-        return appId.substring(1).replace('/', '_');
     }
 
     /** A new version: now, in milliseconds, later than the last one given. */
@@ -289,46 +248,17 @@ final class ServiceScheduler implements Scheduler {
             i.unreachableSince = 0;
         }
         AppDefinition app = apps.get(i.placement.appId());
-        ObjectNode e = events.event("status_update_event");
-        e.put("slaveId", i.placement.agentId());
-        e.put("taskId", taskId);
-        e.put("taskStatus", state);
-        e.put("message", s.message() == null ? "" : s.message());
-        e.put("appId", i.placement.appId());
-        e.put("host", i.placement.host());
-        e.putArray("ipAddresses");
-        ArrayNode ports = e.putArray("ports");
-        i.placement.ports().forEach(ports::add);
-        e.put("version", i.placement.version());
-        events.publish(e);
+        events.statusUpdate(i, s);
         if (!state.equals(before)) {
-            instanceChanged(i, app == null ? "Decommissioned" : "Running");
+            events.instanceChanged(i, app == null ? "Decommissioned" : "Running");
         }
         if (i.healthy != null && !i.healthy.equals(wasHealthy)) {
-            ObjectNode h = events.event("health_status_changed_event");
-            h.put("appId", i.placement.appId());
-            h.put("instanceId", i.instanceId());
-            h.put("taskId", taskId);
-            h.put("version", i.placement.version());
-            h.put("alive", i.healthy);
-            events.publish(h);
+            events.healthChanged(i);
         }
         if (Instance.terminal(state)) {
             ended(i, s);
         }
         step();
-    }
-
-    private void instanceChanged(Instance i, String goal) {
-        ObjectNode c = events.event("instance_changed_event");
-        c.put("instanceId", i.instanceId());
-        c.put("condition", MarathonJson.condition(i.state));
-        c.put("runSpecId", i.placement.appId());
-        c.put("agentId", i.placement.agentId());
-        c.put("host", i.placement.host());
-        c.put("runSpecVersion", i.placement.version());
-        c.put("goal", goal);
-        events.publish(c);
     }
 
     /** An instance ended: forgotten, and, unless the adapter killed it, counted as a failure of its app. */
@@ -345,23 +275,9 @@ final class ServiceScheduler implements Scheduler {
         if (app == null) {
             return;
         }
-        Backoff b = backoffs.computeIfAbsent(app.id(), k -> {
-            Backoff n = new Backoff();
-            n.next = app.backoffSeconds();
-            return n;
-        });
-        b.until = now() + (long) (b.next * 1000);
-        b.next = Math.min(app.maxLaunchDelaySeconds(), Math.max(b.next, 0.001) * app.backoffFactor());
-        ObjectNode f = json.createObjectNode();
-        f.put("appId", app.id());
-        f.put("host", i.placement.host());
-        f.put("message", s.message() == null ? "" : s.message());
-        f.put("state", s.state().name());
-        f.put("taskId", i.taskId());
-        f.put("timestamp", Instant.now().toString());
-        f.put("version", i.placement.version());
-        f.put("slaveId", i.placement.agentId());
-        lastFailures.put(app.id(), f);
+        Backoff b = backoffs.computeIfAbsent(app.id(), k -> new Backoff(app));
+        b.failed(app, now());
+        lastFailures.put(app.id(), MarathonJson.failure(json, i, s));
         LOG.info("Instance {} of {} ended {} ({}); next launch of the app in {} s", i.taskId(), app.id(),
                 s.state(), s.message(), Math.round((b.until - now()) / 100.0) / 10.0);
     }
@@ -448,70 +364,19 @@ final class ServiceScheduler implements Scheduler {
         if (d != null && !d.launching(app.id())) {
             return 0;
         }
-        boolean checked = app.hasHealthChecks();
         List<Instance> active = new ArrayList<>();
         for (Instance i : instancesOf(app.id())) {
             if (active(i, app)) {
                 active.add(i);
             }
         }
-        List<Instance> current = active.stream().filter(i -> i.placement.version().equals(app.configVersion())).toList();
-        List<Instance> old = active.stream().filter(i -> !i.placement.version().equals(app.configVersion())).toList();
-        int target = app.instances();
-        int want;
-        if (d == null || !d.restarting(app.id()) || old.isEmpty()) {
-            if (active.size() > target) {
-                for (Instance i : killOrder(app, active).subList(0, active.size() - target)) {
-                    kill(i);
-                }
-            }
-            want = Math.max(0, target - active.size());
-        } else {
-            int minHealthy = (int) Math.ceil(target * app.upgradeStrategy().minimumHealthCapacity() - 1e-9);
-            int maxTotal = target + (int) Math.floor(target * app.upgradeStrategy().maximumOverCapacity() + 1e-9);
-            int ready = (int) active.stream().filter(i -> i.ready(checked)).count();
-            int total = active.size();
-            int currentCount = current.size();
-            if (currentCount > target) {
-                for (Instance i : killOrder(app, current).subList(0, currentCount - target)) {
-                    if (i.ready(checked)) {
-                        ready--;
-                    }
-                    kill(i);
-                    total--;
-                }
-                currentCount = target;
-            }
-            for (Instance o : killOrder(app, old)) {
-                boolean r = o.ready(checked);
-                if (ready - (r ? 1 : 0) >= minHealthy) {
-                    kill(o);
-                    total--;
-                    if (r) {
-                        ready--;
-                    }
-                }
-            }
-            want = Math.max(0, Math.min(target - currentCount, maxTotal - total));
-        }
+        AppPlan.Decision decision = AppPlan.decide(app, active, d != null && d.restarting(app.id()));
+        decision.kills().forEach(this::kill);
         Backoff b = backoffs.get(app.id());
-        if (want > 0 && b != null && b.until > now) {
+        if (decision.launches() > 0 && b != null && b.until > now) {
             return 0; // waits out its delay: shown in /v2/queue
         }
-        return want;
-    }
-
-    /** The order instances are killed in: unready first, then old versions, then by the app's killSelection. */
-    private List<Instance> killOrder(AppDefinition app, List<Instance> of) {
-        boolean checked = app.hasHealthChecks();
-        Comparator<Instance> bySelection = Comparator.comparingLong(i -> i.placement.stagedMillis());
-        if (app.killSelection().equals("YOUNGEST_FIRST")) {
-            bySelection = bySelection.reversed();
-        }
-        Comparator<Instance> order = Comparator.<Instance>comparingInt(i -> i.ready(checked) ? 1 : 0)
-                .thenComparingInt(i -> i.placement.version().equals(app.configVersion()) ? 1 : 0)
-                .thenComparing(bySelection);
-        return of.stream().sorted(order).toList();
+        return decision.launches();
     }
 
     void kill(Instance i) {
@@ -522,7 +387,7 @@ final class ServiceScheduler implements Scheduler {
         i.killSentMillis = now();
         changedSinceRevive = true;
         killIfSeen(i);
-        instanceChanged(i, "Decommissioned");
+        events.instanceChanged(i, "Decommissioned");
     }
 
     private void killIfSeen(Instance i) {
@@ -539,17 +404,11 @@ final class ServiceScheduler implements Scheduler {
     private void advanceDeployments() {
         for (Deployment d : new ArrayList<>(deployments.values())) {
             while (d.currentStep <= d.steps.size() && d.currentActions().stream().allMatch(this::done)) {
-                ObjectNode e = events.event("deployment_step_success");
-                e.set("plan", MarathonJson.plan(json, d));
-                e.set("currentStep", MarathonJson.step(json, d.currentActions()));
-                events.publish(e);
+                events.deploymentStep("deployment_step_success", d);
                 d.currentStep++;
                 if (d.currentStep <= d.steps.size()) {
                     save(d);
-                    ObjectNode info = events.event("deployment_info");
-                    info.set("plan", MarathonJson.plan(json, d));
-                    info.set("currentStep", MarathonJson.step(json, d.currentActions()));
-                    events.publish(info);
+                    events.deploymentStep("deployment_info", d);
                 }
             }
             if (d.currentStep > d.steps.size()) {
@@ -560,31 +419,12 @@ final class ServiceScheduler implements Scheduler {
 
     private boolean done(Deployment.Action a) {
         AppDefinition app = apps.get(a.app());
-        switch (a.action()) {
-            case "StartApplication":
-                return true;
-            case "StopApplication":
-                return app == null && instancesOf(a.app()).isEmpty();
-            default:
-                if (app == null) {
-                    return true;
-                }
-                boolean checked = app.hasHealthChecks();
-                int ready = 0;
-                for (Instance i : instancesOf(app.id())) {
-                    if (!active(i, app)) {
-                        continue;
-                    }
-                    if (!i.placement.version().equals(app.configVersion()) && a.action().equals("RestartApplication")) {
-                        return false;
-                    }
-                    if (!i.ready(checked)) {
-                        return false;
-                    }
-                    ready++;
-                }
-                return ready == app.instances();
-        }
+        return switch (a.action()) {
+            case "StartApplication" -> true;
+            case "StopApplication" -> app == null && instancesOf(a.app()).isEmpty();
+            default -> app == null || AppPlan.settled(app, instancesOf(app.id()).stream()
+                    .filter(i -> active(i, app)).toList(), a.action().equals("RestartApplication"));
+        };
     }
 
     void finish(Deployment d, String eventType) {
@@ -594,10 +434,7 @@ final class ServiceScheduler implements Scheduler {
         } catch (IOException e) {
             LOG.warn("Could not remove deployment {}: {}", d.id, e.toString());
         }
-        ObjectNode e = events.event(eventType);
-        e.put("id", d.id);
-        e.set("plan", MarathonJson.plan(json, d));
-        events.publish(e);
+        events.deploymentEnded(eventType, d);
         LOG.info("Deployment {} ended: {}", d.id, eventType);
     }
 
@@ -708,29 +545,7 @@ final class ServiceScheduler implements Scheduler {
             }
             want.setValue(n);
             for (OfferBudget b : budgets) {
-                stats.processed++;
-                if (used.containsKey(b)) {
-                    stats.lastUsedAt = Instant.now().toString();
-                    continue;
-                }
-                OfferBudget.Reason reason = refused.get(b);
-                if (reason == null) {
-                    continue;
-                }
-                stats.unused++;
-                stats.lastUnusedAt = Instant.now().toString();
-                stats.reasons.merge(reason, 1L, Long::sum);
-                ObjectNode u = json.createObjectNode();
-                ObjectNode o = u.putObject("offer");
-                o.put("id", b.offer.id().value());
-                o.put("agentId", b.offer.agentId().value());
-                o.put("hostname", b.offer.hostname());
-                u.put("timestamp", Instant.now().toString());
-                u.putArray("reason").add(reason.name());
-                stats.lastUnused.add(u);
-                if (stats.lastUnused.size() > 10) {
-                    stats.lastUnused.remove(0);
-                }
+                stats.record(json, b.offer, used.containsKey(b), refused.get(b));
             }
         }
         int total = 0;
@@ -759,7 +574,7 @@ final class ServiceScheduler implements Scheduler {
     /** Stores the placement, then builds the task (the caller sends it). */
     private TaskInfo launch(AppDefinition app, Offer offer, OfferBudget budget, OfferBudget.Taken taken)
             throws IOException {
-        String instanceId = key(app.id()) + ".instance-" + UUID.randomUUID();
+        String instanceId = ServicesRecords.key(app.id()) + ".instance-" + UUID.randomUUID();
         String taskId = instanceId + "._app.1";
         long now = now();
         Instance.Placement p = new Instance.Placement(taskId, app.id(), app.configVersion(), offer.agentId().value(),
@@ -767,7 +582,7 @@ final class ServiceScheduler implements Scheduler {
         store.put("instances/" + taskId, json.writeValueAsBytes(p));
         Instance i = new Instance(p);
         instances.put(taskId, i);
-        instanceChanged(i, "Running");
+        events.instanceChanged(i, "Running");
         return Tasks.taskInfo(app, p, offer.agentId(), taken.resources());
     }
 
