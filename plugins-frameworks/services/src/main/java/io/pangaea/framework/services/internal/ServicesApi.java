@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,6 +72,7 @@ final class ServicesApi extends Handler.Abstract {
     private final HttpAuthentication auth;
     private final Acls acls;
     private final Forwarder forwarder;
+    private final ServicesViews views;
 
     ServicesApi(ObjectMapper json, ServiceScheduler s, Apps apps, Events events, Host host, HttpAuthentication auth,
                 Acls acls, javax.net.ssl.SSLContext clientTls) {
@@ -84,6 +84,7 @@ final class ServicesApi extends Handler.Abstract {
         this.auth = auth;
         this.acls = acls;
         this.forwarder = new Forwarder(clientTls);
+        this.views = new ServicesViews(json, s, apps, events, host, acls);
     }
 
     @Override
@@ -250,12 +251,12 @@ final class ServicesApi extends Handler.Abstract {
         boolean force = flag(q, "force");
         switch (path) {
             case "/v2/info":
-                return onLoop(() -> Apps.Answer.of(200, info()));
+                return onLoop(() -> Apps.Answer.of(200, views.info()));
             case "/metrics":
-                return onLoop(() -> Apps.Answer.of(200, metrics()));
+                return onLoop(() -> Apps.Answer.of(200, views.metrics()));
             case "/v2/apps":
                 if (method.equals("GET")) {
-                    return onLoop(() -> Apps.Answer.of(200, appList(q, principal)));
+                    return onLoop(() -> Apps.Answer.of(200, views.appList(q, principal)));
                 }
                 if (method.equals("POST")) {
                     JsonNode app = parse(body);
@@ -272,7 +273,7 @@ final class ServicesApi extends Handler.Abstract {
                 }
                 return notAllowed();
             case "/v2/tasks":
-                return onLoop(() -> Apps.Answer.of(200, tasks(q, principal)));
+                return onLoop(() -> Apps.Answer.of(200, views.tasks(q, principal)));
             case "/v2/tasks/delete":
                 if (!method.equals("POST")) {
                     return notAllowed();
@@ -320,7 +321,7 @@ final class ServicesApi extends Handler.Abstract {
         if (path.equals("/v2/groups") || path.startsWith("/v2/groups/")) {
             String id = AppDefinition.canonicalId(path.length() <= "/v2/groups".length() ? "/"
                     : path.substring("/v2/groups".length()));
-            return onLoop(() -> group(id.isEmpty() ? "/" : id, principal));
+            return onLoop(() -> views.group(id.isEmpty() ? "/" : id, principal));
         }
         if (path.startsWith("/v2/apps/")) {
             return app(method, path.substring("/v2/apps".length()), q, body, principal, clientIp, force);
@@ -498,13 +499,13 @@ final class ServicesApi extends Handler.Abstract {
         });
     }
 
-    private static List<String> values(Fields q, String name) {
+    static List<String> values(Fields q, String name) {
         List<String> v = q.getValues(name);
         return v == null ? List.of() : v;
     }
 
     /** {@code embed=apps.tasks&embed=apps.counts}: the parts named, without their prefix. */
-    private static Set<String> embeds(Fields q, String prefix) {
+    static Set<String> embeds(Fields q, String prefix) {
         Set<String> out = new HashSet<>();
         for (String e : values(q, "embed")) {
             if (e.startsWith(prefix)) {
@@ -512,142 +513,6 @@ final class ServicesApi extends Handler.Abstract {
             }
         }
         return out;
-    }
-
-    private JsonNode appList(Fields q, String principal) {
-        Set<String> embed = embeds(q, "apps.");
-        String cmd = q.getValue("cmd");
-        String idPart = q.getValue("id");
-        String label = q.getValue("label");
-        ArrayNode list = json.createArrayNode();
-        for (AppDefinition app : s.apps.values()) {
-            if (!may("view_services", principal, app.id())) {
-                continue;
-            }
-            if (cmd != null && (app.cmd() == null || !app.cmd().contains(cmd))) {
-                continue;
-            }
-            if (idPart != null && !app.id().contains(idPart)) {
-                continue;
-            }
-            if (label != null) {
-                String[] kv = label.split("==", 2);
-                String v = app.labels().get(kv[0].trim());
-                if (v == null || (kv.length == 2 && !v.equals(kv[1].trim()))) {
-                    continue;
-                }
-            }
-            list.add(MarathonJson.app(json, s, app, embed));
-        }
-        return json.createObjectNode().set("apps", list);
-    }
-
-    private JsonNode tasks(Fields q, String principal) {
-        List<String> states = values(q, "status").stream().map(v -> "TASK_" + v.toUpperCase(
-                java.util.Locale.ROOT)).toList();
-        ArrayNode list = json.createArrayNode();
-        for (Instance i : s.instances.values()) {
-            AppDefinition app = s.apps.get(i.placement.appId());
-            if (!may("view_services", principal, i.placement.appId())) {
-                continue;
-            }
-            if (!states.isEmpty() && !states.contains(i.state)) {
-                continue;
-            }
-            list.add(MarathonJson.task(json, i, app != null && app.hasHealthChecks()));
-        }
-        return json.createObjectNode().set("tasks", list);
-    }
-
-    /** {@code /v2/groups[/id]}: the app tree, groups by the ids' paths. */
-    private Apps.Answer group(String id, String principal) {
-        Map<String, List<AppDefinition>> byGroup = new TreeMap<>();
-        boolean found = id.equals("/");
-        for (AppDefinition app : s.apps.values()) {
-            if (!may("view_services", principal, app.id())) {
-                continue;
-            }
-            String parent = app.id().substring(0, app.id().lastIndexOf('/'));
-            byGroup.computeIfAbsent(parent.isEmpty() ? "/" : parent, k -> new ArrayList<>()).add(app);
-            found |= app.id().startsWith(id + "/");
-        }
-        if (!found) {
-            return apps.message(404, "Group '" + id + "' does not exist");
-        }
-        return Apps.Answer.of(200, groupNode(id, byGroup));
-    }
-
-    private ObjectNode groupNode(String id, Map<String, List<AppDefinition>> byGroup) {
-        ObjectNode g = json.createObjectNode();
-        g.put("id", id);
-        ArrayNode list = g.putArray("apps");
-        for (AppDefinition app : byGroup.getOrDefault(id, List.of())) {
-            list.add(MarathonJson.app(json, s, app, Set.of()));
-        }
-        ArrayNode groups = g.putArray("groups");
-        Set<String> children = new java.util.TreeSet<>();
-        String prefix = id.equals("/") ? "/" : id + "/";
-        for (String group : byGroup.keySet()) {
-            if (group.startsWith(prefix) && !group.equals(id)) {
-                String rest = group.substring(prefix.length());
-                children.add(prefix + rest.split("/")[0]);
-            }
-        }
-        children.forEach(c -> groups.add(groupNode(c, byGroup)));
-        g.putArray("pods");
-        g.putArray("dependencies");
-        return g;
-    }
-
-    private JsonNode info() {
-        ObjectNode i = json.createObjectNode();
-        i.put("name", "marathon");
-        i.put("version", "1.11.0");
-        i.put("buildref", "pangaea");
-        i.put("elected", host.acting());
-        String acting = host.actingUrl();
-        if (acting != null) {
-            URI u = URI.create(acting);
-            i.put("leader", u.getHost() + ":" + u.getPort());
-        } else {
-            i.putNull("leader");
-        }
-        i.put("frameworkId", host.frameworkId());
-        ObjectNode config = i.putObject("marathon_config");
-        host.config().forEach((k, v) -> config.putPOJO(k, v));
-        config.put("master", host.master());
-        i.putObject("http_config").put("http_port", String.valueOf(host.config().get("http_port")));
-        i.putObject("event_subscriber").put("type", "sse");
-        return i;
-    }
-
-    private JsonNode metrics() {
-        ObjectNode m = json.createObjectNode();
-        m.put("version", "4.0.0");
-        ObjectNode counters = m.putObject("counters");
-        counters.putObject("marathon.tasks.launched.counter").put("count", s.launched);
-        counters.putObject("marathon.tasks.failed.counter").put("count", s.failed);
-        counters.putObject("marathon.tasks.killed.counter").put("count", s.killed);
-        counters.putObject("marathon.mesos.offers.processed.counter").put("count", s.offersProcessed);
-        counters.putObject("marathon.mesos.offers.declined.counter").put("count", s.offersDeclined);
-        ObjectNode gauges = m.putObject("gauges");
-        int running = 0;
-        int staged = 0;
-        for (Instance i : s.instances.values()) {
-            if (i.running()) {
-                running++;
-            } else if (!Instance.terminal(i.state)) {
-                staged++;
-            }
-        }
-        gauges.putObject("marathon.apps.active.gauge").put("value", s.apps.size());
-        gauges.putObject("marathon.instances.running.gauge").put("value", running);
-        gauges.putObject("marathon.instances.staged.gauge").put("value", staged);
-        gauges.putObject("marathon.deployments.active.gauge").put("value", s.deployments.size());
-        gauges.putObject("marathon.http.event-streams.active.gauge").put("value", events.subscribers());
-        gauges.putObject("marathon.instances.launch-overdue.gauge").put("value",
-                s.demand().values().stream().mapToInt(Integer::intValue).sum());
-        return m;
     }
 
     // ---- on the loop ---------------------------------------------------------------------------------------
