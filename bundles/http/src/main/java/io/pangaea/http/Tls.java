@@ -101,12 +101,26 @@ public record Tls(boolean enabled, String certFile, String keyFile, String keyst
     }
 
     /**
+     * How many streams one HTTP/2 connection may carry at once: each agent keeps its subscription open as a stream,
+     * so an emulator or a proxy in front of many agents multiplexes them over few connections.
+     */
+    static final int H2_MAX_STREAMS = 8192;
+
+    /**
      * A connector on {@code server} serving HTTPS with these settings, and plain HTTP on the same port too when
      * {@code ssl_support_downgrade} is on; plain HTTP only when TLS is off.
      */
     public ServerConnector connector(Server server, HttpConfiguration http) {
         if (!enabled) {
-            return new ServerConnector(server, new HttpConnectionFactory(http));
+            // HTTP/1.1, and HTTP/2 in clear text (h2c: prior knowledge or the Upgrade header) on the same port, so
+            // that many agents' streams can share a few connections (one process has a limited number of sockets)
+            if (!Http2Support.available()) {
+                return new ServerConnector(server, new HttpConnectionFactory(http));
+            }
+            org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory h2c =
+                    new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http);
+            h2c.setMaxConcurrentStreams(H2_MAX_STREAMS);
+            return new ServerConnector(server, new HttpConnectionFactory(http), h2c);
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         try {

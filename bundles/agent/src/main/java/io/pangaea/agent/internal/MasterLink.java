@@ -329,18 +329,27 @@ final class MasterLink extends AgentPart {
     AgentCall.Subscribe subscription() {
         List<Task> running = new ArrayList<>();
         for (TaskRun t : tasks.values()) {
-            TaskStatus last = t.statuses.isEmpty() ? null : t.statuses.get(t.statuses.size() - 1);
-            running.add(new Task(t.info.name(), t.info.taskId(), t.frameworkId, t.executorId(),
-                    ctx.agentId, t.state, t.info.resources(), List.copyOf(t.statuses),
-                    last == null ? null : last.state(), last == null ? null : last.uuid(), t.info.labels(),
-                    t.info.container(), null));
+            running.add(task(t));
         }
+        // the tasks of live frameworks that ended here, for a new leader's completed tasks
+        List<Task> completed = new ArrayList<>();
+        ctx.history.completedExecutors().values().forEach(executors -> executors.forEach(e -> e.tasks()
+                .forEach(t -> completed.add(task(t)))));
         sentAttributes = attributes();
         AgentInfo info = new AgentInfo(config().hostname(), config().port(), config().resources().toList(),
                 sentAttributes, ctx.agentId);
         return new AgentCall.Subscribe(info, running, List.copyOf(frameworks.values()),
                 List.of("MULTI_ROLE", "HIERARCHICAL_ROLE", "RESERVATION_REFINEMENT"), "pangaea-0.1.0",
-                executors.values().stream().filter(e -> !e.ended).map(e -> e.info).toList(), address());
+                executors.values().stream().filter(e -> !e.ended).map(e -> e.info).toList(), address(),
+                completed);
+    }
+
+    /** A task as the master's registry keeps it: its info, its state and the statuses it went through. */
+    private Task task(TaskRun t) {
+        TaskStatus last = t.statuses.isEmpty() ? null : t.statuses.get(t.statuses.size() - 1);
+        return new Task(t.info.name(), t.info.taskId(), t.frameworkId, t.executorId(), ctx.agentId, t.state,
+                t.info.resources(), List.copyOf(t.statuses), last == null ? null : last.state(),
+                last == null ? null : last.uuid(), t.info.labels(), t.info.container(), null);
     }
 
     /**

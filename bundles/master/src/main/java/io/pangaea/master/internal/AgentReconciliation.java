@@ -38,8 +38,8 @@ final class AgentReconciliation extends MasterPart {
 
     private boolean isCompletedTask(FrameworkId fid, TaskId tid) {
         FrameworkEntry fw = state.frameworks.get(fid);
-        return fw != null && fw.completedTasks.stream().anyMatch(c -> c.info.taskId().equals(tid)
-                && c.state == TaskState.TASK_LOST);
+        TaskEntry done = fw == null ? null : fw.completedTasks.get(tid);
+        return done != null && done.state == TaskState.TASK_LOST;
     }
 
     /** Adopts the tasks an agent reports; tasks the master had there and the agent no longer has are lost. */
@@ -50,6 +50,8 @@ final class AgentReconciliation extends MasterPart {
         }
         Set<TaskKey> reported = new HashSet<>();
         Set<FrameworkId> toShutDown = new HashSet<>();
+        Set<FrameworkId> ended = new HashSet<>();
+        state.completedFrameworks.forEach(c -> ended.add(c.id));
         for (Task task : sub.tasks() == null ? List.<Task>of() : sub.tasks()) {
             TaskKey key = new TaskKey(task.frameworkId(), task.taskId());
             reported.add(key);
@@ -60,7 +62,7 @@ final class AgentReconciliation extends MasterPart {
                 // marked lost while its agent was away, and its framework was told: it must not run on
                 ctx.agents.sendToAgent(agent, AgentEvent.kill(new AgentEvent.Kill(task.frameworkId(), task.taskId(),
                         null)));
-            } else if (state.completedFrameworks.stream().anyMatch(c -> c.id.equals(task.frameworkId()))) {
+            } else if (ended.contains(task.frameworkId())) {
                 toShutDown.add(task.frameworkId());
             } else if (!adoptTask(agent, sub, task, infos.get(task.frameworkId()))) {
                 toShutDown.add(task.frameworkId());
@@ -81,6 +83,7 @@ final class AgentReconciliation extends MasterPart {
                 }
             }
         }
+        adoptCompleted(agent, sub.completedTasks(), infos);
         adoptExecutors(agent, sub, toShutDown);
         Resources used = agent.used().unallocated();
         agent.available = agent.total.minus(used);
@@ -150,6 +153,55 @@ final class AgentReconciliation extends MasterPart {
             fw.allocate(role, res);
         }
         return true;
+    }
+
+    /**
+     * The tasks that ended on a (re-)registering agent, of frameworks the master knows (or learns of from the
+     * agent): those it has no record of (a new leader after a failover) join their framework's completed tasks,
+     * within {@code max_completed_tasks_per_framework}. Nothing is sent to frameworks: these ended before.
+     */
+    private void adoptCompleted(AgentEntry agent, List<Task> completed, Map<FrameworkId, FrameworkInfo> infos) {
+        if (completed == null) {
+            return;
+        }
+        int max = config().maxCompletedTasksPerFramework();
+        for (Task task : completed) {
+            if (task == null || task.frameworkId() == null || task.taskId() == null || task.state() == null
+                    || !task.state().isTerminal()) {
+                continue;
+            }
+            FrameworkEntry fw = state.frameworks.get(task.frameworkId());
+            if (fw == null) {
+                FrameworkInfo info = infos.get(task.frameworkId());
+                if (info == null) {
+                    continue;
+                }
+                fw = new FrameworkEntry(task.frameworkId());
+                fw.info = info;
+                fw.registeredTime = Master.now();
+                state.frameworks.put(fw.id, fw);
+            }
+            if (fw.tasks.containsKey(task.taskId()) || fw.completedTasks.get(task.taskId()) != null) {
+                continue;
+            }
+            String role = task.resources() == null || task.resources().isEmpty()
+                    || task.resources().get(0).allocationInfo() == null
+                    ? fw.roles().isEmpty() ? "*" : fw.roles().get(0)
+                    : task.resources().get(0).allocationInfo().role();
+            TaskInfo ti = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), null, null,
+                    task.container(), null, null, task.labels());
+            TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role,
+                    Resources.of(task.resources()).unallocated().allocatedTo(role));
+            t.state = task.state();
+            t.statusUpdateState = task.statusUpdateState();
+            t.statusUpdateUuid = task.statusUpdateUuid();
+            if (task.statuses() != null && !task.statuses().isEmpty()) {
+                t.statuses.addAll(task.statuses());
+                t.latestStatus = task.statuses().get(task.statuses().size() - 1);
+            }
+            t.resourcesRecovered = true;
+            fw.completedTasks.add(t, max);
+        }
     }
 
     /**

@@ -39,6 +39,9 @@ final class Agents extends MasterPart {
         super(ctx);
     }
 
+    /** The agent that registered last at each address ({@code hostname|ip|port}); entries may be stale. */
+    private final java.util.Map<String, AgentEntry> byAddress = new java.util.HashMap<>();
+
     /**
      * At the start of a master (a new leader): the agents the registry admitted are expected back. Each has
      * {@code agent_reregister_timeout} to re-register; those that do not are then marked unreachable in the
@@ -135,6 +138,7 @@ final class Agents extends MasterPart {
         }
         agent.info = info.withId(id);
         agent.ip = ip;
+        byAddress.put(info.hostname() + "|" + ip + "|" + info.port(), agent);
         state.recoveredAgents.remove(id);
         registry.admitAgent(new Registry.AgentRecord(id.value(), info.hostname(), info.port()));
         agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
@@ -166,7 +170,12 @@ final class Agents extends MasterPart {
      * partition-aware) with REASON_AGENT_RESTARTED.
      */
     private void replacedAtSameAddress(AgentId id, String hostname, String ip, Integer port) {
-        for (AgentEntry old : List.copyOf(state.agents.values())) {
+        // the agent last registered at this address, if any: a look-up rather than a scan of every agent, which made
+        // registering n agents cost n^2 / 2 comparisons
+        String address = hostname + "|" + ip + "|" + port;
+        AgentEntry last = byAddress.put(address, null);
+        List<AgentEntry> candidates = last == null || state.agents.get(last.id) != last ? List.of() : List.of(last);
+        for (AgentEntry old : candidates) {
             if (old.id.equals(id) || old.info == null || port == null || !port.equals(old.info.port())
                     || !java.util.Objects.equals(old.ip, ip) || !java.util.Objects.equals(old.info.hostname(),
                     hostname)) {

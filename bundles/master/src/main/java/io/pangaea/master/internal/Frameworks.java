@@ -146,9 +146,7 @@ final class Frameworks extends MasterPart {
             state.completedFrameworks.removeFirst();
         }
         for (FrameworkEntry fw : state.frameworks.values()) {
-            while (fw.completedTasks.size() > config().maxCompletedTasksPerFramework()) {
-                fw.completedTasks.removeFirst();
-            }
+            fw.completedTasks.trim(config().maxCompletedTasksPerFramework());
         }
     }
 

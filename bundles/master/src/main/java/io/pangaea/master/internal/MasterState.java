@@ -118,7 +118,7 @@ final class MasterState {
         final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
         /** Offer operations with an id, until their terminal status is acknowledged. */
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
-        final ArrayDeque<TaskEntry> completedTasks = new ArrayDeque<>();
+        final CompletedTasks completedTasks = new CompletedTasks();
         final Map<AgentId, List<DeclineFilter>> filters = new LinkedHashMap<>();
         ScheduledFuture<?> heartbeat;
         ScheduledFuture<?> failoverTimer;

@@ -79,8 +79,7 @@ final class Tasks extends MasterPart {
                 sendUpdate(fw, latestStatus(t).forReconciliation(now));
                 continue;
             }
-            TaskEntry done = fw.completedTasks.stream().filter(c -> c.info.taskId().equals(rt.taskId()))
-                    .findFirst().orElse(null);
+            TaskEntry done = fw.completedTasks.get(rt.taskId());
             if (done != null) {
                 sendUpdate(fw, latestStatus(done).forReconciliation(now));
                 continue;
@@ -149,10 +148,7 @@ final class Tasks extends MasterPart {
         if (agent != null) {
             agent.tasks.remove(t.key());
         }
-        fw.completedTasks.addLast(t);
-        while (fw.completedTasks.size() > config().maxCompletedTasksPerFramework()) {
-            fw.completedTasks.removeFirst();
-        }
+        fw.completedTasks.add(t, config().maxCompletedTasksPerFramework());
     }
 
     void recoverTaskResources(TaskEntry t) {
@@ -207,8 +203,7 @@ final class Tasks extends MasterPart {
         }
         TaskEntry t = fw.tasks.get(status.taskId());
         if (t == null) {
-            t = fw.completedTasks.stream().filter(c -> c.info.taskId().equals(status.taskId())).findFirst()
-                    .orElse(null);
+            t = fw.completedTasks.get(status.taskId());
         }
         if (t != null) {
             TaskState latest = u.latestState() != null ? u.latestState() : status.state();

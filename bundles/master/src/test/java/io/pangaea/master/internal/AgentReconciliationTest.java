@@ -76,7 +76,7 @@ public class AgentReconciliationTest {
         });
         f.run(() -> {
             assertTrue(fw.tasks.isEmpty());
-            assertEquals(TaskState.TASK_LOST, fw.completedTasks.peekLast().state);
+            assertEquals(TaskState.TASK_LOST, fw.completedTasks.newest().state);
             assertEquals(a.total, a.available);
         });
         Event lost = PartsFixture.sink(fw.stream).read(Event.class).get(0);

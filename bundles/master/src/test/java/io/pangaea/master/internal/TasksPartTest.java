@@ -72,7 +72,7 @@ public class TasksPartTest {
         f.run(() -> f.ctx.tasks.acknowledge(fw, new Call.Acknowledge(a.id, TaskId.of("t1"), "u1")));
         f.run(() -> {
             assertFalse(fw.tasks.containsKey(t.info.taskId()));
-            assertEquals(t, fw.completedTasks.peekLast());
+            assertEquals(t, fw.completedTasks.newest());
         });
         AgentEvent ack = PartsFixture.sink(a.stream).read(AgentEvent.class).get(0);
         assertEquals("u1", ack.acknowledge().uuid());

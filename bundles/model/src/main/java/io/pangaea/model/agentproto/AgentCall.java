@@ -41,10 +41,19 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
     /**
      * Register (no {@code agentInfo.id}) or re-register (with the id the agent was given before) together with the
      * tasks it still runs and the frameworks they belong to, so that a new master can rebuild its state.
+     * {@code completedTasks} are tasks of live frameworks that ended here (as Mesos's re-registration carries its
+     * completed frameworks' tasks): a new leader shows them among its completed tasks and answers reconciliation
+     * for them.
      */
     public record Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
                             List<String> capabilities, String version, List<ExecutorInfo> executors,
-                            io.pangaea.model.Address address) {
+                            io.pangaea.model.Address address, List<Task> completedTasks) {
+
+        public Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
+                         List<String> capabilities, String version, List<ExecutorInfo> executors,
+                         io.pangaea.model.Address address) {
+            this(agentInfo, tasks, frameworks, capabilities, version, executors, address, null);
+        }
 
         /**
          * Without the agent's address: the master takes the connection's remote address (over HTTP), else the
@@ -57,7 +66,7 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
 
         /** The same subscription with {@code a} as the agent's address. */
         public Subscribe withAddress(io.pangaea.model.Address a) {
-            return new Subscribe(agentInfo, tasks, frameworks, capabilities, version, executors, a);
+            return new Subscribe(agentInfo, tasks, frameworks, capabilities, version, executors, a, completedTasks);
         }
     }
 

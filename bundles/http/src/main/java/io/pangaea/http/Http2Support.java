@@ -1,0 +1,41 @@
+package io.pangaea.http;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether this JVM's Jetty can serve HTTP/2. Jetty finds how to pre-encode header fields for each protocol with
+ * {@link java.util.ServiceLoader}, once, from the thread's context class loader; under OSGi (no SPI Fly here) that
+ * finds only HTTP/1.1, and every HTTP/2 response then fails with a COMPRESSION_ERROR. So the first use is made here,
+ * with the HPACK bundle's class loader as the context, and checked: where it did not take (Jetty was used before),
+ * servers stay HTTP/1.1 only.
+ */
+final class Http2Support {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Http2Support.class);
+    private static final boolean AVAILABLE = prepare();
+
+    private Http2Support() {}
+
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    private static boolean prepare() {
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        try {
+            t.setContextClassLoader(org.eclipse.jetty.http2.hpack.HpackFieldPreEncoder.class.getClassLoader());
+            PreEncodedHttpField probe = new PreEncodedHttpField(HttpHeader.SERVER, "pangaea");
+            return probe.getEncodedLength(HttpVersion.HTTP_2) > 0 && probe.getEncodedLength(HttpVersion.HTTP_1_1) > 0;
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("HTTP/2 is off: Jetty cannot pre-encode header fields for it here ({})", e.toString());
+            return false;
+        } finally {
+            t.setContextClassLoader(before);
+        }
+    }
+}
