@@ -24,6 +24,29 @@ final class Http2Support {
         return AVAILABLE;
     }
 
+    /**
+     * HTTP/2 in clear text for clients that start with its preface (prior knowledge). An HTTP/1.1 request asking to
+     * upgrade ({@code Upgrade: h2c}, which the JDK's client sends by default) stays HTTP/1.1: the clients and
+     * event streams that work over HTTP/1.1 today keep doing so.
+     */
+    static org.eclipse.jetty.server.ConnectionFactory priorKnowledge(org.eclipse.jetty.server.HttpConfiguration http,
+                                                                     int maxStreams) {
+        org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory h2c =
+                new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http) {
+                    @Override
+                    public org.eclipse.jetty.io.Connection upgradeConnection(org.eclipse.jetty.server.Connector c,
+                            org.eclipse.jetty.io.EndPoint endPoint, org.eclipse.jetty.http.MetaData.Request request,
+                            org.eclipse.jetty.http.HttpFields.Mutable response101) {
+                        if (!org.eclipse.jetty.http.HttpMethod.PRI.is(request.getMethod())) {
+                            return null; // an Upgrade header: no
+                        }
+                        return super.upgradeConnection(c, endPoint, request, response101);
+                    }
+                };
+        h2c.setMaxConcurrentStreams(maxStreams);
+        return h2c;
+    }
+
     private static boolean prepare() {
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();

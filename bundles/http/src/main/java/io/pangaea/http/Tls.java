@@ -112,15 +112,13 @@ public record Tls(boolean enabled, String certFile, String keyFile, String keyst
      */
     public ServerConnector connector(Server server, HttpConfiguration http) {
         if (!enabled) {
-            // HTTP/1.1, and HTTP/2 in clear text (h2c: prior knowledge or the Upgrade header) on the same port, so
-            // that many agents' streams can share a few connections (one process has a limited number of sockets)
+            // HTTP/1.1, and HTTP/2 in clear text with prior knowledge on the same port, so that many agents'
+            // streams can share a few connections (one process has a limited number of sockets)
             if (!Http2Support.available()) {
                 return new ServerConnector(server, new HttpConnectionFactory(http));
             }
-            org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory h2c =
-                    new org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory(http);
-            h2c.setMaxConcurrentStreams(H2_MAX_STREAMS);
-            return new ServerConnector(server, new HttpConnectionFactory(http), h2c);
+            return new ServerConnector(server, new HttpConnectionFactory(http), Http2Support.priorKnowledge(http,
+                    H2_MAX_STREAMS));
         }
         SslContextFactory.Server ssl = new SslContextFactory.Server();
         try {

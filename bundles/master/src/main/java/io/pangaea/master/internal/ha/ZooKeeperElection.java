@@ -272,6 +272,29 @@ public final class ZooKeeperElection implements AutoCloseable {
     }
 
     /**
+     * The registry as stored in ZooKeeper: gzip-compressed, since a node holds at most 1 MB (jute.maxbuffer) and the
+     * agents' records of a large cluster are several (40,000 agents: ~4 MB of JSON, ~10x less compressed).
+     */
+    static byte[] gzip(byte[] plain) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.max(64, plain.length / 8));
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(plain);
+        }
+        return out.toByteArray();
+    }
+
+    /** What {@link #gzip} wrote, or a registry written before it was compressed (plain JSON) as it is. */
+    static byte[] gunzip(byte[] stored) throws java.io.IOException {
+        if (stored == null || stored.length < 2 || (stored[0] & 0xff) != 0x1f || (stored[1] & 0xff) != 0x8b) {
+            return stored;
+        }
+        try (java.util.zip.GZIPInputStream z = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(stored))) {
+            return z.readAllBytes();
+        }
+    }
+
+    /**
      * The registry shared by the masters: the node {@code <path>/registry}, read and written through this
      * master's session (only the leader writes it).
      */
@@ -288,7 +311,7 @@ public final class ZooKeeperElection implements AutoCloseable {
                         org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
                         byte[] data = session().getData(node, false, stat);
                         version = stat.getVersion();
-                        return data;
+                        return gunzip(data);
                     } catch (KeeperException.NoNodeException e) {
                         version = -1;
                         return null;
@@ -301,7 +324,8 @@ public final class ZooKeeperElection implements AutoCloseable {
              * meanwhile, whose successor wrote the registry, is refused instead of overwriting it.
              */
             @Override
-            public synchronized void save(byte[] bytes) throws java.io.IOException {
+            public synchronized void save(byte[] plain) throws java.io.IOException {
+                byte[] bytes = gzip(plain);
                 try {
                     zkCall(() -> {
                         if (version < 0) {

@@ -1,0 +1,213 @@
+package io.pangaea.benchmarks.emulator;
+
+import io.pangaea.model.FrameworkInfo;
+import io.pangaea.model.Offer;
+import io.pangaea.model.OfferId;
+import io.pangaea.model.Resources;
+import io.pangaea.model.TaskId;
+import io.pangaea.model.TaskInfo;
+import io.pangaea.model.TaskState;
+import io.pangaea.model.TaskStatus;
+import io.pangaea.scheduler.Scheduler;
+import io.pangaea.scheduler.SchedulerDriver;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A framework that launches short tasks on every offer until it has launched its quota (or without end), through
+ * the Java scheduler library, and keeps the account a scale test checks: each task's terminal updates (by their
+ * uuid), and the time from the offer that carried a task to its TASK_RUNNING.
+ */
+public final class LoadFramework implements Scheduler, AutoCloseable {
+
+    private final String name;
+    private final int quota;
+    private final int perOffer;
+    private final List<io.pangaea.model.Resource> taskResources;
+    private final Resources taskNeeds;
+    private final SchedulerDriver driver;
+    private final AtomicInteger next = new AtomicInteger();
+    /** When the offer that carried each task arrived (System.nanoTime), until its TASK_RUNNING. */
+    private final Map<TaskId, Long> offeredAt = new ConcurrentHashMap<>();
+    /** Each task's terminal states, by update uuid (a re-delivery of one update has the same uuid). */
+    private final Map<TaskId, Map<String, TaskState>> terminal = new ConcurrentHashMap<>();
+    private final Set<TaskId> launchedIds = ConcurrentHashMap.newKeySet();
+    private final LongAdder running = new LongAdder();
+    /** Launches whose call got no answer, until the master says what became of them. */
+    private final Set<TaskId> uncertain = ConcurrentHashMap.newKeySet();
+    private final LongAdder failedCalls = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
+    /** What the master answers in reconciliation for a task it never got. */
+    private static final Set<TaskState> NEVER_LAUNCHED = java.util.EnumSet.of(TaskState.TASK_LOST,
+            TaskState.TASK_DROPPED, TaskState.TASK_GONE, TaskState.TASK_UNKNOWN, TaskState.TASK_ERROR);
+    /** Offer-to-RUNNING latencies in microseconds, as they came. */
+    private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean recordLatency = true;
+
+    /**
+     * {@code quota} tasks (0: no end) of {@code taskResources} each, at most {@code perOffer} per offer, on the
+     * masters given (the leader is followed).
+     */
+    public LoadFramework(List<URI> masters, String name, int quota, int perOffer, String taskResources) {
+        this.name = name;
+        this.quota = quota;
+        this.perOffer = perOffer;
+        this.taskNeeds = Resources.parse(taskResources);
+        this.taskResources = taskNeeds.toList();
+        FrameworkInfo info = new FrameworkInfo("root", name, null, 3600.0, false, "*", null, null, null, null,
+                List.of(), null);
+        this.driver = SchedulerDriver.builder(masters, info).maxBackoff(Duration.ofSeconds(1)).scheduler(this)
+                .build();
+    }
+
+    public LoadFramework start() {
+        driver.start();
+        return this;
+    }
+
+    @Override
+    public void offers(SchedulerDriver d, List<Offer> offers) {
+        long now = System.nanoTime();
+        List<OfferId> nothing = new ArrayList<>();
+        for (Offer o : offers) {
+            Resources left = Resources.of(o.resources()).unallocated();
+            List<TaskInfo> tasks = new ArrayList<>();
+            while (tasks.size() < perOffer && (quota <= 0 || launchedIds.size() < quota)
+                    && left.contains(taskNeeds)) {
+                TaskId id = TaskId.of(name + "-" + next.getAndIncrement());
+                tasks.add(new TaskInfo("load", id, o.agentId(), taskResources, null,
+                        io.pangaea.model.CommandInfo.shell("true"), null, null, null,
+                        null, null));
+                left = left.minus(taskNeeds);
+                offeredAt.put(id, now);
+                launchedIds.add(id);
+            }
+            if (tasks.isEmpty()) {
+                nothing.add(o.id());
+            } else {
+                d.launch(List.of(o.id()), tasks, 0).whenComplete((v, e) -> {
+                    if (e != null) {
+                        // the call's fate is unknown (no answer): the master is asked about its tasks, as a
+                        // framework must, and those it does not know were never launched
+                        failedCalls.increment();
+                        List<io.pangaea.model.scheduler.Call.Reconcile.ReconcileTask> ask = new ArrayList<>();
+                        for (TaskInfo t : tasks) {
+                            uncertain.add(t.taskId());
+                            ask.add(new io.pangaea.model.scheduler.Call.Reconcile.ReconcileTask(t.taskId(),
+                                    o.agentId()));
+                        }
+                        d.reconcile(ask);
+                    }
+                });
+            }
+        }
+        if (!nothing.isEmpty()) {
+            d.decline(nothing, quota > 0 && launchedIds.size() >= quota ? 3600 : 1);
+        }
+    }
+
+    @Override
+    public void update(SchedulerDriver d, TaskStatus status) {
+        if (status.reason() == TaskStatus.Reason.REASON_RECONCILIATION) {
+            // the master's answer about a launch whose call got no answer: not an update of the task's own
+            if (uncertain.remove(status.taskId()) && NEVER_LAUNCHED.contains(status.state())) {
+                launchedIds.remove(status.taskId());
+                offeredAt.remove(status.taskId());
+                dropped.increment();
+                d.revive();
+            }
+            return;
+        }
+        uncertain.remove(status.taskId());
+        if (status.state() == TaskState.TASK_RUNNING) {
+            Long at = offeredAt.remove(status.taskId());
+            if (at != null) {
+                running.increment();
+                if (recordLatency) {
+                    latencies.add((System.nanoTime() - at) / 1000);
+                }
+            }
+        } else if (status.state().isTerminal()) {
+            offeredAt.remove(status.taskId());
+            terminal.computeIfAbsent(status.taskId(), k -> new ConcurrentHashMap<>())
+                    .put(status.uuid() == null ? "none" : status.uuid(), status.state());
+        }
+    }
+
+    /** Latencies from now on are not kept (after a benchmark's measured window). */
+    public void stopRecording() {
+        recordLatency = false;
+    }
+
+    public int launched() {
+        return launchedIds.size();
+    }
+
+    /** Launch calls that got no answer (their tasks were reconciled). */
+    public long failedCalls() {
+        return failedCalls.sum();
+    }
+
+    /** Tasks of such calls that the master never got (replaced by new ones). */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    public long running() {
+        return running.sum();
+    }
+
+    /** Tasks with at least one terminal update. */
+    public int ended() {
+        return terminal.size();
+    }
+
+    /** Tasks whose terminal state is other than {@code expected}, or that ended twice (two different updates). */
+    public Map<TaskId, Map<String, TaskState>> endedBadly(TaskState expected) {
+        Map<TaskId, Map<String, TaskState>> bad = new java.util.LinkedHashMap<>();
+        terminal.forEach((id, updates) -> {
+            if (updates.size() != 1 || !updates.values().iterator().next().equals(expected)) {
+                bad.put(id, Map.copyOf(updates));
+            }
+        });
+        return bad;
+    }
+
+    /** Launched tasks that never reported a terminal state. */
+    public Set<TaskId> notEnded() {
+        Set<TaskId> missing = new java.util.TreeSet<>(java.util.Comparator.comparing(TaskId::value));
+        for (TaskId id : launchedIds) {
+            if (!terminal.containsKey(id)) {
+                missing.add(id);
+            }
+        }
+        return missing;
+    }
+
+    /** The offer-to-RUNNING latencies so far, in microseconds, sorted. */
+    public long[] latencies() {
+        long[] all;
+        synchronized (latencies) {
+            all = latencies.stream().mapToLong(Long::longValue).toArray();
+        }
+        Arrays.sort(all);
+        return all;
+    }
+
+    public String frameworkId() {
+        return driver.frameworkId() == null ? null : driver.frameworkId().value();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

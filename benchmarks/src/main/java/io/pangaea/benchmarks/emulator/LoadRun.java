@@ -1,0 +1,51 @@
+package io.pangaea.benchmarks.emulator;
+
+import io.pangaea.model.TaskState;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Emulated agents and load frameworks against a running master, printing progress every second:
+ * {@code LoadRun MASTER_URL AGENTS FRAMEWORKS TASKS_PER_FRAMEWORK TASK_MS}. For trying a scenario by hand; the
+ * benchmarks and tests drive the same parts.
+ */
+public final class LoadRun {
+
+    private LoadRun() {}
+
+    public static void main(String[] args) throws Exception {
+        List<URI> masters = List.of(args[0].split(",")).stream().map(URI::create).toList();
+        int agents = Integer.parseInt(args[1]);
+        int frameworks = Integer.parseInt(args[2]);
+        int perFramework = Integer.parseInt(args[3]);
+        long taskMs = Long.parseLong(args[4]);
+        AgentEmulator.Options o = new AgentEmulator.Options(agents, masters,
+                "cpus:4;mem:8192;disk:10240;ports:[31000-32000]", taskMs, 4, 2000, 0, 0, 0, 1, 1000, "load", true);
+        try (AgentEmulator emulator = new AgentEmulator(o).start()) {
+            while (emulator.registered() < agents) {
+                Thread.sleep(200);
+            }
+            System.out.println("registered " + agents);
+            List<LoadFramework> fws = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < frameworks; i++) {
+                fws.add(new LoadFramework(masters, "load-" + i, perFramework, 10, "cpus:0.1;mem:32").start());
+            }
+            int total = frameworks * perFramework;
+            while (fws.stream().mapToInt(LoadFramework::ended).sum() < total) {
+                Thread.sleep(1000);
+                System.out.printf("%.1f s launched=%d running=%d ended=%d | %s%n", (System.nanoTime() - t0) / 1e9,
+                        fws.stream().mapToInt(LoadFramework::launched).sum(),
+                        fws.stream().mapToLong(LoadFramework::running).sum(),
+                        fws.stream().mapToInt(LoadFramework::ended).sum(), emulator.status());
+            }
+            System.out.printf("all %d ended in %.2f s; bad: %d; launched twice: %d; calls unanswered: %d, their"
+                            + " tasks never launched: %d%n", total, (System.nanoTime() - t0) / 1e9,
+                    fws.stream().mapToInt(f -> f.endedBadly(TaskState.TASK_FINISHED).size()).sum(),
+                    emulator.launchedTwice().size(), fws.stream().mapToLong(LoadFramework::failedCalls).sum(),
+                    fws.stream().mapToLong(LoadFramework::dropped).sum());
+            fws.forEach(LoadFramework::close);
+        }
+    }
+}
