@@ -128,6 +128,12 @@ public final class AgentEmulator implements AutoCloseable {
     /** Subscriptions sent and not yet answered with REGISTERED (or ended). */
     private final Semaphore window;
     private volatile boolean closed;
+    /** With {@code --masters zk://...}: the masters' election, read as a real agent reads it. */
+    private final io.pangaea.scheduler.zk.ZooKeeperMasters detector;
+    /** The leader ZooKeeper names, as last read. */
+    private volatile URI zkLeader;
+    /** Agents waiting out their backoff after a failed subscription, woken when ZooKeeper names a new leader. */
+    private final java.util.Set<EmulatedAgent> waiting = ConcurrentHashMap.newKeySet();
 
     final LongAdder launched = new LongAdder();
     final LongAdder running = new LongAdder();
@@ -145,6 +151,9 @@ public final class AgentEmulator implements AutoCloseable {
         this.taskDurationMs = options.taskDurationMs;
         this.maxCompleted = options.maxCompleted;
         this.window = new Semaphore(options.window);
+        URI first = options.masters.get(0);
+        this.detector = io.pangaea.scheduler.zk.ZooKeeperMasters.isZooKeeper(first)
+                ? new io.pangaea.scheduler.zk.ZooKeeperMasters(first, "http", this::leaderChanged) : null;
         this.timer = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "emulator-timer");
             t.setDaemon(true);
@@ -221,19 +230,20 @@ public final class AgentEmulator implements AutoCloseable {
 
     /** Registers every agent (paced by the window) and starts resending unacknowledged updates. */
     public AgentEmulator start() {
+        pending.addAll(agents);
         Thread starter = new Thread(() -> {
-            for (EmulatedAgent a : agents) {
-                if (closed) {
-                    return;
-                }
+            while (!closed) {
                 try {
-                    window.acquire();
+                    EmulatedAgent a = pending.poll(1, TimeUnit.SECONDS);
+                    if (a != null) {
+                        window.acquire();
+                        subscribe(a, true);
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }
-                subscribe(a, true);
             }
-        }, "emulator-starter");
+        }, "emulator-subscriber");
         starter.setDaemon(true);
         starter.start();
         timer.scheduleWithFixedDelay(() -> agents.forEach(a -> a.resendOlderThan(TimeUnit.SECONDS.toNanos(10))),
@@ -241,7 +251,43 @@ public final class AgentEmulator implements AutoCloseable {
         return this;
     }
 
+    /** ZooKeeper's contenders changed: the leader is read again and every waiting agent tries at once. */
+    private void leaderChanged() {
+        timer.execute(() -> {
+            try {
+                zkLeader = detector.leader().resolve("/internal/v1/agent");
+            } catch (IOException | RuntimeException e) {
+                zkLeader = null;
+            }
+            for (EmulatedAgent a : List.copyOf(waiting)) {
+                if (waiting.remove(a)) {
+                    resubscribe(a);
+                }
+            }
+        });
+    }
+
+    /** Queues the agent's next subscription (the subscriber thread waits for room in the window). */
+    private void resubscribe(EmulatedAgent a) {
+        pending.add(a);
+    }
+
+    private final java.util.concurrent.LinkedBlockingQueue<EmulatedAgent> pending =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+
     private URI target() {
+        if (detector != null) {
+            URI z = zkLeader;
+            if (z == null) {
+                try {
+                    z = detector.leader().resolve("/internal/v1/agent");
+                    zkLeader = z;
+                } catch (IOException e) {
+                    return URI.create("http://127.0.0.1:1/internal/v1/agent"); // none now: fails, and waits
+                }
+            }
+            return z;
+        }
         URI l = leader;
         if (l != null) {
             return l;
@@ -308,6 +354,9 @@ public final class AgentEmulator implements AutoCloseable {
                 String location = response.getHeaders().get(HttpHeader.LOCATION);
                 if (location != null) {
                     leader = to.resolve(location.startsWith("//") ? to.getScheme() + ":" + location : location);
+                    if (detector != null) {
+                        zkLeader = leader;
+                    }
                 }
                 delay = 0;
             } else {
@@ -316,22 +365,29 @@ public final class AgentEmulator implements AutoCloseable {
                             ? "HTTP " + status : String.valueOf(result.getFailure())));
                 }
                 subscribeFailures.increment();
-                if (leader != null && leader.equals(to)) {
-                    leader = null;
-                    candidate.incrementAndGet();
-                } else if (leader == null) {
-                    candidate.incrementAndGet();
+                if (detector != null) {
+                    // a real agent's backoff (up to 4 s, jittered), cut short when ZooKeeper names a leader
+                    int n = Math.min(4, a.failures++);
+                    delay = (long) ((250L << n) * (0.5 + ThreadLocalRandom.current().nextDouble() / 2));
+                    if (zkLeader != null && zkLeader.equals(to)) {
+                        zkLeader = null;
+                    }
+                } else {
+                    if (leader != null && leader.equals(to)) {
+                        leader = null;
+                        candidate.incrementAndGet();
+                    } else if (leader == null) {
+                        candidate.incrementAndGet();
+                    }
+                    // a master that went away: come back within half a second, spread out
+                    delay = 50 + ThreadLocalRandom.current().nextLong(450);
                 }
-                // a master that went away: come back within half a second, spread so as not to arrive all at once
-                delay = 50 + ThreadLocalRandom.current().nextLong(450);
             }
+            waiting.add(a);
             timer.schedule(() -> {
-                try {
-                    window.acquire();
-                } catch (InterruptedException x) {
-                    return;
+                if (waiting.remove(a)) {
+                    resubscribe(a);
                 }
-                subscribe(a, true);
             }, delay, TimeUnit.MILLISECONDS);
         });
     }
@@ -344,7 +400,7 @@ public final class AgentEmulator implements AutoCloseable {
         posts.increment();
         clients.get(ThreadLocalRandom.current().nextInt(clients.size())).newRequest(target())
                 .method(HttpMethod.POST).body(new BytesRequestContent("application/json", body))
-                .timeout(30, TimeUnit.SECONDS).send(result -> {
+                .idleTimeout(120, TimeUnit.SECONDS).send(result -> {
                     if (result.isFailed() || result.getResponse().getStatus() != 202) {
                         postFailures.increment();
                     }
@@ -440,6 +496,9 @@ public final class AgentEmulator implements AutoCloseable {
     public void close() throws Exception {
         closed = true;
         timer.shutdownNow();
+        if (detector != null) {
+            detector.close();
+        }
         for (HttpClient c : clients) {
             c.stop();
         }

@@ -63,6 +63,8 @@ final class EmulatedAgent {
     boolean registered;
     /** When the master last said REGISTERED (System.nanoTime). */
     volatile long registeredAt;
+    /** Failed subscriptions in a row (the backoff grows with them). */
+    int failures;
     /** How many times it got REGISTERED. */
     volatile int registrations;
 
@@ -140,6 +142,7 @@ final class EmulatedAgent {
                         pong = null;
                     }
                     registered = true;
+                    failures = 0;
                     registeredAt = System.nanoTime();
                     registrations++;
                     // what waits for an acknowledgement goes again to this master

@@ -194,9 +194,20 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
 
     /** The offer-to-RUNNING latencies so far, in microseconds, sorted. */
     public long[] latencies() {
+        return latencies(0);
+    }
+
+    /** How many offer-to-RUNNING latencies were kept so far. */
+    public int latencyCount() {
+        return latencies.size();
+    }
+
+    /** The latencies kept after the first {@code from}, in microseconds, sorted. */
+    public long[] latencies(int from) {
         long[] all;
         synchronized (latencies) {
-            all = latencies.stream().mapToLong(Long::longValue).toArray();
+            all = latencies.subList(Math.min(from, latencies.size()), latencies.size()).stream()
+                    .mapToLong(Long::longValue).toArray();
         }
         Arrays.sort(all);
         return all;

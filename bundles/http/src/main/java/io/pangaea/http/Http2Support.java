@@ -44,6 +44,10 @@ final class Http2Support {
                     }
                 };
         h2c.setMaxConcurrentStreams(maxStreams);
+        // Jetty's guard against "rapid reset" floods allows 128 suspect frames a second per connection; one
+        // connection here carries thousands of agents, whose streams end and are cancelled at that rate in a
+        // normal failover, and tripping the guard drops every agent on the connection at once
+        h2c.setRateControlFactory(new org.eclipse.jetty.io.WindowRateControl.Factory(maxStreams));
         return h2c;
     }
 

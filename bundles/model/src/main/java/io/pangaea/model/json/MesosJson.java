@@ -62,6 +62,19 @@ public final class MesosJson {
      * @throws MesosJsonException with a message in Mesos's words that names the offending field
      */
     public static <T> T read(byte[] body, Class<T> type) throws MesosJsonException {
+        // one pass straight into the type for a body that is a JSON object; anything that fails goes through the
+        // tree below, which is what names the offending field (the two passes cost a re-registering agent's
+        // tasks twice over)
+        if (startsWithObject(body)) {
+            try {
+                T value = MAPPER.readValue(body, type);
+                if (value != null) {
+                    return value;
+                }
+            } catch (IOException | RuntimeException fallBack) {
+                // described below
+            }
+        }
         JsonNode tree;
         try {
             tree = MAPPER.readTree(body);
@@ -87,6 +100,18 @@ public final class MesosJson {
             throw new MesosJsonException("Failed to convert JSON into " + protoName(type) + " protobuf: "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    private static boolean startsWithObject(byte[] body) {
+        for (byte b : body) {
+            if (b == '{') {
+                return true;
+            }
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Resources in the legacy endpoints' summary form: {"cpus": 2.0, "ports": "[31000-32000]", ...}. */

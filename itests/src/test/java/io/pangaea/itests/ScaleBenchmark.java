@@ -1,0 +1,343 @@
+package io.pangaea.itests;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pangaea.benchmarks.emulator.LoadFramework;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.test.TestingServer;
+import org.junit.Test;
+
+/**
+ * The scale benchmarks of BENCHMARKS.md ("Scale"): master distributions (with the heap a big cluster needs), the
+ * agent emulator in a JVM of its own, and load frameworks in this JVM. Each prints {@code BENCHMARK scale ...}
+ * lines with the wall time and the master's CPU seconds. Which ones run and their sizes: {@code -Dscale.scenarios=
+ * failover,state,throughput,cluster}, {@code -Dscale.failover=10000,20000,40000}, {@code -Dscale.state=20000},
+ * {@code -Dscale.throughput=5000}, {@code -Dscale.cluster=50000}; {@code -Dscale.completed=0,100}: the failover's
+ * completed tasks per agent. Run with {@code benchmarks/scale.sh}.
+ */
+public class ScaleBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** The heap and collector a big cluster's master is given (README: "A big cluster"). */
+    private static final String MASTER_OPTS = System.getProperty("scale.masterOpts",
+            "-Xmx8g -XX:-UseSerialGC -XX:+UseG1GC");
+
+    private static List<String> scenarios() {
+        return List.of(System.getProperty("scale.scenarios", "failover,state,throughput,cluster").split(","));
+    }
+
+    private static int[] sizes(String key, String def) {
+        return Arrays.stream(System.getProperty(key, def).split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static void print(String line) {
+        System.out.println("BENCHMARK scale " + line);
+    }
+
+    /** A cluster of {@code masters} masters (ZooKeeper when more than one), no agent distributions. */
+    private static LocalCluster cluster(int masters, String zk, Map<String, String> settings) throws Exception {
+        String before = System.getProperty("pangaea.cluster.javaOpts");
+        System.setProperty("pangaea.cluster.javaOpts", MASTER_OPTS + (before == null ? "" : " " + before));
+        try {
+            return new LocalCluster("cpus:1", Map.of(), settings, masters, zk, 0);
+        } finally {
+            if (before == null) {
+                System.clearProperty("pangaea.cluster.javaOpts");
+            } else {
+                System.setProperty("pangaea.cluster.javaOpts", before);
+            }
+        }
+    }
+
+    private static String url(LocalCluster c, int i) {
+        return "http://127.0.0.1:" + c.masterPorts.get(i);
+    }
+
+    private static JsonNode metrics(LocalCluster c, int i) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url(c, i) + "/metrics/snapshot"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+    }
+
+    private static double cpu(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
+    }
+
+    private static long rssMb(ProcessHandle p) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** The heap in use after a full collection (jcmd GC.run, then GC.heap_info's used figure), in MB. */
+    private static String heapAfterGc(ProcessHandle p) throws Exception {
+        new ProcessBuilder("jcmd", Long.toString(p.pid()), "GC.run").redirectErrorStream(true).start().waitFor();
+        Process info = new ProcessBuilder("jcmd", Long.toString(p.pid()), "GC.heap_info").redirectErrorStream(true)
+                .start();
+        String out = new String(info.getInputStream().readAllBytes());
+        info.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
+        return m.find() ? (Long.parseLong(m.group(1)) / 1024) + " MB" : "?";
+    }
+
+    /**
+     * With {@code -Dscale.jfr=DIR} (and the masters started with a flight recording, through
+     * {@code -Dpangaea.cluster.javaOpts=-XX:StartFlightRecording}), the master's recording is saved there now.
+     */
+    private static void dumpRecording(ProcessHandle p, String what) throws Exception {
+        String dir = System.getProperty("scale.jfr");
+        if (dir != null) {
+            new ProcessBuilder("jcmd", Long.toString(p.pid()), "JFR.dump", "filename=" + dir + "/" + what + ".jfr")
+                    .redirectErrorStream(true).start().waitFor();
+        }
+    }
+
+    // ---- master failover -------------------------------------------------------------------------------------
+
+    @Test
+    public void failover() throws Exception {
+        if (!scenarios().contains("failover")) {
+            return;
+        }
+        for (int completed : sizes("scale.completed", "0,100")) {
+            for (int agents : sizes("scale.failover", "10000,20000,40000")) {
+                failover(agents, completed);
+            }
+        }
+    }
+
+    private void failover(int agents, int completed) throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            String url = "zk://" + zk.getConnectString() + "/pangaea";
+            LocalCluster c = cluster(2, url, Map.of("zk_session_timeout", "4secs",
+                    "agent_reregister_timeout", "10mins"));
+            try (EmulatorProcess emulator = new EmulatorProcess("6g", "--agents", Integer.toString(agents),
+                    "--masters", url, "--preload", "10," + completed + ",10,200",
+                    "--name", "fo")) {
+                long tasks = agents * 10L;
+                await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                        .until(() -> {
+                            int l = c.leader();
+                            return l >= 0 && metrics(c, l).path("master/tasks_running").asLong() == tasks
+                                    && metrics(c, l).path("master/slaves_connected").asLong() == agents;
+                        });
+                int leader = c.leader();
+                int next = 1 - leader;
+                double cpu0 = cpu(c.masterJvm(next));
+                long killed = System.nanoTime();
+                c.killMaster(leader);
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> c.leader() == next);
+                long elected = System.nanoTime();
+                await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                        .until(() -> {
+                            JsonNode m = metrics(c, next);
+                            return m.path("master/slaves_connected").asLong() == agents
+                                    && m.path("master/tasks_running").asLong() == tasks;
+                        });
+                long back = System.nanoTime();
+                dumpRecording(c.masterJvm(next), "failover-" + agents + "-" + completed);
+                print(String.format("failover agents=%d running_tasks=%d completed_per_agent=%d election_s=%.2f"
+                                + " reregistered_after_election_s=%.2f new_leader_cpu_s=%.1f new_leader_rss_mb=%d"
+                                + " new_leader_heap_after_gc=%s", agents, tasks, completed,
+                        (elected - killed) / 1e9, (back - elected) / 1e9, cpu(c.masterJvm(next)) - cpu0,
+                        rssMb(c.masterJvm(next)), heapAfterGc(c.masterJvm(next))));
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    // ---- state queries and responsiveness -------------------------------------------------------------------
+
+    @Test
+    public void state() throws Exception {
+        if (!scenarios().contains("state")) {
+            return;
+        }
+        int agents = sizes("scale.state", "20000")[0];
+        LocalCluster c = cluster(1, null, Map.of());
+        // 10 running and 10 completed tasks per agent over 200 frameworks: each framework keeps 1,000 completed
+        try (EmulatorProcess emulator = new EmulatorProcess("4g", "--agents", Integer.toString(agents), "--masters",
+                url(c, 0), "--preload", "10,10,2,200", "--name", "st")) {
+            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> metrics(c, 0).path("master/tasks_running").asLong() == agents * 10L);
+            ProcessHandle m = c.masterJvm(0);
+            print("state set-up agents=" + agents + " running_tasks=" + agents * 10 + " frameworks=200");
+            query(c, m, "/master/state", null, null);
+            query(c, m, "/api/v1", "{\"type\":\"GET_STATE\"}", "application/json");
+            query(c, m, "/api/v1", "{\"type\":\"GET_STATE\"}", "application/x-protobuf");
+            responsiveness(c);
+            dumpRecording(m, "state-" + agents);
+        } finally {
+            c.close();
+        }
+    }
+
+    private void query(LocalCluster c, ProcessHandle master, String path, String body, String accept)
+            throws Exception {
+        List<Double> times = new ArrayList<>();
+        long size = 0;
+        double cpu0 = cpu(master);
+        int runs = 5;
+        for (int i = 0; i < runs + 1; i++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(c, 0) + path))
+                    .timeout(Duration.ofMinutes(2));
+            if (body != null) {
+                b.header("Content-Type", "application/json").header("Accept", accept)
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+            }
+            long t0 = System.nanoTime();
+            HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            long n;
+            try (InputStream in = r.body()) {
+                n = in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + r.statusCode());
+            }
+            if (i > 0) { // the first warms up
+                times.add((System.nanoTime() - t0) / 1e9);
+            }
+            size = n;
+        }
+        times.sort(null);
+        print(String.format("state query=%s accept=%s runs=%d median_s=%.3f max_s=%.3f size_mb=%.1f"
+                        + " master_cpu_s_per_query=%.2f", path + (body == null ? "" : " GET_STATE"),
+                accept == null ? "application/json" : accept, runs, times.get(times.size() / 2),
+                times.get(times.size() - 1), size / 1e6, (cpu(master) - cpu0) / (runs + 1)));
+    }
+
+    /** {@code /health} latency while four clients poll {@code /master/state} without pause. */
+    private void responsiveness(LocalCluster c) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> pollers = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong states = new java.util.concurrent.atomic.AtomicLong();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        HTTP.send(HttpRequest.newBuilder(URI.create(url(c, 0) + "/master/state"))
+                                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.discarding());
+                        states.incrementAndGet();
+                    } catch (Exception e) {
+                        // counted by what got through
+                    }
+                }
+            });
+            t.start();
+            pollers.add(t);
+        }
+        List<Double> latencies = new ArrayList<>();
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            own.send(HttpRequest.newBuilder(URI.create(url(c, 0) + "/health")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            latencies.add((System.nanoTime() - t0) / 1e6);
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // 50 probes a second
+        }
+        stop.set(true);
+        for (Thread t : pollers) {
+            t.join(120_000);
+        }
+        latencies.sort(null);
+        print(String.format("responsiveness health_probes=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
+                        + " state_queries_meanwhile=%d", latencies.size(), latencies.get(latencies.size() / 2),
+                latencies.get((int) (latencies.size() * 0.99)), latencies.get(latencies.size() - 1), states.get()));
+    }
+
+    // ---- task throughput and the big cluster ----------------------------------------------------------------
+
+    @Test
+    public void throughput() throws Exception {
+        if (!scenarios().contains("throughput")) {
+            return;
+        }
+        load("throughput", sizes("scale.throughput", "5000")[0], 20, Duration.ofSeconds(60));
+    }
+
+    @Test
+    public void cluster() throws Exception {
+        if (!scenarios().contains("cluster")) {
+            return;
+        }
+        load("cluster", sizes("scale.cluster", "50000")[0], 200, Duration.ofSeconds(60));
+    }
+
+    /**
+     * {@code frameworks} frameworks launch 1 s tasks on {@code agents} agents without pause; after a warm-up of
+     * 20 s, {@code window} is measured: tasks run per second, offer-to-RUNNING latencies, the allocation cycle,
+     * the master's CPU per 1,000 tasks, heap and RSS.
+     */
+    private void load(String name, int agents, int frameworks, Duration window) throws Exception {
+        LocalCluster c = cluster(1, null, Map.of());
+        List<URI> masters = List.of(URI.create(url(c, 0)));
+        List<LoadFramework> fws = new ArrayList<>();
+        try (EmulatorProcess emulator = new EmulatorProcess("4g", "--agents", Integer.toString(agents), "--masters",
+                url(c, 0), "--task-ms", "1000", "--resources", "cpus:8;mem:16384;disk:102400", "--name", name)) {
+            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> metrics(c, 0).path("master/slaves_connected").asLong() == agents);
+            print(name + " set-up agents=" + agents + " frameworks=" + frameworks);
+            for (int i = 0; i < frameworks; i++) {
+                fws.add(new LoadFramework(masters, name + "-" + i, 0, 20, "cpus:0.1;mem:32").start());
+            }
+            Thread.sleep(20_000); // warm-up (JIT, every framework subscribed and offered)
+            ProcessHandle m = c.masterJvm(0);
+            long[] before = fws.stream().mapToLong(LoadFramework::running).toArray();
+            JsonNode m0 = metrics(c, 0);
+            double cpu0 = cpu(m);
+            int[] lat0 = fws.stream().mapToInt(LoadFramework::latencyCount).toArray();
+            long t0 = System.nanoTime();
+            Thread.sleep(window.toMillis());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            dumpRecording(m, name + "-" + agents);
+            double cpu = cpu(m) - cpu0;
+            JsonNode m1 = metrics(c, 0);
+            long ran = 0;
+            for (int i = 0; i < fws.size(); i++) {
+                ran += fws.get(i).running() - before[i];
+            }
+            fws.forEach(LoadFramework::stopRecording);
+            List<Long> all = new ArrayList<>();
+            for (int i = 0; i < fws.size(); i++) {
+                Arrays.stream(fws.get(i).latencies(lat0[i])).forEach(all::add);
+            }
+            all.sort(null);
+            double runs = m1.path("allocator/mesos/allocation_runs").asDouble()
+                    - m0.path("allocator/mesos/allocation_runs").asDouble();
+            print(String.format("%s agents=%d frameworks=%d window_s=%.1f tasks_running_per_s=%.0f"
+                            + " master_cpu_s=%.1f master_cpu_s_per_1000_tasks=%.2f offer_to_running_ms p50=%.0f"
+                            + " p99=%.0f (%d tasks in the window) allocation_runs_in_window=%.0f"
+                            + " allocation_run_ms=%s master_rss_mb=%d master_heap_after_gc=%s", name, agents,
+                    frameworks, seconds, ran / seconds, cpu, ran == 0 ? 0 : cpu / ran * 1000,
+                    all.isEmpty() ? 0 : all.get(all.size() / 2) / 1000.0,
+                    all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1000.0, all.size(), runs,
+                    String.format("p50=%.1f,p99=%.1f", m1.path("allocator/mesos/allocation_run_ms/p50").asDouble(),
+                            m1.path("allocator/mesos/allocation_run_ms/p99").asDouble()), rssMb(m),
+                    heapAfterGc(m)));
+        } finally {
+            fws.forEach(LoadFramework::close);
+            c.close();
+        }
+    }
+}
