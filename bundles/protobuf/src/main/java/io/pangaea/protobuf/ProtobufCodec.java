@@ -1,5 +1,7 @@
 package io.pangaea.protobuf;
 
+import java.util.List;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -83,6 +85,65 @@ public final class ProtobufCodec {
                     + e.getMessage(), e);
         }
         return b.buildPartial().toByteArray();
+    }
+
+    /** One task ({@code mesos.v1.Task}) from its JSON, encoded. */
+    public static byte[] task(byte[] json) {
+        Message.Builder b = org.apache.mesos.v1.Protos.Task.newBuilder();
+        try {
+            PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("Cannot encode as mesos.v1.Task: " + e.getMessage(), e);
+        }
+        return b.buildPartial().toByteArray();
+    }
+
+    /**
+     * A master operator Response ({@code response}, encoded, without tasks) with tasks already encoded added to its
+     * {@code GetTasks} at {@code path} (e.g. {@code get_state, get_tasks}): protobuf merges a message field that
+     * comes twice and appends repeated ones, so the tasks follow the rest as one more field of the response. This
+     * spares a large state its tasks' round trip through JSON on every read.
+     */
+    public static byte[] withTasks(byte[] response, List<String> path, List<byte[]> tasks, List<byte[]> unreachable,
+                                   List<byte[]> completed) {
+        com.google.protobuf.Descriptors.Descriptor getTasks =
+                org.apache.mesos.v1.master.Protos.Response.GetTasks.getDescriptor();
+        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+        try {
+            com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(inner);
+            writeAll(out, getTasks.findFieldByName("tasks").getNumber(), tasks);
+            writeAll(out, getTasks.findFieldByName("unreachable_tasks").getNumber(), unreachable);
+            writeAll(out, getTasks.findFieldByName("completed_tasks").getNumber(), completed);
+            out.flush();
+            byte[] body = inner.toByteArray();
+            // wrapped from the inside out: Response.get_state.get_tasks, or Response.get_tasks
+            List<Integer> numbers = new java.util.ArrayList<>();
+            com.google.protobuf.Descriptors.Descriptor d = org.apache.mesos.v1.master.Protos.Response.getDescriptor();
+            for (String field : path) {
+                com.google.protobuf.Descriptors.FieldDescriptor f = d.findFieldByName(field);
+                numbers.add(f.getNumber());
+                d = f.getMessageType();
+            }
+            for (int i = numbers.size() - 1; i >= 0; i--) {
+                java.io.ByteArrayOutputStream wrap = new java.io.ByteArrayOutputStream(body.length + 16);
+                com.google.protobuf.CodedOutputStream w = com.google.protobuf.CodedOutputStream.newInstance(wrap);
+                w.writeByteArray(numbers.get(i), body);
+                w.flush();
+                body = wrap.toByteArray();
+            }
+            byte[] all = java.util.Arrays.copyOf(response, response.length + body.length);
+            System.arraycopy(body, 0, all, response.length, body.length);
+            return all;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void writeAll(com.google.protobuf.CodedOutputStream out, int field, List<byte[]> messages)
+            throws java.io.IOException {
+        for (byte[] m : messages) {
+            out.writeByteArray(field, m);
+        }
     }
 
     /** The other direction of {@link #toProtobuf}, for tests and clients: a protobuf message as Mesos JSON. */

@@ -212,6 +212,8 @@ final class MasterState {
         }
     }
 
+    record JsonKey(TaskState state, int statuses, ExecutorId executor, String statusUuid) {}
+
     static final class TaskEntry {
         final TaskInfo info;
         final FrameworkId frameworkId;
@@ -221,6 +223,22 @@ final class MasterState {
         final Resources resources;
         TaskState state = TaskState.TASK_STAGING;
         final List<TaskStatus> statuses = new ArrayList<>();
+        /**
+         * This task as the read endpoints show it (JSON), kept while its state, statuses and executor stay as they
+         * were when it was made (see {@code MasterViews}): a large cluster's state is mostly tasks that do not change
+         * between two reads.
+         */
+        String json;
+        String v1Json;
+        byte[] v1Proto;
+        JsonKey v1ProtoKey;
+        JsonKey jsonKey;
+        JsonKey v1JsonKey;
+
+        /** What the cached JSON was made from: when it differs now, the JSON is made again. */
+        JsonKey jsonKey() {
+            return new JsonKey(state, statuses.size(), executorId, statusUpdateUuid);
+        }
         TaskState statusUpdateState;
         String statusUpdateUuid;
         TaskStatus latestStatus;

@@ -161,6 +161,63 @@ public final class V1Views {
         return n;
     }
 
+    /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
+    static JsonNode taskJson(TaskEntry t) {
+        MasterState.JsonKey key = t.jsonKey();
+        if (t.v1Json == null || !key.equals(t.v1JsonKey)) {
+            t.v1Json = new String(MesosJson.write(task(t)), java.nio.charset.StandardCharsets.UTF_8);
+            t.v1JsonKey = key;
+        }
+        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(t.v1Json));
+    }
+
+    /** {@link #task} as an encoded {@code mesos.v1.Task}, made again only when the task changed. */
+    static byte[] taskProto(TaskEntry t) {
+        MasterState.JsonKey key = t.jsonKey();
+        if (t.v1Proto == null || !key.equals(t.v1ProtoKey)) {
+            t.v1Proto = io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(t)));
+            t.v1ProtoKey = key;
+        }
+        return t.v1Proto;
+    }
+
+    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec.withTasks}). */
+    public record EncodedTasks(List<byte[]> tasks, List<byte[]> unreachable, List<byte[]> completed) {}
+
+    public EncodedTasks encodedTasks() {
+        List<byte[]> tasks = new ArrayList<>();
+        List<byte[]> unreachable = new ArrayList<>();
+        List<byte[]> completed = new ArrayList<>();
+        Viewer viewer = legacy.viewer();
+        for (FrameworkEntry f : state.frameworks.values()) {
+            for (TaskEntry t : f.tasks.values()) {
+                if (viewer.task(f.info, t.info)) {
+                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(taskProto(t));
+                }
+            }
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info))
+                    .forEach(t -> completed.add(taskProto(t)));
+        }
+        for (FrameworkEntry f : state.completedFrameworks) {
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info))
+                    .forEach(t -> completed.add(taskProto(t)));
+        }
+        return new EncodedTasks(tasks, unreachable, completed);
+    }
+
+    /** GET_STATE without its tasks (they go separately, encoded, to a protobuf client). */
+    public ObjectNode getStateWithoutTasks() {
+        ObjectNode body = F.objectNode();
+        ObjectNode tasks = body.putObject("get_tasks");
+        tasks.putArray("tasks");
+        tasks.putArray("unreachable_tasks");
+        tasks.putArray("completed_tasks");
+        body.set("get_executors", getExecutors());
+        body.set("get_frameworks", getFrameworks());
+        body.set("get_agents", getAgents());
+        return body;
+    }
+
     public ObjectNode getTasks() {
         ObjectNode body = F.objectNode();
         ArrayNode tasks = body.putArray("tasks");
@@ -170,13 +227,13 @@ public final class V1Views {
         for (FrameworkEntry f : state.frameworks.values()) {
             for (TaskEntry t : f.tasks.values()) {
                 if (viewer.task(f.info, t.info)) {
-                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(task(t));
+                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(taskJson(t));
                 }
             }
-            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(taskJson(t)));
         }
         for (FrameworkEntry f : state.completedFrameworks) {
-            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(task(t)));
+            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(taskJson(t)));
         }
         return body;
     }

@@ -190,6 +190,11 @@ final class OperatorApi {
 
     private void readView(OperatorCall call, Response response, Callback callback) {
         OperatorCall.Type t = call.type();
+        if ((t == OperatorCall.Type.GET_STATE || t == OperatorCall.Type.GET_TASKS)
+                && Boolean.TRUE.equals(response.getRequest().getAttribute(PROTOBUF_OUT))) {
+            encodedTasksView(t, response, callback);
+            return;
+        }
         reply(master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
             V1Views v = views.v1();
             return switch (t) {
@@ -204,6 +209,31 @@ final class OperatorApi {
                 default -> v.getFlags();
             };
         }), v -> V1Views.response(t.name(), v), response, callback);
+    }
+
+    /**
+     * GET_STATE and GET_TASKS for a protobuf client: the tasks, each encoded once and kept while it does not change,
+     * are added to the rest of the response encoded (rather than the whole state going through JSON each time).
+     */
+    private void encodedTasksView(OperatorCall.Type t, Response response, Callback callback) {
+        boolean state = t == OperatorCall.Type.GET_STATE;
+        master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
+            io.pangaea.master.internal.V1Views v = views.v1();
+            return new Object[] {state ? v.getStateWithoutTasks() : null, v.encodedTasks()};
+        }).whenComplete((parts, err) -> {
+            if (err != null) {
+                HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
+                return;
+            }
+            JsonNode head = state ? io.pangaea.master.internal.V1Views.response(t.name(), (JsonNode) parts[0])
+                    : V1Views.response(t.name(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode());
+            var tasks = (io.pangaea.master.internal.V1Views.EncodedTasks) parts[1];
+            byte[] out = ProtobufCodec.withTasks(ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR,
+                    bytes(head)), state ? List.of("get_state", "get_tasks") : List.of("get_tasks"), tasks.tasks(),
+                    tasks.unreachable(), tasks.completed());
+            HttpSupport.ok(response, callback, MasterHttpHandler.PROTOBUF, out);
+        });
     }
 
     private void loggingLevel(OperatorCall call, Response response, Callback callback) {
