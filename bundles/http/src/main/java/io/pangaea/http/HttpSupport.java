@@ -85,6 +85,25 @@ public final class HttpSupport {
         Content.Sink.write(response, true, message, callback);
     }
 
+    /**
+     * 200 with {@code body} written as JSON while it is encoded, in 64 KB pieces (a large state is never held whole
+     * as bytes). Any thread; it blocks until the client has taken the body, so not the master's loop.
+     */
+    public static void jsonStreamed(Response response, Callback callback, com.fasterxml.jackson.databind.JsonNode body) {
+        later(response, () -> {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(Content.Sink.asOutputStream(response),
+                    64 * 1024)) {
+                io.pangaea.model.json.MesosJson.mapper().writeValue(out, body);
+            } catch (java.io.IOException | RuntimeException e) {
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
+        });
+    }
+
     public static void json(Response response, Callback callback, byte[] body) {
         ok(response, callback, "application/json", body);
     }

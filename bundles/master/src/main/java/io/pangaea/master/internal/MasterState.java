@@ -228,8 +228,8 @@ final class MasterState {
          * were when it was made (see {@code MasterViews}): a large cluster's state is mostly tasks that do not change
          * between two reads.
          */
-        String json;
-        String v1Json;
+        RawJson json;
+        RawJson v1Json;
         byte[] v1Proto;
         JsonKey v1ProtoKey;
         JsonKey jsonKey;

@@ -486,7 +486,7 @@ public final class MasterViews {
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
         MasterState.JsonKey key = t.jsonKey();
         if (t.json == null || !key.equals(t.jsonKey)) {
-            t.json = new String(MesosJson.write(task(t)), java.nio.charset.StandardCharsets.UTF_8);
+            t.json = new RawJson(MesosJson.write(task(t)));
             t.jsonKey = key;
         }
         return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(t.json));

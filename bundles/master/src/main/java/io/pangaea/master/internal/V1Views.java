@@ -165,7 +165,7 @@ public final class V1Views {
     static JsonNode taskJson(TaskEntry t) {
         MasterState.JsonKey key = t.jsonKey();
         if (t.v1Json == null || !key.equals(t.v1JsonKey)) {
-            t.v1Json = new String(MesosJson.write(task(t)), java.nio.charset.StandardCharsets.UTF_8);
+            t.v1Json = new RawJson(MesosJson.write(task(t)));
             t.v1JsonKey = key;
         }
         return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(t.v1Json));

@@ -255,7 +255,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
             } else {
-                HttpSupport.json(response, callback, MesosJson.write(node));
+                HttpSupport.jsonStreamed(response, callback, node);
             }
         });
     }

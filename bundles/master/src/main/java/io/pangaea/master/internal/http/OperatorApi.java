@@ -502,8 +502,10 @@ final class OperatorApi {
         f.whenComplete((v, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
-            } else {
+            } else if (Boolean.TRUE.equals(response.getRequest().getAttribute(PROTOBUF_OUT))) {
                 send(response, callback, bytes(render.apply(v)));
+            } else {
+                HttpSupport.jsonStreamed(response, callback, render.apply(v));
             }
         });
     }
