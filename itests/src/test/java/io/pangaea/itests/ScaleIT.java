@@ -126,7 +126,7 @@ public class ScaleIT {
     public void b_thousandAgentsTwentyFrameworksTenThousandTasksEachEndOnce() throws Exception {
         int agents = 1000;
         AgentEmulator.Options options = new AgentEmulator.Options(agents, masters,
-                "cpus:4;mem:8192;disk:10240;ports:[31000-32000]", 200, 4, 2000, 0, 0, 0, 1, 1000, "load", true);
+                "cpus:4;mem:8192;disk:10240;ports:[31000-32000]", 200, 4, 500, 0, 0, 0, 1, 1000, "load", true);
         List<LoadFramework> frameworks = new ArrayList<>();
         try (AgentEmulator emulator = new AgentEmulator(options).start()) {
             await("1,000 agents registered").atMost(Duration.ofSeconds(120))

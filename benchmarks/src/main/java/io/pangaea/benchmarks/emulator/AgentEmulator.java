@@ -49,7 +49,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * (127.0.0.2, 127.0.0.3, ...): one socket per agent would stop at the file-descriptor limit of both processes
  * (20,000 here, soft and hard) and at the 28,232 ephemeral ports of one source address. Each agent's SUBSCRIBE
  * and PONG are encoded once and reused; new registrations are paced by a window of subscriptions awaiting their
- * REGISTERED, so that the master sets the pace.
+ * REGISTERED (500 by default), so that the master sets the pace.
  *
  * <p>Run in a JVM of its own: {@code java -cp ... io.pangaea.benchmarks.emulator.AgentEmulator --agents 10000
  * --masters http://127.0.0.1:5050}; see {@link Options#parse}. It prints a status line every few seconds.
@@ -63,7 +63,7 @@ public final class AgentEmulator implements AutoCloseable {
                           boolean trackLaunches) {
 
         public static Options of(int agents, List<URI> masters) {
-            return new Options(agents, masters, "cpus:16;mem:65536;disk:1048576;ports:[31000-32000]", 0, 4, 2000,
+            return new Options(agents, masters, "cpus:16;mem:65536;disk:1048576;ports:[31000-32000]", 0, 4, 500,
                     0, 0, 0, 1, 1000, "emulated", false);
         }
 
@@ -104,7 +104,7 @@ public final class AgentEmulator implements AutoCloseable {
             o = new Options(o.agents, o.masters, a.getOrDefault("resources", o.resources),
                     Long.parseLong(a.getOrDefault("task-ms", "0")),
                     Integer.parseInt(a.getOrDefault("bind-addresses", "4")),
-                    Integer.parseInt(a.getOrDefault("window", "2000")), 0, 0, 0, 1, 1000,
+                    Integer.parseInt(a.getOrDefault("window", "500")), 0, 0, 0, 1, 1000,
                     a.getOrDefault("name", "emulated"), false);
             if (a.containsKey("preload")) {
                 String[] p = a.get("preload").split(",");

@@ -21,7 +21,7 @@ public final class LoadRun {
         int perFramework = Integer.parseInt(args[3]);
         long taskMs = Long.parseLong(args[4]);
         AgentEmulator.Options o = new AgentEmulator.Options(agents, masters,
-                "cpus:4;mem:8192;disk:10240;ports:[31000-32000]", taskMs, 4, 2000, 0, 0, 0, 1, 1000, "load", true);
+                "cpus:4;mem:8192;disk:10240;ports:[31000-32000]", taskMs, 4, 500, 0, 0, 0, 1, 1000, "load", true);
         try (AgentEmulator emulator = new AgentEmulator(o).start()) {
             while (emulator.registered() < agents) {
                 Thread.sleep(200);

@@ -111,10 +111,18 @@ public record Tls(boolean enabled, String certFile, String keyFile, String keyst
      * {@code ssl_support_downgrade} is on; plain HTTP only when TLS is off.
      */
     public ServerConnector connector(Server server, HttpConfiguration http) {
+        return connector(server, http, false);
+    }
+
+    /**
+     * The same; with {@code http2}, plain HTTP also takes HTTP/2 with prior knowledge (the master's port, where
+     * thousands of agents may share a few connections).
+     */
+    public ServerConnector connector(Server server, HttpConfiguration http, boolean http2) {
         if (!enabled) {
             // HTTP/1.1, and HTTP/2 in clear text with prior knowledge on the same port, so that many agents'
             // streams can share a few connections (one process has a limited number of sockets)
-            if (!Http2Support.available()) {
+            if (!http2 || !Http2Support.available()) {
                 return new ServerConnector(server, new HttpConnectionFactory(http));
             }
             return new ServerConnector(server, new HttpConnectionFactory(http), Http2Support.priorKnowledge(http,

@@ -369,11 +369,49 @@ public final class SchedulerDriver implements AutoCloseable {
         HttpRequest req = authorized(HttpRequest.newBuilder(endpoint)).header("Content-Type", "application/json")
                 .header("Mesos-Stream-Id", sid).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
-            if (r.statusCode() >= 400) {
-                throw new CallException(r.statusCode(), r.body());
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        queuedCalls.add(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            callsOut.decrementAndGet();
+            sendQueued();
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException ? e
+                        : new java.util.concurrent.CompletionException(e));
+            } else if (r.statusCode() >= 400) {
+                result.completeExceptionally(new java.util.concurrent.CompletionException(
+                        new CallException(r.statusCode(), r.body())));
+            } else {
+                result.complete(null);
             }
-        });
+        }));
+        sendQueued();
+        return result;
+    }
+
+    /**
+     * At most this many calls are out at once; the rest wait their turn, in order. Without a bound a busy framework
+     * (an acknowledgement per update) opened a connection per call in flight, thousands of them.
+     */
+    private static final int MAX_CALLS_OUT = 8;
+    private final java.util.concurrent.atomic.AtomicInteger callsOut = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queuedCalls =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void sendQueued() {
+        while (!queuedCalls.isEmpty()) {
+            int out = callsOut.get();
+            if (out >= MAX_CALLS_OUT) {
+                return;
+            }
+            if (!callsOut.compareAndSet(out, out + 1)) {
+                continue;
+            }
+            Runnable next = queuedCalls.poll();
+            if (next == null) {
+                callsOut.decrementAndGet();
+                continue;
+            }
+            next.run();
+        }
     }
 
     /** Launches {@code tasks} on the offers (one agent's), declining what is left for {@code refuseSeconds}. */

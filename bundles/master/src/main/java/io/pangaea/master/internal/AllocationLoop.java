@@ -242,12 +242,9 @@ final class AllocationLoop extends MasterPart {
             }
             frameworks.add(new FrameworkView(f.id, f.info.name(), List.copyOf(f.roles()),
                     Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated), offeredByRole(f), runningTasks(f)));
-            f.filters.values().forEach(l -> l.removeIf(x -> x.expiresNanos() - nowNanos <= 0));
-            f.filters.values().removeIf(List::isEmpty);
+            Offers.pruneFilters(f, nowNanos);
             if (!f.filters.isEmpty()) {
-                Map<AgentId, List<DeclineFilter>> copy = new HashMap<>();
-                f.filters.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-                filters.put(f.id, copy);
+                filters.put(f.id, f.filters); // shared: a change replaces the map, never alters it
             }
         }
         OfferFilter filter = filters.isEmpty() ? OfferFilter.NONE : (fw, agent, res) -> {

@@ -18,6 +18,7 @@ import io.pangaea.model.scheduler.Call;
 import io.pangaea.model.scheduler.Event;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -252,7 +253,7 @@ final class Frameworks extends MasterPart {
         fw.connected = false;
         fw.active = false;
         fw.unregisteredTime = Master.now();
-        fw.filters.clear();
+        fw.filters = Map.of();
         fw.allocated.clear();
         state.frameworks.remove(fw.id);
         state.completedFrameworks.addLast(fw);

@@ -119,7 +119,14 @@ final class MasterState {
         /** Offer operations with an id, until their terminal status is acknowledged. */
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
         final CompletedTasks completedTasks = new CompletedTasks();
-        final Map<AgentId, List<DeclineFilter>> filters = new LinkedHashMap<>();
+        /**
+         * Decline filters by agent. Never changed in place: a change replaces the map (copy on write), so that the
+         * allocation snapshot shares it instead of copying every framework's filters each cycle. Expired filters
+         * filter nothing and are dropped when the framework adds one or at most every few seconds.
+         */
+        Map<AgentId, List<DeclineFilter>> filters = Map.of();
+        /** When this framework's expired filters were last dropped (System.nanoTime). */
+        long filtersPrunedNanos;
         ScheduledFuture<?> heartbeat;
         ScheduledFuture<?> failoverTimer;
         /** The allocation cycle that last made this framework an offer (-1: never), and when. */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The offer book: making offers out of the allocator's grants, their {@code offer_timeout}, rescinding and
@@ -128,8 +129,39 @@ final class Offers extends MasterPart {
         // Mesos holds a filter for at least one allocation interval.
         long nanos = (long) Math.min(Long.MAX_VALUE / 4.0,
                 Math.max(refuseSeconds * 1e9, config().allocationInterval().toNanos()));
-        fw.filters.computeIfAbsent(agent, k -> new ArrayList<>())
-                .add(new DeclineFilter(resources, System.nanoTime() + nanos));
+        long now = System.nanoTime();
+        Map<AgentId, List<DeclineFilter>> next = new java.util.HashMap<>(fw.filters.size() + 1);
+        fw.filters.forEach((a, l) -> {
+            List<DeclineFilter> live = a.equals(agent) ? l : l.stream().filter(d -> d.expiresNanos() - now > 0)
+                    .toList();
+            if (!live.isEmpty()) {
+                next.put(a, live);
+            }
+        });
+        List<DeclineFilter> mine = new ArrayList<>(next.getOrDefault(agent, List.of()));
+        mine.removeIf(d -> d.expiresNanos() - now <= 0);
+        mine.add(new DeclineFilter(resources, now + nanos));
+        next.put(agent, List.copyOf(mine));
+        fw.filters = java.util.Collections.unmodifiableMap(next);
+        fw.filtersPrunedNanos = now;
+    }
+
+    /** Drops a framework's expired filters, at most once every 5 s (they filter nothing meanwhile). */
+    static void pruneFilters(FrameworkEntry fw, long now) {
+        if (fw.filters.isEmpty() || now - fw.filtersPrunedNanos < 5_000_000_000L) {
+            return;
+        }
+        fw.filtersPrunedNanos = now;
+        Map<AgentId, List<DeclineFilter>> next = new java.util.HashMap<>();
+        fw.filters.forEach((a, l) -> {
+            List<DeclineFilter> live = l.stream().filter(d -> d.expiresNanos() - now > 0).toList();
+            if (!live.isEmpty()) {
+                next.put(a, live);
+            }
+        });
+        if (next.size() != fw.filters.size() || !next.equals(fw.filters)) {
+            fw.filters = next.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(next);
+        }
     }
 
     void revive(FrameworkEntry fw, List<String> roles) {
@@ -138,7 +170,7 @@ final class Offers extends MasterPart {
         } else {
             roles.forEach(fw.suppressedRoles::remove);
         }
-        fw.filters.clear();
+        fw.filters = Map.of();
         ctx.allocation.requestAllocation();
     }
 

@@ -91,7 +91,7 @@ public final class MasterHttpServer implements AutoCloseable {
         server = new Server(pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = tls.connector(server, http);
+        ServerConnector connector = tls.connector(server, http, true);
         connector.setHost(bindHost);
         connector.setPort(port);
         connector.setIdleTimeout(75_000);
