@@ -61,9 +61,9 @@ public class AllocationLoopTest {
         f.run(() -> {
             down.connected = false;
             gone.connected = false;
-            active.filters.put(up.id, new java.util.ArrayList<>(List.of(
+            active.filters = java.util.Map.of(up.id, List.of(
                     new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() - 1),
-                    new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() + 60_000_000_000L))));
+                    new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() + 60_000_000_000L)));
         });
         ClusterView view = f.on(() -> f.ctx.allocation.snapshot());
         assertEquals(List.of(up.id), view.agents().stream().map(x -> x.id()).toList());
