@@ -392,19 +392,48 @@ public final class AgentEmulator implements AutoCloseable {
         });
     }
 
-    /** A call to the master that needs no answer (an update, a PONG): a lost one is made good by a resend. */
+    /**
+     * A call to the master that needs no answer (an update, a PONG): a lost one is made good by a resend. At most
+     * {@value #POSTS_OUT} are out at once and the rest wait their turn, as a real agent sends one batch at a time.
+     */
     void post(byte[] body) {
         if (closed) {
             return;
         }
-        posts.increment();
-        clients.get(ThreadLocalRandom.current().nextInt(clients.size())).newRequest(target())
-                .method(HttpMethod.POST).body(new BytesRequestContent("application/json", body))
-                .idleTimeout(120, TimeUnit.SECONDS).send(result -> {
-                    if (result.isFailed() || result.getResponse().getStatus() != 202) {
-                        postFailures.increment();
-                    }
-                });
+        queuedPosts.add(body);
+        drainPosts();
+    }
+
+    private static final int POSTS_OUT = 512;
+    private final AtomicInteger postsOut = new AtomicInteger();
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> queuedPosts =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void drainPosts() {
+        while (!queuedPosts.isEmpty() && !closed) {
+            int out = postsOut.get();
+            if (out >= POSTS_OUT) {
+                return;
+            }
+            if (!postsOut.compareAndSet(out, out + 1)) {
+                continue;
+            }
+            byte[] body = queuedPosts.poll();
+            if (body == null) {
+                postsOut.decrementAndGet();
+                continue;
+            }
+            posts.increment();
+            clients.get(ThreadLocalRandom.current().nextInt(clients.size())).newRequest(target())
+                    .method(HttpMethod.POST).body(new BytesRequestContent("application/json", body))
+                    .idleTimeout(120, TimeUnit.SECONDS).send(result -> {
+                        postsOut.decrementAndGet();
+                        if (result.isFailed() || result.getResponse().getStatus() != 202) {
+                            postFailures.increment();
+                        }
+                        drainPosts();
+                    });
+        }
     }
 
     void refused(EmulatedAgent a, String message) {

@@ -38,6 +38,8 @@ final class EmulatedAgent {
         final List<TaskStatus> statuses = new ArrayList<>();
         final ArrayDeque<TaskStatus> unacked = new ArrayDeque<>();
         long sentAt;
+        /** Resends of the update now out: the next waits twice as long (Mesos: 10 s, doubling to 10 min). */
+        int resends;
 
         Run(TaskInfo info, FrameworkId frameworkId) {
             this.info = info;
@@ -260,6 +262,7 @@ final class EmulatedAgent {
             return; // a duplicate: it was acknowledged before
         }
         r.unacked.removeFirst();
+        r.resends = 0;
         fleet.acknowledged.increment();
         if (!r.unacked.isEmpty()) {
             out.add(update(r, r.unacked.peekFirst()));
@@ -273,7 +276,11 @@ final class EmulatedAgent {
         }
     }
 
-    /** Sends again the updates that have waited longer than {@code afterNanos} for their acknowledgement. */
+    /**
+     * Sends again the updates that have waited longer than {@code afterNanos} for their acknowledgement, twice as
+     * long after each resend of the same update (a fixed interval fed a storm: resends of updates whose
+     * acknowledgements were only late became more work for the master and the frameworks).
+     */
     void resendOlderThan(long afterNanos) {
         List<byte[]> out = new ArrayList<>();
         synchronized (this) {
@@ -282,8 +289,10 @@ final class EmulatedAgent {
             }
             long now = System.nanoTime();
             for (Run r : tasks.values()) {
-                if (!r.unacked.isEmpty() && now - r.sentAt > afterNanos) {
+                if (!r.unacked.isEmpty() && now - r.sentAt > Math.min(afterNanos << Math.min(r.resends, 6),
+                        600_000_000_000L)) {
                     out.add(update(r, r.unacked.peekFirst()));
+                    r.resends++;
                     fleet.resent.increment();
                 }
             }

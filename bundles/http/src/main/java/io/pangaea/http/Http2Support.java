@@ -46,9 +46,10 @@ final class Http2Support {
         h2c.setMaxConcurrentStreams(maxStreams);
         // request bodies of streams whose handler has not read them yet hold the connection's receive window; a
         // window of Jetty's default size (1 MB) filled with re-registrations (tens of KB each) starved the handlers
-        // that were reading, and the connection stalled. The window is accounting: memory only holds what arrived
-        h2c.setInitialSessionRecvWindow(256 * 1024 * 1024);
-        h2c.setInitialStreamRecvWindow(4 * 1024 * 1024);
+        // that were reading, and the connection stalled. What the window lets in is held in memory until read, so
+        // it stays a few tens of MB per connection
+        h2c.setInitialSessionRecvWindow(32 * 1024 * 1024);
+        h2c.setInitialStreamRecvWindow(1024 * 1024);
         // Jetty's guard against "rapid reset" floods allows 128 suspect frames a second per connection; one
         // connection here carries thousands of agents, whose streams end and are cancelled at that rate in a
         // normal failover, and tripping the guard drops every agent on the connection at once

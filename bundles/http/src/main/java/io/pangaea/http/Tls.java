@@ -104,7 +104,7 @@ public record Tls(boolean enabled, String certFile, String keyFile, String keyst
      * How many streams one HTTP/2 connection may carry at once: each agent keeps its subscription open as a stream,
      * so an emulator or a proxy in front of many agents multiplexes them over few connections.
      */
-    static final int H2_MAX_STREAMS = 8192;
+    static final int H2_MAX_STREAMS = 1024;
 
     /**
      * A connector on {@code server} serving HTTPS with these settings, and plain HTTP on the same port too when

@@ -391,7 +391,7 @@ public final class SchedulerDriver implements AutoCloseable {
      * At most this many calls are out at once; the rest wait their turn, in order. Without a bound a busy framework
      * (an acknowledgement per update) opened a connection per call in flight, thousands of them.
      */
-    private static final int MAX_CALLS_OUT = 8;
+    private static final int MAX_CALLS_OUT = 32;
     private final java.util.concurrent.atomic.AtomicInteger callsOut = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queuedCalls =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
