@@ -280,6 +280,25 @@ public final class LocalCluster implements AutoCloseable {
         return out.toString();
     }
 
+    /**
+     * Makes a cluster whose daemons get {@code javaOpts} after the usual ones ({@code pangaea.cluster.javaOpts} for
+     * the duration of {@code make}), e.g. the heap a big cluster's master needs.
+     */
+    public static LocalCluster withJavaOpts(String javaOpts, java.util.concurrent.Callable<LocalCluster> make)
+            throws Exception {
+        String before = System.getProperty("pangaea.cluster.javaOpts");
+        System.setProperty("pangaea.cluster.javaOpts", javaOpts + (before == null ? "" : " " + before));
+        try {
+            return make.call();
+        } finally {
+            if (before == null) {
+                System.clearProperty("pangaea.cluster.javaOpts");
+            } else {
+                System.setProperty("pangaea.cluster.javaOpts", before);
+            }
+        }
+    }
+
     /** The last lines of a daemon's log, to say why it did not come up. */
     private static String tail(Path home) {
         try {

@@ -53,17 +53,8 @@ public class ScaleBenchmark {
 
     /** A cluster of {@code masters} masters (ZooKeeper when more than one), no agent distributions. */
     private static LocalCluster cluster(int masters, String zk, Map<String, String> settings) throws Exception {
-        String before = System.getProperty("pangaea.cluster.javaOpts");
-        System.setProperty("pangaea.cluster.javaOpts", MASTER_OPTS + (before == null ? "" : " " + before));
-        try {
-            return new LocalCluster("cpus:1", Map.of(), settings, masters, zk, 0);
-        } finally {
-            if (before == null) {
-                System.clearProperty("pangaea.cluster.javaOpts");
-            } else {
-                System.setProperty("pangaea.cluster.javaOpts", before);
-            }
-        }
+        return LocalCluster.withJavaOpts(MASTER_OPTS, () -> new LocalCluster("cpus:1", Map.of(), settings, masters, zk,
+                0));
     }
 
     private static String url(LocalCluster c, int i) {
@@ -303,14 +294,18 @@ public class ScaleBenchmark {
             for (int i = 0; i < frameworks; i++) {
                 fws.add(new LoadFramework(masters, name + "-" + i, 0, 20, "cpus:0.1;mem:32").start());
             }
-            Thread.sleep(20_000); // warm-up (JIT, every framework subscribed and offered)
+            // every framework subscribed and running tasks; then a fixed 20 s of load for the JIT (a duration of
+            // load, as the measured window below is, not a wait for a state)
+            await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fws.stream().allMatch(f -> f.running() > 0));
+            Thread.sleep(20_000);
             ProcessHandle m = c.masterJvm(0);
             long[] before = fws.stream().mapToLong(LoadFramework::running).toArray();
             JsonNode m0 = metrics(c, 0);
             double cpu0 = cpu(m);
             int[] lat0 = fws.stream().mapToInt(LoadFramework::latencyCount).toArray();
             long t0 = System.nanoTime();
-            Thread.sleep(window.toMillis());
+            Thread.sleep(window.toMillis()); // the measured window: the load runs meanwhile
             double seconds = (System.nanoTime() - t0) / 1e9;
             dumpRecording(m, name + "-" + agents);
             double cpu = cpu(m) - cpu0;

@@ -41,17 +41,8 @@ public class ScaleIT {
         String url = "zk://" + zk.getConnectString() + "/pangaea";
         // the heap a master of 1,000 busy agents and 20 frameworks is given (README, "memory"); at the tests'
         // default of 512 MB its collector thrashed under this load (see BENCHMARKS.md, "Scale")
-        String before = System.getProperty("pangaea.cluster.javaOpts");
-        System.setProperty("pangaea.cluster.javaOpts", "-Xmx2g" + (before == null ? "" : " " + before));
-        try {
-            cluster = new LocalCluster("cpus:1;mem:1024", Map.of(), Map.of(), 2, url, 0);
-        } finally {
-            if (before == null) {
-                System.clearProperty("pangaea.cluster.javaOpts");
-            } else {
-                System.setProperty("pangaea.cluster.javaOpts", before);
-            }
-        }
+        cluster = LocalCluster.withJavaOpts("-Xmx2g", () -> new LocalCluster("cpus:1;mem:1024", Map.of(), Map.of(), 2,
+                url, 0));
         masters = cluster.masterPorts.stream().map(p -> URI.create("http://127.0.0.1:" + p)).toList();
         await("a leader").atMost(Duration.ofSeconds(60)).until(() -> cluster.leader() >= 0);
     }

@@ -470,33 +470,8 @@ public final class AgentEmulator implements AutoCloseable {
         return n;
     }
 
-    /** The latest REGISTERED among all agents (System.nanoTime). */
-    public long lastRegistration() {
-        long last = Long.MIN_VALUE;
-        for (EmulatedAgent a : agents) {
-            last = Math.max(last, a.registeredAt);
-        }
-        return last;
-    }
-
-    public int agents() {
-        return agents.size();
-    }
-
     public long launched() {
         return launched.sum();
-    }
-
-    public long ended() {
-        return ended.sum();
-    }
-
-    public long acknowledged() {
-        return acknowledged.sum();
-    }
-
-    public long resent() {
-        return resent.sum();
     }
 
     /** Tasks launched here more than once (empty unless tracking was asked for). */
@@ -508,10 +483,6 @@ public final class AgentEmulator implements AutoCloseable {
             }
         });
         return twice;
-    }
-
-    public int liveTasks() {
-        return agents.stream().mapToInt(EmulatedAgent::liveTasks).sum();
     }
 
     public String status() {

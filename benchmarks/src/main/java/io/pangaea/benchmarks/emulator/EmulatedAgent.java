@@ -67,8 +67,6 @@ final class EmulatedAgent {
     volatile long registeredAt;
     /** Failed subscriptions in a row (the backoff grows with them). */
     int failures;
-    /** How many times it got REGISTERED. */
-    volatile int registrations;
 
     EmulatedAgent(AgentEmulator fleet, int index, AgentInfo info) {
         this.fleet = fleet;
@@ -99,10 +97,6 @@ final class EmulatedAgent {
 
     synchronized AgentId id() {
         return id;
-    }
-
-    synchronized int liveTasks() {
-        return (int) tasks.values().stream().filter(r -> !r.state.isTerminal()).count();
     }
 
     /** The SUBSCRIBE call to send now (encoded once for as long as the tasks do not change). */
@@ -146,7 +140,6 @@ final class EmulatedAgent {
                     registered = true;
                     failures = 0;
                     registeredAt = System.nanoTime();
-                    registrations++;
                     // what waits for an acknowledgement goes again to this master
                     for (Run r : tasks.values()) {
                         if (!r.unacked.isEmpty()) {

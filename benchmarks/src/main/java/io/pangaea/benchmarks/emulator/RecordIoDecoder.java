@@ -56,11 +56,4 @@ final class RecordIoDecoder {
             }
         }
     }
-
-    /** For tests: the records of a whole stream. */
-    static java.util.List<byte[]> decode(byte[] stream) throws IOException {
-        java.util.List<byte[]> out = new java.util.ArrayList<>();
-        new RecordIoDecoder(out::add).feed(ByteBuffer.wrap(stream));
-        return out;
-    }
 }

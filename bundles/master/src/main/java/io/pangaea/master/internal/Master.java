@@ -242,25 +242,9 @@ public final class Master implements AutoCloseable {
         return logFile;
     }
 
-    /** Runs {@code query} on the event loop against the live state; for read endpoints and shell commands. */
+    /** Runs {@code query} on the event loop against the live state; completes off it ({@link ReaderThreads}). */
     <T> CompletableFuture<T> query(Function<MasterState, T> query) {
-        // computed on the loop, completed on a reader thread: what the caller does next (encoding a large state,
-        // writing it out) must not hold up the loop
-        return CompletableFuture.supplyAsync(() -> query.apply(ctx.state), loop).thenApplyAsync(r -> r, READERS);
-    }
-
-    /** Where read results are handed on (see {@link #query}). */
-    private static final java.util.concurrent.ExecutorService READERS = readers();
-
-    private static java.util.concurrent.ExecutorService readers() {
-        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30,
-                TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "pangaea-master-reader");
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
+        return ReaderThreads.handOff(CompletableFuture.supplyAsync(() -> query.apply(ctx.state), loop));
     }
 
     /** A read-only view for HTTP read endpoints and shell commands, computed on the loop. */

@@ -231,16 +231,12 @@ final class MasterState {
         TaskState state = TaskState.TASK_STAGING;
         final List<TaskStatus> statuses = new ArrayList<>();
         /**
-         * This task as the read endpoints show it (JSON), kept while its state, statuses and executor stay as they
-         * were when it was made (see {@code MasterViews}): a large cluster's state is mostly tasks that do not change
-         * between two reads.
+         * This task as the read endpoints show it: the legacy JSON, v1's JSON and v1's protobuf, each made again
+         * only when the task changed (see {@link CachedEncoding}).
          */
-        RawJson json;
-        RawJson v1Json;
-        byte[] v1Proto;
-        JsonKey v1ProtoKey;
-        JsonKey jsonKey;
-        JsonKey v1JsonKey;
+        final CachedEncoding<RawJson> json = new CachedEncoding<>();
+        final CachedEncoding<RawJson> v1Json = new CachedEncoding<>();
+        final CachedEncoding<byte[]> v1Proto = new CachedEncoding<>();
 
         /** What the cached JSON was made from: when it differs now, the JSON is made again. */
         JsonKey jsonKey() {

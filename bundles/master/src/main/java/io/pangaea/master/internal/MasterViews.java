@@ -484,12 +484,8 @@ public final class MasterViews {
      * its executor): the state of 400,000 tasks was otherwise rebuilt node by node on every read.
      */
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
-        MasterState.JsonKey key = t.jsonKey();
-        if (t.json == null || !key.equals(t.jsonKey)) {
-            t.json = new RawJson(MesosJson.write(task(t)));
-            t.jsonKey = key;
-        }
-        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(t.json));
+        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
+                t.json.get(t, x -> new RawJson(MesosJson.write(task(x))))));
     }
 
     private ObjectNode task(TaskEntry t) {

@@ -163,22 +163,13 @@ public final class V1Views {
 
     /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
     static JsonNode taskJson(TaskEntry t) {
-        MasterState.JsonKey key = t.jsonKey();
-        if (t.v1Json == null || !key.equals(t.v1JsonKey)) {
-            t.v1Json = new RawJson(MesosJson.write(task(t)));
-            t.v1JsonKey = key;
-        }
-        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(t.v1Json));
+        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
+                t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x))))));
     }
 
     /** {@link #task} as an encoded {@code mesos.v1.Task}, made again only when the task changed. */
     static byte[] taskProto(TaskEntry t) {
-        MasterState.JsonKey key = t.jsonKey();
-        if (t.v1Proto == null || !key.equals(t.v1ProtoKey)) {
-            t.v1Proto = io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(t)));
-            t.v1ProtoKey = key;
-        }
-        return t.v1Proto;
+        return t.v1Proto.get(t, x -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(x))));
     }
 
     /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec.withTasks}). */
