@@ -73,11 +73,28 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
         return this;
     }
 
+    /** Beyond this many calls waiting in its library, the framework declines what it is offered. */
+    static final int MAX_CALLS_WAITING = 64;
+    /** Nor while the tasks of this many full offers are launched and not running yet. */
+    static final int MAX_OFFERS_STARTING = 4;
+
+    /** Calls the framework's library holds back (beyond those out). */
+    public int callsWaiting() {
+        return driver.callsWaiting();
+    }
+
     @Override
     public void offers(SchedulerDriver d, List<Offer> offers) {
         long now = System.nanoTime();
         List<OfferId> nothing = new ArrayList<>();
+        // a framework behind on its own calls (acknowledgements, launches), or with many launches not yet running,
+        // takes no new work until it catches up, as a real one must: launching more would only lengthen the queues
+        // every call and update waits in
         for (Offer o : offers) {
+            if (d.callsWaiting() > MAX_CALLS_WAITING || offeredAt.size() >= perOffer * MAX_OFFERS_STARTING) {
+                nothing.add(o.id());
+                continue;
+            }
             Resources left = Resources.of(o.resources()).unallocated();
             List<TaskInfo> tasks = new ArrayList<>();
             while (tasks.size() < perOffer && (quota <= 0 || launchedIds.size() < quota)

@@ -57,7 +57,9 @@ public final class ExecutorDriver implements AutoCloseable {
     private final Executor executor;
     private final Duration recoveryTimeout;
     private final Duration backoffMax;
-    private volatile HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** HTTP/1.1 said outright, as in the scheduler library: connections asked for an h2c upgrade are not reused. */
+    private volatile HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     /** Tasks given to this executor whose terminal update is not yet acknowledged. */
     private final Map<TaskId, TaskInfo> unacknowledgedTasks = new LinkedHashMap<>();
     /** Updates sent and not yet acknowledged, by uuid. */
@@ -114,7 +116,8 @@ public final class ExecutorDriver implements AutoCloseable {
 
     /** Calls the agent over TLS with this context (an agent with {@code ssl_enabled}). */
     public ExecutorDriver sslContext(javax.net.ssl.SSLContext context) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(context).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).sslContext(context).build();
         return this;
     }
 

@@ -160,8 +160,11 @@ public final class SchedulerDriver implements AutoCloseable {
     private volatile String failure;
 
     private SchedulerDriver(Builder b) {
-        HttpClient.Builder client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                .connectTimeout(Duration.ofSeconds(10));
+        // HTTP/1.1, said outright: the JDK client's default (HTTP/2) asks every new plain connection for an h2c
+        // upgrade, which a Mesos master and ours refuse, and such connections were never reused: a busy framework
+        // left thousands of idle ones open (kept 20 minutes), until the process ran out of file descriptors
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10));
         if (b.sslContext != null) {
             client.sslContext(b.sslContext);
         }
@@ -295,8 +298,10 @@ public final class SchedulerDriver implements AutoCloseable {
                     case UPDATE -> callbacks.execute(() -> {
                         TaskStatus s = e.update().status();
                         settings.scheduler.update(this, s);
-                        if (settings.autoAcknowledge && s.uuid() != null) {
-                            acknowledge(s);
+                        if (settings.autoAcknowledge && s.uuid() != null && acksOut.add(s.uuid())) {
+                            // an update the agent sent again (its acknowledgement is late) is not acknowledged
+                            // twice: when the master is slow, duplicates would double the calls that made it slow
+                            acknowledge(s).whenComplete((v, err) -> acksOut.remove(s.uuid()));
                         }
                     });
                     case MESSAGE -> callbacks.execute(() -> settings.scheduler.message(this, e.message().agentId(),
@@ -392,9 +397,16 @@ public final class SchedulerDriver implements AutoCloseable {
      * (an acknowledgement per update) opened a connection per call in flight, thousands of them.
      */
     private static final int MAX_CALLS_OUT = 32;
+    /** The uuids of the updates whose automatic acknowledgement is queued or out. */
+    private final java.util.Set<String> acksOut = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger callsOut = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queuedCalls =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Calls waiting for their turn (beyond the {@value #MAX_CALLS_OUT} out): how far behind the framework is. */
+    public int callsWaiting() {
+        return queuedCalls.size();
+    }
 
     private void sendQueued() {
         while (!queuedCalls.isEmpty()) {

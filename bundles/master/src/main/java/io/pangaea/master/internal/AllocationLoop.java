@@ -60,6 +60,20 @@ final class AllocationLoop extends MasterPart {
     private final List<CompletableFuture<AllocationCycle>> cycleWaiters = new ArrayList<>();
     private volatile AllocationCycle lastCycle = AllocationCycle.SKIPPED;
     private volatile boolean allocationPaused;
+    /**
+     * Admission control. A cycle's offers are what bring new work to the loop: the launches, then their status
+     * updates and acknowledgements. While the loop is more than {@link #MAX_LAG_MS} behind, a cycle that is due
+     * waits (every {@link #RECHECK_MS}) for it to catch up, so that work already admitted (updates that agents
+     * resend until acknowledged, calls that frameworks time out) is done first; throughput settles at what the
+     * master can do instead of a backlog that grows without end. After {@link #MAX_DEFER_MS} it runs anyway, so
+     * that a loop busy for other reasons still offers. {@link #allocateNow} never waits.
+     */
+    static final long MAX_LAG_MS = 100;
+    static final long RECHECK_MS = 10;
+    static final long MAX_DEFER_MS = 5_000;
+    /** When the cycle now waiting for the loop was first put off (System.nanoTime), 0 when none is. */
+    private long deferredSince;
+    private long deferred;
 
     AllocationLoop(MasterContext ctx) {
         super(ctx);
@@ -132,9 +146,37 @@ final class AllocationLoop extends MasterPart {
                 if (allocationAskedNanos == 0) {
                     allocationAskedNanos = System.nanoTime();
                 }
-                loop.execute(this::startAllocation);
+                loop.execute(this::startWhenLoopKeepsUp);
             }
         });
+    }
+
+    /** Starts the queued cycle, unless the loop is behind: see {@link #MAX_LAG_MS}. Event loop. */
+    private void startWhenLoopKeepsUp() {
+        if (loop.isShutdown()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (ctx.lag.millis() > MAX_LAG_MS
+                && (deferredSince == 0 || now - deferredSince < TimeUnit.MILLISECONDS.toNanos(MAX_DEFER_MS))) {
+            if (deferredSince == 0) {
+                deferredSince = now;
+                deferred++;
+            }
+            try {
+                loop.schedule(this::startWhenLoopKeepsUp, RECHECK_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+            return;
+        }
+        deferredSince = 0;
+        startAllocation();
+    }
+
+    /** Cycles put off because the loop was behind, since the start (event loop). */
+    long deferred() {
+        return deferred;
     }
 
     /**
@@ -215,7 +257,12 @@ final class AllocationLoop extends MasterPart {
                 waiters.forEach(w -> w.complete(cycle));
                 if (allocationAgain) {
                     allocationAgain = false;
-                    startAllocation();
+                    if (!cycleWaiters.isEmpty()) {
+                        startAllocation(); // asked for by allocateNow, which never waits
+                    } else if (!allocationQueued) {
+                        allocationQueued = true;
+                        startWhenLoopKeepsUp();
+                    }
                 }
             });
         });
@@ -244,7 +291,8 @@ final class AllocationLoop extends MasterPart {
                     Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated), offeredByRole(f), runningTasks(f)));
             Offers.pruneFilters(f, nowNanos);
             if (!f.filters.isEmpty()) {
-                filters.put(f.id, f.filters); // shared: a change replaces the map, never alters it
+                filters.put(f.id, f.filters); // shared: the next change copies it first
+                f.filtersShared = true;
             }
         }
         OfferFilter filter = filters.isEmpty() ? OfferFilter.NONE : (fw, agent, res) -> {

@@ -254,6 +254,7 @@ final class Frameworks extends MasterPart {
         fw.active = false;
         fw.unregisteredTime = Master.now();
         fw.filters = Map.of();
+        fw.filtersShared = true;
         fw.allocated.clear();
         state.frameworks.remove(fw.id);
         state.completedFrameworks.addLast(fw);

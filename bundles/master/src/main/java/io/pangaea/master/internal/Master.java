@@ -48,7 +48,7 @@ public final class Master implements AutoCloseable {
 
     /** When this master was elected (made leader; at its creation without an election). */
     private final double electedTime = now();
-    private final ScheduledThreadPoolExecutor loop;
+    private final LoopExecutor loop;
     private final ExecutorService allocationThread;
     private final MasterContext ctx;
     private volatile LoggingLevel loggingLevel;
@@ -65,8 +65,7 @@ public final class Master implements AutoCloseable {
 
     /** A master with the id it contended for leadership under. */
     public Master(MasterConfig config, Registry registry, String id) {
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "pangaea-master-loop"));
-        this.loop.setRemoveOnCancelPolicy(true);
+        this.loop = new LoopExecutor(r -> daemon(r, "pangaea-master-loop"));
         this.allocationThread = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> daemon(r, "pangaea-master-allocator"));
         this.ctx = new MasterContext(this, config, registry, id, loop);
@@ -94,6 +93,7 @@ public final class Master implements AutoCloseable {
             ctx.agents.recoverFromRegistry();
             return null;
         });
+        ctx.lag.start();
         ctx.allocation.start();
         LOG.info("Master {} started on {}:{}", ctx.masterId, config().ip(), config().port());
     }
@@ -102,6 +102,7 @@ public final class Master implements AutoCloseable {
     public void close() {
         CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
             ctx.allocation.stop();
+            ctx.lag.stop();
             for (FrameworkEntry f : ctx.state.frameworks.values()) {
                 if (f.stream != null) {
                     f.stream.close();
@@ -582,6 +583,21 @@ public final class Master implements AutoCloseable {
 
     io.pangaea.http.Metrics.Timer allocationLatencyTimer() {
         return ctx.allocation.allocationLatencyTimer();
+    }
+
+    /** How far behind the event loop is now, in ms (event loop). */
+    double loopLagMillis() {
+        return ctx.lag.millis();
+    }
+
+    /** Work posted to the loop and not started yet (timers not counted); any thread. */
+    int loopBacklog() {
+        return loop.waiting();
+    }
+
+    /** Allocation cycles put off because the loop was behind (event loop). */
+    long allocationsDeferred() {
+        return ctx.allocation.deferred();
     }
 
     /** Operator event streams open now (event loop). */

@@ -20,6 +20,8 @@ final class MasterContext {
     final Registry registry;
     final ScheduledExecutorService loop;
     final MasterMetrics metrics = new MasterMetrics();
+    /** How far behind the loop is (admission control for allocation cycles; a gauge). */
+    final LoopLag lag;
     /** Replaced whole when a live setting changes; parts read it at each use. */
     private volatile MasterConfig config;
 
@@ -56,6 +58,7 @@ final class MasterContext {
         this.masterId = masterId;
         this.masterInfo = Master.masterInfo(masterId, config);
         this.loop = loop;
+        this.lag = new LoopLag(loop);
         this.events = new OperatorEvents(this);
         this.frameworks = new Frameworks(this);
         this.offers = new Offers(this);

@@ -120,11 +120,14 @@ final class MasterState {
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
         final CompletedTasks completedTasks = new CompletedTasks();
         /**
-         * Decline filters by agent. Never changed in place: a change replaces the map (copy on write), so that the
-         * allocation snapshot shares it instead of copying every framework's filters each cycle. Expired filters
-         * filter nothing and are dropped when the framework adds one or at most every few seconds.
+         * Decline filters by agent. The allocation snapshot shares this map instead of copying every framework's
+         * filters each cycle; it then marks it {@link #filtersShared}, and the next change copies it once and changes
+         * the copy ({@code Offers.ownFilters}). Between two snapshots, changes are made in place. Expired filters
+         * are dropped by {@code Offers.pruneFilters}, at most every 5 s.
          */
         Map<AgentId, List<DeclineFilter>> filters = Map.of();
+        /** The map in {@link #filters} is shared with a snapshot (or immutable): copy before changing it. */
+        boolean filtersShared = true;
         /** When this framework's expired filters were last dropped (System.nanoTime). */
         long filtersPrunedNanos;
         ScheduledFuture<?> heartbeat;

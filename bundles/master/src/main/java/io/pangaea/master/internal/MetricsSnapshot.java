@@ -90,6 +90,10 @@ final class MetricsSnapshot {
             }
         }
         m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
+        m.put("master/event_queue_dispatches", (double) master.loopBacklog());
+        // Pangaea's own (a "pangaea" segment marks them): how far behind the loop is, and the cycles put off for it
+        m.put("master/pangaea/event_loop_lag_ms", master.loopLagMillis());
+        m.put("allocator/pangaea/allocation_runs_deferred", (double) master.allocationsDeferred());
         master.allocationRunTimer().addTo(m, "allocator/mesos/allocation_run_ms");
         master.allocationLatencyTimer().addTo(m, "allocator/mesos/allocation_run_latency_ms");
         master.registry().addMetrics(m);

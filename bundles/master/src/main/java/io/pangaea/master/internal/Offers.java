@@ -130,20 +130,23 @@ final class Offers extends MasterPart {
         long nanos = (long) Math.min(Long.MAX_VALUE / 4.0,
                 Math.max(refuseSeconds * 1e9, config().allocationInterval().toNanos()));
         long now = System.nanoTime();
-        Map<AgentId, List<DeclineFilter>> next = new java.util.HashMap<>(fw.filters.size() + 1);
-        fw.filters.forEach((a, l) -> {
-            List<DeclineFilter> live = a.equals(agent) ? l : l.stream().filter(d -> d.expiresNanos() - now > 0)
-                    .toList();
-            if (!live.isEmpty()) {
-                next.put(a, live);
-            }
-        });
-        List<DeclineFilter> mine = new ArrayList<>(next.getOrDefault(agent, List.of()));
+        Map<AgentId, List<DeclineFilter>> own = ownFilters(fw);
+        List<DeclineFilter> mine = new ArrayList<>(own.getOrDefault(agent, List.of()));
         mine.removeIf(d -> d.expiresNanos() - now <= 0);
         mine.add(new DeclineFilter(resources, now + nanos));
-        next.put(agent, List.copyOf(mine));
-        fw.filters = java.util.Collections.unmodifiableMap(next);
-        fw.filtersPrunedNanos = now;
+        own.put(agent, List.copyOf(mine));
+    }
+
+    /**
+     * The framework's filters, as a map this framework alone holds: copied first when a snapshot shares it (once
+     * per cycle at most, instead of once per change).
+     */
+    private static Map<AgentId, List<DeclineFilter>> ownFilters(FrameworkEntry fw) {
+        if (fw.filtersShared) {
+            fw.filters = new java.util.HashMap<>(fw.filters);
+            fw.filtersShared = false;
+        }
+        return fw.filters;
     }
 
     /** Drops a framework's expired filters, at most once every 5 s (they filter nothing meanwhile). */
@@ -160,7 +163,8 @@ final class Offers extends MasterPart {
             }
         });
         if (next.size() != fw.filters.size() || !next.equals(fw.filters)) {
-            fw.filters = next.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(next);
+            fw.filters = next;
+            fw.filtersShared = false;
         }
     }
 
@@ -171,6 +175,7 @@ final class Offers extends MasterPart {
             roles.forEach(fw.suppressedRoles::remove);
         }
         fw.filters = Map.of();
+        fw.filtersShared = true;
         ctx.allocation.requestAllocation();
     }
 

@@ -73,4 +73,63 @@ public class AllocationLoopTest {
         f.run(() -> assertEquals("the expired filter is dropped", 1, active.filters.get(up.id).size()));
         assertFalse(view.filters().isFiltered(active.id, down.id, Resources.parse("cpus:1")));
     }
+
+    @Test
+    public void aSnapshotKeepsTheFiltersItSawAndTheNextChangesCopyThemOnce() {
+        AgentEntry a1 = f.agent("a1", "cpus:1");
+        AgentEntry a2 = f.agent("a2", "cpus:1");
+        AgentEntry a3 = f.agent("a3", "cpus:1");
+        FrameworkEntry fw = f.framework("fw1", "*");
+        f.run(() -> f.ctx.offers.addFilter(fw, a1.id, Resources.parse("cpus:1"), 60));
+        ClusterView view = f.on(() -> f.ctx.allocation.snapshot());
+        java.util.Map<?, ?> copy = f.on(() -> {
+            f.ctx.offers.addFilter(fw, a2.id, Resources.parse("cpus:1"), 60);
+            java.util.Map<?, ?> first = fw.filters;
+            f.ctx.offers.addFilter(fw, a3.id, Resources.parse("cpus:1"), 60);
+            assertTrue("changes between two snapshots are made in the same copy", first == fw.filters);
+            return first;
+        });
+        assertTrue(view.filters().isFiltered(fw.id, a1.id, Resources.parse("cpus:1")));
+        assertFalse("the snapshot does not see later declines",
+                view.filters().isFiltered(fw.id, a2.id, Resources.parse("cpus:1")));
+        assertFalse(view.filters().isFiltered(fw.id, a3.id, Resources.parse("cpus:1")));
+        ClusterView next = f.on(() -> f.ctx.allocation.snapshot());
+        assertTrue(next.filters().isFiltered(fw.id, a2.id, Resources.parse("cpus:1")));
+        assertTrue(next.filters().isFiltered(fw.id, a3.id, Resources.parse("cpus:1")));
+        f.run(() -> f.ctx.offers.addFilter(fw, a1.id, Resources.parse("cpus:1"), 60));
+        assertTrue("a change after the second snapshot copies again", f.on(() -> fw.filters) != copy);
+        assertEquals(3, next.agents().size());
+    }
+
+    @Test
+    public void aCycleWaitsWhileTheLoopIsBehindAndRunsOnceItCatchesUp() {
+        f.agent("a1", "cpus:4");
+        f.framework("fw1", "*");
+        java.util.concurrent.ExecutorService decider = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicInteger cycles = new java.util.concurrent.atomic.AtomicInteger();
+            f.ctx.lag.start();
+            f.ctx.allocation.setThread(decider);
+            f.ctx.allocation.setAllocator(view -> {
+                cycles.incrementAndGet();
+                return List.of();
+            });
+            org.awaitility.Awaitility.await().until(() -> cycles.get() >= 1);
+            int before = cycles.get();
+            // the loop is busy for 300 ms (three times the lag a cycle tolerates), and a cycle is asked for meanwhile
+            f.loop.execute(() -> {
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+            });
+            f.ctx.allocation.requestAllocation();
+            org.awaitility.Awaitility.await().until(() -> cycles.get() == before + 1);
+            assertEquals("the cycle was put off once", 1L, (long) f.on(() -> f.ctx.allocation.deferred()));
+            assertTrue("the loop has caught up", f.on(() -> f.ctx.lag.millis()) < AllocationLoop.MAX_LAG_MS);
+        } finally {
+            f.ctx.lag.stop();
+            decider.shutdownNow();
+        }
+    }
 }
