@@ -60,6 +60,25 @@ public final class Resources implements Iterable<Resource> {
         return new Resources(Collections.unmodifiableList(acc));
     }
 
+    /**
+     * A running total: adds many {@code Resources} into one list, where {@link #plus} would copy the total at each
+     * addition. Not thread-safe; {@link #total} may be called more than once.
+     */
+    public static final class Sum {
+        private final List<Resource> acc = new ArrayList<>();
+
+        public Sum add(Resources r) {
+            for (Resource x : r.entries) {
+                addInto(acc, x);
+            }
+            return this;
+        }
+
+        public Resources total() {
+            return acc.isEmpty() ? EMPTY : new Resources(List.copyOf(acc));
+        }
+    }
+
     public Resources minus(Resources other) {
         if (other.isEmpty() || isEmpty()) {
             return this;

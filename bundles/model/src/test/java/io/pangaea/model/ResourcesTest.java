@@ -89,4 +89,21 @@ public class ResourcesTest {
         assertEquals("{disk=0.0, mem=32.0, gpus=0.0, cpus=0.1, ports=[31000-31001]}",
                 Resources.parse("cpus:0.1;mem:32;ports:[31000-31001]").toLegacyMap().toString());
     }
+
+    @Test
+    public void aSumIsWhatAddingOneByOneGives() {
+        List<Resources> parts = List.of(Resources.parse("cpus:1;mem:64;ports:[31000-31001]"),
+                Resources.parse("cpus:0.5;disk:10;ports:[31005-31006]"),
+                Resources.parse("cpus(web):2;mem(web):32"),
+                Resources.parse("cpus:1.5;ports:[31002-31004]"));
+        Resources folded = Resources.EMPTY;
+        Resources.Sum sum = new Resources.Sum();
+        for (Resources r : parts) {
+            folded = folded.plus(r);
+            sum.add(r);
+        }
+        assertEquals(folded, sum.total());
+        assertEquals(3.0, sum.total().scalar("cpus") - Resources.parse("cpus(web):2").scalar("cpus"), 1e-9);
+        assertEquals(Resources.EMPTY, new Resources.Sum().total());
+    }
 }

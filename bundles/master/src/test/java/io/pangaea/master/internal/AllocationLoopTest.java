@@ -132,4 +132,33 @@ public class AllocationLoopTest {
             decider.shutdownNow();
         }
     }
+
+    @Test
+    public void cyclesThatEventsAskForArePacedByTheLengthOfTheLastOne() {
+        f.agent("a1", "cpus:4");
+        f.framework("fw1", "*");
+        java.util.concurrent.ExecutorService decider = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            List<Long> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            f.ctx.allocation.setThread(decider);
+            f.ctx.allocation.setAllocator(view -> {
+                starts.add(System.nanoTime());
+                long end = System.nanoTime() + 50_000_000L; // a cycle that decides for 50 ms
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return List.of();
+            });
+            org.awaitility.Awaitility.await().until(() -> starts.size() >= 1);
+            f.ctx.allocation.requestAllocation(); // at once, and again while it waits: one cycle
+            f.ctx.allocation.requestAllocation();
+            org.awaitility.Awaitility.await().until(() -> starts.size() >= 2);
+            long gapMs = (starts.get(1) - starts.get(0)) / 1_000_000;
+            assertTrue("the second cycle started " + gapMs + " ms after the first, expected at least 50 + 4 x 50",
+                    gapMs >= 50 + AllocationLoop.PACE * 50);
+            assertEquals("requests that came while it waited made one cycle", 2, starts.size());
+        } finally {
+            decider.shutdownNow();
+        }
+    }
 }
