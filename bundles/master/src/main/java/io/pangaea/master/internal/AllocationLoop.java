@@ -325,20 +325,8 @@ final class AllocationLoop extends MasterPart {
     }
 
     /** What is offered to the framework now, per role (with allocation info, as {@code allocated} is). */
-    private Map<String, Resources> offeredByRole(FrameworkEntry f) {
-        if (f.offers.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Resources.Sum> sums = new HashMap<>();
-        for (io.pangaea.model.OfferId id : f.offers) {
-            io.pangaea.master.internal.MasterState.OfferEntry o = state.offers.get(id);
-            if (o != null) {
-                sums.computeIfAbsent(o.role, r -> new Resources.Sum()).add(o.resources);
-            }
-        }
-        Map<String, Resources> out = new HashMap<>();
-        sums.forEach((role, sum) -> out.put(role, sum.total()));
-        return out;
+    private static Map<String, Resources> offeredByRole(FrameworkEntry f) {
+        return f.offered.isEmpty() ? Map.of() : Map.copyOf(f.offered);
     }
 
     private static int runningTasks(FrameworkEntry f) {

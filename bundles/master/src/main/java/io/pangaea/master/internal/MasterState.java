@@ -19,6 +19,7 @@ import io.pangaea.model.TaskStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,6 +116,12 @@ final class MasterState {
         /** Offered plus used, per role, with allocation info. */
         final Map<String, Resources> allocated = new LinkedHashMap<>();
         final Set<OfferId> offers = new HashSet<>();
+        /**
+         * What the framework's outstanding offers hold, per role (with allocation info), kept as offers are made
+         * and removed ({@code Offers.make}, {@code Offers.removeOffer}), so that a cycle's snapshot does not add up
+         * every offer again.
+         */
+        final Map<String, Resources> offered = new HashMap<>();
         final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
         /** Offer operations with an id, until their terminal status is acknowledged. */
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
@@ -149,12 +156,24 @@ final class MasterState {
         }
 
         void release(String role, Resources r) {
-            Resources left = allocated.getOrDefault(role, Resources.EMPTY).minus(r);
+            subtract(allocated, role, r);
+        }
+
+        private static void subtract(Map<String, Resources> from, String role, Resources r) {
+            Resources left = from.getOrDefault(role, Resources.EMPTY).minus(r);
             if (left.isEmpty()) {
-                allocated.remove(role);
+                from.remove(role);
             } else {
-                allocated.put(role, left);
+                from.put(role, left);
             }
+        }
+
+        void offer(String role, Resources r) {
+            offered.merge(role, r, Resources::plus);
+        }
+
+        void offerGone(String role, Resources r) {
+            subtract(offered, role, r);
         }
 
         Resources allocatedTotal() {

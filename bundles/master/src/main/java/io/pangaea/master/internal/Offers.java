@@ -59,6 +59,7 @@ final class Offers extends MasterPart {
         }
         state.offers.put(id, entry);
         fw.offers.add(id);
+        fw.offer(role, allocated);
         agent.offers.add(id);
         return offer;
     }
@@ -86,6 +87,7 @@ final class Offers extends MasterPart {
         AgentEntry agent = state.agents.get(o.agentId);
         if (fw != null) {
             fw.offers.remove(id);
+            fw.offerGone(o.role, o.resources);
             if (!keepAllocated) {
                 fw.release(o.role, o.resources);
             }

@@ -50,6 +50,10 @@ public class AllocationLoopTest {
         assertEquals(Resources.parse("cpus:1;mem:100"), v.offered().get("web").unallocated());
         assertEquals(Resources.parse("cpus:2;mem:200"), v.used("web").unallocated());
         assertEquals(1, v.runningTasks());
+        f.run(() -> List.copyOf(fw.offers).forEach(id -> f.ctx.offers.removeOffer(id, false, false)));
+        FrameworkView after = f.on(() -> f.ctx.allocation.snapshot()).frameworks().get(0);
+        assertTrue("nothing is offered once the offer is gone", after.offered().isEmpty());
+        assertEquals(Resources.parse("cpus:2;mem:200"), after.allocated().get("web").unallocated());
     }
 
     @Test
