@@ -70,6 +70,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
 
     public LoadFramework start() {
         driver.start();
+        reviver.scheduleWithFixedDelay(this::reviveWhenCaughtUp, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -77,6 +78,31 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
     static final int MAX_CALLS_WAITING = 64;
     /** Nor while the tasks of this many full offers are launched and not running yet. */
     static final int MAX_OFFERS_STARTING = 4;
+
+    /** Whether this framework suppressed its offers for being behind. */
+    private final java.util.concurrent.atomic.AtomicBoolean suppressed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Checks for a caught-up framework also when no update comes (its calls were all it was behind on). */
+    private final java.util.concurrent.ScheduledExecutorService reviver =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "load-framework-reviver");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private void reviveWhenCaughtUp() {
+        if (suppressed.get() && !behind(driver, 2) && suppressed.compareAndSet(true, false)) {
+            driver.revive();
+        }
+    }
+
+    /**
+     * Behind: more calls waiting in the library than it allows, or as many launches not running yet. With
+     * {@code margin} 2, half of either: a framework that suppressed its offers revives them only then.
+     */
+    private boolean behind(SchedulerDriver d, int margin) {
+        return d.callsWaiting() > MAX_CALLS_WAITING / margin
+                || offeredAt.size() >= perOffer * MAX_OFFERS_STARTING / margin;
+    }
 
     /** Calls the framework's library holds back (beyond those out). */
     public int callsWaiting() {
@@ -87,12 +113,19 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
     public void offers(SchedulerDriver d, List<Offer> offers) {
         long now = System.nanoTime();
         List<OfferId> nothing = new ArrayList<>();
+        List<OfferId> later = new ArrayList<>();
         // a framework behind on its own calls (acknowledgements, launches), or with many launches not yet running,
         // takes no new work until it catches up, as a real one must: launching more would only lengthen the queues
         // every call and update waits in
         for (Offer o : offers) {
-            if (d.callsWaiting() > MAX_CALLS_WAITING || offeredAt.size() >= perOffer * MAX_OFFERS_STARTING) {
-                nothing.add(o.id());
+            if (behind(d, 1)) {
+                later.add(o.id());
+                if (suppressed.compareAndSet(false, true)) {
+                    // and asks for no offers until it has caught up (reviveWhenCaughtUp), as Mesos advises a
+                    // framework that has no use for them: 200 frameworks declining 50,000 agents' offers kept the
+                    // master encoding and the frameworks decoding offers nobody took
+                    d.suppress();
+                }
                 continue;
             }
             Resources left = Resources.of(o.resources()).unallocated();
@@ -126,6 +159,10 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
                 });
             }
         }
+        if (!later.isEmpty()) {
+            // declined for Mesos's default 5 s: offered back at once, they would only be declined again
+            d.decline(later, io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS);
+        }
         if (!nothing.isEmpty()) {
             d.decline(nothing, quota > 0 && launchedIds.size() >= quota ? 3600 : 1);
         }
@@ -144,6 +181,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
             return;
         }
         uncertain.remove(status.taskId());
+        reviveWhenCaughtUp();
         if (status.state() == TaskState.TASK_RUNNING) {
             Long at = offeredAt.remove(status.taskId());
             if (at != null) {
@@ -236,6 +274,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
 
     @Override
     public void close() {
+        reviver.shutdownNow();
         driver.close();
     }
 }

@@ -148,6 +148,7 @@ public final class SchedulerDriver implements AutoCloseable {
     private final Builder settings;
     private final HttpClient http;
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> thread(r, "scheduler-callbacks"));
+    private final ExecutorService httpThreads = Executors.newFixedThreadPool(2, r -> thread(r, "scheduler-http"));
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread reader;
     private volatile boolean closing;
@@ -163,8 +164,11 @@ public final class SchedulerDriver implements AutoCloseable {
         // HTTP/1.1, said outright: the JDK client's default (HTTP/2) asks every new plain connection for an h2c
         // upgrade, which a Mesos master and ours refuse, and such connections were never reused: a busy framework
         // left thousands of idle ones open (kept 20 minutes), until the process ran out of file descriptors
+        // and on two threads of its own: the JDK client's default executor starts a thread whenever none is free,
+        // and 200 busy frameworks in one process spent more time starting threads than doing their calls
         HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10));
+                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10))
+                .executor(httpThreads);
         if (b.sslContext != null) {
             client.sslContext(b.sslContext);
         }
@@ -499,6 +503,7 @@ public final class SchedulerDriver implements AutoCloseable {
         finish(null);
         timer.shutdownNow();
         callbacks.shutdown();
+        httpThreads.shutdown();
         zookeepers.values().forEach(ZooKeeperMasters::close);
     }
 }
