@@ -321,6 +321,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             HttpSupport.text(response, callback, 400, invalid);
             return;
         }
+        HttpSupport.forgetBody(request); // a SUBSCRIBE's request lives as long as the framework's stream
         io.pangaea.model.FrameworkInfo info = call.type() == Call.Type.SUBSCRIBE ? call.subscribe().frameworkInfo()
                 : call.type() == Call.Type.UPDATE_FRAMEWORK ? call.updateFramework().frameworkInfo() : null;
         String principal = Authorization.principal(request);
@@ -427,6 +428,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
             HttpSupport.text(response, callback, 400, e.getMessage());
             return;
         }
+        HttpSupport.forgetBody(request); // a SUBSCRIBE's request lives as long as the agent's stream
         if (call.type() == null) {
             HttpSupport.text(response, callback, 400, "Expecting 'type' to be present");
             return;
