@@ -163,9 +163,9 @@ public final class SchedulerDriver implements AutoCloseable {
     private SchedulerDriver(Builder b) {
         // HTTP/1.1, said outright: the JDK client's default (HTTP/2) asks every new plain connection for an h2c
         // upgrade, which a Mesos master and ours refuse, and such connections were never reused: a busy framework
-        // left thousands of idle ones open (kept 20 minutes), until the process ran out of file descriptors
-        // and on two threads of its own: the JDK client's default executor starts a thread whenever none is free,
-        // and 200 busy frameworks in one process spent more time starting threads than doing their calls
+        // left thousands of idle ones open (kept 20 minutes), until the process ran out of file descriptors.
+        // Two threads of its own: the JDK client's default executor starts a thread whenever none is free, and 200
+        // busy frameworks in one process spent more time starting threads than doing their calls.
         HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10))
                 .executor(httpThreads);
@@ -379,6 +379,7 @@ public final class SchedulerDriver implements AutoCloseable {
                 .header("Mesos-Stream-Id", sid).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
         CompletableFuture<Void> result = new CompletableFuture<>();
+        waiting.incrementAndGet();
         queuedCalls.add(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
             callsOut.decrementAndGet();
             sendQueued();
@@ -407,9 +408,12 @@ public final class SchedulerDriver implements AutoCloseable {
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> queuedCalls =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** How many calls are in {@link #queuedCalls} (the queue's own size() walks it). */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
     /** Calls waiting for their turn (beyond the {@value #MAX_CALLS_OUT} out): how far behind the framework is. */
     public int callsWaiting() {
-        return queuedCalls.size();
+        return waiting.get();
     }
 
     private void sendQueued() {
@@ -426,6 +430,7 @@ public final class SchedulerDriver implements AutoCloseable {
                 callsOut.decrementAndGet();
                 continue;
             }
+            waiting.decrementAndGet();
             next.run();
         }
     }

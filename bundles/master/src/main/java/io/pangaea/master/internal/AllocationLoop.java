@@ -169,11 +169,7 @@ final class AllocationLoop extends MasterPart {
         long now = System.nanoTime();
         long paced = lastCycleEnded + PACE * lastCycleNanos;
         if (lastCycleEnded != 0 && paced - now > 0) {
-            try {
-                loop.schedule(this::startWhenLoopKeepsUp, paced - now, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
+            checkAgainIn(paced - now);
             return;
         }
         if (ctx.lag.millis() > MAX_LAG_MS
@@ -182,15 +178,19 @@ final class AllocationLoop extends MasterPart {
                 deferredSince = now;
                 deferred++;
             }
-            try {
-                loop.schedule(this::startWhenLoopKeepsUp, RECHECK_MS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
+            checkAgainIn(TimeUnit.MILLISECONDS.toNanos(RECHECK_MS));
             return;
         }
         deferredSince = 0;
         startAllocation();
+    }
+
+    private void checkAgainIn(long nanos) {
+        try {
+            loop.schedule(this::startWhenLoopKeepsUp, nanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the master is closing
+        }
     }
 
     /** Cycles put off because the loop was behind, since the start (event loop). */

@@ -18,7 +18,6 @@ import io.pangaea.model.scheduler.Call;
 import io.pangaea.model.scheduler.Event;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -253,8 +252,7 @@ final class Frameworks extends MasterPart {
         fw.connected = false;
         fw.active = false;
         fw.unregisteredTime = Master.now();
-        fw.filters = Map.of();
-        fw.filtersShared = true;
+        fw.clearFilters();
         fw.allocated.clear();
         state.frameworks.remove(fw.id);
         state.completedFrameworks.addLast(fw);

@@ -361,49 +361,21 @@ public final class Master implements AutoCloseable {
         loop.execute(() -> ctx.executors.executorExited(agentId, exited));
     }
 
-    /** File requests sent to agents and not answered yet, by request id (loop only). */
-    private final java.util.Map<String, CompletableFuture<AgentCall.FilesReply>> pendingFiles =
-            new java.util.HashMap<>();
-
     /**
-     * The agent's files, for a client of the master: the request goes to the agent on its own connection (the master
-     * never dials agents) and its FILES call answers it. Fails with {@link java.util.NoSuchElementException} when the
-     * agent is not connected, and with a {@link java.util.concurrent.TimeoutException} when it does not answer
-     * within 15 s.
+     * The agent's files, for a client of the master, asked for over the agent's own connection
+     * ({@link AgentFileRequests}): fails with {@link java.util.NoSuchElementException} when the agent is not
+     * connected, and with a {@link java.util.concurrent.TimeoutException} when it does not answer within 15 s.
      */
     public CompletableFuture<AgentCall.FilesReply> agentFiles(AgentId agentId, String operation, String path,
                                                               Long offset, Long length) {
         CompletableFuture<AgentCall.FilesReply> reply = new CompletableFuture<>();
-        loop.execute(() -> {
-            MasterState.AgentEntry agent = ctx.state.agents.get(agentId);
-            if (agent == null || !agent.connected) {
-                reply.completeExceptionally(new java.util.NoSuchElementException("Agent " + agentId.value()
-                        + " is not connected to this master"));
-                return;
-            }
-            String id = UUID.randomUUID().toString();
-            pendingFiles.put(id, reply);
-            ctx.agents.sendToAgent(agent, io.pangaea.model.agentproto.AgentEvent.files(
-                    new io.pangaea.model.agentproto.AgentEvent.Files(id, operation, path, offset, length)));
-            loop.schedule(() -> {
-                CompletableFuture<AgentCall.FilesReply> f = pendingFiles.remove(id);
-                if (f != null) {
-                    f.completeExceptionally(new java.util.concurrent.TimeoutException("Agent " + agentId.value()
-                            + " did not answer within 15 s"));
-                }
-            }, 15, TimeUnit.SECONDS);
-        });
+        loop.execute(() -> ctx.files.send(agentId, operation, path, offset, length, reply));
         return reply;
     }
 
     /** An agent's answer to a FILES event. */
     public void agentFilesReply(AgentId agentId, AgentCall.FilesReply reply) {
-        loop.execute(() -> {
-            CompletableFuture<AgentCall.FilesReply> f = pendingFiles.remove(reply.requestId());
-            if (f != null) {
-                f.complete(reply);
-            }
-        });
+        loop.execute(() -> ctx.files.answered(reply));
     }
 
     // ---- the operator API -----------------------------------------------------------------------------------

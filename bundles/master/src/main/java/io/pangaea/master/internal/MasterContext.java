@@ -38,6 +38,7 @@ final class MasterContext {
     final MaintenanceSchedule schedule;
     final AllocationLoop allocation;
     final AllocationExplainer explainer;
+    final AgentFileRequests files;
 
     /**
      * The principal of each subscribed framework that gave one, readable from any thread: the HTTP edge meters a
@@ -72,6 +73,7 @@ final class MasterContext {
         this.schedule = new MaintenanceSchedule(this);
         this.allocation = new AllocationLoop(this);
         this.explainer = new AllocationExplainer(this);
+        this.files = new AgentFileRequests(this);
     }
 
     MasterConfig config() {

@@ -168,6 +168,12 @@ final class MasterState {
             }
         }
 
+        /** No decline filters from now on (a revive, or the framework's removal). */
+        void clearFilters() {
+            filters = Map.of();
+            filtersShared = true;
+        }
+
         void offer(String role, Resources r) {
             offered.merge(role, r, Resources::plus);
         }

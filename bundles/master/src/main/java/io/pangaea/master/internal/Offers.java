@@ -176,8 +176,7 @@ final class Offers extends MasterPart {
         } else {
             roles.forEach(fw.suppressedRoles::remove);
         }
-        fw.filters = Map.of();
-        fw.filtersShared = true;
+        fw.clearFilters();
         ctx.allocation.requestAllocation();
     }
 

@@ -24,9 +24,29 @@ public class AllocationLoopTest {
 
     private final PartsFixture f = new PartsFixture();
 
+    /** The thread the allocator decides on, for the tests that run whole cycles. */
+    private final java.util.concurrent.ExecutorService decider = java.util.concurrent.Executors.newSingleThreadExecutor();
+
     @After
     public void close() {
+        decider.shutdownNow();
         f.close();
+    }
+
+    /** One agent and one framework, and cycles decided by {@code allocator}. */
+    private void allocateWith(io.pangaea.allocator.Allocator allocator) {
+        f.agent("a1", "cpus:4");
+        f.framework("fw1", "*");
+        f.ctx.allocation.setThread(decider);
+        f.ctx.allocation.setAllocator(allocator);
+    }
+
+    /** Keeps the calling thread busy (not asleep) for {@code millis}. */
+    private static void busyFor(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
     }
 
     @Test
@@ -107,62 +127,41 @@ public class AllocationLoopTest {
 
     @Test
     public void aCycleWaitsWhileTheLoopIsBehindAndRunsOnceItCatchesUp() {
-        f.agent("a1", "cpus:4");
-        f.framework("fw1", "*");
-        java.util.concurrent.ExecutorService decider = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicInteger cycles = new java.util.concurrent.atomic.AtomicInteger();
+        f.ctx.lag.start();
         try {
-            java.util.concurrent.atomic.AtomicInteger cycles = new java.util.concurrent.atomic.AtomicInteger();
-            f.ctx.lag.start();
-            f.ctx.allocation.setThread(decider);
-            f.ctx.allocation.setAllocator(view -> {
+            allocateWith(view -> {
                 cycles.incrementAndGet();
                 return List.of();
             });
             org.awaitility.Awaitility.await().until(() -> cycles.get() >= 1);
             int before = cycles.get();
             // the loop is busy for 300 ms (three times the lag a cycle tolerates), and a cycle is asked for meanwhile
-            f.loop.execute(() -> {
-                long end = System.nanoTime() + 300_000_000L;
-                while (System.nanoTime() < end) {
-                    Thread.onSpinWait();
-                }
-            });
+            f.loop.execute(() -> busyFor(300));
             f.ctx.allocation.requestAllocation();
             org.awaitility.Awaitility.await().until(() -> cycles.get() == before + 1);
             assertEquals("the cycle was put off once", 1L, (long) f.on(() -> f.ctx.allocation.deferred()));
             assertTrue("the loop has caught up", f.on(() -> f.ctx.lag.millis()) < AllocationLoop.MAX_LAG_MS);
         } finally {
             f.ctx.lag.stop();
-            decider.shutdownNow();
         }
     }
 
     @Test
     public void cyclesThatEventsAskForArePacedByTheLengthOfTheLastOne() {
-        f.agent("a1", "cpus:4");
-        f.framework("fw1", "*");
-        java.util.concurrent.ExecutorService decider = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try {
-            List<Long> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
-            f.ctx.allocation.setThread(decider);
-            f.ctx.allocation.setAllocator(view -> {
-                starts.add(System.nanoTime());
-                long end = System.nanoTime() + 50_000_000L; // a cycle that decides for 50 ms
-                while (System.nanoTime() < end) {
-                    Thread.onSpinWait();
-                }
-                return List.of();
-            });
-            org.awaitility.Awaitility.await().until(() -> starts.size() >= 1);
-            f.ctx.allocation.requestAllocation(); // at once, and again while it waits: one cycle
-            f.ctx.allocation.requestAllocation();
-            org.awaitility.Awaitility.await().until(() -> starts.size() >= 2);
-            long gapMs = (starts.get(1) - starts.get(0)) / 1_000_000;
-            assertTrue("the second cycle started " + gapMs + " ms after the first, expected at least 50 + 4 x 50",
-                    gapMs >= 50 + AllocationLoop.PACE * 50);
-            assertEquals("requests that came while it waited made one cycle", 2, starts.size());
-        } finally {
-            decider.shutdownNow();
-        }
+        List<Long> starts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        allocateWith(view -> {
+            starts.add(System.nanoTime());
+            busyFor(50); // a cycle that decides for 50 ms
+            return List.of();
+        });
+        org.awaitility.Awaitility.await().until(() -> starts.size() >= 1);
+        f.ctx.allocation.requestAllocation(); // at once, and again while it waits: one cycle
+        f.ctx.allocation.requestAllocation();
+        org.awaitility.Awaitility.await().until(() -> starts.size() >= 2);
+        long gapMs = (starts.get(1) - starts.get(0)) / 1_000_000;
+        assertTrue("the second cycle started " + gapMs + " ms after the first, expected at least 50 + 4 x 50",
+                gapMs >= 50 + AllocationLoop.PACE * 50);
+        assertEquals("requests that came while it waited made one cycle", 2, starts.size());
     }
 }
