@@ -86,6 +86,54 @@ public class DockerContainerizerTest {
         assertEquals(Integer.valueOf(3), c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS).exitCode());
     }
 
+    /**
+     * Network NONE is a network namespace of the container's own with its loopback up and nothing else (the engine
+     * is asked for no network sandbox at all, which spares it a hook process per container).
+     */
+    @Test
+    public void networkNoneLeavesTheContainerOnlyItsLoopback() throws Exception {
+        ContainerSpec s = spec(CommandInfo.shell("ip -o link; ip -o addr show lo"), IMAGE);
+        assertTrue(DockerContainerizer.containerSpec(s).path("NetworkDisabled").asBoolean());
+        Container c = docker.launch(s);
+        assertTrue(c.termination().toCompletableFuture().get(60, TimeUnit.SECONDS).succeeded());
+        List<String> out = Files.readAllLines(s.sandbox().resolve("stdout"));
+        List<String> links = out.stream().filter(l -> l.matches("\\d+: .*")).filter(l -> !l.contains("inet")).toList();
+        assertEquals(out.toString(), 1, links.size());
+        assertTrue(out.toString(), links.get(0).contains(" lo: ") && links.get(0).contains("UP"));
+        assertTrue(out.toString(), out.stream().anyMatch(l -> l.contains("inet 127.0.0.1/8")));
+    }
+
+    /** Launches beyond launch_parallelism wait their turn; every one of them runs and finishes. */
+    @Test
+    public void launchesBeyondTheParallelismWaitTheirTurnAndAllFinish() throws Exception {
+        DockerContainerizer two = new DockerContainerizer(Path.of("/var/run/docker.sock"), 2);
+        java.util.concurrent.ExecutorService launchers = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Termination>> ends = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ContainerSpec s = spec(CommandInfo.shell("exit " + i), IMAGE);
+                ends.add(launchers.submit(() -> two.launch(s).termination().toCompletableFuture()
+                        .get(120, TimeUnit.SECONDS)));
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals(Integer.valueOf(i), ends.get(i).get(180, TimeUnit.SECONDS).exitCode());
+            }
+        } finally {
+            launchers.shutdownNow();
+            two.deactivate();
+        }
+    }
+
+    @Test
+    public void aParallelismBelowOneIsRefused() {
+        try {
+            new DockerContainerizer(Path.of("/var/run/docker.sock"), 0);
+            throw new AssertionError("accepted a parallelism of 0");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("launch_parallelism"));
+        }
+    }
+
     /** A running container's memory and CPU shares follow new resources (an executor given more tasks). */
     @Test
     public void updatedResourcesChangeTheEnginesLimits() throws Exception {
