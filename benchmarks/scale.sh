@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scale benchmarks (see BENCHMARKS.md, "Scale"): master distributions with a big cluster's heap, the agent
-# emulator in a JVM of its own, load frameworks. Choose with -Dscale.scenarios=failover,state,throughput,cluster and
-# sizes with -Dscale.failover=10000,20000,40000 -Dscale.state=20000 -Dscale.throughput=5000 -Dscale.cluster=50000.
+# emulator in a JVM of its own, load frameworks. Choose with -Dscale.scenarios=failover,state,throughput,cluster,webui and
+# sizes with -Dscale.failover=10000,20000,40000 -Dscale.state=20000 -Dscale.throughput=5000 -Dscale.cluster=50000 -Dscale.webui=5000.
 # Prints "BENCHMARK scale ..." lines. Example: benchmarks/scale.sh -Dscale.scenarios=failover -Dscale.failover=10000
 set -euo pipefail
 cd "$(dirname "$0")/.."

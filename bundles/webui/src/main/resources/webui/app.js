@@ -170,30 +170,46 @@ function restartStream() {
 async function subscribe() {
   for (;;) {
     try {
+      // where the first state's time goes (read by the scale benchmark): asked, answered, first bytes, whole, parsed
+      const timing = window.pangaeaStateTimings ? null : { requested: performance.now() };
       const res = await api('/api/v1', {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
         body: JSON.stringify({ type: 'SUBSCRIBE' }),
       });
+      if (timing) timing.answered = performance.now();
       if (!res.ok || !res.body) throw new Error('SUBSCRIBE answered ' + res.status);
       setConnection(true);
       const reader = res.body.getReader();
       streamReader = reader;
       const decoder = new TextDecoder();
-      let buf = new Uint8Array(0);
+      const queue = new ByteQueue();
+      let length = -1; // of the record being read, once its header is in
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        const next = new Uint8Array(buf.length + value.length);
-        next.set(buf); next.set(value, buf.length); buf = next;
+        queue.push(value);
+        if (timing && timing.firstBytes == null) timing.firstBytes = performance.now();
         // RecordIO: "<length>\n<record>" again and again
         for (;;) {
-          const nl = buf.indexOf(10);
-          if (nl < 0) break;
-          const length = parseInt(decoder.decode(buf.subarray(0, nl)), 10);
-          if (buf.length < nl + 1 + length) break;
-          const record = decoder.decode(buf.subarray(nl + 1, nl + 1 + length));
-          buf = buf.slice(nl + 1 + length);
-          apply(JSON.parse(record));
+          if (length < 0) {
+            const nl = queue.indexOf(10, 24);
+            if (nl < 0) {
+              if (queue.size >= 24) throw new Error('not RecordIO: no record length in the stream');
+              break;
+            }
+            length = parseInt(decoder.decode(queue.take(nl + 1)), 10);
+          }
+          if (queue.size < length) break;
+          const record = decoder.decode(queue.take(length));
+          length = -1;
+          if (timing && timing.received == null) timing.received = performance.now();
+          const event = JSON.parse(record);
+          if (timing && timing.parsed == null) {
+            timing.parsed = performance.now();
+            timing.chars = record.length;
+            window.pangaeaStateTimings = timing;
+          }
+          apply(event);
         }
       }
     } catch (e) {
@@ -201,6 +217,50 @@ async function subscribe() {
     }
     setConnection(false);
     await new Promise((r) => setTimeout(r, login.asked ? 250 : 1000));
+  }
+}
+
+/**
+ * The stream's bytes not read yet, kept as the chunks they came in: each byte is copied once, when its record is
+ * taken whole (the state of a big cluster is one record of tens of megabytes, in thousands of chunks).
+ */
+class ByteQueue {
+  constructor() { this.chunks = []; this.size = 0; }
+
+  push(chunk) { this.chunks.push(chunk); this.size += chunk.length; }
+
+  /** Where the first {@code byte} is among the first {@code limit} bytes, or -1. */
+  indexOf(byte, limit) {
+    let offset = 0;
+    for (const c of this.chunks) {
+      const i = c.subarray(0, limit - offset).indexOf(byte);
+      if (i >= 0) return offset + i;
+      offset += c.length;
+      if (offset >= limit) break;
+    }
+    return -1;
+  }
+
+  /** The first {@code n} bytes, taken off the queue. */
+  take(n) {
+    const first = this.chunks[0];
+    let out;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
+    } else {
+      out = new Uint8Array(n);
+      let at = 0;
+      while (at < n) {
+        const c = this.chunks[0];
+        const k = Math.min(c.length, n - at);
+        out.set(c.subarray(0, k), at);
+        at += k;
+        if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.size -= n;
+    return out;
   }
 }
 

@@ -26,7 +26,8 @@ import org.junit.Test;
  * The scale benchmarks of BENCHMARKS.md ("Scale"): master distributions (with the heap a big cluster needs), the
  * agent emulator in a JVM of its own, and load frameworks in this JVM. Each prints {@code BENCHMARK scale ...}
  * lines with the wall time and the master's CPU seconds. Which ones run and their sizes: {@code -Dscale.scenarios=
- * failover,state,throughput,cluster}, {@code -Dscale.failover=10000,20000,40000}, {@code -Dscale.state=20000},
+ * failover,state,throughput,cluster,webui}, {@code -Dscale.failover=10000,20000,40000}, {@code -Dscale.state=20000},
+ * {@code -Dscale.webui=5000},
  * {@code -Dscale.throughput=5000}, {@code -Dscale.cluster=50000}; {@code -Dscale.completed=0,100}: the failover's
  * completed tasks per agent. Run with {@code benchmarks/scale.sh}.
  */
@@ -40,7 +41,7 @@ public class ScaleBenchmark {
             "-Xmx8g -XX:-UseSerialGC -XX:+UseG1GC");
 
     private static List<String> scenarios() {
-        return List.of(System.getProperty("scale.scenarios", "failover,state,throughput,cluster").split(","));
+        return List.of(System.getProperty("scale.scenarios", "failover,state,throughput,cluster,webui").split(","));
     }
 
     private static int[] sizes(String key, String def) {
@@ -154,6 +155,77 @@ public class ScaleBenchmark {
             } finally {
                 c.close();
             }
+        }
+    }
+
+    // ---- the Web UI with thousands of agents --------------------------------------------------------------
+
+    /**
+     * The Web UI of a master with {@code scale.webui} (5,000) emulated agents and 4 running tasks on each, in
+     * headless chromium: from a fresh load of the overview until it shows every agent, and of the Agents page until
+     * its first page of rows is there; then the render of each page from the page's model. The page's own clock
+     * ({@code performance.now()}, from the navigation's start) times them; the figure is the median of 5 loads.
+     */
+    @Test
+    public void webui() throws Exception {
+        if (!scenarios().contains("webui")) {
+            return;
+        }
+        int agents = sizes("scale.webui", "5000")[0];
+        LocalCluster c = cluster(1, null, Map.of());
+        try (EmulatorProcess emulator = new EmulatorProcess("2g", "--agents", Integer.toString(agents), "--masters",
+                url(c, 0), "--preload", "4,0,2,20", "--name", "ui");
+             HeadlessChromium chromium = new HeadlessChromium()) {
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> metrics(c, 0).path("master/tasks_running").asLong() == agents * 4L);
+            print("webui set-up agents=" + agents + " running_tasks=" + agents * 4);
+            String shown = "const v = document.querySelector('#agents-active .value');"
+                    + " return v && v.textContent === '" + agents + "' ? performance.now() : null;";
+            // a first page of rows, and the pager counting every agent
+            String rows = "const n = document.querySelector('.toolbar .note');"
+                    + " return document.querySelectorAll('#agents tbody tr').length === Math.min(500, " + agents
+                    + ") && (" + agents + " <= 500 || (n && n.textContent.startsWith('" + agents + " agents')))"
+                    + " ? performance.now() : null;";
+            for (String[] page : new String[][] {{"overview", "/#/", shown}, {"agents", "/#/agents", rows}}) {
+                List<Double> loads = new ArrayList<>();
+                List<Double> firstState = new ArrayList<>();
+                Map<String, List<Double>> steps = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < 6; i++) {
+                    chromium.driver.get("about:blank");
+                    chromium.driver.get(url(c, 0) + page[1]);
+                    Number at = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(10))
+                            .pollDelay(Duration.ZERO).until(() -> (Number) chromium.driver.executeScript(page[2]),
+                                    x -> x != null);
+                    if (i > 0) { // the first load warms the browser's cache and the master's JIT
+                        loads.add(at.doubleValue());
+                        firstState.add(((Number) chromium.driver.executeScript(
+                                "return window.pangaeaFirstState;")).doubleValue());
+                        @SuppressWarnings("unchecked")
+                        Map<String, Number> t = (Map<String, Number>) chromium.driver.executeScript(
+                                "return window.pangaeaStateTimings;");
+                        t.forEach((k, v) -> steps.computeIfAbsent(k, x -> new ArrayList<>()).add(v.doubleValue()));
+                    }
+                }
+                loads.sort(null);
+                firstState.sort(null);
+                @SuppressWarnings("unchecked")
+                Map<String, Number> render = (Map<String, Number>) chromium.driver.executeScript(
+                        "const t0 = performance.now(); render(); void document.body.offsetHeight;"
+                                + " return {ms: performance.now() - t0};");
+                print(String.format(java.util.Locale.ROOT, "webui agents=%d page=%s loaded_ms=%.0f (min %.0f, max"
+                                + " %.0f) first_state_ms=%.0f render_ms=%.0f goal_ms=2000", agents, page[0],
+                        loads.get(loads.size() / 2), loads.get(0), loads.get(loads.size() - 1),
+                        firstState.get(firstState.size() / 2), render.get("ms").doubleValue()));
+                StringBuilder medians = new StringBuilder();
+                steps.forEach((k, v) -> {
+                    v.sort(null);
+                    medians.append(String.format(java.util.Locale.ROOT, " %s=%.0f", k, v.get(v.size() / 2)));
+                });
+                print("webui agents=" + agents + " page=" + page[0] + " the first state, medians (ms from the"
+                        + " navigation's start; chars of JSON):" + medians);
+            }
+        } finally {
+            c.close();
         }
     }
 

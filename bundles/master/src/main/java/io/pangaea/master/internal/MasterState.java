@@ -75,6 +75,12 @@ final class MasterState {
         /** The DRAIN_AGENT request, while draining. */
         io.pangaea.model.operator.OperatorCall.DrainAgent drain;
 
+        /** The v1 views' encodings of the agent's parts (V1Views.agent): its info, total, used and offered. */
+        final EncodedPart<AgentInfo> v1Info = new EncodedPart<>();
+        final EncodedPart<Resources> v1Total = new EncodedPart<>();
+        final EncodedPart<Resources> v1Used = new EncodedPart<>();
+        final EncodedPart<Resources> v1Offered = new EncodedPart<>();
+
         AgentEntry(AgentId id) {
             this.id = id;
         }

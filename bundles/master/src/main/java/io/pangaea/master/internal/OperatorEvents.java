@@ -19,9 +19,47 @@ final class OperatorEvents extends MasterPart {
 
     /**
      * One operator stream and its subscriber's view: the ACLs in force when it subscribed (a change of the
-     * {@code acls} setting applies to the streams opened after it).
+     * {@code acls} setting applies to the streams opened after it). Its SUBSCRIBED is encoded and sent off the loop
+     * (a big cluster's state is tens of megabytes); the events published meanwhile wait, in order, and follow it.
      */
-    private record Subscriber(EventSink sink, Viewer viewer) {
+    private static final class Subscriber {
+        final EventSink sink;
+        final Viewer viewer;
+        /** Events published before SUBSCRIBED went out; null once it has, and events go straight to the sink. */
+        private List<byte[]> held = new ArrayList<>();
+
+        Subscriber(EventSink sink, Viewer viewer) {
+            this.sink = sink;
+            this.viewer = viewer;
+        }
+
+        /** Sends or holds {@code event} (loop); false when the stream has closed. */
+        boolean send(byte[] event) {
+            synchronized (this) {
+                if (held != null) {
+                    held.add(event);
+                    return true;
+                }
+            }
+            return sink.send(event);
+        }
+
+        /** Sends SUBSCRIBED, then what was held (a reader thread); the loop never waits for these sends. */
+        void open(byte[] subscribed) {
+            sink.send(subscribed);
+            for (;;) {
+                List<byte[]> batch;
+                synchronized (this) {
+                    if (held.isEmpty()) {
+                        held = null;
+                        return;
+                    }
+                    batch = held;
+                    held = new ArrayList<>();
+                }
+                batch.forEach(sink::send);
+            }
+        }
     }
     private ScheduledFuture<?> operatorHeartbeat;
 
@@ -35,19 +73,20 @@ final class OperatorEvents extends MasterPart {
      * HEARTBEAT at the heartbeat interval.
      */
     void subscribe(EventSink stream, Viewer viewer) {
-        {
-            com.fasterxml.jackson.databind.node.ObjectNode body =
-                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-            body.set("get_state", new MasterViews(ctx.master, state, viewer).v1().getState());
-            body.put("heartbeat_interval_seconds", config().heartbeatInterval().toMillis() / 1000.0);
-            stream.send(MesosJson.write(V1Views.response("SUBSCRIBED", body)));
-            Subscriber subscriber = new Subscriber(stream, viewer);
-            operatorStreams.add(subscriber);
-            stream.onClose(() -> loop.execute(() -> operatorStreams.remove(subscriber)));
-            if (operatorHeartbeat == null) {
-                startHeartbeat();
-            }
+        com.fasterxml.jackson.databind.node.ObjectNode body =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        // the state as it is now, on the loop (its tasks and agents' parts are encoded already); written out and
+        // sent on a reader thread, as GET_STATE is
+        body.set("get_state", new MasterViews(ctx.master, state, viewer).v1().getState());
+        body.put("heartbeat_interval_seconds", config().heartbeatInterval().toMillis() / 1000.0);
+        com.fasterxml.jackson.databind.JsonNode subscribed = V1Views.response("SUBSCRIBED", body);
+        Subscriber subscriber = new Subscriber(stream, viewer);
+        operatorStreams.add(subscriber);
+        stream.onClose(() -> loop.execute(() -> operatorStreams.remove(subscriber)));
+        if (operatorHeartbeat == null) {
+            startHeartbeat();
         }
+        ReaderThreads.execute(() -> subscriber.open(MesosJson.write(subscribed)));
     }
 
     /** (Re)starts the heartbeats of the operator streams at the configured interval. */
@@ -58,7 +97,7 @@ final class OperatorEvents extends MasterPart {
         long ms = config().heartbeatInterval().toMillis();
         byte[] heartbeat = MesosJson.write(V1Views.response("HEARTBEAT", null));
         operatorHeartbeat = loop.scheduleAtFixedRate(() -> List.copyOf(operatorStreams)
-                .forEach(s -> s.sink.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
+                .forEach(s -> s.send(heartbeat)), ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** The live settings changed: heartbeats go at the new interval. */
@@ -85,7 +124,7 @@ final class OperatorEvents extends MasterPart {
         body.set(key, v instanceof com.fasterxml.jackson.databind.JsonNode j ? j : MesosJson.tree(v));
         byte[] event = MesosJson.write(V1Views.response(type, body));
         for (Subscriber s : List.copyOf(operatorStreams)) {
-            if (visible.test(s.viewer) && !s.sink.send(event)) {
+            if (visible.test(s.viewer) && !s.send(event)) {
                 operatorStreams.remove(s);
             }
         }
@@ -110,7 +149,7 @@ final class OperatorEvents extends MasterPart {
             body.put("state", t.state.name());
             byte[] event = MesosJson.write(V1Views.response("TASK_UPDATED", body));
             List.copyOf(operatorStreams).stream().filter(s -> s.viewer.task(fw.info, t.info))
-                    .forEach(s -> s.sink.send(event));
+                    .forEach(s -> s.send(event));
         }
     }
 }

@@ -20,6 +20,11 @@ final class ReaderThreads {
         return onLoop.thenApplyAsync(r -> r, POOL);
     }
 
+    /** Runs {@code work} on a reader thread. */
+    static void execute(Runnable work) {
+        POOL.execute(work);
+    }
+
     private static ExecutorService pool() {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {

@@ -79,9 +79,7 @@ public final class V1Views {
     /** One agent as GET_AGENTS and AGENT_ADDED give it. */
     ObjectNode agent(AgentEntry a) {
         ObjectNode n = F.objectNode();
-        ObjectNode info = (ObjectNode) MesosJson.tree(a.info);
-        info.put("checkpoint", true);
-        n.set("agent_info", info);
+        n.set("agent_info", raw(a.v1Info.get(a.info, i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))));
         n.put("active", a.connected);
         n.put("deactivated", a.deactivated);
         if (a.drainState != null) {
@@ -99,8 +97,8 @@ public final class V1Views {
         if (a.reregisteredTime > 0) {
             n.set("reregistered_time", time(a.reregisteredTime));
         }
-        n.set("total_resources", resources(a.total));
-        n.set("allocated_resources", resources(a.used()));
+        n.set("total_resources", raw(a.v1Total.get(a.total, V1Views::resources)));
+        n.set("allocated_resources", raw(a.v1Used.get(a.used(), V1Views::resources)));
         Resources offered = Resources.EMPTY;
         for (var o : a.offers) {
             MasterState.OfferEntry e = state.offers.get(o);
@@ -109,7 +107,7 @@ public final class V1Views {
             }
         }
         if (!offered.isEmpty()) {
-            n.set("offered_resources", resources(offered));
+            n.set("offered_resources", raw(a.v1Offered.get(offered, V1Views::resources)));
         }
         ArrayNode caps = n.putArray("capabilities");
         for (String c : MasterViews.AGENT_CAPABILITIES) {
@@ -162,6 +160,11 @@ public final class V1Views {
     }
 
     /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
+    /** A part encoded already, written as it is. */
+    static JsonNode raw(RawJson json) {
+        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(json));
+    }
+
     static JsonNode taskJson(TaskEntry t) {
         return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
                 t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x))))));

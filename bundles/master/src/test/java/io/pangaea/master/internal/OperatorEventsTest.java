@@ -1,0 +1,77 @@
+package io.pangaea.master.internal;
+
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pangaea.model.AgentId;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.Test;
+
+/**
+ * The operator event stream's SUBSCRIBED is written out off the loop; the events published meanwhile must follow it,
+ * in the order they were published, and later ones go straight out.
+ */
+public class OperatorEventsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<JsonNode> events(PartsFixture.Sink sink) {
+        return sink.records.stream().map(r -> {
+            try {
+                return JSON.readTree(r);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    public void eventsPublishedWhileTheStateIsWrittenFollowItInOrder() {
+        try (PartsFixture f = new PartsFixture()) {
+            for (int i = 0; i < 200; i++) {
+                f.agent("a" + i, "cpus:2;mem:1024;ports:[31000-32000]");
+            }
+            PartsFixture.Sink sink = new PartsFixture.Sink();
+            f.run(() -> {
+                f.ctx.events.subscribe(sink, Viewer.ALL);
+                for (int i = 0; i < 100; i++) {
+                    int n = i;
+                    f.ctx.events.publish("AGENT_REMOVED", "agent_id", () -> AgentId.of("gone-" + n));
+                }
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> sink.records.size() == 101);
+            f.run(() -> f.ctx.events.publish("AGENT_REMOVED", "agent_id", () -> AgentId.of("gone-after")));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> sink.records.size() == 102);
+            List<JsonNode> events = events(sink);
+            assertEquals("SUBSCRIBED", events.get(0).path("type").asText());
+            assertEquals(200, events.get(0).at("/subscribed/get_state/get_agents/agents").size());
+            for (int i = 0; i < 100; i++) {
+                assertEquals("gone-" + i, events.get(i + 1).at("/agent_removed/agent_id/value").asText());
+            }
+            assertEquals("gone-after", events.get(101).at("/agent_removed/agent_id/value").asText());
+        }
+    }
+
+    /** An agent's parts are kept encoded between reads, and made again once they change. */
+    @Test
+    public void anAgentsEncodedPartsFollowItsChanges() throws Exception {
+        try (PartsFixture f = new PartsFixture()) {
+            MasterState.AgentEntry a = f.agent("a1", "cpus:2;mem:1024");
+            JsonNode before = JSON.readTree(io.pangaea.model.json.MesosJson.write(
+                    f.on(() -> new MasterViews(null, f.state, Viewer.ALL).v1().getAgents())));
+            assertEquals(2.0, before.at("/agents/0/total_resources/0/scalar/value").asDouble(), 0);
+            f.run(() -> {
+                a.total = io.pangaea.model.Resources.parse("cpus:4;mem:1024");
+                a.info = new io.pangaea.model.AgentInfo("renamed", 5051, a.total.toList(), List.of(), a.id);
+            });
+            JsonNode after = JSON.readTree(io.pangaea.model.json.MesosJson.write(
+                    f.on(() -> new MasterViews(null, f.state, Viewer.ALL).v1().getAgents())));
+            assertEquals(4.0, after.at("/agents/0/total_resources/0/scalar/value").asDouble(), 0);
+            assertEquals("renamed", after.at("/agents/0/agent_info/hostname").asText());
+            assertEquals(true, after.at("/agents/0/agent_info/checkpoint").asBoolean());
+        }
+    }
+}
