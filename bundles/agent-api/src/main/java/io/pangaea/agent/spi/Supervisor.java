@@ -17,7 +17,11 @@ import java.util.concurrent.locks.LockSupport;
  * The small POSIX {@code sh} process a container's first process runs under (native tasks, {@code lxc-execute}), so that someone outside the agent's JVM sees
  * the task end. It starts the task in a session of its own (its pid is its process group), writes that pid to
  * {@code pid} in the container's runtime directory, waits for it, kills what the task left in its group, and writes
- * the exit status ({@code wait}'s: 128 + N for signal N) to {@code status}, each file by write, fsync and rename.
+ * the exit status ({@code wait}'s: 128 + N for signal N) to {@code status}. Each file is one write of the shell's
+ * built-in {@code printf}: a reader that finds it empty looks again ({@link #awaitPid}), and {@code status} is read
+ * once the supervisor has ended. No fsync and no rename: the files serve a restart of the agent, which the page
+ * cache survives, not of the machine, which the tasks do not; and {@code sync} and {@code mv} were four process
+ * starts per task, a third of a short task's cost on one agent (BENCHMARKS.md, "Real processes on one agent").
  *
  * <p>In {@code ephemeral} mode (a framework that does not checkpoint) it also holds the read end of a pipe whose write
  * end only the agent's JVM has: when the JVM ends, for whatever reason, the pipe reads end-of-file and the supervisor
@@ -32,13 +36,12 @@ public final class Supervisor {
     /** Arguments: runtime directory, mode ({@code checkpoint} or {@code ephemeral}), then the task's argv. */
     static final String SCRIPT = String.join("\n",
             "dir=$1; mode=$2; shift 2",
-            "durable() { printf '%s\\n' \"$2\" > \"$dir/$1.tmp\" && { sync \"$dir/$1.tmp\" 2>/dev/null || :; }"
-                    + " && mv -f \"$dir/$1.tmp\" \"$dir/$1\"; }",
+            "record() { printf '%s\\n' \"$2\" > \"$dir/$1\"; }",
             "[ \"$mode\" = ephemeral ] && exec 3<&0",
             "exec </dev/null",
             "setsid \"$@\" 3<&- &",
             "child=$!",
-            "durable pid \"$child\"",
+            "record pid \"$child\"",
             "watcher=",
             "if [ \"$mode\" = ephemeral ]; then",
             "  ( while read -r _; do :; done <&3; kill -KILL \"-$child\" 2>/dev/null ) &",
@@ -49,7 +52,7 @@ public final class Supervisor {
             "code=$?",
             "[ -n \"$watcher\" ] && kill \"$watcher\" 2>/dev/null",
             "kill -KILL \"-$child\" 2>/dev/null",
-            "durable status \"$code\"",
+            "record status \"$code\"",
             "");
 
     /** The file, in the runtime directory, holding the supervised process's pid. */
