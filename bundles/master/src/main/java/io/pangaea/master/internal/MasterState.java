@@ -80,6 +80,13 @@ final class MasterState {
         final EncodedPart<Resources> v1Total = new EncodedPart<>();
         final EncodedPart<Resources> v1Used = new EncodedPart<>();
         final EncodedPart<Resources> v1Offered = new EncodedPart<>();
+        /** The same for /master/state and /slaves (MasterViews): attributes, and the resources in their forms. */
+        final EncodedPart<AgentInfo> legacyAttributes = new EncodedPart<>();
+        final EncodedPart<Resources> legacyTotal = new EncodedPart<>();
+        final EncodedPart<Resources> legacyReserved = new EncodedPart<>();
+        final EncodedPart<Resources> legacyUnreserved = new EncodedPart<>();
+        final EncodedPart<Resources> legacyUsed = new EncodedPart<>();
+        final EncodedPart<Resources> legacyOffered = new EncodedPart<>();
 
         AgentEntry(AgentId id) {
             this.id = id;

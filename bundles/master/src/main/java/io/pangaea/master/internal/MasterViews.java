@@ -342,17 +342,7 @@ public final class MasterViews {
             s.put("id", a.id.value());
             s.put("hostname", a.info.hostname());
             s.put("port", a.info.port() == null ? 5051 : a.info.port());
-            ObjectNode attrs = s.putObject("attributes");
-            if (a.info.attributes() != null) {
-                for (Attribute at : a.info.attributes()) {
-                    Object v = at.plainValue();
-                    if (v instanceof Double d) {
-                        attrs.put(at.name(), d);
-                    } else if (v != null) {
-                        attrs.put(at.name(), v.toString());
-                    }
-                }
-            }
+            s.set("attributes", V1Views.raw(a.legacyAttributes.get(a.info, MasterViews::attributes)));
             s.put("pid", a.pid());
             s.put("registered_time", a.registeredTime);
             if (a.reregisteredTime > 0) {
@@ -366,11 +356,14 @@ public final class MasterViews {
                     offered = offered.plus(e.resources);
                 }
             }
-            s.set("resources", MesosJson.legacy(a.total));
-            s.set("used_resources", MesosJson.legacy(used));
-            s.set("offered_resources", MesosJson.legacy(offered));
-            s.set("reserved_resources", reservedByRole(a.total));
-            s.set("unreserved_resources", MesosJson.legacy(a.total.unreserved()));
+            // kept encoded while they do not change (EncodedPart): most of a big cluster's agents do not between
+            // two reads
+            s.set("resources", V1Views.raw(a.legacyTotal.get(a.total, MesosJson::legacy)));
+            s.set("used_resources", V1Views.raw(a.legacyUsed.get(used, MesosJson::legacy)));
+            s.set("offered_resources", V1Views.raw(a.legacyOffered.get(offered, MesosJson::legacy)));
+            s.set("reserved_resources", V1Views.raw(a.legacyReserved.get(a.total, this::reservedByRole)));
+            s.set("unreserved_resources", V1Views.raw(a.legacyUnreserved.get(a.total,
+                    t -> MesosJson.legacy(t.unreserved()))));
             s.put("active", a.connected);
             s.put("deactivated", a.deactivated);
             s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);
@@ -386,6 +379,22 @@ public final class MasterViews {
             }
         }
         return arr;
+    }
+
+    /** An agent's attributes as /master/state gives them: name to plain value. */
+    private static ObjectNode attributes(io.pangaea.model.AgentInfo info) {
+        ObjectNode attrs = F.objectNode();
+        if (info.attributes() != null) {
+            for (Attribute at : info.attributes()) {
+                Object v = at.plainValue();
+                if (v instanceof Double d) {
+                    attrs.put(at.name(), d);
+                } else if (v != null) {
+                    attrs.put(at.name(), v.toString());
+                }
+            }
+        }
+        return attrs;
     }
 
     private ObjectNode reservedByRole(Resources total) {

@@ -72,6 +72,20 @@ public class OperatorEventsTest {
             assertEquals(4.0, after.at("/agents/0/total_resources/0/scalar/value").asDouble(), 0);
             assertEquals("renamed", after.at("/agents/0/agent_info/hostname").asText());
             assertEquals(true, after.at("/agents/0/agent_info/checkpoint").asBoolean());
+            // and /slaves (the legacy form), its attributes too
+            JsonNode legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(
+                    f.on(() -> new MasterViews(null, f.state, Viewer.ALL).slaves())));
+            assertEquals(4.0, legacy.at("/slaves/0/resources/cpus").asDouble(), 0);
+            f.run(() -> {
+                a.total = io.pangaea.model.Resources.parse("cpus:8;mem:1024");
+                a.info = new io.pangaea.model.AgentInfo("renamed", 5051, a.total.toList(),
+                        List.of(io.pangaea.model.Attribute.text("rack", "r1")), a.id);
+            });
+            legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(
+                    f.on(() -> new MasterViews(null, f.state, Viewer.ALL).slaves())));
+            assertEquals(8.0, legacy.at("/slaves/0/resources/cpus").asDouble(), 0);
+            assertEquals(8.0, legacy.at("/slaves/0/unreserved_resources/cpus").asDouble(), 0);
+            assertEquals("r1", legacy.at("/slaves/0/attributes/rack").asText());
         }
     }
 }
