@@ -493,8 +493,7 @@ public final class MasterViews {
      * its executor): the state of 400,000 tasks was otherwise rebuilt node by node on every read.
      */
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
-        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
-                t.json.get(t, x -> new RawJson(MesosJson.write(task(x))))));
+        return t.json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
     }
 
     private ObjectNode task(TaskEntry t) {

@@ -19,6 +19,12 @@ final class RawJson implements SerializableString {
         this.utf8 = utf8;
     }
 
+    /** A tree node that writes this JSON as it is where it stands. */
+    com.fasterxml.jackson.databind.JsonNode node() {
+        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.rawValueNode(
+                new com.fasterxml.jackson.databind.util.RawValue(this));
+    }
+
     @Override
     public String getValue() {
         return new String(utf8, StandardCharsets.UTF_8);

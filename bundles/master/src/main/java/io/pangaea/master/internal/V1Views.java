@@ -162,12 +162,11 @@ public final class V1Views {
     /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
     /** A part encoded already, written as it is. */
     static JsonNode raw(RawJson json) {
-        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(json));
+        return json.node();
     }
 
     static JsonNode taskJson(TaskEntry t) {
-        return F.rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(
-                t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x))))));
+        return t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
     }
 
     /** {@link #task} as an encoded {@code mesos.v1.Task}, made again only when the task changed. */

@@ -174,6 +174,16 @@ public final class MesosJson {
             super(d, true);
         }
 
+        /**
+         * Jackson's delegate leaves this to the generator's default, which writes {@code raw.getValue()}: every
+         * pre-encoded task of a read was decoded into a String and encoded to UTF-8 again, most of a big cluster's
+         * {@code /master/state} CPU. Handed on, the generator copies the bytes as they are.
+         */
+        @Override
+        public void writeRawValue(com.fasterxml.jackson.core.SerializableString raw) throws IOException {
+            delegate.writeRawValue(raw);
+        }
+
         @Override
         public void writeNumber(double v) throws IOException {
             delegate.writeNumber(format(v));
