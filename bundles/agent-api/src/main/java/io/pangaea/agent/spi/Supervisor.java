@@ -44,7 +44,9 @@ public final class Supervisor {
             "record pid \"$child\"",
             "watcher=",
             "if [ \"$mode\" = ephemeral ]; then",
-            "  ( while read -r _; do :; done <&3; kill -KILL \"-$child\" 2>/dev/null ) &",
+            // the task may not have made its group yet (setsid): then the process itself
+            "  ( while read -r _; do :; done <&3; kill -KILL \"-$child\" 2>/dev/null"
+                    + " || kill -KILL \"$child\" 2>/dev/null ) &",
             "  watcher=$!",
             "  exec 3<&-",
             "fi",

@@ -191,7 +191,16 @@ final class NativeContainer implements Container {
         // Only while the leader lives are its descendants found through it (orphans move to init).
         List<ProcessHandle> descendants = Supervisor.same(pid, pidStart).map(h -> h.descendants().toList())
                 .orElse(List.of());
-        Signals.signalGroup(pid, signal);
+        if (!Signals.signalGroup(pid, signal)) {
+            // no group yet: the task's process has not reached its setsid (a kill right after the launch)
+            Supervisor.same(pid, pidStart).ifPresent(h -> {
+                if (signal == Signals.SIGKILL) {
+                    h.destroyForcibly();
+                } else {
+                    h.destroy();
+                }
+            });
+        }
         for (ProcessHandle h : descendants) {
             if (signal == Signals.SIGKILL) {
                 h.destroyForcibly();
