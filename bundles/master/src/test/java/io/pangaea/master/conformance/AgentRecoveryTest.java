@@ -213,12 +213,15 @@ public class AgentRecoveryTest {
     public void anExecutorThatDoesNotSubscribeAgainIsDestroyedAndItsTaskGone() throws Exception {
         Harness.Scheduler s = scheduler("checkpointing-silent", true);
         String marker = "sleep " + (600 + (ProcessHandle.current().pid() % 97));
+        // only a process started by this test: another's `sleep 6xx` may be running on the machine
+        java.time.Instant launched = java.time.Instant.now().minusSeconds(1);
         assertEquals(202, s.launch(s.freshOffer(), "silent", t -> onExecutor(t,
                 ExecutorHttpApiTest.executor("mute", "exec " + marker))).statusCode());
         ProcessHandle executor = Awaitility.await("the executor runs").atMost(Duration.ofSeconds(20)).until(() ->
                 ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").equals("/usr/bin/"
-                        + marker) || p.info().commandLine().orElse("").equals("/bin/" + marker)).findFirst()
-                        .orElse(null), x -> x != null);
+                        + marker) || p.info().commandLine().orElse("").equals("/bin/" + marker))
+                        .filter(p -> p.info().startInstant().map(t -> t.isAfter(launched)).orElse(false))
+                        .findFirst().orElse(null), x -> x != null);
         agent.restart();
         JsonNode gone = s.acked("silent", "TASK_GONE");
         assertEquals("REASON_EXECUTOR_REREGISTRATION_TIMEOUT", gone.path("reason").asText());
