@@ -51,6 +51,23 @@ public class WebUiIT {
         }
     }
 
+    /**
+     * Clicks (after typing {@code keys} into it, when given) what {@code by} finds. The page renders again as events
+     * come, replacing its elements: a stale one is found again and the step repeated.
+     */
+    private static void act(By by, String... keys) {
+        await("the page took " + by).atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+            WebElement e = browser.findElement(by);
+            if (keys.length > 0) {
+                e.clear();
+                e.sendKeys(keys);
+            } else {
+                e.click();
+            }
+            return true;
+        });
+    }
+
     private static String text(String css) {
         return chromium.text(css);
     }
@@ -72,7 +89,7 @@ public class WebUiIT {
 
         // the agent's page: its resources, containerizers and isolators
         browser.executeScript("location.hash = '#/agents';");
-        browser.findElement(By.cssSelector("#agents tbody a")).click();
+        act(By.cssSelector("#agents tbody a"));
         await("the agent's page").atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> text("#agent-detail").contains("native"));
         assertTrue(text("#agent-detail"), text("#agent-detail").toLowerCase(java.util.Locale.ROOT)
@@ -95,8 +112,7 @@ public class WebUiIT {
             assertEquals("same page", browser.executeScript("return window.pangaeaTestMark;"));
 
             // the search narrows the table
-            WebElement search = browser.findElement(By.id("task-search"));
-            search.sendKeys("web-2");
+            act(By.id("task-search"), "web-2");
             await("only web-2 listed").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
                     browser.findElements(By.cssSelector("#tasks tbody tr")).size() == 1
                             && text("#tasks tbody tr td").equals("web-2"));
@@ -105,7 +121,7 @@ public class WebUiIT {
             await("the framework on the Frameworks page").atMost(Duration.ofSeconds(10)).ignoreExceptions()
                     .until(() -> text("#frameworks tbody").contains("web-ui-test"));
             // its own page lists its tasks
-            browser.findElement(By.xpath("//table[@id='frameworks']//tr[td[2]='web-ui-test']//a")).click();
+            act(By.xpath("//table[@id='frameworks']//tr[td[2]='web-ui-test']//a"));
             await("the framework's page with its tasks").atMost(Duration.ofSeconds(10)).ignoreExceptions()
                     .until(() -> text("#framework-tasks").contains("web-1") && text("#framework-tasks")
                             .contains("web-2"));
@@ -163,13 +179,13 @@ public class WebUiIT {
     @Test
     public void theMaintenancePageDrainsAndReactivatesTheAgent() throws Exception {
         browser.get(cluster.masterUrl() + "/#/maintenance");
-        WebElement drain = await("the drain button").atMost(Duration.ofSeconds(20)).ignoreExceptions()
+        await("the drain button").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> browser.findElement(By.cssSelector("button[data-action='drain']")), e -> e.isEnabled());
-        drain.click();
+        act(By.cssSelector("button[data-action='drain']"));
         browser.switchTo().alert().accept();
         await("the agent draining or drained").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> text("#maintenance .agent-state").startsWith("drain"));
-        browser.findElement(By.cssSelector("button[data-action='reactivate']")).click();
+        act(By.cssSelector("button[data-action='reactivate']"));
         browser.switchTo().alert().accept();
         await("the agent active again").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> text("#maintenance .agent-state").equals("active"));
@@ -191,8 +207,8 @@ public class WebUiIT {
             browser.get(cluster.masterUrl() + "/#/allocator");
             await("the active policy").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> text("#allocator-active .value").equals("drf"));
-            browser.findElement(By.id("explain-subject")).sendKeys(id);
-            browser.findElement(By.id("explain")).click();
+            act(By.id("explain-subject"), id);
+            act(By.id("explain"));
             await("the explanation").atMost(Duration.ofSeconds(20)).ignoreExceptions()
                     .until(() -> text("#explanation").contains("declined by the framework"));
             assertTrue(text("#explanation"), text("#explanation").toLowerCase(java.util.Locale.ROOT)
