@@ -820,7 +820,12 @@ function render() {
 function renderLogin() {
   const el = $('#login');
   if (!el) return;
-  el.innerHTML = login.user ? `${esc(login.user)} <a href="javascript:void 0" id="sign-out">sign out</a>` : '';
+  // written again only when it changes: the page renders as events come, and a link replaced under the pointer
+  // loses its click
+  const html = login.user ? `${esc(login.user)} <a href="javascript:void 0" id="sign-out">sign out</a>` : '';
+  if (el.dataset.shown === html) return;
+  el.innerHTML = html;
+  el.dataset.shown = html;
   const out = $('#sign-out');
   if (out) out.onclick = signOut;
 }

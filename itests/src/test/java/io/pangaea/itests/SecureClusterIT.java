@@ -447,7 +447,11 @@ public class SecureClusterIT {
             assertEquals("live", chromium.text("#connection"));
             assertTrue(chromium.text("#login"), chromium.text("#login").startsWith("ops"));
 
-            browser.findElement(org.openqa.selenium.By.id("sign-out")).click();
+            // the page renders as events come: a link found stale is found again
+            await("signed out").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                browser.findElement(org.openqa.selenium.By.id("sign-out")).click();
+                return true;
+            });
             await("the sign-in form again").atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> browser.findElement(org.openqa.selenium.By.id("login-form")).isDisplayed());
         }
