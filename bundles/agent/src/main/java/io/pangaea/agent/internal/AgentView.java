@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pangaea.agent.internal.TaskRun;
-import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
@@ -61,15 +60,7 @@ public final class AgentView {
         }
         n.putObject("reserved_resources_allocated");
         n.set("unreserved_resources_allocated", MesosJson.legacy(used));
-        ObjectNode attrs = n.putObject("attributes");
-        for (Attribute a : agent.attributes()) {
-            Object v = a.plainValue();
-            if (v instanceof Double d) {
-                attrs.put(a.name(), d);
-            } else if (v != null) {
-                attrs.put(a.name(), v.toString());
-            }
-        }
+        n.set("attributes", MesosJson.legacyAttributes(agent.attributes()));
         n.put("master_hostname", agent.masterHost());
         n.put("registered", agent.registered());
         n.set("flags", flags());

@@ -10,7 +10,6 @@ import io.pangaea.master.internal.MasterState.AgentEntry;
 import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.master.internal.MasterState.OfferEntry;
 import io.pangaea.master.internal.MasterState.TaskEntry;
-import io.pangaea.model.Attribute;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
 import java.nio.file.Path;
@@ -342,7 +341,7 @@ public final class MasterViews {
             s.put("id", a.id.value());
             s.put("hostname", a.info.hostname());
             s.put("port", a.info.port() == null ? 5051 : a.info.port());
-            s.set("attributes", V1Views.raw(a.legacyAttributes.get(a.info, MasterViews::attributes)));
+            s.set("attributes", a.legacyAttributes.get(a.info, i -> MesosJson.legacyAttributes(i.attributes())).node());
             s.put("pid", a.pid());
             s.put("registered_time", a.registeredTime);
             if (a.reregisteredTime > 0) {
@@ -358,12 +357,12 @@ public final class MasterViews {
             }
             // kept encoded while they do not change (EncodedPart): most of a big cluster's agents do not between
             // two reads
-            s.set("resources", V1Views.raw(a.legacyTotal.get(a.total, MesosJson::legacy)));
-            s.set("used_resources", V1Views.raw(a.legacyUsed.get(used, MesosJson::legacy)));
-            s.set("offered_resources", V1Views.raw(a.legacyOffered.get(offered, MesosJson::legacy)));
-            s.set("reserved_resources", V1Views.raw(a.legacyReserved.get(a.total, this::reservedByRole)));
-            s.set("unreserved_resources", V1Views.raw(a.legacyUnreserved.get(a.total,
-                    t -> MesosJson.legacy(t.unreserved()))));
+            s.set("resources", a.legacyTotal.get(a.total, MesosJson::legacy).node());
+            s.set("used_resources", a.legacyUsed.get(used, MesosJson::legacy).node());
+            s.set("offered_resources", a.legacyOffered.get(offered, MesosJson::legacy).node());
+            s.set("reserved_resources", a.legacyReserved.get(a.total, this::reservedByRole).node());
+            s.set("unreserved_resources", a.legacyUnreserved.get(a.total,
+                    t -> MesosJson.legacy(t.unreserved())).node());
             s.put("active", a.connected);
             s.put("deactivated", a.deactivated);
             s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);
@@ -379,22 +378,6 @@ public final class MasterViews {
             }
         }
         return arr;
-    }
-
-    /** An agent's attributes as /master/state gives them: name to plain value. */
-    private static ObjectNode attributes(io.pangaea.model.AgentInfo info) {
-        ObjectNode attrs = F.objectNode();
-        if (info.attributes() != null) {
-            for (Attribute at : info.attributes()) {
-                Object v = at.plainValue();
-                if (v instanceof Double d) {
-                    attrs.put(at.name(), d);
-                } else if (v != null) {
-                    attrs.put(at.name(), v.toString());
-                }
-            }
-        }
-        return attrs;
     }
 
     private ObjectNode reservedByRole(Resources total) {

@@ -79,7 +79,8 @@ public final class V1Views {
     /** One agent as GET_AGENTS and AGENT_ADDED give it. */
     ObjectNode agent(AgentEntry a) {
         ObjectNode n = F.objectNode();
-        n.set("agent_info", raw(a.v1Info.get(a.info, i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))));
+        n.set("agent_info", a.v1Info.get(a.info, i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))
+                .node());
         n.put("active", a.connected);
         n.put("deactivated", a.deactivated);
         if (a.drainState != null) {
@@ -97,8 +98,8 @@ public final class V1Views {
         if (a.reregisteredTime > 0) {
             n.set("reregistered_time", time(a.reregisteredTime));
         }
-        n.set("total_resources", raw(a.v1Total.get(a.total, V1Views::resources)));
-        n.set("allocated_resources", raw(a.v1Used.get(a.used(), V1Views::resources)));
+        n.set("total_resources", a.v1Total.get(a.total, V1Views::resources).node());
+        n.set("allocated_resources", a.v1Used.get(a.used(), V1Views::resources).node());
         Resources offered = Resources.EMPTY;
         for (var o : a.offers) {
             MasterState.OfferEntry e = state.offers.get(o);
@@ -107,7 +108,7 @@ public final class V1Views {
             }
         }
         if (!offered.isEmpty()) {
-            n.set("offered_resources", raw(a.v1Offered.get(offered, V1Views::resources)));
+            n.set("offered_resources", a.v1Offered.get(offered, V1Views::resources).node());
         }
         ArrayNode caps = n.putArray("capabilities");
         for (String c : MasterViews.AGENT_CAPABILITIES) {
@@ -160,11 +161,6 @@ public final class V1Views {
     }
 
     /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
-    /** A part encoded already, written as it is. */
-    static JsonNode raw(RawJson json) {
-        return json.node();
-    }
-
     static JsonNode taskJson(TaskEntry t) {
         return t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
     }

@@ -127,6 +127,22 @@ public final class MesosJson {
         return n;
     }
 
+    /** Attributes in the pre-v1 form of {@code /master/state} and {@code /state}: name to plain value. */
+    public static com.fasterxml.jackson.databind.node.ObjectNode legacyAttributes(
+            java.util.List<io.pangaea.model.Attribute> attributes) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = MAPPER.createObjectNode();
+        for (io.pangaea.model.Attribute a : attributes == null ? java.util.List.<io.pangaea.model.Attribute>of()
+                : attributes) {
+            Object v = a.plainValue();
+            if (v instanceof Double d) {
+                n.put(a.name(), d);
+            } else if (v != null) {
+                n.put(a.name(), v.toString());
+            }
+        }
+        return n;
+    }
+
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);
     }
