@@ -81,7 +81,12 @@ public class ScaleIT {
             long killed = System.nanoTime();
             cluster.killMaster(leader);
             await("every agent re-registered with the new leader").atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .conditionEvaluationListener(c -> System.out.printf("failover %.0f s: leader %d, re-registered %d"
+                                    + " | emulator %s%n", (System.nanoTime() - killed) / 1e9, cluster.leader(),
+                            emulator.registeredSince(killed), emulator.status()))
                     .until(() -> emulator.registeredSince(killed) == agents);
+            System.out.printf("failover: %d agents back in %.1f s%n", agents, (System.nanoTime() - killed) / 1e9);
             int next = cluster.leader();
             assertTrue("a new leader", next >= 0 && next != leader);
 

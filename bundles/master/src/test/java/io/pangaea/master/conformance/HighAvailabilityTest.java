@@ -237,6 +237,28 @@ public class HighAvailabilityTest {
     }
 
     @Test
+    public void anElectedMasterThatCannotStartTriesAgain() throws Exception {
+        try (ZooKeeper client = new ZooKeeper(zk.getConnectString(), 4000, e -> { })) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.getState().isConnected());
+            for (String node : List.of("/pangaea", "/pangaea/test")) {
+                client.create(node, new byte[0], org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                        org.apache.zookeeper.CreateMode.PERSISTENT);
+            }
+            // a registry this master cannot read: it is elected, and cannot start
+            client.create("/pangaea/test/registry", "{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE, org.apache.zookeeper.CreateMode.PERSISTENT);
+            LeaderElectedMaster a = master();
+            Awaitility.await("a elected").atMost(Duration.ofSeconds(20)).until(a::elected);
+            assertNull(a.master());
+            assertEquals("no leader serves meanwhile", 503, get(a.port(), "/master/state").statusCode());
+            // the registry mended, it leads without being elected again
+            client.delete("/pangaea/test/registry", -1);
+            Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+            assertEquals(200, get(a.port(), "/master/state").statusCode());
+        }
+    }
+
+    @Test
     public void withoutALeaderTheAnswerIs503() throws Exception {
         LeaderElectedMaster a = master();
         Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);

@@ -79,6 +79,11 @@ public final class LeaderElectedMaster implements AutoCloseable {
         }
     }
 
+    /** ZooKeeper elected this process: its master runs, or is starting, or failed to start and is tried again. */
+    public synchronized boolean elected() {
+        return elected;
+    }
+
     /** The running master while this process leads, else null. */
     public Master master() {
         return master;
@@ -89,16 +94,9 @@ public final class LeaderElectedMaster implements AutoCloseable {
     }
 
     private synchronized void leaderChanged(MasterInfo leader, boolean self) {
+        elected = self;
         if (self) {
-            if (master == null) {
-                Registry registry = new Registry(election.registryStore());
-                Master m = new Master(config, registry, id);
-                m.start();
-                master = m;
-                onLead.accept(m);
-                http.lead(m);
-                LOG.info("Master {} leads at {}:{}", id, config.ip(), config.port());
-            }
+            takeLead(0);
             return;
         }
         String to = leader == null || leader.address() == null ? null
@@ -109,6 +107,56 @@ public final class LeaderElectedMaster implements AutoCloseable {
             stopMaster();
         }
     }
+
+    /**
+     * Starts this process's master, now that it is elected. When that fails (its registry cannot be read from
+     * ZooKeeper, say), it is tried again, 1 s later and then less often, for as long as this process stays elected:
+     * the election does not call again, and a master that holds the lead without serving leaves the cluster without
+     * one.
+     */
+    private synchronized void takeLead(int attempt) {
+        if (!elected || master != null || closed) {
+            return;
+        }
+        Master m = null;
+        boolean told = false;
+        try {
+            Registry registry = new Registry(election.registryStore());
+            m = new Master(config, registry, id);
+            m.start();
+            told = true;
+            onLead.accept(m);
+            master = m;
+            http.lead(m);
+            LOG.info("Master {} leads at {}:{}", id, config.ip(), config.port());
+        } catch (RuntimeException e) {
+            long delay = Math.min(10_000L, 1000L << Math.min(attempt, 4));
+            LOG.error("Master {} is elected but could not start leading ({}); trying again in {} ms", id,
+                    e.getMessage(), delay, e);
+            http.follow(null); // 503 meanwhile: clients try again, rather than go to the leader that was
+            if (m != null) {
+                try {
+                    if (told) {
+                        onFollow.accept(m);
+                    }
+                } finally {
+                    m.close();
+                }
+            }
+            retries.schedule(() -> takeLead(attempt + 1), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Tries again to start leading (see {@link #takeLead}). */
+    private final java.util.concurrent.ScheduledExecutorService retries =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "pangaea-master-lead-retry");
+                t.setDaemon(true);
+                return t;
+            });
+    /** ZooKeeper elected this process, as last told. */
+    private boolean elected;
+    private volatile boolean closed;
 
     /** The running master, if any, stops: its owner is told, then its state and streams go. */
     private synchronized void stopMaster() {
@@ -125,6 +173,8 @@ public final class LeaderElectedMaster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        closed = true;
+        retries.shutdownNow();
         election.close();
         http.close();
         stopMaster();
