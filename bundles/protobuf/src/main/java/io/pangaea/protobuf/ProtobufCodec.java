@@ -89,54 +89,91 @@ public final class ProtobufCodec {
 
     /** One task ({@code mesos.v1.Task}) from its JSON, encoded. */
     public static byte[] task(byte[] json) {
-        Message.Builder b = org.apache.mesos.v1.Protos.Task.newBuilder();
+        return message(org.apache.mesos.v1.Protos.Task.newBuilder(), json);
+    }
+
+    /** One agent of GET_AGENTS ({@code mesos.v1.master.Response.GetAgents.Agent}) from its JSON, encoded. */
+    public static byte[] agent(byte[] json) {
+        return message(org.apache.mesos.v1.master.Protos.Response.GetAgents.Agent.newBuilder(), json);
+    }
+
+    private static byte[] message(Message.Builder b, byte[] json) {
         try {
             PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("Cannot encode as mesos.v1.Task: " + e.getMessage(), e);
+            throw new IllegalArgumentException("Cannot encode as " + b.getDescriptorForType().getFullName() + ": "
+                    + e.getMessage(), e);
         }
         return b.buildPartial().toByteArray();
     }
 
     /**
-     * A master operator Response ({@code response}, encoded, without tasks) with tasks already encoded added to its
-     * {@code GetTasks} at {@code path} (e.g. {@code get_state, get_tasks}): protobuf merges a message field that
-     * comes twice and appends repeated ones, so the tasks follow the rest as one more field of the response. This
-     * spares a large state its tasks' round trip through JSON on every read.
+     * Messages already encoded, for the repeated fields of the master operator Response's message at {@code path}
+     * (e.g. {@code get_state, get_agents}): field name to messages, in order.
      */
-    public static byte[] withTasks(byte[] response, List<String> path, List<byte[]> tasks, List<byte[]> unreachable,
-                                   List<byte[]> completed) {
-        com.google.protobuf.Descriptors.Descriptor getTasks =
-                org.apache.mesos.v1.master.Protos.Response.GetTasks.getDescriptor();
-        java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
-        try {
-            com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(inner);
-            writeAll(out, getTasks.findFieldByName("tasks").getNumber(), tasks);
-            writeAll(out, getTasks.findFieldByName("unreachable_tasks").getNumber(), unreachable);
-            writeAll(out, getTasks.findFieldByName("completed_tasks").getNumber(), completed);
-            out.flush();
-            byte[] body = inner.toByteArray();
-            // wrapped from the inside out: Response.get_state.get_tasks, or Response.get_tasks
-            List<Integer> numbers = new java.util.ArrayList<>();
+    public record Appended(List<String> path, java.util.Map<String, List<byte[]>> fields) {}
+
+    /**
+     * A master operator Response ({@code response}, encoded) with messages already encoded added to repeated fields:
+     * protobuf merges a message field that comes twice and appends repeated ones, so they follow the rest as more
+     * fields of the response, after what {@code response} has in those fields. This spares a large state its tasks'
+     * and agents' round trip through JSON on every read. Written once, into an array of the exact size.
+     */
+    public static byte[] withRepeated(byte[] response, List<Appended> parts) {
+        record Level(int number, int size) {}
+        List<List<Level>> levels = new java.util.ArrayList<>();
+        List<List<java.util.Map.Entry<Integer, List<byte[]>>>> bodies = new java.util.ArrayList<>();
+        long total = response.length;
+        for (Appended part : parts) {
             com.google.protobuf.Descriptors.Descriptor d = org.apache.mesos.v1.master.Protos.Response.getDescriptor();
-            for (String field : path) {
+            List<Integer> numbers = new java.util.ArrayList<>();
+            for (String field : part.path()) {
                 com.google.protobuf.Descriptors.FieldDescriptor f = d.findFieldByName(field);
                 numbers.add(f.getNumber());
                 d = f.getMessageType();
             }
-            for (int i = numbers.size() - 1; i >= 0; i--) {
-                java.io.ByteArrayOutputStream wrap = new java.io.ByteArrayOutputStream(body.length + 16);
-                com.google.protobuf.CodedOutputStream w = com.google.protobuf.CodedOutputStream.newInstance(wrap);
-                w.writeByteArray(numbers.get(i), body);
-                w.flush();
-                body = wrap.toByteArray();
+            List<java.util.Map.Entry<Integer, List<byte[]>>> body = new java.util.ArrayList<>();
+            long size = 0;
+            for (var e : part.fields().entrySet()) {
+                com.google.protobuf.Descriptors.FieldDescriptor f = d.findFieldByName(e.getKey());
+                if (f == null || !f.isRepeated()) {
+                    throw new IllegalArgumentException(d.getFullName() + " has no repeated field " + e.getKey());
+                }
+                body.add(java.util.Map.entry(f.getNumber(), e.getValue()));
+                for (byte[] m : e.getValue()) {
+                    size += com.google.protobuf.CodedOutputStream.computeByteArraySize(f.getNumber(), m);
+                }
             }
-            byte[] all = java.util.Arrays.copyOf(response, response.length + body.length);
-            System.arraycopy(body, 0, all, response.length, body.length);
-            return all;
+            // wrapped from the inside out: Response.get_state.get_tasks, or Response.get_tasks
+            List<Level> wrap = new java.util.ArrayList<>();
+            for (int i = numbers.size() - 1; i >= 0; i--) {
+                wrap.add(0, new Level(numbers.get(i), Math.toIntExact(size)));
+                size += com.google.protobuf.CodedOutputStream.computeTagSize(numbers.get(i))
+                        + com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag(Math.toIntExact(size));
+            }
+            levels.add(wrap);
+            bodies.add(body);
+            total += size;
+        }
+        byte[] all = new byte[Math.toIntExact(total)];
+        System.arraycopy(response, 0, all, 0, response.length);
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(all,
+                response.length, all.length - response.length);
+        try {
+            for (int p = 0; p < parts.size(); p++) {
+                for (Level l : levels.get(p)) {
+                    out.writeTag(l.number(), com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt32NoTag(l.size());
+                }
+                for (var e : bodies.get(p)) {
+                    writeAll(out, e.getKey(), e.getValue());
+                }
+            }
+            out.checkNoSpaceLeft();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        return all;
     }
 
     private static void writeAll(com.google.protobuf.CodedOutputStream out, int field, List<byte[]> messages)
@@ -145,6 +182,17 @@ public final class ProtobufCodec {
             out.writeByteArray(field, m);
         }
     }
+
+    /** The tasks of a GetTasks at {@code path} (e.g. {@code get_state, get_tasks}), for {@link #withRepeated}. */
+    public static Appended tasks(List<String> path, List<byte[]> tasks, List<byte[]> unreachable,
+                                 List<byte[]> completed) {
+        java.util.Map<String, List<byte[]>> fields = new java.util.LinkedHashMap<>();
+        fields.put("tasks", tasks);
+        fields.put("unreachable_tasks", unreachable);
+        fields.put("completed_tasks", completed);
+        return new Appended(path, fields);
+    }
+
 
     /** The other direction of {@link #toProtobuf}, for tests and clients: a protobuf message as Mesos JSON. */
     public static String toJson(Api api, byte[] protobuf) throws CodecException {

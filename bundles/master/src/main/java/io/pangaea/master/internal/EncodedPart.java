@@ -4,21 +4,30 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * One part of a read view (an agent's info or one of its resource lists) encoded once and written as it is, kept
- * while what it was made from stays equal: an agent's parts mostly do not change between two reads, and encoding
- * them through the generic serializer was most of a big cluster's GET_AGENTS and operator SUBSCRIBE. Loop only.
+ * One part of a read view (an agent's info, one of its resource lists, the whole agent as a protobuf message)
+ * encoded once and written as it is, kept while what it was made from stays equal: an agent's parts mostly do not
+ * change between two reads, and encoding them through the generic serializer was most of a big cluster's GET_AGENTS,
+ * GET_STATE and operator SUBSCRIBE. Loop only.
+ *
+ * @param <K> what the encoding is made from, compared with {@code equals}
+ * @param <V> the encoding
  */
-final class EncodedPart<K> {
+final class EncodedPart<K, V> {
 
     private K key;
-    private RawJson json;
+    private V encoded;
 
     /** The encoding of {@code value}, made with {@code make} when there is none yet or {@code value} changed. */
-    RawJson get(K value, Function<K, com.fasterxml.jackson.databind.JsonNode> make) {
-        if (json == null || !Objects.equals(key, value)) {
-            json = new RawJson(io.pangaea.model.json.MesosJson.write(make.apply(value)));
+    V get(K value, Function<K, V> make) {
+        if (encoded == null || !Objects.equals(key, value)) {
+            encoded = make.apply(value);
             key = value;
         }
-        return json;
+        return encoded;
+    }
+
+    /** A JSON part: {@code make}'s tree, written once. */
+    static <K> Function<K, RawJson> json(Function<K, com.fasterxml.jackson.databind.JsonNode> make) {
+        return k -> new RawJson(io.pangaea.model.json.MesosJson.write(make.apply(k)));
     }
 }

@@ -76,17 +76,19 @@ final class MasterState {
         io.pangaea.model.operator.OperatorCall.DrainAgent drain;
 
         /** The v1 views' encodings of the agent's parts (V1Views.agent): its info, total, used and offered. */
-        final EncodedPart<AgentInfo> v1Info = new EncodedPart<>();
-        final EncodedPart<Resources> v1Total = new EncodedPart<>();
-        final EncodedPart<Resources> v1Used = new EncodedPart<>();
-        final EncodedPart<Resources> v1Offered = new EncodedPart<>();
+        final EncodedPart<AgentInfo, RawJson> v1Info = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> v1Total = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> v1Used = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> v1Offered = new EncodedPart<>();
+        /** The whole agent as a protobuf message (V1Views.agentProto), kept while its parts are the same. */
+        final EncodedPart<V1Views.AgentParts, byte[]> v1Proto = new EncodedPart<>();
         /** The same for /master/state and /slaves (MasterViews): attributes, and the resources in their forms. */
-        final EncodedPart<AgentInfo> legacyAttributes = new EncodedPart<>();
-        final EncodedPart<Resources> legacyTotal = new EncodedPart<>();
-        final EncodedPart<Resources> legacyReserved = new EncodedPart<>();
-        final EncodedPart<Resources> legacyUnreserved = new EncodedPart<>();
-        final EncodedPart<Resources> legacyUsed = new EncodedPart<>();
-        final EncodedPart<Resources> legacyOffered = new EncodedPart<>();
+        final EncodedPart<AgentInfo, RawJson> legacyAttributes = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> legacyTotal = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> legacyReserved = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> legacyUnreserved = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> legacyUsed = new EncodedPart<>();
+        final EncodedPart<Resources, RawJson> legacyOffered = new EncodedPart<>();
 
         AgentEntry(AgentId id) {
             this.id = id;

@@ -341,7 +341,7 @@ public final class MasterViews {
             s.put("id", a.id.value());
             s.put("hostname", a.info.hostname());
             s.put("port", a.info.port() == null ? 5051 : a.info.port());
-            s.set("attributes", a.legacyAttributes.get(a.info, i -> MesosJson.legacyAttributes(i.attributes())).node());
+            s.set("attributes", a.legacyAttributes.get(a.info, EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))).node());
             s.put("pid", a.pid());
             s.put("registered_time", a.registeredTime);
             if (a.reregisteredTime > 0) {
@@ -357,12 +357,12 @@ public final class MasterViews {
             }
             // kept encoded while they do not change (EncodedPart): most of a big cluster's agents do not between
             // two reads
-            s.set("resources", a.legacyTotal.get(a.total, MesosJson::legacy).node());
-            s.set("used_resources", a.legacyUsed.get(used, MesosJson::legacy).node());
-            s.set("offered_resources", a.legacyOffered.get(offered, MesosJson::legacy).node());
-            s.set("reserved_resources", a.legacyReserved.get(a.total, this::reservedByRole).node());
+            s.set("resources", a.legacyTotal.get(a.total, EncodedPart.json(MesosJson::legacy)).node());
+            s.set("used_resources", a.legacyUsed.get(used, EncodedPart.json(MesosJson::legacy)).node());
+            s.set("offered_resources", a.legacyOffered.get(offered, EncodedPart.json(MesosJson::legacy)).node());
+            s.set("reserved_resources", a.legacyReserved.get(a.total, EncodedPart.json(this::reservedByRole)).node());
             s.set("unreserved_resources", a.legacyUnreserved.get(a.total,
-                    t -> MesosJson.legacy(t.unreserved())).node());
+                    EncodedPart.json(t -> MesosJson.legacy(t.unreserved()))).node());
             s.put("active", a.connected);
             s.put("deactivated", a.deactivated);
             s.put("version", a.version == null ? Master.MESOS_VERSION : a.version);

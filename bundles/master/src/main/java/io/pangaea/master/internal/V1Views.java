@@ -62,9 +62,16 @@ public final class V1Views {
     }
 
     public ObjectNode getAgents() {
+        return getAgents(true);
+    }
+
+    /** GET_AGENTS; {@code withAgents} false: its recovered agents only (the others go encoded to a protobuf client). */
+    public ObjectNode getAgents(boolean withAgents) {
         ObjectNode body = F.objectNode();
         ArrayNode agents = body.putArray("agents");
-        state.agents.values().forEach(a -> agents.add(agent(a)));
+        if (withAgents) {
+            state.agents.values().forEach(a -> agents.add(agent(a)));
+        }
         ArrayNode recovered = body.putArray("recovered_agents");
         for (Registry.AgentRecord r : state.recoveredAgents.values()) {
             ObjectNode a = recovered.addObject().put("hostname", r.hostname());
@@ -76,30 +83,16 @@ public final class V1Views {
         return body;
     }
 
-    /** One agent as GET_AGENTS and AGENT_ADDED give it. */
-    ObjectNode agent(AgentEntry a) {
-        ObjectNode n = F.objectNode();
-        n.set("agent_info", a.v1Info.get(a.info, i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))
-                .node());
-        n.put("active", a.connected);
-        n.put("deactivated", a.deactivated);
-        if (a.drainState != null) {
-            ObjectNode drain = n.putObject("drain_info");
-            drain.put("state", a.drainState);
-            ObjectNode cfg = drain.putObject("config");
-            if (a.drain.maxGracePeriod() != null) {
-                cfg.set("max_grace_period", MesosJson.tree(a.drain.maxGracePeriod()));
-            }
-            cfg.put("mark_gone", Boolean.TRUE.equals(a.drain.markGone()));
-        }
-        n.put("version", a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version);
-        n.put("pid", a.pid());
-        n.set("registered_time", time(a.registeredTime));
-        if (a.reregisteredTime > 0) {
-            n.set("reregistered_time", time(a.reregisteredTime));
-        }
-        n.set("total_resources", a.v1Total.get(a.total, V1Views::resources).node());
-        n.set("allocated_resources", a.v1Used.get(a.used(), V1Views::resources).node());
+    /**
+     * What an agent's v1 message is made of: its parts kept encoded ({@link EncodedPart}; made again only when they
+     * change, so the same object while they do not) and the rest of its fields. Two equal ones give the same message.
+     */
+    record AgentParts(RawJson info, boolean active, boolean deactivated, String drainState,
+                      io.pangaea.model.operator.OperatorCall.DrainAgent drain, String version, String pid,
+                      double registeredTime, double reregisteredTime, RawJson total, RawJson allocated,
+                      RawJson offered) {}
+
+    AgentParts parts(AgentEntry a) {
         Resources offered = Resources.EMPTY;
         for (var o : a.offers) {
             MasterState.OfferEntry e = state.offers.get(o);
@@ -107,14 +100,67 @@ public final class V1Views {
                 offered = offered.plus(e.resources);
             }
         }
-        if (!offered.isEmpty()) {
-            n.set("offered_resources", a.v1Offered.get(offered, V1Views::resources).node());
+        return new AgentParts(
+                a.v1Info.get(a.info, EncodedPart.json(i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))),
+                a.connected, a.deactivated, a.drainState, a.drainState == null ? null : a.drain,
+                a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version, a.pid(),
+                a.registeredTime, a.reregisteredTime,
+                a.v1Total.get(a.total, EncodedPart.json(V1Views::resources)),
+                a.v1Used.get(a.used(), EncodedPart.json(V1Views::resources)),
+                offered.isEmpty() ? null : a.v1Offered.get(offered, EncodedPart.json(V1Views::resources)));
+    }
+
+    /** One agent as GET_AGENTS and AGENT_ADDED give it. */
+    ObjectNode agent(AgentEntry a) {
+        return agent(parts(a));
+    }
+
+    private static ObjectNode agent(AgentParts p) {
+        ObjectNode n = F.objectNode();
+        n.set("agent_info", p.info().node());
+        n.put("active", p.active());
+        n.put("deactivated", p.deactivated());
+        if (p.drainState() != null) {
+            ObjectNode drain = n.putObject("drain_info");
+            drain.put("state", p.drainState());
+            ObjectNode cfg = drain.putObject("config");
+            if (p.drain().maxGracePeriod() != null) {
+                cfg.set("max_grace_period", MesosJson.tree(p.drain().maxGracePeriod()));
+            }
+            cfg.put("mark_gone", Boolean.TRUE.equals(p.drain().markGone()));
+        }
+        n.put("version", p.version());
+        n.put("pid", p.pid());
+        n.set("registered_time", time(p.registeredTime()));
+        if (p.reregisteredTime() > 0) {
+            n.set("reregistered_time", time(p.reregisteredTime()));
+        }
+        n.set("total_resources", p.total().node());
+        n.set("allocated_resources", p.allocated().node());
+        if (p.offered() != null) {
+            n.set("offered_resources", p.offered().node());
         }
         ArrayNode caps = n.putArray("capabilities");
         for (String c : MasterViews.AGENT_CAPABILITIES) {
             caps.addObject().put("type", c);
         }
         return n;
+    }
+
+    /**
+     * {@link #agent} as an encoded {@code mesos.v1.master.Response.GetAgents.Agent}, made again only when one of its
+     * parts changed: a protobuf GET_STATE or GET_AGENTS of a big cluster took most of its time converting every
+     * agent from JSON on every read.
+     */
+    byte[] agentProto(AgentEntry a) {
+        return a.v1Proto.get(parts(a), p -> io.pangaea.protobuf.ProtobufCodec.agent(MesosJson.write(agent(p))));
+    }
+
+    /** The agents of GET_AGENTS and GET_STATE, encoded, for a protobuf client. */
+    public List<byte[]> encodedAgents() {
+        List<byte[]> out = new ArrayList<>(state.agents.size());
+        state.agents.values().forEach(a -> out.add(agentProto(a)));
+        return out;
     }
 
     /** One framework as GET_FRAMEWORKS and FRAMEWORK_ADDED / FRAMEWORK_UPDATED give it. */
@@ -170,7 +216,7 @@ public final class V1Views {
         return t.v1Proto.get(t, x -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(x))));
     }
 
-    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec.withTasks}). */
+    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec.withRepeated}). */
     public record EncodedTasks(List<byte[]> tasks, List<byte[]> unreachable, List<byte[]> completed) {}
 
     public EncodedTasks encodedTasks() {
@@ -194,8 +240,8 @@ public final class V1Views {
         return new EncodedTasks(tasks, unreachable, completed);
     }
 
-    /** GET_STATE without its tasks (they go separately, encoded, to a protobuf client). */
-    public ObjectNode getStateWithoutTasks() {
+    /** GET_STATE without its tasks and agents (they go separately, encoded, to a protobuf client). */
+    public ObjectNode getStateWithoutTasksAndAgents() {
         ObjectNode body = F.objectNode();
         ObjectNode tasks = body.putObject("get_tasks");
         tasks.putArray("tasks");
@@ -203,7 +249,7 @@ public final class V1Views {
         tasks.putArray("completed_tasks");
         body.set("get_executors", getExecutors());
         body.set("get_frameworks", getFrameworks());
-        body.set("get_agents", getAgents());
+        body.set("get_agents", getAgents(false));
         return body;
     }
 

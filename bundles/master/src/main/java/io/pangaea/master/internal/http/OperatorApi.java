@@ -190,9 +190,10 @@ final class OperatorApi {
 
     private void readView(OperatorCall call, Response response, Callback callback) {
         OperatorCall.Type t = call.type();
-        if ((t == OperatorCall.Type.GET_STATE || t == OperatorCall.Type.GET_TASKS)
+        if ((t == OperatorCall.Type.GET_STATE || t == OperatorCall.Type.GET_TASKS
+                || t == OperatorCall.Type.GET_AGENTS)
                 && Boolean.TRUE.equals(response.getRequest().getAttribute(PROTOBUF_OUT))) {
-            encodedTasksView(t, response, callback);
+            encodedView(t, response, callback);
             return;
         }
         reply(master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
@@ -212,26 +213,39 @@ final class OperatorApi {
     }
 
     /**
-     * GET_STATE and GET_TASKS for a protobuf client: the tasks, each encoded once and kept while it does not change,
-     * are added to the rest of the response encoded (rather than the whole state going through JSON each time).
+     * GET_STATE, GET_TASKS and GET_AGENTS for a protobuf client: the tasks and agents, each encoded once and kept
+     * while it does not change, are added to the rest of the response encoded (rather than the whole state going
+     * through JSON each time).
      */
-    private void encodedTasksView(OperatorCall.Type t, Response response, Callback callback) {
+    private void encodedView(OperatorCall.Type t, Response response, Callback callback) {
         boolean state = t == OperatorCall.Type.GET_STATE;
+        boolean withTasks = state || t == OperatorCall.Type.GET_TASKS;
+        boolean withAgents = state || t == OperatorCall.Type.GET_AGENTS;
         master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
             io.pangaea.master.internal.V1Views v = views.v1();
-            return new Object[] {state ? v.getStateWithoutTasks() : null, v.encodedTasks()};
+            JsonNode head = state ? v.getStateWithoutTasksAndAgents() : withAgents ? v.getAgents(false) : null;
+            return new Object[] {head, withTasks ? v.encodedTasks() : null, withAgents ? v.encodedAgents() : null};
         }).whenComplete((parts, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
                 return;
             }
-            JsonNode head = state ? io.pangaea.master.internal.V1Views.response(t.name(), (JsonNode) parts[0])
-                    : V1Views.response(t.name(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                    .objectNode());
-            var tasks = (io.pangaea.master.internal.V1Views.EncodedTasks) parts[1];
-            byte[] out = ProtobufCodec.withTasks(ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR,
-                    bytes(head)), state ? List.of("get_state", "get_tasks") : List.of("get_tasks"), tasks.tasks(),
-                    tasks.unreachable(), tasks.completed());
+            JsonNode head = V1Views.response(t.name(), parts[0] != null ? (JsonNode) parts[0]
+                    : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+            List<ProtobufCodec.Appended> appended = new java.util.ArrayList<>();
+            if (withTasks) {
+                var tasks = (io.pangaea.master.internal.V1Views.EncodedTasks) parts[1];
+                appended.add(ProtobufCodec.tasks(state ? List.of("get_state", "get_tasks") : List.of("get_tasks"),
+                        tasks.tasks(), tasks.unreachable(), tasks.completed()));
+            }
+            if (withAgents) {
+                @SuppressWarnings("unchecked")
+                List<byte[]> agents = (List<byte[]>) parts[2];
+                appended.add(new ProtobufCodec.Appended(state ? List.of("get_state", "get_agents")
+                        : List.of("get_agents"), java.util.Map.of("agents", agents)));
+            }
+            byte[] out = ProtobufCodec.withRepeated(ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR,
+                    bytes(head)), appended);
             HttpSupport.ok(response, callback, MasterHttpHandler.PROTOBUF, out);
         });
     }
