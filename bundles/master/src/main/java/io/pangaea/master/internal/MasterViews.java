@@ -341,7 +341,8 @@ public final class MasterViews {
             s.put("id", a.id.value());
             s.put("hostname", a.info.hostname());
             s.put("port", a.info.port() == null ? 5051 : a.info.port());
-            s.set("attributes", a.legacyAttributes.get(a.info, EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))).node());
+            s.set("attributes", a.legacyAttributes.get(a.info,
+                    EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))).node());
             s.put("pid", a.pid());
             s.put("registered_time", a.registeredTime);
             if (a.reregisteredTime > 0) {

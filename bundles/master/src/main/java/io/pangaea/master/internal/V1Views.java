@@ -216,7 +216,7 @@ public final class V1Views {
         return t.v1Proto.get(t, x -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(x))));
     }
 
-    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec.withRepeated}). */
+    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client ({@code ProtobufCodec.withRepeated}). */
     public record EncodedTasks(List<byte[]> tasks, List<byte[]> unreachable, List<byte[]> completed) {}
 
     public EncodedTasks encodedTasks() {
