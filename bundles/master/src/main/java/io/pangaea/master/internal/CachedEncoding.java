@@ -14,11 +14,23 @@ final class CachedEncoding<T> {
 
     /** The encoding of {@code t}, made with {@code make} when there is none yet or the task changed since. */
     T get(MasterState.TaskEntry t, Function<MasterState.TaskEntry, T> make) {
-        MasterState.JsonKey now = t.jsonKey();
-        if (value == null || !now.equals(key)) {
-            value = make.apply(t);
-            key = now;
+        T kept = kept(t);
+        if (kept != null) {
+            return kept;
         }
+        value = make.apply(t);
+        key = t.jsonKey();
         return value;
+    }
+
+    /** The encoding kept, when it is still the task's; else null. */
+    T kept(MasterState.TaskEntry t) {
+        return value != null && key != null && key.is(t) ? value : null;
+    }
+
+    /** Keeps {@code encoded}, made (elsewhere) from the task as {@code when} says it was. */
+    void keep(MasterState.JsonKey when, T encoded) {
+        key = when;
+        value = encoded;
     }
 }

@@ -26,6 +26,17 @@ final class EncodedPart<K, V> {
         return encoded;
     }
 
+    /** The encoding kept, when it was made from {@code value}; else null. */
+    V kept(K value) {
+        return encoded != null && Objects.equals(key, value) ? encoded : null;
+    }
+
+    /** Keeps {@code encoding}, made (elsewhere) from {@code value}. */
+    void keep(K value, V encoding) {
+        key = value;
+        encoded = encoding;
+    }
+
     /** A JSON part: {@code make}'s tree, written once. */
     static <K> Function<K, RawJson> json(Function<K, com.fasterxml.jackson.databind.JsonNode> make) {
         return k -> new RawJson(io.pangaea.model.json.MesosJson.write(make.apply(k)));

@@ -99,20 +99,53 @@ final class MasterState {
             return "slave(1)@" + ip + ":" + (info.port() == null ? 5051 : info.port());
         }
 
+        /**
+         * What the agent's tasks and executors use: the sum of the resources of those whose resources count (not
+         * recovered). Kept with the entries it was summed from, and summed again only when they differ (an entry's
+         * resources never change): the read views ask for it for every agent on every read, and summing was most of
+         * a big cluster's protobuf GET_STATE on the loop.
+         */
         Resources used() {
-            Resources r = Resources.EMPTY;
+            int n = 0;
+            boolean same = true;
             for (TaskEntry t : tasks.values()) {
                 if (!t.resourcesRecovered) {
+                    same = same && n < usedOf.length && usedOf[n] == t;
+                    n++;
+                }
+            }
+            for (ExecutorEntry e : executors.values()) {
+                if (!e.resourcesRecovered) {
+                    same = same && n < usedOf.length && usedOf[n] == e;
+                    n++;
+                }
+            }
+            if (same && n == usedOf.length) {
+                return usedSum;
+            }
+            Object[] of = new Object[n];
+            Resources r = Resources.EMPTY;
+            int i = 0;
+            for (TaskEntry t : tasks.values()) {
+                if (!t.resourcesRecovered) {
+                    of[i++] = t;
                     r = r.plus(t.resources);
                 }
             }
             for (ExecutorEntry e : executors.values()) {
                 if (!e.resourcesRecovered) {
+                    of[i++] = e;
                     r = r.plus(e.resources);
                 }
             }
+            usedOf = of;
+            usedSum = r;
             return r;
         }
+
+        /** The entries {@link #used} last summed, in order, and their sum. */
+        private Object[] usedOf = new Object[0];
+        private Resources usedSum = Resources.EMPTY;
     }
 
     static final class FrameworkEntry {
@@ -262,7 +295,14 @@ final class MasterState {
         }
     }
 
-    record JsonKey(TaskState state, int statuses, ExecutorId executor, String statusUuid) {}
+    /** What a task's cached encodings were made from (see {@link CachedEncoding}). */
+    record JsonKey(TaskState state, int statuses, ExecutorId executor, String statusUuid) {
+        /** The task is still as this says: compared field by field, without making a key of it. */
+        boolean is(TaskEntry t) {
+            return state == t.state && statuses == t.statuses.size() && java.util.Objects.equals(executor, t.executorId)
+                    && java.util.Objects.equals(statusUuid, t.statusUpdateUuid);
+        }
+    }
 
     static final class TaskEntry {
         final TaskInfo info;

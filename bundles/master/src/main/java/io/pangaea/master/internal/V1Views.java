@@ -90,7 +90,24 @@ public final class V1Views {
     record AgentParts(RawJson info, boolean active, boolean deactivated, String drainState,
                       io.pangaea.model.operator.OperatorCall.DrainAgent drain, String version, String pid,
                       double registeredTime, double reregisteredTime, RawJson total, RawJson allocated,
-                      RawJson offered) {}
+                      RawJson offered) {
+        /** The encoded parts by identity (each is made again when it changes), the rest by value. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AgentParts p && info == p.info && total == p.total && allocated == p.allocated
+                    && offered == p.offered && active == p.active && deactivated == p.deactivated
+                    && Double.compare(registeredTime, p.registeredTime) == 0
+                    && Double.compare(reregisteredTime, p.reregisteredTime) == 0
+                    && java.util.Objects.equals(drainState, p.drainState) && java.util.Objects.equals(drain, p.drain)
+                    && java.util.Objects.equals(version, p.version) && java.util.Objects.equals(pid, p.pid);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(System.identityHashCode(info), active, deactivated, drainState, version,
+                    pid, registeredTime, reregisteredTime);
+        }
+    }
 
     AgentParts parts(AgentEntry a) {
         Resources offered = Resources.EMPTY;
@@ -150,16 +167,22 @@ public final class V1Views {
     /**
      * {@link #agent} as an encoded {@code mesos.v1.master.Response.GetAgents.Agent}, made again only when one of its
      * parts changed: a protobuf GET_STATE or GET_AGENTS of a big cluster took most of its time converting every
-     * agent from JSON on every read.
+     * agent from JSON on every read. One not encoded yet is left to {@code later}, to be encoded off the loop.
      */
-    byte[] agentProto(AgentEntry a) {
-        return a.v1Proto.get(parts(a), p -> io.pangaea.protobuf.ProtobufCodec.agent(MesosJson.write(agent(p))));
+    private byte[] agentProto(AgentEntry a, List<byte[]> into, OffLoop later) {
+        AgentParts p = parts(a);
+        byte[] kept = a.v1Proto.kept(p);
+        if (kept == null) {
+            later.add(into, into.size(), () -> io.pangaea.protobuf.ProtobufCodec.agent(MesosJson.write(agent(p))),
+                    bytes -> a.v1Proto.keep(p, bytes));
+        }
+        return kept;
     }
 
-    /** The agents of GET_AGENTS and GET_STATE, encoded, for a protobuf client. */
-    public List<byte[]> encodedAgents() {
+    /** The agents of GET_AGENTS and GET_STATE, encoded (those not encoded yet: once {@code later} has run). */
+    public List<byte[]> encodedAgents(OffLoop later) {
         List<byte[]> out = new ArrayList<>(state.agents.size());
-        state.agents.values().forEach(a -> out.add(agentProto(a)));
+        state.agents.values().forEach(a -> out.add(agentProto(a, out, later)));
         return out;
     }
 
@@ -198,12 +221,22 @@ public final class V1Views {
     }
 
     static JsonNode task(TaskEntry t) {
-        Task task = new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId, t.executorId,
-                t.agentId, t.state, null, List.copyOf(t.statuses), t.statusUpdateState, t.statusUpdateUuid,
-                t.info.labels(), t.info.container(), null);
-        ObjectNode n = (ObjectNode) MesosJson.tree(task);
-        n.set("resources", resources(t.resources));
-        return n;
+        return snapshot(t).tree();
+    }
+
+    /** What a task's v1 view is made from, taken on the loop: it can be encoded anywhere. */
+    record TaskSnapshot(Task task, Resources resources) {
+        JsonNode tree() {
+            ObjectNode n = (ObjectNode) MesosJson.tree(task);
+            n.set("resources", V1Views.resources(resources));
+            return n;
+        }
+    }
+
+    static TaskSnapshot snapshot(TaskEntry t) {
+        return new TaskSnapshot(new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId,
+                t.executorId, t.agentId, t.state, null, List.copyOf(t.statuses), t.statusUpdateState,
+                t.statusUpdateUuid, t.info.labels(), t.info.container(), null), t.resources);
     }
 
     /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
@@ -211,15 +244,55 @@ public final class V1Views {
         return t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
     }
 
-    /** {@link #task} as an encoded {@code mesos.v1.Task}, made again only when the task changed. */
-    static byte[] taskProto(TaskEntry t) {
-        return t.v1Proto.get(t, x -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(task(x))));
+    /**
+     * {@link #task} as an encoded {@code mesos.v1.Task}, kept while the task does not change; one not encoded yet is
+     * left to {@code later} (its place in {@code into} is null until then).
+     */
+    private static void taskProto(TaskEntry t, List<byte[]> into, OffLoop later) {
+        byte[] kept = t.v1Proto.kept(t);
+        if (kept == null) {
+            TaskSnapshot snap = snapshot(t);
+            MasterState.JsonKey key = t.jsonKey();
+            later.add(into, into.size(), () -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(snap.tree())),
+                    bytes -> t.v1Proto.keep(key, bytes));
+        }
+        into.add(kept);
+    }
+
+    /**
+     * The encoding a read found missing on the loop, done afterwards on the reader thread that writes the answer
+     * ({@link #encode}), then kept for the next reads by a task sent back to the loop: the first protobuf GET_STATE
+     * of a big cluster converts hundreds of thousands of tasks (tens of seconds), which must not stop the loop.
+     */
+    public static final class OffLoop {
+        private final List<Runnable> encode = new ArrayList<>();
+        private final List<Runnable> keep = new ArrayList<>();
+
+        void add(List<byte[]> into, int index, java.util.function.Supplier<byte[]> make,
+                 java.util.function.Consumer<byte[]> kept) {
+            encode.add(() -> into.set(index, make.get()));
+            keep.add(() -> kept.accept(into.get(index)));
+        }
+
+        /** Off the loop: fills in what is missing, and hands it to the loop to keep. */
+        public void encode(Master master) {
+            if (encode.isEmpty()) {
+                return;
+            }
+            encode.forEach(Runnable::run);
+            master.loop().execute(() -> keep.forEach(Runnable::run));
+        }
+
+        int size() {
+            return encode.size();
+        }
     }
 
     /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client ({@code ProtobufCodec.withRepeated}). */
     public record EncodedTasks(List<byte[]> tasks, List<byte[]> unreachable, List<byte[]> completed) {}
 
-    public EncodedTasks encodedTasks() {
+    /** The tasks, encoded (those not encoded yet: once {@code later} has run). */
+    public EncodedTasks encodedTasks(OffLoop later) {
         List<byte[]> tasks = new ArrayList<>();
         List<byte[]> unreachable = new ArrayList<>();
         List<byte[]> completed = new ArrayList<>();
@@ -227,15 +300,21 @@ public final class V1Views {
         for (FrameworkEntry f : state.frameworks.values()) {
             for (TaskEntry t : f.tasks.values()) {
                 if (viewer.task(f.info, t.info)) {
-                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(taskProto(t));
+                    taskProto(t, t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks, later);
                 }
             }
-            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info))
-                    .forEach(t -> completed.add(taskProto(t)));
+            for (TaskEntry t : f.completedTasks) {
+                if (viewer.task(f.info, t.info)) {
+                    taskProto(t, completed, later);
+                }
+            }
         }
         for (FrameworkEntry f : state.completedFrameworks) {
-            f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info))
-                    .forEach(t -> completed.add(taskProto(t)));
+            for (TaskEntry t : f.completedTasks) {
+                if (viewer.task(f.info, t.info)) {
+                    taskProto(t, completed, later);
+                }
+            }
         }
         return new EncodedTasks(tasks, unreachable, completed);
     }

@@ -88,4 +88,32 @@ public class OperatorEventsTest {
             assertEquals("r1", legacy.at("/slaves/0/attributes/rack").asText());
         }
     }
+    /** What an agent's tasks and executors use, kept between reads, follows tasks that come, go and are recovered. */
+    @Test
+    public void anAgentsUsedResourcesFollowItsTasks() {
+        MasterState.AgentEntry a = new MasterState.AgentEntry(io.pangaea.model.AgentId.of("a1"));
+        io.pangaea.model.FrameworkId fw = io.pangaea.model.FrameworkId.of("f");
+        java.util.function.Function<String, MasterState.TaskEntry> task = r -> new MasterState.TaskEntry(
+                new io.pangaea.model.TaskInfo("t", io.pangaea.model.TaskId.of("t-" + r), a.id, List.of(), null,
+                        null, null, null, null, null, null), fw, a.id, "*", io.pangaea.model.Resources.parse(r));
+        assertEquals(io.pangaea.model.Resources.EMPTY, a.used());
+        MasterState.TaskEntry one = task.apply("cpus:1;mem:10");
+        a.tasks.put(new MasterState.TaskKey(fw, one.info.taskId()), one);
+        assertEquals(io.pangaea.model.Resources.parse("cpus:1;mem:10"), a.used());
+        MasterState.TaskEntry two = task.apply("cpus:2;mem:20");
+        a.tasks.put(new MasterState.TaskKey(fw, two.info.taskId()), two);
+        assertEquals(io.pangaea.model.Resources.parse("cpus:3;mem:30"), a.used());
+        assertEquals(a.used(), a.used());
+        one.resourcesRecovered = true;
+        assertEquals(io.pangaea.model.Resources.parse("cpus:2;mem:20"), a.used());
+        // another entry in the place of one: same count, another sum
+        a.tasks.remove(new MasterState.TaskKey(fw, two.info.taskId()));
+        MasterState.TaskEntry three = task.apply("cpus:5;mem:50");
+        a.tasks.put(new MasterState.TaskKey(fw, three.info.taskId()), three);
+        assertEquals(io.pangaea.model.Resources.parse("cpus:5;mem:50"), a.used());
+        one.resourcesRecovered = false;
+        assertEquals(io.pangaea.model.Resources.parse("cpus:6;mem:60"), a.used());
+        a.tasks.clear();
+        assertEquals(io.pangaea.model.Resources.EMPTY, a.used());
+    }
 }

@@ -221,15 +221,18 @@ final class OperatorApi {
         boolean state = t == OperatorCall.Type.GET_STATE;
         boolean withTasks = state || t == OperatorCall.Type.GET_TASKS;
         boolean withAgents = state || t == OperatorCall.Type.GET_AGENTS;
+        V1Views.OffLoop later = new V1Views.OffLoop();
         master.read(master.viewer(Authorization.principal(response.getRequest())), views -> {
             io.pangaea.master.internal.V1Views v = views.v1();
             JsonNode head = state ? v.getStateWithoutTasksAndAgents() : withAgents ? v.getAgents(false) : null;
-            return new Object[] {head, withTasks ? v.encodedTasks() : null, withAgents ? v.encodedAgents() : null};
+            return new Object[] {head, withTasks ? v.encodedTasks(later) : null,
+                    withAgents ? v.encodedAgents(later) : null};
         }).whenComplete((parts, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "Master is not available: " + err.getMessage());
                 return;
             }
+            later.encode(master);
             JsonNode head = V1Views.response(t.name(), parts[0] != null ? (JsonNode) parts[0]
                     : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
             List<ProtobufCodec.Appended> appended = new java.util.ArrayList<>();
