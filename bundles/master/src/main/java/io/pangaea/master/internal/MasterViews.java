@@ -43,7 +43,11 @@ public final class MasterViews {
         this.master = master;
         this.state = state;
         this.viewer = viewer;
+        this.deferred = new DeferredJson.Batch(master == null ? Runnable::run : master.loop());
     }
+
+    /** This view's parts encoded when it is written, not on the loop (see {@link DeferredJson}). */
+    final DeferredJson.Batch deferred;
 
     Viewer viewer() {
         return viewer;
@@ -493,10 +497,22 @@ public final class MasterViews {
      * its executor): the state of 400,000 tasks was otherwise rebuilt node by node on every read.
      */
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
-        return t.json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
+        RawJson kept = t.json.kept(t);
+        if (kept != null) {
+            return kept.node();
+        }
+        MasterState.JsonKey key = t.jsonKey();
+        LegacyTask snapshot = new LegacyTask(t.info, t.frameworkId, t.executorId, t.agentId, t.state, t.resources,
+                t.role, List.copyOf(t.statuses));
+        return deferred.node(() -> MesosJson.write(task(snapshot)), json -> t.json.keep(key, json));
     }
 
-    private ObjectNode task(TaskEntry t) {
+    /** What a task's legacy view is made from, taken on the loop. */
+    private record LegacyTask(io.pangaea.model.TaskInfo info, io.pangaea.model.FrameworkId frameworkId,
+                              io.pangaea.model.ExecutorId executorId, io.pangaea.model.AgentId agentId,
+                              TaskState state, Resources resources, String role, List<TaskStatus> statuses) {}
+
+    private static ObjectNode task(LegacyTask t) {
         ObjectNode n = F.objectNode();
         n.put("id", t.info.taskId().value());
         n.put("name", t.info.name() == null ? "" : t.info.name());

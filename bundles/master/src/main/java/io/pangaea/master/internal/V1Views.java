@@ -239,9 +239,18 @@ public final class V1Views {
                 t.statusUpdateUuid, t.info.labels(), t.info.container(), null), t.resources);
     }
 
-    /** {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own). */
-    static JsonNode taskJson(TaskEntry t) {
-        return t.v1Json.get(t, x -> new RawJson(MesosJson.write(task(x)))).node();
+    /**
+     * {@link #task} pre-encoded, made again only when the task changed (as {@code MasterViews} keeps its own); one
+     * not encoded yet is encoded when the view is written (see {@link DeferredJson}).
+     */
+    JsonNode taskJson(TaskEntry t) {
+        RawJson kept = t.v1Json.kept(t);
+        if (kept != null) {
+            return kept.node();
+        }
+        MasterState.JsonKey key = t.jsonKey();
+        TaskSnapshot snapshot = snapshot(t);
+        return legacy.deferred.node(() -> MesosJson.write(snapshot.tree()), json -> t.v1Json.keep(key, json));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pangaea.master.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,5 +116,48 @@ public class OperatorEventsTest {
         assertEquals(io.pangaea.model.Resources.parse("cpus:6;mem:60"), a.used());
         a.tasks.clear();
         assertEquals(io.pangaea.model.Resources.EMPTY, a.used());
+    }
+    /**
+     * A task's encodings are made where a view is written, not on the loop, and kept afterwards: the next view
+     * writes what was kept, until the task changes.
+     */
+    @Test
+    public void aTasksEncodingsAreMadeOffTheLoopThenKept() throws Exception {
+        try (PartsFixture f = new PartsFixture()) {
+            MasterState.AgentEntry a = f.agent("a1", "cpus:2;mem:1024");
+            MasterState.FrameworkEntry fw = f.framework("f1", "*");
+            MasterState.TaskEntry t = f.on(() -> {
+                MasterState.TaskEntry e = new MasterState.TaskEntry(new io.pangaea.model.TaskInfo("t",
+                        io.pangaea.model.TaskId.of("t1"), a.id, List.of(), null, null, null, null, null, null, null),
+                        fw.id, a.id, "*", io.pangaea.model.Resources.parse("cpus:1;mem:10"));
+                e.state = io.pangaea.model.TaskState.TASK_RUNNING;
+                fw.tasks.put(e.info.taskId(), e);
+                return e;
+            });
+            java.util.function.Supplier<JsonNode[]> views = () -> {
+                MasterViews v = new MasterViews(null, f.state, Viewer.ALL);
+                return new JsonNode[] {v.tasks(), v.v1().getTasks()};
+            };
+            JsonNode[] first = f.on(views);
+            assertEquals("nothing encoded on the loop", java.util.Arrays.asList(null, null),
+                    f.on(() -> java.util.Arrays.asList(t.json.kept(t), t.v1Json.kept(t))));
+            JsonNode legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[0]));
+            assertEquals("TASK_RUNNING", legacy.at("/tasks/0/state").asText());
+            assertEquals(1.0, legacy.at("/tasks/0/resources/cpus").asDouble(), 0);
+            JsonNode v1 = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[1]));
+            assertEquals("TASK_RUNNING", v1.at("/tasks/0/state").asText());
+            assertTrue("kept once written", f.on(() -> t.json.kept(t) != null && t.v1Json.kept(t) != null));
+            // written again from what was kept: the same JSON
+            JsonNode[] again = f.on(views);
+            assertEquals(legacy, JSON.readTree(io.pangaea.model.json.MesosJson.write(again[0])));
+            assertEquals(v1, JSON.readTree(io.pangaea.model.json.MesosJson.write(again[1])));
+            // the task changes: made again
+            f.run(() -> t.state = io.pangaea.model.TaskState.TASK_FINISHED);
+            JsonNode[] changed = f.on(views);
+            assertEquals("TASK_FINISHED", JSON.readTree(io.pangaea.model.json.MesosJson.write(changed[0]))
+                    .at("/tasks/0/state").asText());
+            assertEquals("TASK_FINISHED", JSON.readTree(io.pangaea.model.json.MesosJson.write(changed[1]))
+                    .at("/tasks/0/state").asText());
+        }
     }
 }

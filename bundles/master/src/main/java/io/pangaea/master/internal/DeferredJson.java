@@ -1,0 +1,81 @@
+package io.pangaea.master.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A part of a read view that had no encoding kept (a task the view shows for the first time, or that changed): the
+ * loop takes only what it is made from, and it is encoded where the view is written, on a reader thread. Once all the
+ * view's deferred parts are written, what they made is handed back to the loop, to be kept for the next reads. The
+ * first read of a big cluster's state (after a failover, say) encodes hundreds of thousands of tasks: seconds that
+ * the loop would otherwise spend not serving anyone.
+ */
+final class DeferredJson implements JsonSerializable {
+
+    private final Supplier<byte[]> make;
+    private final Consumer<RawJson> keep;
+    private final Batch batch;
+
+    private DeferredJson(Supplier<byte[]> make, Consumer<RawJson> keep, Batch batch) {
+        this.make = make;
+        this.keep = keep;
+        this.batch = batch;
+    }
+
+    @Override
+    public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
+        RawJson json = new RawJson(make.get());
+        gen.writeRawValue(json);
+        batch.written(() -> keep.accept(json));
+    }
+
+    @Override
+    public void serializeWithType(JsonGenerator gen, SerializerProvider serializers, TypeSerializer typeSer)
+            throws IOException {
+        serialize(gen, serializers);
+    }
+
+    /** The deferred parts of one view. Made on the loop; written anywhere. */
+    static final class Batch {
+        private final Executor loop;
+        private volatile int made;
+        private final AtomicInteger written = new AtomicInteger();
+        private final ConcurrentLinkedQueue<Runnable> keeps = new ConcurrentLinkedQueue<>();
+
+        /** {@code loop}: where what was encoded is kept (the master's loop). */
+        Batch(Executor loop) {
+            this.loop = loop;
+        }
+
+        /**
+         * A node written as {@code make}'s JSON, {@code make} run only then; {@code keep} is given it afterwards,
+         * on the loop. Loop only.
+         */
+        JsonNode node(Supplier<byte[]> make, Consumer<RawJson> keep) {
+            made++;
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(
+                    new DeferredJson(make, keep, this));
+        }
+
+        private void written(Runnable keep) {
+            keeps.add(keep);
+            // all of them written once (a view written twice is kept once): the loop keeps them, in one task
+            if (written.incrementAndGet() == made) {
+                loop.execute(() -> {
+                    for (Runnable k; (k = keeps.poll()) != null; ) {
+                        k.run();
+                    }
+                });
+            }
+        }
+    }
+}
