@@ -90,12 +90,26 @@ public final class HttpSupport {
      * as bytes). Any thread; it blocks until the client has taken the body, so not the master's loop.
      */
     public static void jsonStreamed(Response response, Callback callback, com.fasterxml.jackson.databind.JsonNode body) {
+        streamed(response, callback, "application/json",
+                out -> io.pangaea.model.json.MesosJson.mapper().writeValue(out, body));
+    }
+
+    /** What writes a body out. */
+    public interface BodyWriter {
+        void write(java.io.OutputStream out) throws java.io.IOException;
+    }
+
+    /**
+     * 200 with the body {@code writer} writes, sent in 64 KB pieces as it is written. Any thread; it blocks until
+     * the client has taken the body, so not the master's loop.
+     */
+    public static void streamed(Response response, Callback callback, String contentType, BodyWriter writer) {
         later(response, () -> {
             response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
             try (java.io.OutputStream out = new java.io.BufferedOutputStream(Content.Sink.asOutputStream(response),
                     64 * 1024)) {
-                io.pangaea.model.json.MesosJson.mapper().writeValue(out, body);
+                writer.write(out);
             } catch (java.io.IOException | RuntimeException e) {
                 callback.failed(e);
                 return;

@@ -114,12 +114,14 @@ public final class ProtobufCodec {
     public record Appended(List<String> path, java.util.Map<String, List<byte[]>> fields) {}
 
     /**
-     * A master operator Response ({@code response}, encoded) with messages already encoded added to repeated fields:
-     * protobuf merges a message field that comes twice and appends repeated ones, so they follow the rest as more
-     * fields of the response, after what {@code response} has in those fields. This spares a large state its tasks'
-     * and agents' round trip through JSON on every read. Written once, into an array of the exact size.
+     * Writes a master operator Response ({@code response}, encoded) with messages already encoded added to repeated
+     * fields: protobuf merges a message field that comes twice and appends repeated ones, so they follow the rest as
+     * more fields of the response, after what {@code response} has in those fields. This spares a large state its
+     * tasks' and agents' round trip through JSON on every read. Written to {@code sink} as it goes: a big cluster's
+     * state (95 MB at 20,000 agents) is never held whole.
      */
-    public static byte[] withRepeated(byte[] response, List<Appended> parts) {
+    public static void writeWithRepeated(byte[] response, List<Appended> parts, java.io.OutputStream sink)
+            throws java.io.IOException {
         record Level(int number, int size) {}
         List<List<Level>> levels = new java.util.ArrayList<>();
         List<List<java.util.Map.Entry<Integer, List<byte[]>>>> bodies = new java.util.ArrayList<>();
@@ -155,25 +157,23 @@ public final class ProtobufCodec {
             bodies.add(body);
             total += size;
         }
-        byte[] all = new byte[Math.toIntExact(total)];
-        System.arraycopy(response, 0, all, 0, response.length);
-        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(all,
-                response.length, all.length - response.length);
-        try {
-            for (int p = 0; p < parts.size(); p++) {
-                for (Level l : levels.get(p)) {
-                    out.writeTag(l.number(), com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt32NoTag(l.size());
-                }
-                for (var e : bodies.get(p)) {
-                    writeAll(out, e.getKey(), e.getValue());
-                }
+        Math.toIntExact(total); // a protobuf message holds at most 2 GB
+        sink.write(response);
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(sink, 64 * 1024);
+        for (int p = 0; p < parts.size(); p++) {
+            for (Level l : levels.get(p)) {
+                out.writeTag(l.number(), com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt32NoTag(l.size());
             }
-            out.checkNoSpaceLeft();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            for (var e : bodies.get(p)) {
+                writeAll(out, e.getKey(), e.getValue());
+            }
         }
-        return all;
+        out.flush();
+        if (out.getTotalBytesWritten() != total - response.length) {
+            throw new IllegalStateException("wrote " + out.getTotalBytesWritten() + " bytes after the response's "
+                    + response.length + ", not " + (total - response.length));
+        }
     }
 
     private static void writeAll(com.google.protobuf.CodedOutputStream out, int field, List<byte[]> messages)
@@ -183,7 +183,7 @@ public final class ProtobufCodec {
         }
     }
 
-    /** The tasks of a GetTasks at {@code path} (e.g. {@code get_state, get_tasks}), for {@link #withRepeated}. */
+    /** The tasks of a GetTasks at {@code path} (e.g. {@code get_state, get_tasks}), for {@link #writeWithRepeated}. */
     public static Appended tasks(List<String> path, List<byte[]> tasks, List<byte[]> unreachable,
                                  List<byte[]> completed) {
         java.util.Map<String, List<byte[]>> fields = new java.util.LinkedHashMap<>();
@@ -192,7 +192,6 @@ public final class ProtobufCodec {
         fields.put("completed_tasks", completed);
         return new Appended(path, fields);
     }
-
 
     /** The other direction of {@link #toProtobuf}, for tests and clients: a protobuf message as Mesos JSON. */
     public static String toJson(Api api, byte[] protobuf) throws CodecException {

@@ -297,7 +297,7 @@ public final class V1Views {
         }
     }
 
-    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client ({@code ProtobufCodec.withRepeated}). */
+    /** The tasks of GET_TASKS and GET_STATE, encoded, for a protobuf client (see {@code ProtobufCodec}). */
     public record EncodedTasks(List<byte[]> tasks, List<byte[]> unreachable, List<byte[]> completed) {}
 
     /** The tasks, encoded (those not encoded yet: once {@code later} has run). */

@@ -247,9 +247,9 @@ final class OperatorApi {
                 appended.add(new ProtobufCodec.Appended(state ? List.of("get_state", "get_agents")
                         : List.of("get_agents"), java.util.Map.of("agents", agents)));
             }
-            byte[] out = ProtobufCodec.withRepeated(ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR,
-                    bytes(head)), appended);
-            HttpSupport.ok(response, callback, MasterHttpHandler.PROTOBUF, out);
+            byte[] rest = ProtobufCodec.toProtobuf(ProtobufCodec.Api.MASTER_OPERATOR, bytes(head));
+            HttpSupport.streamed(response, callback, MasterHttpHandler.PROTOBUF,
+                    out -> ProtobufCodec.writeWithRepeated(rest, appended, out));
         });
     }
 
