@@ -70,11 +70,15 @@ final class DeferredJson implements JsonSerializable {
             keeps.add(keep);
             // all of them written once (a view written twice is kept once): the loop keeps them, in one task
             if (written.incrementAndGet() == made) {
-                loop.execute(() -> {
-                    for (Runnable k; (k = keeps.poll()) != null; ) {
-                        k.run();
-                    }
-                });
+                try {
+                    loop.execute(() -> {
+                        for (Runnable k; (k = keeps.poll()) != null; ) {
+                            k.run();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // the master stopped meanwhile: nothing to keep them for
+                }
             }
         }
     }

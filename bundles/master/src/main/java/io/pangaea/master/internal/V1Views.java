@@ -289,11 +289,11 @@ public final class V1Views {
                 return;
             }
             encode.forEach(Runnable::run);
-            master.loop().execute(() -> keep.forEach(Runnable::run));
-        }
-
-        int size() {
-            return encode.size();
+            try {
+                master.loop().execute(() -> keep.forEach(Runnable::run));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // the master stopped meanwhile: nothing to keep them for
+            }
         }
     }
 
