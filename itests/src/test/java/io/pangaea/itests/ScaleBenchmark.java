@@ -122,7 +122,8 @@ public class ScaleBenchmark {
             String url = "zk://" + zk.getConnectString() + "/pangaea";
             LocalCluster c = cluster(2, url, Map.of("zk_session_timeout", "4secs",
                     "agent_reregister_timeout", "10mins"));
-            try (EmulatorProcess emulator = new EmulatorProcess("6g", "--agents", Integer.toString(agents),
+            try (EmulatorProcess emulator = new EmulatorProcess(System.getProperty("scale.emulatorHeap", "6g"),
+                    "--agents", Integer.toString(agents),
                     "--masters", url, "--preload", "10," + completed + ",10,200",
                     "--name", "fo")) {
                 long tasks = agents * 10L;
