@@ -139,11 +139,17 @@ public final class LeaderElectedMaster implements AutoCloseable {
                     if (told) {
                         onFollow.accept(m);
                     }
+                } catch (RuntimeException cleanup) {
+                    LOG.warn("Master {}: its owner could not let go of the master that failed to start", id, cleanup);
                 } finally {
                     m.close();
                 }
             }
-            retries.schedule(() -> takeLead(attempt + 1), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            try {
+                retries.schedule(() -> takeLead(attempt + 1), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed meanwhile
+            }
         }
     }
 
