@@ -148,6 +148,17 @@ public final class SchedulerDriver implements AutoCloseable {
     private final Builder settings;
     private final HttpClient http;
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> thread(r, "scheduler-callbacks"));
+
+    /** Hands an event to the scheduler, in order; one that comes while the driver closes is dropped. */
+    private void deliver(Runnable callback) {
+        try {
+            callbacks.execute(callback);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closing) {
+                throw e;
+            }
+        }
+    }
     private final ExecutorService httpThreads = Executors.newFixedThreadPool(2, r -> thread(r, "scheduler-http"));
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread reader;
@@ -232,7 +243,7 @@ public final class SchedulerDriver implements AutoCloseable {
                 break;
             }
             reconnected = frameworkId != null;
-            callbacks.execute(() -> settings.scheduler.disconnected(this));
+            deliver(() -> settings.scheduler.disconnected(this));
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
@@ -294,12 +305,12 @@ public final class SchedulerDriver implements AutoCloseable {
                         }
                         watchHeartbeats(in, heartbeat);
                         FrameworkId id = frameworkId;
-                        callbacks.execute(() -> settings.scheduler.subscribed(this, id,
+                        deliver(() -> settings.scheduler.subscribed(this, id,
                                 e.subscribed().masterInfo(), reconnected));
                     }
-                    case OFFERS -> callbacks.execute(() -> settings.scheduler.offers(this, e.offers().offers()));
-                    case RESCIND -> callbacks.execute(() -> settings.scheduler.rescind(this, e.rescind().offerId()));
-                    case UPDATE -> callbacks.execute(() -> {
+                    case OFFERS -> deliver(() -> settings.scheduler.offers(this, e.offers().offers()));
+                    case RESCIND -> deliver(() -> settings.scheduler.rescind(this, e.rescind().offerId()));
+                    case UPDATE -> deliver(() -> {
                         TaskStatus s = e.update().status();
                         settings.scheduler.update(this, s);
                         if (settings.autoAcknowledge && s.uuid() != null && acksOut.add(s.uuid())) {
@@ -308,10 +319,10 @@ public final class SchedulerDriver implements AutoCloseable {
                             acknowledge(s).whenComplete((v, err) -> acksOut.remove(s.uuid()));
                         }
                     });
-                    case MESSAGE -> callbacks.execute(() -> settings.scheduler.message(this, e.message().agentId(),
+                    case MESSAGE -> deliver(() -> settings.scheduler.message(this, e.message().agentId(),
                             e.message().executorId(), e.message().data() == null ? new byte[0]
                                     : Base64.getDecoder().decode(e.message().data())));
-                    case FAILURE -> callbacks.execute(() -> settings.scheduler.failure(this,
+                    case FAILURE -> deliver(() -> settings.scheduler.failure(this,
                             e.failure().agentId(), e.failure().executorId(), e.failure().status()));
                     case ERROR -> {
                         refused(e.error().message());
@@ -350,7 +361,7 @@ public final class SchedulerDriver implements AutoCloseable {
     private void refused(String message) {
         LOG.warn("The master refused the framework: {}", message);
         failure = message;
-        callbacks.execute(() -> settings.scheduler.error(this, message));
+        deliver(() -> settings.scheduler.error(this, message));
         finish(message);
     }
 

@@ -41,11 +41,14 @@ public final class HelloFramework implements Scheduler {
     private final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, TaskState> ended = new ConcurrentHashMap<>();
     private final CountDownLatch allEnded;
+    /** One greeting per task from the executor, when there is one. */
+    private final CountDownLatch greeted;
 
     public HelloFramework(int count, ExecutorInfo executor) {
         this.count = count;
         this.executor = executor;
         this.allEnded = new CountDownLatch(count);
+        this.greeted = new CountDownLatch(executor == null ? 0 : count);
     }
 
     /**
@@ -121,6 +124,11 @@ public final class HelloFramework implements Scheduler {
         SchedulerDriver driver = builder.build();
         driver.start();
         boolean done = hello.allEnded.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (done) {
+            // an executor's message and its task's last update travel apart (Mesos delivers framework messages at
+            // most once, and not in order with updates): they are given a few seconds to come
+            hello.greeted.await(10, TimeUnit.SECONDS);
+        }
         String refusal = driver.awaitStop(Duration.ZERO);
         try {
             driver.teardown().get(10, TimeUnit.SECONDS);
@@ -190,6 +198,7 @@ public final class HelloFramework implements Scheduler {
         String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
         System.out.println("message from " + executorId.value() + ": " + text);
         messages.add(text);
+        greeted.countDown();
     }
 
     @Override
