@@ -92,8 +92,20 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
     private void reviveWhenCaughtUp() {
         if (suppressed.get() && !behind(driver, 2) && suppressed.compareAndSet(true, false)) {
             driver.revive();
+            lastRevive = System.nanoTime();
+        } else if (!suppressed.get() && (quota <= 0 || launchedIds.size() < quota)
+                && System.nanoTime() - lastOffers > 2_000_000_000L
+                && System.nanoTime() - lastRevive > 2_000_000_000L) {
+            // work left and no offers for 2 s: revive again. A SUPPRESS and the REVIVE after it are separate calls
+            // that may reach the master in either order, and a framework left suppressed would wait for ever
+            driver.revive();
+            lastRevive = System.nanoTime();
         }
     }
+
+    /** When offers last came, and when this framework last revived (System.nanoTime). */
+    private volatile long lastOffers = System.nanoTime();
+    private volatile long lastRevive = System.nanoTime();
 
     /**
      * Behind: more calls waiting in the library than it allows, or as many launches not running yet. With
@@ -112,6 +124,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
     @Override
     public void offers(SchedulerDriver d, List<Offer> offers) {
         long now = System.nanoTime();
+        lastOffers = now;
         List<OfferId> nothing = new ArrayList<>();
         List<OfferId> later = new ArrayList<>();
         // a framework behind on its own calls (acknowledgements, launches), or with many launches not yet running,
