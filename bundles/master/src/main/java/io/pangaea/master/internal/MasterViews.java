@@ -493,7 +493,7 @@ public final class MasterViews {
     }
 
     /**
-     * {@link #task} as pre-encoded JSON, made again only when the task changed since (its state, its statuses or
+     * A task as pre-encoded JSON ({@link LegacyTaskJson}), made again only when the task changed since (its state, its statuses or
      * its executor): the state of 400,000 tasks was otherwise rebuilt node by node on every read.
      */
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
@@ -502,39 +502,8 @@ public final class MasterViews {
             return kept.node();
         }
         MasterState.JsonKey key = t.jsonKey();
-        LegacyTask snapshot = new LegacyTask(t.info, t.frameworkId, t.executorId, t.agentId, t.state, t.resources,
-                t.role, List.copyOf(t.statuses));
-        return deferred.node(() -> MesosJson.write(task(snapshot)), json -> t.json.keep(key, json));
-    }
-
-    /** What a task's legacy view is made from, taken on the loop. */
-    private record LegacyTask(io.pangaea.model.TaskInfo info, io.pangaea.model.FrameworkId frameworkId,
-                              io.pangaea.model.ExecutorId executorId, io.pangaea.model.AgentId agentId,
-                              TaskState state, Resources resources, String role, List<TaskStatus> statuses) {}
-
-    private static ObjectNode task(LegacyTask t) {
-        ObjectNode n = F.objectNode();
-        n.put("id", t.info.taskId().value());
-        n.put("name", t.info.name() == null ? "" : t.info.name());
-        n.put("framework_id", t.frameworkId.value());
-        n.put("executor_id", t.executorId == null ? "" : t.executorId.value());
-        n.put("slave_id", t.agentId.value());
-        n.put("state", t.state.name());
-        n.set("resources", MesosJson.legacy(t.resources));
-        n.put("role", t.role);
-        ArrayNode statuses = n.putArray("statuses");
-        for (TaskStatus s : t.statuses) {
-            ObjectNode sn = statuses.addObject();
-            sn.put("state", s.state().name());
-            sn.put("timestamp", s.timestamp() == null ? 0.0 : s.timestamp());
-            if (s.containerStatus() != null) {
-                sn.set("container_status", MesosJson.tree(s.containerStatus()));
-            }
-        }
-        if (t.info.labels() != null) {
-            n.set("labels", MesosJson.tree(t.info.labels().labels()));
-        }
-        return n;
+        LegacyTaskJson snapshot = LegacyTaskJson.of(t);
+        return deferred.node(() -> MesosJson.write(snapshot.tree()), json -> t.json.keep(key, json));
     }
 
     /** See {@link Sandboxes#user}. */
