@@ -14,7 +14,6 @@ import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
 import java.nio.file.Path;
 import io.pangaea.model.TaskState;
-import io.pangaea.model.TaskStatus;
 import io.pangaea.model.json.MesosJson;
 import java.util.ArrayList;
 import java.util.List;
