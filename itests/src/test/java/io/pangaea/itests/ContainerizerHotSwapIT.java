@@ -55,8 +55,15 @@ public class ContainerizerHotSwapIT {
     }
 
     private static void awaitAttribute(String name, String value) {
-        await("attribute " + name + "=" + value).atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                .until(() -> value.equals(attribute(name)));
+        try {
+            await("attribute " + name + "=" + value).atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> value.equals(attribute(name)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // what the agent was doing: Configuration Admin's thread applies settings, the state thread sends them
+            System.out.println("Attribute " + name + "=" + value + " not at the master\n" + cluster.agentDiagnostics(
+                    "CM Event", "pangaea-agent", "features-", "HttpClient"));
+            throw e;
+        }
     }
 
     private static boolean listsIsolator(String isolators, String name) {
@@ -123,6 +130,9 @@ public class ContainerizerHotSwapIT {
             cluster.agentShell("config:property-set -p io.pangaea.agent port " + cluster.agentPort);
             cluster.agentShell("config:property-set -p io.pangaea.agent executor_registration_timeout 1mins");
             cluster.agentShell("config:property-delete -p io.pangaea.agent attributes");
+            // the next test starts from the settings the cluster started with
+            await("rack attribute gone").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> attribute("rack") == null);
         }
     }
 

@@ -253,28 +253,45 @@ public final class LocalCluster implements AutoCloseable {
     private String threadDumps(int attempt) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < processes.size(); i++) {
-            for (ProcessHandle jvm : processes.get(i).descendants()
-                    .filter(h -> h.info().command().orElse("").endsWith("java")).toList()) {
-                try {
-                    Path file = Path.of("target/boot-hangs").toAbsolutePath().resolve(
-                            root.getFileName() + "-boot" + attempt + "-" + homes.get(i).getFileName() + ".txt");
-                    Files.createDirectories(file.getParent());
-                    Process jcmd = new ProcessBuilder("jcmd", Long.toString(jvm.pid()), "Thread.print")
-                            .redirectErrorStream(true).redirectOutput(file.toFile()).start();
-                    if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
-                        jcmd.destroyForcibly();
-                    }
-                    out.append("\nthreads of ").append(homes.get(i).getFileName()).append(" (all in ").append(file)
-                            .append("):\n");
-                    for (String block : Files.readString(file).split("\n\n")) {
-                        if (block.startsWith("\"features-") || block.startsWith("\"FelixStartLevel")) {
-                            out.append(block).append("\n");
-                        }
-                    }
-                } catch (IOException | InterruptedException | RuntimeException e) {
-                    out.append("\n(no thread dump of ").append(homes.get(i).getFileName()).append(": ").append(e)
-                            .append(")");
+            out.append(threads(i, "boot" + attempt, List.of("\"features-", "\"FelixStartLevel")));
+        }
+        return out.toString();
+    }
+
+    /**
+     * What the first agent was doing, for a test that waited in vain on it: its log's errors and last lines, and the
+     * stacks of its threads named with one of {@code threadPrefixes} (all threads are saved under
+     * {@code target/boot-hangs/}).
+     */
+    public String agentDiagnostics(String... threadPrefixes) {
+        return "agent log:\n" + tail(agentHome()) + threads(agentProcess(0), "stuck",
+                Stream.of(threadPrefixes).map(p -> "\"" + p).toList());
+    }
+
+    /** The stacks of the {@code i}th daemon's threads whose names start with one of {@code prefixes}. */
+    private String threads(int i, String tag, List<String> prefixes) {
+        StringBuilder out = new StringBuilder();
+        for (ProcessHandle jvm : processes.get(i).descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("java")).toList()) {
+            try {
+                Path file = Path.of("target/boot-hangs").toAbsolutePath().resolve(
+                        root.getFileName() + "-" + tag + "-" + homes.get(i).getFileName() + ".txt");
+                Files.createDirectories(file.getParent());
+                Process jcmd = new ProcessBuilder("jcmd", Long.toString(jvm.pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+                if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                    jcmd.destroyForcibly();
                 }
+                out.append("\nthreads of ").append(homes.get(i).getFileName()).append(" (all in ").append(file)
+                        .append("):\n");
+                for (String block : Files.readString(file).split("\n\n")) {
+                    if (prefixes.stream().anyMatch(block::startsWith)) {
+                        out.append(block).append("\n");
+                    }
+                }
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                out.append("\n(no thread dump of ").append(homes.get(i).getFileName()).append(": ").append(e)
+                        .append(")");
             }
         }
         return out.toString();

@@ -191,6 +191,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
         // the settings name the plugins: each must be provided by a feature, installed at start if it is not
         plugins = new PluginFeatures(featuresService);
         neededFeatures = plugins.required(containerizers(c.containerizers()), split(c.isolation()));
+        namedFeatures = neededFeatures;
         AgentConfig config = new AgentConfig(c.master(), c.ip(), c.port(), c.hostname(), workDir,
                 ResourceDetector.resources(c.resources(), workDir), ResourceDetector.attributes(c.attributes()),
                 split(c.isolation()), containerizers(c.containerizers()),
@@ -267,6 +268,8 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
 
     private final PluginFeatures plugins;
     private final Map<String, String> neededFeatures;
+    /** The features the settings named when last applied (Configuration Admin's thread). */
+    private Map<String, String> namedFeatures;
 
     /**
      * Installs the features the settings need, on a thread of its own, once Karaf has finished installing its boot
@@ -335,7 +338,11 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
             LOG.error("Settings not applied: {}", e.getMessage());
             return;
         }
-        installPlugins(needed);
+        Map<String, String> anew = PluginFeatures.namedAnew(namedFeatures, needed);
+        namedFeatures = needed;
+        if (!anew.isEmpty()) {
+            installPlugins(anew);
+        }
         AgentConfig now = agent.config();
         AgentConfig live = new AgentConfig(now.master(), now.ip(), now.port(), now.hostname(), now.workDir(),
                 now.resources(), ResourceDetector.attributes(c.attributes()), split(c.isolation()),
@@ -346,10 +353,17 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
                 Durations.parse("executor_reregistration_timeout", c.executor__reregistration__timeout()),
                 now.recovery(), gc(c));
         if (!live.equals(now)) {
-            agent.reconfigure(live).join();
+            // not waited for: this is Configuration Admin's one event thread, and the agent's state thread (which
+            // applies it, and then advertises in the same order) may be busy for a while
+            agent.reconfigure(live).whenComplete((done, e) -> {
+                if (e != null) {
+                    LOG.error("Agent settings not applied: {}", e.toString());
+                } else {
+                    LOG.info("Agent settings applied live: {}", live);
+                }
+            });
             enabledContainerizers = live.containerizers();
             advertise();
-            LOG.info("Agent settings applied live: {}", live);
         }
     }
 

@@ -85,6 +85,17 @@ final class PluginFeatures {
         }
     }
 
+    /**
+     * Of the features {@code now} needs, those named anew since {@code before} (by a containerizer or isolator that
+     * the settings did not name then). A change of another setting installs nothing: a plugin the operator took out
+     * with {@code feature:uninstall} stays out until its own setting changes or the agent restarts.
+     */
+    static Map<String, String> namedAnew(Map<String, String> before, Map<String, String> now) {
+        Map<String, String> out = new LinkedHashMap<>(now);
+        out.keySet().removeAll(before.keySet());
+        return out;
+    }
+
     /** Installs those of {@code needed} that are not installed; logs what it did. Call off the activation thread. */
     void install(Map<String, String> needed) {
         Set<String> missing = new LinkedHashSet<>();

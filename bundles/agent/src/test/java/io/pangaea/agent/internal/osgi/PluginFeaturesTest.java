@@ -81,4 +81,27 @@ public class PluginFeaturesTest {
         }
         assertTrue(installs.isEmpty());
     }
+
+    @Test
+    public void onlyAPluginNamedAnewIsInstalledWhenTheSettingsChange() {
+        PluginFeatures p = new PluginFeatures(features());
+        Map<String, String> atStart = p.required(List.of("native", "docker"), List.of("posix/cpu", "namespaces/pid"));
+        p.install(atStart);
+        installs.clear();
+        installed.remove("pangaea-isolator-namespaces"); // feature:uninstall by the operator
+
+        // another setting changed: the same plugins are named, so nothing comes back behind the operator's back
+        Map<String, String> same = p.required(List.of("native", "docker"), List.of("posix/cpu", "namespaces/pid"));
+        assertEquals(Map.of(), PluginFeatures.namedAnew(atStart, same));
+
+        // a containerizer and an isolator named anew are installed; those named before are left as they are
+        Map<String, String> more = p.required(List.of("native", "docker", "lxc"), List.of("posix/cpu",
+                "namespaces/pid", "cgroups/mem"));
+        Map<String, String> anew = PluginFeatures.namedAnew(same, more);
+        assertEquals(Map.of("containerizers=lxc", "pangaea-containerizer-lxc", "isolation=cgroups/mem",
+                "pangaea-isolator-cgroups"), anew);
+        p.install(anew);
+        assertEquals(List.of(Set.of("pangaea-containerizer-lxc", "pangaea-isolator-cgroups")), installs);
+        assertTrue("still out", !installed.contains("pangaea-isolator-namespaces"));
+    }
 }
