@@ -158,7 +158,7 @@ public final class HttpSupport {
                 drain(in);
                 return null;
             }
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+            BodyBuffer out = new BodyBuffer(declared > 0 ? (int) declared : 1024);
             byte[] buf = new byte[16 * 1024];
             int n;
             while ((n = in.read(buf)) >= 0) {
@@ -172,7 +172,7 @@ public final class HttpSupport {
                             + BODY_DEADLINE.toSeconds() + " s");
                 }
             }
-            byte[] b = out.toByteArray();
+            byte[] b = out.bytes();
             request.setAttribute(BODY, b);
             return b;
         } catch (IOException e) {
@@ -188,6 +188,17 @@ public final class HttpSupport {
             throw e;
         } finally {
             endPoint.setIdleTimeout(idleBefore);
+        }
+    }
+
+    /** A body's bytes, handed over without a copy when its declared length was right (the usual case). */
+    private static final class BodyBuffer extends java.io.ByteArrayOutputStream {
+        BodyBuffer(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : java.util.Arrays.copyOf(buf, count);
         }
     }
 

@@ -69,6 +69,10 @@ public record Resource(String name, ValueType type, Scalar scalar, Ranges ranges
     }
 
     public Resource withAllocation(String allocationRole) {
+        if (allocationRole == null ? allocationInfo == null
+                : allocationInfo != null && allocationRole.equals(allocationInfo.role())) {
+            return this; // already so: a task's resources mostly carry their role
+        }
         return new Resource(name, type, scalar, ranges, set, role,
                 allocationRole == null ? null : new AllocationInfo(allocationRole), reservations, disk);
     }

@@ -40,6 +40,22 @@ public final class Resources implements Iterable<Resource> {
         return new Resources(Collections.unmodifiableList(acc));
     }
 
+    /**
+     * {@code resources} allocated to {@code role} (whatever allocation they carried): the same as
+     * {@code of(resources).unallocated().allocatedTo(role)} in one pass, for the tasks of a launch or of a
+     * re-registering agent.
+     */
+    public static Resources allocated(Collection<Resource> resources, String role) {
+        if (resources == null || resources.isEmpty()) {
+            return EMPTY;
+        }
+        List<Resource> acc = new ArrayList<>(resources.size());
+        for (Resource r : resources) {
+            addInto(acc, r == null ? null : r.withAllocation(role));
+        }
+        return new Resources(Collections.unmodifiableList(acc));
+    }
+
     public static Resources of(Resource... resources) {
         return of(List.of(resources));
     }
@@ -444,7 +460,11 @@ public final class Resources implements Iterable<Resource> {
 
     private static Resource normalize(Resource r) {
         return switch (r.type()) {
-            case SCALAR -> r.withScalar(fromFixed(toFixed(r.scalar().value())));
+            case SCALAR -> {
+                double v = r.scalar().value();
+                double fixed = fromFixed(toFixed(v));
+                yield fixed == v ? r : r.withScalar(fixed); // most values are already at the fixed point
+            }
             case RANGES -> r.withRanges(normalizeRanges(r.ranges().range()));
             case SET -> r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));
             default -> r;

@@ -106,4 +106,37 @@ public class ResourcesTest {
         assertEquals(3.0, sum.total().scalar("cpus") - Resources.parse("cpus(web):2").scalar("cpus"), 1e-9);
         assertEquals(Resources.EMPTY, new Resources.Sum().total());
     }
+
+    @Test
+    public void allocatedInOnePassEqualsUnallocatedThenAllocated() {
+        // a task's resources as frameworks send them: some with an allocation (to another role), pieces to merge
+        List<Resource> task = new java.util.ArrayList<>(Resources.parse(
+                "cpus:0.1;mem:16;ports:[31000-31001];cpus:0.2;ports:[31002-31005];disks:{a};cpus(web):1").toList());
+        task.add(task.get(0).withAllocation("other"));
+        task.add(task.get(1).withAllocation("web"));
+        Resources expected = Resources.of(task).unallocated().allocatedTo("web");
+        Resources one = Resources.allocated(task, "web");
+        assertEquals(expected, one);
+        assertEquals("0.3 twice", 0.6, one.scalar("cpus") - one.reservedTo("web").scalar("cpus"), 1e-9);
+        assertEquals(32, one.scalar("mem"), 0);
+        assertEquals(List.of(new Range(31000, 31005)), one.ranges("ports"));
+        one.forEach(r -> assertEquals(r.toString(), "web", r.allocationRole()));
+        assertEquals(Resources.EMPTY, Resources.allocated(List.of(), "web"));
+        assertEquals(Resources.EMPTY, Resources.allocated(null, "web"));
+    }
+
+    @Test
+    public void aResourceAlreadySoIsNotCopied() {
+        Resource cpus = Resources.parse("cpus:0.5").toList().get(0);
+        Resource web = cpus.withAllocation("web");
+        assertTrue("same allocation: the same object", web.withAllocation("web") == web);
+        assertTrue(cpus.withAllocation(null) == cpus);
+        assertEquals("web", web.allocationRole());
+        assertEquals(null, web.withAllocation(null).allocationRole());
+        assertEquals("db", web.withAllocation("db").allocationRole());
+        // a value off the fixed point is still rounded to it, one on it kept as it is
+        assertEquals(0.001, Resources.of(cpus.withScalar(0.0012)).scalar("cpus"), 0);
+        Resource kept = Resources.of(cpus).toList().get(0);
+        assertTrue(kept == cpus);
+    }
 }

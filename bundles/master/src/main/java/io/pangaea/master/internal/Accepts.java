@@ -221,7 +221,7 @@ final class Accepts extends MasterPart {
                     unauthorized, TaskStatus.Reason.REASON_TASK_UNAUTHORIZED));
             return remaining;
         }
-        Resources taskResources = Resources.of(task.resources()).unallocated().allocatedTo(role);
+        Resources taskResources = Resources.allocated(task.resources(), role);
         inThisCall.add(task.taskId());
         TaskInfo launched = task.withAgentId(agent.id);
         Resources left = remaining.minus(taskResources);
@@ -272,7 +272,7 @@ final class Accepts extends MasterPart {
                     break;
                 }
                 seen.add(task.taskId());
-                wanted = wanted.plus(Resources.of(task.resources()).unallocated().allocatedTo(role));
+                wanted = wanted.plus(Resources.allocated(task.resources(), role));
             }
         }
         if (error == null && !remaining.contains(wanted)) {
@@ -307,7 +307,7 @@ final class Accepts extends MasterPart {
             TaskInfo t = task.withAgentId(agent.id);
             launched.add(t);
             TaskEntry entry = new TaskEntry(t, fw.id, agent.id, role,
-                    Resources.of(task.resources()).unallocated().allocatedTo(role));
+                    Resources.allocated(task.resources(), role));
             entry.executorId = executor.executorId();
             fw.tasks.put(task.taskId(), entry);
             agent.tasks.put(entry.key(), entry);

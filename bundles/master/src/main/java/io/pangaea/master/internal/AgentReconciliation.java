@@ -130,7 +130,7 @@ final class AgentReconciliation extends MasterPart {
                 || task.resources().get(0).allocationInfo() == null
                 ? fw.roles().isEmpty() ? "*" : fw.roles().get(0)
                 : task.resources().get(0).allocationInfo().role();
-        Resources res = Resources.of(task.resources()).unallocated().allocatedTo(role);
+        Resources res = Resources.allocated(task.resources(), role);
         TaskInfo ti = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), null, null,
                 task.container(), null, null, task.labels());
         TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role, res);
@@ -191,7 +191,7 @@ final class AgentReconciliation extends MasterPart {
             TaskInfo ti = new TaskInfo(task.name(), task.taskId(), agent.id, task.resources(), null, null,
                     task.container(), null, null, task.labels());
             TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role,
-                    Resources.of(task.resources()).unallocated().allocatedTo(role));
+                    Resources.allocated(task.resources(), role));
             t.state = task.state();
             t.statusUpdateState = task.statusUpdateState();
             t.statusUpdateUuid = task.statusUpdateUuid();
@@ -228,7 +228,7 @@ final class AgentReconciliation extends MasterPart {
             List<io.pangaea.model.Resource> rs = e.resources() == null ? List.of() : e.resources();
             String role = rs.isEmpty() || rs.get(0).allocationInfo() == null
                     ? fw.roles().isEmpty() ? "*" : fw.roles().get(0) : rs.get(0).allocationInfo().role();
-            Resources res = Resources.of(rs).unallocated().allocatedTo(role);
+            Resources res = Resources.allocated(rs, role);
             agent.executors.put(key, new ExecutorEntry(e, agent.id, role, res));
             fw.allocate(role, res);
         }

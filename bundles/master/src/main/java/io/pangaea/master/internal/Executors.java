@@ -40,7 +40,7 @@ final class Executors extends MasterPart {
         if (agent.executors.containsKey(key) || executor.resources() == null) {
             return Resources.EMPTY;
         }
-        return Resources.of(executor.resources()).unallocated().allocatedTo(role);
+        return Resources.allocated(executor.resources(), role);
     }
 
     /** Records the executor on the agent unless it runs there already; returns what it newly uses. */

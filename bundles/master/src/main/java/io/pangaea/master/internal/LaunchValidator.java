@@ -33,7 +33,7 @@ final class LaunchValidator {
         if ((task.command() == null) == (task.executor() == null)) {
             return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present";
         }
-        Resources wanted = Resources.of(task.resources()).unallocated().allocatedTo(role);
+        Resources wanted = Resources.allocated(task.resources(), role);
         if (task.executor() != null) {
             error = validateExecutor(fw, agent, task.executor(), false);
             if (error != null) {
@@ -223,8 +223,8 @@ final class LaunchValidator {
             }
         }
         Resources needed = create
-                ? Resources.of(volumes.stream().map(v -> v.withDisk(null)).toList()).unallocated().allocatedTo(role)
-                : Resources.of(volumes).unallocated().allocatedTo(role);
+                ? Resources.allocated(volumes.stream().map(v -> v.withDisk(null)).toList(), role)
+                : Resources.allocated(volumes, role);
         if (!offered.contains(needed)) {
             return (create ? "the reserved disk " : "the volumes ") + needed.unallocated() + " are not in the offer ("
                     + offered.unallocated() + ")";

@@ -196,8 +196,19 @@ final class MasterState {
         }
 
         List<String> roles() {
-            return info.effectiveRoles();
+            // kept with the info they were read from: asked for each task of a re-registering agent
+            RolesOf r = rolesOf;
+            FrameworkInfo i = info;
+            if (r == null || r.info != i) {
+                r = new RolesOf(i, i.effectiveRoles());
+                rolesOf = r;
+            }
+            return r.roles;
         }
+
+        private record RolesOf(FrameworkInfo info, List<String> roles) { }
+
+        private RolesOf rolesOf;
 
         void allocate(String role, Resources r) {
             allocated.merge(role, r, Resources::plus);
