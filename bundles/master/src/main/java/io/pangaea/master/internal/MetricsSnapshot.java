@@ -33,9 +33,11 @@ final class MetricsSnapshot {
         int inactive = 0;
         int connected = 0;
         int unreachable = 0;
-        Resources total = Resources.EMPTY;
-        Resources used = Resources.EMPTY;
-        Resources offered = Resources.EMPTY;
+        // the scalars summed as numbers: a snapshot is taken often (dashboards, the benchmarks every 100 ms), and
+        // adding up every agent's resources as Resources was most of it on a big cluster
+        double[] total = new double[SCALARS.size()];
+        double[] used = new double[SCALARS.size()];
+        double[] offered = new double[SCALARS.size()];
         for (AgentEntry a : state.agents.values()) {
             if (a.unreachableTime != null) {
                 unreachable++;
@@ -48,12 +50,12 @@ final class MetricsSnapshot {
             }
             if (a.connected) {
                 connected++;
-                total = total.plus(a.total.unallocated());
-                used = used.plus(a.used().unallocated());
+                addScalars(total, a.total);
+                addScalars(used, a.used());
             }
         }
         for (OfferEntry o : state.offers.values()) {
-            offered = offered.plus(o.resources.unallocated());
+            addScalars(offered, o.resources);
         }
         m.put("master/slaves_active", (double) active);
         m.put("master/slaves_inactive", (double) inactive);
@@ -62,11 +64,19 @@ final class MetricsSnapshot {
         m.put("master/slaves_unreachable", (double) unreachable);
         int fwActive = 0;
         int fwConnected = 0;
-        java.util.Map<TaskState, Integer> tasks = new java.util.EnumMap<>(TaskState.class);
+        int[] tasks = new int[TaskState.values().length];
+        java.util.Map<FrameworkEntry, int[]> byFramework = new java.util.HashMap<>();
         for (FrameworkEntry f : state.frameworks.values()) {
             fwActive += f.active ? 1 : 0;
             fwConnected += f.connected ? 1 : 0;
-            f.tasks.values().forEach(t -> tasks.merge(t.state, 1, Integer::sum));
+            int[] live = new int[tasks.length];
+            for (MasterState.TaskEntry t : f.tasks.values()) {
+                live[t.state.ordinal()]++;
+            }
+            byFramework.put(f, live);
+            for (int i = 0; i < live.length; i++) {
+                tasks[i] += live[i];
+            }
         }
         m.put("master/frameworks_active", (double) fwActive);
         m.put("master/frameworks_inactive", (double) (state.frameworks.size() - fwActive));
@@ -75,18 +85,19 @@ final class MetricsSnapshot {
         for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
                 TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE)) {
             m.put("master/" + st.name().toLowerCase(java.util.Locale.ROOT).replace("task_", "tasks_"),
-                    (double) tasks.getOrDefault(st, 0));
+                    (double) tasks[st.ordinal()]);
         }
         m.put("master/outstanding_offers", (double) state.offers.size());
-        frameworkMetrics(m);
+        frameworkMetrics(m, byFramework);
         m.put("master/operator_event_stream_subscribers", (double) master.operatorSubscribers());
-        for (String r : List.of("cpus", "mem", "disk", "gpus")) {
-            double t = total.scalar(r);
-            double u = used.scalar(r);
+        for (int i = 0; i < SCALARS.size(); i++) {
+            String r = SCALARS.get(i);
+            double t = fixed(total[i]);
+            double u = fixed(used[i]);
             io.pangaea.http.Metrics.addResource(m, "master/", r, t, u);
             if (!r.equals("gpus")) {
                 m.put("allocator/mesos/resources/" + r + "/total", t);
-                m.put("allocator/mesos/resources/" + r + "/offered_or_allocated", u + offered.scalar(r));
+                m.put("allocator/mesos/resources/" + r + "/offered_or_allocated", fixed(used[i] + offered[i]));
             }
         }
         m.put("allocator/mesos/allocation_runs", (double) master.allocationRuns());
@@ -101,18 +112,31 @@ final class MetricsSnapshot {
         return m;
     }
 
+    private static final List<String> SCALARS = List.of("cpus", "mem", "disk", "gpus");
+
+    /** Adds {@code r}'s cpus, mem, disk and gpus (whatever their role, reservation or allocation) to {@code sums}. */
+    private static void addScalars(double[] sums, Resources r) {
+        for (int i = 0; i < SCALARS.size(); i++) {
+            sums[i] += r.scalar(SCALARS.get(i));
+        }
+    }
+
+    /** A sum of resource amounts back on the thousandths they are kept in, without the doubles' drift. */
+    private static double fixed(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
     /** Each framework's counters and gauges, under {@code master/frameworks/<name>/<id>/}. */
-    private void frameworkMetrics(ObjectNode m) {
+    private void frameworkMetrics(ObjectNode m, java.util.Map<FrameworkEntry, int[]> tasksByState) {
         for (FrameworkEntry f : state.frameworks.values()) {
             String prefix = "master/frameworks/" + f.info.name() + "/" + f.id.value() + "/";
             f.counters.forEach((k, v) -> m.put(prefix + k, v.doubleValue()));
             m.put(prefix + "subscribed", f.connected ? 1.0 : 0.0);
-            java.util.Map<TaskState, Integer> live = new java.util.EnumMap<>(TaskState.class);
-            f.tasks.values().forEach(t -> live.merge(t.state, 1, Integer::sum));
+            int[] live = tasksByState.get(f);
             for (TaskState st : List.of(TaskState.TASK_STAGING, TaskState.TASK_STARTING, TaskState.TASK_RUNNING,
                     TaskState.TASK_KILLING, TaskState.TASK_UNREACHABLE, TaskState.TASK_UNKNOWN)) {
                 m.put(prefix + "tasks/active/" + st.name().toLowerCase(java.util.Locale.ROOT),
-                        (double) live.getOrDefault(st, 0));
+                        (double) live[st.ordinal()]);
             }
             for (String role : f.roles()) {
                 m.put(prefix + "roles/" + role + "/suppressed", f.suppressedRoles.contains(role) ? 1.0 : 0.0);
