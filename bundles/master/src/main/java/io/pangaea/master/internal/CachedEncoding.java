@@ -20,4 +20,16 @@ final class CachedEncoding<T> {
         key = when;
         value = encoded;
     }
+
+    /** {@code c}'s encoding when it is still the task's; null when there is none (a task's are made on first use). */
+    static <T> T kept(CachedEncoding<T> c, MasterState.TaskEntry t) {
+        return c == null ? null : c.kept(t);
+    }
+
+    /** {@code c}, or a new one when null, keeping {@code encoded}: assign the result back to the task's field. */
+    static <T> CachedEncoding<T> keep(CachedEncoding<T> c, MasterState.JsonKey when, T encoded) {
+        CachedEncoding<T> out = c == null ? new CachedEncoding<>() : c;
+        out.keep(when, encoded);
+        return out;
+    }
 }

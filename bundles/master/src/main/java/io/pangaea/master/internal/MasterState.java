@@ -328,9 +328,9 @@ final class MasterState {
          * This task as the read endpoints show it: the legacy JSON, v1's JSON and v1's protobuf, each made again
          * only when the task changed (see {@link CachedEncoding}).
          */
-        final CachedEncoding<RawJson> json = new CachedEncoding<>();
-        final CachedEncoding<RawJson> v1Json = new CachedEncoding<>();
-        final CachedEncoding<byte[]> v1Proto = new CachedEncoding<>();
+        CachedEncoding<RawJson> json;
+        CachedEncoding<RawJson> v1Json;
+        CachedEncoding<byte[]> v1Proto; // each null until first kept: most completed tasks are never read
 
         /** What the cached JSON was made from: when it differs now, the JSON is made again. */
         JsonKey jsonKey() {

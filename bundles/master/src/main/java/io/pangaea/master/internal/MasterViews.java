@@ -496,13 +496,14 @@ public final class MasterViews {
      * its executor): the state of 400,000 tasks was otherwise rebuilt node by node on every read.
      */
     private com.fasterxml.jackson.databind.JsonNode taskJson(TaskEntry t) {
-        RawJson kept = t.json.kept(t);
+        RawJson kept = CachedEncoding.kept(t.json, t);
         if (kept != null) {
             return kept.node();
         }
         MasterState.JsonKey key = t.jsonKey();
         LegacyTaskJson snapshot = LegacyTaskJson.of(t);
-        return deferred.node(() -> MesosJson.write(snapshot.tree()), json -> t.json.keep(key, json));
+        return deferred.node(() -> MesosJson.write(snapshot.tree()),
+                json -> t.json = CachedEncoding.keep(t.json, key, json));
     }
 
     /** See {@link Sandboxes#user}. */

@@ -244,13 +244,14 @@ public final class V1Views {
      * not encoded yet is encoded when the view is written (see {@link DeferredJson}).
      */
     JsonNode taskJson(TaskEntry t) {
-        RawJson kept = t.v1Json.kept(t);
+        RawJson kept = CachedEncoding.kept(t.v1Json, t);
         if (kept != null) {
             return kept.node();
         }
         MasterState.JsonKey key = t.jsonKey();
         TaskSnapshot snapshot = snapshot(t);
-        return legacy.deferred.node(() -> MesosJson.write(snapshot.tree()), json -> t.v1Json.keep(key, json));
+        return legacy.deferred.node(() -> MesosJson.write(snapshot.tree()),
+                json -> t.v1Json = CachedEncoding.keep(t.v1Json, key, json));
     }
 
     /**
@@ -258,12 +259,12 @@ public final class V1Views {
      * left to {@code later} (its place in {@code into} is null until then).
      */
     private static void taskProto(TaskEntry t, List<byte[]> into, OffLoop later) {
-        byte[] kept = t.v1Proto.kept(t);
+        byte[] kept = CachedEncoding.kept(t.v1Proto, t);
         if (kept == null) {
             TaskSnapshot snap = snapshot(t);
             MasterState.JsonKey key = t.jsonKey();
             later.add(into, into.size(), () -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(snap.tree())),
-                    bytes -> t.v1Proto.keep(key, bytes));
+                    bytes -> t.v1Proto = CachedEncoding.keep(t.v1Proto, key, bytes));
         }
         into.add(kept);
     }

@@ -140,13 +140,15 @@ public class OperatorEventsTest {
             };
             JsonNode[] first = f.on(views);
             assertEquals("nothing encoded on the loop", java.util.Arrays.asList(null, null),
-                    f.on(() -> java.util.Arrays.asList(t.json.kept(t), t.v1Json.kept(t))));
+                    f.on(() -> java.util.Arrays.asList(CachedEncoding.kept(t.json, t),
+                            CachedEncoding.kept(t.v1Json, t))));
             JsonNode legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[0]));
             assertEquals("TASK_RUNNING", legacy.at("/tasks/0/state").asText());
             assertEquals(1.0, legacy.at("/tasks/0/resources/cpus").asDouble(), 0);
             JsonNode v1 = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[1]));
             assertEquals("TASK_RUNNING", v1.at("/tasks/0/state").asText());
-            assertTrue("kept once written", f.on(() -> t.json.kept(t) != null && t.v1Json.kept(t) != null));
+            assertTrue("kept once written", f.on(() -> CachedEncoding.kept(t.json, t) != null
+                    && CachedEncoding.kept(t.v1Json, t) != null));
             // written again from what was kept: the same JSON
             JsonNode[] again = f.on(views);
             assertEquals(legacy, JSON.readTree(io.pangaea.model.json.MesosJson.write(again[0])));
