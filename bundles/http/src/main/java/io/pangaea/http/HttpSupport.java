@@ -110,7 +110,13 @@ public final class HttpSupport {
             try (java.io.OutputStream out = new java.io.BufferedOutputStream(Content.Sink.asOutputStream(response),
                     64 * 1024)) {
                 writer.write(out);
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (java.io.IOException e) {
+                callback.failed(e); // mostly a client that went away
+                return;
+            } catch (RuntimeException e) {
+                // a view that could not be written is a bug: say which, not only Jetty's bare 500
+                org.slf4j.LoggerFactory.getLogger(HttpSupport.class).warn("Cannot write the answer ({})", contentType,
+                        e);
                 callback.failed(e);
                 return;
             }

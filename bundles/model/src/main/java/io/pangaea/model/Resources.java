@@ -463,7 +463,8 @@ public final class Resources implements Iterable<Resource> {
             case SCALAR -> {
                 double v = r.scalar().value();
                 double fixed = fromFixed(toFixed(v));
-                yield fixed == v ? r : r.withScalar(fixed); // most values are already at the fixed point
+                // most values are already on the fixed point; a scalar with stray ranges or a set is still cleaned
+                yield fixed == v && r.ranges() == null && r.set() == null ? r : r.withScalar(fixed);
             }
             case RANGES -> r.withRanges(normalizeRanges(r.ranges().range()));
             case SET -> r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));

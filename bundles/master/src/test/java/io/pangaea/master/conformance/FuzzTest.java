@@ -337,8 +337,12 @@ public class FuzzTest {
 
     /** What the state is, without what moves by itself (offers, times, task states). */
     private static String fingerprint() throws Exception {
-        JsonNode state = Harness.JSON.readTree(send(h.url(""), "GET", "/master/state", null,
-                Map.of("Authorization", OPS)).body());
+        Sent read = send(h.url(""), "GET", "/master/state", null, Map.of("Authorization", OPS));
+        if (read == null || read.status() != 200) {
+            throw new AssertionError("/master/state did not answer: " + (read == null ? "not sent"
+                    : read.status() + " " + read.body().substring(0, Math.min(600, read.body().length()))));
+        }
+        JsonNode state = Harness.JSON.readTree(read.body());
         Map<String, Object> f = new TreeMap<>();
         for (JsonNode fw : state.path("frameworks")) {
             if (!fw.path("name").asText().equals("fuzzed")) {
