@@ -111,7 +111,12 @@ public final class HttpSupport {
                     64 * 1024)) {
                 writer.write(out);
             } catch (java.io.IOException e) {
-                callback.failed(e); // mostly a client that went away
+                // mostly a client that went away; anything else (an answer that cannot be encoded) is a bug to see
+                if (!clientGone(e)) {
+                    org.slf4j.LoggerFactory.getLogger(HttpSupport.class).warn("Cannot write the answer ({}): {}",
+                            contentType, e.toString());
+                }
+                callback.failed(e);
                 return;
             } catch (RuntimeException e) {
                 // a view that could not be written is a bug: say which, not only Jetty's bare 500
@@ -122,6 +127,17 @@ public final class HttpSupport {
             }
             callback.succeeded();
         });
+    }
+
+    /** Whether {@code e} (or what caused it) is the client closing its end: nothing to report. */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.eclipse.jetty.io.EofException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void json(Response response, Callback callback, byte[] body) {
