@@ -80,6 +80,8 @@ final class MasterState {
         final EncodedPart<Resources, RawJson> v1Total = new EncodedPart<>();
         final EncodedPart<Resources, RawJson> v1Used = new EncodedPart<>();
         final EncodedPart<Resources, RawJson> v1Offered = new EncodedPart<>();
+        /** The whole agent as GET_AGENTS gives it in JSON, kept while its parts are the same. */
+        final EncodedPart<V1Views.AgentParts, RawJson> v1Json = new EncodedPart<>();
         /** The whole agent as a protobuf message (V1Views.agentProto), kept while its parts are the same. */
         final EncodedPart<V1Views.AgentParts, byte[]> v1Proto = new EncodedPart<>();
         /** The same for /master/state and /slaves (MasterViews): attributes, and the resources in their forms. */
@@ -89,6 +91,8 @@ final class MasterState {
         final EncodedPart<Resources, RawJson> legacyUnreserved = new EncodedPart<>();
         final EncodedPart<Resources, RawJson> legacyUsed = new EncodedPart<>();
         final EncodedPart<Resources, RawJson> legacyOffered = new EncodedPart<>();
+        /** The whole agent as /master/state gives it, kept while its parts are the same. */
+        final EncodedPart<MasterViews.LegacyAgentParts, RawJson> legacyAgent = new EncodedPart<>();
 
         AgentEntry(AgentId id) {
             this.id = id;

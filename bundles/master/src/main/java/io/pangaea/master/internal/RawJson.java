@@ -14,15 +14,26 @@ import java.nio.charset.StandardCharsets;
 final class RawJson implements SerializableString {
 
     private final byte[] utf8;
+    /**
+     * Made once: a read of a big state places 400,000 tasks' nodes in its tree, and two new objects per task per read
+     * were most of what survived the collections while a large answer was written. Immutable (final fields all
+     * the way down), so it may be shared between reads and made on any thread.
+     */
+    private com.fasterxml.jackson.databind.JsonNode node;
 
     RawJson(byte[] utf8) {
         this.utf8 = utf8;
     }
 
-    /** A tree node that writes this JSON as it is where it stands. */
+    /** A tree node that writes this JSON as it is where it stands; the same node each time. */
     com.fasterxml.jackson.databind.JsonNode node() {
-        return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.rawValueNode(
-                new com.fasterxml.jackson.databind.util.RawValue(this));
+        com.fasterxml.jackson.databind.JsonNode n = node;
+        if (n == null) {
+            n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.rawValueNode(
+                    new com.fasterxml.jackson.databind.util.RawValue(this));
+            node = n;
+        }
+        return n;
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class V1Views {
         ObjectNode body = F.objectNode();
         ArrayNode agents = body.putArray("agents");
         if (withAgents) {
-            state.agents.values().forEach(a -> agents.add(agent(a)));
+            state.agents.values().forEach(a -> agents.add(agentJson(a)));
         }
         ArrayNode recovered = body.putArray("recovered_agents");
         for (Registry.AgentRecord r : state.recoveredAgents.values()) {
@@ -125,6 +125,20 @@ public final class V1Views {
                 a.v1Total.get(a.total, EncodedPart.json(V1Views::resources)),
                 a.v1Used.get(a.used(), EncodedPart.json(V1Views::resources)),
                 offered.isEmpty() ? null : a.v1Offered.get(offered, EncodedPart.json(V1Views::resources)));
+    }
+
+    /**
+     * {@link #agent} pre-encoded, kept while its parts are the same (most of a big cluster's agents between two
+     * reads); one not encoded yet is encoded when the view is written (see {@link DeferredJson}).
+     */
+    private JsonNode agentJson(AgentEntry a) {
+        AgentParts p = parts(a);
+        RawJson kept = a.v1Json.kept(p);
+        if (kept != null) {
+            return kept.node();
+        }
+        ObjectNode tree = agent(p);
+        return legacy.deferred.node(() -> MesosJson.write(tree), json -> a.v1Json.keep(p, json));
     }
 
     /** One agent as GET_AGENTS and AGENT_ADDED give it. */

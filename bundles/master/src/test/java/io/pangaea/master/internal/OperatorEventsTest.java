@@ -89,6 +89,65 @@ public class OperatorEventsTest {
             assertEquals("r1", legacy.at("/slaves/0/attributes/rack").asText());
         }
     }
+    /**
+     * An agent's whole entry in /master/state ({@code agentsEncoded}, its {@code slaves}) and in GET_AGENTS is kept
+     * encoded between reads (the same node is written again), and is made again once any of its fields changes.
+     */
+    @Test
+    public void anAgentsWholeEntryIsKeptEncodedAndFollowsItsChanges() throws Exception {
+        try (PartsFixture f = new PartsFixture()) {
+            MasterState.AgentEntry a = f.agent("a1", "cpus:2;mem:1024");
+            MasterState.FrameworkEntry fw = f.framework("f1", "*");
+            java.util.function.Supplier<JsonNode[]> views = () -> {
+                MasterViews v = new MasterViews(null, f.state, Viewer.ALL);
+                return new JsonNode[] {v.agentsEncoded().get(0), v.v1().getAgents().get("agents").get(0)};
+            };
+            JsonNode[] first = f.on(views);
+            JsonNode legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[0]));
+            JsonNode v1 = JSON.readTree(io.pangaea.model.json.MesosJson.write(first[1]));
+            assertEquals(2.0, legacy.at("/resources/cpus").asDouble(), 0);
+            assertEquals(0.0, legacy.at("/used_resources/cpus").asDouble(), 0);
+            assertTrue(legacy.at("/active").asBoolean());
+            assertEquals(2.0, v1.at("/total_resources/0/scalar/value").asDouble(), 0);
+            // written, hence kept: the next reads place the same node, which writes the same JSON
+            JsonNode[] second = f.on(views);
+            JsonNode[] third = f.on(views);
+            assertTrue("the legacy entry is kept", second[0] == third[0]);
+            assertTrue("the v1 entry is kept", second[1] == third[1]);
+            assertEquals(legacy, JSON.readTree(io.pangaea.model.json.MesosJson.write(third[0])));
+            assertEquals(v1, JSON.readTree(io.pangaea.model.json.MesosJson.write(third[1])));
+            // a task comes: what the agent uses changes
+            f.run(() -> {
+                MasterState.TaskEntry e = new MasterState.TaskEntry(new io.pangaea.model.TaskInfo("t",
+                        io.pangaea.model.TaskId.of("t1"), a.id, List.of(), null, null, null, null, null, null, null),
+                        fw.id, a.id, "*", io.pangaea.model.Resources.parse("cpus:1;mem:10"));
+                e.state = io.pangaea.model.TaskState.TASK_RUNNING;
+                fw.tasks.put(e.info.taskId(), e);
+                a.tasks.put(e.key(), e);
+            });
+            JsonNode[] used = f.on(views);
+            assertEquals(1.0, JSON.readTree(io.pangaea.model.json.MesosJson.write(used[0]))
+                    .at("/used_resources/cpus").asDouble(), 0);
+            assertEquals(1.0, JSON.readTree(io.pangaea.model.json.MesosJson.write(used[1]))
+                    .at("/allocated_resources/0/scalar/value").asDouble(), 0);
+            // it disconnects, then is deactivated
+            f.run(() -> a.connected = false);
+            JsonNode gone = JSON.readTree(io.pangaea.model.json.MesosJson.write(f.on(views)[0]));
+            assertEquals(false, gone.at("/active").asBoolean());
+            assertEquals(false, gone.at("/deactivated").asBoolean());
+            f.run(() -> a.deactivated = true);
+            JsonNode[] off = f.on(views);
+            assertEquals(true, JSON.readTree(io.pangaea.model.json.MesosJson.write(off[0]))
+                    .at("/deactivated").asBoolean());
+            assertEquals(true, JSON.readTree(io.pangaea.model.json.MesosJson.write(off[1]))
+                    .at("/deactivated").asBoolean());
+            // re-registered: its time shows
+            f.run(() -> a.reregisteredTime = 1234.5);
+            assertEquals(1234.5, JSON.readTree(io.pangaea.model.json.MesosJson.write(f.on(views)[0]))
+                    .at("/reregistered_time").asDouble(), 0);
+        }
+    }
+
     /** What an agent's tasks and executors use, kept between reads, follows tasks that come, go and are recovered. */
     @Test
     public void anAgentsUsedResourcesFollowItsTasks() {
