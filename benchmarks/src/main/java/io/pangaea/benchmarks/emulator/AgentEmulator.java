@@ -210,21 +210,26 @@ public final class AgentEmulator implements AutoCloseable {
         Labels ls = labels.isEmpty() ? null : new Labels(List.copyOf(labels));
         var taskRes = Resources.parse("cpus:0.01;mem:16").toList();
         List<Task> run = new ArrayList<>();
+        double now = System.currentTimeMillis() / 1000.0;
         for (int k = 0; k < options.preloadRunning; k++) {
-            run.add(preloaded(agent, id, fw.id(), "run-" + k, TaskState.TASK_RUNNING, taskRes, ls));
+            run.add(preloaded(agent, id, fw.id(), "run-" + k, TaskState.TASK_RUNNING, taskRes, ls, now));
         }
+        // ended at times spread over the past day, as on a real cluster (the same for the same agent on each run):
+        // the order in which agents come back says nothing of when their tasks ended
+        java.util.Random ended = new java.util.Random(i);
         List<Task> done = new ArrayList<>();
         for (int k = 0; k < options.preloadCompleted; k++) {
-            done.add(preloaded(agent, id, fw.id(), "done-" + k, TaskState.TASK_FINISHED, taskRes, ls));
+            done.add(preloaded(agent, id, fw.id(), "done-" + k, TaskState.TASK_FINISHED, taskRes, ls,
+                    now - ended.nextDouble() * 86400));
         }
         agent.preload(fw, run, done);
     }
 
     private Task preloaded(EmulatedAgent agent, AgentId id, FrameworkId fw, String suffix, TaskState state,
-                           List<io.pangaea.model.Resource> res, Labels labels) {
+                           List<io.pangaea.model.Resource> res, Labels labels, double timestamp) {
         TaskId tid = TaskId.of(agent.hostname + "-" + suffix);
         TaskStatus s = new TaskStatus(tid, state, null, TaskStatus.Source.SOURCE_EXECUTOR, null, null, id, null,
-                System.currentTimeMillis() / 1000.0, null, null, null, null);
+                timestamp, null, null, null, null);
         return new Task(suffix, tid, fw, null, id, state, res, List.of(s), state, null, labels, null, null);
     }
 

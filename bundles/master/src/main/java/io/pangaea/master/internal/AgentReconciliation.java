@@ -158,7 +158,8 @@ final class AgentReconciliation extends MasterPart {
     /**
      * The tasks that ended on a (re-)registering agent, of frameworks the master knows (or learns of from the
      * agent): those it has no record of (a new leader after a failover) join their framework's completed tasks,
-     * within {@code max_completed_tasks_per_framework}. Nothing is sent to frameworks: these ended before.
+     * within {@code max_completed_tasks_per_framework}, the most recently ended kept ({@link CompletedTasks#adopt}).
+     * Nothing is sent to frameworks: these ended before.
      */
     private void adoptCompleted(AgentEntry agent, List<Task> completed, Map<FrameworkId, FrameworkInfo> infos) {
         if (completed == null) {
@@ -184,6 +185,12 @@ final class AgentReconciliation extends MasterPart {
             if (fw.tasks.containsKey(task.taskId()) || fw.completedTasks.get(task.taskId()) != null) {
                 continue;
             }
+            TaskStatus last = task.statuses() == null || task.statuses().isEmpty() ? null
+                    : task.statuses().get(task.statuses().size() - 1);
+            double endedAt = last == null || last.timestamp() == null ? 0 : last.timestamp();
+            if (!fw.completedTasks.admits(endedAt, max)) {
+                continue; // ended before all of those kept: nothing is built for it
+            }
             String role = task.resources() == null || task.resources().isEmpty()
                     || task.resources().get(0).allocationInfo() == null
                     ? fw.roles().isEmpty() ? "*" : fw.roles().get(0)
@@ -200,7 +207,7 @@ final class AgentReconciliation extends MasterPart {
                 t.latestStatus = task.statuses().get(task.statuses().size() - 1);
             }
             t.resourcesRecovered = true;
-            fw.completedTasks.add(t, max);
+            fw.completedTasks.adopt(t, endedAt, max);
         }
     }
 

@@ -59,6 +59,40 @@ public class AgentReconciliationTest {
         });
     }
 
+    /**
+     * After a failover, agents report more completed tasks of a framework than it keeps: the most recently ended
+     * are kept, whatever order the agents come back in, and none is told to the framework.
+     */
+    @Test
+    public void reportedCompletedTasksKeepTheMostRecentlyEnded() {
+        try (PartsFixture small = new PartsFixture(new MasterConfig("127.0.0.1", 5050, "localhost",
+                MasterConfig.defaults().allocationInterval(), MasterConfig.defaults().heartbeatInterval(), "drf",
+                List.of(), 50, 3))) {
+            FrameworkId id = FrameworkId.of("fw-done");
+            FrameworkInfo info = new FrameworkInfo("root", "done", id, null, null, null, List.of("*"), null, null,
+                    null, List.of(), null);
+            double[][] byAgent = {{50, 10}, {70, 20}, {30, 60}};
+            for (int i = 0; i < byAgent.length; i++) {
+                AgentEntry a = small.agent("a" + i, "cpus:2;mem:512");
+                List<Task> done = new java.util.ArrayList<>();
+                for (double at : byAgent[i]) {
+                    TaskId tid = TaskId.of("t" + (int) at);
+                    done.add(new Task("t", tid, id, null, a.id, TaskState.TASK_FINISHED,
+                            Resources.parse("cpus:1;mem:64").allocatedTo("*").toList(), List.of(new io.pangaea.model
+                            .TaskStatus(tid, TaskState.TASK_FINISHED, null, null, null, null, a.id, null, at, null,
+                            null, null, null)), TaskState.TASK_FINISHED, null, null, null, null));
+                }
+                AgentCall.Subscribe sub = new AgentCall.Subscribe(new AgentInfo("h" + i, 5051, a.total.toList(),
+                        List.of(), a.id), List.of(), List.of(info), List.of(), "t", List.of(), null, done);
+                small.run(() -> small.ctx.reconciliation.reconcileAgentTasks(a, sub));
+            }
+            List<String> kept = small.on(() -> small.state.frameworks.get(id).completedTasks.stream()
+                    .map(t -> t.info.taskId().value()).toList());
+            assertEquals(List.of("t50", "t60", "t70"), kept);
+            assertTrue(small.on(() -> small.state.frameworks.get(id).tasks.isEmpty()));
+        }
+    }
+
     @Test
     public void aTaskTheAgentNoLongerHasIsLostAndAnUnknownFrameworkIsShutDown() {
         AgentEntry a = f.agent("a1", "cpus:2;mem:512");
