@@ -76,6 +76,31 @@ public class MesosJsonGoldenTest {
         assertEquals("{\"t\":1795241821.432}", tree);
     }
 
+    /**
+     * Doubles are read exactly as the JDK reads them (the reader uses a faster parser): timestamps with 16 digits,
+     * resource amounts, exponents and the extremes, as numbers and as strings.
+     */
+    @Test
+    public void doublesAreReadExactlyAsTheJdkReadsThem() throws Exception {
+        java.util.Random r = new java.util.Random(42);
+        List<String> texts = new ArrayList<>(List.of("1795239324.793704", "0.1", "0.3", "2.2250738585072014E-308",
+                "4.9E-324", "1.7976931348623157E308", "123456789012345678901234567890", "1e-7", "-0.0", "32.0"));
+        for (int i = 0; i < 2000; i++) {
+            texts.add(Double.toString(1.7e9 + r.nextDouble() * 1e8));
+            texts.add(Double.toString(Double.longBitsToDouble(r.nextLong() & 0x7fefffffffffffffL)));
+            texts.add(String.format(java.util.Locale.ROOT, "%.6f", r.nextDouble() * 86400));
+        }
+        for (String t : texts) {
+            double expected = Double.parseDouble(t);
+            TaskStatus number = MesosJson.read(("{\"task_id\":{\"value\":\"t\"},\"state\":\"TASK_RUNNING\","
+                    + "\"timestamp\":" + t + "}").getBytes(StandardCharsets.UTF_8), TaskStatus.class);
+            assertEquals(t, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(number.timestamp()));
+            TaskStatus string = MesosJson.read(("{\"task_id\":{\"value\":\"t\"},\"state\":\"TASK_RUNNING\","
+                    + "\"timestamp\":\"" + t + "\"}").getBytes(StandardCharsets.UTF_8), TaskStatus.class);
+            assertEquals(t, Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(string.timestamp()));
+        }
+    }
+
     @Test
     public void offersCarryRolesAndAllocationInfo() throws Exception {
         Event offers = MesosJson.read(records("scheduler-stream.recordio").get(2), Event.class);
