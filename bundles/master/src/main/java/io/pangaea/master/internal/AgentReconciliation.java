@@ -166,12 +166,49 @@ final class AgentReconciliation extends MasterPart {
             return;
         }
         int max = config().maxCompletedTasksPerFramework();
-        for (Task task : completed) {
-            if (task == null || task.frameworkId() == null || task.taskId() == null || task.state() == null
-                    || !task.state().isTerminal()) {
+        // read from the body without being decoded: each is decoded only if it is kept
+        io.pangaea.model.agentproto.ReportedTasks reported = completed instanceof
+                io.pangaea.model.agentproto.ReportedTasks r ? r : null;
+        int undecodable = 0;
+        for (int i = 0; i < completed.size(); i++) {
+            Task task = null;
+            FrameworkId fid;
+            double endedAt;
+            if (reported != null) {
+                String id = reported.frameworkId(i);
+                if (id == null) {
+                    continue;
+                }
+                fid = FrameworkId.of(id);
+                endedAt = reported.endedAt(i);
+            } else {
+                task = completed.get(i);
+                if (task == null || task.frameworkId() == null) {
+                    continue;
+                }
+                fid = task.frameworkId();
+                TaskStatus last = task.statuses() == null || task.statuses().isEmpty() ? null
+                        : task.statuses().get(task.statuses().size() - 1);
+                endedAt = last == null || last.timestamp() == null ? 0 : last.timestamp();
+            }
+            FrameworkEntry fw = state.frameworks.get(fid);
+            if (fw != null && !fw.completedTasks.admits(endedAt, max)) {
+                // ended before all of those kept: nothing is decoded, built or looked up for it (hashing a
+                // million new ids was a sixth of the loop's time in a failover)
                 continue;
             }
-            FrameworkEntry fw = state.frameworks.get(task.frameworkId());
+            if (task == null) {
+                try {
+                    task = reported.get(i);
+                } catch (IllegalArgumentException e) {
+                    undecodable++;
+                    continue;
+                }
+            }
+            if (task == null || task.taskId() == null || task.state() == null || !task.state().isTerminal()
+                    || !fid.equals(task.frameworkId())) {
+                continue;
+            }
             if (fw == null) {
                 FrameworkInfo info = infos.get(task.frameworkId());
                 if (info == null) {
@@ -181,14 +218,9 @@ final class AgentReconciliation extends MasterPart {
                 fw.info = info;
                 fw.registeredTime = Master.now();
                 state.frameworks.put(fw.id, fw);
-            }
-            TaskStatus last = task.statuses() == null || task.statuses().isEmpty() ? null
-                    : task.statuses().get(task.statuses().size() - 1);
-            double endedAt = last == null || last.timestamp() == null ? 0 : last.timestamp();
-            if (!fw.completedTasks.admits(endedAt, max)) {
-                // ended before all of those kept: nothing is built for it, nor is it looked up (hashing a
-                // million new ids was a sixth of the loop's time in a failover)
-                continue;
+                if (!fw.completedTasks.admits(endedAt, max)) {
+                    continue;
+                }
             }
             if (fw.tasks.containsKey(task.taskId()) || fw.completedTasks.get(task.taskId()) != null) {
                 continue;
@@ -210,6 +242,11 @@ final class AgentReconciliation extends MasterPart {
             }
             t.resourcesRecovered = true;
             fw.completedTasks.adopt(t, endedAt, max);
+        }
+        if (undecodable > 0) {
+            org.slf4j.LoggerFactory.getLogger(AgentReconciliation.class).warn(
+                    "Agent {} reported {} completed tasks that are not valid tasks; they are left out", agent.id,
+                    undecodable);
         }
     }
 

@@ -67,7 +67,7 @@ public class LargeAgentCallsTest {
             TaskId tid = TaskId.of("a" + agent + "-t" + k);
             TaskState state = ended ? TaskState.TASK_FINISHED : TaskState.TASK_RUNNING;
             TaskStatus s = new TaskStatus(tid, state, null, TaskStatus.Source.SOURCE_EXECUTOR, null, null, id, null,
-                    1000.0 + k, null, null, null, null);
+                    endedAt(agent, k), null, null, null, null);
             (ended ? done : run).add(new Task("t" + k, tid, fw.id(), null, id, state, res, List.of(s), state, null,
                     labels, null, null));
         }
@@ -75,6 +75,11 @@ public class LargeAgentCallsTest {
                 List.of(), id);
         return MesosJson.write(AgentCall.subscribe(new AgentCall.Subscribe(info, run, List.of(fw),
                 List.of("MULTI_ROLE"), "test", List.of(), null, done)));
+    }
+
+    /** When task {@code k} of agent {@code agent} ended: spread over a day, the same on every run. */
+    private static double endedAt(int agent, int k) {
+        return 1.7e9 + new java.util.Random(agent * 1000L + k).nextDouble() * 86400;
     }
 
     /** Subscribes and reads the stream until REGISTERED (or the stream ends): what came first. */
@@ -139,6 +144,24 @@ public class LargeAgentCallsTest {
                     Math.min(agents * 100, MasterConfig.defaults().maxCompletedTasksPerFramework()),
                     framework.path("completed_tasks").size());
             assertEquals("team-7", findTask(framework.path("tasks"), "a7-t3").at("/labels/0/value").asText());
+            // the kept ones are the most recently ended of all those reported, whatever order the agents came in
+            List<Double> reported = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                for (int k = 10; k < 110; k++) {
+                    reported.add(endedAt(i, k));
+                }
+            }
+            reported.sort(java.util.Collections.reverseOrder());
+            List<Double> kept = new ArrayList<>();
+            for (JsonNode t : framework.path("completed_tasks")) {
+                kept.add(t.at("/statuses/0/timestamp").asDouble());
+                assertEquals("TASK_FINISHED", t.path("state").asText());
+            }
+            kept.sort(java.util.Collections.reverseOrder());
+            for (int i = 0; i < kept.size(); i++) {
+                // as the state writes them: to the microsecond
+                assertEquals("the " + i + "th most recent", reported.get(i), kept.get(i), 1e-5);
+            }
         } finally {
             pool.shutdownNow();
         }

@@ -47,7 +47,9 @@ public record AgentCall(Type type, AgentId agentId, Subscribe subscribe, Update 
      */
     public record Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
                             List<String> capabilities, String version, List<ExecutorInfo> executors,
-                            io.pangaea.model.Address address, List<Task> completedTasks) {
+                            io.pangaea.model.Address address,
+                            @com.fasterxml.jackson.databind.annotation.JsonDeserialize(
+                                    using = ReportedTasks.Reader.class) List<Task> completedTasks) {
 
         public Subscribe(AgentInfo agentInfo, List<Task> tasks, List<FrameworkInfo> frameworks,
                          List<String> capabilities, String version, List<ExecutorInfo> executors,

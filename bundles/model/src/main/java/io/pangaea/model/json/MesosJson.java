@@ -105,6 +105,26 @@ public final class MesosJson {
         }
     }
 
+    /**
+     * {@link #read}, with the body at hand for the parts that are read without being decoded
+     * ({@link io.pangaea.model.agentproto.ReportedTasks}): an agent's re-registration, whose completed tasks are
+     * decoded only when the master keeps them.
+     */
+    public static <T> T readReported(byte[] body, Class<T> type) throws MesosJsonException {
+        if (startsWithObject(body)) {
+            try {
+                T value = MAPPER.readerFor(type).withAttribute(io.pangaea.model.agentproto.ReportedTasks.BODY, body)
+                        .readValue(body);
+                if (value != null) {
+                    return value;
+                }
+            } catch (IOException | RuntimeException fallBack) {
+                // read as any body, which decodes everything and names what is wrong
+            }
+        }
+        return read(body, type);
+    }
+
     private static boolean startsWithObject(byte[] body) {
         for (byte b : body) {
             if (b == '{') {

@@ -423,7 +423,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
         }
         AgentCall call;
         try {
-            call = MesosJson.read(body, AgentCall.class);
+            call = MesosJson.readReported(body, AgentCall.class);
         } catch (MesosJsonException e) {
             HttpSupport.text(response, callback, 400, e.getMessage());
             return;
