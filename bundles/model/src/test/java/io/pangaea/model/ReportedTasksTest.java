@@ -67,6 +67,28 @@ public class ReportedTasksTest {
     }
 
     @Test
+    public void thoseEndingAfterTheGivenTimeAreDecodedAsReadTheOthersWhenAsked() throws Exception {
+        List<Task> sent = List.of(task("a", "f1", 100, 1), task("b", "f1", 300, 2), task("c", "f2", 150, 1),
+                task("d", "f3", 1, 1));
+        byte[] body = MesosJson.write(AgentCall.subscribe(subscribe(sent)));
+        java.util.Map<String, Double> after = java.util.Map.of("f1", 200.0, "f2", 100.0);
+        ReportedTasks r = (ReportedTasks) MesosJson.readReported(body, AgentCall.class,
+                id -> after.getOrDefault(id, Double.NEGATIVE_INFINITY)).subscribe().completedTasks();
+        assertFalse(r.decodedAsRead(0));
+        assertTrue(r.decodedAsRead(1));
+        assertTrue(r.decodedAsRead(2));
+        assertTrue("no time given: decoded", r.decodedAsRead(3));
+        for (int i = 0; i < sent.size(); i++) {
+            assertEquals(sent.get(i), r.get(i));
+        }
+        ReportedTasks none = (ReportedTasks) MesosJson.readReported(body, AgentCall.class).subscribe()
+                .completedTasks();
+        for (int i = 0; i < sent.size(); i++) {
+            assertFalse(none.decodedAsRead(i));
+        }
+    }
+
+    @Test
     public void aTimestampGivenAsAStringIsReadAndATaskThatIsNotValidFailsOnlyWhenDecoded() throws Exception {
         String body = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"agent_info\":{\"hostname\":\"h\"},"
                 + "\"completed_tasks\":[{\"framework_id\":{\"value\":\"f\"},\"statuses\":[{\"timestamp\":\"42.5\"}],"

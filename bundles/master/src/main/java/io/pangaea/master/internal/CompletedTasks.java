@@ -59,6 +59,11 @@ final class CompletedTasks implements Iterable<MasterState.TaskEntry> {
         trim(max);
     }
 
+    /** When the oldest kept ended once {@code max} are kept; before that, the earliest time there is. */
+    double keptAfter(int max) {
+        return size >= max && size > 0 ? ended[0] : Double.NEGATIVE_INFINITY;
+    }
+
     /** Drops the oldest until at most {@code max} remain. */
     void trim(int max) {
         int drop = size - Math.max(0, max);

@@ -255,6 +255,7 @@ final class Frameworks extends MasterPart {
         fw.clearFilters();
         fw.allocated.clear();
         state.frameworks.remove(fw.id);
+        state.completedKeptAfter.remove(fw.id.value());
         state.completedFrameworks.addLast(fw);
         while (state.completedFrameworks.size() > config().maxCompletedFrameworks()) {
             state.completedFrameworks.removeFirst();

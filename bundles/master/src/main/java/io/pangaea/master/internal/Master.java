@@ -243,6 +243,14 @@ public final class Master implements AutoCloseable {
         return logFile;
     }
 
+    /**
+     * When a completed task that a re-registering agent reports must have ended for its framework to keep it, as far
+     * as the loop last said (a hint, read off the loop; see {@link MasterState#completedKeptAfter}).
+     */
+    public java.util.function.ToDoubleFunction<String> completedKeptAfter() {
+        return id -> ctx.state.completedKeptAfter.getOrDefault(id, Double.NEGATIVE_INFINITY);
+    }
+
     /** Runs {@code query} on the event loop against the live state; completes off it ({@link ReaderThreads}). */
     <T> CompletableFuture<T> query(Function<MasterState, T> query) {
         return ReaderThreads.handOff(CompletableFuture.supplyAsync(() -> query.apply(ctx.state), loop));

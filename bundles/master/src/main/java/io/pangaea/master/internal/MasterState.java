@@ -31,6 +31,14 @@ final class MasterState {
 
     final Map<AgentId, AgentEntry> agents = new LinkedHashMap<>();
     final Map<FrameworkId, FrameworkEntry> frameworks = new LinkedHashMap<>();
+    /**
+     * For each framework (by id) whose completed tasks are at their bound: when the oldest it keeps ended. Written on
+     * the loop as re-registering agents' completed tasks are adopted, read by the threads that read re-registrations:
+     * they decode only the reported tasks that ended after it, the others being left to the loop if it keeps them
+     * after all ({@code ReportedTasks}). Only a hint: a stale value costs time, never a task.
+     */
+    final java.util.concurrent.ConcurrentHashMap<String, Double> completedKeptAfter =
+            new java.util.concurrent.ConcurrentHashMap<>();
     final ArrayDeque<FrameworkEntry> completedFrameworks = new ArrayDeque<>();
     final Map<OfferId, OfferEntry> offers = new LinkedHashMap<>();
     /** Agents an operator marked gone: they may not come back. */

@@ -24,6 +24,18 @@ public final class ReportedTasks extends AbstractList<Task> {
 
     /** The reader's attribute that holds the body being read. */
     public static final String BODY = "io.pangaea.model.agentproto.body";
+    /**
+     * The reader's attribute that says which tasks to decode as they are read (a
+     * {@code java.util.function.ToDoubleFunction<String>}): those of a framework that ended after the time it gives
+     * for the framework's id. The master gives what its kept tasks end after, as it was when the body came: those
+     * are likely to be kept, and decoding them here spares its loop. Without it, none is decoded as read.
+     */
+    public static final String DECODE_AFTER = "io.pangaea.model.agentproto.decodeAfter";
+
+    private static final class Decoder {
+        static final com.fasterxml.jackson.databind.ObjectReader TASK = io.pangaea.model.json.MesosJson.mapper()
+                .readerFor(Task.class);
+    }
 
     private final byte[] body;
     private final int size;
@@ -31,14 +43,18 @@ public final class ReportedTasks extends AbstractList<Task> {
     private final double[] endedAt;
     private final int[] start;
     private final int[] end;
+    /** Those decoded as they were read; null for the others. */
+    private final Task[] decoded;
 
-    private ReportedTasks(byte[] body, int size, String[] frameworkIds, double[] endedAt, int[] start, int[] end) {
+    private ReportedTasks(byte[] body, int size, String[] frameworkIds, double[] endedAt, int[] start, int[] end,
+                          Task[] decoded) {
         this.body = body;
         this.size = size;
         this.frameworkIds = frameworkIds;
         this.endedAt = endedAt;
         this.start = start;
         this.end = end;
+        this.decoded = decoded;
     }
 
     @Override
@@ -56,8 +72,13 @@ public final class ReportedTasks extends AbstractList<Task> {
         return endedAt[i];
     }
 
+    /** Whether the {@code i}th task was decoded as it was read (the rest are decoded by {@link #get}). */
+    public boolean decodedAsRead(int i) {
+        return decoded[i] != null;
+    }
+
     /**
-     * The {@code i}th task, decoded now; null for a null entry.
+     * The {@code i}th task, decoded now unless it was as it was read; null for a null entry.
      *
      * @throws IllegalArgumentException when it is not a valid task (its message says why)
      */
@@ -69,8 +90,11 @@ public final class ReportedTasks extends AbstractList<Task> {
         if (start[i] < 0) {
             return null;
         }
+        if (decoded[i] != null) {
+            return decoded[i];
+        }
         try {
-            return io.pangaea.model.json.MesosJson.mapper().readValue(body, start[i], end[i] - start[i], Task.class);
+            return Decoder.TASK.readValue(body, start[i], end[i] - start[i]);
         } catch (IOException e) {
             throw new IllegalArgumentException("Completed task " + i + " is not a valid task: "
                     + (e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage()
@@ -87,7 +111,10 @@ public final class ReportedTasks extends AbstractList<Task> {
             if (!(body instanceof byte[] bytes) || p.currentToken() != JsonToken.START_ARRAY) {
                 return ctx.readValue(p, ctx.getTypeFactory().constructCollectionType(List.class, Task.class));
             }
+            java.util.function.ToDoubleFunction<String> decodeAfter = ctx.getAttribute(DECODE_AFTER)
+                    instanceof java.util.function.ToDoubleFunction<?> f ? castHint(f) : null;
             int n = 0;
+            Task[] tasks = new Task[16];
             String[] fws = new String[16];
             double[] ended = new double[16];
             int[] starts = new int[16];
@@ -95,6 +122,7 @@ public final class ReportedTasks extends AbstractList<Task> {
             JsonToken t;
             while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                 if (n == fws.length) {
+                    tasks = Arrays.copyOf(tasks, n * 2);
                     fws = Arrays.copyOf(fws, n * 2);
                     ended = Arrays.copyOf(ended, n * 2);
                     starts = Arrays.copyOf(starts, n * 2);
@@ -116,9 +144,21 @@ public final class ReportedTasks extends AbstractList<Task> {
                     // not read from this body after all (offsets unknown): decode them as any list would be
                     throw new IllegalStateException("completed_tasks were not read from the body given");
                 }
+                if (decodeAfter != null && fws[n] != null && ended[n] > decodeAfter.applyAsDouble(fws[n])) {
+                    try {
+                        tasks[n] = Decoder.TASK.readValue(bytes, starts[n], ends[n] - starts[n]);
+                    } catch (IOException | RuntimeException invalid) {
+                        tasks[n] = null; // said when it is asked for
+                    }
+                }
                 n++;
             }
-            return new ReportedTasks(bytes, n, fws, ended, starts, ends);
+            return new ReportedTasks(bytes, n, fws, ended, starts, ends, tasks);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static java.util.function.ToDoubleFunction<String> castHint(java.util.function.ToDoubleFunction<?> f) {
+            return (java.util.function.ToDoubleFunction<String>) f;
         }
 
         /** Reads one task object up to its end, keeping its framework id and its latest status's timestamp. */

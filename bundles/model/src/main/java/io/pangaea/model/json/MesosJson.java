@@ -111,10 +111,25 @@ public final class MesosJson {
      * decoded only when the master keeps them.
      */
     public static <T> T readReported(byte[] body, Class<T> type) throws MesosJsonException {
+        return readReported(body, type, null);
+    }
+
+    /**
+     * The same, decoding as they are read the completed tasks that end after what {@code decodeAfter} gives for
+     * their framework's id (see {@link io.pangaea.model.agentproto.ReportedTasks#DECODE_AFTER}); null: none.
+     */
+    public static <T> T readReported(byte[] body, Class<T> type,
+                                     java.util.function.ToDoubleFunction<String> decodeAfter)
+            throws MesosJsonException {
         if (startsWithObject(body)) {
             try {
-                T value = MAPPER.readerFor(type).withAttribute(io.pangaea.model.agentproto.ReportedTasks.BODY, body)
-                        .readValue(body);
+                com.fasterxml.jackson.databind.ObjectReader reader = MAPPER.readerFor(type)
+                        .withAttribute(io.pangaea.model.agentproto.ReportedTasks.BODY, body);
+                if (decodeAfter != null) {
+                    reader = reader.withAttribute(io.pangaea.model.agentproto.ReportedTasks.DECODE_AFTER,
+                            decodeAfter);
+                }
+                T value = reader.readValue(body);
                 if (value != null) {
                     return value;
                 }

@@ -423,7 +423,7 @@ public final class MasterHttpHandler extends Handler.Abstract {
         }
         AgentCall call;
         try {
-            call = MesosJson.readReported(body, AgentCall.class);
+            call = MesosJson.readReported(body, AgentCall.class, master.completedKeptAfter());
         } catch (MesosJsonException e) {
             HttpSupport.text(response, callback, 400, e.getMessage());
             return;
