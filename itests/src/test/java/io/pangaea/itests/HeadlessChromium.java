@@ -38,10 +38,22 @@ final class HeadlessChromium implements AutoCloseable {
         driver = new ChromeDriver(service, options);
     }
 
-    /** The text of the first element {@code css} selects, or "" when none does. */
+    /**
+     * The text of the first element {@code css} selects, or "" when none does. The pages render their figures again
+     * as the cluster changes: an element found just before it was replaced is looked up again (CI once saw a
+     * stale element between the two calls).
+     */
     String text(String css) {
-        List<WebElement> found = driver.findElements(By.cssSelector(css));
-        return found.isEmpty() ? "" : found.get(0).getText();
+        for (int attempt = 1; ; attempt++) {
+            List<WebElement> found = driver.findElements(By.cssSelector(css));
+            try {
+                return found.isEmpty() ? "" : found.get(0).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException replaced) {
+                if (attempt == 5) {
+                    throw replaced;
+                }
+            }
+        }
     }
 
     /** Every URL the page requested (its resource timing entries). */
