@@ -170,8 +170,6 @@ final class AgentReconciliation extends MasterPart {
         io.pangaea.model.agentproto.ReportedTasks reported = completed instanceof
                 io.pangaea.model.agentproto.ReportedTasks r ? r : null;
         int undecodable = 0;
-        FrameworkEntry touched = null;
-        List<FrameworkEntry> alsoTouched = new java.util.ArrayList<>(0);
         for (int i = 0; i < completed.size(); i++) {
             Task task = null;
             FrameworkId fid;
@@ -244,17 +242,7 @@ final class AgentReconciliation extends MasterPart {
             }
             t.resourcesRecovered = true;
             fw.completedTasks.adopt(t, endedAt, max);
-            if (touched == null) {
-                touched = fw;
-            } else if (touched != fw && !alsoTouched.contains(fw)) {
-                alsoTouched.add(fw);
-            }
-        }
-        if (touched != null) {
-            alsoTouched.add(touched);
-            for (FrameworkEntry fw : alsoTouched) {
-                state.completedKeptAfter.put(fw.id.value(), fw.completedTasks.keptAfter(max));
-            }
+            state.completedKeptAfter.put(fw.id.value(), fw.completedTasks.keptAfter(max));
         }
         if (undecodable > 0) {
             org.slf4j.LoggerFactory.getLogger(AgentReconciliation.class).warn(

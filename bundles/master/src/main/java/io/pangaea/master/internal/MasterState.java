@@ -100,7 +100,7 @@ final class MasterState {
         final EncodedPart<Resources, RawJson> legacyUsed = new EncodedPart<>();
         final EncodedPart<Resources, RawJson> legacyOffered = new EncodedPart<>();
         /** The whole agent as /master/state gives it, kept while its parts are the same. */
-        final EncodedPart<MasterViews.LegacyAgentParts, RawJson> legacyAgent = new EncodedPart<>();
+        final EncodedPart<LegacyAgentJson.Parts, RawJson> legacyAgent = new EncodedPart<>();
 
         AgentEntry(AgentId id) {
             this.id = id;

@@ -10,7 +10,6 @@ import io.pangaea.master.internal.MasterState.AgentEntry;
 import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.master.internal.MasterState.OfferEntry;
 import io.pangaea.master.internal.MasterState.TaskEntry;
-import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkInfo;
 import io.pangaea.model.Resources;
 import java.nio.file.Path;
@@ -338,47 +337,6 @@ public final class MasterViews {
         return n;
     }
 
-    /**
-     * What an agent's entry in {@code /master/state} and {@code /slaves} is made of: its parts kept encoded (each
-     * made again only when it changes, so the same object while it does not) and the rest of its fields. Two equal
-     * ones give the same JSON.
-     */
-    record LegacyAgentParts(String hostname, int port, RawJson attributes, String pid, double registeredTime,
-                            double reregisteredTime, RawJson total, RawJson used, RawJson offered, RawJson reserved,
-                            RawJson unreserved, boolean active, boolean deactivated, String version) {
-        /** The encoded parts by identity, the rest by value. */
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof LegacyAgentParts p && attributes == p.attributes && total == p.total
-                    && used == p.used && offered == p.offered && reserved == p.reserved
-                    && unreserved == p.unreserved && port == p.port && active == p.active
-                    && deactivated == p.deactivated && Double.compare(registeredTime, p.registeredTime) == 0
-                    && Double.compare(reregisteredTime, p.reregisteredTime) == 0
-                    && java.util.Objects.equals(hostname, p.hostname) && java.util.Objects.equals(pid, p.pid)
-                    && java.util.Objects.equals(version, p.version);
-        }
-
-        @Override
-        public int hashCode() {
-            return java.util.Objects.hash(System.identityHashCode(attributes), hostname, port, pid, registeredTime,
-                    active, deactivated);
-        }
-    }
-
-    private LegacyAgentParts legacyParts(AgentEntry a, Resources used, Resources offered) {
-        // kept encoded while they do not change (EncodedPart): most of a big cluster's agents do not between two
-        // reads
-        return new LegacyAgentParts(a.info.hostname(), a.info.port() == null ? 5051 : a.info.port(),
-                a.legacyAttributes.get(a.info, EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))),
-                a.pid(), a.registeredTime, a.reregisteredTime,
-                a.legacyTotal.get(a.total, EncodedPart.json(MesosJson::legacy)),
-                a.legacyUsed.get(used, EncodedPart.json(MesosJson::legacy)),
-                a.legacyOffered.get(offered, EncodedPart.json(MesosJson::legacy)),
-                a.legacyReserved.get(a.total, EncodedPart.json(this::reservedByRole)),
-                a.legacyUnreserved.get(a.total, EncodedPart.json(t -> MesosJson.legacy(t.unreserved()))),
-                a.connected, a.deactivated, a.version == null ? Master.MESOS_VERSION : a.version);
-    }
-
     private Resources offered(AgentEntry a) {
         Resources offered = Resources.EMPTY;
         for (var o : a.offers) {
@@ -390,32 +348,6 @@ public final class MasterViews {
         return offered;
     }
 
-    private static ObjectNode legacyAgent(AgentId id, LegacyAgentParts p) {
-        ObjectNode s = F.objectNode();
-        s.put("id", id.value());
-        s.put("hostname", p.hostname());
-        s.put("port", p.port());
-        s.set("attributes", p.attributes().node());
-        s.put("pid", p.pid());
-        s.put("registered_time", p.registeredTime());
-        if (p.reregisteredTime() > 0) {
-            s.put("reregistered_time", p.reregisteredTime());
-        }
-        s.set("resources", p.total().node());
-        s.set("used_resources", p.used().node());
-        s.set("offered_resources", p.offered().node());
-        s.set("reserved_resources", p.reserved().node());
-        s.set("unreserved_resources", p.unreserved().node());
-        s.put("active", p.active());
-        s.put("deactivated", p.deactivated());
-        s.put("version", p.version());
-        ArrayNode caps = s.putArray("capabilities");
-        for (String c : AGENT_CAPABILITIES) {
-            caps.add(c);
-        }
-        return s;
-    }
-
     /**
      * The agents of {@code /master/state}, each its whole entry kept encoded while its parts are the same: most of a
      * big cluster's agents do not change between two reads, and their trees (some 40 objects each, 20,000 agents)
@@ -425,12 +357,12 @@ public final class MasterViews {
     ArrayNode agentsEncoded() {
         ArrayNode arr = F.arrayNode(state.agents.size());
         for (AgentEntry a : state.agents.values()) {
-            LegacyAgentParts p = legacyParts(a, a.used(), offered(a));
+            LegacyAgentJson.Parts p = LegacyAgentJson.parts(a, a.used(), offered(a));
             RawJson kept = a.legacyAgent.kept(p);
             if (kept != null) {
                 arr.add(kept.node());
             } else {
-                ObjectNode tree = legacyAgent(a.id, p);
+                ObjectNode tree = LegacyAgentJson.tree(a.id, p);
                 arr.add(deferred.node(() -> MesosJson.write(tree), json -> a.legacyAgent.keep(p, json)));
             }
         }
@@ -442,7 +374,7 @@ public final class MasterViews {
         for (AgentEntry a : state.agents.values()) {
             Resources used = a.used();
             Resources offered = offered(a);
-            ObjectNode s = legacyAgent(a.id, legacyParts(a, used, offered));
+            ObjectNode s = LegacyAgentJson.tree(a.id, LegacyAgentJson.parts(a, used, offered));
             arr.add(s);
             if (full) {
                 s.set("reserved_resources_full", reservedFull(a.total));
@@ -452,16 +384,6 @@ public final class MasterViews {
             }
         }
         return arr;
-    }
-
-    private ObjectNode reservedByRole(Resources total) {
-        ObjectNode n = F.objectNode();
-        for (var r : total) {
-            if (r.isReserved() && !n.has(r.reservationRole())) {
-                n.set(r.reservationRole(), MesosJson.legacy(total.reservedTo(r.reservationRole())));
-            }
-        }
-        return n;
     }
 
     private ObjectNode reservedFull(Resources total) {
