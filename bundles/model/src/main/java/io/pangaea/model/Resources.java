@@ -69,9 +69,11 @@ public final class Resources implements Iterable<Resource> {
         if (isEmpty()) {
             return other;
         }
-        List<Resource> acc = new ArrayList<>(entries);
-        for (Resource r : other.entries) {
-            addInto(acc, r);
+        List<Resource> acc = new ArrayList<>(entries.size() + other.entries.size());
+        acc.addAll(entries);
+        List<Resource> more = other.entries;
+        for (int i = 0; i < more.size(); i++) {
+            addInto(acc, more.get(i));
         }
         return new Resources(Collections.unmodifiableList(acc));
     }
@@ -84,8 +86,9 @@ public final class Resources implements Iterable<Resource> {
         private final List<Resource> acc = new ArrayList<>();
 
         public Sum add(Resources r) {
-            for (Resource x : r.entries) {
-                addInto(acc, x);
+            List<Resource> more = r.entries;
+            for (int i = 0; i < more.size(); i++) {
+                addInto(acc, more.get(i));
             }
             return this;
         }
@@ -99,8 +102,13 @@ public final class Resources implements Iterable<Resource> {
         if (other.isEmpty() || isEmpty()) {
             return this;
         }
+        if (other == this || other.entries.equals(entries)) {
+            return EMPTY; // an offer of all an agent has, mostly
+        }
         List<Resource> acc = new ArrayList<>(entries);
-        for (Resource r : other.entries) {
+        List<Resource> less = other.entries;
+        for (int k = 0; k < less.size(); k++) {
+            Resource r = less.get(k);
             int i = indexOfKey(acc, r);
             if (i < 0) {
                 continue;
@@ -117,7 +125,12 @@ public final class Resources implements Iterable<Resource> {
 
     /** True when every resource of {@code other} is here, with the same reservation and allocation. */
     public boolean contains(Resources other) {
-        for (Resource r : other.entries) {
+        if (other == this) {
+            return true;
+        }
+        List<Resource> wanted = other.entries;
+        for (int k = 0; k < wanted.size(); k++) {
+            Resource r = wanted.get(k);
             int i = indexOfKey(entries, r);
             if (i < 0 || !containsOne(entries.get(i), r)) {
                 return false;
@@ -127,13 +140,23 @@ public final class Resources implements Iterable<Resource> {
     }
 
     public Resources filter(Predicate<Resource> keep) {
-        List<Resource> out = new ArrayList<>();
-        for (Resource r : entries) {
+        int n = entries.size();
+        int firstLeftOut = 0;
+        while (firstLeftOut < n && keep.test(entries.get(firstLeftOut))) {
+            firstLeftOut++;
+        }
+        if (firstLeftOut == n) {
+            return this; // the usual case: nothing is left out, and nothing is copied
+        }
+        List<Resource> out = new ArrayList<>(n - 1);
+        out.addAll(entries.subList(0, firstLeftOut));
+        for (int i = firstLeftOut + 1; i < n; i++) {
+            Resource r = entries.get(i);
             if (keep.test(r)) {
                 out.add(r);
             }
         }
-        return out.size() == entries.size() ? this : new Resources(Collections.unmodifiableList(out));
+        return out.isEmpty() ? EMPTY : new Resources(Collections.unmodifiableList(out));
     }
 
     public Resources unreserved() {
@@ -160,16 +183,54 @@ public final class Resources implements Iterable<Resource> {
 
     /** The same resources marked as allocated to {@code role} (as they appear in offers and in tasks). */
     public Resources allocatedTo(String role) {
-        return map(r -> r.withAllocation(role));
+        return reallocated(role);
     }
 
     /** The same resources with their allocation cleared (as they are in an agent's pool). */
     public Resources unallocated() {
-        return map(r -> r.withAllocation(null));
+        return reallocated(null);
+    }
+
+    /**
+     * The same resources allocated to {@code role} (null: to none). When they have that allocation already, they are
+     * returned as they are; when they all share one allocation, no two can merge, so they are only relabelled.
+     */
+    private Resources reallocated(String role) {
+        int n = entries.size();
+        boolean already = true;
+        boolean shared = true;
+        String first = n == 0 ? null : entries.get(0).allocationRole();
+        for (int i = 0; i < n; i++) {
+            String a = entries.get(i).allocationRole();
+            already &= Objects.equals(a, role);
+            shared &= Objects.equals(a, first);
+        }
+        if (already) {
+            return this;
+        }
+        if (!shared) {
+            return map(r -> r.withAllocation(role));
+        }
+        AllocationInfo info = role == null ? null : new AllocationInfo(role);
+        Resource[] out = new Resource[n];
+        for (int i = 0; i < n; i++) {
+            Resource r = entries.get(i);
+            out[i] = new Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), r.role(), info,
+                    r.reservations(), r.disk());
+        }
+        return new Resources(List.of(out));
     }
 
     /** All reservations dropped and the resources given {@code role} as if unreserved for it; allocation kept. */
     public Resources flatten(String role) {
+        boolean already = true;
+        for (int i = 0; i < entries.size() && already; i++) {
+            Resource r = entries.get(i);
+            already = role.equals(r.role()) && r.reservations() == null;
+        }
+        if (already) {
+            return this; // unreserved resources flattened to "*", mostly
+        }
         return map(r -> new Resource(r.name(), r.type(), r.scalar(), r.ranges(), r.set(), role, r.allocationInfo(),
                 null, r.disk()));
     }
@@ -180,8 +241,8 @@ public final class Resources implements Iterable<Resource> {
 
     private Resources map(java.util.function.UnaryOperator<Resource> f) {
         List<Resource> acc = new ArrayList<>(entries.size());
-        for (Resource r : entries) {
-            addInto(acc, f.apply(r));
+        for (int i = 0; i < entries.size(); i++) {
+            addInto(acc, f.apply(entries.get(i)));
         }
         return new Resources(Collections.unmodifiableList(acc));
     }
@@ -195,7 +256,8 @@ public final class Resources implements Iterable<Resource> {
     /** The total of a scalar resource across reservations and allocations; 0 when absent. */
     public double scalar(String name) {
         long sum = 0;
-        for (Resource r : entries) {
+        for (int i = 0; i < entries.size(); i++) {
+            Resource r = entries.get(i);
             if (r.name().equals(name) && r.type() == ValueType.SCALAR && r.scalar() != null) {
                 sum += toFixed(r.scalar().value());
             }
@@ -466,8 +528,8 @@ public final class Resources implements Iterable<Resource> {
                 // most values are already on the fixed point; a scalar with stray ranges or a set is still cleaned
                 yield fixed == v && r.ranges() == null && r.set() == null ? r : r.withScalar(fixed);
             }
-            case RANGES -> r.withRanges(normalizeRanges(r.ranges().range()));
-            case SET -> r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));
+            case RANGES -> isNormalized(r.ranges().range()) ? r : r.withRanges(normalizeRanges(r.ranges().range()));
+            case SET -> isSortedAndDistinct(r.set().item()) ? r : r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));
             default -> r;
         };
     }
@@ -520,10 +582,48 @@ public final class Resources implements Iterable<Resource> {
     private static boolean containsOne(Resource a, Resource b) {
         return switch (a.type()) {
             case SCALAR -> toFixed(a.scalar().value()) >= toFixed(b.scalar().value());
-            case RANGES -> subtractRanges(b.ranges().range(), a.ranges().range()).isEmpty();
+            case RANGES -> rangesContain(a.ranges().range(), b.ranges().range());
             case SET -> a.set().item().containsAll(b.set().item());
             default -> false;
         };
+    }
+
+    /** True when {@code ranges} are sorted, with no two overlapping or adjacent (as {@link #normalizeRanges} makes them). */
+    static boolean isNormalized(List<Range> ranges) {
+        for (int i = 0; i < ranges.size(); i++) {
+            Range r = ranges.get(i);
+            if (r.end() < r.begin() || (i > 0 && r.begin() <= ranges.get(i - 1).end() + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSortedAndDistinct(List<String> items) {
+        for (int i = 1; i < items.size(); i++) {
+            if (items.get(i - 1).compareTo(items.get(i)) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * True when every number of {@code inner} is in {@code outer}; both normalized, as a {@code Resources}'s entries
+     * are. One pass over both, with nothing allocated.
+     */
+    static boolean rangesContain(List<Range> outer, List<Range> inner) {
+        int j = 0;
+        for (int i = 0; i < inner.size(); i++) {
+            Range want = inner.get(i);
+            while (j < outer.size() && outer.get(j).end() < want.begin()) {
+                j++;
+            }
+            if (j == outer.size() || outer.get(j).begin() > want.begin() || outer.get(j).end() < want.end()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Sorted, with overlapping and adjacent ranges merged. */

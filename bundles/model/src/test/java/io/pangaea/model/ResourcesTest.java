@@ -139,4 +139,72 @@ public class ResourcesTest {
         Resource kept = Resources.of(cpus).toList().get(0);
         assertTrue(kept == cpus);
     }
+
+    @Test
+    public void reallocatingKeepsWhatIsAlreadySoAndMergesWhatOnlyAllocationTellsApart() {
+        Resources free = Resources.parse("cpus:2;mem:1024;ports:[31000-31009];disks:{a,b};cpus(web):1");
+        assertTrue("already without allocation: the same object", free.unallocated() == free);
+        Resources offered = free.allocatedTo("web");
+        assertTrue(offered.allocatedTo("web") == offered);
+        assertEquals(free.size(), offered.size());
+        offered.forEach(r -> assertEquals(r.toString(), "web", r.allocationRole()));
+        assertEquals(free, offered.unallocated());
+        assertEquals(free, offered.allocatedTo("db").unallocated());
+        // the same cpus allocated to two roles are two entries, and one once the allocation is gone
+        Resources mixed = Resources.parse("cpus:1").allocatedTo("a").plus(Resources.parse("cpus:2").allocatedTo("b"));
+        assertEquals(2, mixed.size());
+        assertEquals(1, mixed.unallocated().size());
+        assertEquals(3.0, mixed.unallocated().scalar("cpus"), 0);
+        assertEquals(1, mixed.allocatedTo("a").size());
+        assertEquals(Resources.parse("cpus:3").allocatedTo("a"), mixed.allocatedTo("a"));
+    }
+
+    @Test
+    public void takingAllLeavesNothingAndAllContainsItself() {
+        Resources all = Resources.parse("cpus:24;mem:4096;ports:[31000-32000];disks:{a}");
+        assertTrue(all.minus(all).isEmpty());
+        assertTrue("an equal copy", all.minus(Resources.parse("cpus:24;mem:4096;ports:[31000-32000];disks:{a}"))
+                .isEmpty());
+        assertTrue(all.contains(all));
+        assertEquals(Resources.parse("cpus:24;mem:4096;ports:[31000-32000]"),
+                all.minus(Resources.parse("disks:{a}")));
+        assertFalse("allocation tells them apart", all.allocatedTo("web").minus(all).isEmpty());
+    }
+
+    @Test
+    public void rangesAreContainedOnlyWhenEveryNumberIs() {
+        Resources agent = Resources.parse("ports:[1-5,10-20,30-30]");
+        assertTrue(agent.contains(Resources.parse("ports:[1-5,10-20,30-30]")));
+        assertTrue(agent.contains(Resources.parse("ports:[2-3,4-4,11-19,30-30]")));
+        assertTrue(agent.contains(Resources.parse("ports:[20-20]")));
+        assertFalse("spans a gap", agent.contains(Resources.parse("ports:[4-10]")));
+        assertFalse("in a gap", agent.contains(Resources.parse("ports:[6-6]")));
+        assertFalse("past the end", agent.contains(Resources.parse("ports:[30-31]")));
+        assertFalse("before the start", agent.contains(Resources.parse("ports:[0-1]")));
+        assertFalse("one of several missing", agent.contains(Resources.parse("ports:[1-1,25-25]")));
+        assertTrue(Resources.rangesContain(List.of(new Range(1, 5)), List.of()));
+        assertFalse(Resources.rangesContain(List.of(), List.of(new Range(1, 1))));
+    }
+
+    @Test
+    public void whatIsAddedUnsortedIsStillNormalized() {
+        Resource ports = Resource.ranges("ports", List.of(new Range(40, 50), new Range(10, 20), new Range(21, 30)));
+        Resource disks = Resource.set("disks", List.of("b", "a", "b"));
+        Resources r = Resources.of(ports, disks);
+        assertEquals(List.of(new Range(10, 30), new Range(40, 50)), r.toList().get(0).ranges().range());
+        assertEquals(List.of("a", "b"), r.toList().get(1).set().item());
+        Resource sorted = Resource.ranges("ports", List.of(new Range(10, 20), new Range(22, 30)));
+        assertTrue("normalized already: kept as it is", Resources.of(sorted).toList().get(0) == sorted);
+    }
+
+    @Test
+    public void filterKeepsTheOrderOfWhatItKeeps() {
+        Resources r = Resources.parse("cpus(web):1;cpus:2;mem(web):8;mem:16;disk:5");
+        Resources unreserved = r.unreserved();
+        assertTrue("nothing left out: the same object", unreserved.unreserved() == unreserved);
+        assertEquals("cpus:2;mem:16;disk:5", r.unreserved().toString());
+        assertEquals("cpus(web):1;mem(web):8", r.reservedTo("web").toString());
+        assertTrue(r.filter(x -> false).isEmpty());
+        assertTrue(r.usableBy("web") == r);
+    }
 }
