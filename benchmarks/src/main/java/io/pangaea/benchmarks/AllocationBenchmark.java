@@ -53,8 +53,9 @@ import java.util.function.Supplier;
  */
 public final class AllocationBenchmark {
 
-    private static final int WARMUP = 3;
-    private static final int MEASURED = 7;
+    /** Cycles left out while the JIT compiles the paths (a master runs cycles for days), and cycles measured. */
+    private static final int WARMUP = Integer.getInteger("allocation.warmup", 10);
+    private static final int MEASURED = Integer.getInteger("allocation.cycles", 15);
 
     public static void main(String[] argv) throws Exception {
         String[] args = String.join(" ", argv).trim().isEmpty() ? new String[0]
@@ -138,9 +139,9 @@ public final class AllocationBenchmark {
         long[] apply = cycles.stream().mapToLong(AllocationCycle::applyNanos).sorted().toArray();
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        System.out.printf(Locale.ROOT, "BENCHMARK allocation %s: cycle median %.1f ms, max %.1f ms"
+        System.out.printf(Locale.ROOT, "BENCHMARK allocation %s: cycle median %.1f ms, min %.1f, max %.1f ms"
                         + " (snapshot %.1f, allocator %.1f, offers %.1f ms median; %d cycles) heap %d MB%n", what,
-                ms(median(total)), ms(total[total.length - 1]), ms(median(snap)), ms(median(decide)),
+                ms(median(total)), ms(total[0]), ms(total[total.length - 1]), ms(median(snap)), ms(median(decide)),
                 ms(median(apply)), cycles.size(), heap >> 20);
     }
 

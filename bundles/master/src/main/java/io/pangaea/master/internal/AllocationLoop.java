@@ -13,8 +13,7 @@ import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.Offer;
 import io.pangaea.model.Resources;
-import io.pangaea.model.json.MesosJson;
-import io.pangaea.model.scheduler.Event;
+import io.pangaea.model.json.OffersJson;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,8 +22,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import io.pangaea.http.Metrics;
 import org.slf4j.Logger;
@@ -339,51 +340,108 @@ final class AllocationLoop extends MasterPart {
         return n;
     }
 
-    /** Turns the valid grants into offers and sends them; returns how many offers were made. */
+    /** Below this many frameworks with offers, a cycle's offers are encoded on the loop alone. */
+    private static final int ENCODE_ALONE_BELOW = 16;
+
+    /**
+     * Turns the valid grants into offers and sends them; returns how many offers were made.
+     *
+     * <p>The grants are taken framework by framework (in the order the frameworks first appear in them), and each
+     * framework's offers, once made, are handed to a pool thread to encode while the loop makes the next
+     * framework's. Encoding is half the work of a big cycle; this way it runs beside the making instead of after
+     * it. The loop then sends each framework its offers in that same order, encoding itself any that no pool thread
+     * took yet.
+     */
     int applyGrants(ClusterView view, List<Grant> grants) {
         allocationRunning = false;
-        int made = 0;
-        Map<FrameworkEntry, List<Offer>> out = new LinkedHashMap<>();
+        Map<FrameworkId, List<Grant>> byFramework = new LinkedHashMap<>();
         for (Grant g : grants) {
-            FrameworkEntry fw = state.frameworks.get(g.frameworkId());
-            AgentEntry agent = state.agents.get(g.agentId());
-            if (fw == null || agent == null || !fw.connected || !agent.connected || g.resources() == null) {
+            byFramework.computeIfAbsent(g.frameworkId(), k -> new ArrayList<>()).add(g);
+        }
+        boolean helped = byFramework.size() >= ENCODE_ALONE_BELOW;
+        int made = 0;
+        List<OfferBatch> batches = new ArrayList<>();
+        for (Map.Entry<FrameworkId, List<Grant>> e : byFramework.entrySet()) {
+            FrameworkEntry fw = state.frameworks.get(e.getKey());
+            if (fw == null || !fw.connected) {
                 continue;
             }
-            if (!fw.roles().contains(g.role()) || fw.suppressedRoles.contains(g.role())) {
+            List<Offer> offers = new ArrayList<>(e.getValue().size());
+            for (Grant g : e.getValue()) {
+                AgentEntry agent = state.agents.get(g.agentId());
+                if (agent == null || !agent.connected || g.resources() == null) {
+                    continue;
+                }
+                if (!fw.roles().contains(g.role()) || fw.suppressedRoles.contains(g.role())) {
+                    continue;
+                }
+                Resources res = g.resources().unallocated().usableBy(g.role());
+                // (filters were checked by the allocator against this same snapshot)
+                if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)) {
+                    continue;
+                }
+                offers.add(ctx.offers.make(fw, agent, g.role(), res));
+            }
+            if (offers.isEmpty()) {
                 continue;
             }
-            Resources res = g.resources().unallocated().usableBy(g.role());
-            // (filters were checked by the allocator against this same snapshot)
-            if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)) {
-                continue;
+            made += offers.size();
+            OfferBatch batch = new OfferBatch(fw, offers);
+            batches.add(batch);
+            if (helped) {
+                ForkJoinPool.commonPool().execute(batch::encode);
             }
-            Offer offer = ctx.offers.make(fw, agent, g.role(), res);
-            out.computeIfAbsent(fw, k -> new ArrayList<>()).add(offer);
-            made++;
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("Allocation cycle {}: {} grant(s) from {}, {} offer(s) made: {}", cycleNumber + 1,
                     grants.size(), allocator.get() == null ? "no allocator" : allocator.get().getClass().getName(),
                     made, grants);
         }
-        // Encoding is the bulk of the work for big cycles: done in parallel, then sent in order from this thread.
-        List<Map.Entry<FrameworkEntry, List<Offer>>> batches = new ArrayList<>(out.entrySet());
-        List<byte[]> encoded = (batches.size() > 64 ? batches.parallelStream() : batches.stream())
-                .map(e -> MesosJson.write(Event.offers(e.getValue()))).toList();
         cycleNumber++;
         ctx.schedule.sendInverseOffers(); // to frameworks with new work on a draining machine, if any
         double now = Master.now();
-        for (int i = 0; i < batches.size(); i++) {
-            FrameworkEntry fw = batches.get(i).getKey();
+        for (OfferBatch batch : batches) {
+            batch.encode(); // unless a pool thread has taken it
+            FrameworkEntry fw = batch.framework;
+            byte[] encoded;
+            try {
+                encoded = batch.encoded.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                LOG.error("Cannot encode the offers for framework {}; taking them back", fw.id, e.getCause());
+                batch.offers.forEach(o -> ctx.offers.removeOffer(o.id(), false, false));
+                continue;
+            }
             fw.lastOfferCycle = cycleNumber;
             fw.lastOfferTime = now;
             if (fw.stream != null) {
-                fw.stream.send(encoded.get(i));
+                fw.stream.send(encoded);
                 MasterMetrics.inc(fw.counters, "events/offers");
-                fw.counters.merge("offers/sent", (long) batches.get(i).getValue().size(), Long::sum);
+                fw.counters.merge("offers/sent", (long) batch.offers.size(), Long::sum);
             }
         }
         return made;
+    }
+
+    /** One framework's offers of a cycle, and their OFFERS event once encoded, by whichever thread took it first. */
+    private static final class OfferBatch {
+        final FrameworkEntry framework;
+        final List<Offer> offers;
+        final AtomicBoolean taken = new AtomicBoolean();
+        final CompletableFuture<byte[]> encoded = new CompletableFuture<>();
+
+        OfferBatch(FrameworkEntry framework, List<Offer> offers) {
+            this.framework = framework;
+            this.offers = offers;
+        }
+
+        void encode() {
+            if (taken.compareAndSet(false, true)) {
+                try {
+                    encoded.complete(OffersJson.event(offers));
+                } catch (RuntimeException | Error e) {
+                    encoded.completeExceptionally(e);
+                }
+            }
+        }
     }
 }
