@@ -207,4 +207,27 @@ public class ResourcesTest {
         assertTrue(r.filter(x -> false).isEmpty());
         assertTrue(r.usableBy("web") == r);
     }
+
+    @Test
+    public void aSumOfThousandsGathersRangesAndSetsAndMergesThemOnce() {
+        java.util.Random random = new java.util.Random(7);
+        Resources folded = Resources.EMPTY;
+        Resources.Sum sum = new Resources.Sum();
+        for (int i = 0; i < 6000; i++) {
+            long begin = random.nextInt(100_000);
+            Resources r = Resources.parse("cpus:0.001;mem:" + random.nextInt(100) + ";ports:[" + begin + "-"
+                    + (begin + random.nextInt(20)) + "];disks:{d" + random.nextInt(50) + "}");
+            if (i % 3 == 0) {
+                r = r.allocatedTo("web");
+            }
+            folded = folded.plus(r);
+            sum.add(r);
+        }
+        Resources total = sum.total();
+        assertEquals(folded, total);
+        assertEquals(folded.toString(), total.toString());
+        assertEquals(6.0, total.scalar("cpus"), 1e-9);
+        assertEquals(folded.ranges("ports"), total.ranges("ports"));
+        assertTrue("called again: the same total", total.equals(sum.total()));
+    }
 }
