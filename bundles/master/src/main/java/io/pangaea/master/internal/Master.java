@@ -23,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -65,7 +64,8 @@ public final class Master implements AutoCloseable {
 
     /** A master with the id it contended for leadership under. */
     public Master(MasterConfig config, Registry registry, String id) {
-        this.loop = new LoopExecutor(r -> daemon(r, "pangaea-master-loop"));
+        this.loop = new LoopExecutor(r -> daemon(r, "pangaea-master-loop"),
+                r -> daemon(r, "pangaea-master-timers"));
         this.allocationThread = java.util.concurrent.Executors.newSingleThreadExecutor(
                 r -> daemon(r, "pangaea-master-allocator"));
         this.ctx = new MasterContext(this, config, registry, id, loop);

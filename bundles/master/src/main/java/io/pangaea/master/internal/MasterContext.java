@@ -2,7 +2,6 @@ package io.pangaea.master.internal;
 
 import io.pangaea.model.MasterInfo;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The wiring of the master's parts: what they share (the state, the event loop, the registry, the counters and
@@ -52,7 +51,8 @@ final class MasterContext {
         return master == null ? io.pangaea.http.Acls.permissive() : master.acls();
     }
 
-    MasterContext(Master master, MasterConfig config, Registry registry, String masterId, ScheduledThreadPoolExecutor loop) {
+    MasterContext(Master master, MasterConfig config, Registry registry, String masterId,
+                  java.util.concurrent.ScheduledExecutorService loop) {
         this.master = master;
         this.config = config;
         this.registry = registry;

@@ -12,7 +12,6 @@ import io.pangaea.model.json.MesosJson;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Supplier;
 
 /**
@@ -52,7 +51,13 @@ final class PartsFixture implements AutoCloseable {
         }
     }
 
-    final ScheduledThreadPoolExecutor loop = new ScheduledThreadPoolExecutor(1);
+    final LoopExecutor loop = new LoopExecutor(PartsFixture::daemon, PartsFixture::daemon);
+
+    private static Thread daemon(Runnable r) {
+        Thread t = new Thread(r, "parts-fixture-loop");
+        t.setDaemon(true);
+        return t;
+    }
     final MasterContext ctx;
     final MasterState state;
 
