@@ -34,6 +34,11 @@ public final class Resources implements Iterable<Resource> {
         this.entries = normalized;
     }
 
+    /** Resources of entries already normalized and merged, in an unmodifiable {@link ArrayList} view. */
+    static Resources ofNormalized(List<Resource> normalized) {
+        return new Resources(normalized);
+    }
+
     public static Resources of(Collection<Resource> resources) {
         if (resources == null || resources.isEmpty()) {
             return EMPTY;
@@ -81,89 +86,6 @@ public final class Resources implements Iterable<Resource> {
             addInto(acc, more.get(i));
         }
         return new Resources(Collections.unmodifiableList(acc));
-    }
-
-    /**
-     * A running total: adds many {@code Resources} up without making the total at each addition, as {@link #plus}
-     * would. Scalars are summed as numbers on the fixed point, ranges and sets are gathered and merged once, in
-     * {@link #total}: the allocation snapshot adds up every agent's resources on each cycle. Not thread-safe;
-     * {@link #total} may be called more than once.
-     */
-    public static final class Sum {
-        /** Beyond this many gathered ranges or items for one resource, they are merged before more come. */
-        private static final int GATHERED = 4096;
-
-        /** The first resource seen of each kind (name, type, reservation, allocation). */
-        private final List<Resource> kinds = new ArrayList<>();
-        private long[] scalars = new long[8];
-        private final List<List<Range>> ranges = new ArrayList<>();
-        private final List<TreeSet<String>> sets = new ArrayList<>();
-
-        public Sum add(Resources r) {
-            List<Resource> more = r.entries;
-            for (int k = 0; k < more.size(); k++) {
-                Resource x = more.get(k);
-                if (x == null || isEmptyResource(x)) {
-                    continue;
-                }
-                int i = indexOfKey(kinds, x);
-                if (i < 0) {
-                    i = kinds.size();
-                    kinds.add(x);
-                    ranges.add(null);
-                    sets.add(null);
-                    if (i == scalars.length) {
-                        scalars = java.util.Arrays.copyOf(scalars, i * 2);
-                    }
-                    scalars[i] = 0;
-                }
-                switch (x.type()) {
-                    case SCALAR -> scalars[i] += toFixed(x.scalar().value());
-                    case RANGES -> {
-                        List<Range> gathered = ranges.get(i);
-                        if (gathered == null) {
-                            gathered = new ArrayList<>();
-                            ranges.set(i, gathered);
-                        }
-                        gathered.addAll(x.ranges().range());
-                        if (gathered.size() > GATHERED) {
-                            ranges.set(i, new ArrayList<>(normalizeRanges(gathered)));
-                        }
-                    }
-                    case SET -> {
-                        TreeSet<String> gathered = sets.get(i);
-                        if (gathered == null) {
-                            gathered = new TreeSet<>();
-                            sets.set(i, gathered);
-                        }
-                        gathered.addAll(x.set().item());
-                    }
-                    default -> { }
-                }
-            }
-            return this;
-        }
-
-        public Resources total() {
-            if (kinds.isEmpty()) {
-                return EMPTY;
-            }
-            List<Resource> out = new ArrayList<>(kinds.size());
-            for (int i = 0; i < kinds.size(); i++) {
-                Resource kind = kinds.get(i);
-                out.add(switch (kind.type()) {
-                    case SCALAR -> {
-                        double v = fromFixed(scalars[i]);
-                        yield v == kind.scalar().value() && kind.ranges() == null && kind.set() == null ? kind
-                                : kind.withScalar(v);
-                    }
-                    case RANGES -> kind.withRanges(normalizeRanges(ranges.get(i)));
-                    case SET -> kind.withSet(new ArrayList<>(sets.get(i)));
-                    default -> kind;
-                });
-            }
-            return new Resources(Collections.unmodifiableList(out));
-        }
     }
 
     public Resources minus(Resources other) {
@@ -341,7 +263,7 @@ public final class Resources implements Iterable<Resource> {
                 all.addAll(r.ranges().range());
             }
         }
-        return normalizeRanges(all);
+        return RangeArithmetic.normalizeRanges(all);
     }
 
     /** The resource names, in first-seen order. */
@@ -521,7 +443,7 @@ public final class Resources implements Iterable<Resource> {
                 throw new IllegalArgumentException("Bad resource '" + item + "': bad range '" + p + "'");
             }
         }
-        return normalizeRanges(ranges);
+        return RangeArithmetic.normalizeRanges(ranges);
     }
 
     // ---- per-entry helpers ------------------------------------------------------------------------------------
@@ -567,7 +489,7 @@ public final class Resources implements Iterable<Resource> {
         return r.reservations() == null ? List.of() : r.reservations();
     }
 
-    private static int indexOfKey(List<Resource> list, Resource r) {
+    static int indexOfKey(List<Resource> list, Resource r) {
         for (int i = 0; i < list.size(); i++) {
             if (sameKey(list.get(i), r)) {
                 return i;
@@ -596,13 +518,15 @@ public final class Resources implements Iterable<Resource> {
                 // most values are already on the fixed point; a scalar with stray ranges or a set is still cleaned
                 yield fixed == v && r.ranges() == null && r.set() == null ? r : r.withScalar(fixed);
             }
-            case RANGES -> isNormalized(r.ranges().range()) ? r : r.withRanges(normalizeRanges(r.ranges().range()));
-            case SET -> isSortedAndDistinct(r.set().item()) ? r : r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));
+            case RANGES -> RangeArithmetic.isNormalized(r.ranges().range()) ? r
+                    : r.withRanges(RangeArithmetic.normalizeRanges(r.ranges().range()));
+            case SET -> isSortedAndDistinct(r.set().item()) ? r
+                    : r.withSet(new ArrayList<>(new TreeSet<>(r.set().item())));
             default -> r;
         };
     }
 
-    private static boolean isEmptyResource(Resource r) {
+    static boolean isEmptyResource(Resource r) {
         if (r.type() == null) {
             return true;
         }
@@ -620,7 +544,7 @@ public final class Resources implements Iterable<Resource> {
             case RANGES -> {
                 List<Range> all = new ArrayList<>(a.ranges().range());
                 all.addAll(b.ranges().range());
-                yield a.withRanges(normalizeRanges(all));
+                yield a.withRanges(RangeArithmetic.normalizeRanges(all));
             }
             case SET -> {
                 TreeSet<String> s = new TreeSet<>(a.set().item());
@@ -636,7 +560,7 @@ public final class Resources implements Iterable<Resource> {
         Resource out = switch (a.type()) {
             case SCALAR -> a.withScalar(fromFixed(Math.max(0,
                     toFixed(a.scalar().value()) - toFixed(b.scalar().value()))));
-            case RANGES -> a.withRanges(subtractRanges(a.ranges().range(), b.ranges().range()));
+            case RANGES -> a.withRanges(RangeArithmetic.subtractRanges(a.ranges().range(), b.ranges().range()));
             case SET -> {
                 TreeSet<String> s = new TreeSet<>(a.set().item());
                 b.set().item().forEach(s::remove);
@@ -650,21 +574,10 @@ public final class Resources implements Iterable<Resource> {
     private static boolean containsOne(Resource a, Resource b) {
         return switch (a.type()) {
             case SCALAR -> toFixed(a.scalar().value()) >= toFixed(b.scalar().value());
-            case RANGES -> rangesContain(a.ranges().range(), b.ranges().range());
+            case RANGES -> RangeArithmetic.rangesContain(a.ranges().range(), b.ranges().range());
             case SET -> a.set().item().containsAll(b.set().item());
             default -> false;
         };
-    }
-
-    /** True when {@code ranges} are sorted, with no two overlapping or adjacent (as {@link #normalizeRanges} makes them). */
-    static boolean isNormalized(List<Range> ranges) {
-        for (int i = 0; i < ranges.size(); i++) {
-            Range r = ranges.get(i);
-            if (r.end() < r.begin() || (i > 0 && r.begin() <= ranges.get(i - 1).end() + 1)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isSortedAndDistinct(List<String> items) {
@@ -676,64 +589,4 @@ public final class Resources implements Iterable<Resource> {
         return true;
     }
 
-    /**
-     * True when every number of {@code inner} is in {@code outer}; both normalized, as a {@code Resources}'s entries
-     * are. One pass over both, with nothing allocated.
-     */
-    static boolean rangesContain(List<Range> outer, List<Range> inner) {
-        int j = 0;
-        for (int i = 0; i < inner.size(); i++) {
-            Range want = inner.get(i);
-            while (j < outer.size() && outer.get(j).end() < want.begin()) {
-                j++;
-            }
-            if (j == outer.size() || outer.get(j).begin() > want.begin() || outer.get(j).end() < want.end()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Sorted, with overlapping and adjacent ranges merged. */
-    static List<Range> normalizeRanges(List<Range> in) {
-        if (in.size() <= 1) {
-            return List.copyOf(in);
-        }
-        List<Range> sorted = new ArrayList<>(in);
-        sorted.sort((x, y) -> Long.compare(x.begin(), y.begin()));
-        List<Range> out = new ArrayList<>();
-        Range cur = sorted.get(0);
-        for (int i = 1; i < sorted.size(); i++) {
-            Range n = sorted.get(i);
-            if (n.begin() <= cur.end() + 1) {
-                cur = new Range(cur.begin(), Math.max(cur.end(), n.end()));
-            } else {
-                out.add(cur);
-                cur = n;
-            }
-        }
-        out.add(cur);
-        return List.copyOf(out);
-    }
-
-    static List<Range> subtractRanges(List<Range> from, List<Range> remove) {
-        List<Range> result = new ArrayList<>(normalizeRanges(from));
-        for (Range r : normalizeRanges(remove)) {
-            List<Range> next = new ArrayList<>();
-            for (Range c : result) {
-                if (r.end() < c.begin() || r.begin() > c.end()) {
-                    next.add(c);
-                    continue;
-                }
-                if (r.begin() > c.begin()) {
-                    next.add(new Range(c.begin(), r.begin() - 1));
-                }
-                if (r.end() < c.end()) {
-                    next.add(new Range(r.end() + 1, c.end()));
-                }
-            }
-            result = next;
-        }
-        return List.copyOf(result);
-    }
 }

@@ -97,14 +97,14 @@ public class ResourcesTest {
                 Resources.parse("cpus(web):2;mem(web):32"),
                 Resources.parse("cpus:1.5;ports:[31002-31004]"));
         Resources folded = Resources.EMPTY;
-        Resources.Sum sum = new Resources.Sum();
+        ResourceSum sum = new ResourceSum();
         for (Resources r : parts) {
             folded = folded.plus(r);
             sum.add(r);
         }
         assertEquals(folded, sum.total());
         assertEquals(3.0, sum.total().scalar("cpus") - Resources.parse("cpus(web):2").scalar("cpus"), 1e-9);
-        assertEquals(Resources.EMPTY, new Resources.Sum().total());
+        assertEquals(Resources.EMPTY, new ResourceSum().total());
     }
 
     @Test
@@ -182,8 +182,8 @@ public class ResourcesTest {
         assertFalse("past the end", agent.contains(Resources.parse("ports:[30-31]")));
         assertFalse("before the start", agent.contains(Resources.parse("ports:[0-1]")));
         assertFalse("one of several missing", agent.contains(Resources.parse("ports:[1-1,25-25]")));
-        assertTrue(Resources.rangesContain(List.of(new Range(1, 5)), List.of()));
-        assertFalse(Resources.rangesContain(List.of(), List.of(new Range(1, 1))));
+        assertTrue(RangeArithmetic.rangesContain(List.of(new Range(1, 5)), List.of()));
+        assertFalse(RangeArithmetic.rangesContain(List.of(), List.of(new Range(1, 1))));
     }
 
     @Test
@@ -212,7 +212,7 @@ public class ResourcesTest {
     public void aSumOfThousandsGathersRangesAndSetsAndMergesThemOnce() {
         java.util.Random random = new java.util.Random(7);
         Resources folded = Resources.EMPTY;
-        Resources.Sum sum = new Resources.Sum();
+        ResourceSum sum = new ResourceSum();
         for (int i = 0; i < 6000; i++) {
             long begin = random.nextInt(100_000);
             Resources r = Resources.parse("cpus:0.001;mem:" + random.nextInt(100) + ";ports:[" + begin + "-"

@@ -12,6 +12,7 @@ import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.Offer;
+import io.pangaea.model.ResourceSum;
 import io.pangaea.model.Resources;
 import io.pangaea.model.json.OffersJson;
 import java.util.ArrayList;
@@ -292,7 +293,7 @@ final class AllocationLoop extends MasterPart {
 
     ClusterView snapshot() {
         List<AgentView> agents = new ArrayList<>();
-        Resources.Sum total = new Resources.Sum();
+        ResourceSum total = new ResourceSum();
         for (AgentEntry a : state.agents.values()) {
             if (!a.connected) {
                 continue;
