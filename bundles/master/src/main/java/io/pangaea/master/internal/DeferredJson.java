@@ -24,6 +24,8 @@ final class DeferredJson implements JsonSerializable {
     private final Supplier<byte[]> make;
     private final Consumer<RawJson> keep;
     private final Batch batch;
+    /** Its encoding, when the batch made them all at once ({@link Batch#encodeAll}); else null. */
+    private byte[] encoding;
 
     private DeferredJson(Supplier<byte[]> make, Consumer<RawJson> keep, Batch batch) {
         this.make = make;
@@ -33,7 +35,9 @@ final class DeferredJson implements JsonSerializable {
 
     @Override
     public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
-        RawJson json = new RawJson(make.get());
+        batch.encodeAll();
+        byte[] bytes = encoding;
+        RawJson json = new RawJson(bytes != null ? bytes : make.get());
         gen.writeRawValue(json);
         batch.written(() -> keep.accept(json));
     }
@@ -46,8 +50,14 @@ final class DeferredJson implements JsonSerializable {
 
     /** The deferred parts of one view. Made on the loop; written anywhere. */
     static final class Batch {
+        /** From this many deferred parts on, the first one written has them all encoded in parallel first. */
+        static final int IN_PARALLEL_FROM = 512;
+
         private final Executor loop;
         private volatile int made;
+        /** The parts, in the order made (on the loop; read once the view has been handed to its writer). */
+        private final java.util.List<DeferredJson> parts = new java.util.ArrayList<>();
+        private volatile boolean encoded;
         private final AtomicInteger written = new AtomicInteger();
         private final ConcurrentLinkedQueue<Runnable> keeps = new ConcurrentLinkedQueue<>();
 
@@ -62,8 +72,29 @@ final class DeferredJson implements JsonSerializable {
          */
         JsonNode node(Supplier<byte[]> make, Consumer<RawJson> keep) {
             made++;
-            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(
-                    new DeferredJson(make, keep, this));
+            DeferredJson part = new DeferredJson(make, keep, this);
+            parts.add(part);
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(part);
+        }
+
+        /**
+         * Once, on the writer's thread when it reaches the first part: a big batch (the first read of a big
+         * cluster's state: hundreds of thousands of tasks) is encoded on all cores before it is written, rather
+         * than part by part on the writer's thread alone. A small one is left to be encoded as it is written.
+         */
+        void encodeAll() {
+            if (encoded) {
+                return;
+            }
+            synchronized (this) {
+                if (encoded) {
+                    return;
+                }
+                if (parts.size() >= IN_PARALLEL_FROM) {
+                    parts.parallelStream().forEach(p -> p.encoding = p.make.get());
+                }
+                encoded = true;
+            }
         }
 
         private void written(Runnable keep) {

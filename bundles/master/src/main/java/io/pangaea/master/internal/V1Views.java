@@ -298,12 +298,19 @@ public final class V1Views {
             keep.add(() -> kept.accept(into.get(index)));
         }
 
-        /** Off the loop: fills in what is missing, and hands it to the loop to keep. */
+        /**
+         * Off the loop: fills in what is missing (on all cores when there is much of it: each fills its own place
+         * in its list), and hands it to the loop to keep.
+         */
         public void encode(Master master) {
             if (encode.isEmpty()) {
                 return;
             }
-            encode.forEach(Runnable::run);
+            if (encode.size() >= DeferredJson.Batch.IN_PARALLEL_FROM) {
+                encode.parallelStream().forEach(Runnable::run);
+            } else {
+                encode.forEach(Runnable::run);
+            }
             try {
                 master.loop().execute(() -> keep.forEach(Runnable::run));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
