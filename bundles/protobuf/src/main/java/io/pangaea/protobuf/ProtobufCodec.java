@@ -77,14 +77,7 @@ public final class ProtobufCodec {
      * client's).
      */
     public static byte[] toProtobuf(Api api, byte[] json) {
-        Message.Builder b = api.out.get();
-        try {
-            PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalArgumentException("Cannot encode as " + b.getDescriptorForType().getFullName() + ": "
-                    + e.getMessage(), e);
-        }
-        return b.buildPartial().toByteArray();
+        return message(api.out.get(), json);
     }
 
     /** One task ({@code mesos.v1.Task}) from its JSON, encoded. */
@@ -97,7 +90,16 @@ public final class ProtobufCodec {
         return message(org.apache.mesos.v1.master.Protos.Response.GetAgents.Agent.newBuilder(), json);
     }
 
+    /**
+     * {@code json} as the message {@code b} builds, encoded: straight from the JSON to the wire where
+     * {@link JsonToProtobuf} takes it, else through protobuf's own JSON parser (which also says what is wrong).
+     */
     private static byte[] message(Message.Builder b, byte[] json) {
+        try {
+            return JsonToProtobuf.encode(b.getDescriptorForType(), json);
+        } catch (JsonToProtobuf.Unsupported notHere) {
+            // protobuf's parser decides
+        }
         try {
             PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
         } catch (InvalidProtocolBufferException e) {
