@@ -275,10 +275,18 @@ public final class V1Views {
     private static void taskProto(TaskEntry t, List<byte[]> into, OffLoop later) {
         byte[] kept = CachedEncoding.kept(t.v1Proto, t);
         if (kept == null) {
-            TaskSnapshot snap = snapshot(t);
             MasterState.JsonKey key = t.jsonKey();
-            later.add(into, into.size(), () -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(snap.tree())),
-                    bytes -> t.v1Proto = CachedEncoding.keep(t.v1Proto, key, bytes));
+            // from its v1 JSON where a JSON read kept it (the same task), else from a snapshot taken now
+            RawJson json = CachedEncoding.kept(t.v1Json, t);
+            java.util.function.Supplier<byte[]> make;
+            if (json != null) {
+                byte[] utf8 = json.asUnquotedUTF8();
+                make = () -> io.pangaea.protobuf.ProtobufCodec.task(utf8);
+            } else {
+                TaskSnapshot snap = snapshot(t);
+                make = () -> io.pangaea.protobuf.ProtobufCodec.task(MesosJson.write(snap.tree()));
+            }
+            later.add(into, into.size(), make, bytes -> t.v1Proto = CachedEncoding.keep(t.v1Proto, key, bytes));
         }
         into.add(kept);
     }
