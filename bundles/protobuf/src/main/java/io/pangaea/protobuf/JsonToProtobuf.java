@@ -23,9 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * tree of the whole document, its builders and its reflective setters: tens of microseconds per task less, which a
  * big cluster's first protobuf GET_STATE spends hundreds of thousands of times. It reads with Jackson's streaming
  * parser, straight from the UTF-8 bytes, into buffers each thread keeps for its next message. Fields come out in the
- * JSON's order, which protobuf readers accept. What it does not handle (map fields, protobuf's well-known types, which Mesos's
- * messages do not use) is refused with {@link Unsupported}, for the caller to fall back on protobuf's own parser;
- * so is JSON that does not fit the message.
+ * JSON's order, which protobuf readers accept. What it does not handle (map fields, protobuf's well-known types,
+ * which Mesos's messages do not use) is refused with {@link Unsupported}, for the caller to fall back on protobuf's
+ * own parser; so is JSON that does not fit the message.
  */
 final class JsonToProtobuf {
 
@@ -40,6 +40,8 @@ final class JsonToProtobuf {
 
     /** Per message type: its fields by proto name and by JSON name. */
     private static final Map<Descriptor, Map<String, FieldDescriptor>> FIELDS = new ConcurrentHashMap<>();
+    /** Each thread's buffers, kept for its next message. */
+    private static final ThreadLocal<Nesting> NESTING = ThreadLocal.withInitial(Nesting::new);
 
     private JsonToProtobuf() {}
 
@@ -73,9 +75,6 @@ final class JsonToProtobuf {
         return n.top.bytes.array().length + n.buffers.stream().mapToInt(b -> b.bytes.array().length).sum();
     }
 
-    /** Each thread's buffers, kept for its next message. */
-    private static final ThreadLocal<Nesting> NESTING = ThreadLocal.withInitial(Nesting::new);
-
     private static Map<String, FieldDescriptor> fields(Descriptor type) {
         return FIELDS.computeIfAbsent(type, t -> {
             Map<String, FieldDescriptor> byName = new HashMap<>();
@@ -94,6 +93,8 @@ final class JsonToProtobuf {
      * and the buffers are used again for the next message at that depth.
      */
     private static final class Nesting {
+        private static final int KEPT = 64 * 1024;
+
         private final java.util.List<Buffer> buffers = new java.util.ArrayList<>(8);
         private Buffer top = new Buffer();
 
@@ -104,8 +105,6 @@ final class JsonToProtobuf {
             }
             buffers.removeIf(b -> b.bytes.array().length > KEPT); // any buffer serves any depth
         }
-
-        private static final int KEPT = 64 * 1024;
 
         /** After a failure, bytes may be left unflushed in the streams: they are not used again. */
         void discard() {
@@ -152,10 +151,7 @@ final class JsonToProtobuf {
                 throws IOException, Unsupported {
             int n = field.getNumber();
             switch (field.getType()) {
-                case MESSAGE, GROUP -> {
-                    if (field.getType() == FieldDescriptor.Type.GROUP) {
-                        throw new Unsupported(field.getFullName() + " is a group");
-                    }
+                case MESSAGE -> {
                     if (depth == buffers.size()) {
                         buffers.add(new Buffer());
                     }

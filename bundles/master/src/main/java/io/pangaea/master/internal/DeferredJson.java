@@ -54,7 +54,6 @@ final class DeferredJson implements JsonSerializable {
         static final int IN_PARALLEL_FROM = 512;
 
         private final Executor loop;
-        private volatile int made;
         /** The parts, in the order made (on the loop; read once the view has been handed to its writer). */
         private final java.util.List<DeferredJson> parts = new java.util.ArrayList<>();
         private volatile boolean encoded;
@@ -71,7 +70,6 @@ final class DeferredJson implements JsonSerializable {
          * on the loop. Loop only.
          */
         JsonNode node(Supplier<byte[]> make, Consumer<RawJson> keep) {
-            made++;
             DeferredJson part = new DeferredJson(make, keep, this);
             parts.add(part);
             return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(part);
@@ -100,7 +98,7 @@ final class DeferredJson implements JsonSerializable {
         private void written(Runnable keep) {
             keeps.add(keep);
             // all of them written once (a view written twice is kept once): the loop keeps them, in one task
-            if (written.incrementAndGet() == made) {
+            if (written.incrementAndGet() == parts.size()) {
                 try {
                     loop.execute(() -> {
                         for (Runnable k; (k = keeps.poll()) != null; ) {
