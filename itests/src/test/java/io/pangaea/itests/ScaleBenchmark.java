@@ -48,6 +48,18 @@ public class ScaleBenchmark {
         return Arrays.stream(System.getProperty(key, def).split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
+    /** Extra master settings for a try ({@code -Dscale.masterSettings=agent_ping_timeout=30secs,...}). */
+    private static Map<String, String> masterSettings() {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String kv : System.getProperty("scale.masterSettings", "").split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                m.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
     private static void print(String line) {
         System.out.println("BENCHMARK scale " + line);
     }
@@ -361,12 +373,46 @@ public class ScaleBenchmark {
     }
 
     /**
+     * What connected agents alone cost: {@code -Dscale.idle} agents (50,000) and no framework; the master's and the
+     * emulator's CPU over three fixed 20 s windows after every agent is connected (the first still has the
+     * registrations' aftermath: collections, compilation). Each window holds one full round of PINGs and PONGs.
+     */
+    @Test
+    public void idle() throws Exception {
+        if (!scenarios().contains("idle")) {
+            return;
+        }
+        int agents = sizes("scale.idle", "50000")[0];
+        LocalCluster c = cluster(1, null, masterSettings());
+        try (EmulatorProcess emulator = new EmulatorProcess("4g", "--agents", Integer.toString(agents), "--masters",
+                url(c, 0), "--task-ms", "1000", "--resources", "cpus:8;mem:16384;disk:102400", "--name", "idle")) {
+            await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> metrics(c, 0).path("master/slaves_connected").asLong() == agents);
+            ProcessHandle m = c.masterJvm(0);
+            for (int window = 1; window <= 3; window++) {
+                double master0 = cpu(m);
+                double emulator0 = cpu(emulator.handle());
+                long t0 = System.nanoTime();
+                Thread.sleep(20_000); // a fixed window of the idle cluster, not a wait for a state
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                print(String.format("idle agents=%d window=%d master_cpu_s_per_s=%.3f emulator_cpu_s_per_s=%.3f"
+                                + " connected=%d", agents, window, (cpu(m) - master0) / seconds,
+                        (cpu(emulator.handle()) - emulator0) / seconds,
+                        metrics(c, 0).path("master/slaves_connected").asLong()));
+            }
+            dumpRecording(m, "idle-" + agents);
+        } finally {
+            c.close();
+        }
+    }
+
+    /**
      * {@code frameworks} frameworks launch 1 s tasks on {@code agents} agents without pause; after a warm-up of
      * 20 s, {@code window} is measured: tasks run per second, offer-to-RUNNING latencies, the allocation cycle,
      * the master's CPU per 1,000 tasks, heap and RSS.
      */
     private void load(String name, int agents, int frameworks, Duration window) throws Exception {
-        LocalCluster c = cluster(1, null, Map.of());
+        LocalCluster c = cluster(1, null, masterSettings());
         List<URI> masters = List.of(URI.create(url(c, 0)));
         List<LoadFramework> fws = new ArrayList<>();
         try (EmulatorProcess emulator = new EmulatorProcess("4g", "--agents", Integer.toString(agents), "--masters",

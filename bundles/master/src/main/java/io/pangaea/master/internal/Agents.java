@@ -197,24 +197,50 @@ final class Agents extends MasterPart {
         }
     }
 
+    /** Where each connected agent is in the health check; replaced when the ping interval changes. */
+    private PingWheel<AgentEntry> pings;
+    private java.util.concurrent.ScheduledFuture<?> pingTicker;
+    /** PONGs as they came from the HTTP threads, counted at the next tick (they wake nothing). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<AgentId> pongs =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final byte[] PING = MesosJson.write(AgentEvent.PING);
+
     /**
-     * (Re)starts a connected agent's health check on its current stream: a PING every {@code agent_ping_timeout}.
-     * A PING still unanswered when the next is due counts as missed; {@code max_agent_ping_timeouts} misses in a row
-     * and the agent is taken for unreachable even though its connection looks open (a hung agent, a long pause, a
-     * network that drops packets without a reset).
+     * (Re)starts a connected agent's health check on its current stream: a PING every {@code agent_ping_timeout}
+     * ({@link PingWheel}: the first within one interval). A PING still unanswered when the next is due counts as
+     * missed; {@code max_agent_ping_timeouts} misses in a row and the agent is taken for unreachable even though its
+     * connection looks open (a hung agent, a long pause, a network that drops packets without a reset).
      */
     void startPings(AgentEntry agent) {
         stopPings(agent);
-        EventSink stream = agent.stream;
-        if (stream == null) {
+        if (agent.stream == null) {
             return;
         }
-        long pingMs = config().agentPingTimeout().toMillis();
-        agent.pinger = loop.scheduleAtFixedRate(() -> ping(agent, stream), pingMs, pingMs, TimeUnit.MILLISECONDS);
+        if (pings == null) {
+            startWheel();
+        }
+        pings.add(agent);
     }
 
-    private void ping(AgentEntry agent, EventSink stream) {
-        if (agent.stream != stream) {
+    private void startWheel() {
+        pings = new PingWheel<>(config().agentPingTimeout().toMillis());
+        pingTicker = loop.scheduleAtFixedRate(this::pingTick, pings.tickMs(), pings.tickMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One tick of the health check: the PONGs that came are counted, then this tick's agents are pinged. */
+    private void pingTick() {
+        for (AgentId id; (id = pongs.poll()) != null; ) {
+            pong(id);
+        }
+        for (AgentEntry agent : pings.turn()) {
+            ping(agent);
+        }
+    }
+
+    private void ping(AgentEntry agent) {
+        EventSink stream = agent.stream;
+        if (stream == null) {
+            pings.remove(agent);
             return;
         }
         if (agent.pongPending) {
@@ -225,16 +251,20 @@ final class Agents extends MasterPart {
             }
         }
         agent.pongPending = true;
-        stream.send(MesosJson.write(AgentEvent.PING));
+        stream.send(PING);
     }
 
-    private static void stopPings(AgentEntry agent) {
-        if (agent.pinger != null) {
-            agent.pinger.cancel(false);
-            agent.pinger = null;
+    private void stopPings(AgentEntry agent) {
+        if (pings != null) {
+            pings.remove(agent);
         }
         agent.pongPending = false;
         agent.pingsMissed = 0;
+    }
+
+    /** A PONG from an HTTP thread: counted on the loop at the next tick, without waking it now. */
+    void pongArrived(AgentId id) {
+        pongs.add(id);
     }
 
     /** The agent answered a PING: it is alive and reads its stream. */
@@ -272,8 +302,11 @@ final class Agents extends MasterPart {
 
     /** The live settings changed: pings go at the new interval. */
     void reconfigured(MasterConfig before) {
-        if (!config().agentPingTimeout().equals(before.agentPingTimeout())) {
-            state.agents.values().forEach(this::startPings);
+        if (!config().agentPingTimeout().equals(before.agentPingTimeout()) && pings != null) {
+            List<AgentEntry> members = pings.members();
+            pingTicker.cancel(false);
+            startWheel();
+            members.forEach(this::startPings);
         }
     }
 

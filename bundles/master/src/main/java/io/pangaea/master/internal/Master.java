@@ -356,7 +356,7 @@ public final class Master implements AutoCloseable {
 
     /** The agent answered the master's PING. */
     public void agentPong(AgentId agentId) {
-        loop.execute(() -> ctx.agents.pong(agentId));
+        ctx.agents.pongArrived(agentId);
     }
 
     /** An executor's message, through its agent, for its framework (MESSAGE event). */

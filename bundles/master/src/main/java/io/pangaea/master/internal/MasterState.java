@@ -66,8 +66,6 @@ final class MasterState {
         /** Custom and default executors running here; their resources are used apart from their tasks'. */
         final Map<ExecutorKey, ExecutorEntry> executors = new LinkedHashMap<>();
         final Set<OfferId> offers = new HashSet<>();
-        /** Sends a PING every {@code agent_ping_timeout} and counts the ones left unanswered. */
-        ScheduledFuture<?> pinger;
         /** A PING went out and no PONG has come back since. */
         boolean pongPending;
         /** PINGs in a row that went unanswered; at {@code max_agent_ping_timeouts} the agent is unreachable. */
