@@ -26,10 +26,12 @@ import org.junit.Test;
  * The scale benchmarks of BENCHMARKS.md ("Scale"): master distributions (with the heap a big cluster needs), the
  * agent emulator in a JVM of its own, and load frameworks in this JVM. Each prints {@code BENCHMARK scale ...}
  * lines with the wall time and the master's CPU seconds. Which ones run and their sizes: {@code -Dscale.scenarios=
- * failover,state,throughput,cluster,webui}, {@code -Dscale.failover=10000,20000,40000}, {@code -Dscale.state=20000},
- * {@code -Dscale.webui=5000},
- * {@code -Dscale.throughput=5000}, {@code -Dscale.cluster=50000}; {@code -Dscale.completed=0,100}: the failover's
- * completed tasks per agent. Run with {@code benchmarks/scale.sh}.
+ * idle,failover,state,throughput,cluster,fullcluster,webui}, {@code -Dscale.idle=50000},
+ * {@code -Dscale.failover=10000,20000,40000}, {@code -Dscale.state=20000}, {@code -Dscale.webui=5000},
+ * {@code -Dscale.throughput=5000}, {@code -Dscale.cluster=50000}, {@code -Dscale.fullcluster=50000};
+ * {@code -Dscale.completed=0,100}: the failover's completed tasks per agent; {@code -Dscale.maxStarting=N} and
+ * {@code -Dscale.perOffer=N}: the throughput and cluster frameworks' load; {@code -Dscale.masterSettings=k=v,...}:
+ * master settings to try. Run with {@code benchmarks/scale.sh}.
  */
 public class ScaleBenchmark {
 
@@ -41,7 +43,8 @@ public class ScaleBenchmark {
             "-Xmx8g -XX:-UseSerialGC -XX:+UseG1GC");
 
     private static List<String> scenarios() {
-        return List.of(System.getProperty("scale.scenarios", "failover,state,throughput,cluster,webui").split(","));
+        return List.of(System.getProperty("scale.scenarios", "idle,failover,state,throughput,cluster,fullcluster,webui")
+                .split(","));
     }
 
     private static int[] sizes(String key, String def) {
@@ -59,6 +62,9 @@ public class ScaleBenchmark {
         }
         return m;
     }
+
+    /** Tasks a load framework launches on one offer, at most. */
+    private static final int PER_OFFER = Integer.getInteger("scale.perOffer", 20);
 
     private static void print(String line) {
         System.out.println("BENCHMARK scale " + line);
@@ -361,7 +367,7 @@ public class ScaleBenchmark {
         if (!scenarios().contains("throughput")) {
             return;
         }
-        load("throughput", sizes("scale.throughput", "5000")[0], 20, Duration.ofSeconds(60));
+        load(new Load("throughput", sizes("scale.throughput", "5000")[0], 20));
     }
 
     @Test
@@ -369,7 +375,38 @@ public class ScaleBenchmark {
         if (!scenarios().contains("cluster")) {
             return;
         }
-        load("cluster", sizes("scale.cluster", "50000")[0], 200, Duration.ofSeconds(60));
+        load(new Load("cluster", sizes("scale.cluster", "50000")[0], 200));
+    }
+
+    /**
+     * The big cluster kept full: each agent has room for one task ({@code cpus:1;mem:128}), the 200 frameworks
+     * launch on every offer, and tasks last 150 to 450 s (evenly drawn, so that they do not end together). Once
+     * the cluster is full, resources come free only as tasks end (167 a second on average at 50,000 agents), and
+     * each is offered and taken again at once: offers are used, not declined, and the window measures what each
+     * task costs at a load the cluster can carry. The measured minute starts once 80 % of the agents run a task.
+     */
+    @Test
+    public void fullCluster() throws Exception {
+        if (!scenarios().contains("fullcluster")) {
+            return;
+        }
+        Load l = new Load("fullcluster", sizes("scale.fullcluster", "50000")[0], 200);
+        load(new Load(l.name, l.agents, l.frameworks, "cpus:1;mem:128", "cpus:1;mem:128", 1, 100_000,
+                System.getProperty("scale.fullclusterTaskMs", "150000-450000"), 0.8));
+    }
+
+    /**
+     * One load scenario: {@code frameworks} frameworks launch tasks of {@code taskResources} on {@code agents}
+     * agents of {@code agentResources}, at most {@code perOffer} per offer and {@code maxStarting} launched and not
+     * running yet; tasks last {@code taskMs} ("MIN-MAX": drawn evenly). The measured window starts once
+     * {@code fill} of the agents run a task (0: after a fixed warm-up of 20 s).
+     */
+    private record Load(String name, int agents, int frameworks, String agentResources, String taskResources,
+                        int perOffer, int maxStarting, String taskMs, double fill) {
+        Load(String name, int agents, int frameworks) {
+            this(name, agents, frameworks, "cpus:8;mem:16384;disk:102400", "cpus:0.1;mem:32", PER_OFFER,
+                    Integer.getInteger("scale.maxStarting", PER_OFFER * 4), "1000", 0);
+        }
     }
 
     /**
@@ -411,30 +448,58 @@ public class ScaleBenchmark {
      * 20 s, {@code window} is measured: tasks run per second, offer-to-RUNNING latencies, the allocation cycle,
      * the master's CPU per 1,000 tasks, heap and RSS.
      */
-    private void load(String name, int agents, int frameworks, Duration window) throws Exception {
+    private void load(Load load) throws Exception {
+        String name = load.name;
+        int agents = load.agents;
+        int frameworks = load.frameworks;
+        Duration window = Duration.ofSeconds(60);
         LocalCluster c = cluster(1, null, masterSettings());
         List<URI> masters = List.of(URI.create(url(c, 0)));
         List<LoadFramework> fws = new ArrayList<>();
         try (EmulatorProcess emulator = new EmulatorProcess("4g", "--agents", Integer.toString(agents), "--masters",
-                url(c, 0), "--task-ms", "1000", "--resources", "cpus:8;mem:16384;disk:102400", "--name", name)) {
+                url(c, 0), "--task-ms", load.taskMs, "--resources", load.agentResources, "--name", name)) {
             await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> metrics(c, 0).path("master/slaves_connected").asLong() == agents);
             print(name + " set-up agents=" + agents + " frameworks=" + frameworks);
             for (int i = 0; i < frameworks; i++) {
-                fws.add(new LoadFramework(masters, name + "-" + i, 0, 20, "cpus:0.1;mem:32").start());
+                fws.add(new LoadFramework(masters, name + "-" + i, 0, load.perOffer, load.taskResources)
+                        .maxStarting(load.maxStarting).start());
             }
             // every framework subscribed and running tasks; then a fixed 20 s of load for the JIT (a duration of
             // load, as the measured window below is, not a wait for a state)
             await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> fws.stream().allMatch(f -> f.running() > 0));
-            Thread.sleep(20_000);
+            if (load.fill > 0) {
+                long t = System.nanoTime();
+                await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
+                        .until(() -> metrics(c, 0).path("master/tasks_running").asLong() >= load.fill * agents);
+                print(String.format("%s filled tasks_running=%d after_s=%.0f", name,
+                        metrics(c, 0).path("master/tasks_running").asLong(), (System.nanoTime() - t) / 1e9));
+            } else {
+                Thread.sleep(20_000);
+            }
             ProcessHandle m = c.masterJvm(0);
             long[] before = fws.stream().mapToLong(LoadFramework::running).toArray();
             JsonNode m0 = metrics(c, 0);
             double cpu0 = cpu(m);
             int[] lat0 = fws.stream().mapToInt(LoadFramework::latencyCount).toArray();
+            int[] acc0 = fws.stream().mapToInt(LoadFramework::acceptedLatencyCount).toArray();
             long t0 = System.nanoTime();
-            Thread.sleep(window.toMillis()); // the measured window: the load runs meanwhile
+            // the measured window, the load running meanwhile; every 10 s, where work waits (for a report of what
+            // limits the run, not a check)
+            long end = System.nanoTime() + window.toNanos();
+            while (System.nanoTime() < end) {
+                Thread.sleep(Math.min(10_000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                JsonNode now = metrics(c, 0);
+                print(String.format("%s progress t_s=%.0f running=%d loop_lag_ms=%.0f loop_backlog=%.0f"
+                                + " framework_calls_waiting=%d emulator_posts_queued=%d emulator_resent=%d"
+                                + " master_cpu_s=%.1f", name, (System.nanoTime() - t0) / 1e9,
+                        fws.stream().mapToLong(LoadFramework::running).sum(),
+                        now.path("master/pangaea/event_loop_lag_ms").asDouble(),
+                        now.path("master/event_queue_dispatches").asDouble(),
+                        fws.stream().mapToInt(LoadFramework::callsWaiting).sum(), emulator.get("posts_queued"),
+                        emulator.get("resent"), cpu(m) - cpu0));
+            }
             double seconds = (System.nanoTime() - t0) / 1e9;
             dumpRecording(m, name + "-" + agents);
             double cpu = cpu(m) - cpu0;
@@ -449,15 +514,23 @@ public class ScaleBenchmark {
                 Arrays.stream(fws.get(i).latencies(lat0[i])).forEach(all::add);
             }
             all.sort(null);
+            List<Long> accepted = new ArrayList<>();
+            for (int i = 0; i < fws.size(); i++) {
+                Arrays.stream(fws.get(i).acceptedLatencies(acc0[i])).forEach(accepted::add);
+            }
+            accepted.sort(null);
             double runs = m1.path("allocator/mesos/allocation_runs").asDouble()
                     - m0.path("allocator/mesos/allocation_runs").asDouble();
             print(String.format("%s agents=%d frameworks=%d window_s=%.1f tasks_running_per_s=%.0f"
                             + " master_cpu_s=%.1f master_cpu_s_per_1000_tasks=%.2f offer_to_running_ms p50=%.0f"
-                            + " p99=%.0f (%d tasks in the window) allocation_runs_in_window=%.0f"
+                            + " p99=%.0f (%d tasks in the window) accepted_to_running_ms p50=%.0f p99=%.0f"
+                            + " allocation_runs_in_window=%.0f"
                             + " allocation_run_ms=%s master_rss_mb=%d master_heap_after_gc=%s", name, agents,
                     frameworks, seconds, ran / seconds, cpu, ran == 0 ? 0 : cpu / ran * 1000,
                     all.isEmpty() ? 0 : all.get(all.size() / 2) / 1000.0,
-                    all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1000.0, all.size(), runs,
+                    all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1000.0, all.size(),
+                    accepted.isEmpty() ? 0 : accepted.get(accepted.size() / 2) / 1000.0,
+                    accepted.isEmpty() ? 0 : accepted.get((int) (accepted.size() * 0.99)) / 1000.0, runs,
                     String.format("p50=%.1f,p99=%.1f", m1.path("allocator/mesos/allocation_run_ms/p50").asDouble(),
                             m1.path("allocator/mesos/allocation_run_ms/p99").asDouble()), rssMb(m),
                     heapAfterGc(m)));

@@ -60,7 +60,15 @@ public final class AgentEmulator implements AutoCloseable {
     public record Options(int agents, List<URI> masters, String resources, long taskDurationMs,
                           int bindAddresses, int window, int preloadRunning, int preloadCompleted,
                           int preloadLabels, int preloadFrameworks, int maxCompleted, String namePrefix,
-                          boolean trackLaunches) {
+                          boolean trackLaunches, long taskDurationMaxMs) {
+
+        /** Every task lasting {@code taskDurationMs}. */
+        public Options(int agents, List<URI> masters, String resources, long taskDurationMs, int bindAddresses,
+                       int window, int preloadRunning, int preloadCompleted, int preloadLabels,
+                       int preloadFrameworks, int maxCompleted, String namePrefix, boolean trackLaunches) {
+            this(agents, masters, resources, taskDurationMs, bindAddresses, window, preloadRunning, preloadCompleted,
+                    preloadLabels, preloadFrameworks, maxCompleted, namePrefix, trackLaunches, taskDurationMs);
+        }
 
         public static Options of(int agents, List<URI> masters) {
             return new Options(agents, masters, "cpus:16;mem:65536;disk:1048576;ports:[31000-32000]", 0, 4, 500,
@@ -69,22 +77,25 @@ public final class AgentEmulator implements AutoCloseable {
 
         public Options withTaskDurationMs(long ms) {
             return new Options(agents, masters, resources, ms, bindAddresses, window, preloadRunning,
-                    preloadCompleted, preloadLabels, preloadFrameworks, maxCompleted, namePrefix, trackLaunches);
+                    preloadCompleted, preloadLabels, preloadFrameworks, maxCompleted, namePrefix, trackLaunches, ms);
         }
 
         /** Every agent starts with {@code running} running and {@code completed} finished tasks, as after a restart. */
         public Options withPreload(int running, int completed, int labels, int frameworks) {
             return new Options(agents, masters, resources, taskDurationMs, bindAddresses, window, running, completed,
-                    labels, frameworks, Math.max(maxCompleted, completed), namePrefix, trackLaunches);
+                    labels, frameworks, Math.max(maxCompleted, completed), namePrefix, trackLaunches,
+                    taskDurationMaxMs);
         }
 
         public Options withLaunchTracking() {
             return new Options(agents, masters, resources, taskDurationMs, bindAddresses, window, preloadRunning,
-                    preloadCompleted, preloadLabels, preloadFrameworks, maxCompleted, namePrefix, true);
+                    preloadCompleted, preloadLabels, preloadFrameworks, maxCompleted, namePrefix, true,
+                    taskDurationMaxMs);
         }
 
         /**
-         * {@code --agents N --masters URL[,URL...] [--resources R] [--task-ms MS (-1: until killed)]
+         * {@code --agents N --masters URL[,URL...] [--resources R] [--task-ms MS (-1: until killed; MIN-MAX: each
+         * task's drawn evenly between the two)]
          * [--bind-addresses K] [--window W] [--preload RUNNING,COMPLETED,LABELS,FRAMEWORKS] [--name PREFIX]}.
          */
         public static Options parse(String[] args) {
@@ -101,11 +112,12 @@ public final class AgentEmulator implements AutoCloseable {
             }
             Options o = of(Integer.parseInt(a.get("agents")), List.of(a.get("masters").split(",")).stream()
                     .map(URI::create).toList());
-            o = new Options(o.agents, o.masters, a.getOrDefault("resources", o.resources),
-                    Long.parseLong(a.getOrDefault("task-ms", "0")),
+            String[] ms = a.getOrDefault("task-ms", "0").split("(?<=\\d)-", 2);
+            long minMs = Long.parseLong(ms[0]);
+            o = new Options(o.agents, o.masters, a.getOrDefault("resources", o.resources), minMs,
                     Integer.parseInt(a.getOrDefault("bind-addresses", "4")),
                     Integer.parseInt(a.getOrDefault("window", "500")), 0, 0, 0, 1, 1000,
-                    a.getOrDefault("name", "emulated"), false);
+                    a.getOrDefault("name", "emulated"), false, ms.length > 1 ? Long.parseLong(ms[1]) : minMs);
             if (a.containsKey("preload")) {
                 String[] p = a.get("preload").split(",");
                 o = o.withPreload(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
@@ -120,6 +132,7 @@ public final class AgentEmulator implements AutoCloseable {
 
     private final Options options;
     final long taskDurationMs;
+    final long taskDurationMaxMs;
     final int maxCompleted;
     private final List<EmulatedAgent> agents = new ArrayList<>();
     private final List<HttpClient> clients = new ArrayList<>();
@@ -152,6 +165,7 @@ public final class AgentEmulator implements AutoCloseable {
     public AgentEmulator(Options options) throws Exception {
         this.options = options;
         this.taskDurationMs = options.taskDurationMs;
+        this.taskDurationMaxMs = Math.max(options.taskDurationMs, options.taskDurationMaxMs);
         this.maxCompleted = options.maxCompleted;
         this.window = new Semaphore(options.window);
         URI first = options.masters.get(0);
@@ -415,11 +429,14 @@ public final class AgentEmulator implements AutoCloseable {
             return;
         }
         queuedPosts.add(body);
+        queued.incrementAndGet();
         drainPosts();
     }
 
     private static final int POSTS_OUT = 512;
     private final AtomicInteger postsOut = new AtomicInteger();
+    /** Posts waiting for their turn (the queue's own size is counted by walking it). */
+    private final AtomicInteger queued = new AtomicInteger();
     private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> queuedPosts =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -437,6 +454,7 @@ public final class AgentEmulator implements AutoCloseable {
                 postsOut.decrementAndGet();
                 continue;
             }
+            queued.decrementAndGet();
             posts.increment();
             clients.get(ThreadLocalRandom.current().nextInt(clients.size())).newRequest(target())
                     .method(HttpMethod.POST).body(new BytesRequestContent("application/json", body))
@@ -448,6 +466,12 @@ public final class AgentEmulator implements AutoCloseable {
                         drainPosts();
                     });
         }
+    }
+
+    /** How long a task launched now runs (ms; negative: until killed). */
+    long taskDuration() {
+        return taskDurationMaxMs > taskDurationMs
+                ? ThreadLocalRandom.current().nextLong(taskDurationMs, taskDurationMaxMs + 1) : taskDurationMs;
     }
 
     void refused(EmulatedAgent a, String message) {
@@ -501,9 +525,9 @@ public final class AgentEmulator implements AutoCloseable {
 
     public String status() {
         return String.format("agents=%d registered=%d launched=%d running=%d ended=%d acknowledged=%d resent=%d"
-                        + " posts=%d post_failures=%d subscribe_failures=%d", agents.size(), registered(),
-                launched.sum(), running.sum(), ended.sum(), acknowledged.sum(), resent.sum(), posts.sum(),
-                postFailures.sum(), subscribeFailures.sum());
+                        + " posts=%d posts_queued=%d post_failures=%d subscribe_failures=%d", agents.size(),
+                registered(), launched.sum(), running.sum(), ended.sum(), acknowledged.sum(), resent.sum(),
+                posts.sum(), queued.get(), postFailures.sum(), subscribeFailures.sum());
     }
 
     @Override

@@ -186,7 +186,7 @@ final class EmulatedAgent {
         fleet.launched.increment();
         fleet.onLaunch(task.taskId());
         queue(r, TaskState.TASK_RUNNING, out);
-        long duration = fleet.taskDurationMs;
+        long duration = fleet.taskDuration();
         if (duration >= 0) {
             fleet.timer.schedule(() -> finish(task.taskId()), duration, java.util.concurrent.TimeUnit.MILLISECONDS);
         }

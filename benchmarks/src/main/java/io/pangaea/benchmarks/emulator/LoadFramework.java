@@ -50,6 +50,13 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
             TaskState.TASK_DROPPED, TaskState.TASK_GONE, TaskState.TASK_UNKNOWN, TaskState.TASK_ERROR);
     /** Offer-to-RUNNING latencies in microseconds, as they came. */
     private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * When the master answered each launch (System.nanoTime), until its TASK_RUNNING: the part of the latency
+     * spent past the framework's own queue of calls (the master, the agent, the update's way back).
+     */
+    private final Map<TaskId, Long> acceptedAt = new ConcurrentHashMap<>();
+    /** Accepted-to-RUNNING latencies in microseconds, as they came. */
+    private final List<Long> pastQueue = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean recordLatency = true;
 
     /**
@@ -62,10 +69,20 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
         this.perOffer = perOffer;
         this.taskNeeds = Resources.parse(taskResources);
         this.taskResources = taskNeeds.toList();
+        this.maxStarting = perOffer * MAX_OFFERS_STARTING;
         FrameworkInfo info = new FrameworkInfo("root", name, null, 3600.0, false, "*", null, null, null, null,
                 List.of(), null);
         this.driver = SchedulerDriver.builder(masters, info).maxBackoff(Duration.ofSeconds(1)).scheduler(this)
                 .build();
+    }
+
+    /**
+     * At most {@code tasks} launched and not running yet: a closed loop whose load is {@code tasks} per framework
+     * (its throughput is then what the cluster answers with). By default four full offers' worth.
+     */
+    public LoadFramework maxStarting(int tasks) {
+        this.maxStarting = Math.max(1, tasks);
+        return this;
     }
 
     public LoadFramework start() {
@@ -76,8 +93,10 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
 
     /** Beyond this many calls waiting in its library, the framework declines what it is offered. */
     static final int MAX_CALLS_WAITING = 64;
-    /** Nor while the tasks of this many full offers are launched and not running yet. */
+    /** By default, nor while the tasks of this many full offers are launched and not running yet. */
     static final int MAX_OFFERS_STARTING = 4;
+    /** Tasks launched and not running yet that the framework allows itself (its load): see {@link #maxStarting}. */
+    private volatile int maxStarting;
 
     /** Whether this framework suppressed its offers for being behind. */
     private final java.util.concurrent.atomic.AtomicBoolean suppressed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -113,7 +132,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
      */
     private boolean behind(SchedulerDriver d, int margin) {
         return d.callsWaiting() > MAX_CALLS_WAITING / margin
-                || offeredAt.size() >= perOffer * MAX_OFFERS_STARTING / margin;
+                || offeredAt.size() >= Math.max(1, maxStarting / margin);
     }
 
     /** Calls the framework's library holds back (beyond those out). */
@@ -143,7 +162,8 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
             }
             Resources left = Resources.of(o.resources()).unallocated();
             List<TaskInfo> tasks = new ArrayList<>();
-            while (tasks.size() < perOffer && (quota <= 0 || launchedIds.size() < quota)
+            int room = Math.min(perOffer, maxStarting - offeredAt.size());
+            while (tasks.size() < room && (quota <= 0 || launchedIds.size() < quota)
                     && left.contains(taskNeeds)) {
                 TaskId id = TaskId.of(name + "-" + next.getAndIncrement());
                 tasks.add(new TaskInfo("load", id, o.agentId(), taskResources, null,
@@ -157,6 +177,14 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
                 nothing.add(o.id());
             } else {
                 d.launch(List.of(o.id()), tasks, 0).whenComplete((v, e) -> {
+                    if (e == null) {
+                        long answered = System.nanoTime();
+                        for (TaskInfo t : tasks) {
+                            if (offeredAt.containsKey(t.taskId())) {
+                                acceptedAt.put(t.taskId(), answered);
+                            }
+                        }
+                    }
                     if (e != null) {
                         // the call's fate is unknown (no answer): the master is asked about its tasks, as a
                         // framework must, and those it does not know were never launched
@@ -197,14 +225,20 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
         reviveWhenCaughtUp();
         if (status.state() == TaskState.TASK_RUNNING) {
             Long at = offeredAt.remove(status.taskId());
+            Long accepted = acceptedAt.remove(status.taskId());
             if (at != null) {
                 running.increment();
                 if (recordLatency) {
-                    latencies.add((System.nanoTime() - at) / 1000);
+                    long now = System.nanoTime();
+                    latencies.add((now - at) / 1000);
+                    if (accepted != null) {
+                        pastQueue.add((now - accepted) / 1000);
+                    }
                 }
             }
         } else if (status.state().isTerminal()) {
             offeredAt.remove(status.taskId());
+            acceptedAt.remove(status.taskId());
             terminal.computeIfAbsent(status.taskId(), k -> new ConcurrentHashMap<>())
                     .put(status.uuid() == null ? "none" : status.uuid(), status.state());
         }
@@ -272,10 +306,27 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
 
     /** The latencies kept after the first {@code from}, in microseconds, sorted. */
     public long[] latencies(int from) {
+        return sortedFrom(latencies, from);
+    }
+
+    /**
+     * How many accepted-to-RUNNING latencies were kept so far: from the master's answer to the launch call to the
+     * task's TASK_RUNNING, without the time the call waited in the framework's own library.
+     */
+    public int acceptedLatencyCount() {
+        return pastQueue.size();
+    }
+
+    /** The accepted-to-RUNNING latencies kept after the first {@code from}, in microseconds, sorted. */
+    public long[] acceptedLatencies(int from) {
+        return sortedFrom(pastQueue, from);
+    }
+
+    private static long[] sortedFrom(List<Long> kept, int from) {
         long[] all;
-        synchronized (latencies) {
-            all = latencies.subList(Math.min(from, latencies.size()), latencies.size()).stream()
-                    .mapToLong(Long::longValue).toArray();
+        synchronized (kept) {
+            all = kept.subList(Math.min(from, kept.size()), kept.size()).stream().mapToLong(Long::longValue)
+                    .toArray();
         }
         Arrays.sort(all);
         return all;
