@@ -48,15 +48,15 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
     /** What the master answers in reconciliation for a task it never got. */
     private static final Set<TaskState> NEVER_LAUNCHED = java.util.EnumSet.of(TaskState.TASK_LOST,
             TaskState.TASK_DROPPED, TaskState.TASK_GONE, TaskState.TASK_UNKNOWN, TaskState.TASK_ERROR);
-    /** Offer-to-RUNNING latencies in microseconds, as they came. */
-    private final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Offer-to-RUNNING latencies, as they came: {when the offer came (System.nanoTime), microseconds}. */
+    private final List<long[]> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
     /**
      * When the master answered each launch (System.nanoTime), until its TASK_RUNNING: the part of the latency
      * spent past the framework's own queue of calls (the master, the agent, the update's way back).
      */
     private final Map<TaskId, Long> acceptedAt = new ConcurrentHashMap<>();
-    /** Accepted-to-RUNNING latencies in microseconds, as they came. */
-    private final List<Long> pastQueue = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Accepted-to-RUNNING latencies, as they came: {when the master answered, microseconds}. */
+    private final List<long[]> pastQueue = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean recordLatency = true;
 
     /**
@@ -230,9 +230,9 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
                 running.increment();
                 if (recordLatency) {
                     long now = System.nanoTime();
-                    latencies.add((now - at) / 1000);
+                    latencies.add(new long[] {at, (now - at) / 1000});
                     if (accepted != null) {
-                        pastQueue.add((now - accepted) / 1000);
+                        pastQueue.add(new long[] {accepted, (now - accepted) / 1000});
                     }
                 }
             }
@@ -294,39 +294,32 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
         return missing;
     }
 
-    /** The offer-to-RUNNING latencies so far, in microseconds, sorted. */
-    public long[] latencies() {
-        return latencies(0);
-    }
-
-    /** How many offer-to-RUNNING latencies were kept so far. */
-    public int latencyCount() {
-        return latencies.size();
-    }
-
-    /** The latencies kept after the first {@code from}, in microseconds, sorted. */
-    public long[] latencies(int from) {
-        return sortedFrom(latencies, from);
+    /**
+     * The offer-to-RUNNING latencies of the tasks whose offer came from {@code from} to before {@code to}
+     * (System.nanoTime), in microseconds, sorted: a measured window's own tasks, not those it inherited.
+     */
+    public long[] latenciesBetween(long from, long to) {
+        return sortedBetween(latencies, from, to);
     }
 
     /**
-     * How many accepted-to-RUNNING latencies were kept so far: from the master's answer to the launch call to the
-     * task's TASK_RUNNING, without the time the call waited in the framework's own library.
+     * The accepted-to-RUNNING latencies of the tasks whose launch the master answered from {@code from} to before
+     * {@code to}: from that answer to the task's TASK_RUNNING, without the time the call waited in the framework's
+     * own library. In microseconds, sorted.
      */
-    public int acceptedLatencyCount() {
-        return pastQueue.size();
+    public long[] acceptedLatenciesBetween(long from, long to) {
+        return sortedBetween(pastQueue, from, to);
     }
 
-    /** The accepted-to-RUNNING latencies kept after the first {@code from}, in microseconds, sorted. */
-    public long[] acceptedLatencies(int from) {
-        return sortedFrom(pastQueue, from);
+    /** Tasks launched on an offer that came before {@code nanoTime} and not running yet. */
+    public long startingOfferedBefore(long nanoTime) {
+        return offeredAt.values().stream().filter(at -> at - nanoTime < 0).count();
     }
 
-    private static long[] sortedFrom(List<Long> kept, int from) {
+    private static long[] sortedBetween(List<long[]> kept, long from, long to) {
         long[] all;
         synchronized (kept) {
-            all = kept.subList(Math.min(from, kept.size()), kept.size()).stream().mapToLong(Long::longValue)
-                    .toArray();
+            all = kept.stream().filter(l -> l[0] - from >= 0 && l[0] - to < 0).mapToLong(l -> l[1]).toArray();
         }
         Arrays.sort(all);
         return all;
