@@ -12,6 +12,10 @@ import java.util.Set;
  * (50,000 re-registering within seconds after a failover would otherwise be pinged in the same few seconds, every
  * interval, for as long as they stay).
  *
+ * <p>A member is due only once it has been on the wheel a full turn: its first PING comes one to two intervals after
+ * it joined (Mesos: exactly one), never while a crowd of agents is still re-registering after a failover, when the
+ * PINGs and PONGs would only add to the master's work.
+ *
  * <p>One periodic task for all the agents instead of one timer per agent: at 50,000 agents and Mesos's 15 s,
  * 3,333 timers a second each woke the timer thread and then the loop to send one PING; a tick now sends ~333 at
  * once. Loop-confined: used only on the master's loop.
@@ -25,8 +29,12 @@ final class PingWheel<A> {
 
     private final long tickMs;
     private final List<Set<A>> slots;
-    /** Where each member is, to take it out in one step. */
-    private final java.util.Map<A, Integer> slotOf = new java.util.HashMap<>();
+    /** Where each member is (to take it out in one step), and the tick it joined on. */
+    private final java.util.Map<A, Place> places = new java.util.HashMap<>();
+    /** Ticks so far. */
+    private long ticks;
+
+    private record Place(int slot, long joined) {}
     /** The slot the next tick pings. */
     private int hand;
     /** The slot the next member joins (in turn, to spread them). */
@@ -52,40 +60,56 @@ final class PingWheel<A> {
         return slots.size();
     }
 
-    /** Puts {@code member} on the wheel (again: it leaves its old place first); its first PING is within a turn. */
+    /**
+     * Puts {@code member} on the wheel (again: it leaves its old place first); it is first due one to two turns
+     * from now.
+     */
     void add(A member) {
         remove(member);
         int slot = deal;
         deal = (deal + 1) % slots.size();
         slots.get(slot).add(member);
-        slotOf.put(member, slot);
+        places.put(member, new Place(slot, ticks));
     }
 
     /** Takes {@code member} off the wheel; nothing if it is not on it. */
     void remove(A member) {
-        Integer slot = slotOf.remove(member);
-        if (slot != null) {
-            slots.get(slot).remove(member);
+        Place place = places.remove(member);
+        if (place != null) {
+            slots.get(place.slot()).remove(member);
         }
     }
 
     boolean contains(A member) {
-        return slotOf.containsKey(member);
+        return places.containsKey(member);
     }
 
     int size() {
-        return slotOf.size();
+        return places.size();
     }
 
     /** Everything on the wheel, in no set order. */
     List<A> members() {
-        return new ArrayList<>(slotOf.keySet());
+        return new ArrayList<>(places.keySet());
     }
 
-    /** One tick: the members due now (a copy: the caller may take them off the wheel while going through them). */
+    /**
+     * One tick: the members due now, those of this tick's slot that have been on the wheel a full turn (a copy: the
+     * caller may take them off the wheel while going through them).
+     */
     List<A> turn() {
-        Set<A> due = slots.get(hand);
+        Set<A> slot = slots.get(hand);
         hand = (hand + 1) % slots.size();
-        return due.isEmpty() ? List.of() : new ArrayList<>(due);
+        long now = ticks++;
+        if (slot.isEmpty()) {
+            return List.of();
+        }
+        List<A> due = new ArrayList<>(slot.size());
+        for (A member : slot) {
+            if (now - places.get(member).joined() >= slots.size()) {
+                due.add(member);
+            }
+        }
+        return due;
     }
 }

@@ -30,6 +30,10 @@ public class PingWheelTest {
         for (int i = 0; i < 1_005; i++) {
             wheel.add(i);
         }
+        // none is due before it has been on the wheel a full turn
+        for (int tick = 0; tick < wheel.slotCount(); tick++) {
+            assertTrue(wheel.turn().isEmpty());
+        }
         for (int turn = 0; turn < 3; turn++) {
             Map<Integer, Integer> seen = new HashMap<>();
             for (int tick = 0; tick < wheel.slotCount(); tick++) {
@@ -44,6 +48,27 @@ public class PingWheelTest {
     }
 
     @Test
+    public void aMemberIsFirstDueOneToTwoTurnsAfterItJoined() {
+        PingWheel<String> wheel = new PingWheel<>(1_000); // 10 ticks a turn
+        for (int tick = 0; tick < 3; tick++) {
+            wheel.turn();
+        }
+        wheel.add("late"); // dealt to slot 0, which comes up 7 ticks from now: too soon, it waits a turn more
+        wheel.add("next"); // slot 1: 8 ticks from now, too soon as well
+        int dueAt = -1;
+        for (int tick = 1; tick <= 25 && dueAt < 0; tick++) {
+            if (wheel.turn().contains("late")) {
+                dueAt = tick;
+            }
+        }
+        assertEquals(18, dueAt); // 17 ticks after joining, between one turn (10) and two (20)
+        wheel.add("again"); // re-added: it waits its full turn again
+        for (int tick = 0; tick < 10; tick++) {
+            assertFalse(wheel.turn().contains("again"));
+        }
+    }
+
+    @Test
     public void aMemberTakenOffIsNotDueAndOneAddedAgainIsDueOnce() {
         PingWheel<String> wheel = new PingWheel<>(300); // 3 ticks
         wheel.add("a");
@@ -54,6 +79,9 @@ public class PingWheelTest {
         wheel.add("a"); // moved, not doubled
         assertEquals(2, wheel.size());
         assertFalse(wheel.contains("b"));
+        for (int tick = 0; tick < 3; tick++) {
+            assertTrue(wheel.turn().isEmpty()); // the first turn: nobody has been on the wheel that long yet
+        }
         List<String> turn = new ArrayList<>();
         for (int tick = 0; tick < 3; tick++) {
             List<String> due = wheel.turn();
