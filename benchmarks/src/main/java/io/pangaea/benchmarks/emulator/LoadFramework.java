@@ -184,8 +184,7 @@ public final class LoadFramework implements Scheduler, AutoCloseable {
                                 acceptedAt.put(t.taskId(), answered);
                             }
                         }
-                    }
-                    if (e != null) {
+                    } else {
                         // the call's fate is unknown (no answer): the master is asked about its tasks, as a
                         // framework must, and those it does not know were never launched
                         failedCalls.increment();
