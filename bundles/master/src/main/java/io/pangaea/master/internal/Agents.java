@@ -34,6 +34,7 @@ final class Agents extends MasterPart {
     private static final Logger LOG = LoggerFactory.getLogger(Agents.class);
 
     private long nextAgentNumber;
+    private final RegisteredEvent registered = new RegisteredEvent();
 
     Agents(MasterContext ctx) {
         super(ctx);
@@ -156,9 +157,8 @@ final class Agents extends MasterPart {
         metrics.inc(info.id() == null ? "messages_register_slave" : "messages_reregister_slave");
         metrics.inc(known || info.id() != null ? "slave_reregistrations" : "slave_registrations");
         stream.onClose(() -> loop.execute(() -> agentDisconnected(subscribed, stream)));
-        sendToAgent(agent, AgentEvent.registered(new AgentEvent.Registered(id, ctx.masterInfo,
-                config().heartbeatInterval().toMillis() / 1000.0,
-                config().agentUnreachableTimeout().toMillis() / 1000.0)));
+        stream.send(registered.encode(id, ctx.masterInfo, config().heartbeatInterval().toMillis() / 1000.0,
+                config().agentUnreachableTimeout().toMillis() / 1000.0));
         startPings(subscribed);
         ctx.allocation.requestAllocation();
     }
