@@ -121,15 +121,35 @@ final class JsonToProtobuf {
             if (in.currentToken() != JsonToken.START_OBJECT) {
                 throw new Unsupported(type.getFullName() + " is not an object");
             }
+            long seen = 0; // the fields given so far, by number (1-63); protobuf's parser refuses one given twice
+            java.util.Set<Integer> seenHigh = null;
             while (in.nextToken() == JsonToken.FIELD_NAME) {
                 FieldDescriptor field = fields.get(in.currentName());
                 JsonToken token = in.nextToken();
-                if (field == null || token == JsonToken.VALUE_NULL) {
+                if (field == null) {
                     in.skipChildren();
+                    continue;
+                }
+                int number = field.getNumber();
+                if (number < 64 ? (seen & (1L << number)) != 0 : seenHigh != null && seenHigh.contains(number)) {
+                    throw new Unsupported(field.getFullName() + " is given twice");
+                }
+                if (number < 64) {
+                    seen |= 1L << number;
+                } else {
+                    if (seenHigh == null) {
+                        seenHigh = new java.util.HashSet<>();
+                    }
+                    seenHigh.add(number);
+                }
+                if (token == JsonToken.VALUE_NULL) {
                     continue;
                 }
                 if (field.isMapField()) {
                     throw new Unsupported(field.getFullName() + " is a map");
+                }
+                if (field.getContainingOneof() != null) {
+                    throw new Unsupported(field.getFullName() + " is in a oneof");
                 }
                 if (field.isRepeated()) {
                     if (token != JsonToken.START_ARRAY) {
@@ -194,7 +214,13 @@ final class JsonToProtobuf {
                     out.writeBool(n, in.getBooleanValue());
                 }
                 case DOUBLE -> out.writeDouble(n, real(in, field));
-                case FLOAT -> out.writeFloat(n, (float) real(in, field));
+                case FLOAT -> {
+                    double v = real(in, field);
+                    if (Double.isFinite(v) && Math.abs(v) > Float.MAX_VALUE) {
+                        throw new Unsupported(field.getFullName() + " is out of a float's range");
+                    }
+                    out.writeFloat(n, (float) v);
+                }
                 case INT32 -> out.writeInt32(n, Math.toIntExact(integer(in, field)));
                 case SINT32 -> out.writeSInt32(n, Math.toIntExact(integer(in, field)));
                 case SFIXED32 -> out.writeSFixed32(n, Math.toIntExact(integer(in, field)));
@@ -231,12 +257,16 @@ final class JsonToProtobuf {
 
     private static double real(JsonParser in, FieldDescriptor field) throws IOException, Unsupported {
         String s = number(in, field);
-        return switch (s) {
+        double v = switch (s) {
             case "NaN" -> Double.NaN;
             case "Infinity" -> Double.POSITIVE_INFINITY;
             case "-Infinity" -> Double.NEGATIVE_INFINITY;
             default -> Double.parseDouble(s);
         };
+        if (Double.isInfinite(v) && !s.endsWith("Infinity")) {
+            throw new Unsupported(field.getFullName() + " is out of a double's range"); // "1e400"
+        }
+        return v;
     }
 
     /** A whole number, written plainly, quoted, or with a fraction of zero ("1.0", "1e3"). */

@@ -218,6 +218,19 @@ public final class ProtobufCodec {
         }
         Message.Builder b = api.call.get();
         try {
+            // the direct encoder first: a few times cheaper than protobuf's parser, which was a quarter of the
+            // master's HTTP threads' time under load (every call is checked). It takes what the parser would
+            // build the same message from; anything else, and a call missing a required field, is left to the
+            // parser, which has the last word and gives the reason.
+            b.mergeFrom(JsonToProtobuf.encode(b.getDescriptorForType(), json));
+            if (b.isInitialized()) {
+                return null;
+            }
+        } catch (JsonToProtobuf.Unsupported | InvalidProtocolBufferException notHere) {
+            // the parser decides
+        }
+        b = api.call.get();
+        try {
             PARSER.merge(new String(json, StandardCharsets.UTF_8), b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             String why = String.valueOf(e.getMessage());
