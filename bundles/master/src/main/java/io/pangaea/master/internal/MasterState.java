@@ -55,6 +55,12 @@ final class MasterState {
         /** The IP address the agent listens on (as it said, or where it connected from, else its hostname). */
         String ip;
         Resources total;
+        /**
+         * The allocation snapshot's kept sum of the agents' totals: the generation of that sum this agent's total
+         * went into, and the total that went in (see {@code AllocationLoop.clusterTotal}).
+         */
+        long totalCountedIn;
+        Resources totalCounted;
         /** Neither used nor offered; without allocation info. */
         Resources available;
         EventSink stream;

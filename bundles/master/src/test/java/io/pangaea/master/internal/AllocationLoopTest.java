@@ -77,6 +77,33 @@ public class AllocationLoopTest {
     }
 
     @Test
+    public void theClusterTotalIsKeptBetweenSnapshotsAndFollowsEveryChangeOfTheAgents() {
+        AgentEntry a = f.agent("a", "cpus:1;mem:10");
+        AgentEntry b = f.agent("b", "cpus:2;mem:20");
+        AgentEntry c = f.agent("c", "cpus:4;mem:40");
+        java.util.function.Supplier<Resources> total = () -> f.on(() -> f.ctx.allocation.snapshot()).total();
+        Resources first = total.get();
+        assertEquals(Resources.parse("cpus:7;mem:70"), first);
+        assertTrue("nothing changed: the kept sum", first == total.get());
+        f.run(() -> b.total = b.total.plus(Resources.parse("disk:5"))); // an operation or a reservation
+        assertEquals(Resources.parse("cpus:7;mem:70;disk:5"), total.get());
+        f.run(() -> c.connected = false);
+        assertEquals(Resources.parse("cpus:3;mem:30;disk:5"), total.get());
+        // as many connected as were counted, but another set: c back, a gone
+        f.run(() -> {
+            c.connected = true;
+            a.connected = false;
+        });
+        assertEquals(Resources.parse("cpus:6;mem:60;disk:5"), total.get());
+        // one removed from the table and a new one in its place
+        f.run(() -> f.state.agents.remove(b.id));
+        f.agent("d", "cpus:8");
+        assertEquals(Resources.parse("cpus:12;mem:40"), total.get());
+        f.run(() -> c.connected = false);
+        assertEquals(Resources.parse("cpus:8"), total.get());
+    }
+
+    @Test
     public void disconnectedAgentsAndInactiveFrameworksAreLeftOutAndExpiredFiltersDropped() {
         AgentEntry up = f.agent("up", "cpus:1");
         AgentEntry down = f.agent("down", "cpus:8");
