@@ -120,8 +120,7 @@ public class ContainerizerHotSwapIT {
 
             // a containerizer that no feature provides: the change is refused, saying which
             cluster.agentShell("config:property-set -p io.pangaea.agent containerizers native,docker,lxc,foo");
-            // generous: once CI's loaded machine took longer than 30 s to deliver the change and log the refusal
-            await("the refusal logged").atMost(Duration.ofSeconds(90)).until(() -> Files.readString(
+            await("the refusal logged").atMost(Duration.ofSeconds(30)).until(() -> Files.readString(
                     cluster.agentHome().resolve("data/log/karaf.log")).contains("Settings not applied: No feature"
                     + " of this distribution provides containerizer 'foo'"));
             assertTrue(cluster.agentShell("agent:settings").matches(
