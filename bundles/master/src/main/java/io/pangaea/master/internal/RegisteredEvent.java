@@ -20,6 +20,7 @@ final class RegisteredEvent {
     private static final String MARK = "PangaeaAgentIdGoesHere";
 
     private List<Object> key;
+    /** The template's bytes before and after the id; null when the mark is not in it exactly once. */
     private byte[] head;
     private byte[] tail;
 
@@ -30,16 +31,16 @@ final class RegisteredEvent {
             byte[] template = MesosJson.write(AgentEvent.registered(new AgentEvent.Registered(AgentId.of(MARK), master,
                     heartbeatSeconds, totalPingTimeoutSeconds)));
             byte[] mark = ('"' + MARK + '"').getBytes(StandardCharsets.US_ASCII);
-            int at = indexOf(template, mark);
-            if (at < 0 || indexOf(Arrays.copyOfRange(template, at + 1, template.length), mark) >= 0) {
-                // the mark is not there exactly once (a master info holding it): no template, each encoded whole
-                key = null;
-                return MesosJson.write(AgentEvent.registered(new AgentEvent.Registered(id, master, heartbeatSeconds,
-                        totalPingTimeoutSeconds)));
-            }
-            head = Arrays.copyOfRange(template, 0, at);
-            tail = Arrays.copyOfRange(template, at + mark.length, template.length);
+            int at = indexOf(template, mark, 0);
+            // the mark not there exactly once (a master info holding it): no template, each event encoded whole
+            boolean once = at >= 0 && indexOf(template, mark, at + 1) < 0;
+            head = once ? Arrays.copyOfRange(template, 0, at) : null;
+            tail = once ? Arrays.copyOfRange(template, at + mark.length, template.length) : null;
             key = now;
+        }
+        if (head == null) {
+            return MesosJson.write(AgentEvent.registered(new AgentEvent.Registered(id, master, heartbeatSeconds,
+                    totalPingTimeoutSeconds)));
         }
         byte[] value = MesosJson.write(id.value()); // a JSON string, escaped as the whole event's would be
         byte[] out = new byte[head.length + value.length + tail.length];
@@ -49,9 +50,9 @@ final class RegisteredEvent {
         return out;
     }
 
-    private static int indexOf(byte[] in, byte[] what) {
+    private static int indexOf(byte[] in, byte[] what, int from) {
         outer:
-        for (int i = 0; i + what.length <= in.length; i++) {
+        for (int i = from; i + what.length <= in.length; i++) {
             for (int j = 0; j < what.length; j++) {
                 if (in[i + j] != what[j]) {
                     continue outer;
