@@ -136,6 +136,56 @@ public class ContainerizerHotSwapIT {
         }
     }
 
+    /**
+     * {@code config:property-set} run many times in a row on the agent's settings keeps every other line of
+     * {@code etc/io.pangaea.agent.cfg} and every setting the agent runs with. With fileinstall writing Configuration
+     * Admin's changes back into the file as well as Karaf writing it, 300 of them left one line of the file's 22.
+     */
+    @Test
+    public void propertySetsInARowKeepEverySetting() throws Exception {
+        Path cfg = cluster.agentHome().resolve("etc/io.pangaea.agent.cfg");
+        Path logFile = cluster.agentHome().resolve("data/log/karaf.log");
+        java.util.Properties before = properties(cfg);
+        long logFrom = Files.size(logFile);
+        try {
+            StringBuilder commands = new StringBuilder();
+            for (int i = 1; i <= 200; i++) {
+                commands.append("config:property-set -p io.pangaea.agent attributes rack:r").append(i).append('\n');
+            }
+            cluster.agentShell(commands.toString()); // one client session: the commands back to back
+            awaitAttribute("rack", "r200");
+            java.util.Properties after = properties(cfg);
+            for (String key : before.stringPropertyNames()) {
+                if (!key.equals("attributes")) {
+                    assertEquals(key + " in " + after, before.getProperty(key), after.getProperty(key));
+                }
+            }
+            assertEquals("rack:r200", after.getProperty("attributes"));
+            String log;
+            try (var in = Files.newInputStream(logFile)) {
+                in.skipNBytes(logFrom);
+                log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertTrue(log, !log.contains("changed in etc/io.pangaea.agent.cfg"));
+            String settings = cluster.agentShell("agent:settings");
+            assertTrue(settings, settings.matches("(?s).*port\\s*\\|\\s*" + cluster.agentPort
+                    + "\\s*\\|\\s*restart\\s*\\|[ \\t]*\\R.*"));
+            assertTrue(settings, settings.matches("(?s).*containerizers\\s*\\|\\s*native,docker,lxc\\s*\\|.*"));
+        } finally {
+            cluster.agentShell("config:property-delete -p io.pangaea.agent attributes");
+            await("rack attribute gone").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> attribute("rack") == null);
+        }
+    }
+
+    private static java.util.Properties properties(Path file) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return p;
+    }
+
     @Test
     public void containerizersComeAndGoAtRuntime() throws Exception {
         // the agent installed what its containerizers setting names, with no feature:install by hand

@@ -3,5 +3,5 @@
  * which other bundles serve routes on a daemon's port.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.6.0")
+@org.osgi.annotation.versioning.Version("0.7.0")
 package io.pangaea.http;

@@ -199,8 +199,7 @@ public class SwapAllocatorIT extends MasterContainerSupport {
         Stream fw = framework("steady", "steady");
         id(fw, "framework_id");
         try {
-            // both in one edit: two property-sets in a row race in Karaf's write-back of the .cfg file, which can
-            // then lose the file's other keys
+            // both in one edit: one update of the configuration
             shell("config:edit io.pangaea.master\nconfig:property-set allocation_interval 3secs\n"
                     + "config:property-set http_framework_heartbeat_interval 1secs\nconfig:update");
             eventually("the new interval in /master/flags", Duration.ofSeconds(30),
@@ -261,6 +260,9 @@ public class SwapAllocatorIT extends MasterContainerSupport {
         shell("feature:install pangaea-allocator-priority");
         shell("allocator:use priority");
         assertTrue(shell("allocator:list"), shell("allocator:list").matches("(?s).*priority\\s*\\|\\s*\\*.*"));
+        // kept for the next start, as the allocator's README says
+        java.nio.file.Path cfg = java.nio.file.Path.of(System.getProperty("karaf.etc"), "io.pangaea.master.cfg");
+        assertEquals("priority", settingIn(cfg, "allocator"));
         low.await("its offer of agent2 rescinded", lowMark, e -> "RESCIND".equals(e.path("type").asText()));
         high.await("priority gives agent2 to the high framework", highMark, e -> offers(e, a2));
         lowMark = low.events.size();
@@ -280,6 +282,15 @@ public class SwapAllocatorIT extends MasterContainerSupport {
         assertTrue("no KILL reached agent1: " + agent1.events,
                 agent1.events.stream().noneMatch(e -> "KILL".equals(e.path("type").asText())));
         shell("allocator:use drf");
+        assertEquals("drf", settingIn(cfg, "allocator"));
+    }
+
+    private static String settingIn(java.nio.file.Path file, String key) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = java.nio.file.Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return p.getProperty(key);
     }
 
     private static String agentBody(String host) {
