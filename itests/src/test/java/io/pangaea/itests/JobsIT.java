@@ -162,13 +162,16 @@ public class JobsIT {
     @Test
     public void t01MakeTheJobs() throws Exception {
         tickStart = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
+        // the parents start once their children exist: a parent that succeeded before a child was posted does not
+        // run that child (as in Chronos), which once left c, and with it d, never run on a slow machine
+        Instant parentsStart = Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS);
         post("iso8601", scheduled("tick", "true", "R/" + tickStart + "/PT10S", ""));
         post("iso8601", scheduled("flaky", "exit 1", "R1//PT1H", ""));
-        post("iso8601", scheduled("parent", "true", "R1//PT1H", ""));
+        post("iso8601", scheduled("parent", "true", "R1/" + parentsStart + "/PT1H", ""));
         post("dependency", dependent("child", "true", "parent"));
-        post("iso8601", scheduled("bad-parent", "exit 3", "R1//PT1H", ",\"retries\":0"));
+        post("iso8601", scheduled("bad-parent", "exit 3", "R1/" + parentsStart + "/PT1H", ",\"retries\":0"));
         post("dependency", dependent("orphan", "true", "bad-parent"));
-        post("iso8601", scheduled("a", "true", "R1//PT1H", ""));
+        post("iso8601", scheduled("a", "true", "R1/" + parentsStart + "/PT1H", ""));
         post("dependency", dependent("b", "true", "a"));
         post("dependency", dependent("c", "sleep 1", "a"));
         post("dependency", dependent("d", "true", "b", "c"));
@@ -178,6 +181,8 @@ public class JobsIT {
         post("iso8601", scheduled("by-hand", "test hello =", "R1/2030-01-01T00:00:00Z/PT1H", ",\"retries\":0"));
         post("iso8601", scheduled("sleeper", "sleep 600", "R1//PT1H", ""));
         assertEquals(13, JSON.readTree(api("GET", "/scheduler/jobs", null).body()).size());
+        assertTrue("the jobs took more than 10 s to post; the parents may have run before their children existed",
+                Instant.now().isBefore(parentsStart));
         assertEquals(1, JSON.readTree(api("GET", "/scheduler/jobs/search?name=flak", null).body()).size());
     }
 
