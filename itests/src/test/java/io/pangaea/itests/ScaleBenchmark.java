@@ -138,8 +138,10 @@ public class ScaleBenchmark {
     private void failover(int agents, int completed) throws Exception {
         try (TestingServer zk = new TestingServer(true)) {
             String url = "zk://" + zk.getConnectString() + "/pangaea";
-            LocalCluster c = cluster(2, url, Map.of("zk_session_timeout", "4secs",
+            Map<String, String> settings = new java.util.HashMap<>(Map.of("zk_session_timeout", "4secs",
                     "agent_reregister_timeout", "10mins"));
+            settings.putAll(masterSettings());
+            LocalCluster c = cluster(2, url, settings);
             try (EmulatorProcess emulator = new EmulatorProcess(System.getProperty("scale.emulatorHeap", "6g"),
                     "--agents", Integer.toString(agents),
                     "--masters", url, "--preload", "10," + completed + ",10,200",
