@@ -115,6 +115,9 @@ public final class LocalCluster implements AutoCloseable {
             if (zk != null) {
                 setting(master, "io.pangaea.master.cfg", "zk", zk);
                 setting(master, "io.pangaea.master.cfg", "zk_session_timeout", "4secs");
+                // a standby's rehearsal of a takeover (some CPU-seconds at its start) only where a test asks for
+                // it: these clusters share two cores, and HighAvailabilityTest covers the rehearsal itself
+                setting(master, "io.pangaea.master.cfg", "standby_rehearsal_agents", "0");
             }
             for (Map.Entry<String, String> e : masterSettings.entrySet()) {
                 setting(master, "io.pangaea.master.cfg", e.getKey(), e.getValue());

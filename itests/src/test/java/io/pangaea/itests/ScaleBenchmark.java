@@ -138,8 +138,9 @@ public class ScaleBenchmark {
     private void failover(int agents, int completed) throws Exception {
         try (TestingServer zk = new TestingServer(true)) {
             String url = "zk://" + zk.getConnectString() + "/pangaea";
+            // the standby rehearses a takeover as the distribution's default says (the test clusters turn it off)
             Map<String, String> settings = new java.util.HashMap<>(Map.of("zk_session_timeout", "4secs",
-                    "agent_reregister_timeout", "10mins"));
+                    "agent_reregister_timeout", "10mins", "standby_rehearsal_agents", "6000"));
             settings.putAll(masterSettings());
             LocalCluster c = cluster(2, url, settings);
             try (EmulatorProcess emulator = new EmulatorProcess(System.getProperty("scale.emulatorHeap", "6g"),
@@ -155,6 +156,15 @@ public class ScaleBenchmark {
                         });
                 int leader = c.leader();
                 int next = 1 - leader;
+                // a standby that has been up a while has ended its rehearsal of a takeover (standby_rehearsal_agents)
+                long[] rehearsed = {-1};
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
+                        .until(() -> {
+                            long now = metrics(c, next).path("master/pangaea/standby_rehearsal_agents").asLong();
+                            boolean still = now == rehearsed[0];
+                            rehearsed[0] = now;
+                            return still;
+                        });
                 double cpu0 = cpu(c.masterJvm(next));
                 long killed = System.nanoTime();
                 c.killMaster(leader);
@@ -170,9 +180,9 @@ public class ScaleBenchmark {
                 dumpRecording(c.masterJvm(next), "failover-" + agents + "-" + completed);
                 print(String.format("failover agents=%d running_tasks=%d completed_per_agent=%d election_s=%.2f"
                                 + " reregistered_after_election_s=%.2f new_leader_cpu_s=%.1f new_leader_rss_mb=%d"
-                                + " new_leader_heap_after_gc=%s", agents, tasks, completed,
+                                + " new_leader_heap_after_gc=%s standby_rehearsal_agents=%d", agents, tasks, completed,
                         (elected - killed) / 1e9, (back - elected) / 1e9, cpu(c.masterJvm(next)) - cpu0,
-                        rssMb(c.masterJvm(next)), heapAfterGc(c.masterJvm(next))));
+                        rssMb(c.masterJvm(next)), heapAfterGc(c.masterJvm(next)), rehearsed[0]));
             } finally {
                 c.close();
             }

@@ -146,9 +146,11 @@ final class Agents extends MasterPart {
         agent.version = sub.version();
         agent.stream = stream;
         agent.connected = true;
-        LOG.info("Agent {} at {}:{} {} with {}", id, info.hostname(), info.port(),
-                known ? "re-registered" : (info.id() != null ? "registered with its previous id" : "registered"),
-                agent.total);
+        if (!ctx.quiet) {
+            LOG.info("Agent {} at {}:{} {} with {}", id, info.hostname(), info.port(),
+                    known ? "re-registered" : (info.id() != null ? "registered with its previous id" : "registered"),
+                    agent.total);
+        }
         ctx.reconciliation.reconcileAgentTasks(agent, sub);
         AgentEntry subscribed = agent;
         if (!known) {
@@ -335,7 +337,9 @@ final class Agents extends MasterPart {
         if (agent.stream != stream) {
             return;
         }
-        LOG.info("Agent {} disconnected", agent.id);
+        if (!ctx.quiet) {
+            LOG.info("Agent {} disconnected", agent.id);
+        }
         agent.stream = null;
         agent.connected = false;
         stopPings(agent);

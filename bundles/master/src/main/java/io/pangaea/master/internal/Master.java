@@ -95,7 +95,17 @@ public final class Master implements AutoCloseable {
         });
         ctx.lag.start();
         ctx.allocation.start();
-        LOG.info("Master {} started on {}:{}", ctx.masterId, config().ip(), config().port());
+        if (!ctx.quiet) {
+            LOG.info("Master {} started on {}:{}", ctx.masterId, config().ip(), config().port());
+        }
+    }
+
+    /**
+     * Logs no line per agent from now on (call before {@link #start}): for a master that serves made-up agents, as
+     * a standby's rehearsal of a takeover does.
+     */
+    public void quiet() {
+        ctx.quiet = true;
     }
 
     @Override

@@ -46,6 +46,12 @@ final class MasterContext {
     final java.util.concurrent.ConcurrentHashMap<io.pangaea.model.FrameworkId, String> principals =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * A master that logs no line per agent: a standby's rehearsal of a takeover (see
+     * {@code ha.StandbyRehearsal}), whose thousands of made-up agents would otherwise fill the log.
+     */
+    volatile boolean quiet;
+
     /** The ACLs in force (permissive for a context without its master, as unit tests build one). */
     io.pangaea.http.Acls acls() {
         return master == null ? io.pangaea.http.Acls.permissive() : master.acls();

@@ -72,12 +72,14 @@ public final class MasterViews {
 
     /**
      * {@code /metrics/snapshot} of a master that does not lead: it has no state to count, only that it is not
-     * elected and how long its process has run, as a Mesos master that is not the leader answers.
+     * elected and how long its process has run, as a Mesos master that is not the leader answers; and Pangaea's
+     * own: how many made-up agents its rehearsal of a takeover has registered ({@code ha.StandbyRehearsal}).
      */
-    public static ObjectNode followerMetrics() {
+    public static ObjectNode followerMetrics(int rehearsed) {
         ObjectNode m = F.objectNode();
         m.put("master/elected", 0.0);
         m.put("master/uptime_secs", Master.now() - Master.processStartTime());
+        m.put("master/pangaea/standby_rehearsal_agents", (double) rehearsed);
         return m;
     }
 

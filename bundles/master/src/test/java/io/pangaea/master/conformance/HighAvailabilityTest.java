@@ -66,12 +66,53 @@ public class HighAvailabilityTest {
     }
 
     private LeaderElectedMaster master() throws Exception {
+        return master(0);
+    }
+
+    /** A master that rehearses a takeover with {@code rehearsal} made-up agents while it stands by. */
+    private LeaderElectedMaster master(int rehearsal) throws Exception {
         LeaderElectedMaster m = new LeaderElectedMaster(MasterConfig.defaults().withPort(0)
                 .withAllocationInterval(Duration.ofMillis(50)), "zk://" + zk.getConnectString() + "/pangaea/test",
                 Duration.ofSeconds(4), x -> x.setAllocator(new DrfAllocator()), x -> { });
         open.add(m);
+        m.rehearse(rehearsal);
         m.start();
         return m;
+    }
+
+    /**
+     * A standby rehearses a takeover with a private master: every made-up agent registers with it, none reaches
+     * the leader or the standby's own state; when the standby is elected, the rehearsal stops and the new leader
+     * starts without a trace of it. A leader does not rehearse.
+     */
+    @Test
+    public void aStandbyRehearsesATakeoverAndStopsWhenElected() throws Exception {
+        LeaderElectedMaster a = master(50);
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        LeaderElectedMaster b = master(200);
+        Awaitility.await("b rehearsed").atMost(Duration.ofSeconds(60)).until(() -> b.rehearsed() == 200);
+        assertNull(b.master());
+        assertEquals(200.0, Harness.JSON.readTree(get(b.port(), "/metrics/snapshot").body())
+                .path("master/pangaea/standby_rehearsal_agents").asDouble(), 0);
+        assertEquals("the leader did not rehearse", 0, a.rehearsed());
+        assertEquals(0, Harness.JSON.readTree(get(a.port(), "/master/slaves").body()).path("slaves").size());
+        a.close();
+        Awaitility.await("b leads").atMost(Duration.ofSeconds(30)).until(() -> b.master() != null);
+        assertEquals("nothing of the rehearsal in the new leader", 0, Harness.JSON.readTree(get(b.port(),
+                "/master/slaves").body()).path("slaves").size());
+        assertEquals(0.0, Harness.JSON.readTree(get(b.port(), "/metrics/snapshot").body())
+                .path("master/tasks_running").asDouble(-1), 0);
+
+        // a standby elected in the middle of its rehearsal stops it
+        LeaderElectedMaster c = master(1_000_000);
+        Awaitility.await("c rehearses").atMost(Duration.ofSeconds(60)).until(() -> c.rehearsed() > 20);
+        b.close();
+        Awaitility.await("c leads").atMost(Duration.ofSeconds(30)).until(() -> c.master() != null);
+        int at = c.rehearsed();
+        Awaitility.await("the rehearsal stopped").pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+                .until(() -> c.rehearsed() == at);
+        assertTrue(at < 1_000_000);
+        assertEquals(0, Harness.JSON.readTree(get(c.port(), "/master/slaves").body()).path("slaves").size());
     }
 
     private static HttpResponse<String> post(int port, String path, String body) throws Exception {

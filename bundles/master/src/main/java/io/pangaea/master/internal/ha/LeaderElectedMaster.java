@@ -29,6 +29,10 @@ public final class LeaderElectedMaster implements AutoCloseable {
     private final Consumer<Master> onLead;
     private final Consumer<Master> onFollow;
     private volatile Master master;
+    /** Made-up agents a standby re-registers with a private master to rehearse a takeover; 0: none. */
+    private volatile int rehearsalAgents;
+    /** The rehearsal, once started (at most once per process); stopped when this process is elected. */
+    private volatile StandbyRehearsal rehearsal;
 
     /**
      * @param onLead   called with the new master once it runs (to give it its allocator, register it, ...)
@@ -63,12 +67,27 @@ public final class LeaderElectedMaster implements AutoCloseable {
         this.config = config.port() == 0 ? config.withPort(http.port()) : config;
         this.onLead = onLead;
         this.onFollow = onFollow;
+        http.rehearsal(this::rehearsed);
         this.election = new ZooKeeperElection(zkUrl, (int) sessionTimeout.toMillis(),
                 Master.masterInfo(id, this.config), this::leaderChanged);
     }
 
     public void start() {
         election.start();
+    }
+
+    /**
+     * While this process stands by, it rehearses a takeover once: {@code agents} made-up agents re-register with a
+     * private master of its own, so that the code a takeover runs is compiled before it is needed (see
+     * {@link StandbyRehearsal}). 0, the default, rehearses nothing. Call before {@link #start}.
+     */
+    public void rehearse(int agents) {
+        rehearsalAgents = Math.max(0, agents);
+    }
+
+    /** The made-up agents this standby's rehearsal has registered so far (0 if none ran). */
+    public int rehearsed() {
+        return rehearsal == null ? 0 : rehearsal.registered();
     }
 
     /** New live settings (see {@link Master#reconfigure}): for the running master, and any master to come. */
@@ -102,6 +121,10 @@ public final class LeaderElectedMaster implements AutoCloseable {
         String to = leader == null || leader.address() == null ? null
                 : leader.address().ip() + ":" + leader.address().port();
         http.follow(to);
+        if (to != null && rehearsal == null && rehearsalAgents > 0 && !closed) {
+            rehearsal = new StandbyRehearsal(config, rehearsalAgents);
+            rehearsal.start();
+        }
         if (master != null) {
             LOG.warn("Master {} lost the lead; dropping its state (agents and frameworks go to {})", id, to);
             stopMaster();
@@ -117,6 +140,9 @@ public final class LeaderElectedMaster implements AutoCloseable {
     private synchronized void takeLead(int attempt) {
         if (!elected || master != null || closed) {
             return;
+        }
+        if (rehearsal != null) {
+            rehearsal.stop(); // its subscriptions in flight end on its own threads; the takeover does not wait
         }
         Master m = null;
         boolean told = false;
@@ -180,6 +206,11 @@ public final class LeaderElectedMaster implements AutoCloseable {
     @Override
     public void close() throws Exception {
         closed = true;
+        synchronized (this) {
+            if (rehearsal != null) {
+                rehearsal.stop();
+            }
+        }
         retries.shutdownNow();
         election.close();
         http.close();

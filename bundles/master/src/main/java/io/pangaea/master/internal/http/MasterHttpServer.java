@@ -128,7 +128,8 @@ public final class MasterHttpServer implements AutoCloseable {
                 }
                 // what a master says of itself, whether it leads or not
                 if (path.equals("/metrics/snapshot")) {
-                    HttpSupport.json(response, callback, MesosJson.write(MasterViews.followerMetrics()));
+                    HttpSupport.json(response, callback, MesosJson.write(MasterViews.followerMetrics(
+                            rehearsed.getAsInt())));
                     return true;
                 }
                 if (path.equals("/version")) {
@@ -155,6 +156,14 @@ public final class MasterHttpServer implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** The made-up agents this standby's rehearsal registered, for its {@code /metrics/snapshot}. */
+    private volatile java.util.function.IntSupplier rehearsed = () -> 0;
+
+    /** Where the standby's {@code /metrics/snapshot} reads its rehearsal's progress from. */
+    public void rehearsal(java.util.function.IntSupplier registered) {
+        rehearsed = registered;
     }
 
     /** From now on this process's {@code master} answers. */

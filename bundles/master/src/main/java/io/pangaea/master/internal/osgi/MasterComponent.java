@@ -109,6 +109,11 @@ public final class MasterComponent implements AllocatorControl {
                 + " keeps leading")
         String zk__session__timeout() default "10secs";
 
+        @AttributeDefinition(description = "Made-up agents a standby master re-registers, once, with a private"
+                + " master of its own (~20 CPU-s, once), so that the code a takeover runs is compiled before it is"
+                + " needed; 0: none")
+        int standby__rehearsal__agents() default 6000;
+
         @AttributeDefinition(description = "Require HTTP Basic credentials on the scheduler API (/api/v1/scheduler)")
         boolean authenticate__http__frameworks() default false;
 
@@ -258,7 +263,16 @@ public final class MasterComponent implements AllocatorControl {
     private void readHa(Config config) {
         zk = config.zk() == null ? "" : config.zk().trim();
         zkSessionTimeout = Durations.parse("zk_session_timeout", config.zk__session__timeout());
+        if (config.standby__rehearsal__agents() < 0) {
+            LOG.error("standby_rehearsal_agents must be 0 or more, not {}; it stays {}",
+                    config.standby__rehearsal__agents(), rehearsalAgents);
+        } else {
+            rehearsalAgents = config.standby__rehearsal__agents(); // for the next start of an elected master
+        }
     }
+
+    /** See {@link Config#standby__rehearsal__agents}. */
+    private int rehearsalAgents = 6000;
 
     private synchronized void start(MasterConfig config) throws Exception {
         current = config;
@@ -266,6 +280,7 @@ public final class MasterComponent implements AllocatorControl {
             // one of several masters: a Master runs here only while ZooKeeper elects this process
             elected = new io.pangaea.master.internal.ha.LeaderElectedMaster(config, zk, zkSessionTimeout,
                     this::leading, this::following, routes, () -> auth, tls);
+            elected.rehearse(rehearsalAgents);
             elected.start();
             LOG.info("Pangaea master contending for leadership through {} on {}://{}:{}", zk, tls.scheme(),
                     config.ip(), elected.port());

@@ -29,6 +29,7 @@ public class MasterSettingsCommand implements Action {
         COMPONENT_RESTART.put("work_dir", "pangaea-master");
         COMPONENT_RESTART.put("zk", "");
         COMPONENT_RESTART.put("zk_session_timeout", "10secs");
+        COMPONENT_RESTART.put("standby_rehearsal_agents", "6000");
         // TLS binds the port anew (the keystore's password is not shown)
         for (String tls : List.of("ssl_enabled", "ssl_cert_file", "ssl_key_file", "ssl_keystore", "ssl_ca_file",
                 "ssl_require_cert", "ssl_support_downgrade")) {
