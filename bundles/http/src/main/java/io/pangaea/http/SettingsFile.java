@@ -45,9 +45,22 @@ public final class SettingsFile {
         return true;
     }
 
-    /** The file a configuration was read from, or null if it did not come from a file. */
-    public static Path of(Map<String, ?> configuration) {
-        Object url = configuration.get(FILENAME);
+    /**
+     * {@link #readWhileWritten}, saying so in the log for {@code component} (which keeps its settings): the check
+     * a component makes first when its configuration changes.
+     */
+    public static boolean skip(Map<String, ?> configuration, String component) {
+        if (!readWhileWritten(configuration)) {
+            return false;
+        }
+        org.slf4j.LoggerFactory.getLogger(SettingsFile.class).warn("{} read with none of the {}'s settings: taken"
+                + " for the file caught while it was being rewritten; the settings stay as they are until it is read"
+                + " whole (to go back to the defaults, write them out)", of(configuration.get(FILENAME)), component);
+        return true;
+    }
+
+    /** The file a configuration was read from, given its {@link #FILENAME} property; null for none. */
+    public static Path of(Object url) {
         if (url == null) {
             return null;
         }

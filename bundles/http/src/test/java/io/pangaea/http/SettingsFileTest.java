@@ -28,8 +28,7 @@ public class SettingsFileTest {
                 "service.pid", "io.pangaea.agent", "attributes", "")));
         assertFalse("not from a file: Configuration Admin's own", SettingsFile.readWhileWritten(Map.of(
                 "service.pid", "io.pangaea.agent", "component.name", "io.pangaea.agent")));
-        assertEquals(Path.of("/opt/agent/etc/io.pangaea.agent.cfg"), SettingsFile.of(Map.of(SettingsFile.FILENAME,
-                file)));
+        assertEquals(Path.of("/opt/agent/etc/io.pangaea.agent.cfg"), SettingsFile.of(file));
     }
 
     @Test

@@ -100,10 +100,7 @@ public final class Master implements AutoCloseable {
         }
     }
 
-    /**
-     * Logs no line per agent from now on (call before {@link #start}): for a master that serves made-up agents, as
-     * a standby's rehearsal of a takeover does.
-     */
+    /** Logs no line per agent (call before {@link #start}): for the made-up agents of a standby's rehearsal. */
     public void quiet() {
         ctx.quiet = true;
     }

@@ -318,10 +318,7 @@ public final class AgentComponent implements AgentSettings, AgentLifecycle {
      */
     @Modified
     void modified(Config c, Map<String, Object> properties) {
-        if (io.pangaea.http.SettingsFile.readWhileWritten(properties)) {
-            LOG.warn("{} read with none of the agent's settings: taken for the file caught while it was being"
-                    + " rewritten; the settings stay as they are until it is read whole (to go back to the"
-                    + " defaults, write them out)", io.pangaea.http.SettingsFile.of(properties));
+        if (io.pangaea.http.SettingsFile.skip(properties, "agent")) {
             return;
         }
         Map<String, String> next = AgentSettings.values(c);

@@ -374,10 +374,7 @@ public final class MasterComponent implements AllocatorControl {
 
     @Modified
     synchronized void modified(Config config, Map<String, Object> properties) throws Exception {
-        if (io.pangaea.http.SettingsFile.readWhileWritten(properties)) {
-            LOG.warn("{} read with none of the master's settings: taken for the file caught while it was being"
-                    + " rewritten; the settings stay as they are until it is read whole (to go back to the"
-                    + " defaults, write them out)", io.pangaea.http.SettingsFile.of(properties));
+        if (io.pangaea.http.SettingsFile.skip(properties, "master")) {
             return;
         }
         defaultAllocator = config.default__allocator();
@@ -590,7 +587,7 @@ public final class MasterComponent implements AllocatorControl {
             props = new Hashtable<>();
         }
         props.put("allocator", name);
-        Path file = io.pangaea.http.SettingsFile.of(toMap(props));
+        Path file = io.pangaea.http.SettingsFile.of(props.get(io.pangaea.http.SettingsFile.FILENAME));
         if (file != null && java.nio.file.Files.isRegularFile(file)) {
             // kept for the next start: the file first (whole, at once), as config:property-set does; fileinstall
             // then reads what Configuration Admin already has (it does not write the file back in these
@@ -603,14 +600,5 @@ public final class MasterComponent implements AllocatorControl {
             current = current.withAllocator(name);
             selectAllocator();
         }
-    }
-
-    private static Map<String, Object> toMap(Dictionary<String, Object> d) {
-        Map<String, Object> m = new java.util.HashMap<>();
-        for (java.util.Enumeration<String> keys = d.keys(); keys.hasMoreElements();) {
-            String k = keys.nextElement();
-            m.put(k, d.get(k));
-        }
-        return m;
     }
 }
