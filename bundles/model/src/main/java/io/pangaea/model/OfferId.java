@@ -6,6 +6,17 @@ public record OfferId(String value) {
         return new OfferId(value);
     }
 
+    /** Written out: these are the keys of the master's tables, and the generated form costs more per lookup. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OfferId other && java.util.Objects.equals(value, other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value == null ? 0 : value.hashCode();
+    }
+
     @Override
     public String toString() {
         return value;

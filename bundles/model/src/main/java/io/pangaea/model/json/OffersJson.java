@@ -9,8 +9,10 @@ import io.pangaea.model.Attribute;
 import io.pangaea.model.ExecutorId;
 import io.pangaea.model.Offer;
 import io.pangaea.model.Range;
+import io.pangaea.model.Ranges;
 import io.pangaea.model.Resource;
 import io.pangaea.model.Url;
+import io.pangaea.model.ValueSet;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +22,7 @@ import java.util.List;
  * The scheduler API's OFFERS event, written field by field: the bytes {@link MesosJson#write} gives for
  * {@code Event.offers(offers)}, without the generic serializer's per-field reflection. An allocation cycle of a big
  * cluster encodes thousands of offers, and that serializer was half of its offer work. What is rare in an offer (a
- * reservation, disk info, attributes, maintenance) still goes through the generic serializer, on the same generator.
+ * reservation, disk info, maintenance) still goes through the generic serializer, on the same generator.
  * {@code OffersJsonTest} compares the two byte for byte.
  */
 public final class OffersJson {
@@ -86,7 +88,7 @@ public final class OffersJson {
             g.writeFieldName("attributes");
             g.writeStartArray();
             for (Attribute a : o.attributes()) {
-                generic(g, a);
+                attribute(g, a);
             }
             g.writeEndArray();
         }
@@ -133,29 +135,10 @@ public final class OffersJson {
             g.writeEndObject();
         }
         if (r.ranges() != null) {
-            g.writeFieldName("ranges");
-            g.writeStartObject();
-            g.writeFieldName("range");
-            g.writeStartArray();
-            for (Range x : r.ranges().range()) {
-                g.writeStartObject();
-                g.writeNumberField("begin", x.begin());
-                g.writeNumberField("end", x.end());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+            ranges(g, r.ranges());
         }
         if (r.set() != null) {
-            g.writeFieldName("set");
-            g.writeStartObject();
-            g.writeFieldName("item");
-            g.writeStartArray();
-            for (String item : r.set().item()) {
-                g.writeString(item);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+            set(g, r.set());
         }
         if (r.role() != null) {
             g.writeStringField("role", r.role());
@@ -171,6 +154,78 @@ public final class OffersJson {
         if (r.disk() != null) {
             g.writeFieldName("disk");
             generic(g, r.disk());
+        }
+        g.writeEndObject();
+    }
+
+    private static void ranges(JsonGenerator g, Ranges ranges) throws IOException {
+        g.writeFieldName("ranges");
+        if (ranges.range() == null) {
+            generic(g, ranges);
+            return;
+        }
+        g.writeStartObject();
+        g.writeFieldName("range");
+        g.writeStartArray();
+        for (Range x : ranges.range()) {
+            g.writeStartObject();
+            g.writeNumberField("begin", x.begin());
+            g.writeNumberField("end", x.end());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void set(JsonGenerator g, ValueSet set) throws IOException {
+        g.writeFieldName("set");
+        if (set.item() == null) {
+            generic(g, set);
+            return;
+        }
+        g.writeStartObject();
+        g.writeFieldName("item");
+        g.writeStartArray();
+        for (String item : set.item()) {
+            g.writeString(item);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** An agent's attribute: every offer from the agent carries them, so they are written as resources are. */
+    private static void attribute(JsonGenerator g, Attribute a) throws IOException {
+        if (a == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        if (a.name() != null) {
+            g.writeStringField("name", a.name());
+        }
+        if (a.type() != null) {
+            g.writeStringField("type", a.type().name());
+        }
+        if (a.scalar() != null) {
+            g.writeFieldName("scalar");
+            g.writeStartObject();
+            g.writeFieldName("value");
+            g.writeNumber(a.scalar().value());
+            g.writeEndObject();
+        }
+        if (a.ranges() != null) {
+            ranges(g, a.ranges());
+        }
+        if (a.set() != null) {
+            set(g, a.set());
+        }
+        if (a.text() != null) {
+            g.writeFieldName("text");
+            g.writeStartObject();
+            if (a.text().value() != null) {
+                g.writeStringField("value", a.text().value());
+            }
+            g.writeEndObject();
         }
         g.writeEndObject();
     }

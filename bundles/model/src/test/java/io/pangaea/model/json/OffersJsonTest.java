@@ -68,10 +68,11 @@ public class OffersJsonTest {
         resources.add(dynamic);
         resources.add(null);
         resources.add(new Resource(null, null, null, null, null, null, new AllocationInfo(null), null));
-        List<Attribute> attributes = List.of(Attribute.text("rack", "r\n1\t\u0001"), Attribute.scalar("level", 2),
+        List<Attribute> attributes = Arrays.asList(Attribute.text("rack", "r\n1\t\u0001"), Attribute.scalar("level", 2),
                 new Attribute("zones", ValueType.SET, null, null, new ValueSet(List.of("x", "y")), null),
                 new Attribute("slots", ValueType.RANGES, null, new Ranges(List.of(new Range(1, 3))), null, null),
-                new Attribute("odd", ValueType.TEXT, null, null, null, new Text(null)));
+                new Attribute("odd", ValueType.TEXT, null, null, null, new Text(null)),
+                new Attribute(null, null, null, new Ranges(null), new ValueSet(null), null), null);
         Schedule.Unavailability unavailability = new Schedule.Unavailability(
                 new Schedule.TimeInfo(1_795_239_324_793_704_000L), new DurationInfo(3_600_000_000_000L));
         Offer all = new Offer(OfferId.of("m-O\"2\""), FrameworkId.of("f/2"), AgentId.of("a\\2"), "hôst",
