@@ -80,6 +80,18 @@ public class ScaleBenchmark {
         return "http://127.0.0.1:" + c.masterPorts.get(i);
     }
 
+    /** A counter summed over the frameworks ({@code master/frameworks/<name>/<id>/<suffix>}). */
+    private static double frameworksSum(JsonNode metrics, String suffix) {
+        double sum = 0;
+        for (var it = metrics.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().startsWith("master/frameworks/") && e.getKey().endsWith(suffix)) {
+                sum += e.getValue().asDouble();
+            }
+        }
+        return sum;
+    }
+
     private static JsonNode metrics(LocalCluster c, int i) throws Exception {
         return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(url(c, i) + "/metrics/snapshot"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
@@ -559,7 +571,8 @@ public class ScaleBenchmark {
                             + " p99=%.0f (%d tasks offered in the window, %d of them not running 60 s after it)"
                             + " accepted_to_running_ms p50=%.0f p99=%.0f"
                             + " allocation_runs_in_window=%.0f"
-                            + " allocation_run_ms=%s master_rss_mb=%d master_heap_after_gc=%s", name, agents,
+                            + " allocation_run_ms=%s master_rss_mb=%d master_heap_after_gc=%s"
+                            + " offers_per_task sent=%.1f declined=%.1f", name, agents,
                     frameworks, seconds, ran / seconds, cpu, ran == 0 ? 0 : cpu / ran * 1000,
                     all.isEmpty() ? 0 : all.get(all.size() / 2) / 1000.0,
                     all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1000.0, all.size(), late,
@@ -567,7 +580,10 @@ public class ScaleBenchmark {
                     accepted.isEmpty() ? 0 : accepted.get((int) (accepted.size() * 0.99)) / 1000.0, runs,
                     String.format("p50=%.1f,p99=%.1f", m1.path("allocator/mesos/allocation_run_ms/p50").asDouble(),
                             m1.path("allocator/mesos/allocation_run_ms/p99").asDouble()), rssMb(m),
-                    heapAfterGc(m)));
+                    heapAfterGc(m), ran == 0 ? 0 : (frameworksSum(m1, "/offers/sent")
+                            - frameworksSum(m0, "/offers/sent")) / (double) ran,
+                    ran == 0 ? 0 : (frameworksSum(m1, "/offers/declined")
+                            - frameworksSum(m0, "/offers/declined")) / (double) ran));
         } finally {
             fws.forEach(LoadFramework::close);
             c.close();

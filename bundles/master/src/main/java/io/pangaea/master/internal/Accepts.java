@@ -80,7 +80,7 @@ final class Accepts extends MasterPart {
         }
         if (!remaining.isEmpty()) {
             fw.release(role, remaining);
-            agent.available = agent.available.plus(remaining.unallocated());
+            agent.setAvailable(agent.available().plus(remaining.unallocated()));
             ctx.offers.addFilter(fw, agent.id, remaining.unallocated(), accept.filters() == null
                     ? io.pangaea.model.Filters.DEFAULT_REFUSE_SECONDS
                     : accept.filters().refuseSecondsOrDefault());

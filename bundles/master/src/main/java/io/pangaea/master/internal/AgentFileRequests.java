@@ -34,7 +34,7 @@ final class AgentFileRequests extends MasterPart {
     void send(AgentId agentId, String operation, String path, Long offset, Long length,
               CompletableFuture<AgentCall.FilesReply> reply) {
         MasterState.AgentEntry agent = state.agents.get(agentId);
-        if (agent == null || !agent.connected) {
+        if (agent == null || !agent.connected()) {
             reply.completeExceptionally(new NoSuchElementException("Agent " + agentId.value()
                     + " is not connected to this master"));
             return;

@@ -86,7 +86,7 @@ final class AgentReconciliation extends MasterPart {
         adoptCompleted(agent, sub.completedTasks(), infos);
         adoptExecutors(agent, sub, toShutDown);
         Resources used = agent.used().unallocated();
-        agent.available = agent.total.minus(used);
+        agent.setAvailable(agent.total().minus(used));
         for (FrameworkId f : toShutDown) {
             ctx.agents.sendToAgent(agent, AgentEvent.shutdownFramework(f));
         }

@@ -114,9 +114,10 @@ final class Agents extends MasterPart {
         }
         if (agent == null) {
             replacedAtSameAddress(id, info.hostname(), ip, info.port());
-            agent = new AgentEntry(id);
+            agent = new AgentEntry(id, state.agentViews);
             agent.registeredTime = Master.now();
             state.agents.put(id, agent);
+            state.agentViews.membershipChanged();
         } else {
             if (agent.stream != null) {
                 agent.stream.close();
@@ -137,19 +138,19 @@ final class Agents extends MasterPart {
             LOG.info("Unreachable agent {} is back", id);
             agent.unreachableTime = null;
         }
-        agent.info = info.withId(id);
+        agent.setInfo(info.withId(id));
         agent.ip = ip;
         byAddress.put(info.hostname() + "|" + ip + "|" + info.port(), agent);
         state.recoveredAgents.remove(id);
         registry.admitAgent(new Registry.AgentRecord(id.value(), info.hostname(), info.port()));
-        agent.total = registry.applyReservations(id.value(), Resources.of(info.resources()));
+        agent.setTotal(registry.applyReservations(id.value(), Resources.of(info.resources())));
         agent.version = sub.version();
         agent.stream = stream;
-        agent.connected = true;
+        agent.setConnected(true);
         if (!ctx.quiet) {
             LOG.info("Agent {} at {}:{} {} with {}", id, info.hostname(), info.port(),
                     known ? "re-registered" : (info.id() != null ? "registered with its previous id" : "registered"),
-                    agent.total);
+                    agent.total());
         }
         ctx.reconciliation.reconcileAgentTasks(agent, sub);
         AgentEntry subscribed = agent;
@@ -178,14 +179,14 @@ final class Agents extends MasterPart {
         AgentEntry last = byAddress.put(address, null);
         List<AgentEntry> candidates = last == null || state.agents.get(last.id) != last ? List.of() : List.of(last);
         for (AgentEntry old : candidates) {
-            if (old.id.equals(id) || old.info == null || port == null || !port.equals(old.info.port())
-                    || !java.util.Objects.equals(old.ip, ip) || !java.util.Objects.equals(old.info.hostname(),
+            if (old.id.equals(id) || old.info() == null || port == null || !port.equals(old.info().port())
+                    || !java.util.Objects.equals(old.ip, ip) || !java.util.Objects.equals(old.info().hostname(),
                     hostname)) {
                 continue;
             }
             LOG.info("Agent {} at {}:{} is replaced by new agent {} at the same address; removing it", old.id, ip,
                     port, id);
-            String why = "Agent " + old.info.hostname() + " restarted as a new agent";
+            String why = "Agent " + old.info().hostname() + " restarted as a new agent";
             for (TaskEntry t : List.copyOf(old.tasks.values())) {
                 if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
                     FrameworkEntry fw = state.frameworks.get(t.frameworkId);
@@ -272,7 +273,7 @@ final class Agents extends MasterPart {
     /** The agent answered a PING: it is alive and reads its stream. */
     void pong(AgentId id) {
         AgentEntry agent = state.agents.get(id);
-        if (agent == null || !agent.connected) {
+        if (agent == null || !agent.connected()) {
             LOG.debug("PONG from agent {}, which is not connected, ignored", id);
             return;
         }
@@ -287,10 +288,10 @@ final class Agents extends MasterPart {
      */
     private void healthCheckFailed(AgentEntry agent) {
         LOG.warn("Agent {} at {} did not answer {} pings in a row ({} each); taking it for unreachable", agent.id,
-                agent.info.hostname(), agent.pingsMissed, config().agentPingTimeout());
+                agent.info().hostname(), agent.pingsMissed, config().agentPingTimeout());
         EventSink stream = agent.stream;
         agent.stream = null;
-        agent.connected = false;
+        agent.setConnected(false);
         stopPings(agent);
         for (OfferId o : List.copyOf(agent.offers)) {
             ctx.offers.removeOffer(o, true, false);
@@ -318,13 +319,13 @@ final class Agents extends MasterPart {
      */
     void updateAttributes(AgentId id, List<Attribute> attributes) {
         AgentEntry agent = state.agents.get(id);
-        if (agent == null || agent.info == null) {
+        if (agent == null || agent.info() == null) {
             LOG.debug("Attributes for unknown agent {} ignored", id);
             return;
         }
         metrics.inc("messages_update_slave");
-        agent.info = new AgentInfo(agent.info.hostname(), agent.info.port(), agent.info.resources(),
-                List.copyOf(attributes), agent.info.id());
+        agent.setInfo(new AgentInfo(agent.info().hostname(), agent.info().port(), agent.info().resources(),
+                List.copyOf(attributes), agent.info().id()));
         LOG.info("Agent {} now has attributes {}", id, attributes.stream()
                 .map(a -> a.name() + ":" + a.plainValue()).toList());
         for (OfferId o : List.copyOf(agent.offers)) {
@@ -341,14 +342,14 @@ final class Agents extends MasterPart {
             LOG.info("Agent {} disconnected", agent.id);
         }
         agent.stream = null;
-        agent.connected = false;
+        agent.setConnected(false);
         stopPings(agent);
         for (OfferId o : List.copyOf(agent.offers)) {
             ctx.offers.removeOffer(o, true, false);
         }
         metrics.inc("slave_unreachable_scheduled");
         agent.unreachableTimer = loop.schedule(() -> {
-            if (!agent.connected && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
+            if (!agent.connected() && state.agents.get(agent.id) == agent && agent.unreachableTime == null) {
                 markUnreachable(agent, "it did not reconnect within " + config().agentUnreachableTimeout());
             }
         }, config().agentUnreachableTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -364,7 +365,7 @@ final class Agents extends MasterPart {
         registry.markAgentUnreachable(agent.id.value(), agent.unreachableTime);
         metrics.inc("slave_unreachable_completed");
         ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
-        String why = "Agent " + agent.info.hostname() + " is unreachable";
+        String why = "Agent " + agent.info().hostname() + " is unreachable";
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
             if (!t.state.isTerminal()) {
                 FrameworkEntry fw = state.frameworks.get(t.frameworkId);
@@ -406,7 +407,7 @@ final class Agents extends MasterPart {
             boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
             if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
                 ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,
-                        "Agent " + agent.info.hostname() + " has been marked gone",
+                        "Agent " + agent.info().hostname() + " has been marked gone",
                         TaskStatus.Reason.REASON_AGENT_REMOVED_BY_OPERATOR);
             }
         }
@@ -424,7 +425,7 @@ final class Agents extends MasterPart {
         }
         EventSink stream = agent.stream;
         agent.stream = null;
-        agent.connected = false;
+        agent.setConnected(false);
         if (stream != null) {
             stream.send(MesosJson.write(AgentEvent.error(why)));
             stream.close();
@@ -433,6 +434,7 @@ final class Agents extends MasterPart {
             ctx.executors.removeExecutor(agent, e);
         }
         state.agents.remove(agent.id);
+        state.agentViews.membershipChanged();
         metrics.inc("slave_removals");
         ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
         ctx.allocation.requestAllocation();

@@ -54,8 +54,8 @@ final class AllocationExplainer extends MasterPart {
         Resources total = Resources.EMPTY;
         Resources roleAlloc = Resources.EMPTY;
         for (AgentEntry a : state.agents.values()) {
-            if (a.connected) {
-                total = total.plus(a.total);
+            if (a.connected()) {
+                total = total.plus(a.total());
             }
         }
         for (FrameworkEntry other : state.frameworks.values()) {
@@ -76,11 +76,11 @@ final class AllocationExplainer extends MasterPart {
         int free = 0;
         long nowNanos = System.nanoTime();
         for (AgentEntry a : state.agents.values()) {
-            if (!a.connected || a.deactivated || a.available.isEmpty()) {
+            if (!a.connected() || a.deactivated() || a.available().isEmpty()) {
                 continue;
             }
             free++;
-            Resources usable = a.available.usableBy(role);
+            Resources usable = a.available().usableBy(role);
             String reason;
             if (usable.isEmpty()) {
                 reason = Explanation.RESERVED_ELSEWHERE;

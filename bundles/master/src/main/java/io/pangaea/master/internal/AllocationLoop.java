@@ -1,6 +1,5 @@
 package io.pangaea.master.internal;
 
-import io.pangaea.allocator.AgentView;
 import io.pangaea.allocator.Allocator;
 import io.pangaea.allocator.ClusterView;
 import io.pangaea.allocator.FrameworkView;
@@ -12,7 +11,6 @@ import io.pangaea.master.internal.MasterState.FrameworkEntry;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.FrameworkId;
 import io.pangaea.model.Offer;
-import io.pangaea.model.ResourceSum;
 import io.pangaea.model.Resources;
 import io.pangaea.model.json.OffersJson;
 import java.util.ArrayList;
@@ -292,17 +290,7 @@ final class AllocationLoop extends MasterPart {
     }
 
     ClusterView snapshot() {
-        List<AgentView> agents = new ArrayList<>();
-        boolean totalKept = keptTotal != null;
-        for (AgentEntry a : state.agents.values()) {
-            if (!a.connected) {
-                continue;
-            }
-            totalKept &= a.totalCountedIn == keptTotalGeneration && a.totalCounted == a.total;
-            // a deactivated (or draining) agent counts in the total but has nothing to offer
-            agents.add(new AgentView(a.id, a.info.hostname(), a.total, a.deactivated ? Resources.EMPTY : a.available,
-                    a.info.attributes() == null ? List.of() : a.info.attributes()));
-        }
+        AgentViews.Snapshot agents = state.agentViews.snapshot();
         List<FrameworkView> frameworks = new ArrayList<>();
         Map<FrameworkId, Map<AgentId, List<DeclineFilter>>> filters = new HashMap<>();
         long nowNanos = System.nanoTime();
@@ -322,41 +310,8 @@ final class AllocationLoop extends MasterPart {
             Map<AgentId, List<DeclineFilter>> byAgent = filters.get(fw);
             return byAgent != null && Offers.filtered(byAgent.get(agent), res, System.nanoTime());
         };
-        return new ClusterView(agents, frameworks, registry.weights(), filter,
-                clusterTotal(totalKept && agents.size() == keptTotalAgents, agents.size()), config().minAllocatable(),
-                registry.quotas());
-    }
-
-    /** The sum of the connected agents' totals, as the last snapshot that summed them left it. */
-    private Resources keptTotal;
-    private int keptTotalAgents;
-    /** Marks the agents whose totals went into {@link #keptTotal} ({@code AgentEntry.totalCountedIn}). */
-    private long keptTotalGeneration;
-
-    /**
-     * The connected agents' resources added up, summed again only when they changed: adding up every agent's
-     * resources on each cycle was most of the snapshot (a sixth of the master's CPU with 5,000 agents and 20
-     * frameworks launching without pause). The kept sum holds when every connected agent is marked as counted in it
-     * with the very total it has now (totals are immutable, so one that changed is another object) and there are
-     * as many as were counted: then the connected agents are exactly those counted, as an agent is marked only when
-     * it is counted and removed agents are not in the table.
-     */
-    private Resources clusterTotal(boolean sameAgentsAndTotals, int connected) {
-        if (sameAgentsAndTotals) {
-            return keptTotal;
-        }
-        keptTotalGeneration++;
-        ResourceSum sum = new ResourceSum();
-        for (AgentEntry a : state.agents.values()) {
-            if (a.connected) {
-                sum.add(a.total);
-                a.totalCountedIn = keptTotalGeneration;
-                a.totalCounted = a.total;
-            }
-        }
-        keptTotal = sum.total();
-        keptTotalAgents = connected;
-        return keptTotal;
+        return new ClusterView(agents.agents(), frameworks, registry.weights(), filter, agents.total(),
+                config().minAllocatable(), registry.quotas());
     }
 
     /** What is offered to the framework now, per role (with allocation info, as {@code allocated} is). */
@@ -403,7 +358,7 @@ final class AllocationLoop extends MasterPart {
             List<Offer> offers = new ArrayList<>(e.getValue().size());
             for (Grant g : e.getValue()) {
                 AgentEntry agent = state.agents.get(g.agentId());
-                if (agent == null || !agent.connected || g.resources() == null) {
+                if (agent == null || !agent.connected() || g.resources() == null) {
                     continue;
                 }
                 if (!fw.roles().contains(g.role()) || fw.suppressedRoles.contains(g.role())) {
@@ -411,7 +366,7 @@ final class AllocationLoop extends MasterPart {
                 }
                 Resources res = g.resources().unallocated().usableBy(g.role());
                 // (filters were checked by the allocator against this same snapshot)
-                if (res.isEmpty() || !agent.available.contains(res) || !view.isAllocatable(res)) {
+                if (res.isEmpty() || !agent.available().contains(res) || !view.isAllocatable(res)) {
                     continue;
                 }
                 offers.add(ctx.offers.make(fw, agent, g.role(), res));

@@ -62,7 +62,7 @@ final class Executors extends MasterPart {
             if (fw != null) {
                 fw.release(e.role, e.resources);
             }
-            agent.available = agent.available.plus(e.resources.unallocated());
+            agent.setAvailable(agent.available().plus(e.resources.unallocated()));
             ctx.allocation.requestAllocation();
         }
     }
@@ -70,7 +70,7 @@ final class Executors extends MasterPart {
     /** A framework's message for an executor goes to the executor's agent, if it is connected. */
     void frameworkMessage(FrameworkEntry fw, Call.Message message) {
         AgentEntry agent = state.agents.get(message.agentId());
-        if (agent == null || !agent.connected) {
+        if (agent == null || !agent.connected()) {
             metrics.inc("invalid_framework_to_executor_messages");
             LOG.info("Dropping a message from framework {} for executor {}: agent {} is not connected", fw.id,
                     message.executorId(), message.agentId());
@@ -119,7 +119,7 @@ final class Executors extends MasterPart {
     void shutdownExecutor(FrameworkEntry fw, Call.Shutdown shutdown) {
         AgentEntry agent = state.agents.get(shutdown.agentId());
         if (agent != null && agent.executors.containsKey(new ExecutorKey(fw.id, shutdown.executorId()))) {
-            if (agent.connected) {
+            if (agent.connected()) {
                 ctx.agents.sendToAgent(agent, AgentEvent.shutdownExecutor(fw.id, shutdown.executorId()));
             }
             return;

@@ -238,7 +238,7 @@ final class Frameworks extends MasterPart {
         }
         for (AgentId a : agentsWithTasks) {
             AgentEntry agent = state.agents.get(a);
-            if (agent != null && agent.connected) {
+            if (agent != null && agent.connected()) {
                 ctx.agents.sendToAgent(agent, AgentEvent.shutdownFramework(fw.id));
             }
         }

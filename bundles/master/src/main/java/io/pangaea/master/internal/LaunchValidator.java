@@ -217,7 +217,7 @@ final class LaunchValidator {
                 return "volume '" + id + "' is reserved for '" + v.reservationRole() + "', not for the offer's role '"
                         + role + "'";
             }
-            if (create && agent.total.toList().stream().anyMatch(r -> r.isPersistentVolume()
+            if (create && agent.total().toList().stream().anyMatch(r -> r.isPersistentVolume()
                     && r.disk().persistence().id().equals(id) && r.reservationRole().equals(v.reservationRole()))) {
                 return "persistence id '" + id + "' already exists on agent " + agent.id.value();
             }

@@ -73,15 +73,15 @@ final class LegacyAgentJson {
     static Parts parts(MasterState.AgentEntry a, Resources used, Resources offered) {
         // kept encoded while they do not change (EncodedPart): most of a big cluster's agents do not between two
         // reads
-        return new Parts(a.info.hostname(), a.info.port() == null ? 5051 : a.info.port(),
-                a.legacyAttributes.get(a.info, EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))),
+        return new Parts(a.info().hostname(), a.info().port() == null ? 5051 : a.info().port(),
+                a.legacyAttributes.get(a.info(), EncodedPart.json(i -> MesosJson.legacyAttributes(i.attributes()))),
                 a.pid(), a.registeredTime, a.reregisteredTime,
-                a.legacyTotal.get(a.total, EncodedPart.json(MesosJson::legacy)),
+                a.legacyTotal.get(a.total(), EncodedPart.json(MesosJson::legacy)),
                 a.legacyUsed.get(used, EncodedPart.json(MesosJson::legacy)),
                 a.legacyOffered.get(offered, EncodedPart.json(MesosJson::legacy)),
-                a.legacyReserved.get(a.total, EncodedPart.json(LegacyAgentJson::reservedByRole)),
-                a.legacyUnreserved.get(a.total, EncodedPart.json(t -> MesosJson.legacy(t.unreserved()))),
-                a.connected, a.deactivated, a.version == null ? Master.MESOS_VERSION : a.version);
+                a.legacyReserved.get(a.total(), EncodedPart.json(LegacyAgentJson::reservedByRole)),
+                a.legacyUnreserved.get(a.total(), EncodedPart.json(t -> MesosJson.legacy(t.unreserved()))),
+                a.connected(), a.deactivated(), a.version == null ? Master.MESOS_VERSION : a.version);
     }
 
     /** The reserved resources by role, in the legacy form. */

@@ -34,7 +34,7 @@ final class Maintenance extends MasterPart {
             return false;
         }
         LOG.info("Agent {} {}", id, active ? "reactivated" : "deactivated");
-        agent.deactivated = !active;
+        agent.setDeactivated(!active);
         if (active) {
             agent.drainState = null;
             agent.drain = null;
@@ -54,7 +54,7 @@ final class Maintenance extends MasterPart {
             return false;
         }
         LOG.info("Draining agent {}", agent.id);
-        agent.deactivated = true;
+        agent.setDeactivated(true);
         agent.drainState = "DRAINING";
         agent.drain = drain;
         for (OfferId o : List.copyOf(agent.offers)) {

@@ -185,7 +185,7 @@ final class MaintenanceSchedule extends MasterPart {
 
     private void sendFor(MachineId m, Schedule.Unavailability unavailability) {
         for (AgentEntry agent : state.agents.values()) {
-            if (!agent.connected || !on(agent, m)) {
+            if (!agent.connected() || !on(agent, m)) {
                 continue;
             }
             Set<FrameworkId> users = new HashSet<>();
@@ -203,7 +203,7 @@ final class MaintenanceSchedule extends MasterPart {
                 answers.computeIfAbsent(m, k -> new LinkedHashMap<>()).put(f, new InverseOfferStatus(
                         InverseOfferStatus.Status.UNKNOWN, f, now()));
                 fw.stream.send(MesosJson.write(Event.inverseOffers(List.of(new Event.InverseOffer(id,
-                        new Url("http", new Address(agent.info.hostname(), agent.ip, agent.info.port()),
+                        new Url("http", new Address(agent.info().hostname(), agent.ip, agent.info().port()),
                                 "/slave(1)"), f, agent.id, unavailability)))));
                 MasterMetrics.inc(fw.counters, "events/inverse_offers");
             }
@@ -241,7 +241,7 @@ final class MaintenanceSchedule extends MasterPart {
                 FrameworkEntry fw = state.frameworks.get(t.frameworkId);
                 boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
                 ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,
-                        "Agent " + agent.info.hostname() + " is down for maintenance",
+                        "Agent " + agent.info().hostname() + " is down for maintenance",
                         TaskStatus.Reason.REASON_AGENT_REMOVED_BY_OPERATOR);
             }
         }
@@ -250,7 +250,7 @@ final class MaintenanceSchedule extends MasterPart {
 
     /** True when {@code agent} is on machine {@code m}: each of the machine's hostname and ip that is set matches. */
     static boolean on(AgentEntry agent, MachineId m) {
-        return agent.info != null && on(agent.info.hostname(), agent.ip, m);
+        return agent.info() != null && on(agent.info().hostname(), agent.ip, m);
     }
 
     static boolean on(String hostname, String ip, MachineId m) {

@@ -30,6 +30,8 @@ import java.util.concurrent.ScheduledFuture;
 final class MasterState {
 
     final Map<AgentId, AgentEntry> agents = new LinkedHashMap<>();
+    /** The connected agents as the allocator sees them, kept up to date as they change. */
+    final AgentViews agentViews = new AgentViews(agents);
     final Map<FrameworkId, FrameworkEntry> frameworks = new LinkedHashMap<>();
     /**
      * For each framework (by id) whose completed tasks are at their bound: when the oldest it keeps ended. Written on
@@ -51,20 +53,25 @@ final class MasterState {
 
     static final class AgentEntry {
         final AgentId id;
-        AgentInfo info;
+        /*
+         * What the allocator's view of the agent is made of: set through the setters, which tell the views
+         * (AgentViews) when it changes.
+         */
+        private AgentInfo info;
+        private Resources total;
+        /** Neither used nor offered; without allocation info. */
+        private Resources available;
+        /** No offers are made from a deactivated (or draining) agent. */
+        private boolean deactivated;
+        private boolean connected;
+        private final AgentViews views;
+        /** The view made last, whether it is out of date, and where it is in the views (-1: not there). */
+        io.pangaea.allocator.AgentView view;
+        private boolean viewStale = true;
+        int viewIndex = -1;
         /** The IP address the agent listens on (as it said, or where it connected from, else its hostname). */
         String ip;
-        Resources total;
-        /**
-         * The allocation snapshot's kept sum of the agents' totals: the generation of that sum this agent's total
-         * went into, and the total that went in (see {@code AllocationLoop.clusterTotal}).
-         */
-        long totalCountedIn;
-        Resources totalCounted;
-        /** Neither used nor offered; without allocation info. */
-        Resources available;
         EventSink stream;
-        boolean connected;
         double registeredTime;
         double reregisteredTime;
         String version;
@@ -80,8 +87,6 @@ final class MasterState {
         ScheduledFuture<?> unreachableTimer;
         /** When the agent was marked unreachable; null while it is reachable. */
         Double unreachableTime;
-        /** No offers are made from a deactivated (or draining) agent. */
-        boolean deactivated;
         /** DRAINING or DRAINED while the agent is being drained, else null. */
         String drainState;
         /** The DRAIN_AGENT request, while draining. */
@@ -106,8 +111,86 @@ final class MasterState {
         /** The whole agent as /master/state gives it, kept while its parts are the same. */
         final EncodedPart<LegacyAgentJson.Parts, RawJson> legacyAgent = new EncodedPart<>();
 
-        AgentEntry(AgentId id) {
+        AgentEntry(AgentId id, AgentViews views) {
             this.id = id;
+            this.views = views;
+        }
+
+        AgentInfo info() {
+            return info;
+        }
+
+        Resources total() {
+            return total;
+        }
+
+        Resources available() {
+            return available;
+        }
+
+        boolean deactivated() {
+            return deactivated;
+        }
+
+        boolean connected() {
+            return connected;
+        }
+
+        void setInfo(AgentInfo info) {
+            if (info != this.info) {
+                this.info = info;
+                viewChanged();
+            }
+        }
+
+        void setTotal(Resources total) {
+            if (total != this.total) {
+                this.total = total;
+                viewChanged();
+            }
+        }
+
+        void setAvailable(Resources available) {
+            if (available != this.available) {
+                this.available = available;
+                viewChanged();
+            }
+        }
+
+        void setDeactivated(boolean deactivated) {
+            if (deactivated != this.deactivated) {
+                this.deactivated = deactivated;
+                viewChanged();
+            }
+        }
+
+        void setConnected(boolean connected) {
+            if (connected != this.connected) {
+                this.connected = connected;
+                views.membershipChanged();
+            }
+        }
+
+        private void viewChanged() {
+            if (!viewStale) {
+                viewStale = true;
+                views.changed(this);
+            }
+        }
+
+        /** The view, made again if it is out of date. */
+        io.pangaea.allocator.AgentView freshView() {
+            if (viewStale || view == null) {
+                view = makeView();
+                viewStale = false;
+            }
+            return view;
+        }
+
+        /** The agent as the allocator sees it now. A deactivated (or draining) agent has nothing to offer. */
+        io.pangaea.allocator.AgentView makeView() {
+            return new io.pangaea.allocator.AgentView(id, info.hostname(), total,
+                    deactivated ? Resources.EMPTY : available, info.attributes() == null ? List.of() : info.attributes());
         }
 
         /** The agent's libprocess-style pid, as Mesos shows it: {@code slave(1)@<ip>:<port>}. */
@@ -277,7 +360,18 @@ final class MasterState {
         }
     }
 
-    record TaskKey(FrameworkId frameworkId, TaskId taskId) {}
+    record TaskKey(FrameworkId frameworkId, TaskId taskId) {
+        @Override
+        public boolean equals(Object o) { // written out, as the ids' are: a key of hot tables
+            return o instanceof TaskKey k && java.util.Objects.equals(taskId, k.taskId)
+                    && java.util.Objects.equals(frameworkId, k.frameworkId);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Objects.hashCode(frameworkId) + java.util.Objects.hashCode(taskId);
+        }
+    }
 
     /** An offer operation a framework gave an id: it gets status updates until it acknowledges the last one. */
     static final class OperationEntry {
@@ -299,7 +393,18 @@ final class MasterState {
         }
     }
 
-    record ExecutorKey(FrameworkId frameworkId, ExecutorId executorId) {}
+    record ExecutorKey(FrameworkId frameworkId, ExecutorId executorId) {
+        @Override
+        public boolean equals(Object o) { // written out, as the ids' are: a key of hot tables
+            return o instanceof ExecutorKey k && java.util.Objects.equals(executorId, k.executorId)
+                    && java.util.Objects.equals(frameworkId, k.frameworkId);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * java.util.Objects.hashCode(frameworkId) + java.util.Objects.hashCode(executorId);
+        }
+    }
 
     /** An executor the master launched tasks under, on one agent, until the agent says it exited. */
     static final class ExecutorEntry {

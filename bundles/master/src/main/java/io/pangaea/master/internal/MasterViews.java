@@ -99,7 +99,7 @@ public final class MasterViews {
         ArrayNode caps = n.putArray("capabilities");
         caps.add("AGENT_UPDATE").add("AGENT_DRAINING").add("QUOTA_V2");
         long unreachable = state.agents.values().stream().filter(a -> a.unreachableTime != null).count();
-        long deactivated = state.agents.values().stream().filter(a -> a.unreachableTime == null && a.deactivated)
+        long deactivated = state.agents.values().stream().filter(a -> a.unreachableTime == null && a.deactivated())
                 .count();
         n.put("activated_slaves", (double) (state.agents.size() - unreachable - deactivated));
         n.put("deactivated_slaves", (double) deactivated);
@@ -285,7 +285,7 @@ public final class MasterViews {
             }
             Resources reserved = Resources.EMPTY;
             for (AgentEntry a : state.agents.values()) {
-                reserved = reserved.plus(a.total.reservedTo(role).unallocated());
+                reserved = reserved.plus(a.total().reservedTo(role).unallocated());
             }
             ObjectNode r = roles.addObject();
             r.put("name", role);
@@ -379,8 +379,8 @@ public final class MasterViews {
             ObjectNode s = LegacyAgentJson.tree(a.id, LegacyAgentJson.parts(a, used, offered));
             arr.add(s);
             if (full) {
-                s.set("reserved_resources_full", reservedFull(a.total));
-                s.set("unreserved_resources_full", V1Views.resources(a.total.unreserved()));
+                s.set("reserved_resources_full", reservedFull(a.total()));
+                s.set("unreserved_resources_full", V1Views.resources(a.total().unreserved()));
                 s.set("used_resources_full", V1Views.resources(used));
                 s.set("offered_resources_full", V1Views.resources(offered));
             }
@@ -529,8 +529,8 @@ public final class MasterViews {
                     offered = offered.plus(e.resources);
                 }
             }
-            rows.add(new AgentRow(a.id.value(), a.info.hostname(), a.info.port() == null ? 0 : a.info.port(),
-                    a.connected, a.total.toString(), a.used().unallocated().toString(),
+            rows.add(new AgentRow(a.id.value(), a.info().hostname(), a.info().port() == null ? 0 : a.info().port(),
+                    a.connected(), a.total().toString(), a.used().unallocated().toString(),
                     offered.unallocated().toString(), a.tasks.size()));
         }
         return rows;

@@ -43,14 +43,14 @@ final class MetricsSnapshot {
                 unreachable++;
                 continue;
             }
-            if (a.deactivated) {
+            if (a.deactivated()) {
                 inactive++;
             } else {
                 active++;
             }
-            if (a.connected) {
+            if (a.connected()) {
                 connected++;
-                addScalars(total, a.total);
+                addScalars(total, a.total());
                 addScalars(used, a.used());
             }
         }

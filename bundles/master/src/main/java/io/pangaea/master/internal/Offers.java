@@ -44,13 +44,13 @@ final class Offers extends MasterPart {
      * {@code offer_timeout}. The caller sends it.
      */
     Offer make(FrameworkEntry fw, AgentEntry agent, String role, Resources res) {
-        agent.available = agent.available.minus(res);
+        agent.setAvailable(agent.available().minus(res));
         Resources allocated = res.allocatedTo(role);
         fw.allocate(role, allocated);
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
-        Offer offer = new Offer(id, fw.id, agent.id, agent.info.hostname(),
-                new Url("http", new Address(agent.info.hostname(), agent.ip, agent.info.port()), "/slave(1)"),
-                allocated.toList(), agent.info.attributes(), null, new AllocationInfo(role),
+        Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(),
+                new Url("http", new Address(agent.info().hostname(), agent.ip, agent.info().port()), "/slave(1)"),
+                allocated.toList(), agent.info().attributes(), null, new AllocationInfo(role),
                 ctx.schedule.unavailability(agent));
         OfferEntry entry = new OfferEntry(offer, role, allocated);
         if (config().offerTimeout() != null) {
@@ -99,7 +99,7 @@ final class Offers extends MasterPart {
         }
         if (agent != null) {
             agent.offers.remove(id);
-            agent.available = agent.available.plus(o.resources.unallocated());
+            agent.setAvailable(agent.available().plus(o.resources.unallocated()));
         }
     }
 

@@ -139,7 +139,7 @@ final class Operations extends MasterPart {
 
     /** Applies a reservation change to the agent's total and records it in the registry. */
     void apply(AgentEntry agent, ReservationChange change) {
-        agent.total = agent.total.minus(change.from()).plus(change.to());
+        agent.setTotal(agent.total().minus(change.from()).plus(change.to()));
         if (change.reserve()) {
             registry.addReservation(agent.id.value(), change.reserved());
         } else {
@@ -171,13 +171,13 @@ final class Operations extends MasterPart {
         }
         Resources from = change.from();
         Resources offered = offeredOn(agent);
-        if (!agent.available.plus(offered).contains(from)) {
+        if (!agent.available().plus(offered).contains(from)) {
             // checked before rescinding anything: a refused request changes nothing
             return new CallResult(409, "Agent " + agentId + " does not have " + from + " free (free or offered: "
-                    + agent.available.plus(offered) + ")");
+                    + agent.available().plus(offered) + ")");
         }
         makeFree(agent, from);
-        agent.available = agent.available.minus(from).plus(change.to());
+        agent.setAvailable(agent.available().minus(from).plus(change.to()));
         apply(agent, change);
         ctx.allocation.requestAllocation();
         return new CallResult(202, "");
@@ -194,7 +194,7 @@ final class Operations extends MasterPart {
             return new CallResult(404, "No agent with id '" + agentId + "'");
         }
         Resources offered = offeredOn(agent);
-        Resources pool = agent.available.plus(offered);
+        Resources pool = agent.available().plus(offered);
         Map<String, List<io.pangaea.model.Resource>> byRole = new java.util.LinkedHashMap<>();
         for (io.pangaea.model.Resource v : volumes) {
             byRole.computeIfAbsent(v == null ? "*" : v.reservationRole(), r -> new java.util.ArrayList<>()).add(v);
@@ -217,8 +217,8 @@ final class Operations extends MasterPart {
         Resources from = create ? asDisk : asVolumes;
         Resources to = create ? asVolumes : asDisk;
         makeFree(agent, from);
-        agent.available = agent.available.minus(from).plus(to);
-        agent.total = agent.total.minus(from).plus(to);
+        agent.setAvailable(agent.available().minus(from).plus(to));
+        agent.setTotal(agent.total().minus(from).plus(to));
         recordVolumes(agent, volumes, asVolumes, create);
         LOG.info("Operator {} volumes {} on agent {}", create ? "created" : "destroyed", asVolumes, agent.id);
         ctx.allocation.requestAllocation();
@@ -242,7 +242,7 @@ final class Operations extends MasterPart {
             return Resize.refused("'volume' must be a persistent volume (a 'disk' with a persistence id)");
         }
         String id = volume.disk().persistence().id();
-        boolean exists = agent.total.toList().stream().anyMatch(r -> r.isPersistentVolume()
+        boolean exists = agent.total().toList().stream().anyMatch(r -> r.isPersistentVolume()
                 && r.disk().persistence().id().equals(id) && r.reservationRole().equals(volume.reservationRole())
                 && r.scalar() != null && Math.abs(r.scalar().value() - volume.scalar().value()) < 1e-9);
         if (!exists) {
@@ -269,7 +269,7 @@ final class Operations extends MasterPart {
 
     /** Records a resize on the agent and in the registry. */
     private void applyResize(AgentEntry agent, Resize r) {
-        agent.total = agent.total.minus(r.from()).plus(r.to());
+        agent.setTotal(agent.total().minus(r.from()).plus(r.to()));
         registry.removeReservation(agent.id.value(), r.from());
         registry.addReservation(agent.id.value(), r.to());
     }
@@ -308,12 +308,12 @@ final class Operations extends MasterPart {
             return new CallResult(400, r.error());
         }
         Resources offered = offeredOn(agent);
-        if (!agent.available.plus(offered).contains(r.from())) {
+        if (!agent.available().plus(offered).contains(r.from())) {
             return new CallResult(409, "Agent " + agentId + " does not have " + r.from() + " free (the volume may be"
                     + " in use)");
         }
         makeFree(agent, r.from());
-        agent.available = agent.available.minus(r.from()).plus(r.to());
+        agent.setAvailable(agent.available().minus(r.from()).plus(r.to()));
         applyResize(agent, r);
         ctx.allocation.requestAllocation();
         return new CallResult(202, "");
@@ -375,7 +375,7 @@ final class Operations extends MasterPart {
         Resources to = create ? asVolumes : asDisk;
         fw.release(role, from.allocatedTo(role));
         fw.allocate(role, to.allocatedTo(role));
-        agent.total = agent.total.minus(from).plus(to);
+        agent.setTotal(agent.total().minus(from).plus(to));
         recordVolumes(agent, volumes, asVolumes, create);
         LOG.info("Framework {} {}D volumes {} on agent {}", fw.id, op.type(), asVolumes, agent.id);
         finishOperation(fw, agent, op, to.allocatedTo(role));
@@ -394,7 +394,7 @@ final class Operations extends MasterPart {
 
     /** Makes {@code from} free on the agent: its outstanding offers are rescinded when they hold part of it. */
     private void makeFree(AgentEntry agent, Resources from) {
-        if (!agent.available.contains(from)) {
+        if (!agent.available().contains(from)) {
             for (OfferId o : List.copyOf(agent.offers)) {
                 ctx.offers.removeOffer(o, true, false);
             }

@@ -42,7 +42,7 @@ final class Tasks extends MasterPart {
                     kill.agentId()))));
             return;
         }
-        if (!agent.connected) {
+        if (!agent.connected()) {
             LOG.info("Kill of task {} waits for agent {} to reconnect", kill.taskId(), agent.id);
             return;
         }
@@ -59,7 +59,7 @@ final class Tasks extends MasterPart {
             recoverTaskResources(t);
             completeTask(fw, t);
         }
-        if (agent != null && agent.connected) {
+        if (agent != null && agent.connected()) {
             ctx.agents.sendToAgent(agent, AgentEvent.acknowledge(new AgentEvent.Acknowledge(fw.id, ack.taskId(), ack.uuid())));
         }
     }
@@ -97,7 +97,7 @@ final class Tasks extends MasterPart {
                     && registry.unreachableAgents().containsKey(rt.agentId().value()))) {
                 answer = TaskState.TASK_UNREACHABLE;
                 message = "Reconciliation: Task is unreachable";
-            } else if (agent != null && agent.connected) {
+            } else if (agent != null && agent.connected()) {
                 answer = TaskState.TASK_GONE;
                 message = "Reconciliation: Task is unknown to the agent";
             } else if (agent != null) {
@@ -162,7 +162,7 @@ final class Tasks extends MasterPart {
         }
         AgentEntry agent = state.agents.get(t.agentId);
         if (agent != null) {
-            agent.available = agent.available.plus(t.resources.unallocated());
+            agent.setAvailable(agent.available().plus(t.resources.unallocated()));
         }
         ctx.allocation.requestAllocation();
     }

@@ -118,11 +118,11 @@ public final class V1Views {
             }
         }
         return new AgentParts(
-                a.v1Info.get(a.info, EncodedPart.json(i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))),
-                a.connected, a.deactivated, a.drainState, a.drainState == null ? null : a.drain,
+                a.v1Info.get(a.info(), EncodedPart.json(i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))),
+                a.connected(), a.deactivated(), a.drainState, a.drainState == null ? null : a.drain,
                 a.version == null || a.version.startsWith("pangaea") ? Master.MESOS_VERSION : a.version, a.pid(),
                 a.registeredTime, a.reregisteredTime,
-                a.v1Total.get(a.total, EncodedPart.json(V1Views::resources)),
+                a.v1Total.get(a.total(), EncodedPart.json(V1Views::resources)),
                 a.v1Used.get(a.used(), EncodedPart.json(V1Views::resources)),
                 offered.isEmpty() ? null : a.v1Offered.get(offered, EncodedPart.json(V1Views::resources)));
     }

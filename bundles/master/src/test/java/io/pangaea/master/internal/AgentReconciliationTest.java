@@ -38,7 +38,7 @@ public class AgentReconciliationTest {
     }
 
     private static AgentCall.Subscribe subscribe(AgentEntry a, List<Task> tasks, List<FrameworkInfo> frameworks) {
-        return new AgentCall.Subscribe(new AgentInfo("h", 5051, a.total.toList(), List.of(), a.id), tasks,
+        return new AgentCall.Subscribe(new AgentInfo("h", 5051, a.total().toList(), List.of(), a.id), tasks,
                 frameworks, List.of(), "t", List.of());
     }
 
@@ -55,7 +55,7 @@ public class AgentReconciliationTest {
             TaskEntry t = fw.tasks.get(TaskId.of("t1"));
             assertEquals(TaskState.TASK_RUNNING, t.state);
             assertEquals(Resources.parse("cpus:1;mem:64"), fw.allocatedTotal().unallocated());
-            assertEquals(Resources.parse("cpus:1;mem:448"), a.available);
+            assertEquals(Resources.parse("cpus:1;mem:448"), a.available());
         });
     }
 
@@ -82,7 +82,7 @@ public class AgentReconciliationTest {
                             .TaskStatus(tid, TaskState.TASK_FINISHED, null, null, null, null, a.id, null, at, null,
                             null, null, null)), TaskState.TASK_FINISHED, null, null, null, null));
                 }
-                AgentCall.Subscribe sub = new AgentCall.Subscribe(new AgentInfo("h" + i, 5051, a.total.toList(),
+                AgentCall.Subscribe sub = new AgentCall.Subscribe(new AgentInfo("h" + i, 5051, a.total().toList(),
                         List.of(), a.id), List.of(), List.of(info), List.of(), "t", List.of(), null, done);
                 small.run(() -> small.ctx.reconciliation.reconcileAgentTasks(a, sub));
             }
@@ -111,7 +111,7 @@ public class AgentReconciliationTest {
         f.run(() -> {
             assertTrue(fw.tasks.isEmpty());
             assertEquals(TaskState.TASK_LOST, fw.completedTasks.newest().state);
-            assertEquals(a.total, a.available);
+            assertEquals(a.total(), a.available());
         });
         Event lost = PartsFixture.sink(fw.stream).read(Event.class).get(0);
         assertEquals(TaskState.TASK_LOST, lost.update().status().state());

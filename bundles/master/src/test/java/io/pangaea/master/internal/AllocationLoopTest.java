@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.pangaea.allocator.AgentView;
 import io.pangaea.allocator.ClusterView;
 import io.pangaea.allocator.FrameworkView;
 import io.pangaea.master.internal.MasterState.AgentEntry;
@@ -85,22 +86,83 @@ public class AllocationLoopTest {
         Resources first = total.get();
         assertEquals(Resources.parse("cpus:7;mem:70"), first);
         assertTrue("nothing changed: the kept sum", first == total.get());
-        f.run(() -> b.total = b.total.plus(Resources.parse("disk:5"))); // an operation or a reservation
+        f.run(() -> b.setTotal(b.total().plus(Resources.parse("disk:5")))); // an operation or a reservation
         assertEquals(Resources.parse("cpus:7;mem:70;disk:5"), total.get());
-        f.run(() -> c.connected = false);
+        f.run(() -> c.setConnected(false));
         assertEquals(Resources.parse("cpus:3;mem:30;disk:5"), total.get());
         // as many connected as were counted, but another set: c back, a gone
         f.run(() -> {
-            c.connected = true;
-            a.connected = false;
+            c.setConnected(true);
+            a.setConnected(false);
         });
         assertEquals(Resources.parse("cpus:6;mem:60;disk:5"), total.get());
         // one removed from the table and a new one in its place
         f.run(() -> f.state.agents.remove(b.id));
         f.agent("d", "cpus:8");
         assertEquals(Resources.parse("cpus:12;mem:40"), total.get());
-        f.run(() -> c.connected = false);
+        f.run(() -> c.setConnected(false));
         assertEquals(Resources.parse("cpus:8"), total.get());
+    }
+
+    /**
+     * The agents' views are kept between snapshots: those of agents that did not change are the very same objects,
+     * and whatever the changes (offers, declines, deactivation, new attributes or totals, agents leaving, coming back
+     * or changed while away), the snapshot's views are what a visit of every agent makes.
+     */
+    @Test
+    public void agentViewsAreMadeAgainForTheChangedAgentsAloneAndAreWhatAVisitOfAllMakes() {
+        List<AgentEntry> agents = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            agents.add(f.agent("a" + i, "cpus:4;mem:1024"));
+        }
+        FrameworkEntry fw = f.framework("fw1", "*");
+        java.util.function.Supplier<List<AgentView>> views = () -> f.on(() -> f.ctx.allocation.snapshot()).agents();
+        java.util.function.Supplier<List<AgentView>> visit = () -> f.on(() -> f.state.agentViews.visitAll());
+        List<AgentView> first = views.get();
+        assertEquals(visit.get(), first);
+        io.pangaea.model.Offer offer = f.on(() -> f.ctx.offers.make(fw, agents.get(3), "*",
+                Resources.parse("cpus:1")));
+        f.run(() -> {
+            agents.get(7).setDeactivated(true);
+            AgentEntry a = agents.get(9);
+            a.setInfo(new io.pangaea.model.AgentInfo(a.info().hostname(), 5051, a.info().resources(),
+                    List.of(io.pangaea.model.Attribute.text("rack", "r1")), a.id));
+            agents.get(11).setTotal(agents.get(11).total().plus(Resources.parse("disk:5")));
+            agents.get(12).setAvailable(agents.get(12).available()); // the same: no change
+        });
+        List<AgentView> second = views.get();
+        assertEquals(visit.get(), second);
+        for (int i = 0; i < 20; i++) {
+            boolean changed = List.of(3, 7, 9, 11).contains(i);
+            assertEquals("agent " + i + " made again: " + changed, changed, first.get(i) != second.get(i));
+        }
+        assertEquals(Resources.parse("cpus:3;mem:1024"), second.get(3).available());
+        assertEquals(Resources.EMPTY, second.get(7).available());
+        assertEquals("rack", second.get(9).attributes().get(0).name());
+        assertEquals(Resources.parse("cpus:80;mem:20480;disk:5"), f.on(() -> f.ctx.allocation.snapshot()).total());
+
+        f.run(() -> f.ctx.offers.decline(fw, List.of(offer.id()), null));
+        assertEquals(Resources.parse("cpus:4;mem:1024"), views.get().get(3).available());
+        assertEquals(visit.get(), views.get());
+
+        f.run(() -> agents.get(0).setConnected(false));
+        assertEquals(19, views.get().size());
+        assertEquals(visit.get(), views.get());
+        f.run(() -> {
+            agents.get(0).setConnected(true);
+            f.state.agents.remove(agents.get(1).id);
+            f.state.agentViews.membershipChanged();
+        });
+        assertEquals(19, views.get().size());
+        assertEquals(visit.get(), views.get());
+        // changed while away: seen once it is back
+        f.run(() -> agents.get(2).setConnected(false));
+        views.get();
+        f.run(() -> agents.get(2).setAvailable(Resources.parse("cpus:1")));
+        f.run(() -> agents.get(2).setConnected(true));
+        assertEquals(Resources.parse("cpus:1"), views.get().get(1).available());
+        assertEquals(visit.get(), views.get());
+        assertEquals(Resources.parse("cpus:76;mem:19456;disk:5"), f.on(() -> f.ctx.allocation.snapshot()).total());
     }
 
     @Test
@@ -110,7 +172,7 @@ public class AllocationLoopTest {
         FrameworkEntry active = f.framework("fw1", "*");
         FrameworkEntry gone = f.framework("fw2", "*");
         f.run(() -> {
-            down.connected = false;
+            down.setConnected(false);
             gone.connected = false;
             active.filters = java.util.Map.of(up.id, List.of(
                     new DeclineFilter(Resources.parse("cpus:1"), System.nanoTime() - 1),

@@ -54,11 +54,11 @@ public class FrameworksAndExecutorsPartTest {
             assertEquals(Resources.parse("cpus:0.5;mem:64"), first.unallocated());
             assertTrue("charged once", second.isEmpty());
             fw.allocate("*", first);
-            a.available = a.available.minus(first.unallocated());
+            a.setAvailable(a.available().minus(first.unallocated()));
             ExecutorEntry entry = a.executors.get(new ExecutorKey(fw.id, ExecutorId.of("e1")));
             f.ctx.executors.removeExecutor(a, entry);
             assertTrue(a.executors.isEmpty());
-            assertEquals(a.total, a.available);
+            assertEquals(a.total(), a.available());
             assertTrue(fw.allocated.isEmpty());
         });
     }
@@ -77,7 +77,7 @@ public class FrameworksAndExecutorsPartTest {
         f.run(() -> {
             assertTrue(fw.tasks.isEmpty());
             assertTrue(f.state.offers.isEmpty());
-            assertEquals(a.total, a.available);
+            assertEquals(a.total(), a.available());
         });
         Event lost = PartsFixture.sink(fw.stream).read(Event.class).get(0);
         assertEquals(TaskState.TASK_LOST, lost.update().status().state());
@@ -97,7 +97,7 @@ public class FrameworksAndExecutorsPartTest {
                 null)), new io.pangaea.model.Filters(30.0))));
         f.run(() -> {
             assertTrue(fw.tasks.containsKey(TaskId.of("t1")));
-            assertEquals(Resources.parse("cpus:3;mem:896"), a.available);
+            assertEquals(Resources.parse("cpus:3;mem:896"), a.available());
             assertEquals(Resources.parse("cpus:1;mem:128"), fw.allocatedTotal().unallocated());
             assertTrue("what was left is filtered", Offers.filtered(fw.filters.get(a.id),
                     Resources.parse("cpus:3;mem:896"), System.nanoTime()));
@@ -120,7 +120,7 @@ public class FrameworksAndExecutorsPartTest {
             fw.tasks.put(t.info.taskId(), t);
             a.tasks.put(t.key(), t);
             fw.allocate("*", r);
-            a.available = a.available.minus(r.unallocated());
+            a.setAvailable(a.available().minus(r.unallocated()));
             f.ctx.frameworks.disconnected(fw, fw.stream);
             assertFalse(fw.connected);
             assertTrue("still known while its failover timeout runs", f.state.frameworks.containsKey(fw.id));
@@ -129,7 +129,7 @@ public class FrameworksAndExecutorsPartTest {
                 .stream().anyMatch(c -> c.id.equals(fw.id))));
         f.run(() -> {
             assertFalse(f.state.frameworks.containsKey(fw.id));
-            assertEquals(a.total, a.available);
+            assertEquals(a.total(), a.available());
         });
         AgentEvent shutdown = PartsFixture.sink(a.stream).read(AgentEvent.class).get(0);
         assertEquals(AgentEvent.Type.SHUTDOWN_FRAMEWORK, shutdown.type());

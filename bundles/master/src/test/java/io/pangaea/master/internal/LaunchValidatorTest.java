@@ -34,9 +34,9 @@ public class LaunchValidatorTest {
     }
 
     private static AgentEntry agent() {
-        AgentEntry a = new AgentEntry(AgentId.of("a1"));
-        a.total = Resources.parse("cpus:4;mem:1024");
-        a.available = a.total;
+        AgentEntry a = new AgentEntry(AgentId.of("a1"), new AgentViews(new java.util.HashMap<>()));
+        a.setTotal(Resources.parse("cpus:4;mem:1024"));
+        a.setAvailable(a.total());
         return a;
     }
 

@@ -33,14 +33,14 @@ public class OffersPartTest {
         FrameworkEntry fw = f.framework("fw1", "web");
         Offer offer = f.on(() -> f.ctx.offers.make(fw, a, "web", Resources.parse("cpus:1;mem:256")));
         f.run(() -> {
-            assertEquals(Resources.parse("cpus:3;mem:768"), a.available);
+            assertEquals(Resources.parse("cpus:3;mem:768"), a.available());
             assertEquals(Resources.parse("cpus:1;mem:256"), fw.allocatedTotal().unallocated());
             assertTrue(fw.offers.contains(offer.id()) && a.offers.contains(offer.id()));
             assertEquals("web", offer.allocationInfo().role());
         });
         f.run(() -> f.ctx.offers.removeOffer(offer.id(), true, false));
         f.run(() -> {
-            assertEquals(Resources.parse("cpus:4;mem:1024"), a.available);
+            assertEquals(Resources.parse("cpus:4;mem:1024"), a.available());
             assertTrue(fw.allocated.isEmpty());
             assertTrue(f.state.offers.isEmpty() && fw.offers.isEmpty() && a.offers.isEmpty());
         });
@@ -57,7 +57,7 @@ public class OffersPartTest {
         // refuse_seconds 0.1 is below the 2 s allocation interval: the filter lasts the interval
         f.run(() -> f.ctx.offers.decline(fw, List.of(offer.id()), new Filters(0.1)));
         f.run(() -> {
-            assertEquals(Resources.parse("cpus:4;mem:1024"), a.available);
+            assertEquals(Resources.parse("cpus:4;mem:1024"), a.available());
             List<DeclineFilter> filters = fw.filters.get(a.id);
             assertEquals(1, filters.size());
             long now = System.nanoTime();
@@ -80,7 +80,7 @@ public class OffersPartTest {
         f.run(() -> {
             assertTrue(f.state.offers.containsKey(offer.id()));
             assertTrue(other.filters.isEmpty());
-            assertEquals(Resources.parse("cpus:2;mem:512"), a.available);
+            assertEquals(Resources.parse("cpus:2;mem:512"), a.available());
         });
     }
 

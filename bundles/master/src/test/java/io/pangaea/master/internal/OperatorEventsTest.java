@@ -65,8 +65,8 @@ public class OperatorEventsTest {
                     f.on(() -> new MasterViews(null, f.state, Viewer.ALL).v1().getAgents())));
             assertEquals(2.0, before.at("/agents/0/total_resources/0/scalar/value").asDouble(), 0);
             f.run(() -> {
-                a.total = io.pangaea.model.Resources.parse("cpus:4;mem:1024");
-                a.info = new io.pangaea.model.AgentInfo("renamed", 5051, a.total.toList(), List.of(), a.id);
+                a.setTotal(io.pangaea.model.Resources.parse("cpus:4;mem:1024"));
+                a.setInfo(new io.pangaea.model.AgentInfo("renamed", 5051, a.total().toList(), List.of(), a.id));
             });
             JsonNode after = JSON.readTree(io.pangaea.model.json.MesosJson.write(
                     f.on(() -> new MasterViews(null, f.state, Viewer.ALL).v1().getAgents())));
@@ -78,9 +78,9 @@ public class OperatorEventsTest {
                     f.on(() -> new MasterViews(null, f.state, Viewer.ALL).slaves())));
             assertEquals(4.0, legacy.at("/slaves/0/resources/cpus").asDouble(), 0);
             f.run(() -> {
-                a.total = io.pangaea.model.Resources.parse("cpus:8;mem:1024");
-                a.info = new io.pangaea.model.AgentInfo("renamed", 5051, a.total.toList(),
-                        List.of(io.pangaea.model.Attribute.text("rack", "r1")), a.id);
+                a.setTotal(io.pangaea.model.Resources.parse("cpus:8;mem:1024"));
+                a.setInfo(new io.pangaea.model.AgentInfo("renamed", 5051, a.total().toList(),
+                        List.of(io.pangaea.model.Attribute.text("rack", "r1")), a.id));
             });
             legacy = JSON.readTree(io.pangaea.model.json.MesosJson.write(
                     f.on(() -> new MasterViews(null, f.state, Viewer.ALL).slaves())));
@@ -131,11 +131,11 @@ public class OperatorEventsTest {
             assertEquals(1.0, JSON.readTree(io.pangaea.model.json.MesosJson.write(used[1]))
                     .at("/allocated_resources/0/scalar/value").asDouble(), 0);
             // it disconnects, then is deactivated
-            f.run(() -> a.connected = false);
+            f.run(() -> a.setConnected(false));
             JsonNode gone = JSON.readTree(io.pangaea.model.json.MesosJson.write(f.on(views)[0]));
             assertEquals(false, gone.at("/active").asBoolean());
             assertEquals(false, gone.at("/deactivated").asBoolean());
-            f.run(() -> a.deactivated = true);
+            f.run(() -> a.setDeactivated(true));
             JsonNode[] off = f.on(views);
             assertEquals(true, JSON.readTree(io.pangaea.model.json.MesosJson.write(off[0]))
                     .at("/deactivated").asBoolean());
@@ -151,7 +151,8 @@ public class OperatorEventsTest {
     /** What an agent's tasks and executors use, kept between reads, follows tasks that come, go and are recovered. */
     @Test
     public void anAgentsUsedResourcesFollowItsTasks() {
-        MasterState.AgentEntry a = new MasterState.AgentEntry(io.pangaea.model.AgentId.of("a1"));
+        MasterState.AgentEntry a = new MasterState.AgentEntry(io.pangaea.model.AgentId.of("a1"),
+                new AgentViews(new java.util.HashMap<>()));
         io.pangaea.model.FrameworkId fw = io.pangaea.model.FrameworkId.of("f");
         java.util.function.Function<String, MasterState.TaskEntry> task = r -> new MasterState.TaskEntry(
                 new io.pangaea.model.TaskInfo("t", io.pangaea.model.TaskId.of("t-" + r), a.id, List.of(), null,

@@ -82,11 +82,11 @@ final class PartsFixture implements AutoCloseable {
     /** A connected agent with everything free. */
     AgentEntry agent(String id, String resources) {
         return on(() -> {
-            AgentEntry a = new AgentEntry(AgentId.of(id));
-            a.info = new AgentInfo("host-" + id, 5051, Resources.parse(resources).toList(), List.of(), a.id);
-            a.total = Resources.parse(resources);
-            a.available = a.total;
-            a.connected = true;
+            AgentEntry a = new AgentEntry(AgentId.of(id), state.agentViews);
+            a.setInfo(new AgentInfo("host-" + id, 5051, Resources.parse(resources).toList(), List.of(), a.id));
+            a.setTotal(Resources.parse(resources));
+            a.setAvailable(a.total());
+            a.setConnected(true);
             a.stream = new Sink();
             state.agents.put(a.id, a);
             return a;

@@ -43,7 +43,7 @@ public class TasksPartTest {
             fw.tasks.put(t.info.taskId(), t);
             a.tasks.put(t.key(), t);
             fw.allocate("*", r);
-            a.available = a.available.minus(r.unallocated());
+            a.setAvailable(a.available().minus(r.unallocated()));
             return t;
         });
     }
@@ -62,7 +62,7 @@ public class TasksPartTest {
                 null)));
         f.run(() -> {
             assertEquals(TaskState.TASK_FINISHED, t.state);
-            assertEquals(Resources.parse("cpus:2;mem:512"), a.available);
+            assertEquals(Resources.parse("cpus:2;mem:512"), a.available());
             assertTrue(fw.allocated.isEmpty());
             assertTrue("kept until acknowledged", fw.tasks.containsKey(t.info.taskId()));
             assertEquals(1L, (long) f.ctx.metrics.counters().get("master/tasks_finished"));

@@ -1,0 +1,105 @@
+package io.pangaea.master.internal;
+
+import io.pangaea.allocator.AgentView;
+import io.pangaea.master.internal.MasterState.AgentEntry;
+import io.pangaea.model.AgentId;
+import io.pangaea.model.ResourceSum;
+import io.pangaea.model.Resources;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The connected agents as the allocator sees them, kept up to date between snapshots rather than read again from
+ * every agent on each cycle, with the sum of their totals.
+ *
+ * <p>Why: a cycle's snapshot used to visit each agent's entry. With 5,000 agents and frameworks launching without
+ * pause, that visit was a quarter of the loop's time, mostly waiting on memory, as the entries lie all over the heap
+ * and few of them changed since the last cycle. Here an agent's entry reports when what its view is made of changes
+ * (its info, total or available resources, or its deactivation: {@link AgentEntry} changes them only through its
+ * setters), and a snapshot makes views again for those alone.
+ *
+ * <p>When agents come, go, connect or disconnect (their membership), the views are laid out again from the table,
+ * in its order. Event loop only.
+ */
+final class AgentViews {
+
+    private final Map<AgentId, AgentEntry> agents;
+    /** Entries whose view is out of date and that were connected and laid out when they changed. */
+    private final ArrayList<AgentEntry> stale = new ArrayList<>();
+    /** Bumped when agents come, go, connect or disconnect. */
+    private long membership;
+    private long laidOutAt = -1;
+    private int laidOutFrom = -1;
+    private AgentView[] views = new AgentView[0];
+    private Resources total = Resources.EMPTY;
+
+    AgentViews(Map<AgentId, AgentEntry> agents) {
+        this.agents = agents;
+    }
+
+    /** An agent came or went, connected or disconnected. */
+    void membershipChanged() {
+        membership++;
+    }
+
+    /** What {@code a}'s view is made of changed (called once until the next snapshot makes its view again). */
+    void changed(AgentEntry a) {
+        stale.add(a);
+    }
+
+    /** What a snapshot takes: the connected agents' views, in the table's order, and the sum of their totals. */
+    record Snapshot(List<AgentView> agents, Resources total) { }
+
+    Snapshot snapshot() {
+        if (membership != laidOutAt || agents.size() != laidOutFrom) {
+            layOut();
+        } else {
+            boolean totals = false;
+            for (int i = 0; i < stale.size(); i++) {
+                AgentEntry a = stale.get(i);
+                if (a.viewIndex >= 0 && a.viewIndex < views.length && a.connected()) {
+                    totals |= a.view == null || a.view.total() != a.total();
+                    views[a.viewIndex] = a.freshView();
+                }
+            }
+            stale.clear();
+            if (totals) {
+                total = sum(views);
+            }
+        }
+        return new Snapshot(List.of(views), total);
+    }
+
+    private void layOut() {
+        stale.clear();
+        List<AgentView> out = new ArrayList<>(agents.size());
+        for (AgentEntry a : agents.values()) {
+            if (a.connected()) {
+                a.viewIndex = out.size();
+                out.add(a.freshView());
+            } else {
+                a.viewIndex = -1;
+            }
+        }
+        views = out.toArray(new AgentView[0]);
+        total = sum(views);
+        laidOutAt = membership;
+        laidOutFrom = agents.size();
+    }
+
+    private static Resources sum(AgentView[] views) {
+        ResourceSum sum = new ResourceSum();
+        for (AgentView v : views) {
+            sum.add(v.total());
+        }
+        return sum.total();
+    }
+
+    /** For tests: the views as a visit of every agent makes them now. */
+    List<AgentView> visitAll() {
+        return Arrays.asList(agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView)
+                .toArray(AgentView[]::new));
+    }
+}
