@@ -356,6 +356,7 @@ final class AllocationLoop extends MasterPart {
                 continue;
             }
             List<Offer> offers = new ArrayList<>(e.getValue().size());
+            List<OffersJson.AgentPart> parts = new ArrayList<>(e.getValue().size());
             for (Grant g : e.getValue()) {
                 AgentEntry agent = state.agents.get(g.agentId());
                 if (agent == null || !agent.connected() || g.resources() == null) {
@@ -370,12 +371,13 @@ final class AllocationLoop extends MasterPart {
                     continue;
                 }
                 offers.add(ctx.offers.make(fw, agent, g.role(), res));
+                parts.add(agent.offerParts.json());
             }
             if (offers.isEmpty()) {
                 continue;
             }
             made += offers.size();
-            OfferBatch batch = new OfferBatch(fw, offers);
+            OfferBatch batch = new OfferBatch(fw, offers, parts);
             batches.add(batch);
             if (helped) {
                 ForkJoinPool.commonPool().execute(batch::encode);
@@ -415,18 +417,21 @@ final class AllocationLoop extends MasterPart {
     private static final class OfferBatch {
         final FrameworkEntry framework;
         final List<Offer> offers;
+        /** Each offer's agent's part, encoded beforehand. */
+        final List<OffersJson.AgentPart> parts;
         final AtomicBoolean taken = new AtomicBoolean();
         final CompletableFuture<byte[]> encoded = new CompletableFuture<>();
 
-        OfferBatch(FrameworkEntry framework, List<Offer> offers) {
+        OfferBatch(FrameworkEntry framework, List<Offer> offers, List<OffersJson.AgentPart> parts) {
             this.framework = framework;
             this.offers = offers;
+            this.parts = parts;
         }
 
         void encode() {
             if (taken.compareAndSet(false, true)) {
                 try {
-                    encoded.complete(OffersJson.event(offers));
+                    encoded.complete(OffersJson.event(offers, parts));
                 } catch (RuntimeException | Error e) {
                     encoded.completeExceptionally(e);
                 }

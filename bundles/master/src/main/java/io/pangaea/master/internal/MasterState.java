@@ -71,6 +71,8 @@ final class MasterState {
         int viewIndex = -1;
         /** The IP address the agent listens on (as it said, or where it connected from, else its hostname). */
         String ip;
+        /** What every offer from the agent carries alike, for the info and address it was made from (Offers.make). */
+        OfferParts offerParts;
         EventSink stream;
         double registeredTime;
         double reregisteredTime;
@@ -358,6 +360,11 @@ final class MasterState {
             }
             return r;
         }
+    }
+
+    /** An agent's URL in its offers and their encoding of its id, hostname, URL and attributes. */
+    record OfferParts(AgentInfo info, String ip, io.pangaea.model.Url url,
+                      io.pangaea.model.json.OffersJson.AgentPart json) {
     }
 
     record TaskKey(FrameworkId frameworkId, TaskId taskId) {

@@ -48,10 +48,9 @@ final class Offers extends MasterPart {
         Resources allocated = res.allocatedTo(role);
         fw.allocate(role, allocated);
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
-        Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(),
-                new Url("http", new Address(agent.info().hostname(), agent.ip, agent.info().port()), "/slave(1)"),
-                allocated.toList(), agent.info().attributes(), null, new AllocationInfo(role),
-                ctx.schedule.unavailability(agent));
+        MasterState.OfferParts parts = offerParts(agent);
+        Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(), parts.url(), allocated.toList(),
+                agent.info().attributes(), null, new AllocationInfo(role), ctx.schedule.unavailability(agent));
         OfferEntry entry = new OfferEntry(offer, role, allocated);
         if (config().offerTimeout() != null) {
             entry.timeout = loop.schedule(() -> expire(entry), config().offerTimeout().toMillis(),
@@ -62,6 +61,18 @@ final class Offers extends MasterPart {
         fw.offer(role, allocated);
         agent.offers.add(id);
         return offer;
+    }
+
+    /** The agent's parts of its offers, made again when its info or address changed since they were made. */
+    static MasterState.OfferParts offerParts(AgentEntry agent) {
+        MasterState.OfferParts p = agent.offerParts;
+        if (p == null || p.info() != agent.info() || !java.util.Objects.equals(p.ip(), agent.ip)) {
+            Url url = new Url("http", new Address(agent.info().hostname(), agent.ip, agent.info().port()), "/slave(1)");
+            p = new MasterState.OfferParts(agent.info(), agent.ip, url, io.pangaea.model.json.OffersJson.AgentPart.of(
+                    agent.id, agent.info().hostname(), url, agent.info().attributes()));
+            agent.offerParts = p;
+        }
+        return p;
     }
 
     /** {@code offer_timeout} ran out on an offer still outstanding: it is rescinded and its resources offered again. */

@@ -27,6 +27,40 @@ public class OffersPartTest {
         f.close();
     }
 
+    /**
+     * An agent's offers share its URL and their encoding of its id, hostname, URL and attributes, made once and
+     * made again when the agent's info or address changes; an OFFERS event made with them is what the generic
+     * encoding of the same offers gives.
+     */
+    @Test
+    public void anAgentsOfferPartsFollowItsInfoAndAddress() {
+        AgentEntry a = f.agent("a1", "cpus:4;mem:1024");
+        FrameworkEntry fw = f.framework("fw1", "web");
+        List<Offer> offers = new java.util.ArrayList<>();
+        List<io.pangaea.model.json.OffersJson.AgentPart> parts = new java.util.ArrayList<>();
+        Runnable offer = () -> f.run(() -> {
+            offers.add(f.ctx.offers.make(fw, a, "web", Resources.parse("cpus:1")));
+            parts.add(a.offerParts.json());
+        });
+        offer.run();
+        offer.run();
+        assertTrue("one URL and one part for the agent's offers",
+                offers.get(0).url() == offers.get(1).url() && parts.get(0) == parts.get(1));
+        f.run(() -> a.setInfo(new io.pangaea.model.AgentInfo("host-b", 5052, a.info().resources(),
+                List.of(io.pangaea.model.Attribute.text("rack", "r1")), a.id)));
+        offer.run();
+        f.run(() -> a.ip = "10.0.0.7");
+        offer.run();
+        Offer renamed = offers.get(2);
+        assertEquals("host-b", renamed.url().address().hostname());
+        assertEquals(Integer.valueOf(5052), renamed.url().address().port());
+        assertEquals("rack", renamed.attributes().get(0).name());
+        assertEquals("10.0.0.7", offers.get(3).url().address().ip());
+        assertTrue(parts.get(1) != parts.get(2) && parts.get(2) != parts.get(3));
+        assertEquals(new String(io.pangaea.model.json.MesosJson.write(Event.offers(offers))),
+                new String(io.pangaea.model.json.OffersJson.event(offers, parts)));
+    }
+
     @Test
     public void anOfferMovesResourcesFromTheAgentToTheFrameworkAndBack() {
         AgentEntry a = f.agent("a1", "cpus:4;mem:1024");

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
+import io.pangaea.model.AgentId;
 import io.pangaea.model.AllocationInfo;
 import io.pangaea.model.Attribute;
 import io.pangaea.model.ExecutorId;
@@ -36,8 +38,70 @@ public final class OffersJson {
 
     private OffersJson() {}
 
+    /**
+     * What every offer from one agent carries alike (its id, hostname and URL, and its attributes), encoded once: an
+     * agent's offers are made over and over, and its strings were most of each offer's encoding. The master keeps
+     * one per agent ({@code Offers.make}).
+     */
+    public static final class AgentPart {
+        private final AgentId agentId;
+        private final String hostname;
+        private final Url url;
+        private final List<Attribute> attributes;
+        /** {@code ,"agent_id":{..},"hostname":..,"url":{..}} and {@code ,"attributes":[..]}, as written here. */
+        private final SerializedString head;
+        private final SerializedString tail;
+
+        private AgentPart(AgentId agentId, String hostname, Url url, List<Attribute> attributes) {
+            this.agentId = agentId;
+            this.hostname = hostname;
+            this.url = url;
+            this.attributes = attributes;
+            this.head = new SerializedString(fields(g -> agentFields(g, agentId, hostname, url)));
+            this.tail = new SerializedString(fields(g -> attributesField(g, attributes)));
+        }
+
+        /** The part of offers whose agent id, hostname, URL and attributes are these very objects. */
+        public static AgentPart of(AgentId agentId, String hostname, Url url, List<Attribute> attributes) {
+            return new AgentPart(agentId, hostname, url, attributes);
+        }
+
+        /** True when {@code o} was made with this part's objects (then its encoding is theirs). */
+        boolean fits(Offer o) {
+            return o.agentId() == agentId && o.url() == url && o.attributes() == attributes
+                    && java.util.Objects.equals(o.hostname(), hostname);
+        }
+
+        /** The fields {@code write} writes, as they follow other fields of an object: with a leading comma. */
+        private static String fields(Writer write) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            try (JsonGenerator g = MesosJson.mapper().getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+                g.writeStartObject();
+                write.write(g);
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write an offer", e);
+            }
+            String object = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            String inside = object.substring(1, object.length() - 1);
+            return inside.isEmpty() ? "" : "," + inside;
+        }
+
+        private interface Writer {
+            void write(JsonGenerator g) throws IOException;
+        }
+    }
+
     /** The OFFERS event carrying {@code offers}, as JSON. */
     public static byte[] event(List<Offer> offers) {
+        return event(offers, null);
+    }
+
+    /**
+     * The same, with the parts of their agents ({@code parts.get(i)} for {@code offers.get(i)}, or null): a part is
+     * used for an offer it {@linkplain AgentPart#fits fits}, and the offer is written in full otherwise.
+     */
+    public static byte[] event(List<Offer> offers, List<AgentPart> parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + offers.size() * BYTES_PER_OFFER);
         try (JsonGenerator g = MesosJson.mapper().getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -46,8 +110,8 @@ public final class OffersJson {
             g.writeStartObject();
             g.writeFieldName("offers");
             g.writeStartArray();
-            for (Offer o : offers) {
-                offer(g, o);
+            for (int i = 0; i < offers.size(); i++) {
+                offer(g, offers.get(i), parts == null ? null : parts.get(i));
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -58,23 +122,20 @@ public final class OffersJson {
         return out.toByteArray();
     }
 
-    private static void offer(JsonGenerator g, Offer o) throws IOException {
+    private static void offer(JsonGenerator g, Offer o, AgentPart part) throws IOException {
         g.writeStartObject();
         if (o.id() != null) {
             id(g, "id", o.id().value());
         }
+        // the part's fields come with their leading comma: only after a field the generator wrote
+        boolean raw = part != null && o.id() != null && part.fits(o);
         if (o.frameworkId() != null) {
             id(g, "framework_id", o.frameworkId().value());
         }
-        if (o.agentId() != null) {
-            id(g, "agent_id", o.agentId().value());
-        }
-        if (o.hostname() != null) {
-            g.writeStringField("hostname", o.hostname());
-        }
-        if (o.url() != null) {
-            g.writeFieldName("url");
-            url(g, o.url());
+        if (raw) {
+            g.writeRaw(part.head);
+        } else {
+            agentFields(g, o.agentId(), o.hostname(), o.url());
         }
         if (o.resources() != null) {
             g.writeFieldName("resources");
@@ -84,13 +145,10 @@ public final class OffersJson {
             }
             g.writeEndArray();
         }
-        if (o.attributes() != null) {
-            g.writeFieldName("attributes");
-            g.writeStartArray();
-            for (Attribute a : o.attributes()) {
-                attribute(g, a);
-            }
-            g.writeEndArray();
+        if (raw) {
+            g.writeRaw(part.tail);
+        } else {
+            attributesField(g, o.attributes());
         }
         if (o.executorIds() != null) {
             g.writeFieldName("executor_ids");
@@ -113,6 +171,30 @@ public final class OffersJson {
             generic(g, o.unavailability());
         }
         g.writeEndObject();
+    }
+
+    private static void agentFields(JsonGenerator g, AgentId agentId, String hostname, Url url) throws IOException {
+        if (agentId != null) {
+            id(g, "agent_id", agentId.value());
+        }
+        if (hostname != null) {
+            g.writeStringField("hostname", hostname);
+        }
+        if (url != null) {
+            g.writeFieldName("url");
+            url(g, url);
+        }
+    }
+
+    private static void attributesField(JsonGenerator g, List<Attribute> attributes) throws IOException {
+        if (attributes != null) {
+            g.writeFieldName("attributes");
+            g.writeStartArray();
+            for (Attribute a : attributes) {
+                attribute(g, a);
+            }
+            g.writeEndArray();
+        }
     }
 
     private static void resource(JsonGenerator g, Resource r) throws IOException {

@@ -41,6 +41,33 @@ public class OffersJsonTest {
         String generic = new String(MesosJson.write(Event.offers(offers)), StandardCharsets.UTF_8);
         String own = new String(OffersJson.event(offers), StandardCharsets.UTF_8);
         assertEquals(generic, own);
+        // and with each agent's part encoded once beforehand
+        List<OffersJson.AgentPart> parts = offers.stream().map(o -> o == null ? null
+                : OffersJson.AgentPart.of(o.agentId(), o.hostname(), o.url(), o.attributes())).toList();
+        assertEquals(generic, new String(OffersJson.event(offers, parts), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void aPartThatDoesNotFitTheOfferIsLeftAside() {
+        Url url = new Url("http", new Address("host-1", "10.0.0.1", 5051), "/slave(1)");
+        List<Attribute> attributes = List.of(Attribute.text("rack", "r1"));
+        AgentId agent = AgentId.of("a-1");
+        Offer o = new Offer(OfferId.of("m-O1"), FrameworkId.of("f-1"), agent, "host-1", url,
+                Resources.parse("cpus:2").toList(), attributes, null, new AllocationInfo("*"));
+        String generic = new String(MesosJson.write(Event.offers(List.of(o))), StandardCharsets.UTF_8);
+        for (OffersJson.AgentPart other : List.of(
+                OffersJson.AgentPart.of(AgentId.of("a-2"), "host-1", url, attributes),
+                OffersJson.AgentPart.of(agent, "host-2", url, attributes),
+                OffersJson.AgentPart.of(agent, "host-1", new Url("http", new Address("host-1", "10.0.0.9", 5051),
+                        "/slave(1)"), attributes),
+                OffersJson.AgentPart.of(agent, "host-1", url, List.of(Attribute.text("rack", "r2"))))) {
+            assertEquals(generic, new String(OffersJson.event(List.of(o), java.util.Collections.singletonList(other)),
+                    StandardCharsets.UTF_8));
+        }
+        Offer noId = new Offer(null, FrameworkId.of("f-1"), agent, "host-1", url, List.of(), attributes, null, null);
+        assertEquals(new String(MesosJson.write(Event.offers(List.of(noId))), StandardCharsets.UTF_8),
+                new String(OffersJson.event(List.of(noId), List.of(OffersJson.AgentPart.of(agent, "host-1", url,
+                        attributes))), StandardCharsets.UTF_8));
     }
 
     @Test
