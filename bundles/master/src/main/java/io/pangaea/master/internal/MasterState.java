@@ -225,20 +225,21 @@ final class MasterState {
                 return usedSum;
             }
             Object[] of = new Object[n];
-            Resources r = Resources.EMPTY;
+            io.pangaea.model.ResourceSum sum = new io.pangaea.model.ResourceSum();
             int i = 0;
             for (TaskEntry t : tasks.values()) {
                 if (!t.resourcesRecovered) {
                     of[i++] = t;
-                    r = r.plus(t.resources);
+                    sum.add(t.resources);
                 }
             }
             for (ExecutorEntry e : executors.values()) {
                 if (!e.resourcesRecovered) {
                     of[i++] = e;
-                    r = r.plus(e.resources);
+                    sum.add(e.resources);
                 }
             }
+            Resources r = sum.total();
             usedOf = of;
             usedSum = r;
             return r;
@@ -351,14 +352,14 @@ final class MasterState {
         }
 
         Resources offeredTotal(Map<OfferId, OfferEntry> all) {
-            Resources r = Resources.EMPTY;
+            io.pangaea.model.ResourceSum r = new io.pangaea.model.ResourceSum();
             for (OfferId o : offers) {
                 OfferEntry e = all.get(o);
                 if (e != null) {
-                    r = r.plus(e.resources);
+                    r.add(e.resources);
                 }
             }
-            return r;
+            return r.total();
         }
     }
 

@@ -110,13 +110,14 @@ public final class V1Views {
     }
 
     AgentParts parts(AgentEntry a) {
-        Resources offered = Resources.EMPTY;
+        io.pangaea.model.ResourceSum offeredSum = new io.pangaea.model.ResourceSum();
         for (var o : a.offers) {
             MasterState.OfferEntry e = state.offers.get(o);
             if (e != null) {
-                offered = offered.plus(e.resources);
+                offeredSum.add(e.resources);
             }
         }
+        Resources offered = offeredSum.total();
         return new AgentParts(
                 a.v1Info.get(a.info(), EncodedPart.json(i -> ((ObjectNode) MesosJson.tree(i)).put("checkpoint", true))),
                 a.connected(), a.deactivated(), a.drainState, a.drainState == null ? null : a.drain,
