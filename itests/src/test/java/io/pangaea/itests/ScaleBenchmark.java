@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.test.TestingServer;
 import org.junit.Test;
 
@@ -99,6 +98,27 @@ public class ScaleBenchmark {
 
     private static double cpu(ProcessHandle p) {
         return p.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(-1.0);
+    }
+
+    /** The JVM's time in collections so far, in ms ({@code jstat}'s GCT), or -1 when jstat cannot tell. */
+    private static double gcMillis(ProcessHandle p) {
+        try {
+            Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(),
+                    "-gcutil", Long.toString(p.pid())).redirectErrorStream(true).start();
+            List<String> lines = new String(jstat.getInputStream().readAllBytes()).lines().toList();
+            jstat.waitFor();
+            List<String> head = Arrays.asList(lines.get(0).trim().split("\\s+"));
+            String[] values = lines.get(1).trim().split("\\s+");
+            return Double.parseDouble(values[head.indexOf("GCT")]) * 1000;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** This JVM's time in collections so far, in ms. */
+    private static double ownGcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     private static long rssMb(ProcessHandle p) throws IOException {
@@ -344,27 +364,32 @@ public class ScaleBenchmark {
                 times.get(times.size() - 1), first, size / 1e6, (cpu(master) - cpu0) / runs));
     }
 
-    /** {@code /health} latency while four clients poll {@code /master/state} without pause. */
+    /**
+     * {@code /health} latency while four clients poll {@code /master/state} without pause. The four are curl loops,
+     * processes of their own: in this JVM, their reading of 160 MB answers made collections here that the probes
+     * waited for too.
+     */
     private void responsiveness(LocalCluster c) throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        List<Thread> pollers = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicLong states = new java.util.concurrent.atomic.AtomicLong();
+        List<Process> pollers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Thread t = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        HTTP.send(HttpRequest.newBuilder(URI.create(url(c, 0) + "/master/state"))
-                                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.discarding());
-                        states.incrementAndGet();
-                    } catch (Exception e) {
-                        // counted by what got through
-                    }
-                }
-            });
-            t.start();
-            pollers.add(t);
+            // one line per answer read in full
+            pollers.add(new ProcessBuilder("bash", "-c", "while true; do curl -s -o /dev/null --max-time 120"
+                    + " -w '%{http_code}\\n' " + url(c, 0) + "/master/state; done")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        List<java.util.concurrent.atomic.AtomicLong> served = new ArrayList<>();
+        for (Process p : pollers) {
+            java.util.concurrent.atomic.AtomicLong n = new java.util.concurrent.atomic.AtomicLong();
+            served.add(n);
+            Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(
+                    p.getInputStream())).lines().filter("200"::equals).forEach(l -> n.incrementAndGet()));
+            reader.setDaemon(true);
+            reader.start();
         }
         List<Double> latencies = new ArrayList<>();
+        ProcessHandle master = c.masterJvm(0);
+        double masterGc0 = gcMillis(master);
+        double ownGc0 = ownGcMillis();
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         HttpClient own = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         while (System.nanoTime() < end) {
@@ -374,14 +399,22 @@ public class ScaleBenchmark {
             latencies.add((System.nanoTime() - t0) / 1e6);
             java.util.concurrent.locks.LockSupport.parkNanos(20_000_000); // 50 probes a second
         }
-        stop.set(true);
-        for (Thread t : pollers) {
-            t.join(120_000);
+        // the time the master and this JVM (the prober's) spent collecting in the 30 s: what the slowest probes
+        // waited for, mostly
+        double masterGc = gcMillis(master) - masterGc0;
+        double ownGc = ownGcMillis() - ownGc0;
+        long states = served.stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
+        for (Process p : pollers) { // the loop first, then its curl
+            List<ProcessHandle> curl = p.descendants().toList();
+            p.destroy();
+            curl.forEach(ProcessHandle::destroy);
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         latencies.sort(null);
         print(String.format("responsiveness health_probes=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f"
-                        + " state_queries_meanwhile=%d", latencies.size(), latencies.get(latencies.size() / 2),
-                latencies.get((int) (latencies.size() * 0.99)), latencies.get(latencies.size() - 1), states.get()));
+                        + " state_queries_meanwhile=%d gc_ms_in_window master=%.0f client=%.0f", latencies.size(),
+                latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
+                latencies.get(latencies.size() - 1), states, masterGc, ownGc));
     }
 
     // ---- task throughput and the big cluster ----------------------------------------------------------------
