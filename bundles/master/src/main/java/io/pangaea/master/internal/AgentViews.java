@@ -6,7 +6,6 @@ import io.pangaea.model.AgentId;
 import io.pangaea.model.ResourceSum;
 import io.pangaea.model.Resources;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -99,7 +98,6 @@ final class AgentViews {
 
     /** For tests: the views as a visit of every agent makes them now. */
     List<AgentView> visitAll() {
-        return Arrays.asList(agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView)
-                .toArray(AgentView[]::new));
+        return agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView).toList();
     }
 }

@@ -371,7 +371,7 @@ final class AllocationLoop extends MasterPart {
                     continue;
                 }
                 offers.add(ctx.offers.make(fw, agent, g.role(), res));
-                parts.add(agent.offerParts.json());
+                parts.add(Offers.offerParts(agent).json());
             }
             if (offers.isEmpty()) {
                 continue;

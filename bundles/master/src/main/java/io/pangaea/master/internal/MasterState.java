@@ -363,9 +363,8 @@ final class MasterState {
         }
     }
 
-    /** An agent's URL in its offers and their encoding of its id, hostname, URL and attributes. */
-    record OfferParts(AgentInfo info, String ip, io.pangaea.model.Url url,
-                      io.pangaea.model.json.OffersJson.AgentPart json) {
+    /** The encoding of an agent's id, hostname, URL and attributes in its offers, and what it was made from. */
+    record OfferParts(AgentInfo info, String ip, io.pangaea.model.json.OffersJson.AgentPart json) {
     }
 
     record TaskKey(FrameworkId frameworkId, TaskId taskId) {

@@ -49,7 +49,7 @@ final class Offers extends MasterPart {
         fw.allocate(role, allocated);
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
         MasterState.OfferParts parts = offerParts(agent);
-        Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(), parts.url(), allocated.toList(),
+        Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(), parts.json().url(), allocated.toList(),
                 agent.info().attributes(), null, new AllocationInfo(role), ctx.schedule.unavailability(agent));
         OfferEntry entry = new OfferEntry(offer, role, allocated);
         if (config().offerTimeout() != null) {
@@ -68,7 +68,7 @@ final class Offers extends MasterPart {
         MasterState.OfferParts p = agent.offerParts;
         if (p == null || p.info() != agent.info() || !java.util.Objects.equals(p.ip(), agent.ip)) {
             Url url = new Url("http", new Address(agent.info().hostname(), agent.ip, agent.info().port()), "/slave(1)");
-            p = new MasterState.OfferParts(agent.info(), agent.ip, url, io.pangaea.model.json.OffersJson.AgentPart.of(
+            p = new MasterState.OfferParts(agent.info(), agent.ip, io.pangaea.model.json.OffersJson.AgentPart.of(
                     agent.id, agent.info().hostname(), url, agent.info().attributes()));
             agent.offerParts = p;
         }

@@ -66,6 +66,11 @@ public final class OffersJson {
             return new AgentPart(agentId, hostname, url, attributes);
         }
 
+        /** The agent's URL, for the offers made with this part. */
+        public Url url() {
+            return url;
+        }
+
         /** True when {@code o} was made with this part's objects (then its encoding is theirs). */
         boolean fits(Offer o) {
             return o.agentId() == agentId && o.url() == url && o.attributes() == attributes
