@@ -9,15 +9,11 @@ import io.pangaea.master.internal.MasterConfig;
 import io.pangaea.master.internal.http.MasterHttpServer;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import io.pangaea.master.internal.AllocatorControl;
 import io.pangaea.master.internal.Registry;
 import java.nio.file.Path;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -45,7 +41,7 @@ import org.slf4j.LoggerFactory;
 @Component(name = "io.pangaea.master", configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})
 @Designate(ocd = MasterComponent.Config.class)
-public final class MasterComponent implements AllocatorControl {
+public final class MasterComponent {
 
     @ObjectClassDefinition(name = "Pangaea master")
     public @interface Config {
@@ -177,14 +173,8 @@ public final class MasterComponent implements AllocatorControl {
     private static final Logger LOG = LoggerFactory.getLogger(MasterComponent.class);
 
     private final BundleContext context;
-    private final Map<String, Allocator> allocators = new ConcurrentHashMap<>();
-    private final Map<String, String> allocatorBundles = new ConcurrentHashMap<>();
-    private volatile String activeAllocator;
-    private volatile String defaultAllocator = "drf";
-    /** How long the master may wait at boot for an allocator before it warns that none is installed. */
-    static final long BOOT_GRACE_SECONDS = 20;
-    private volatile boolean anyAllocatorSeen;
-    private boolean noAllocatorCheckPending;
+    /** The allocation policy the master uses, of those installed. */
+    private final AllocatorChoice allocators;
     private ServiceRegistration<AllocatorControl> controlRegistration;
 
     @Reference
@@ -205,7 +195,8 @@ public final class MasterComponent implements AllocatorControl {
     public MasterComponent(BundleContext context, Config config) throws Exception {
         this.context = context;
         this.registryFile = registryFile(config);
-        this.defaultAllocator = config.default__allocator();
+        this.allocators = new AllocatorChoice(() -> master, () -> configAdmin, config.allocator(),
+                config.default__allocator());
         this.auth = SecuritySettings.authentication(config);
         this.acls = SecuritySettings.acls(config);
         this.rateLimits = SecuritySettings.rateLimits(config);
@@ -213,11 +204,11 @@ public final class MasterComponent implements AllocatorControl {
         this.tls = SecuritySettings.tls(config);
         readHa(config);
         start(toMasterConfig(config));
-        controlRegistration = context.registerService(AllocatorControl.class, this, null);
+        controlRegistration = context.registerService(AllocatorControl.class, allocators, null);
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
         props.put(io.pangaea.http.HttpRoute.PATH_PROPERTY, "/allocator");
         props.put(io.pangaea.http.HttpRoute.SERVER_PROPERTY, "master");
-        allocatorRoute = context.registerService(io.pangaea.http.HttpRoute.class, new AllocatorRoute(this,
+        allocatorRoute = context.registerService(io.pangaea.http.HttpRoute.class, new AllocatorRoute(allocators,
                 () -> master), props);
     }
 
@@ -300,7 +291,7 @@ public final class MasterComponent implements AllocatorControl {
         current = config;
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         m.setLogFile(logFile());
-        selectAllocator();
+        allocators.select();
         registration = context.registerService(Master.class, m, null);
         LOG.info("Pangaea master {} listening on {}://{}:{}", m.id(), tls.scheme(), config.ip(), http.port());
     }
@@ -311,7 +302,7 @@ public final class MasterComponent implements AllocatorControl {
         secure(m);
         m.setLoggingLevel(new KarafLoggingLevel(() -> configAdmin));
         m.setLogFile(logFile());
-        selectAllocator();
+        allocators.select();
         registration = context.registerService(Master.class, m, null);
     }
 
@@ -377,7 +368,6 @@ public final class MasterComponent implements AllocatorControl {
         if (io.pangaea.http.SettingsFile.skip(properties, "master")) {
             return;
         }
-        defaultAllocator = config.default__allocator();
         try {
             io.pangaea.http.HttpAuthentication next = SecuritySettings.authentication(config);
             if (!next.realms().equals(auth.realms())) {
@@ -432,20 +422,17 @@ public final class MasterComponent implements AllocatorControl {
                     + " to it (other settings apply live)", String.join(", ", restart), restart.size() == 1
                     ? "it" : "they");
             stop();
+            allocators.configure(next.allocator(), config.default__allocator());
             start(next);
             return;
         }
-        MasterConfig before = current;
         current = next;
         if (elected != null) {
             elected.reconfigure(next);
         } else if (master != null) {
             master.reconfigure(next);
         }
-        if (!next.allocator().equals(before.allocator())) {
-            LOG.info("Allocator set to '{}'", next.allocator());
-        }
-        selectAllocator();
+        allocators.configure(next.allocator(), config.default__allocator());
     }
 
     @Deactivate
@@ -484,121 +471,15 @@ public final class MasterComponent implements AllocatorControl {
     void bindAllocator(Allocator allocator, ServiceReference<Allocator> ref) {
         Object name = ref.getProperty(Allocator.NAME_PROPERTY);
         if (name != null) {
-            allocators.put(name.toString(), allocator);
-            anyAllocatorSeen = true;
-            allocatorBundles.put(name.toString(), ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName()
-                    + " " + ref.getBundle().getVersion());
-            LOG.info("Allocator '{}' available", name);
-            selectAllocator();
+            allocators.add(name.toString(), allocator, ref.getBundle() == null ? "?"
+                    : ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion());
         }
     }
 
     void unbindAllocator(Allocator allocator, ServiceReference<Allocator> ref) {
         Object name = ref.getProperty(Allocator.NAME_PROPERTY);
-        if (name != null && allocators.remove(name.toString(), allocator)) {
-            allocatorBundles.remove(name.toString());
-            LOG.info("Allocator '{}' gone", name);
-            selectAllocator();
-        }
-    }
-
-    /**
-     * Uses the configured allocator; while it is not installed, the default one ({@code default_allocator}), or any
-     * installed one: a running master always has a policy when one exists.
-     */
-    private synchronized void selectAllocator() {
-        Master m = master;
-        if (m == null || current == null) {
-            return;
-        }
-        String name = current.allocator();
-        Allocator wanted = allocators.get(name);
-        if (wanted == null) {
-            String fallback = allocators.containsKey(defaultAllocator) ? defaultAllocator
-                    : allocators.keySet().stream().sorted().findFirst().orElse(null);
-            if (fallback == null) {
-                noAllocator(name);
-            } else if (!fallback.equals(activeAllocator)) {
-                LOG.warn("Allocator '{}' is not installed; using '{}' until it is", name, fallback);
-            }
-            name = fallback;
-            wanted = fallback == null ? null : allocators.get(fallback);
-        }
-        if (m.allocator() != wanted) {
-            LOG.info("Allocation policy is now '{}'", name);
-            m.setAllocator(wanted);
-        }
-        activeAllocator = name;
-    }
-
-    /**
-     * No allocator is installed. At boot that is the normal state until the policies' bundles start, so the
-     * warning waits {@value #BOOT_GRACE_SECONDS} s and is given only if there is still none; once one has been
-     * seen, its going away is warned of at once.
-     */
-    private void noAllocator(String name) {
-        if (anyAllocatorSeen) {
-            LOG.warn("Allocator '{}' is not installed and no other is; no offers are made until one is", name);
-        } else if (!noAllocatorCheckPending) {
-            noAllocatorCheckPending = true;
-            LOG.info("Waiting for allocator '{}' to start", name);
-            java.util.concurrent.CompletableFuture.delayedExecutor(BOOT_GRACE_SECONDS,
-                    java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
-                        synchronized (this) {
-                            noAllocatorCheckPending = false;
-                            if (master != null && allocators.isEmpty()) {
-                                LOG.warn("Allocator '{}' is not installed and no other is, {} s after the master"
-                                        + " started; no offers are made until one is (feature:install"
-                                        + " pangaea-allocator-<name>)", current.allocator(), BOOT_GRACE_SECONDS);
-                            }
-                        }
-                    });
-        }
-    }
-
-    // ---- AllocatorControl -------------------------------------------------------------------------------------
-
-    @Override
-    public Map<String, String> installed() {
-        return new java.util.TreeMap<>(allocatorBundles);
-    }
-
-    @Override
-    public String configured() {
-        MasterConfig c = current;
-        return c == null ? null : c.allocator();
-    }
-
-    @Override
-    public String active() {
-        return activeAllocator;
-    }
-
-    @Override
-    public void use(String name) throws Exception {
-        if (name == null || !allocators.containsKey(name)) {
-            throw new IllegalArgumentException("Allocator '" + name + "' is not installed (installed: "
-                    + String.join(", ", installed().keySet()) + "); install one with"
-                    + " feature:install pangaea-allocator-<name>");
-        }
-        Configuration cfg = configAdmin.getConfiguration("io.pangaea.master", null);
-        Dictionary<String, Object> props = cfg.getProperties();
-        if (props == null) {
-            props = new Hashtable<>();
-        }
-        props.put("allocator", name);
-        Path file = io.pangaea.http.SettingsFile.of(props.get(io.pangaea.http.SettingsFile.FILENAME));
-        if (file != null && java.nio.file.Files.isRegularFile(file)) {
-            // kept for the next start: the file first (whole, at once), as config:property-set does; fileinstall
-            // then reads what Configuration Admin already has (it does not write the file back in these
-            // distributions)
-            io.pangaea.http.SettingsFile.set(file, "allocator", name);
-        }
-        cfg.update(props);
-        // in effect now, not when ConfigAdmin calls back (asynchronously): the shell's next command sees it
-        synchronized (this) {
-            current = current.withAllocator(name);
-            selectAllocator();
+        if (name != null) {
+            allocators.remove(name.toString(), allocator);
         }
     }
 }
