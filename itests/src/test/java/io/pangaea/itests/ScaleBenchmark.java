@@ -552,6 +552,9 @@ public class ScaleBenchmark {
             long[] before = fws.stream().mapToLong(LoadFramework::running).toArray();
             JsonNode m0 = metrics(c, 0);
             double cpu0 = cpu(m);
+            // the two other processes on the machine: the emulated agents, and this JVM with the frameworks
+            double emulatorCpu0 = cpu(emulator.handle());
+            double frameworksCpu0 = cpu(ProcessHandle.current());
             long t0 = System.nanoTime();
             // the measured window, the load running meanwhile; every 10 s, where work waits (for a report of what
             // limits the run, not a check)
@@ -571,6 +574,8 @@ public class ScaleBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             dumpRecording(m, name + "-" + agents);
             double cpu = cpu(m) - cpu0;
+            double emulatorCpu = cpu(emulator.handle()) - emulatorCpu0;
+            double frameworksCpu = cpu(ProcessHandle.current()) - frameworksCpu0;
             JsonNode m1 = metrics(c, 0);
             long ran = 0;
             for (int i = 0; i < fws.size(); i++) {
@@ -605,7 +610,8 @@ public class ScaleBenchmark {
                             + " accepted_to_running_ms p50=%.0f p99=%.0f"
                             + " allocation_runs_in_window=%.0f"
                             + " allocation_run_ms=%s master_rss_mb=%d master_heap_after_gc=%s"
-                            + " offers_per_task sent=%.1f declined=%.1f", name, agents,
+                            + " offers_per_task sent=%.1f declined=%.1f"
+                            + " emulator_cpu_s_per_1000_tasks=%.2f frameworks_cpu_s_per_1000_tasks=%.2f", name, agents,
                     frameworks, seconds, ran / seconds, cpu, ran == 0 ? 0 : cpu / ran * 1000,
                     all.isEmpty() ? 0 : all.get(all.size() / 2) / 1000.0,
                     all.isEmpty() ? 0 : all.get((int) (all.size() * 0.99)) / 1000.0, all.size(), late,
@@ -616,7 +622,8 @@ public class ScaleBenchmark {
                     heapAfterGc(m), ran == 0 ? 0 : (frameworksSum(m1, "/offers/sent")
                             - frameworksSum(m0, "/offers/sent")) / (double) ran,
                     ran == 0 ? 0 : (frameworksSum(m1, "/offers/declined")
-                            - frameworksSum(m0, "/offers/declined")) / (double) ran));
+                            - frameworksSum(m0, "/offers/declined")) / (double) ran,
+                    ran == 0 ? 0 : emulatorCpu / ran * 1000, ran == 0 ? 0 : frameworksCpu / ran * 1000));
         } finally {
             fws.forEach(LoadFramework::close);
             c.close();
