@@ -776,13 +776,26 @@ public class ExecutorHttpApiTest {
         acked("g2", "TASK_RUNNING");
         acked("g1", "TASK_FINISHED");
         acked("g2", "TASK_FINISHED");
-        // each task has its own sandbox under the executor's
-        try (var files = Files.walk(agent.workDir)) {
-            List<Path> outs = files.filter(p -> p.getFileName().toString().equals("out")).toList();
-            assertEquals(outs.toString(), 2, outs.size());
-            assertTrue(outs.toString(), outs.stream().allMatch(p -> p.toString().contains("/executors/group-1/runs/")
-                    && p.getParent().getParent().getFileName().toString().equals("tasks")));
-        }
+        // each task has its own sandbox under the executor's (the walk goes past what the agent removes meanwhile,
+        // such as an ended container's state)
+        List<Path> outs = new java.util.ArrayList<>();
+        Files.walkFileTree(agent.workDir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
+                if (p.getFileName().toString().equals("out")) {
+                    outs.add(p);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, java.io.IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        assertEquals(outs.toString(), 2, outs.size());
+        assertTrue(outs.toString(), outs.stream().allMatch(p -> p.toString().contains("/executors/group-1/runs/")
+                && p.getParent().getParent().getFileName().toString().equals("tasks")));
         JsonNode failure = event("FAILURE", e -> true);
         assertEquals("group-1", failure.at("/failure/executor_id/value").asText());
         JsonNode tasks = Harness.JSON.readTree(h.postJson("/api/v1", "{\"type\":\"GET_TASKS\"}").body());
