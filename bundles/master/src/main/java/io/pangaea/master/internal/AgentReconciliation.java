@@ -39,7 +39,7 @@ final class AgentReconciliation extends MasterPart {
     private boolean isCompletedTask(FrameworkId fid, TaskId tid) {
         FrameworkEntry fw = state.frameworks.get(fid);
         TaskEntry done = fw == null ? null : fw.completedTasks.get(tid);
-        return done != null && done.state == TaskState.TASK_LOST;
+        return done != null && done.state() == TaskState.TASK_LOST;
     }
 
     /** Adopts the tasks an agent reports; tasks the master had there and the agent no longer has are lost. */
@@ -69,9 +69,9 @@ final class AgentReconciliation extends MasterPart {
             }
         }
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
-            if (!reported.contains(t.key()) && !t.state.isTerminal()) {
+            if (!reported.contains(t.key()) && !t.state().isTerminal()) {
                 FrameworkEntry fw = state.frameworks.get(t.frameworkId);
-                t.state = TaskState.TASK_LOST;
+                t.setState(TaskState.TASK_LOST);
                 TaskStatus lost = ctx.tasks.masterStatus(t, TaskState.TASK_LOST, "Task is unknown to the agent",
                         TaskStatus.Reason.REASON_AGENT_RESTARTED);
                 t.statuses.add(lost);
@@ -94,11 +94,11 @@ final class AgentReconciliation extends MasterPart {
 
     /** A task the master knew as unreachable is back with its agent: a partition-aware framework learns its state. */
     private void backWithAgent(TaskEntry known, Task task) {
-        if (known.state != TaskState.TASK_UNREACHABLE || task.state().isTerminal()) {
+        if (known.state() != TaskState.TASK_UNREACHABLE || task.state().isTerminal()) {
             return;
         }
         FrameworkEntry fw = state.frameworks.get(known.frameworkId);
-        known.state = task.state();
+        known.setState(task.state());
         known.resourcesRecovered = false;
         TaskStatus back = ctx.tasks.masterStatus(known, task.state(), "Agent reregistered",
                 TaskStatus.Reason.REASON_AGENT_REREGISTERED);
@@ -139,7 +139,7 @@ final class AgentReconciliation extends MasterPart {
                         && task.frameworkId().equals(e.frameworkId()))) {
             t.executorId = task.executorId();
         }
-        t.state = task.state();
+        t.setState(task.state());
         t.statusUpdateState = task.statusUpdateState();
         t.statusUpdateUuid = task.statusUpdateUuid();
         if (task.statuses() != null) {
@@ -233,7 +233,7 @@ final class AgentReconciliation extends MasterPart {
                     task.container(), null, null, task.labels());
             TaskEntry t = new TaskEntry(ti, fw.id, agent.id, role,
                     Resources.allocated(task.resources(), role));
-            t.state = task.state();
+            t.setState(task.state());
             t.statusUpdateState = task.statusUpdateState();
             t.statusUpdateUuid = task.statusUpdateUuid();
             if (task.statuses() != null && !task.statuses().isEmpty()) {

@@ -188,7 +188,7 @@ final class Agents extends MasterPart {
                     port, id);
             String why = "Agent " + old.info().hostname() + " restarted as a new agent";
             for (TaskEntry t : List.copyOf(old.tasks.values())) {
-                if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
+                if (!t.state().isTerminal() || t.state() == TaskState.TASK_UNREACHABLE) {
                     FrameworkEntry fw = state.frameworks.get(t.frameworkId);
                     boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
                     ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE : TaskState.TASK_LOST, why,
@@ -367,7 +367,7 @@ final class Agents extends MasterPart {
         ctx.events.publish("AGENT_REMOVED", "agent_id", () -> agent.id);
         String why = "Agent " + agent.info().hostname() + " is unreachable";
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
-            if (!t.state.isTerminal()) {
+            if (!t.state().isTerminal()) {
                 FrameworkEntry fw = state.frameworks.get(t.frameworkId);
                 boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
                 ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_UNREACHABLE : TaskState.TASK_LOST, why,
@@ -405,7 +405,7 @@ final class Agents extends MasterPart {
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
             FrameworkEntry fw = state.frameworks.get(t.frameworkId);
             boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
-            if (!t.state.isTerminal() || t.state == TaskState.TASK_UNREACHABLE) {
+            if (!t.state().isTerminal() || t.state() == TaskState.TASK_UNREACHABLE) {
                 ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,
                         "Agent " + agent.info().hostname() + " has been marked gone",
                         TaskStatus.Reason.REASON_AGENT_REMOVED_BY_OPERATOR);

@@ -299,7 +299,7 @@ final class AllocationLoop extends MasterPart {
                 continue;
             }
             frameworks.add(new FrameworkView(f.id, f.info.name(), List.copyOf(f.roles()),
-                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated), offeredByRole(f), runningTasks(f)));
+                    Set.copyOf(f.suppressedRoles), Map.copyOf(f.allocated), offeredByRole(f), f.liveTasks()));
             Offers.pruneFilters(f, nowNanos);
             if (!f.filters.isEmpty()) {
                 filters.put(f.id, f.filters); // shared: the next change copies it first
@@ -317,16 +317,6 @@ final class AllocationLoop extends MasterPart {
     /** What is offered to the framework now, per role (with allocation info, as {@code allocated} is). */
     private static Map<String, Resources> offeredByRole(FrameworkEntry f) {
         return f.offered.isEmpty() ? Map.of() : Map.copyOf(f.offered);
-    }
-
-    private static int runningTasks(FrameworkEntry f) {
-        int n = 0;
-        for (io.pangaea.master.internal.MasterState.TaskEntry t : f.tasks.values()) {
-            if (!t.state.isTerminal()) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /** Below this many frameworks with offers, a cycle's offers are encoded on the loop alone. */

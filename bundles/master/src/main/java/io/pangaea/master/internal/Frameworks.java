@@ -219,10 +219,10 @@ final class Frameworks extends MasterPart {
         Set<AgentId> agentsWithTasks = new HashSet<>();
         for (TaskEntry t : List.copyOf(fw.tasks.values())) {
             agentsWithTasks.add(t.agentId);
-            if (!t.state.isTerminal()) {
+            if (!t.state().isTerminal()) {
                 metrics.terminal(TaskState.TASK_KILLED);
                 MasterMetrics.inc(fw.counters, "tasks/terminal/task_killed");
-                t.state = TaskState.TASK_KILLED;
+                t.setState(TaskState.TASK_KILLED);
                 t.statuses.add(ctx.tasks.masterStatus(t, TaskState.TASK_KILLED, why, TaskStatus.Reason.REASON_FRAMEWORK_REMOVED));
             }
             ctx.tasks.recoverTaskResources(t);

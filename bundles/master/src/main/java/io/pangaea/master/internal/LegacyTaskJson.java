@@ -21,7 +21,7 @@ record LegacyTaskJson(TaskInfo info, FrameworkId frameworkId, ExecutorId executo
                       TaskState state, Resources resources, String role, List<TaskStatus> statuses) {
 
     static LegacyTaskJson of(MasterState.TaskEntry t) {
-        return new LegacyTaskJson(t.info, t.frameworkId, t.executorId, t.agentId, t.state, t.resources, t.role,
+        return new LegacyTaskJson(t.info, t.frameworkId, t.executorId, t.agentId, t.state(), t.resources, t.role,
                 List.copyOf(t.statuses));
     }
 

@@ -64,7 +64,7 @@ final class Maintenance extends MasterPart {
                 : new io.pangaea.model.KillPolicy(new io.pangaea.model.DurationInfo(
                 drain.maxGracePeriod().toNanos()));
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
-            if (!t.state.isTerminal()) {
+            if (!t.state().isTerminal()) {
                 io.pangaea.model.KillPolicy p = policy;
                 if (p == null || (t.info.killPolicy() != null && t.info.killPolicy().gracePeriod() != null
                         && t.info.killPolicy().gracePeriod().nanoseconds()
@@ -80,7 +80,7 @@ final class Maintenance extends MasterPart {
 
     void checkDrained(AgentEntry agent) {
         if (!"DRAINING".equals(agent.drainState)
-                || agent.tasks.values().stream().anyMatch(t -> !t.state.isTerminal())) {
+                || agent.tasks.values().stream().anyMatch(t -> !t.state().isTerminal())) {
             return;
         }
         agent.drainState = "DRAINED";

@@ -189,7 +189,7 @@ final class MaintenanceSchedule extends MasterPart {
                 continue;
             }
             Set<FrameworkId> users = new HashSet<>();
-            agent.tasks.values().stream().filter(t -> !t.state.isTerminal()).forEach(t -> users.add(t.frameworkId));
+            agent.tasks.values().stream().filter(t -> !t.state().isTerminal()).forEach(t -> users.add(t.frameworkId));
             agent.executors.values().forEach(e -> users.add(e.info.frameworkId()));
             for (FrameworkId f : users) {
                 FrameworkEntry fw = state.frameworks.get(f);
@@ -237,7 +237,7 @@ final class MaintenanceSchedule extends MasterPart {
     /** A machine taken down: its agent's tasks are lost (gone for partition-aware frameworks) and it is removed. */
     private void takeDown(AgentEntry agent) {
         for (TaskEntry t : List.copyOf(agent.tasks.values())) {
-            if (!t.state.isTerminal()) {
+            if (!t.state().isTerminal()) {
                 FrameworkEntry fw = state.frameworks.get(t.frameworkId);
                 boolean pa = fw != null && fw.info.hasCapability(FrameworkInfo.Capability.Type.PARTITION_AWARE);
                 ctx.tasks.endTask(fw, t, pa ? TaskState.TASK_GONE_BY_OPERATOR : TaskState.TASK_LOST,

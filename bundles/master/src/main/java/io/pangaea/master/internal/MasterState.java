@@ -272,7 +272,15 @@ final class MasterState {
          * every offer again.
          */
         final Map<String, Resources> offered = new HashMap<>();
-        final Map<TaskId, TaskEntry> tasks = new LinkedHashMap<>();
+        /** Its tasks, until their terminal update is acknowledged; {@link #liveTasks} counts those not ended. */
+        final Map<TaskId, TaskEntry> tasks = new TaskMap(this);
+        /** How many of {@link #tasks} have not ended: kept by {@link TaskMap} and {@link TaskEntry#setState}. */
+        private int liveTasks;
+
+        /** Its tasks that have not ended, for the allocator's views (counted as they change, not once a cycle). */
+        int liveTasks() {
+            return liveTasks;
+        }
         /** Offer operations with an id, until their terminal status is acknowledged. */
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
         final CompletedTasks completedTasks = new CompletedTasks();
@@ -438,7 +446,8 @@ final class MasterState {
     record JsonKey(TaskState state, int statuses, ExecutorId executor, String statusUuid) {
         /** The task is still as this says: compared field by field, without making a key of it. */
         boolean is(TaskEntry t) {
-            return state == t.state && statuses == t.statuses.size() && java.util.Objects.equals(executor, t.executorId)
+            return state == t.state() && statuses == t.statuses.size()
+                    && java.util.Objects.equals(executor, t.executorId)
                     && java.util.Objects.equals(statusUuid, t.statusUpdateUuid);
         }
     }
@@ -450,7 +459,9 @@ final class MasterState {
         final String role;
         /** With allocation info for {@link #role}. */
         final Resources resources;
-        TaskState state = TaskState.TASK_STAGING;
+        private TaskState state = TaskState.TASK_STAGING;
+        /** The framework whose {@link FrameworkEntry#tasks} holds this task, whose live count it keeps; or null. */
+        private FrameworkEntry owner;
         final List<TaskStatus> statuses = new ArrayList<>();
         /**
          * This task as the read endpoints show it: the legacy JSON, v1's JSON and v1's protobuf, each made again
@@ -459,6 +470,18 @@ final class MasterState {
         CachedEncoding<RawJson> json;
         CachedEncoding<RawJson> v1Json;
         CachedEncoding<byte[]> v1Proto; // each null until first kept: most completed tasks are never read
+
+        TaskState state() {
+            return state;
+        }
+
+        /** The task's state now; the framework's count of live tasks follows it across the terminal line. */
+        void setState(TaskState next) {
+            if (owner != null && state.isTerminal() != next.isTerminal()) {
+                owner.liveTasks += next.isTerminal() ? -1 : 1;
+            }
+            state = next;
+        }
 
         /** What the cached JSON was made from: when it differs now, the JSON is made again. */
         JsonKey jsonKey() {
@@ -505,4 +528,114 @@ final class MasterState {
 
     /** Resources a framework declined on an agent, not offered to it again (as a subset) until {@code expiresNanos}. */
     record DeclineFilter(Resources resources, long expiresNanos) {}
+
+    /**
+     * A framework's tasks by id, counting those not ended as tasks come and go ({@link FrameworkEntry#liveTasks}).
+     * A task counts for the framework whose map it was put in last.
+     * Tasks come and go by {@code put} and {@code remove} alone; the other ways to change a map would bypass the
+     * count, so they are refused.
+     */
+    static final class TaskMap extends LinkedHashMap<TaskId, TaskEntry> {
+        private final transient FrameworkEntry owner;
+
+        TaskMap(FrameworkEntry owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public TaskEntry put(TaskId id, TaskEntry t) {
+            TaskEntry before = super.put(id, t);
+            if (before != t) {
+                leave(before);
+                if (t.owner != null && t.owner != owner && !t.state.isTerminal()) {
+                    t.owner.liveTasks--; // a framework's entry made again (a failover): the task is the new one's
+                }
+                t.owner = owner;
+                if (!t.state().isTerminal()) {
+                    owner.liveTasks++;
+                }
+            }
+            return before;
+        }
+
+        @Override
+        public TaskEntry remove(Object id) {
+            TaskEntry t = super.remove(id);
+            leave(t);
+            return t;
+        }
+
+        private void leave(TaskEntry t) {
+            if (t != null && t.owner == owner) {
+                t.owner = null;
+                if (!t.state().isTerminal()) {
+                    owner.liveTasks--;
+                }
+            }
+        }
+
+        @Override
+        public void clear() {
+            throw new UnsupportedOperationException("a framework's tasks are removed one by one");
+        }
+
+        @Override
+        public void putAll(Map<? extends TaskId, ? extends TaskEntry> m) {
+            m.forEach(this::put);
+        }
+
+        @Override
+        public TaskEntry putIfAbsent(TaskId key, TaskEntry value) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public boolean remove(Object key, Object value) {
+            throw new UnsupportedOperationException("remove");
+        }
+
+        @Override
+        public TaskEntry computeIfAbsent(TaskId key,
+                java.util.function.Function<? super TaskId, ? extends TaskEntry> f) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public TaskEntry compute(TaskId key,
+                java.util.function.BiFunction<? super TaskId, ? super TaskEntry, ? extends TaskEntry> f) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public TaskEntry merge(TaskId key, TaskEntry value,
+                java.util.function.BiFunction<? super TaskEntry, ? super TaskEntry, ? extends TaskEntry> f) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public TaskEntry replace(TaskId key, TaskEntry value) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public void replaceAll(
+                java.util.function.BiFunction<? super TaskId, ? super TaskEntry, ? extends TaskEntry> f) {
+            throw new UnsupportedOperationException("put");
+        }
+
+        @Override
+        public java.util.Set<TaskId> keySet() {
+            return java.util.Collections.unmodifiableSet(super.keySet());
+        }
+
+        @Override
+        public java.util.Collection<TaskEntry> values() {
+            return java.util.Collections.unmodifiableCollection(super.values());
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<TaskId, TaskEntry>> entrySet() {
+            return java.util.Collections.unmodifiableSet(super.entrySet());
+        }
+    }
 }

@@ -198,7 +198,7 @@ public final class MasterViews {
             java.util.Map<TaskState, Integer> counts = new java.util.EnumMap<>(TaskState.class);
             java.util.Set<String> fwIds = new java.util.TreeSet<>();
             for (TaskEntry t : a.tasks.values()) {
-                counts.merge(t.state, 1, Integer::sum);
+                counts.merge(t.state(), 1, Integer::sum);
                 fwIds.add(t.frameworkId.value());
             }
             taskCounts(s, counts);
@@ -220,11 +220,11 @@ public final class MasterViews {
             java.util.Map<TaskState, Integer> counts = new java.util.EnumMap<>(TaskState.class);
             java.util.Set<String> agentIds = new java.util.TreeSet<>();
             for (TaskEntry t : f.tasks.values()) {
-                counts.merge(t.state, 1, Integer::sum);
+                counts.merge(t.state(), 1, Integer::sum);
                 agentIds.add(t.agentId.value());
             }
             for (TaskEntry t : f.completedTasks) {
-                counts.merge(t.state, 1, Integer::sum);
+                counts.merge(t.state(), 1, Integer::sum);
             }
             taskCounts(s, counts);
             ArrayNode ids = s.putArray("slave_ids");
@@ -569,7 +569,7 @@ public final class MasterViews {
 
     private static TaskRow taskRow(TaskEntry t) {
         return new TaskRow(t.info.taskId().value(), t.info.name() == null ? "" : t.info.name(),
-                t.frameworkId.value(), t.agentId.value(), t.state.name(), t.resources.unallocated().toString());
+                t.frameworkId.value(), t.agentId.value(), t.state().name(), t.resources.unallocated().toString());
     }
 
     public List<OfferRow> offerRows() {

@@ -71,7 +71,7 @@ final class MetricsSnapshot {
             fwConnected += f.connected ? 1 : 0;
             int[] live = new int[tasks.length];
             for (MasterState.TaskEntry t : f.tasks.values()) {
-                live[t.state.ordinal()]++;
+                live[t.state().ordinal()]++;
             }
             byFramework.put(f, live);
             for (int i = 0; i < live.length; i++) {

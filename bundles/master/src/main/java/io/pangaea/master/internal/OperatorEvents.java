@@ -146,7 +146,7 @@ final class OperatorEvents extends MasterPart {
                     com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
             body.set("framework_id", MesosJson.tree(fw.id));
             body.set("status", MesosJson.tree(status));
-            body.put("state", t.state.name());
+            body.put("state", t.state().name());
             byte[] event = MesosJson.write(V1Views.response("TASK_UPDATED", body));
             List.copyOf(operatorStreams).stream().filter(s -> s.viewer.task(fw.info, t.info))
                     .forEach(s -> s.send(event));

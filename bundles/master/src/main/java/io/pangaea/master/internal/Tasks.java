@@ -116,10 +116,10 @@ final class Tasks extends MasterPart {
     TaskStatus latestStatus(TaskEntry t) {
         if (t.latestStatus != null) {
             TaskStatus s = t.latestStatus;
-            return new TaskStatus(s.taskId(), t.state, s.message(), s.source(), s.reason(), s.data(), t.agentId,
+            return new TaskStatus(s.taskId(), t.state(), s.message(), s.source(), s.reason(), s.data(), t.agentId,
                     s.executorId(), s.timestamp(), null, s.healthy(), s.labels(), s.containerStatus());
         }
-        return masterStatus(t, t.state, null, null);
+        return masterStatus(t, t.state(), null, null);
     }
 
     TaskStatus masterStatus(TaskEntry t, TaskState s, String message, TaskStatus.Reason reason) {
@@ -172,13 +172,13 @@ final class Tasks extends MasterPart {
      * are released; a terminal task is completed.
      */
     void endTask(FrameworkEntry fw, TaskEntry t, TaskState to, String message, TaskStatus.Reason reason) {
-        if (!t.state.isTerminal() && to.isTerminal()) {
+        if (!t.state().isTerminal() && to.isTerminal()) {
             metrics.terminal(to);
             if (fw != null) {
                 MasterMetrics.inc(fw.counters, "tasks/terminal/" + to.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
-        t.state = to;
+        t.setState(to);
         TaskStatus status = masterStatus(t, to, message, reason);
         t.statuses.add(status);
         t.latestStatus = status;
@@ -207,12 +207,12 @@ final class Tasks extends MasterPart {
         }
         if (t != null) {
             TaskState latest = u.latestState() != null ? u.latestState() : status.state();
-            if (!t.state.isTerminal() && latest.isTerminal()) {
+            if (!t.state().isTerminal() && latest.isTerminal()) {
                 metrics.terminal(latest);
                 MasterMetrics.inc(fw.counters, "tasks/terminal/" + latest.name().toLowerCase(java.util.Locale.ROOT));
             }
-            if (!t.state.isTerminal() || latest.isTerminal()) {
-                t.state = latest;
+            if (!t.state().isTerminal() || latest.isTerminal()) {
+                t.setState(latest);
             }
             if (t.statuses.stream().noneMatch(s -> status.uuid() != null && status.uuid().equals(s.uuid()))) {
                 t.statuses.add(status);

@@ -250,7 +250,7 @@ public final class V1Views {
 
     static TaskSnapshot snapshot(TaskEntry t) {
         return new TaskSnapshot(new Task(t.info.name() == null ? "" : t.info.name(), t.info.taskId(), t.frameworkId,
-                t.executorId, t.agentId, t.state, null, List.copyOf(t.statuses), t.statusUpdateState,
+                t.executorId, t.agentId, t.state(), null, List.copyOf(t.statuses), t.statusUpdateState,
                 t.statusUpdateUuid, t.info.labels(), t.info.container(), null), t.resources);
     }
 
@@ -340,7 +340,7 @@ public final class V1Views {
         for (FrameworkEntry f : state.frameworks.values()) {
             for (TaskEntry t : f.tasks.values()) {
                 if (viewer.task(f.info, t.info)) {
-                    taskProto(t, t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks, later);
+                    taskProto(t, t.state() == TaskState.TASK_UNREACHABLE ? unreachable : tasks, later);
                 }
             }
             for (TaskEntry t : f.completedTasks) {
@@ -381,7 +381,7 @@ public final class V1Views {
         for (FrameworkEntry f : state.frameworks.values()) {
             for (TaskEntry t : f.tasks.values()) {
                 if (viewer.task(f.info, t.info)) {
-                    (t.state == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(taskJson(t));
+                    (t.state() == TaskState.TASK_UNREACHABLE ? unreachable : tasks).add(taskJson(t));
                 }
             }
             f.completedTasks.stream().filter(t -> viewer.task(f.info, t.info)).forEach(t -> completed.add(taskJson(t)));

@@ -53,7 +53,7 @@ public class AgentReconciliationTest {
         f.run(() -> {
             FrameworkEntry fw = f.state.frameworks.get(id);
             TaskEntry t = fw.tasks.get(TaskId.of("t1"));
-            assertEquals(TaskState.TASK_RUNNING, t.state);
+            assertEquals(TaskState.TASK_RUNNING, t.state());
             assertEquals(Resources.parse("cpus:1;mem:64"), fw.allocatedTotal().unallocated());
             assertEquals(Resources.parse("cpus:1;mem:448"), a.available());
         });
@@ -101,7 +101,7 @@ public class AgentReconciliationTest {
             Resources r = Resources.parse("cpus:1;mem:64").allocatedTo("*");
             TaskEntry t = new TaskEntry(new TaskInfo("t", TaskId.of("gone-task"), a.id, r.toList(), null,
                     CommandInfo.shell("true"), null, null, null, null), fw.id, a.id, "*", r);
-            t.state = TaskState.TASK_RUNNING;
+            t.setState(TaskState.TASK_RUNNING);
             fw.tasks.put(t.info.taskId(), t);
             a.tasks.put(t.key(), t);
             fw.allocate("*", r);
@@ -110,7 +110,7 @@ public class AgentReconciliationTest {
         });
         f.run(() -> {
             assertTrue(fw.tasks.isEmpty());
-            assertEquals(TaskState.TASK_LOST, fw.completedTasks.newest().state);
+            assertEquals(TaskState.TASK_LOST, fw.completedTasks.newest().state());
             assertEquals(a.total(), a.available());
         });
         Event lost = PartsFixture.sink(fw.stream).read(Event.class).get(0);

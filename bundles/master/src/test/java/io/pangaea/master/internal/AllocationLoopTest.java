@@ -60,7 +60,7 @@ public class AllocationLoopTest {
             for (String id : List.of("t1", "t2")) {
                 TaskEntry t = new TaskEntry(new TaskInfo("t", TaskId.of(id), a.id, r.toList(), null,
                         CommandInfo.shell("sleep 9"), null, null, null, null), fw.id, a.id, "web", r);
-                t.state = id.equals("t1") ? TaskState.TASK_RUNNING : TaskState.TASK_FINISHED;
+                t.setState(id.equals("t1") ? TaskState.TASK_RUNNING : TaskState.TASK_FINISHED);
                 fw.tasks.put(t.info.taskId(), t);
             }
             fw.allocate("web", r);

@@ -22,7 +22,7 @@ public class CompletedTasksTest {
     private static TaskEntry ended(String id, double at) {
         TaskEntry t = new TaskEntry(new TaskInfo("t", TaskId.of(id), AgentId.of("a"), List.of(), null, null, null,
                 null, null, null, null), FrameworkId.of("f"), AgentId.of("a"), "*", Resources.EMPTY);
-        t.state = TaskState.TASK_FINISHED;
+        t.setState(TaskState.TASK_FINISHED);
         t.latestStatus = new TaskStatus(TaskId.of(id), TaskState.TASK_FINISHED, null, null, null, null, null, null,
                 at, null, null, null, null);
         t.statuses.add(t.latestStatus);

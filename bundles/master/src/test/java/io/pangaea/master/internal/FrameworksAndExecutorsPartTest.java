@@ -116,7 +116,7 @@ public class FrameworksAndExecutorsPartTest {
             Resources r = Resources.parse("cpus:1").allocatedTo("*");
             MasterState.TaskEntry t = new MasterState.TaskEntry(new TaskInfo("t", TaskId.of("t1"), a.id, r.toList(),
                     null, CommandInfo.shell("sleep 9"), null, null, null, null), fw.id, a.id, "*", r);
-            t.state = TaskState.TASK_RUNNING;
+            t.setState(TaskState.TASK_RUNNING);
             fw.tasks.put(t.info.taskId(), t);
             a.tasks.put(t.key(), t);
             fw.allocate("*", r);

@@ -121,7 +121,7 @@ public class OperatorEventsTest {
                 MasterState.TaskEntry e = new MasterState.TaskEntry(new io.pangaea.model.TaskInfo("t",
                         io.pangaea.model.TaskId.of("t1"), a.id, List.of(), null, null, null, null, null, null, null),
                         fw.id, a.id, "*", io.pangaea.model.Resources.parse("cpus:1;mem:10"));
-                e.state = io.pangaea.model.TaskState.TASK_RUNNING;
+                e.setState(io.pangaea.model.TaskState.TASK_RUNNING);
                 fw.tasks.put(e.info.taskId(), e);
                 a.tasks.put(e.key(), e);
             });
@@ -190,7 +190,7 @@ public class OperatorEventsTest {
                 MasterState.TaskEntry e = new MasterState.TaskEntry(new io.pangaea.model.TaskInfo("t",
                         io.pangaea.model.TaskId.of("t1"), a.id, List.of(), null, null, null, null, null, null, null),
                         fw.id, a.id, "*", io.pangaea.model.Resources.parse("cpus:1;mem:10"));
-                e.state = io.pangaea.model.TaskState.TASK_RUNNING;
+                e.setState(io.pangaea.model.TaskState.TASK_RUNNING);
                 fw.tasks.put(e.info.taskId(), e);
                 return e;
             });
@@ -214,7 +214,7 @@ public class OperatorEventsTest {
             assertEquals(legacy, JSON.readTree(io.pangaea.model.json.MesosJson.write(again[0])));
             assertEquals(v1, JSON.readTree(io.pangaea.model.json.MesosJson.write(again[1])));
             // the task changes: made again
-            f.run(() -> t.state = io.pangaea.model.TaskState.TASK_FINISHED);
+            f.run(() -> t.setState(io.pangaea.model.TaskState.TASK_FINISHED));
             JsonNode[] changed = f.on(views);
             assertEquals("TASK_FINISHED", JSON.readTree(io.pangaea.model.json.MesosJson.write(changed[0]))
                     .at("/tasks/0/state").asText());

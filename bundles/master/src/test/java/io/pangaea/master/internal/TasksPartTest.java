@@ -39,7 +39,7 @@ public class TasksPartTest {
             TaskInfo info = new TaskInfo("t", TaskId.of(id), a.id, r.toList(), null, CommandInfo.shell("sleep 9"),
                     null, null, null, null);
             TaskEntry t = new TaskEntry(info, fw.id, a.id, "*", r);
-            t.state = TaskState.TASK_RUNNING;
+            t.setState(TaskState.TASK_RUNNING);
             fw.tasks.put(t.info.taskId(), t);
             a.tasks.put(t.key(), t);
             fw.allocate("*", r);
@@ -61,7 +61,7 @@ public class TasksPartTest {
         f.run(() -> f.ctx.tasks.agentUpdate(new AgentCall.Update(fw.id, status("t1", TaskState.TASK_FINISHED, "u1"),
                 null)));
         f.run(() -> {
-            assertEquals(TaskState.TASK_FINISHED, t.state);
+            assertEquals(TaskState.TASK_FINISHED, t.state());
             assertEquals(Resources.parse("cpus:2;mem:512"), a.available());
             assertTrue(fw.allocated.isEmpty());
             assertTrue("kept until acknowledged", fw.tasks.containsKey(t.info.taskId()));
@@ -87,7 +87,7 @@ public class TasksPartTest {
             f.ctx.tasks.agentUpdate(new AgentCall.Update(fw.id, status("t1", TaskState.TASK_KILLED, "u1"), null));
             f.ctx.tasks.agentUpdate(new AgentCall.Update(fw.id, status("t1", TaskState.TASK_RUNNING, "u0"), null));
         });
-        f.run(() -> assertEquals(TaskState.TASK_KILLED, t.state));
+        f.run(() -> assertEquals(TaskState.TASK_KILLED, t.state()));
     }
 
     @Test
