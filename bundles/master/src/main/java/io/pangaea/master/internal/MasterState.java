@@ -514,15 +514,18 @@ final class MasterState {
         final String role;
         /** With allocation info for {@link #role}. */
         final Resources resources;
+        /** The same without allocation info: what goes back to the agent, and into a decline filter. */
+        final Resources unallocated;
         /** Rescinds the offer at {@code offer_timeout}, when one is set. */
         ScheduledFuture<?> timeout;
 
-        OfferEntry(Offer offer, String role, Resources resources) {
+        OfferEntry(Offer offer, String role, Resources resources, Resources unallocated) {
             this.offer = offer;
             this.frameworkId = offer.frameworkId();
             this.agentId = offer.agentId();
             this.role = role;
             this.resources = resources;
+            this.unallocated = unallocated;
         }
     }
 

@@ -280,7 +280,7 @@ public final class MasterViews {
                 for (var o : f.offers) {
                     OfferEntry oe = state.offers.get(o);
                     if (oe != null && role.equals(oe.offer.allocationInfo().role())) {
-                        offeredSum.add(oe.resources.unallocated());
+                        offeredSum.add(oe.unallocated);
                     }
                 }
             }
@@ -580,7 +580,7 @@ public final class MasterViews {
                 continue;
             }
             rows.add(new OfferRow(o.offer.id().value(), o.frameworkId.value(), o.agentId.value(),
-                    o.offer.hostname(), o.role, o.resources.unallocated().toString()));
+                    o.offer.hostname(), o.role, o.unallocated.toString()));
         }
         return rows;
     }

@@ -45,13 +45,14 @@ final class Offers extends MasterPart {
      */
     Offer make(FrameworkEntry fw, AgentEntry agent, String role, Resources res) {
         agent.setAvailable(agent.available().minus(res));
-        Resources allocated = res.allocatedTo(role);
+        Resources free = res.unallocated(); // as the caller should give it; kept for the offer's way back
+        Resources allocated = free.allocatedTo(role);
         fw.allocate(role, allocated);
         OfferId id = OfferId.of(ctx.masterId + "-O" + nextOfferNumber++);
         MasterState.OfferParts parts = offerParts(agent);
         Offer offer = new Offer(id, fw.id, agent.id, agent.info().hostname(), parts.json().url(), allocated.toList(),
                 agent.info().attributes(), null, new AllocationInfo(role), ctx.schedule.unavailability(agent));
-        OfferEntry entry = new OfferEntry(offer, role, allocated);
+        OfferEntry entry = new OfferEntry(offer, role, allocated, free);
         if (config().offerTimeout() != null) {
             entry.timeout = loop.schedule(() -> expire(entry), config().offerTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -110,7 +111,7 @@ final class Offers extends MasterPart {
         }
         if (agent != null) {
             agent.offers.remove(id);
-            agent.setAvailable(agent.available().plus(o.resources.unallocated()));
+            agent.setAvailable(agent.available().plus(o.unallocated));
         }
     }
 
@@ -130,7 +131,7 @@ final class Offers extends MasterPart {
             }
             removeOffer(id, false, false);
             MasterMetrics.inc(fw.counters, "offers/declined");
-            addFilter(fw, o.agentId, o.resources.unallocated(), refuse);
+            addFilter(fw, o.agentId, o.unallocated, refuse);
         }
         ctx.allocation.requestAllocation();
     }

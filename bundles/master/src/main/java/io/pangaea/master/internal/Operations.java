@@ -387,7 +387,7 @@ final class Operations extends MasterPart {
         Resources offered = Resources.EMPTY;
         for (OfferId o : agent.offers) {
             OfferEntry e = state.offers.get(o);
-            offered = e == null ? offered : offered.plus(e.resources.unallocated());
+            offered = e == null ? offered : offered.plus(e.unallocated);
         }
         return offered;
     }
