@@ -11,18 +11,13 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
 /**
- * A RecordIO event stream over a chunked HTTP response. Records are queued by any thread and written in order, never
- * blocking the caller; Jetty's {@link IteratingCallback} keeps one write in flight at a time. Records queued while a
- * write was in flight go out together in the next one (up to {@value #GATHER_BYTES} bytes), so that a peer that
- * reads slower than the master writes costs one write and one wake-up per batch, not per record.
+ * A RecordIO event stream over a chunked HTTP response. Records are queued by any thread and written one per chunk,
+ * in order, never blocking the caller; Jetty's {@link IteratingCallback} keeps one write in flight at a time.
  */
 public final class JettyEventStream implements EventSink {
 
     /** Past this many unwritten records the peer is not reading; the stream is dropped rather than grow forever. */
     private static final int MAX_QUEUED = 100_000;
-
-    /** At most this many bytes of queued records are gathered into one write. */
-    static final int GATHER_BYTES = 256 * 1024;
 
     private final Response response;
     private final Callback done;
@@ -32,14 +27,11 @@ public final class JettyEventStream implements EventSink {
     private boolean closing;
     private boolean ended;
     private volatile boolean closed;
-    /** Writes made (for tests). */
-    private long writes;
 
     private final IteratingCallback flusher = new IteratingCallback() {
         @Override
         protected Action process() {
             ByteBuffer next;
-            List<ByteBuffer> more = null;
             boolean last = false;
             synchronized (lock) {
                 if (ended) {
@@ -52,29 +44,7 @@ public final class JettyEventStream implements EventSink {
                     }
                     ended = true;
                     last = true;
-                } else {
-                    int size = next.remaining();
-                    for (ByteBuffer b = queue.peek(); b != null && size + b.remaining() <= GATHER_BYTES;
-                            b = queue.peek()) {
-                        if (more == null) {
-                            more = new java.util.ArrayList<>();
-                        }
-                        more.add(queue.poll());
-                        size += b.remaining();
-                    }
                 }
-                writes++;
-            }
-            if (more != null) { // copied outside the lock: senders do not wait for it
-                int size = next.remaining();
-                for (ByteBuffer b : more) {
-                    size += b.remaining();
-                }
-                ByteBuffer all = ByteBuffer.allocate(size).put(next);
-                for (ByteBuffer b : more) {
-                    all.put(b);
-                }
-                next = all.flip();
             }
             response.write(last, last ? BufferUtil.EMPTY_BUFFER : next, this);
             return Action.SCHEDULED;
@@ -142,13 +112,6 @@ public final class JettyEventStream implements EventSink {
         closed = true;
         for (Runnable r : listeners) {
             r.run();
-        }
-    }
-
-    /** How many writes the stream has made so far. */
-    long writes() {
-        synchronized (lock) {
-            return writes;
         }
     }
 
