@@ -281,6 +281,11 @@ final class MasterState {
         int liveTasks() {
             return liveTasks;
         }
+
+        /** One more task not ended ({@code 1}) or one fewer ({@code -1}): for {@link TaskMap} and the task's state. */
+        void countLive(int change) {
+            liveTasks += change;
+        }
         /** Offer operations with an id, until their terminal status is acknowledged. */
         final Map<OperationId, OperationEntry> operations = new LinkedHashMap<>();
         final CompletedTasks completedTasks = new CompletedTasks();
@@ -475,10 +480,19 @@ final class MasterState {
             return state;
         }
 
+        /** The framework whose task map holds this task (see {@link TaskMap}), or null. */
+        FrameworkEntry owner() {
+            return owner;
+        }
+
+        void setOwner(FrameworkEntry framework) {
+            owner = framework;
+        }
+
         /** The task's state now; the framework's count of live tasks follows it across the terminal line. */
         void setState(TaskState next) {
             if (owner != null && state.isTerminal() != next.isTerminal()) {
-                owner.liveTasks += next.isTerminal() ? -1 : 1;
+                owner.countLive(next.isTerminal() ? -1 : 1);
             }
             state = next;
         }
@@ -531,114 +545,4 @@ final class MasterState {
 
     /** Resources a framework declined on an agent, not offered to it again (as a subset) until {@code expiresNanos}. */
     record DeclineFilter(Resources resources, long expiresNanos) {}
-
-    /**
-     * A framework's tasks by id, counting those not ended as tasks come and go ({@link FrameworkEntry#liveTasks}).
-     * A task counts for the framework whose map it was put in last.
-     * Tasks come and go by {@code put} and {@code remove} alone; the other ways to change a map would bypass the
-     * count, so they are refused.
-     */
-    static final class TaskMap extends LinkedHashMap<TaskId, TaskEntry> {
-        private final transient FrameworkEntry owner;
-
-        TaskMap(FrameworkEntry owner) {
-            this.owner = owner;
-        }
-
-        @Override
-        public TaskEntry put(TaskId id, TaskEntry t) {
-            TaskEntry before = super.put(id, t);
-            if (before != t) {
-                leave(before);
-                if (t.owner != null && t.owner != owner && !t.state.isTerminal()) {
-                    t.owner.liveTasks--; // a framework's entry made again (a failover): the task is the new one's
-                }
-                t.owner = owner;
-                if (!t.state().isTerminal()) {
-                    owner.liveTasks++;
-                }
-            }
-            return before;
-        }
-
-        @Override
-        public TaskEntry remove(Object id) {
-            TaskEntry t = super.remove(id);
-            leave(t);
-            return t;
-        }
-
-        private void leave(TaskEntry t) {
-            if (t != null && t.owner == owner) {
-                t.owner = null;
-                if (!t.state().isTerminal()) {
-                    owner.liveTasks--;
-                }
-            }
-        }
-
-        @Override
-        public void clear() {
-            throw new UnsupportedOperationException("a framework's tasks are removed one by one");
-        }
-
-        @Override
-        public void putAll(Map<? extends TaskId, ? extends TaskEntry> m) {
-            m.forEach(this::put);
-        }
-
-        @Override
-        public TaskEntry putIfAbsent(TaskId key, TaskEntry value) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public boolean remove(Object key, Object value) {
-            throw new UnsupportedOperationException("remove");
-        }
-
-        @Override
-        public TaskEntry computeIfAbsent(TaskId key,
-                java.util.function.Function<? super TaskId, ? extends TaskEntry> f) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public TaskEntry compute(TaskId key,
-                java.util.function.BiFunction<? super TaskId, ? super TaskEntry, ? extends TaskEntry> f) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public TaskEntry merge(TaskId key, TaskEntry value,
-                java.util.function.BiFunction<? super TaskEntry, ? super TaskEntry, ? extends TaskEntry> f) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public TaskEntry replace(TaskId key, TaskEntry value) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public void replaceAll(
-                java.util.function.BiFunction<? super TaskId, ? super TaskEntry, ? extends TaskEntry> f) {
-            throw new UnsupportedOperationException("put");
-        }
-
-        @Override
-        public java.util.Set<TaskId> keySet() {
-            return java.util.Collections.unmodifiableSet(super.keySet());
-        }
-
-        @Override
-        public java.util.Collection<TaskEntry> values() {
-            return java.util.Collections.unmodifiableCollection(super.values());
-        }
-
-        @Override
-        public java.util.Set<Map.Entry<TaskId, TaskEntry>> entrySet() {
-            return java.util.Collections.unmodifiableSet(super.entrySet());
-        }
-    }
 }
