@@ -29,7 +29,8 @@ public final class Forwarder {
     private static final Set<String> HOP_BY_HOP_RESPONSE = Set.of("content-length", "transfer-encoding",
             "connection", ":status");
 
-    private final HttpClient client;
+    /** Forwards without a thread started for each answer (see {@link io.pangaea.model.http.HttpSender}). */
+    private final io.pangaea.model.http.HttpSender client;
 
     /** {@code tls}: the context for https targets, or null for the JVM's. */
     public Forwarder(SSLContext tls) {
@@ -38,7 +39,7 @@ public final class Forwarder {
         if (tls != null) {
             b.sslContext(tls);
         }
-        this.client = b.build();
+        this.client = new io.pangaea.model.http.HttpSender(b.build(), 8, "pangaea-forwarder");
     }
 
     /** Sends the request to {@code base} (scheme, host and port) and answers with what comes back. */
@@ -62,7 +63,7 @@ public final class Forwarder {
             }
         }
         b.header("Via", "1.1 " + request.getHttpURI().getAuthority());
-        client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) ->
+        client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) ->
                 HttpSupport.later(response, () -> {
                     if (e != null) {
                         response.setStatus(502);

@@ -9,6 +9,7 @@ import io.pangaea.model.OfferId;
 import io.pangaea.model.TaskId;
 import io.pangaea.model.TaskInfo;
 import io.pangaea.model.TaskStatus;
+import io.pangaea.model.http.HttpSender;
 import io.pangaea.model.json.MesosJson;
 import io.pangaea.model.json.RecordIo;
 import io.pangaea.model.scheduler.Call;
@@ -147,6 +148,8 @@ public final class SchedulerDriver implements AutoCloseable {
 
     private final Builder settings;
     private final HttpClient http;
+    /** Makes the calls, at most {@link #MAX_CALLS_OUT} at once, without a thread started for each answer. */
+    private final HttpSender calls;
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> thread(r, "scheduler-callbacks"));
 
     /** Hands an event to the scheduler, in order; one that comes while the driver closes is dropped. */
@@ -184,6 +187,7 @@ public final class SchedulerDriver implements AutoCloseable {
             client.sslContext(b.sslContext);
         }
         this.http = client.build();
+        this.calls = new HttpSender(http, MAX_CALLS_OUT, "scheduler-calls");
         this.settings = b;
         this.frameworkId = b.info.id();
         this.endpoint = b.master.resolve("/api/v1/scheduler");
@@ -391,7 +395,7 @@ public final class SchedulerDriver implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
         CompletableFuture<Void> result = new CompletableFuture<>();
         waiting.incrementAndGet();
-        queuedCalls.add(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+        queuedCalls.add(() -> calls.send(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
             callsOut.decrementAndGet();
             sendQueued();
             if (e != null) {
@@ -519,6 +523,7 @@ public final class SchedulerDriver implements AutoCloseable {
         finish(null);
         timer.shutdownNow();
         callbacks.shutdown();
+        calls.close();
         httpThreads.shutdown();
         zookeepers.values().forEach(ZooKeeperMasters::close);
     }

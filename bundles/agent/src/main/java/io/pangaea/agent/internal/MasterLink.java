@@ -40,6 +40,11 @@ final class MasterLink extends AgentPart {
     private static final int MAX_BATCH = 1000;
 
     private final Thread connector;
+    /**
+     * Makes the calls out (updates, attributes, notices) without a thread started for each answer, as the JDK's
+     * {@code sendAsync} does on a machine of two cores or fewer. Updates and attributes go one call at a time each.
+     */
+    private final io.pangaea.model.http.HttpSender calls;
     /** Reads the leader from ZooKeeper when {@code master} is a {@code zk://} URL. */
     private final io.pangaea.scheduler.zk.ZooKeeperMasters detector;
     /** The leading master's agent endpoint once a subscription reached it (after redirects), else null. */
@@ -78,6 +83,7 @@ final class MasterLink extends AgentPart {
                 "http", leaderChanged::release) : null;
         this.connector = new Thread(this::connectLoop, "pangaea-agent-master-link");
         this.connector.setDaemon(true);
+        this.calls = new io.pangaea.model.http.HttpSender(http, 4, "pangaea-agent-calls");
     }
 
     /** Starts subscribing; {@code handler} gets the master's events on the state thread. */
@@ -153,6 +159,7 @@ final class MasterLink extends AgentPart {
         if (detector != null) {
             detector.close();
         }
+        calls.close();
     }
 
     /** The attributes the agent registers with: the configured ones plus what {@link #advertise} last set. */
@@ -206,7 +213,7 @@ final class MasterLink extends AgentPart {
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(AgentCall.updateAgent(id, now))))
                 .build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+        calls.send(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             boolean ok = e == null && r.statusCode() == 202;
             if (!ok) {
                 LOG.info("Could not tell the master of new attributes ({}); trying again",
@@ -399,7 +406,7 @@ final class MasterLink extends AgentPart {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(batch.size() == 1
                         ? AgentCall.update(id, batch.get(0)) : AgentCall.updates(id, batch))))
                 .build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+        calls.send(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
             if (e != null || r.statusCode() != 202) {
                 LOG.debug("{} status update(s) not delivered ({}); they will be retried", batch.size(),
                         e != null ? e.toString() : r.statusCode());
@@ -417,7 +424,7 @@ final class MasterLink extends AgentPart {
         HttpRequest req = authorized(HttpRequest.newBuilder(masterUri())).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(MesosJson.write(call))).build();
-        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, x) -> {
+        calls.send(req, HttpResponse.BodyHandlers.discarding()).whenComplete((r, x) -> {
             if (x != null || r.statusCode() != 202) {
                 LOG.info("The master did not take {} ({})", call.type(), x != null ? x : r.statusCode());
             }

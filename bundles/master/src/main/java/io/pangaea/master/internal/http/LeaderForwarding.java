@@ -33,7 +33,8 @@ final class LeaderForwarding {
     /** Request headers passed on; the others (Host, hop-by-hop) are the client's connection's own. */
     private static final Set<String> PASSED = Set.of("content-type", "accept", "mesos-stream-id", "authorization");
 
-    private final HttpClient http;
+    /** The forwarded calls, without a thread started for each answer (see {@link io.pangaea.model.http.HttpSender}). */
+    private final io.pangaea.model.http.HttpSender http;
     /** The masters' scheme: all of a cluster's masters serve TLS, or none does. */
     private final String scheme;
 
@@ -48,7 +49,7 @@ final class LeaderForwarding {
         if (tls.enabled()) {
             b.sslContext(tls.clientContext());
         }
-        this.http = b.build();
+        this.http = new io.pangaea.model.http.HttpSender(b.build(), 16, "pangaea-leader-forwarding");
         this.scheme = tls.scheme();
     }
     /** Copies answers (a stream may last as long as the page is open). */
@@ -83,7 +84,7 @@ final class LeaderForwarding {
                 b.header(f.getName(), f.getValue());
             }
         });
-        http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((r, err) -> {
+        http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()).whenComplete((r, err) -> {
             if (err != null) {
                 HttpSupport.text(response, callback, 503, "The leader at " + leader + " cannot be reached: "
                         + err.getMessage());
@@ -119,5 +120,6 @@ final class LeaderForwarding {
 
     void close() {
         copiers.shutdownNow();
+        http.close();
     }
 }
