@@ -2,6 +2,16 @@ package io.pangaea.model;
 
 /** The Mesos {@code FrameworkID} message: an opaque string, {"value": "..."} on the wire. */
 public record FrameworkId(String value) {
+    /**
+     * The string's hash is computed where the id is made: where a call is parsed (a server thread), not where it is
+     * looked up first (the master's loop, for which hashing freshly parsed ids was a twentieth of its work).
+     */
+    public FrameworkId {
+        if (value != null) {
+            value.hashCode();
+        }
+    }
+
     public static FrameworkId of(String value) {
         return new FrameworkId(value);
     }

@@ -2,6 +2,16 @@ package io.pangaea.model;
 
 /** The Mesos {@code TaskID} message: an opaque string, {"value": "..."} on the wire. */
 public record TaskId(String value) {
+    /**
+     * The string's hash is computed where the id is made: where a call is parsed (a server thread), not where it is
+     * looked up first (the master's loop, for which hashing freshly parsed ids was a twentieth of its work).
+     */
+    public TaskId {
+        if (value != null) {
+            value.hashCode();
+        }
+    }
+
     public static TaskId of(String value) {
         return new TaskId(value);
     }

@@ -236,7 +236,9 @@ final class Accepts extends MasterPart {
         fw.tasks.put(task.taskId(), entry);
         agent.tasks.put(entry.key(), entry);
         ctx.events.publish("TASK_ADDED", "task", () -> V1Views.task(entry), v -> v.task(fw.info, entry.info));
-        ctx.agents.sendToAgent(agent, AgentEvent.launch(new AgentEvent.Launch(fw.info, launched)));
+        // the framework's info is encoded once for all its launches; only the task goes through the generic serializer
+        ctx.agents.sendToAgent(agent, io.pangaea.model.json.AgentEventsJson.launch(
+                fw.launchInfo.get(fw.info, io.pangaea.model.json.AgentEventsJson::frameworkInfo), launched));
         return left;
     }
 

@@ -445,4 +445,11 @@ final class Agents extends MasterPart {
             agent.stream.send(MesosJson.write(event));
         }
     }
+
+    /** Sends an event already encoded (see {@code AgentEventsJson}) to the agent, if connected. */
+    void sendToAgent(AgentEntry agent, byte[] event) {
+        if (agent.stream != null) {
+            agent.stream.send(event);
+        }
+    }
 }

@@ -255,6 +255,9 @@ final class MasterState {
         /** This framework's counters for {@code /metrics/snapshot}, by their name after its prefix. */
         final Map<String, Long> counters = MasterMetrics.frameworkCounters();
         FrameworkInfo info;
+        /** {@link #info} encoded for the LAUNCH events its tasks go to agents with, while it stays the same. */
+        final EncodedPart<FrameworkInfo, com.fasterxml.jackson.core.SerializableString> launchInfo =
+                new EncodedPart<>();
         EventSink stream;
         String streamId;
         boolean connected;

@@ -60,7 +60,8 @@ final class Tasks extends MasterPart {
             completeTask(fw, t);
         }
         if (agent != null && agent.connected()) {
-            ctx.agents.sendToAgent(agent, AgentEvent.acknowledge(new AgentEvent.Acknowledge(fw.id, ack.taskId(), ack.uuid())));
+            ctx.agents.sendToAgent(agent, io.pangaea.model.json.AgentEventsJson.acknowledge(fw.id, ack.taskId(),
+                    ack.uuid()));
         }
     }
 
