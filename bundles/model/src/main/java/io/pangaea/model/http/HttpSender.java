@@ -44,11 +44,6 @@ public final class HttpSender implements AutoCloseable {
         this.threads.allowCoreThreadTimeOut(true);
     }
 
-    /** The client the calls go through. */
-    public HttpClient client() {
-        return client;
-    }
-
     /**
      * Sends {@code request}; the future completes with the answer, or exceptionally with what the client threw
      * (as {@link HttpClient#sendAsync}'s does), or with a {@link RejectedExecutionException} once closed.

@@ -63,7 +63,7 @@ public final class AgentEventsJson {
             g.writeRawValue(frameworkInfo);
             if (task != null) {
                 g.writeFieldName("task");
-                GENERIC.writeValue(g, task);
+                MesosJson.IN_PLACE.writeValue(g, task);
             }
             g.writeEndObject();
             g.writeEndObject();
@@ -72,10 +72,6 @@ public final class AgentEventsJson {
         }
         return out.toByteArray();
     }
-
-    /** The generic serializer, for a task; it need not flush after it. */
-    private static final com.fasterxml.jackson.databind.ObjectWriter GENERIC = MesosJson.mapper().writer()
-            .without(com.fasterxml.jackson.databind.SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     /** {@code "name":{"value":..}} for an id that is there; an id whose value is null is {@code {}}. */
     private static void id(JsonGenerator g, String name, String value, boolean present) throws IOException {

@@ -2,8 +2,6 @@ package io.pangaea.model.json;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.pangaea.model.AgentId;
 import io.pangaea.model.AllocationInfo;
@@ -28,10 +26,6 @@ import java.util.List;
  * {@code OffersJsonTest} compares the two byte for byte.
  */
 public final class OffersJson {
-
-    /** The generic serializer, for the rare parts; it need not flush after each of them. */
-    private static final ObjectWriter GENERIC = MesosJson.mapper().writer()
-            .without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     /** About what an offer of a few resources takes, to size the buffer once. */
     private static final int BYTES_PER_OFFER = 900;
@@ -365,6 +359,6 @@ public final class OffersJson {
 
     /** Through the generic serializer, onto this generator (so that its doubles are written as Mesos writes them). */
     private static void generic(JsonGenerator g, Object value) throws IOException {
-        GENERIC.writeValue(g, value);
+        MesosJson.IN_PLACE.writeValue(g, value);
     }
 }
