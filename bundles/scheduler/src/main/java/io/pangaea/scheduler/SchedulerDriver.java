@@ -162,7 +162,36 @@ public final class SchedulerDriver implements AutoCloseable {
             }
         }
     }
-    private final ExecutorService httpThreads = Executors.newFixedThreadPool(2, r -> thread(r, "scheduler-http"));
+    /** The client's own threads, when this driver has a client of its own (one with its own TLS); else null. */
+    private final ExecutorService httpThreads;
+
+    /**
+     * The client the drivers of a process share, those given no TLS context of their own. A JDK client has a
+     * selector thread of its own and pools its connections per destination; one per driver cost 200 frameworks in
+     * one process 200 selector threads and 400 executor threads, which took a third of that process's CPU in
+     * waking one another. It lives as long as the process (a JDK client ends its thread when unreachable).
+     */
+    private static final class SharedClient {
+        static final HttpClient CLIENT = build(null, Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), r -> thread(r, "scheduler-http")));
+    }
+
+    /**
+     * HTTP/1.1, said outright: the JDK client's default (HTTP/2) asks every new plain connection for an h2c upgrade,
+     * which a Mesos master and ours refuse, and such connections were never reused: a busy framework left thousands
+     * of idle ones open (kept 20 minutes), until the process ran out of file descriptors. Threads of its own: the
+     * JDK client's default executor starts a thread whenever none is free, and 200 busy frameworks in one process
+     * spent more time starting threads than doing their calls.
+     */
+    private static HttpClient build(javax.net.ssl.SSLContext ssl, ExecutorService executor) {
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10))
+                .executor(executor);
+        if (ssl != null) {
+            client.sslContext(ssl);
+        }
+        return client.build();
+    }
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Thread reader;
     private volatile boolean closing;
@@ -175,18 +204,13 @@ public final class SchedulerDriver implements AutoCloseable {
     private volatile String failure;
 
     private SchedulerDriver(Builder b) {
-        // HTTP/1.1, said outright: the JDK client's default (HTTP/2) asks every new plain connection for an h2c
-        // upgrade, which a Mesos master and ours refuse, and such connections were never reused: a busy framework
-        // left thousands of idle ones open (kept 20 minutes), until the process ran out of file descriptors.
-        // Two threads of its own: the JDK client's default executor starts a thread whenever none is free, and 200
-        // busy frameworks in one process spent more time starting threads than doing their calls.
-        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(10))
-                .executor(httpThreads);
         if (b.sslContext != null) {
-            client.sslContext(b.sslContext);
+            this.httpThreads = Executors.newFixedThreadPool(2, r -> thread(r, "scheduler-http"));
+            this.http = build(b.sslContext, httpThreads);
+        } else {
+            this.httpThreads = null;
+            this.http = SharedClient.CLIENT;
         }
-        this.http = client.build();
         this.calls = new HttpSender(http, MAX_CALLS_OUT, "scheduler-calls");
         this.settings = b;
         this.frameworkId = b.info.id();
@@ -524,7 +548,9 @@ public final class SchedulerDriver implements AutoCloseable {
         timer.shutdownNow();
         callbacks.shutdown();
         calls.close();
-        httpThreads.shutdown();
+        if (httpThreads != null) {
+            httpThreads.shutdown();
+        }
         zookeepers.values().forEach(ZooKeeperMasters::close);
     }
 }
