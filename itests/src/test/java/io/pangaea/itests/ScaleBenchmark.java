@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.Test;
 
@@ -467,6 +468,11 @@ public class ScaleBenchmark {
         }
     }
 
+    /** The shortest task duration of a load's "MIN-MAX" (or fixed) {@code taskMs}. */
+    static long minTaskMs(String taskMs) {
+        return Long.parseLong(taskMs.split("-")[0].trim());
+    }
+
     /**
      * What connected agents alone cost: {@code -Dscale.idle} agents (50,000) and no framework; the master's and the
      * emulator's CPU over three fixed 20 s windows after every agent is connected (the first still has the
@@ -531,6 +537,7 @@ public class ScaleBenchmark {
                 long t = System.nanoTime();
                 await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(5)).ignoreExceptions()
                         .until(() -> metrics(c, 0).path("master/tasks_running").asLong() >= load.fill * agents);
+                long filled = System.nanoTime();
                 print(String.format("%s filled tasks_running=%d after_s=%.0f", name,
                         metrics(c, 0).path("master/tasks_running").asLong(), (System.nanoTime() - t) / 1e9));
                 // and the frameworks have worked off what the filling left in their libraries' queues, and the
@@ -542,6 +549,13 @@ public class ScaleBenchmark {
                                     && metrics(c, 0).path("master/pangaea/event_loop_lag_ms").asDouble() < 500);
                 } catch (org.awaitility.core.ConditionTimeoutException stillBehind) {
                     // measured as it is; the progress lines show the calls waiting
+                }
+                // and the tasks that filled it end at the steady rate: tasks launched over the fill's F seconds, with
+                // durations drawn from MIN to MAX, end at the full rate from F + MIN on (before that only the fill's
+                // first tasks have ended, and a window there measures a cluster with little to do)
+                long steady = filled + TimeUnit.MILLISECONDS.toNanos(minTaskMs(load.taskMs));
+                if (steady - System.nanoTime() > 0) {
+                    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(steady - System.nanoTime())); // a duration of load
                 }
                 JsonNode caughtUp = metrics(c, 0);
                 print(String.format("%s caught_up after_s=%.0f tasks_running=%d calls_waiting=%d loop_lag_ms=%.0f",
