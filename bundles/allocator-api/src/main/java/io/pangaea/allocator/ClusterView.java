@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * An immutable snapshot of what an allocation decision needs.
  *
- * @param agents         the active agents
+ * @param agents         the active agents with something available (neither used by tasks nor offered); the
+ *                       master leaves out those with nothing to grant, so a cycle on a full cluster reads few
  * @param frameworks     the connected frameworks
  * @param weights        role weights; a role not present has weight 1
  * @param filters        the decline filters in force

@@ -20,7 +20,14 @@ import java.util.Map;
  * setters), and a snapshot makes views again for those alone.
  *
  * <p>When agents come, go, connect or disconnect (their membership), the views are laid out again from the table,
- * in its order. Event loop only.
+ * in its order.
+ *
+ * <p>A snapshot lists only the agents with something available: an allocator has nothing to grant on the others.
+ * On a full cluster that is a few agents among tens of thousands (those whose tasks just ended), and a cycle that
+ * read every agent spent most of its time on the ones it could not use: at 50,000 agents with every offer used,
+ * the allocator's pass over all of them was a third of the master's CPU. Which views have something available is
+ * kept with the views (a bit each), so the snapshot costs a pass over those bits and the free agents. The total
+ * still sums every connected agent. Event loop only.
  */
 final class AgentViews {
 
@@ -32,6 +39,8 @@ final class AgentViews {
     private long laidOutAt = -1;
     private int laidOutFrom = -1;
     private AgentView[] views = new AgentView[0];
+    /** The indices of the views with something available. */
+    private final java.util.BitSet free = new java.util.BitSet();
     private Resources total = Resources.EMPTY;
 
     AgentViews(Map<AgentId, AgentEntry> agents) {
@@ -48,7 +57,10 @@ final class AgentViews {
         stale.add(a);
     }
 
-    /** What a snapshot takes: the connected agents' views, in the table's order, and the sum of their totals. */
+    /**
+     * What a snapshot takes: the views of the connected agents with something available, in the table's order, and
+     * the sum of every connected agent's total.
+     */
     record Snapshot(List<AgentView> agents, Resources total) { }
 
     Snapshot snapshot() {
@@ -60,7 +72,9 @@ final class AgentViews {
                 AgentEntry a = stale.get(i);
                 if (a.viewIndex >= 0 && a.viewIndex < views.length && a.connected()) {
                     totals |= a.view == null || a.view.total() != a.total();
-                    views[a.viewIndex] = a.freshView();
+                    AgentView v = a.freshView();
+                    views[a.viewIndex] = v;
+                    free.set(a.viewIndex, !v.available().isEmpty());
                 }
             }
             stale.clear();
@@ -68,7 +82,12 @@ final class AgentViews {
                 total = sum(views);
             }
         }
-        return new Snapshot(List.of(views), total);
+        AgentView[] out = new AgentView[free.cardinality()];
+        int n = 0;
+        for (int i = free.nextSetBit(0); i >= 0; i = free.nextSetBit(i + 1)) {
+            out[n++] = views[i];
+        }
+        return new Snapshot(List.of(out), total);
     }
 
     private void layOut() {
@@ -83,6 +102,10 @@ final class AgentViews {
             }
         }
         views = out.toArray(new AgentView[0]);
+        free.clear();
+        for (int i = 0; i < views.length; i++) {
+            free.set(i, !views[i].available().isEmpty());
+        }
         total = sum(views);
         laidOutAt = membership;
         laidOutFrom = agents.size();
@@ -96,8 +119,9 @@ final class AgentViews {
         return sum.total();
     }
 
-    /** For tests: the views as a visit of every agent makes them now. */
+    /** For tests: the views a snapshot must hold, as a visit of every agent makes them now. */
     List<AgentView> visitAll() {
-        return agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView).toList();
+        return agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView)
+                .filter(v -> !v.available().isEmpty()).toList();
     }
 }

@@ -249,6 +249,10 @@ final class AllocationLoop extends MasterPart {
         }
         ClusterView view = policy == null ? null : snapshot();
         if (view == null || view.agents().isEmpty() || view.frameworks().isEmpty()) {
+            if (view != null && !view.frameworks().isEmpty()) {
+                // nothing free to offer (a full cluster), but the frameworks on draining machines are still told
+                ctx.schedule.sendInverseOffers();
+            }
             waiters.forEach(w -> w.complete(AllocationCycle.SKIPPED));
             return;
         }
