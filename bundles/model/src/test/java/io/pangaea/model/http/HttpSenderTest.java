@@ -91,6 +91,35 @@ public class HttpSenderTest {
         }
     }
 
+    /** Calls made one after another take one thread, however many the sender may hold. */
+    @Test
+    public void aThreadIsStartedOnlyWhenNoneIsFree() {
+        try (HttpSender sender = new HttpSender(client, 32, "test-sender")) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals("call " + i, sender.send(echo("call " + i), HttpResponse.BodyHandlers.ofString())
+                        .join().body());
+            }
+            assertEquals(1, sender.threads());
+            // and a call sent from an answer's dependent action takes the thread that answered
+            CompletableFuture<String> chained = sender.send(echo("first"), HttpResponse.BodyHandlers.ofString())
+                    .thenCompose(r -> sender.send(echo(r.body() + " then second"),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .thenApply(HttpResponse::body);
+            assertEquals("first then second", chained.join());
+            assertEquals(1, sender.threads());
+            // four at once held by the server: four threads, no more
+            hold = new CountDownLatch(1);
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(sender.send(echo("held " + i), HttpResponse.BodyHandlers.ofString()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> inHandler.get() == 4);
+            hold.countDown();
+            calls.forEach(CompletableFuture::join);
+            assertEquals(4, sender.threads());
+        }
+    }
+
     @Test
     public void atMostThatManyCallsAreMadeAtOnceAndTheRestWaitInOrder() {
         hold = new CountDownLatch(1);
