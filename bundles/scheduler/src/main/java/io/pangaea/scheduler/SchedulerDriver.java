@@ -169,11 +169,20 @@ public final class SchedulerDriver implements AutoCloseable {
      * The client the drivers of a process share, those given no TLS context of their own. A JDK client has a
      * selector thread of its own and pools its connections per destination; one per driver cost 200 frameworks in
      * one process 200 selector threads and 400 executor threads, which took a third of that process's CPU in
-     * waking one another. It lives as long as the process (a JDK client ends its thread when unreachable).
+     * waking one another. Its executor's threads end after a minute without work, and its selector's thread ends
+     * once the client is unreachable, so a bundle of this library that is uninstalled leaves no thread behind.
      */
     private static final class SharedClient {
-        static final HttpClient CLIENT = build(null, Executors.newFixedThreadPool(
-                Math.max(2, Runtime.getRuntime().availableProcessors()), r -> thread(r, "scheduler-http")));
+        static final HttpClient CLIENT = build(null, executor());
+
+        private static ExecutorService executor() {
+            int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(n, n, 60,
+                    TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    r -> thread(r, "scheduler-http"));
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
     }
 
     /**
