@@ -47,10 +47,8 @@ public final class HttpSender implements AutoCloseable {
             waiting.enqueue(call); // all threads taken meanwhile: it waits its turn
         });
         waiting.pool = this.threads;
-        this.max = threads;
     }
 
-    private final int max;
     /** Calls sent and not yet answered (made or waiting). */
     private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -67,7 +65,7 @@ public final class HttpSender implements AutoCloseable {
         @Override
         public boolean offer(Runnable call) {
             int size = pool.getPoolSize();
-            if (size < max && outstanding.get() > size) {
+            if (size < pool.getMaximumPoolSize() && outstanding.get() > size) {
                 return false; // every thread busy and room for one more: the pool starts it
             }
             return super.offer(call);
