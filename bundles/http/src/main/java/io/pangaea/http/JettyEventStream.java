@@ -4,6 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
@@ -13,6 +17,12 @@ import org.eclipse.jetty.util.IteratingCallback;
 /**
  * A RecordIO event stream over a chunked HTTP response. Records are queued by any thread and written one per chunk,
  * in order, never blocking the caller; Jetty's {@link IteratingCallback} keeps one write in flight at a time.
+ *
+ * <p>Over HTTP/1.1 the stream also ends as soon as the client closes its connection ({@link PeerWatch}). Jetty
+ * reads nothing from an HTTP/1.1 connection while its response is being written, so a client that went away (a
+ * scheduler process that crashed, an agent killed) was noticed only when a write to it failed: at the second
+ * heartbeat after it, up to 30 s later, while its offers stayed out. Mesos notices at once, as its sockets are always
+ * read. Over HTTP/2 Jetty reads the connection anyway and reports a reset or closed stream itself.
  */
 public final class JettyEventStream implements EventSink {
 
@@ -52,6 +62,9 @@ public final class JettyEventStream implements EventSink {
 
         @Override
         protected void onCompleteSuccess() {
+            if (watch != null) {
+                watch.withdraw(); // the connection is Jetty's again, to read the next request from
+            }
             done.succeeded();
             fireClosed();
         }
@@ -63,11 +76,94 @@ public final class JettyEventStream implements EventSink {
         }
     };
 
+    /** Reads the HTTP/1.1 connection while the stream lasts, to see it closed; null over HTTP/2. */
+    private final PeerWatch watch;
+
     public JettyEventStream(Request request, Response response, Callback done) {
         this.response = response;
         this.done = done;
         request.addFailureListener(failure -> flusher.abort(failure));
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        this.watch = (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0)
+                && endPoint instanceof AbstractEndPoint e ? new PeerWatch(e) : null;
+        if (watch != null) {
+            watch.watch();
+        }
     }
+
+    /**
+     * Reads an HTTP/1.1 connection whose response is this stream, so that the client's closing it ends the stream.
+     * The request has been read whole by then, and Jetty itself does not read the connection again until the
+     * response is complete. A client that sends anything more on it is not speaking the protocol (nothing can be
+     * answered on that connection before the stream ends): the stream is ended. When the stream ends normally, the
+     * watch is withdrawn before Jetty is told, so that Jetty finds the connection as it left it.
+     */
+    private final class PeerWatch implements Callback {
+        private final AbstractEndPoint endPoint;
+        private final Object watchLock = new Object();
+        private boolean withdrawn;
+
+        PeerWatch(AbstractEndPoint endPoint) {
+            this.endPoint = endPoint;
+        }
+
+        void watch() {
+            synchronized (watchLock) {
+                if (!withdrawn) {
+                    endPoint.tryFillInterested(this); // false: someone reads it already, and will see it close
+                }
+            }
+        }
+
+        void withdraw() {
+            synchronized (watchLock) {
+                withdrawn = true;
+                endPoint.getFillInterest().onFail(WITHDRAWN);
+            }
+        }
+
+        @Override
+        public void succeeded() {
+            Throwable ended = null;
+            synchronized (watchLock) {
+                if (withdrawn) {
+                    return; // the stream ended meanwhile: what there is to read is Jetty's
+                }
+                try {
+                    int read = endPoint.fill(BufferUtil.allocate(1));
+                    if (read < 0) {
+                        ended = new EofException("the client closed the connection");
+                    } else if (read > 0) {
+                        // (the response fails, and Jetty closes the connection)
+                        ended = new EofException("the client sent more on the connection of an event stream");
+                    } else {
+                        endPoint.tryFillInterested(this);
+                    }
+                } catch (java.io.IOException e) {
+                    ended = e;
+                }
+            }
+            if (ended != null) {
+                flusher.abort(ended);
+            }
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            if (x != WITHDRAWN) {
+                flusher.abort(x); // the connection was closed or failed
+            }
+        }
+    }
+
+    private static final Exception WITHDRAWN = new java.util.concurrent.CancellationException(
+            "the event stream ended; the connection is read for the next request") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     @Override
     public boolean send(byte[] record) {

@@ -229,4 +229,45 @@ public class SchedulerHttpApiTest {
         req.putObject("request").putArray("requests").addObject().putArray("resources");
         assertEquals(202, s.post(req).statusCode());
     }
+
+    /**
+     * A scheduler whose process dies closes its connection: the master sees it at once, as Mesos does, not at the
+     * next heartbeat (15 s), and takes back its offers while its failover timeout runs.
+     */
+    @Test
+    public void aSchedulerWhoseConnectionClosesIsDisconnectedAtOnce() throws Exception {
+        h.agent("cpus:2;mem:1024");
+        URI master = URI.create(h.url("/"));
+        byte[] body = ("{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"root\","
+                + "\"name\":\"gone\",\"failover_timeout\":60}}}").getBytes(StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket(master.getHost(), master.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /api/v1/scheduler HTTP/1.1\r\nHost: " + master.getAuthority()
+                    + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            StringBuilder got = new StringBuilder();
+            java.io.InputStream in = s.getInputStream();
+            while (!got.toString().contains("\"OFFERS\"")) {
+                int b = in.read();
+                assertTrue("stream closed: " + got, b >= 0);
+                got.append((char) b);
+            }
+            assertEquals(1, framework("gone").path("offers").size());
+        }
+        org.awaitility.Awaitility.await("framework disconnected").atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !framework("gone").path("connected").asBoolean(true));
+        JsonNode f = framework("gone");
+        assertEquals(false, f.path("active").asBoolean(true));
+        assertEquals(0, f.path("offers").size());
+    }
+
+    private JsonNode framework(String name) throws Exception {
+        for (JsonNode f : h.state().path("frameworks")) {
+            if (f.path("name").asText().equals(name)) {
+                return f;
+            }
+        }
+        throw new AssertionError("no framework " + name + " in /master/state");
+    }
 }

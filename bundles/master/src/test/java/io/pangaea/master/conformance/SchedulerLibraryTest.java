@@ -20,7 +20,7 @@ import org.junit.Test;
 /**
  * The Java scheduler library with many frameworks in one process: the drivers share one HTTP client (one selector
  * thread and its few executor threads for all of them, not two or three threads per driver), and closing one driver
- * leaves the others' stream and calls working.
+ * leaves the others' stream and calls working, while the master sees the closed one disconnected at once.
  */
 public class SchedulerLibraryTest {
 
@@ -102,7 +102,10 @@ public class SchedulerLibraryTest {
             for (SchedulerDriver d : drivers.subList(1, drivers.size())) {
                 d.revive().get(10, TimeUnit.SECONDS);
             }
-            // (the master notices the closed one's stream only at its next heartbeat, up to 15 s on: not waited for)
+            assertTrue(connected().containsAll(expected(19)));
+            // the master sees the closed one's connection go at once, not at its next heartbeat (15 s)
+            Awaitility.await("closed driver's framework disconnected").atMost(Duration.ofSeconds(5))
+                    .until(() -> !connected().contains("shared-0"));
             assertTrue(connected().containsAll(expected(19)));
             assertTrue("a closed driver makes no call", drivers.get(0).revive().isCompletedExceptionally());
         } finally {
