@@ -254,7 +254,11 @@ public class ScaleBenchmark {
                 List<Double> loads = new ArrayList<>();
                 List<Double> firstState = new ArrayList<>();
                 Map<String, List<Double>> steps = new java.util.LinkedHashMap<>();
+                double cpu0 = 0;
                 for (int i = 0; i < 6; i++) {
+                    if (i == 1) {
+                        cpu0 = cpu(c.masterJvm(0)); // the master's CPU over the timed loads
+                    }
                     chromium.driver.get("about:blank");
                     chromium.driver.get(url(c, 0) + page[1]);
                     Number at = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(10))
@@ -270,6 +274,7 @@ public class ScaleBenchmark {
                         t.forEach((k, v) -> steps.computeIfAbsent(k, x -> new ArrayList<>()).add(v.doubleValue()));
                     }
                 }
+                double masterCpuPerLoad = (cpu(c.masterJvm(0)) - cpu0) / loads.size();
                 loads.sort(null);
                 firstState.sort(null);
                 @SuppressWarnings("unchecked")
@@ -277,9 +282,9 @@ public class ScaleBenchmark {
                         "const t0 = performance.now(); render(); void document.body.offsetHeight;"
                                 + " return {ms: performance.now() - t0};");
                 print(String.format(java.util.Locale.ROOT, "webui agents=%d page=%s loaded_ms=%.0f (min %.0f, max"
-                                + " %.0f) first_state_ms=%.0f render_ms=%.0f goal_ms=2000", agents, page[0],
-                        loads.get(loads.size() / 2), loads.get(0), loads.get(loads.size() - 1),
-                        firstState.get(firstState.size() / 2), render.get("ms").doubleValue()));
+                                + " %.0f) first_state_ms=%.0f render_ms=%.0f master_cpu_s_per_load=%.2f goal_ms=2000",
+                        agents, page[0], loads.get(loads.size() / 2), loads.get(0), loads.get(loads.size() - 1),
+                        firstState.get(firstState.size() / 2), render.get("ms").doubleValue(), masterCpuPerLoad));
                 StringBuilder medians = new StringBuilder();
                 steps.forEach((k, v) -> {
                     v.sort(null);
