@@ -1,6 +1,7 @@
 package io.pangaea.master.conformance;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
@@ -124,6 +125,41 @@ public class HighAvailabilityTest {
     private static HttpResponse<String> get(int port, String path) throws Exception {
         return NO_REDIRECTS.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A follower's 307 to a POST leaves the connection usable for the next request, even when the body comes a moment
+     * after the headers (CI once saw the JDK's client get no answer on the reused connection).
+     */
+    @Test
+    public void aFollowersRedirectOfAPostKeepsTheConnection() throws Exception {
+        LeaderElectedMaster a = master();
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        LeaderElectedMaster b = master();
+        Awaitility.await("b follows a").atMost(Duration.ofSeconds(20)).until(() ->
+                get(b.port(), "/master/state").statusCode() == 307);
+        String body = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"u\",\"name\":\"n\"}}}";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", b.port())) {
+            s.setSoTimeout(20_000);
+            java.io.OutputStream out = s.getOutputStream();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            out.write(("POST /api/v1/scheduler HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            // the body a moment later, in a packet of its own
+            java.util.concurrent.locks.LockSupport.parkNanos(300_000_000L);
+            out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            String status = in.readLine();
+            assertTrue(status, status.contains("307"));
+            for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
+                assertFalse("the connection is kept: " + h, h.equalsIgnoreCase("Connection: close"));
+            }
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            assertEquals("the same connection answers the next request", "HTTP/1.1 200 OK", in.readLine());
+        }
     }
 
     @Test

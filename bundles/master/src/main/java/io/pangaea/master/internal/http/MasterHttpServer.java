@@ -120,6 +120,7 @@ public final class MasterHttpServer implements AutoCloseable {
                 if (LeaderForwarding.wanted(request) && !routes.serve(request, response, callback)) {
                     String leading = leader;
                     if (leading == null) {
+                        HttpSupport.discardBody(request);
                         HttpSupport.text(response, callback, 503, "No leader elected");
                     } else {
                         forwarding.forward(request, response, callback, leading);
@@ -139,6 +140,9 @@ public final class MasterHttpServer implements AutoCloseable {
                 if (routes.serve(request, response, callback)) {
                     return true;
                 }
+                // the answers below need no body: read what is left of it first, or Jetty closes the connection
+                // under a client that sends its next request on it (the JDK's does, after a 307 to a POST)
+                HttpSupport.discardBody(request);
                 String to = leader;
                 if (to == null) {
                     HttpSupport.text(response, callback, 503, "No leader elected");
