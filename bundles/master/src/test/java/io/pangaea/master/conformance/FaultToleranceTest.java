@@ -25,7 +25,8 @@ public class FaultToleranceTest {
 
     @Before
     public void start() throws Exception {
-        // a scheduler that goes away is noticed at the next write to its stream: heartbeats every 200 ms
+        // a scheduler that goes away is seen when its connection closes; a peer that stops answering without
+        // closing is seen at the next write to its stream that fails: heartbeats every 200 ms
         h = new Harness(io.pangaea.master.internal.MasterConfig.defaults()
                 .withHeartbeatInterval(Duration.ofMillis(200)));
     }
