@@ -127,17 +127,23 @@ public class HighAvailabilityTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Two masters: the first leads and the second follows it (it answers 307), in that order. */
+    private LeaderElectedMaster[] leaderAndFollower() throws Exception {
+        LeaderElectedMaster a = master();
+        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
+        LeaderElectedMaster b = master();
+        Awaitility.await("b follows a").atMost(Duration.ofSeconds(20)).until(() ->
+                get(b.port(), "/master/state").statusCode() == 307);
+        return new LeaderElectedMaster[] {a, b};
+    }
+
     /**
      * A follower's 307 to a POST leaves the connection usable for the next request, even when the body comes a moment
      * after the headers (CI once saw the JDK's client get no answer on the reused connection).
      */
     @Test
     public void aFollowersRedirectOfAPostKeepsTheConnection() throws Exception {
-        LeaderElectedMaster a = master();
-        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
-        LeaderElectedMaster b = master();
-        Awaitility.await("b follows a").atMost(Duration.ofSeconds(20)).until(() ->
-                get(b.port(), "/master/state").statusCode() == 307);
+        LeaderElectedMaster b = leaderAndFollower()[1];
         String body = "{\"type\":\"SUBSCRIBE\",\"subscribe\":{\"framework_info\":{\"user\":\"u\",\"name\":\"n\"}}}";
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", b.port())) {
             s.setSoTimeout(20_000);
@@ -164,11 +170,9 @@ public class HighAvailabilityTest {
 
     @Test
     public void theMasterThatDoesNotLeadRedirectsThenTakesOver() throws Exception {
-        LeaderElectedMaster a = master();
-        Awaitility.await("a leads").atMost(Duration.ofSeconds(20)).until(() -> a.master() != null);
-        LeaderElectedMaster b = master();
-        Awaitility.await("b follows a").atMost(Duration.ofSeconds(20)).until(() ->
-                get(b.port(), "/master/state").statusCode() == 307);
+        LeaderElectedMaster[] ab = leaderAndFollower();
+        LeaderElectedMaster a = ab[0];
+        LeaderElectedMaster b = ab[1];
         assertNull(b.master());
 
         // a master that does not lead: 307 to the leader, as Mesos's do
