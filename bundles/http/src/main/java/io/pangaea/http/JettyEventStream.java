@@ -103,6 +103,8 @@ public final class JettyEventStream implements EventSink {
         private final AbstractEndPoint endPoint;
         private final Object watchLock = new Object();
         private boolean withdrawn;
+        /** This watch is the connection's fill interest now (and so may be withdrawn from it). */
+        private boolean registered;
 
         PeerWatch(AbstractEndPoint endPoint) {
             this.endPoint = endPoint;
@@ -111,7 +113,8 @@ public final class JettyEventStream implements EventSink {
         void watch() {
             synchronized (watchLock) {
                 if (!withdrawn) {
-                    endPoint.tryFillInterested(this); // false: someone reads it already, and will see it close
+                    // false: someone reads it already, and will see it close
+                    registered = endPoint.tryFillInterested(this);
                 }
             }
         }
@@ -119,7 +122,9 @@ public final class JettyEventStream implements EventSink {
         void withdraw() {
             synchronized (watchLock) {
                 withdrawn = true;
-                endPoint.getFillInterest().onFail(WITHDRAWN);
+                if (registered) { // else the interest, if any, is not this watch's to withdraw
+                    endPoint.getFillInterest().onFail(WITHDRAWN);
+                }
             }
         }
 
@@ -127,6 +132,7 @@ public final class JettyEventStream implements EventSink {
         public void succeeded() {
             Throwable ended = null;
             synchronized (watchLock) {
+                registered = false;
                 if (withdrawn) {
                     return; // the stream ended meanwhile: what there is to read is Jetty's
                 }
@@ -138,7 +144,7 @@ public final class JettyEventStream implements EventSink {
                         // (the response fails, and Jetty closes the connection)
                         ended = new EofException("the client sent more on the connection of an event stream");
                     } else {
-                        endPoint.tryFillInterested(this);
+                        registered = endPoint.tryFillInterested(this);
                     }
                 } catch (java.io.IOException e) {
                     ended = e;
@@ -151,6 +157,9 @@ public final class JettyEventStream implements EventSink {
 
         @Override
         public void failed(Throwable x) {
+            synchronized (watchLock) {
+                registered = false;
+            }
             if (x != WITHDRAWN) {
                 flusher.abort(x); // the connection was closed or failed
             }
