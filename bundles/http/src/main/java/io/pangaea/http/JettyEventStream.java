@@ -144,7 +144,7 @@ public final class JettyEventStream implements EventSink {
                         // (the response fails, and Jetty closes the connection)
                         ended = new EofException("the client sent more on the connection of an event stream");
                     } else {
-                        registered = endPoint.tryFillInterested(this);
+                        watch(); // nothing yet: wait for the next readiness
                     }
                 } catch (java.io.IOException e) {
                     ended = e;
@@ -167,12 +167,7 @@ public final class JettyEventStream implements EventSink {
     }
 
     private static final Exception WITHDRAWN = new java.util.concurrent.CancellationException(
-            "the event stream ended; the connection is read for the next request") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
+            "the event stream ended; the connection is read for the next request");
 
     @Override
     public boolean send(byte[] record) {

@@ -72,9 +72,7 @@ final class AgentViews {
                 AgentEntry a = stale.get(i);
                 if (a.viewIndex >= 0 && a.viewIndex < views.length && a.connected()) {
                     totals |= a.view == null || a.view.total() != a.total();
-                    AgentView v = a.freshView();
-                    views[a.viewIndex] = v;
-                    free.set(a.viewIndex, !v.available().isEmpty());
+                    place(a.viewIndex, a.freshView());
                 }
             }
             stale.clear();
@@ -101,14 +99,24 @@ final class AgentViews {
                 a.viewIndex = -1;
             }
         }
-        views = out.toArray(new AgentView[0]);
+        views = new AgentView[out.size()];
         free.clear();
         for (int i = 0; i < views.length; i++) {
-            free.set(i, !views[i].available().isEmpty());
+            place(i, out.get(i));
         }
         total = sum(views);
         laidOutAt = membership;
         laidOutFrom = agents.size();
+    }
+
+    /** Puts {@code v} at {@code i}, and marks whether it has anything to grant. */
+    private void place(int i, AgentView v) {
+        views[i] = v;
+        free.set(i, hasAvailable(v));
+    }
+
+    private static boolean hasAvailable(AgentView v) {
+        return !v.available().isEmpty();
     }
 
     private static Resources sum(AgentView[] views) {
@@ -122,6 +130,6 @@ final class AgentViews {
     /** For tests: the views a snapshot must hold, as a visit of every agent makes them now. */
     List<AgentView> visitAll() {
         return agents.values().stream().filter(AgentEntry::connected).map(AgentEntry::makeView)
-                .filter(v -> !v.available().isEmpty()).toList();
+                .filter(AgentViews::hasAvailable).toList();
     }
 }
